@@ -1,0 +1,110 @@
+//! `tokenctl credential …`: your own admin credentials.
+
+use crate::client::{segment, Client, Globals};
+use crate::error::CliResult;
+use crate::output;
+use tokenctl_gateway::token::{Secret, SecretKind};
+use tokenctl_server::api::{input, CreateCredential, CreatedCredential, Credential};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Print a fresh random credential without contacting a server
+    /// (for TOKENCTL_BOOTSTRAP_TOKEN)
+    Generate,
+    /// Create another credential for yourself, e.g. one that expires for a CI job
+    Create {
+        name: String,
+        /// 30d, 12h, 2027-01-31, an RFC 3339 time, or never
+        #[arg(long, default_value = "never")]
+        expires: String,
+    },
+    /// List your credentials
+    List,
+    /// Revoke one of your credentials by name or id
+    Revoke { reference: String },
+}
+
+pub async fn run(g: &Globals, command: Command) -> CliResult {
+    let out = g.output();
+    if let Command::Generate = command {
+        let secret = Secret::generate(SecretKind::AdminCredential, &mut rand::rngs::OsRng);
+        if out.json() {
+            out.print_json(&serde_json::json!({ "credential": secret.expose() }));
+        } else {
+            println!("{}", secret.expose());
+        }
+        return Ok(());
+    }
+    if let Command::Create { name, expires } = &command {
+        input::name("credential", name)?;
+        input::expiry(expires, tokenctl_server::api::now())?;
+    }
+    let client = Client::connect(g).await?;
+    match command {
+        Command::Generate => unreachable!("handled above"),
+        Command::Create { name, expires } => {
+            let created: CreatedCredential = client
+                .post(
+                    "/v1/credentials",
+                    &[],
+                    &CreateCredential {
+                        name,
+                        expires: Some(expires),
+                    },
+                )
+                .await?;
+            if out.json() {
+                out.print_json(&created);
+            } else {
+                println!(
+                    "Credential `{}` created. {}\n\n    {}\n",
+                    created.credential.name,
+                    out.warn("Copy it now: it is shown only this once."),
+                    created.secret
+                );
+            }
+        }
+        Command::List => {
+            let creds: Vec<Credential> = client.get("/v1/credentials", &[]).await?;
+            if out.json() {
+                out.print_json(&creds);
+            } else {
+                let mut t = out.table(&["NAME", "HINT", "STATUS", "EXPIRES", "LAST USED", "ID"]);
+                let now = chrono::Utc::now();
+                for c in &creds {
+                    let status = if c.revoked_at.is_some() {
+                        "revoked"
+                    } else if c.expires_at.is_some_and(|e| e <= now) {
+                        "expired"
+                    } else {
+                        "active"
+                    };
+                    t.add_row(vec![
+                        c.name.clone(),
+                        c.hint.clone(),
+                        status.into(),
+                        output::when(c.expires_at, "never"),
+                        output::when(c.last_used_at, "never"),
+                        c.id.to_string(),
+                    ]);
+                }
+                println!("{t}");
+            }
+        }
+        Command::Revoke { reference } => {
+            let cred: Credential = client
+                .post(
+                    &format!("/v1/credentials/{}/revoke", segment(&reference)),
+                    &[],
+                    &serde_json::json!({}),
+                )
+                .await?;
+            if out.json() {
+                out.print_json(&cred);
+            } else {
+                println!("Revoked credential `{}` ({}).", cred.name, cred.hint);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! `tokenctl secret …`
+
+use crate::client::{segment, Client, Globals};
+use crate::error::{CliError, CliResult};
+use crate::output;
+use reqwest::Method;
+use std::path::PathBuf;
+use tokenctl_server::api::{input, SecretInfo, SetSecret};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Store or replace an upstream secret (encrypted at rest; never shown again)
+    #[command(after_long_help = "\
+The value is read, in this order, from --from-env VAR, --from-file F, stdin when it is
+not a terminal, or a hidden prompt. It never appears on the command line.
+
+Examples:
+  tokenctl secret set OPENAI_KEY                     # prompts, input hidden
+  printf '%s' \"$OPENAI_KEY\" | tokenctl secret set OPENAI_KEY
+  tokenctl secret set OPENAI_KEY --from-env OPENAI_KEY
+  tokenctl secret set DB_PASSWORD --from-file /run/secrets/db")]
+    Set(SetArgs),
+    /// List secrets: names, fingerprints, who set them and when. Never values
+    List,
+    /// Remove a secret (refused while a route uses it)
+    Remove {
+        name: String,
+        /// Do not ask for confirmation (it is only asked on a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetArgs {
+    name: String,
+    /// Read the value from this environment variable
+    #[arg(long, value_name = "VAR", conflicts_with = "from_file")]
+    from_env: Option<String>,
+    /// Read the value from this file (a trailing newline is dropped)
+    #[arg(long, value_name = "PATH")]
+    from_file: Option<PathBuf>,
+}
+
+fn read_value(a: &SetArgs) -> CliResult<String> {
+    let value = if let Some(var) = &a.from_env {
+        std::env::var(var)
+            .map_err(|_| CliError::usage(format!("environment variable {var} is not set")))?
+    } else if let Some(path) = &a.from_file {
+        std::fs::read_to_string(path)
+            .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?
+    } else {
+        return super::read_secret(&format!("Value for secret {}", a.name));
+    };
+    let value = value.trim_end_matches(['\r', '\n']).to_string();
+    if value.trim().is_empty() {
+        return Err(CliError::usage("the secret value is empty"));
+    }
+    Ok(value)
+}
+
+pub async fn run(g: &Globals, command: Command) -> CliResult {
+    let out = g.output();
+    if let Command::Set(a) = &command {
+        input::name("secret", &a.name)?;
+    }
+    // Read the value before connecting, so an empty stdin fails fast.
+    let value = match &command {
+        Command::Set(a) => Some(read_value(a)?),
+        _ => None,
+    };
+    let client = Client::connect(g).await?;
+    match command {
+        Command::Set(a) => {
+            let info: SecretInfo = client
+                .request(
+                    Method::PUT,
+                    &format!("/v1/secrets/{}", segment(&a.name)),
+                    &[],
+                    Some(&SetSecret {
+                        value: value.expect("read above"),
+                    }),
+                    None,
+                )
+                .await?;
+            if out.json() {
+                out.print_json(&info);
+            } else {
+                println!(
+                    "Secret `{}` stored (version {}, fingerprint {}).",
+                    info.name, info.version, info.fingerprint
+                );
+            }
+        }
+        Command::List => {
+            let secrets: Vec<SecretInfo> = client.get("/v1/secrets", &[]).await?;
+            if out.json() {
+                out.print_json(&secrets);
+            } else if secrets.is_empty() {
+                eprintln!("No secrets yet. Store one with `tokenctl secret set NAME`.");
+            } else {
+                let mut t =
+                    out.table(&["NAME", "FINGERPRINT", "VERSION", "SET BY", "SET", "USED BY"]);
+                for s in &secrets {
+                    t.add_row(vec![
+                        s.name.clone(),
+                        s.fingerprint.clone(),
+                        s.version.to_string(),
+                        s.set_by.clone().unwrap_or_else(|| "-".into()),
+                        output::when(Some(s.set_at), ""),
+                        output::list(&s.used_by),
+                    ]);
+                }
+                println!("{t}");
+            }
+        }
+        Command::Remove { name, yes } => {
+            super::confirm(&format!("Remove secret `{name}`?"), yes)?;
+            let info: SecretInfo = client
+                .request::<(), _>(
+                    Method::DELETE,
+                    &format!("/v1/secrets/{}", segment(&name)),
+                    &[],
+                    None,
+                    None,
+                )
+                .await?;
+            if out.json() {
+                out.print_json(&info);
+            } else {
+                println!("Removed secret `{}`.", info.name);
+            }
+        }
+    }
+    Ok(())
+}

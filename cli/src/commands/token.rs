@@ -1,0 +1,470 @@
+//! `tokenctl token …`
+
+use crate::client::{segment, Client, Globals};
+use crate::error::CliResult;
+use crate::output::{self, Output};
+use reqwest::Method;
+use tokenctl_gateway::token::{Secret, SecretKind};
+use tokenctl_server::api::{
+    input, CreateToken, IssuedToken, RotateToken, StatusFilter, Token, UpdateToken,
+};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Issue a token; its secret is printed once and never again
+    #[command(after_long_help = "\
+Examples:
+  tokenctl token create --name n8n-prod --scope openai --expires 90d
+  tokenctl token create --name ci --scope tag:llm --scope internal --team platform -o json
+  tokenctl token create --name office --scope '*' --allow-ip 203.0.113.0/24 --rate 100/1m
+
+Scopes: `*` (every route), a route name, or `tag:TAG` (every route with that tag).
+Expiry: a duration (30d, 12h), a date (2027-01-31 = 00:00 UTC), an RFC 3339 time, or never.")]
+    Create(CreateArgs),
+    /// List tokens
+    List(ListArgs),
+    /// Show one token: status, masked secret, scopes, last use, rotation grace
+    Show(RefArgs),
+    /// Change a token's name, description, scopes, expiry, IP allow-list or rate limit
+    Update(UpdateArgs),
+    /// Revoke a token (it stays listed with status `revoked`, for audit and usage history)
+    Revoke(RevokeArgs),
+    /// Give a token a new secret, keeping its id, scopes and history
+    #[command(after_long_help = "\
+The old secret stops working at once, unless --grace keeps it alive for a while so
+clients can switch over. Both secrets are shown by `token show` during the grace.
+
+Retrying a rotation is safe with --idempotency-key: the same key returns the same new
+secret instead of minting another one (needs the server's master key).
+
+Examples:
+  tokenctl token rotate n8n-prod --grace 1h
+  tokenctl token rotate n8n-prod --idempotency-key \"$CI_PIPELINE_ID\" -o json")]
+    Rotate(RotateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateArgs {
+    /// Unique within the team: letters, digits, `.`, `_`, `-`
+    #[arg(long)]
+    name: String,
+    /// `*`, a route name or `tag:TAG`; repeat for several
+    #[arg(long = "scope", required = true, value_name = "SCOPE")]
+    scopes: Vec<String>,
+    /// Team name or id [default: your team, if you belong to exactly one]
+    #[arg(long)]
+    team: Option<String>,
+    /// 30d, 12h, 2027-01-31, an RFC 3339 time, or never
+    #[arg(long, default_value = "never")]
+    expires: String,
+    #[arg(long)]
+    description: Option<String>,
+    /// Only accept calls from these addresses or CIDRs; repeat for several
+    #[arg(long = "allow-ip", value_name = "CIDR")]
+    allow_ips: Vec<String>,
+    /// Rate limit N/PERIOD, e.g. 100/1m
+    #[arg(long, value_name = "N/PERIOD")]
+    rate: Option<String>,
+    /// Accept scopes that name no existing route or tag
+    #[arg(long)]
+    allow_unknown_scope: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Only this team (name or id)
+    #[arg(long)]
+    team: Option<String>,
+    #[arg(long, value_enum, default_value = "active")]
+    status: StatusArg,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum StatusArg {
+    Active,
+    Expired,
+    Revoked,
+    All,
+}
+
+impl From<StatusArg> for StatusFilter {
+    fn from(s: StatusArg) -> Self {
+        match s {
+            StatusArg::Active => StatusFilter::Active,
+            StatusArg::Expired => StatusFilter::Expired,
+            StatusArg::Revoked => StatusFilter::Revoked,
+            StatusArg::All => StatusFilter::All,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RefArgs {
+    /// Token id or name (or, for `show`, the token's own secret)
+    reference: String,
+    /// Look the name up in this team
+    #[arg(long)]
+    team: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    target: RefArgs,
+    /// New name
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+    /// Replace all scopes (repeat for several)
+    #[arg(long = "scope", value_name = "SCOPE", conflicts_with_all = ["add_scopes", "remove_scopes"])]
+    scopes: Vec<String>,
+    /// Add a scope (repeatable)
+    #[arg(long = "add-scope", value_name = "SCOPE")]
+    add_scopes: Vec<String>,
+    /// Remove a scope (repeatable)
+    #[arg(long = "remove-scope", value_name = "SCOPE")]
+    remove_scopes: Vec<String>,
+    /// New expiry: 30d, 2027-01-31, an RFC 3339 time, or never
+    #[arg(long)]
+    expires: Option<String>,
+    /// Replace the IP allow-list (repeatable)
+    #[arg(
+        long = "allow-ip",
+        value_name = "CIDR",
+        conflicts_with = "allow_any_ip"
+    )]
+    allow_ips: Vec<String>,
+    /// Remove the IP allow-list
+    #[arg(long)]
+    allow_any_ip: bool,
+    /// New rate limit N/PERIOD, or `none`
+    #[arg(long, value_name = "N/PERIOD")]
+    rate: Option<String>,
+    #[arg(long)]
+    allow_unknown_scope: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RevokeArgs {
+    #[command(flatten)]
+    target: RefArgs,
+    /// Do not ask for confirmation (it is only asked on a terminal)
+    #[arg(long, short = 'y')]
+    yes: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RotateArgs {
+    #[command(flatten)]
+    target: RefArgs,
+    /// How long the old secret keeps working, e.g. 1h [default: it stops now]
+    #[arg(long, value_name = "DURATION")]
+    grace: Option<String>,
+    /// Makes retries return the same new secret instead of minting again
+    #[arg(long, value_name = "KEY")]
+    idempotency_key: Option<String>,
+}
+
+fn team_query(team: &Option<String>) -> Vec<(&'static str, String)> {
+    team.iter().map(|t| ("team", t.clone())).collect()
+}
+
+pub async fn run(g: &Globals, command: Command) -> CliResult {
+    let out = g.output();
+    // Validate what can be validated before touching the network or the keyring.
+    validate(&command)?;
+    let client = Client::connect(g).await?;
+    match command {
+        Command::Create(a) => {
+            let body = CreateToken {
+                name: a.name,
+                team: a.team,
+                scopes: a.scopes,
+                description: a.description,
+                expires: Some(a.expires),
+                allow_ips: a.allow_ips,
+                rate: a.rate,
+                allow_unknown_scope: a.allow_unknown_scope,
+            };
+            let issued: IssuedToken = client.post("/v1/tokens", &[], &body).await?;
+            print_issued(&out, &issued, "Token created.");
+        }
+        Command::List(a) => {
+            let mut q = team_query(&a.team);
+            let status = StatusFilter::from(a.status);
+            q.push((
+                "status",
+                serde_json::to_value(status)
+                    .expect("enum")
+                    .as_str()
+                    .expect("string")
+                    .to_string(),
+            ));
+            let tokens: Vec<Token> = client.get("/v1/tokens", &q).await?;
+            if out.json() {
+                out.print_json(&tokens);
+            } else if tokens.is_empty() {
+                eprintln!("No tokens match.");
+            } else {
+                let mut t = out.table(&[
+                    "NAME",
+                    "TEAM",
+                    "STATUS",
+                    "SCOPES",
+                    "EXPIRES",
+                    "LAST USED",
+                    "ID",
+                ]);
+                for tok in &tokens {
+                    t.add_row(vec![
+                        tok.name.clone(),
+                        tok.team.clone(),
+                        tok.status.as_str().to_string(),
+                        output::list(&tok.scopes),
+                        output::when(tok.expires_at, "never"),
+                        output::when(tok.last_used_at, "never"),
+                        tok.id.to_string(),
+                    ]);
+                }
+                println!("{t}");
+            }
+        }
+        Command::Show(a) => {
+            let token: Token = if Secret::kind_of(&a.reference) == Some(SecretKind::ApiToken) {
+                // A secret travels in a request body, never in a URL.
+                client
+                    .post(
+                        "/v1/tokens/lookup",
+                        &[],
+                        &serde_json::json!({ "token": a.reference }),
+                    )
+                    .await?
+            } else {
+                client
+                    .get(
+                        &format!("/v1/tokens/{}", segment(&a.reference)),
+                        &team_query(&a.team),
+                    )
+                    .await?
+            };
+            print_token(&out, &token);
+        }
+        Command::Update(a) => {
+            let body = UpdateToken {
+                name: a.name,
+                description: a.description,
+                scopes: (!a.scopes.is_empty()).then_some(a.scopes),
+                add_scopes: a.add_scopes,
+                remove_scopes: a.remove_scopes,
+                expires: a.expires,
+                allow_ips: if a.allow_any_ip {
+                    Some(vec![])
+                } else {
+                    (!a.allow_ips.is_empty()).then_some(a.allow_ips)
+                },
+                rate: a.rate,
+                allow_unknown_scope: a.allow_unknown_scope,
+            };
+            let token: Token = client
+                .request(
+                    Method::PATCH,
+                    &format!("/v1/tokens/{}", segment(&a.target.reference)),
+                    &team_query(&a.target.team),
+                    Some(&body),
+                    None,
+                )
+                .await?;
+            if !out.json() {
+                println!("Token updated.");
+            }
+            print_token(&out, &token);
+        }
+        Command::Revoke(a) => {
+            super::confirm(
+                &format!(
+                    "Revoke token `{}`? Clients using it will be refused",
+                    a.target.reference
+                ),
+                a.yes,
+            )?;
+            let token: Token = client
+                .post(
+                    &format!("/v1/tokens/{}/revoke", segment(&a.target.reference)),
+                    &team_query(&a.target.team),
+                    &serde_json::json!({}),
+                )
+                .await?;
+            if out.json() {
+                out.print_json(&token);
+            } else {
+                println!(
+                    "Revoked token `{}` ({}) of team `{}`.",
+                    token.name, token.id, token.team
+                );
+            }
+        }
+        Command::Rotate(a) => {
+            let issued: IssuedToken = client
+                .request(
+                    Method::POST,
+                    &format!("/v1/tokens/{}/rotate", segment(&a.target.reference)),
+                    &team_query(&a.target.team),
+                    Some(&RotateToken { grace: a.grace }),
+                    a.idempotency_key.as_deref(),
+                )
+                .await?;
+            let note = match &issued.info.previous_secret {
+                Some(p) => format!(
+                    "Token rotated. The old secret {} keeps working until {}.",
+                    p.hint,
+                    output::when(Some(p.expires_at), "")
+                ),
+                None => "Token rotated. The old secret no longer works.".to_string(),
+            };
+            print_issued(&out, &issued, &note);
+        }
+    }
+    Ok(())
+}
+
+fn validate(command: &Command) -> CliResult {
+    let now = tokenctl_server::api::now();
+    match command {
+        Command::Create(a) => {
+            input::name("token", &a.name)?;
+            for s in &a.scopes {
+                input::scope(s)?;
+            }
+            input::expiry(&a.expires, now)?;
+            for ip in &a.allow_ips {
+                input::cidr(ip)?;
+            }
+            if let Some(r) = &a.rate {
+                input::rate_limit(r)?;
+            }
+            if let Some(d) = &a.description {
+                input::description(d)?;
+            }
+        }
+        Command::Update(a) => {
+            if let Some(n) = &a.name {
+                input::name("token", n)?;
+            }
+            for s in a.scopes.iter().chain(&a.add_scopes) {
+                input::scope(s)?;
+            }
+            if let Some(e) = &a.expires {
+                input::expiry(e, now)?;
+            }
+            for ip in &a.allow_ips {
+                input::cidr(ip)?;
+            }
+            if let Some(r) = a.rate.as_deref().filter(|r| r.trim() != "none") {
+                input::rate_limit(r)?;
+            }
+        }
+        Command::Rotate(a) => {
+            if let Some(grace) = &a.grace {
+                input::duration("grace", grace)?;
+            }
+        }
+        Command::Show(a) => {
+            if Secret::kind_of(&a.reference) == Some(SecretKind::ApiToken) {
+                Secret::parse(SecretKind::ApiToken, &a.reference)?;
+            }
+        }
+        Command::List(_) | Command::Revoke(_) => {}
+    }
+    Ok(())
+}
+
+impl From<tokenctl_gateway::token::FormatError> for crate::error::CliError {
+    fn from(e: tokenctl_gateway::token::FormatError) -> Self {
+        crate::error::CliError::new(crate::error::Exit::Usage, "malformed_token", e.to_string())
+    }
+}
+
+fn print_issued(out: &Output, issued: &IssuedToken, note: &str) {
+    if out.json() {
+        out.print_json(issued);
+        return;
+    }
+    println!("{note}");
+    println!(
+        "{}\n\n    {}\n",
+        out.warn("Copy the token now: it is shown only this once and cannot be retrieved later."),
+        issued.token
+    );
+    print_token(out, &issued.info);
+}
+
+fn print_token(out: &Output, t: &Token) {
+    if out.json() {
+        out.print_json(t);
+        return;
+    }
+    let mut rows = vec![
+        ("id", t.id.to_string()),
+        ("name", t.name.clone()),
+        ("team", t.team.clone()),
+        ("status", t.status.as_str().to_string()),
+        ("secret", t.secret_hint.clone()),
+    ];
+    if let Some(p) = &t.previous_secret {
+        rows.push((
+            "previous secret",
+            format!(
+                "{} (works until {})",
+                p.hint,
+                output::when(Some(p.expires_at), "")
+            ),
+        ));
+    }
+    rows.extend([
+        ("scopes", output::list(&t.scopes)),
+        ("expires", output::when(t.expires_at, "never")),
+        ("last used", output::when(t.last_used_at, "never")),
+        (
+            "allowed IPs",
+            if t.allow_ips.is_empty() {
+                "any".to_string()
+            } else {
+                t.allow_ips
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        ),
+        (
+            "rate limit",
+            t.rate_limit
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "none".into()),
+        ),
+        (
+            "description",
+            if t.description.is_empty() {
+                "-".into()
+            } else {
+                t.description.clone()
+            },
+        ),
+        (
+            "created",
+            format!(
+                "{} by {}",
+                output::when(Some(t.created_at), ""),
+                t.created_by.as_deref().unwrap_or("-")
+            ),
+        ),
+    ]);
+    if let Some(r) = t.rotated_at {
+        rows.push(("rotated", output::when(Some(r), "")));
+    }
+    if let Some(r) = t.revoked_at {
+        rows.push(("revoked", output::when(Some(r), "")));
+    }
+    println!("{}", out.fields(rows));
+}

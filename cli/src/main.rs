@@ -1,0 +1,104 @@
+//! `tokenctl`: issue, scope, rotate and revoke API tokens for teams, and run
+//! the tokenctl server.
+
+mod client;
+mod commands;
+mod config;
+mod error;
+mod output;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use client::Globals;
+use error::{CliResult, EXIT_CODES_HELP};
+
+const ABOUT: &str = "Issue, scope, rotate and revoke API tokens for teams.";
+
+const LONG_ABOUT: &str = "\
+Issue, scope, rotate and revoke API tokens for teams.
+
+tokenctl keeps upstream credentials (OpenAI keys, basic-auth passwords, …) on
+the server and hands clients `ntk_` tokens instead: scoped to routes, with an
+expiry, revocable, rotatable with a grace period, and audited.
+
+Start here:
+  tokenctl dev                                # local server on SQLite, logged in
+  tokenctl route add openai --path /api/openai --upstream https://api.openai.com/v1 \\
+      --auth bearer:OPENAI_KEY
+  tokenctl token create --name n8n-prod --scope openai --expires 90d";
+
+#[derive(Debug, Parser)]
+#[command(name = "tokenctl", version, about = ABOUT, long_about = LONG_ABOUT, after_long_help = EXIT_CODES_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the control plane: database, admin API, audit log
+    Server(commands::server::Args),
+    /// Start a local server on SQLite, bootstrap it and log in a `dev` profile
+    Dev(commands::dev::Args),
+    /// Store an admin credential for a server (OS keyring, or --store file)
+    Login(commands::login::LoginArgs),
+    /// Forget the stored credential of a profile
+    Logout,
+    /// Show the server, your identity and where your credential lives
+    Status,
+    /// Show who the credential belongs to and your team roles
+    Whoami,
+    /// Issue, list, show, update, rotate and revoke API tokens
+    #[command(subcommand)]
+    Token(commands::token::Command),
+    /// Routes: path prefixes, their upstreams and upstream auth
+    #[command(subcommand)]
+    Route(commands::route::Command),
+    /// Upstream secrets, encrypted at rest and never shown again
+    #[command(subcommand)]
+    Secret(commands::secret::Command),
+    /// Teams
+    #[command(subcommand)]
+    Team(commands::team::Command),
+    /// Your admin credentials
+    #[command(subcommand)]
+    Credential(commands::credential::Command),
+    /// The audit log of every change
+    #[command(subcommand)]
+    Audit(commands::audit::Command),
+    /// Print shell completions (bash, zsh, fish, powershell)
+    Completions(commands::completions::Args),
+}
+
+async fn run(cli: Cli) -> CliResult {
+    let g = &cli.globals;
+    match cli.command {
+        Command::Server(args) => commands::server::run(args).await,
+        Command::Dev(args) => commands::dev::run(g, args).await,
+        Command::Login(args) => commands::login::login(g, args).await,
+        Command::Logout => commands::login::logout(g).await,
+        Command::Status => commands::login::status(g).await,
+        Command::Whoami => commands::login::whoami(g).await,
+        Command::Token(c) => commands::token::run(g, c).await,
+        Command::Route(c) => commands::route::run(g, c).await,
+        Command::Secret(c) => commands::secret::run(g, c).await,
+        Command::Team(c) => commands::team::run(g, c).await,
+        Command::Credential(c) => commands::credential::run(g, c).await,
+        Command::Audit(c) => commands::audit::run(g, c).await,
+        Command::Completions(args) => commands::completions::run(Cli::command(), args),
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let out = cli.globals.output();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime starts");
+    if let Err(e) = runtime.block_on(run(cli)) {
+        out.print_error(&e);
+        std::process::exit(e.exit as i32);
+    }
+}

@@ -1,0 +1,473 @@
+//! Parsers for what operators type: names, durations, expiry dates, CIDRs,
+//! rate limits, route paths, upstream URLs and upstream-auth specs.
+//!
+//! The server validates every request with these; the CLI runs the same
+//! functions first so a typo fails fast with the same message.
+
+use super::{RateLimit, UpstreamAuth};
+use chrono::{DateTime, NaiveDate, Utc};
+use ipnet::IpNet;
+use std::time::Duration;
+use url::Url;
+
+/// A rejected input, with a message meant for the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
+    Err(InputError(msg.into()))
+}
+
+/// Names of tokens, routes, secrets, credentials and gateway keys:
+/// 1-64 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit, and not
+/// something that could be mistaken for an id.
+pub fn name(kind: &str, value: &str) -> Result<String, InputError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return err(format!("{kind} name must not be empty"));
+    }
+    if v.len() > 64 {
+        return err(format!("{kind} name `{v}` is longer than 64 characters"));
+    }
+    if !v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return err(format!(
+            "{kind} name `{v}` may only contain letters, digits, `.`, `_` and `-`, and must start with a letter or digit"
+        ));
+    }
+    if uuid::Uuid::parse_str(v).is_ok() {
+        return err(format!("{kind} name `{v}` looks like an id; pick another"));
+    }
+    Ok(v.to_string())
+}
+
+/// Team slugs: lowercase, 1-63 of `a-z 0-9 -`, starting with a letter or digit.
+pub fn team_name(value: &str) -> Result<String, InputError> {
+    let v = value.trim();
+    let ok = !v.is_empty()
+        && v.len() <= 63
+        && v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if !ok {
+        return err(format!(
+            "team name `{v}` must be 1-63 characters of a-z, 0-9 and `-`, starting with a letter or digit"
+        ));
+    }
+    Ok(v.to_string())
+}
+
+/// Free text such as descriptions: at most 500 characters, no control characters.
+pub fn description(value: &str) -> Result<String, InputError> {
+    if value.chars().count() > 500 {
+        return err("description is longer than 500 characters");
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return err("description must not contain control characters");
+    }
+    Ok(value.to_string())
+}
+
+/// A duration such as `30s`, `15m`, `12h`, `30d` or `1w 2d`.
+pub fn duration(what: &str, value: &str) -> Result<Duration, InputError> {
+    let v = value.trim();
+    if v == "0" {
+        return Ok(Duration::ZERO);
+    }
+    humantime::parse_duration(v).map_err(|_| {
+        InputError(format!(
+            "{what} `{v}` is not a duration; use forms like 30s, 15m, 12h, 30d"
+        ))
+    })
+}
+
+/// Formats a duration the way [`duration`] reads it.
+pub fn format_duration(d: Duration) -> String {
+    if d.is_zero() {
+        return "0s".into();
+    }
+    humantime::format_duration(Duration::from_secs(d.as_secs().max(1))).to_string()
+}
+
+/// When something expires: `never`, a duration from `now` (`30d`, `12h`),
+/// a date (`2027-01-31`, meaning 00:00 UTC that day) or an RFC 3339 time.
+/// Returns `None` for never. The moment must lie in the future.
+pub fn expiry(value: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, InputError> {
+    let v = value.trim();
+    if v.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    let at = if let Ok(date) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        date.and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+    } else if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        t.with_timezone(&Utc)
+    } else if let Ok(d) = humantime::parse_duration(v) {
+        let d = chrono::Duration::from_std(d)
+            .ok()
+            .filter(|d| *d <= chrono::Duration::days(36_500))
+            .ok_or_else(|| InputError(format!("expiry `{v}` is too far in the future")))?;
+        now + d
+    } else {
+        return err(format!(
+            "expiry `{v}` is not understood; use a duration (30d, 12h), a date (2027-01-31), an RFC 3339 time, or `never`"
+        ));
+    };
+    if at <= now {
+        return err(format!("expiry `{v}` ({at}) is not in the future"));
+    }
+    Ok(Some(super::trunc_micros(at)))
+}
+
+/// An IP allow-list entry: a CIDR (`10.0.0.0/8`, `2001:db8::/32`) or a bare
+/// address, which means exactly that address.
+pub fn cidr(value: &str) -> Result<IpNet, InputError> {
+    let v = value.trim();
+    if let Ok(net) = v.parse::<IpNet>() {
+        if net.trunc() != net {
+            return err(format!(
+                "CIDR `{v}` has host bits set; did you mean `{}`?",
+                net.trunc()
+            ));
+        }
+        return Ok(net);
+    }
+    if let Ok(ip) = v.parse::<std::net::IpAddr>() {
+        return Ok(IpNet::from(ip));
+    }
+    err(format!(
+        "`{v}` is not an IP address or CIDR (examples: 203.0.113.7, 10.0.0.0/8, 2001:db8::/32)"
+    ))
+}
+
+/// A rate limit `N/PERIOD`: `100/1m`, `10/s`, `5000/1d`.
+pub fn rate_limit(value: &str) -> Result<RateLimit, InputError> {
+    let v = value.trim();
+    let bad = || {
+        InputError(format!(
+            "rate `{v}` is not of the form N/PERIOD (examples: 100/1m, 10/s, 5000/1d)"
+        ))
+    };
+    let (n, period) = v.split_once('/').ok_or_else(bad)?;
+    let requests: u32 = n.trim().parse().map_err(|_| bad())?;
+    if requests == 0 {
+        return err(format!(
+            "rate `{v}` allows no requests; revoke the token instead"
+        ));
+    }
+    let period = period.trim();
+    let period = if period.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+        period.to_string()
+    } else {
+        format!("1{period}")
+    };
+    let period = humantime::parse_duration(&period).map_err(|_| bad())?;
+    if period < Duration::from_secs(1) || period > Duration::from_secs(86_400 * 31) {
+        return err(format!("rate `{v}`: the period must be between 1s and 31d"));
+    }
+    Ok(RateLimit {
+        requests,
+        period_secs: period.as_secs(),
+    })
+}
+
+/// A route path prefix, normalised: leading `/`, no trailing `/`, no empty,
+/// `.` or `..` segments, only unreserved URL characters.
+pub fn route_path(value: &str) -> Result<String, InputError> {
+    let v = value.trim();
+    if !v.starts_with('/') {
+        return err(format!("path `{v}` must start with `/`"));
+    }
+    let mut segments = Vec::new();
+    for seg in v.split('/').filter(|s| !s.is_empty()) {
+        if seg == "." || seg == ".." {
+            return err(format!("path `{v}` must not contain `.` or `..` segments"));
+        }
+        if !seg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~'))
+        {
+            return err(format!(
+                "path `{v}` may only contain letters, digits, `-`, `.`, `_`, `~` between slashes"
+            ));
+        }
+        segments.push(seg);
+    }
+    let path = format!("/{}", segments.join("/"));
+    if path.len() > 200 {
+        return err(format!("path `{v}` is longer than 200 characters"));
+    }
+    Ok(path)
+}
+
+/// An upstream base URL: absolute `http` or `https`, with a host, without
+/// credentials, query or fragment. A trailing `/` is dropped.
+pub fn upstream_url(value: &str) -> Result<String, InputError> {
+    let v = value.trim();
+    let url = Url::parse(v).map_err(|e| {
+        InputError(format!(
+            "upstream `{v}` is not an absolute URL ({e}); example: https://api.openai.com/v1"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return err(format!("upstream `{v}` must use http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return err(format!("upstream `{v}` has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return err(format!(
+            "upstream `{v}` must not embed credentials; store them with `tokenctl secret set` and use --auth"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return err(format!("upstream `{v}` must not have a query or fragment"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// A header name for `header:` upstream auth.
+fn header_name(value: &str) -> Result<String, InputError> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !ok {
+        return err(format!("`{value}` is not a valid HTTP header name"));
+    }
+    let lower = value.to_ascii_lowercase();
+    if matches!(
+        lower.as_str(),
+        "host" | "content-length" | "transfer-encoding" | "connection" | "upgrade" | "te"
+    ) {
+        return err(format!(
+            "header `{value}` cannot carry upstream credentials"
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// Upstream auth as typed on the command line:
+/// `none`, `bearer:SECRET`, `header:HEADER-NAME:SECRET`, `basic:USER-SECRET:PASS-SECRET`.
+pub fn upstream_auth(value: &str) -> Result<UpstreamAuth, InputError> {
+    let v = value.trim();
+    let parts: Vec<&str> = v.split(':').collect();
+    let secret = |s: &str| name("secret", s);
+    match parts.as_slice() {
+        ["none"] => Ok(UpstreamAuth::None),
+        ["bearer", s] => Ok(UpstreamAuth::Bearer { secret: secret(s)? }),
+        ["header", h, s] => Ok(UpstreamAuth::Header {
+            header: header_name(h)?,
+            secret: secret(s)?,
+        }),
+        ["basic", u, p] => Ok(UpstreamAuth::Basic {
+            username_secret: secret(u)?,
+            password_secret: secret(p)?,
+        }),
+        _ => err(format!(
+            "auth `{v}` is not understood; use none, bearer:SECRET, header:HEADER-NAME:SECRET or basic:USER-SECRET:PASS-SECRET"
+        )),
+    }
+}
+
+/// A token scope: `*`, a route name, or `tag:TAG`.
+pub fn scope(value: &str) -> Result<String, InputError> {
+    let v = value.trim();
+    if v == "*" {
+        return Ok(v.into());
+    }
+    if let Some(tag) = v.strip_prefix("tag:") {
+        return Ok(format!("tag:{}", self::tag(tag)?));
+    }
+    name("route", v).map_err(|e| {
+        InputError(format!(
+            "scope `{v}` is not `*`, a route name or `tag:TAG` ({e})"
+        ))
+    })
+}
+
+/// A route tag: 1-64 of `a-z 0-9 . _ -` (lowercased).
+pub fn tag(value: &str) -> Result<String, InputError> {
+    let v = value.trim().to_ascii_lowercase();
+    let ok = !v.is_empty()
+        && v.len() <= 64
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if !ok {
+        return err(format!(
+            "tag `{value}` must be 1-64 characters of a-z, 0-9, `.`, `_` and `-`"
+        ));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-26T12:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn expiry_forms() {
+        assert_eq!(expiry("never", now()).unwrap(), None);
+        assert_eq!(
+            expiry("30d", now()).unwrap().unwrap(),
+            "2026-12-26T12:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            expiry("12h", now()).unwrap().unwrap(),
+            "2026-11-27T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            expiry("2027-01-31", now()).unwrap().unwrap(),
+            "2027-01-31T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            expiry("2027-01-31T10:00:00+02:00", now()).unwrap().unwrap(),
+            "2027-01-31T08:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        for bad in [
+            "",
+            "30x",
+            "2027-02-30",
+            "yesterday",
+            "2020-01-01",
+            "-5d",
+            "0s",
+        ] {
+            assert!(expiry(bad, now()).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn paths_are_normalised_and_safe() {
+        assert_eq!(route_path("/api/openai/").unwrap(), "/api/openai");
+        assert_eq!(route_path("//api//openai").unwrap(), "/api/openai");
+        assert_eq!(route_path("/").unwrap(), "/");
+        for bad in [
+            "api",
+            "/api/../x",
+            "/a/./b",
+            "/a b",
+            "/a%2e",
+            "/a\\b",
+            "/a?x=1",
+        ] {
+            assert!(route_path(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn upstreams() {
+        assert_eq!(
+            upstream_url("https://api.openai.com/v1/").unwrap(),
+            "https://api.openai.com/v1"
+        );
+        assert_eq!(
+            upstream_url("http://127.0.0.1:9000").unwrap(),
+            "http://127.0.0.1:9000"
+        );
+        for bad in [
+            "api.openai.com",
+            "ftp://x.example",
+            "https://user:pw@x.example",
+            "https://x.example/?q=1",
+            "/relative",
+        ] {
+            assert!(upstream_url(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn auth_specs() {
+        assert_eq!(upstream_auth("none").unwrap(), UpstreamAuth::None);
+        assert_eq!(
+            upstream_auth("bearer:OPENAI_KEY").unwrap(),
+            UpstreamAuth::Bearer {
+                secret: "OPENAI_KEY".into()
+            }
+        );
+        assert_eq!(
+            upstream_auth("header:X-Api-Key:K").unwrap(),
+            UpstreamAuth::Header {
+                header: "X-Api-Key".into(),
+                secret: "K".into()
+            }
+        );
+        assert!(upstream_auth("basic:U:P").is_ok());
+        for bad in [
+            "bearer",
+            "bearer:",
+            "header:Host:K",
+            "basic:U",
+            "token:X",
+            "bearer:a b",
+        ] {
+            assert!(upstream_auth(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn rates_and_cidrs() {
+        assert_eq!(
+            rate_limit("100/1m").unwrap(),
+            RateLimit {
+                requests: 100,
+                period_secs: 60
+            }
+        );
+        assert_eq!(rate_limit("10/s").unwrap().period_secs, 1);
+        for bad in ["100", "0/1m", "x/1m", "10/0s", "10/fortnightly"] {
+            assert!(rate_limit(bad).is_err(), "{bad} accepted");
+        }
+        assert_eq!(cidr("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert_eq!(cidr("203.0.113.7").unwrap().to_string(), "203.0.113.7/32");
+        for bad in ["10.0.0.1/8", "10.0.0.0/33", "example.com", "300.1.1.1"] {
+            assert!(cidr(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn names_and_scopes() {
+        assert!(name("token", "n8n-prod_1.x").is_ok());
+        for bad in [
+            "",
+            "-x",
+            "a b",
+            "a:b",
+            "0190b3d4-1111-7abc-8def-0123456789ab",
+        ] {
+            assert!(name("token", bad).is_err(), "{bad} accepted");
+        }
+        assert_eq!(scope("*").unwrap(), "*");
+        assert_eq!(scope("tag:LLM").unwrap(), "tag:llm");
+        assert_eq!(scope("openai").unwrap(), "openai");
+        assert!(scope("tag:").is_err());
+        assert!(scope("a/b").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn route_path_output_is_a_fixed_point(input in "[/a-z.~_-]{0,40}") {
+            if let Ok(p) = route_path(&input) {
+                prop_assert_eq!(route_path(&p).unwrap(), p.clone());
+                prop_assert!(p.starts_with('/'));
+                prop_assert!(!p.contains("//"));
+                prop_assert!(p == "/" || !p.ends_with('/'));
+                prop_assert!(!p.split('/').any(|s| s == ".."));
+            }
+        }
+    }
+}

@@ -1,0 +1,478 @@
+//! Wire types of the admin REST API (`/v1`): what the server sends and
+//! receives, and what the CLI decodes. Defined once, here.
+
+pub mod input;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Times are stored and sent with microsecond precision, always UTC.
+pub fn trunc_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(6)
+}
+
+pub fn now() -> DateTime<Utc> {
+    trunc_micros(Utc::now())
+}
+
+/// Every error the API returns: `{"error":{"code":"…","message":"…"}}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `not_found`, `conflict`, `unknown_scope`.
+    pub code: String,
+    /// One readable sentence.
+    pub message: String,
+    /// For `ambiguous_reference`: the candidates that matched.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<Candidate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Candidate {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+// ---------------------------------------------------------------- health
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `degraded`/`down`.
+    pub status: String,
+    pub version: String,
+    pub time: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<HealthCheck>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HealthCheck {
+    pub name: String,
+    /// `ok`, `down`, or `disabled`.
+    pub status: String,
+    pub message: String,
+    pub latency_ms: Option<f64>,
+}
+
+// ---------------------------------------------------------------- identity
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Viewer,
+    Developer,
+    Manager,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Viewer, Role::Developer, Role::Manager, Role::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Developer => "developer",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Identity {
+    pub user: User,
+    pub credential: Credential,
+    pub teams: Vec<TeamMembership>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub name: String,
+    pub email: Option<String>,
+    pub global_admin: bool,
+    pub disabled_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TeamMembership {
+    pub team_id: Uuid,
+    pub team: String,
+    pub role: Role,
+    pub system: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Team {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    /// The system team owns routes and upstream secrets.
+    pub system: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+// ---------------------------------------------------------------- credentials
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Credential {
+    pub id: Uuid,
+    pub name: String,
+    /// Masked form, e.g. `tkc_Ab3x…q9ZkP0`.
+    pub hint: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreateCredential {
+    pub name: String,
+    /// `never`, a duration (`30d`), a date or an RFC 3339 time. Default: never.
+    #[serde(default)]
+    pub expires: Option<String>,
+}
+
+/// A new credential; `secret` is shown this once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedCredential {
+    #[serde(flatten)]
+    pub credential: Credential,
+    pub secret: String,
+}
+
+// ---------------------------------------------------------------- tokens
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStatus {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl TokenStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenStatus::Active => "active",
+            TokenStatus::Expired => "expired",
+            TokenStatus::Revoked => "revoked",
+        }
+    }
+}
+
+/// Filter for `GET /v1/tokens`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusFilter {
+    #[default]
+    Active,
+    Expired,
+    Revoked,
+    All,
+}
+
+/// `N` requests per `period_secs`, written `N/PERIOD` (e.g. `100/1m`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RateLimit {
+    pub requests: u32,
+    pub period_secs: u64,
+}
+
+impl std::fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let period = input::format_duration(std::time::Duration::from_secs(self.period_secs));
+        write!(f, "{}/{}", self.requests, period)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Token {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    /// Team name.
+    pub team: String,
+    pub team_id: Uuid,
+    pub scopes: Vec<String>,
+    pub status: TokenStatus,
+    /// Masked current secret, e.g. `ntk_Ab3x…q9ZkP0`.
+    pub secret_hint: String,
+    /// The previous secret while a rotation grace runs.
+    pub previous_secret: Option<PreviousSecret>,
+    #[schema(value_type = Vec<String>)]
+    pub allow_ips: Vec<IpNet>,
+    pub rate_limit: Option<RateLimit>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// User name of the creator.
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub rotated_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PreviousSecret {
+    pub hint: String,
+    /// When the previous secret stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct CreateToken {
+    pub name: String,
+    /// Team name or id; may be left out when the caller belongs to one team.
+    #[serde(default)]
+    pub team: Option<String>,
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `never` (default), a duration (`30d`, `12h`), a date or an RFC 3339 time.
+    #[serde(default)]
+    pub expires: Option<String>,
+    /// CIDRs or addresses the token may be used from; empty = anywhere.
+    #[serde(default)]
+    pub allow_ips: Vec<String>,
+    /// `N/PERIOD`, e.g. `100/1m`.
+    #[serde(default)]
+    pub rate: Option<String>,
+    /// Accept scopes that name no existing route or tag.
+    #[serde(default)]
+    pub allow_unknown_scope: bool,
+}
+
+/// A new or rotated token; `token` is the plaintext, shown this once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct IssuedToken {
+    #[serde(flatten)]
+    pub info: Token,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct UpdateToken {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Replace all scopes.
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub add_scopes: Vec<String>,
+    #[serde(default)]
+    pub remove_scopes: Vec<String>,
+    /// `never`, a duration, a date or an RFC 3339 time.
+    #[serde(default)]
+    pub expires: Option<String>,
+    /// Replace the IP allow-list (empty list = anywhere).
+    #[serde(default)]
+    pub allow_ips: Option<Vec<String>>,
+    /// `N/PERIOD`, or `none` to remove the limit.
+    #[serde(default)]
+    pub rate: Option<String>,
+    #[serde(default)]
+    pub allow_unknown_scope: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct RotateToken {
+    /// How long the old secret keeps working, e.g. `1h`. Default: it stops now.
+    #[serde(default)]
+    pub grace: Option<String>,
+}
+
+// ---------------------------------------------------------------- routes
+
+/// How the gateway authenticates to the upstream; secrets are referenced by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum UpstreamAuth {
+    None,
+    /// `Authorization: Bearer <secret>`.
+    Bearer {
+        secret: String,
+    },
+    /// `<header>: <secret>`.
+    Header {
+        header: String,
+        secret: String,
+    },
+    /// `Authorization: Basic base64(<username_secret>:<password_secret>)`.
+    Basic {
+        username_secret: String,
+        password_secret: String,
+    },
+}
+
+impl UpstreamAuth {
+    /// The secret names this auth uses.
+    pub fn secrets(&self) -> Vec<&str> {
+        match self {
+            UpstreamAuth::None => vec![],
+            UpstreamAuth::Bearer { secret } | UpstreamAuth::Header { secret, .. } => vec![secret],
+            UpstreamAuth::Basic {
+                username_secret,
+                password_secret,
+            } => vec![username_secret, password_secret],
+        }
+    }
+}
+
+impl std::fmt::Display for UpstreamAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UpstreamAuth::None => write!(f, "none"),
+            UpstreamAuth::Bearer { secret } => write!(f, "bearer:{secret}"),
+            UpstreamAuth::Header { header, secret } => write!(f, "header:{header}:{secret}"),
+            UpstreamAuth::Basic {
+                username_secret,
+                password_secret,
+            } => write!(f, "basic:{username_secret}:{password_secret}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Route {
+    pub id: Uuid,
+    pub name: String,
+    /// Normalised path prefix, matched on segment boundaries.
+    pub path: String,
+    pub upstream: String,
+    pub tags: Vec<String>,
+    pub auth: UpstreamAuth,
+    pub timeout_ms: u64,
+    pub description: String,
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreateRoute {
+    pub name: String,
+    pub path: String,
+    pub upstream: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// `none`, `bearer:SECRET`, `header:HEADER-NAME:SECRET` or `basic:USER-SECRET:PASS-SECRET`.
+    #[serde(default)]
+    pub auth: Option<String>,
+    /// e.g. `30s` (default).
+    #[serde(default)]
+    pub timeout: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct UpdateRoute {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub upstream: Option<String>,
+    /// Replace all tags.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub add_tags: Vec<String>,
+    #[serde(default)]
+    pub remove_tags: Vec<String>,
+    #[serde(default)]
+    pub auth: Option<String>,
+    #[serde(default)]
+    pub timeout: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// What removing a route did or would do.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RouteRemoved {
+    pub route: Route,
+    /// Tokens whose scopes named the route; with `force` those scopes were removed.
+    pub affected_tokens: Vec<Candidate>,
+}
+
+// ---------------------------------------------------------------- secrets
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SetSecret {
+    pub value: String,
+}
+
+/// A stored upstream secret: never its value.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SecretInfo {
+    pub name: String,
+    /// Short keyed fingerprint of the value, to tell whether two values match.
+    pub fingerprint: String,
+    pub version: i64,
+    pub set_by: Option<String>,
+    pub set_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    /// Routes whose upstream auth uses this secret.
+    pub used_by: Vec<String>,
+}
+
+// ---------------------------------------------------------------- audit
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// User name of the actor.
+    pub actor: String,
+    pub actor_id: Option<Uuid>,
+    pub credential_id: Option<Uuid>,
+    /// `resource.verb`, e.g. `token.create`.
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    /// State before the change, secrets redacted.
+    pub before: Option<serde_json::Value>,
+    /// State after the change, secrets redacted.
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    /// Pass as `cursor` to get the next (older) page.
+    pub next_cursor: Option<Uuid>,
+}

@@ -1,0 +1,263 @@
+//! Storage. One implementation of every query (`repo.rs`), compiled once per
+//! backend with that backend's concrete sqlx types (`postgres.rs`,
+//! `sqlite.rs`), behind the [`Database`] enum that the HTTP layer uses.
+
+mod postgres;
+mod sqlite;
+
+use crate::api::{self, Role};
+use crate::config::DatabaseUrl;
+use crate::crypto::MasterKey;
+use crate::error::ApiResult;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+use tokenctl_gateway::token::Secret;
+use uuid::Uuid;
+
+/// Who is making a change, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<Uuid>,
+    pub user_name: String,
+    pub credential_id: Option<Uuid>,
+    pub request_id: Option<String>,
+    pub client_ip: Option<String>,
+}
+
+impl Actor {
+    pub fn system() -> Actor {
+        Actor {
+            user_id: None,
+            user_name: "system".into(),
+            credential_id: None,
+            request_id: None,
+            client_ip: None,
+        }
+    }
+}
+
+/// An authenticated operator: user, the credential used, and team roles.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: api::User,
+    pub credential: api::Credential,
+    pub memberships: Vec<api::TeamMembership>,
+}
+
+impl Principal {
+    pub fn role_in(&self, team_id: Uuid) -> Option<Role> {
+        self.memberships
+            .iter()
+            .find(|m| m.team_id == team_id)
+            .map(|m| m.role)
+    }
+
+    pub fn system_role(&self) -> Option<Role> {
+        self.memberships.iter().find(|m| m.system).map(|m| m.role)
+    }
+
+    /// Teams whose data the caller may read; `None` means all (global admin).
+    pub fn readable_teams(&self) -> Option<Vec<Uuid>> {
+        if self.user.global_admin {
+            None
+        } else {
+            Some(self.memberships.iter().map(|m| m.team_id).collect())
+        }
+    }
+}
+
+/// A validated new token.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub team_id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub scopes: Vec<String>,
+    pub allow_unknown_scope: bool,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub allow_ips: Vec<ipnet::IpNet>,
+    pub rate_limit: Option<api::RateLimit>,
+}
+
+/// A validated token change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct TokenChange {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub add_scopes: Vec<String>,
+    pub remove_scopes: Vec<String>,
+    pub allow_unknown_scope: bool,
+    pub expires_at: Option<Option<DateTime<Utc>>>,
+    pub allow_ips: Option<Vec<ipnet::IpNet>>,
+    pub rate_limit: Option<Option<api::RateLimit>>,
+}
+
+/// A validated rotation request.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub grace: Duration,
+    /// The caller's idempotency key: a retry with the same key returns the
+    /// same new secret, re-derived under the master key, never stored.
+    pub idempotency_key: Option<String>,
+    pub master_key: Option<MasterKey>,
+}
+
+/// One audit row to write in the same transaction as the change.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    pub action: &'static str,
+    pub target_type: &'static str,
+    pub target_id: Option<String>,
+    pub target_name: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// A validated new route.
+#[derive(Debug, Clone)]
+pub struct NewRoute {
+    pub name: String,
+    pub path: String,
+    pub upstream: String,
+    pub tags: Vec<String>,
+    pub auth: api::UpstreamAuth,
+    pub timeout_ms: u64,
+    pub description: String,
+}
+
+/// A validated route change.
+#[derive(Debug, Clone, Default)]
+pub struct RouteChange {
+    pub name: Option<String>,
+    pub path: Option<String>,
+    pub upstream: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+    pub auth: Option<api::UpstreamAuth>,
+    pub timeout_ms: Option<u64>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub actor: Option<String>,
+    /// Exact action, or a prefix ending in `.` (e.g. `token.`).
+    pub action: Option<String>,
+    pub target_type: Option<String>,
+    /// Target id or name.
+    pub target: Option<String>,
+    pub team_id: Option<Uuid>,
+    pub limit: u32,
+    /// Return entries older than this id.
+    pub cursor: Option<Uuid>,
+    /// Restrict to these teams (plus the caller's own entries); `None` = all.
+    pub readable_teams: Option<Vec<Uuid>>,
+    pub reader: Option<Uuid>,
+}
+
+/// What the server needs to decide at start-up about the master key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyState {
+    /// No secrets stored and no key check recorded.
+    Fresh,
+    /// A check value is stored (from an earlier key).
+    Check(String),
+    /// Secrets are stored but no check value (should not happen).
+    SecretsWithoutCheck,
+}
+
+macro_rules! forward {
+    ($( $(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident : $ty:ty)* $(,)?) -> $ret:ty; )*) => {
+        impl Database {
+            $(
+                $(#[$doc])*
+                pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match self {
+                        Database::Postgres(r) => r.$name($($arg),*).await,
+                        Database::Sqlite(r) => r.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// The database, on one of the supported backends.
+#[derive(Clone)]
+pub enum Database {
+    Postgres(postgres::Repo),
+    Sqlite(sqlite::Repo),
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.backend())
+    }
+}
+
+impl Database {
+    /// Connects and runs pending migrations (safe with several servers
+    /// starting at once).
+    pub async fn connect(url: &DatabaseUrl) -> anyhow::Result<Database> {
+        match url {
+            DatabaseUrl::Postgres(u) => Ok(Database::Postgres(postgres::Repo::connect(u).await?)),
+            DatabaseUrl::Sqlite(path) => Ok(Database::Sqlite(sqlite::Repo::connect(path).await?)),
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Database::Postgres(_) => "postgres",
+            Database::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+forward! {
+    /// `SELECT 1`, for health checks.
+    fn ping(&self) -> anyhow::Result<()>;
+    fn key_state(&self) -> anyhow::Result<KeyState>;
+    fn record_key_check(&self, check: String) -> anyhow::Result<()>;
+    /// Creates the system team and the first admin on an empty database.
+    /// Returns the admin credential if one was created.
+    fn bootstrap(&self, secret: Secret) -> anyhow::Result<bool>;
+    fn authenticate(&self, secret_hash: &str, now: DateTime<Utc>) -> anyhow::Result<Option<(Principal, bool)>>;
+
+    fn list_teams(&self, readable: Option<Vec<Uuid>>) -> ApiResult<Vec<api::Team>>;
+    fn find_team(&self, reference: &str) -> ApiResult<Option<api::Team>>;
+
+    fn create_token(&self, actor: &Actor, new: NewToken, secret: &Secret) -> ApiResult<api::Token>;
+    fn list_tokens(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>, status: api::StatusFilter) -> ApiResult<Vec<api::Token>>;
+    /// Tokens matching an id, a plaintext secret or a name.
+    fn find_tokens(&self, reference: &str, readable: Option<Vec<Uuid>>, team: Option<Uuid>) -> ApiResult<Vec<api::Token>>;
+    fn token_creator(&self, id: Uuid) -> ApiResult<Option<Uuid>>;
+    fn update_token(&self, actor: &Actor, id: Uuid, change: TokenChange) -> ApiResult<api::Token>;
+    fn revoke_token(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Token>;
+    fn rotate_token(&self, actor: &Actor, id: Uuid, rotation: Rotation) -> ApiResult<api::IssuedToken>;
+
+    fn create_route(&self, actor: &Actor, new: NewRoute) -> ApiResult<api::Route>;
+    fn list_routes(&self) -> ApiResult<Vec<api::Route>>;
+    fn find_route(&self, reference: &str) -> ApiResult<Option<api::Route>>;
+    fn update_route(&self, actor: &Actor, id: Uuid, change: RouteChange) -> ApiResult<api::Route>;
+    fn remove_route(&self, actor: &Actor, id: Uuid, force: bool) -> ApiResult<api::RouteRemoved>;
+
+    fn set_secret(&self, actor: &Actor, name: String, sealed: Vec<u8>, fingerprint: String) -> ApiResult<api::SecretInfo>;
+    fn list_secrets(&self) -> ApiResult<Vec<api::SecretInfo>>;
+    fn remove_secret(&self, actor: &Actor, name: &str) -> ApiResult<api::SecretInfo>;
+
+    fn list_audit(&self, filter: AuditFilter) -> ApiResult<api::AuditPage>;
+
+    fn create_credential(&self, actor: &Actor, user_id: Uuid, name: String, expires_at: Option<DateTime<Utc>>, secret: &Secret) -> ApiResult<api::Credential>;
+    fn list_credentials(&self, user_id: Uuid) -> ApiResult<Vec<api::Credential>>;
+    fn revoke_credential(&self, actor: &Actor, user_id: Uuid, reference: &str) -> ApiResult<api::Credential>;
+}
+
+// `repo.rs` is compiled through `include!` by each backend; this line only
+// lets rustfmt and editors see it as a module.
+#[cfg(any())]
+mod repo;

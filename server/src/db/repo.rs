@@ -1,0 +1,1705 @@
+// Every query of the control plane, written once. This file is compiled
+// twice, by `postgres.rs` and `sqlite.rs`, each of which defines:
+//   type Db                 the sqlx database type
+//   const FOR_UPDATE: &str  row lock suffix for SELECTs in write transactions
+//   async fn begin_write    a transaction that may write
+//   async fn lock_bootstrap serialises bootstrap across server processes
+// and `Repo::connect`. SQL uses `$n` placeholders, which both backends read.
+
+use crate::api::{self, Candidate, TokenStatus};
+use crate::db::{
+    Actor, AuditFilter, AuditRecord, KeyState, NewRoute, NewToken, Principal, Rotation,
+    RouteChange, TokenChange,
+};
+use crate::error::{on_constraint, ApiError, ApiResult};
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use sqlx::{FromRow, QueryBuilder};
+use std::collections::BTreeSet;
+use tokenctl_gateway::token::{hash_secret, Secret, SecretKind};
+use uuid::Uuid;
+
+type Tx = sqlx::Transaction<'static, Db>;
+
+#[derive(Clone)]
+pub struct Repo {
+    pool: sqlx::Pool<Db>,
+}
+
+#[derive(FromRow)]
+struct TeamRow {
+    id: Uuid,
+    name: String,
+    description: String,
+    is_system: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl From<TeamRow> for api::Team {
+    fn from(r: TeamRow) -> Self {
+        api::Team {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            system: r.is_system,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct TokenRow {
+    id: Uuid,
+    team_id: Uuid,
+    team_name: String,
+    name: String,
+    description: String,
+    scopes: Json<Vec<String>>,
+    allow_ips: Json<Vec<ipnet::IpNet>>,
+    rate_limit: Option<Json<api::RateLimit>>,
+    secret_hint: String,
+    previous_hint: Option<String>,
+    previous_expires_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    created_by_name: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    rotated_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+const TOKEN_SELECT: &str = "SELECT t.id, t.team_id, tm.name AS team_name, t.name, t.description, \
+     t.scopes, t.allow_ips, t.rate_limit, t.secret_hint, t.previous_hint, t.previous_expires_at, \
+     t.expires_at, u.name AS created_by_name, t.created_at, t.updated_at, \
+     t.rotated_at, t.revoked_at, t.last_used_at \
+     FROM tokens t JOIN teams tm ON tm.id = t.team_id LEFT JOIN users u ON u.id = t.created_by";
+
+impl TokenRow {
+    fn view(self, now: DateTime<Utc>) -> api::Token {
+        let status = if self.revoked_at.is_some() {
+            TokenStatus::Revoked
+        } else if self.expires_at.is_some_and(|e| e <= now) {
+            TokenStatus::Expired
+        } else {
+            TokenStatus::Active
+        };
+        let previous_secret = match (self.previous_hint, self.previous_expires_at) {
+            (Some(hint), Some(expires_at)) if expires_at > now && self.revoked_at.is_none() => {
+                Some(api::PreviousSecret { hint, expires_at })
+            }
+            _ => None,
+        };
+        api::Token {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            team: self.team_name,
+            team_id: self.team_id,
+            scopes: self.scopes.0,
+            status,
+            secret_hint: self.secret_hint,
+            previous_secret,
+            allow_ips: self.allow_ips.0,
+            rate_limit: self.rate_limit.map(|r| r.0),
+            expires_at: self.expires_at,
+            created_by: self.created_by_name,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            rotated_at: self.rotated_at,
+            revoked_at: self.revoked_at,
+            last_used_at: self.last_used_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct RouteRow {
+    id: Uuid,
+    name: String,
+    path: String,
+    upstream: String,
+    description: String,
+    tags: Json<Vec<String>>,
+    auth: Json<api::UpstreamAuth>,
+    timeout_ms: i64,
+    created_by_name: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+const ROUTE_SELECT: &str = "SELECT r.id, r.name, r.path, r.upstream, r.description, r.tags, \
+     r.auth, r.timeout_ms, u.name AS created_by_name, r.created_at, r.updated_at \
+     FROM routes r LEFT JOIN users u ON u.id = r.created_by";
+
+impl From<RouteRow> for api::Route {
+    fn from(r: RouteRow) -> Self {
+        api::Route {
+            id: r.id,
+            name: r.name,
+            path: r.path,
+            upstream: r.upstream,
+            tags: r.tags.0,
+            auth: r.auth.0,
+            timeout_ms: u64::try_from(r.timeout_ms).unwrap_or(0),
+            description: r.description,
+            created_by: r.created_by_name,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct SecretRow {
+    id: Uuid,
+    name: String,
+    fingerprint: String,
+    version: i64,
+    set_by_name: Option<String>,
+    set_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+}
+
+const SECRET_SELECT: &str = "SELECT s.id, s.name, s.fingerprint, s.version, \
+     u.name AS set_by_name, s.set_at, s.created_at \
+     FROM secrets s LEFT JOIN users u ON u.id = s.set_by";
+
+#[derive(FromRow)]
+struct CredentialRow {
+    id: Uuid,
+    name: String,
+    hint: String,
+    created_at: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<CredentialRow> for api::Credential {
+    fn from(r: CredentialRow) -> Self {
+        api::Credential {
+            id: r.id,
+            name: r.name,
+            hint: r.hint,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
+            last_used_at: r.last_used_at,
+        }
+    }
+}
+
+const CREDENTIAL_COLUMNS: &str = "id, name, hint, created_at, expires_at, revoked_at, last_used_at";
+
+#[derive(FromRow)]
+struct UserRow {
+    id: Uuid,
+    name: String,
+    email: Option<String>,
+    global_admin: bool,
+    disabled_at: Option<DateTime<Utc>>,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+struct MembershipRow {
+    team_id: Uuid,
+    team: String,
+    role: String,
+    is_system: bool,
+}
+
+#[derive(FromRow)]
+struct AuditRow {
+    id: Uuid,
+    at: DateTime<Utc>,
+    actor_user_id: Option<Uuid>,
+    actor_name: String,
+    actor_credential_id: Option<Uuid>,
+    action: String,
+    target_type: String,
+    target_id: Option<String>,
+    target_name: Option<String>,
+    team_id: Option<Uuid>,
+    before: Option<Json<serde_json::Value>>,
+    after: Option<Json<serde_json::Value>>,
+    request_id: Option<String>,
+    client_ip: Option<String>,
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).expect("wire types serialise")
+}
+
+async fn write_audit(tx: &mut Tx, actor: &Actor, rec: AuditRecord) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_user_id, actor_name, actor_credential_id, action, \
+         target_type, target_id, target_name, team_id, before, after, request_id, client_ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(api::now())
+    .bind(actor.user_id)
+    .bind(&actor.user_name)
+    .bind(actor.credential_id)
+    .bind(rec.action)
+    .bind(rec.target_type)
+    .bind(rec.target_id)
+    .bind(rec.target_name)
+    .bind(rec.team_id)
+    .bind(rec.before.map(Json))
+    .bind(rec.after.map(Json))
+    .bind(&actor.request_id)
+    .bind(&actor.client_ip)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn system_team_id(tx: &mut Tx) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar("SELECT id FROM teams WHERE is_system = $1")
+        .bind(true)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+async fn token_by_id(tx: &mut Tx, id: Uuid, lock: bool) -> sqlx::Result<Option<TokenRow>> {
+    // Row locks cannot cover the joined tables on PostgreSQL, so lock the
+    // token row first and read the view afterwards.
+    if lock && !FOR_UPDATE.is_empty() {
+        sqlx::query(&format!("SELECT id FROM tokens WHERE id = $1{FOR_UPDATE}"))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query_as::<_, TokenRow>(&format!("{TOKEN_SELECT} WHERE t.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+/// Checks that every scope names an existing route or tag.
+async fn check_scopes(tx: &mut Tx, scopes: &[String], allow_unknown: bool) -> ApiResult<()> {
+    if scopes.is_empty() {
+        return Err(ApiError::invalid(
+            "a token needs at least one scope (`*`, a route name or `tag:TAG`)",
+        ));
+    }
+    if allow_unknown {
+        return Ok(());
+    }
+    let routes: Vec<(String, Json<Vec<String>>)> = sqlx::query_as("SELECT name, tags FROM routes")
+        .fetch_all(&mut **tx)
+        .await?;
+    let names: BTreeSet<&str> = routes.iter().map(|(n, _)| n.as_str()).collect();
+    let tags: BTreeSet<&str> = routes
+        .iter()
+        .flat_map(|(_, t)| t.0.iter().map(String::as_str))
+        .collect();
+    let unknown: Vec<&str> = scopes
+        .iter()
+        .map(String::as_str)
+        .filter(|s| {
+            *s != "*"
+                && match s.strip_prefix("tag:") {
+                    Some(tag) => !tags.contains(tag),
+                    None => !names.contains(s),
+                }
+        })
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Invalid {
+        code: "unknown_scope",
+        message: format!(
+            "scope{} {} name{} no existing route or tag (see `tokenctl route list`; pass --allow-unknown-scope to keep {})",
+            if unknown.len() > 1 { "s" } else { "" },
+            unknown.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", "),
+            if unknown.len() > 1 { "" } else { "s" },
+            if unknown.len() > 1 { "them" } else { "it" },
+        ),
+    })
+}
+
+fn dedup(items: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    items
+        .into_iter()
+        .filter(|s| seen.insert(s.clone()))
+        .collect()
+}
+
+fn token_candidates(tokens: &[api::Token]) -> Vec<Candidate> {
+    tokens
+        .iter()
+        .map(|t| Candidate {
+            id: t.id,
+            name: t.name.clone(),
+            team: Some(t.team.clone()),
+            status: Some(t.status.as_str().into()),
+        })
+        .collect()
+}
+
+async fn secret_ids(tx: &mut Tx, auth: &api::UpstreamAuth) -> ApiResult<Vec<Uuid>> {
+    let mut ids = Vec::new();
+    for name in auth.secrets() {
+        let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM secrets WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut **tx)
+            .await?;
+        match id {
+            Some(id) => ids.push(id),
+            None => {
+                return Err(ApiError::Invalid {
+                    code: "unknown_secret",
+                    message: format!(
+                        "secret `{name}` does not exist; store it first with `tokenctl secret set {name}`"
+                    ),
+                })
+            }
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
+}
+
+async fn route_conflict(
+    tx: &mut Tx,
+    name: &str,
+    path: &str,
+    except: Option<Uuid>,
+) -> ApiResult<()> {
+    let clash: Option<(String, String)> =
+        sqlx::query_as("SELECT name, path FROM routes WHERE (name = $1 OR path = $2) AND id <> $3")
+            .bind(name)
+            .bind(path)
+            .bind(except.unwrap_or(Uuid::nil()))
+            .fetch_optional(&mut **tx)
+            .await?;
+    match clash {
+        Some((n, _)) if n == name => Err(ApiError::Conflict {
+            code: "already_exists",
+            message: format!("a route named `{name}` already exists"),
+        }),
+        Some((n, _)) => Err(ApiError::Conflict {
+            code: "already_exists",
+            message: format!("path `{path}` is already served by route `{n}`"),
+        }),
+        None => Ok(()),
+    }
+}
+
+async fn route_row(tx: &mut Tx, id: Uuid) -> sqlx::Result<RouteRow> {
+    sqlx::query_as::<_, RouteRow>(&format!("{ROUTE_SELECT} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+/// Live tokens whose scopes name `route`.
+async fn tokens_scoping(
+    tx: &mut Tx,
+    route: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<api::Token>> {
+    let rows = sqlx::query_as::<_, TokenRow>(&format!(
+        "{TOKEN_SELECT} WHERE t.revoked_at IS NULL ORDER BY t.created_at"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|t| t.scopes.0.iter().any(|s| s == route))
+        .map(|t| t.view(now))
+        .collect())
+}
+
+async fn set_token_scopes(
+    tx: &mut Tx,
+    id: Uuid,
+    scopes: &[String],
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE tokens SET scopes = $1, updated_at = $2 WHERE id = $3")
+        .bind(Json(scopes))
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn secret_info(tx: &mut Tx, row: SecretRow) -> sqlx::Result<api::SecretInfo> {
+    let used_by: Vec<String> = sqlx::query_scalar(
+        "SELECT r.name FROM route_secrets rs JOIN routes r ON r.id = rs.route_id \
+         WHERE rs.secret_id = $1 ORDER BY r.name",
+    )
+    .bind(row.id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(api::SecretInfo {
+        name: row.name,
+        fingerprint: row.fingerprint,
+        version: row.version,
+        set_by: row.set_by_name,
+        set_at: row.set_at,
+        created_at: row.created_at,
+        used_by,
+    })
+}
+
+impl Repo {
+    async fn read(&self) -> sqlx::Result<Tx> {
+        self.pool.begin().await
+    }
+
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn key_state(&self) -> anyhow::Result<KeyState> {
+        let check: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'master_key_check'")
+                .fetch_optional(&self.pool)
+                .await?;
+        if let Some(check) = check {
+            return Ok(KeyState::Check(check));
+        }
+        let secrets: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM secrets")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(if secrets > 0 {
+            KeyState::SecretsWithoutCheck
+        } else {
+            KeyState::Fresh
+        })
+    }
+
+    pub async fn record_key_check(&self, check: String) -> anyhow::Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('master_key_check', $1) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(check)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn bootstrap(&self, secret: Secret) -> anyhow::Result<bool> {
+        let mut tx = begin_write(&self.pool).await?;
+        lock_bootstrap(&mut tx).await?;
+        let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&mut *tx)
+            .await?;
+        if users > 0 {
+            return Ok(false);
+        }
+        let now = api::now();
+        let team_id = match system_team_id(&mut tx).await? {
+            Some(id) => id,
+            None => {
+                let id = Uuid::now_v7();
+                sqlx::query(
+                    "INSERT INTO teams (id, name, description, is_system, created_at) \
+                     VALUES ($1, 'system', 'Owns routes and upstream secrets', $2, $3)",
+                )
+                .bind(id)
+                .bind(true)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        let user_id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO users (id, name, global_admin, created_at) VALUES ($1, 'admin', $2, $3)",
+        )
+        .bind(user_id)
+        .bind(true)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO memberships (team_id, user_id, role, created_at) VALUES ($1, $2, 'admin', $3)",
+        )
+        .bind(team_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let credential_id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO credentials (id, user_id, name, secret_hash, hint, created_at) \
+             VALUES ($1, $2, 'bootstrap', $3, $4, $5)",
+        )
+        .bind(credential_id)
+        .bind(user_id)
+        .bind(secret.hash())
+        .bind(secret.hint())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        write_audit(
+            &mut tx,
+            &Actor::system(),
+            AuditRecord {
+                action: "system.bootstrap",
+                target_type: "user",
+                target_id: Some(user_id.to_string()),
+                target_name: Some("admin".into()),
+                team_id: Some(team_id),
+                before: None,
+                after: Some(serde_json::json!({
+                    "user": "admin", "global_admin": true, "team": "system",
+                    "credential": {"id": credential_id, "name": "bootstrap", "hint": secret.hint()},
+                })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub async fn authenticate(
+        &self,
+        secret_hash: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<(Principal, bool)>> {
+        let mut tx = self.read().await?;
+        let cred = sqlx::query_as::<_, (Uuid, Uuid)>(
+            "SELECT id, user_id FROM credentials WHERE secret_hash = $1",
+        )
+        .bind(secret_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((cred_id, user_id)) = cred else {
+            return Ok(None);
+        };
+        let credential: api::Credential = sqlx::query_as::<_, CredentialRow>(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1"
+        ))
+        .bind(cred_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .into();
+        let u = sqlx::query_as::<_, UserRow>(
+            "SELECT id, name, email, global_admin, disabled_at, created_at FROM users WHERE id = $1",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let memberships = sqlx::query_as::<_, MembershipRow>(
+            "SELECT m.team_id, t.name AS team, m.role, t.is_system FROM memberships m \
+             JOIN teams t ON t.id = m.team_id WHERE m.user_id = $1 ORDER BY t.name",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .filter_map(|m| {
+            Some(api::TeamMembership {
+                team_id: m.team_id,
+                team: m.team,
+                role: api::Role::parse(&m.role)?,
+                system: m.is_system,
+            })
+        })
+        .collect();
+        tx.commit().await?;
+        let usable = credential.revoked_at.is_none()
+            && credential.expires_at.is_none_or(|e| e > now)
+            && u.disabled_at.is_none();
+        if usable
+            && credential
+                .last_used_at
+                .is_none_or(|t| now - t > chrono::Duration::seconds(60))
+        {
+            // Coarse last-use tracking: at most one write a minute per credential.
+            sqlx::query("UPDATE credentials SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(cred_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        let principal = Principal {
+            user: api::User {
+                id: u.id,
+                name: u.name,
+                email: u.email,
+                global_admin: u.global_admin,
+                disabled_at: u.disabled_at,
+                created_at: u.created_at,
+            },
+            credential,
+            memberships,
+        };
+        Ok(Some((principal, usable)))
+    }
+
+    // ------------------------------------------------------------ teams
+
+    pub async fn list_teams(&self, readable: Option<Vec<Uuid>>) -> ApiResult<Vec<api::Team>> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT id, name, description, is_system, created_at FROM teams",
+        );
+        if let Some(ids) = readable {
+            if ids.is_empty() {
+                return Ok(vec![]);
+            }
+            q.push(" WHERE id IN (");
+            let mut sep = q.separated(", ");
+            for id in ids {
+                sep.push_bind(id);
+            }
+            q.push(")");
+        }
+        q.push(" ORDER BY name");
+        let rows = q.build_query_as::<TeamRow>().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn find_team(&self, reference: &str) -> ApiResult<Option<api::Team>> {
+        let id = Uuid::parse_str(reference).unwrap_or(Uuid::nil());
+        let row = sqlx::query_as::<_, TeamRow>(
+            "SELECT id, name, description, is_system, created_at FROM teams WHERE id = $1 OR name = $2",
+        )
+        .bind(id)
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
+    // ------------------------------------------------------------ tokens
+
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        new: NewToken,
+        secret: &Secret,
+    ) -> ApiResult<api::Token> {
+        let mut tx = begin_write(&self.pool).await?;
+        let scopes = dedup(new.scopes);
+        check_scopes(&mut tx, &scopes, new.allow_unknown_scope).await?;
+        let now = api::now();
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO tokens (id, team_id, name, description, scopes, allow_ips, rate_limit, \
+             secret_hash, secret_hint, expires_at, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        )
+        .bind(id)
+        .bind(new.team_id)
+        .bind(&new.name)
+        .bind(&new.description)
+        .bind(Json(&scopes))
+        .bind(Json(&new.allow_ips))
+        .bind(new.rate_limit.map(Json))
+        .bind(secret.hash())
+        .bind(secret.hint())
+        .bind(new.expires_at)
+        .bind(actor.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            on_constraint(e, || {
+                format!("a token named `{}` already exists in this team", new.name)
+            })
+        })?;
+        let token = token_by_id(&mut tx, id, false)
+            .await?
+            .expect("just inserted")
+            .view(now);
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "token.create",
+                target_type: "token",
+                target_id: Some(id.to_string()),
+                target_name: Some(token.name.clone()),
+                team_id: Some(token.team_id),
+                before: None,
+                after: Some(to_json(&token)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    pub async fn list_tokens(
+        &self,
+        readable: Option<Vec<Uuid>>,
+        team: Option<Uuid>,
+        status: api::StatusFilter,
+    ) -> ApiResult<Vec<api::Token>> {
+        let now = api::now();
+        let mut q = QueryBuilder::<Db>::new(TOKEN_SELECT);
+        q.push(" WHERE 1 = 1");
+        if let Some(ids) = readable {
+            if ids.is_empty() {
+                return Ok(vec![]);
+            }
+            q.push(" AND t.team_id IN (");
+            let mut sep = q.separated(", ");
+            for id in ids {
+                sep.push_bind(id);
+            }
+            q.push(")");
+        }
+        if let Some(team) = team {
+            q.push(" AND t.team_id = ").push_bind(team);
+        }
+        match status {
+            api::StatusFilter::Active => {
+                q.push(" AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ")
+                    .push_bind(now)
+                    .push(")");
+            }
+            api::StatusFilter::Expired => {
+                q.push(" AND t.revoked_at IS NULL AND t.expires_at <= ")
+                    .push_bind(now);
+            }
+            api::StatusFilter::Revoked => {
+                q.push(" AND t.revoked_at IS NOT NULL");
+            }
+            api::StatusFilter::All => {}
+        }
+        q.push(" ORDER BY tm.name, t.name, t.created_at");
+        let rows = q.build_query_as::<TokenRow>().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| r.view(now)).collect())
+    }
+
+    pub async fn find_tokens(
+        &self,
+        reference: &str,
+        readable: Option<Vec<Uuid>>,
+        team: Option<Uuid>,
+    ) -> ApiResult<Vec<api::Token>> {
+        let now = api::now();
+        let mut q = QueryBuilder::<Db>::new(TOKEN_SELECT);
+        if let Ok(id) = Uuid::parse_str(reference) {
+            q.push(" WHERE t.id = ").push_bind(id);
+        } else if Secret::kind_of(reference) == Some(SecretKind::ApiToken) {
+            let secret =
+                Secret::parse(SecretKind::ApiToken, reference).map_err(|e| ApiError::Invalid {
+                    code: "malformed_token",
+                    message: e.to_string(),
+                })?;
+            let hash = secret.hash();
+            q.push(" WHERE (t.secret_hash = ")
+                .push_bind(hash.clone())
+                .push(" OR t.previous_hash = ")
+                .push_bind(hash)
+                .push(")");
+        } else {
+            q.push(" WHERE t.name = ").push_bind(reference.to_string());
+        }
+        if let Some(ids) = readable {
+            if ids.is_empty() {
+                return Ok(vec![]);
+            }
+            q.push(" AND t.team_id IN (");
+            let mut sep = q.separated(", ");
+            for id in ids {
+                sep.push_bind(id);
+            }
+            q.push(")");
+        }
+        if let Some(team) = team {
+            q.push(" AND t.team_id = ").push_bind(team);
+        }
+        q.push(" ORDER BY t.created_at");
+        let rows = q.build_query_as::<TokenRow>().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| r.view(now)).collect())
+    }
+
+    pub async fn token_creator(&self, id: Uuid) -> ApiResult<Option<Uuid>> {
+        Ok(
+            sqlx::query_scalar::<_, Option<Uuid>>("SELECT created_by FROM tokens WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
+    pub async fn update_token(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        change: TokenChange,
+    ) -> ApiResult<api::Token> {
+        let mut tx = begin_write(&self.pool).await?;
+        let now = api::now();
+        let row = token_by_id(&mut tx, id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("token", &id.to_string()))?;
+        if row.revoked_at.is_some() {
+            return Err(ApiError::Conflict {
+                code: "token_revoked",
+                message: format!("token `{}` is revoked and cannot be changed", row.name),
+            });
+        }
+        let before = row.view(now);
+        let mut scopes = change
+            .scopes
+            .clone()
+            .unwrap_or_else(|| before.scopes.clone());
+        scopes.extend(change.add_scopes.iter().cloned());
+        scopes.retain(|s| !change.remove_scopes.contains(s));
+        let scopes = dedup(scopes);
+        let scopes_changed = scopes != before.scopes;
+        if scopes_changed {
+            // Only newly added scopes must name something; kept ones may
+            // predate a route's removal.
+            let added: Vec<String> = scopes
+                .iter()
+                .filter(|s| !before.scopes.contains(s))
+                .cloned()
+                .collect();
+            if scopes.is_empty() {
+                check_scopes(&mut tx, &scopes, true).await?;
+            } else if !added.is_empty() {
+                check_scopes(&mut tx, &added, change.allow_unknown_scope).await?;
+            }
+        }
+        let name = change.name.clone().unwrap_or_else(|| before.name.clone());
+        let description = change
+            .description
+            .clone()
+            .unwrap_or_else(|| before.description.clone());
+        let expires_at = change.expires_at.unwrap_or(before.expires_at);
+        let allow_ips = change
+            .allow_ips
+            .clone()
+            .unwrap_or_else(|| before.allow_ips.clone());
+        let rate_limit = change.rate_limit.unwrap_or(before.rate_limit);
+        sqlx::query(
+            "UPDATE tokens SET name = $1, description = $2, scopes = $3, expires_at = $4, \
+             allow_ips = $5, rate_limit = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(&name)
+        .bind(&description)
+        .bind(Json(&scopes))
+        .bind(expires_at)
+        .bind(Json(&allow_ips))
+        .bind(rate_limit.map(Json))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            on_constraint(e, || {
+                format!("a token named `{name}` already exists in this team")
+            })
+        })?;
+        let after = token_by_id(&mut tx, id, false)
+            .await?
+            .expect("locked row exists")
+            .view(now);
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "token.update",
+                target_type: "token",
+                target_id: Some(id.to_string()),
+                target_name: Some(after.name.clone()),
+                team_id: Some(after.team_id),
+                before: Some(to_json(&before)),
+                after: Some(to_json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn revoke_token(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Token> {
+        let mut tx = begin_write(&self.pool).await?;
+        let now = api::now();
+        let row = token_by_id(&mut tx, id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("token", &id.to_string()))?;
+        if row.revoked_at.is_some() {
+            return Err(ApiError::Conflict {
+                code: "already_revoked",
+                message: format!("token `{}` was already revoked", row.name),
+            });
+        }
+        let before = row.view(now);
+        sqlx::query(
+            "UPDATE tokens SET revoked_at = $1, revoked_by = $2, previous_hash = NULL, \
+             previous_hint = NULL, previous_expires_at = NULL, updated_at = $1 WHERE id = $3",
+        )
+        .bind(now)
+        .bind(actor.user_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let after = token_by_id(&mut tx, id, false)
+            .await?
+            .expect("locked row exists")
+            .view(now);
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "token.revoke",
+                target_type: "token",
+                target_id: Some(id.to_string()),
+                target_name: Some(after.name.clone()),
+                team_id: Some(after.team_id),
+                before: Some(to_json(&before)),
+                after: Some(to_json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn rotate_token(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        rotation: Rotation,
+    ) -> ApiResult<api::IssuedToken> {
+        let mut tx = begin_write(&self.pool).await?;
+        let now = api::now();
+        let row = token_by_id(&mut tx, id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("token", &id.to_string()))?;
+        if row.revoked_at.is_some() {
+            return Err(ApiError::Conflict {
+                code: "token_revoked",
+                message: format!("token `{}` is revoked and cannot be rotated", row.name),
+            });
+        }
+        let (secret, idempotency_hash) = match &rotation.idempotency_key {
+            None => (
+                Secret::generate(SecretKind::ApiToken, &mut rand::rngs::OsRng),
+                None,
+            ),
+            Some(key) => {
+                let master = rotation.master_key.as_ref().ok_or_else(|| ApiError::Unavailable {
+                    code: "master_key_missing",
+                    message: "idempotent rotation needs the server's master key (TOKENCTL_MASTER_KEY or --master-key-file)".into(),
+                })?;
+                let material =
+                    master.derive_material("token-rotation", &[id.as_bytes(), key.as_bytes()]);
+                (
+                    Secret::from_key_material(SecretKind::ApiToken, &material),
+                    Some(hash_secret(key)),
+                )
+            }
+        };
+        if let Some(idem) = &idempotency_hash {
+            let earlier: Option<String> = sqlx::query_scalar(
+                "SELECT secret_hash FROM token_rotations WHERE token_id = $1 AND idempotency_hash = $2",
+            )
+            .bind(id)
+            .bind(idem)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(earlier) = earlier {
+                // A retry: hand back the same result, provided it is still current.
+                if earlier != secret.hash() {
+                    return Err(ApiError::Conflict {
+                        code: "rotation_not_reproducible",
+                        message: "this idempotency key was used under a different master key; use a new key".into(),
+                    });
+                }
+                let current: String =
+                    sqlx::query_scalar("SELECT secret_hash FROM tokens WHERE id = $1")
+                        .bind(id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if current != earlier {
+                    return Err(ApiError::Conflict {
+                        code: "rotation_superseded",
+                        message: "this idempotency key's rotation has since been superseded by another rotation".into(),
+                    });
+                }
+                tx.commit().await?;
+                return Ok(api::IssuedToken {
+                    info: row.view(now),
+                    token: secret.into_exposed(),
+                });
+            }
+        }
+        let before = row.view(now);
+        let grace = chrono::Duration::from_std(rotation.grace)
+            .map_err(|_| ApiError::invalid("grace period is too long"))?;
+        let (prev_hash, prev_hint, prev_expires): (
+            Option<String>,
+            Option<String>,
+            Option<DateTime<Utc>>,
+        ) = if grace > chrono::Duration::zero() {
+            let current_hash: String =
+                sqlx::query_scalar("SELECT secret_hash FROM tokens WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            (
+                Some(current_hash),
+                Some(before.secret_hint.clone()),
+                Some(now + grace),
+            )
+        } else {
+            (None, None, None)
+        };
+        sqlx::query(
+            "UPDATE tokens SET secret_hash = $1, secret_hint = $2, previous_hash = $3, \
+             previous_hint = $4, previous_expires_at = $5, rotated_at = $6, updated_at = $6 \
+             WHERE id = $7",
+        )
+        .bind(secret.hash())
+        .bind(secret.hint())
+        .bind(prev_hash)
+        .bind(prev_hint)
+        .bind(prev_expires)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if let Some(idem) = &idempotency_hash {
+            sqlx::query(
+                "INSERT INTO token_rotations (token_id, idempotency_hash, secret_hash, grace_ms, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(idem)
+            .bind(secret.hash())
+            .bind(i64::try_from(rotation.grace.as_millis()).unwrap_or(i64::MAX))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let after = token_by_id(&mut tx, id, false)
+            .await?
+            .expect("locked row exists")
+            .view(now);
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "token.rotate",
+                target_type: "token",
+                target_id: Some(id.to_string()),
+                target_name: Some(after.name.clone()),
+                team_id: Some(after.team_id),
+                before: Some(to_json(&before)),
+                after: Some(to_json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(api::IssuedToken {
+            info: after,
+            token: secret.into_exposed(),
+        })
+    }
+
+    // ------------------------------------------------------------ routes
+
+    pub async fn create_route(&self, actor: &Actor, new: NewRoute) -> ApiResult<api::Route> {
+        let mut tx = begin_write(&self.pool).await?;
+        route_conflict(&mut tx, &new.name, &new.path, None).await?;
+        let secret_ids = secret_ids(&mut tx, &new.auth).await?;
+        let now = api::now();
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO routes (id, name, path, upstream, description, tags, auth, timeout_ms, \
+             created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        )
+        .bind(id)
+        .bind(&new.name)
+        .bind(&new.path)
+        .bind(&new.upstream)
+        .bind(&new.description)
+        .bind(Json(dedup(new.tags.clone())))
+        .bind(Json(&new.auth))
+        .bind(i64::try_from(new.timeout_ms).unwrap_or(i64::MAX))
+        .bind(actor.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| on_constraint(e, || format!("route `{}` or path `{}` already exists", new.name, new.path)))?;
+        for sid in secret_ids {
+            sqlx::query("INSERT INTO route_secrets (route_id, secret_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(sid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let route: api::Route = route_row(&mut tx, id).await?.into();
+        let team = system_team_id(&mut tx).await?;
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "route.create",
+                target_type: "route",
+                target_id: Some(id.to_string()),
+                target_name: Some(route.name.clone()),
+                team_id: team,
+                before: None,
+                after: Some(to_json(&route)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(route)
+    }
+
+    pub async fn list_routes(&self) -> ApiResult<Vec<api::Route>> {
+        let rows = sqlx::query_as::<_, RouteRow>(&format!("{ROUTE_SELECT} ORDER BY r.name"))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn find_route(&self, reference: &str) -> ApiResult<Option<api::Route>> {
+        let id = Uuid::parse_str(reference).unwrap_or(Uuid::nil());
+        let row = sqlx::query_as::<_, RouteRow>(&format!(
+            "{ROUTE_SELECT} WHERE r.id = $1 OR r.name = $2 OR r.path = $2"
+        ))
+        .bind(id)
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
+    pub async fn update_route(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        change: RouteChange,
+    ) -> ApiResult<api::Route> {
+        let mut tx = begin_write(&self.pool).await?;
+        let now = api::now();
+        sqlx::query(&format!("SELECT id FROM routes WHERE id = $1{FOR_UPDATE}"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| ApiError::not_found("route", &id.to_string()))?;
+        let before: api::Route = route_row(&mut tx, id).await?.into();
+        let name = change.name.clone().unwrap_or_else(|| before.name.clone());
+        let path = change.path.clone().unwrap_or_else(|| before.path.clone());
+        route_conflict(&mut tx, &name, &path, Some(id)).await?;
+        let mut tags = change.tags.clone().unwrap_or_else(|| before.tags.clone());
+        tags.extend(change.add_tags.iter().cloned());
+        tags.retain(|t| !change.remove_tags.contains(t));
+        let tags = dedup(tags);
+        let auth = change.auth.clone().unwrap_or_else(|| before.auth.clone());
+        let secret_ids = secret_ids(&mut tx, &auth).await?;
+        sqlx::query(
+            "UPDATE routes SET name = $1, path = $2, upstream = $3, description = $4, tags = $5, \
+             auth = $6, timeout_ms = $7, updated_at = $8 WHERE id = $9",
+        )
+        .bind(&name)
+        .bind(&path)
+        .bind(change.upstream.as_ref().unwrap_or(&before.upstream))
+        .bind(change.description.as_ref().unwrap_or(&before.description))
+        .bind(Json(&tags))
+        .bind(Json(&auth))
+        .bind(i64::try_from(change.timeout_ms.unwrap_or(before.timeout_ms)).unwrap_or(i64::MAX))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            on_constraint(e, || {
+                format!("route `{name}` or path `{path}` already exists")
+            })
+        })?;
+        sqlx::query("DELETE FROM route_secrets WHERE route_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for sid in secret_ids {
+            sqlx::query("INSERT INTO route_secrets (route_id, secret_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(sid)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // A rename carries the tokens that scope the route by name along.
+        let mut renamed_in = Vec::new();
+        if name != before.name {
+            for t in tokens_scoping(&mut tx, &before.name, now).await? {
+                let scopes: Vec<String> = dedup(t.scopes.iter().map(|s| {
+                    if *s == before.name {
+                        name.clone()
+                    } else {
+                        s.clone()
+                    }
+                }));
+                set_token_scopes(&mut tx, t.id, &scopes, now).await?;
+                renamed_in.push(t);
+            }
+        }
+        let after: api::Route = route_row(&mut tx, id).await?.into();
+        let team = system_team_id(&mut tx).await?;
+        let mut after_json = to_json(&after);
+        if !renamed_in.is_empty() {
+            after_json["scopes_renamed_in_tokens"] = to_json(&token_candidates(&renamed_in));
+        }
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "route.update",
+                target_type: "route",
+                target_id: Some(id.to_string()),
+                target_name: Some(after.name.clone()),
+                team_id: team,
+                before: Some(to_json(&before)),
+                after: Some(after_json),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn remove_route(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        force: bool,
+    ) -> ApiResult<api::RouteRemoved> {
+        let mut tx = begin_write(&self.pool).await?;
+        let now = api::now();
+        sqlx::query(&format!("SELECT id FROM routes WHERE id = $1{FOR_UPDATE}"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| ApiError::not_found("route", &id.to_string()))?;
+        let route: api::Route = route_row(&mut tx, id).await?.into();
+        let affected = tokens_scoping(&mut tx, &route.name, now).await?;
+        if !affected.is_empty() && !force {
+            return Err(ApiError::Conflict {
+                code: "route_in_use",
+                message: format!(
+                    "route `{}` is scoped by name in {} live token(s): {}; pass --force to remove it and drop that scope from them",
+                    route.name,
+                    affected.len(),
+                    affected
+                        .iter()
+                        .map(|t| format!("{}/{}", t.team, t.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+        for t in &affected {
+            let scopes: Vec<String> = t
+                .scopes
+                .iter()
+                .filter(|s| **s != route.name)
+                .cloned()
+                .collect();
+            set_token_scopes(&mut tx, t.id, &scopes, now).await?;
+        }
+        sqlx::query("DELETE FROM routes WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let removed = api::RouteRemoved {
+            route,
+            affected_tokens: token_candidates(&affected),
+        };
+        let team = system_team_id(&mut tx).await?;
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "route.remove",
+                target_type: "route",
+                target_id: Some(id.to_string()),
+                target_name: Some(removed.route.name.clone()),
+                team_id: team,
+                before: Some(to_json(&removed.route)),
+                after: Some(
+                    serde_json::json!({ "scope_removed_from_tokens": removed.affected_tokens }),
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    // ------------------------------------------------------------ secrets
+
+    pub async fn set_secret(
+        &self,
+        actor: &Actor,
+        name: String,
+        sealed: Vec<u8>,
+        fingerprint: String,
+    ) -> ApiResult<api::SecretInfo> {
+        let mut tx = begin_write(&self.pool).await?;
+        let now = api::now();
+        let existing =
+            sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} WHERE s.name = $1"))
+                .bind(&name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let before = match existing {
+            Some(row) => Some(secret_info(&mut tx, row).await?),
+            None => None,
+        };
+        match &before {
+            Some(_) => {
+                sqlx::query(
+                    "UPDATE secrets SET ciphertext = $1, fingerprint = $2, version = version + 1, \
+                     set_by = $3, set_at = $4 WHERE name = $5",
+                )
+                .bind(&sealed)
+                .bind(&fingerprint)
+                .bind(actor.user_id)
+                .bind(now)
+                .bind(&name)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO secrets (id, name, ciphertext, fingerprint, version, set_by, set_at, created_at) \
+                     VALUES ($1, $2, $3, $4, 1, $5, $6, $6)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(&name)
+                .bind(&sealed)
+                .bind(&fingerprint)
+                .bind(actor.user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| on_constraint(e, || format!("secret `{name}` was set concurrently; retry")))?;
+            }
+        }
+        let row = sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} WHERE s.name = $1"))
+            .bind(&name)
+            .fetch_one(&mut *tx)
+            .await?;
+        let id = row.id;
+        let after = secret_info(&mut tx, row).await?;
+        let team = system_team_id(&mut tx).await?;
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "secret.set",
+                target_type: "secret",
+                target_id: Some(id.to_string()),
+                target_name: Some(name),
+                team_id: team,
+                before: before.as_ref().map(to_json),
+                after: Some(to_json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    pub async fn list_secrets(&self) -> ApiResult<Vec<api::SecretInfo>> {
+        let mut tx = self.read().await?;
+        let rows = sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} ORDER BY s.name"))
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(secret_info(&mut tx, row).await?);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    pub async fn remove_secret(&self, actor: &Actor, name: &str) -> ApiResult<api::SecretInfo> {
+        let mut tx = begin_write(&self.pool).await?;
+        let row = sqlx::query_as::<_, SecretRow>(&format!(
+            "{SECRET_SELECT} WHERE s.name = $1{FOR_UPDATE}"
+        ))
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("secret", name))?;
+        let id = row.id;
+        let info = secret_info(&mut tx, row).await?;
+        if !info.used_by.is_empty() {
+            return Err(ApiError::Conflict {
+                code: "secret_in_use",
+                message: format!(
+                    "secret `{name}` is used by route(s) {}; change their --auth first",
+                    info.used_by.join(", ")
+                ),
+            });
+        }
+        sqlx::query("DELETE FROM secrets WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| on_constraint(e, || format!("secret `{name}` is used by a route")))?;
+        let team = system_team_id(&mut tx).await?;
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "secret.remove",
+                target_type: "secret",
+                target_id: Some(id.to_string()),
+                target_name: Some(name.to_string()),
+                team_id: team,
+                before: Some(to_json(&info)),
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(info)
+    }
+
+    // ------------------------------------------------------------ audit
+
+    pub async fn list_audit(&self, f: AuditFilter) -> ApiResult<api::AuditPage> {
+        let mut q = QueryBuilder::<Db>::new(
+            "SELECT id, at, actor_user_id, actor_name, actor_credential_id, action, target_type, \
+             target_id, target_name, team_id, before, after, request_id, client_ip \
+             FROM audit_log WHERE 1 = 1",
+        );
+        if let Some(teams) = &f.readable_teams {
+            q.push(" AND (actor_user_id = ")
+                .push_bind(f.reader.unwrap_or(Uuid::nil()));
+            if !teams.is_empty() {
+                q.push(" OR team_id IN (");
+                let mut sep = q.separated(", ");
+                for id in teams {
+                    sep.push_bind(*id);
+                }
+                q.push(")");
+            }
+            q.push(")");
+        }
+        if let Some(since) = f.since {
+            q.push(" AND at >= ").push_bind(since);
+        }
+        if let Some(until) = f.until {
+            q.push(" AND at < ").push_bind(until);
+        }
+        if let Some(actor) = f.actor {
+            q.push(" AND actor_name = ").push_bind(actor);
+        }
+        if let Some(action) = f.action {
+            if let Some(prefix) = action.strip_suffix('.') {
+                q.push(" AND action LIKE ")
+                    .push_bind(format!("{}.%", prefix.replace(['%', '_'], "")));
+            } else {
+                q.push(" AND action = ").push_bind(action);
+            }
+        }
+        if let Some(tt) = f.target_type {
+            q.push(" AND target_type = ").push_bind(tt);
+        }
+        if let Some(target) = f.target {
+            q.push(" AND (target_id = ")
+                .push_bind(target.clone())
+                .push(" OR target_name = ")
+                .push_bind(target)
+                .push(")");
+        }
+        if let Some(team) = f.team_id {
+            q.push(" AND team_id = ").push_bind(team);
+        }
+        if let Some(cursor) = f.cursor {
+            q.push(" AND id < ").push_bind(cursor);
+        }
+        let limit = f.limit.clamp(1, 1000);
+        q.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(limit) + 1);
+        let mut rows = q.build_query_as::<AuditRow>().fetch_all(&self.pool).await?;
+        let next_cursor = if rows.len() > limit as usize {
+            rows.truncate(limit as usize);
+            rows.last().map(|r| r.id)
+        } else {
+            None
+        };
+        let entries = rows
+            .into_iter()
+            .map(|r| api::AuditEntry {
+                id: r.id,
+                at: r.at,
+                actor: r.actor_name,
+                actor_id: r.actor_user_id,
+                credential_id: r.actor_credential_id,
+                action: r.action,
+                target_type: r.target_type,
+                target_id: r.target_id,
+                target_name: r.target_name,
+                team_id: r.team_id,
+                before: r.before.map(|j| j.0),
+                after: r.after.map(|j| j.0),
+                request_id: r.request_id,
+                client_ip: r.client_ip,
+            })
+            .collect();
+        Ok(api::AuditPage {
+            entries,
+            next_cursor,
+        })
+    }
+
+    // ------------------------------------------------------------ credentials
+
+    pub async fn create_credential(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        name: String,
+        expires_at: Option<DateTime<Utc>>,
+        secret: &Secret,
+    ) -> ApiResult<api::Credential> {
+        let mut tx = begin_write(&self.pool).await?;
+        let id = Uuid::now_v7();
+        let now = api::now();
+        sqlx::query(
+            "INSERT INTO credentials (id, user_id, name, secret_hash, hint, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(&name)
+        .bind(secret.hash())
+        .bind(secret.hint())
+        .bind(expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| on_constraint(e, || format!("you already have a live credential named `{name}`")))?;
+        let cred: api::Credential = sqlx::query_as::<_, CredentialRow>(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .into();
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "credential.create",
+                target_type: "credential",
+                target_id: Some(id.to_string()),
+                target_name: Some(name),
+                team_id: None,
+                before: None,
+                after: Some(to_json(&cred)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(cred)
+    }
+
+    pub async fn list_credentials(&self, user_id: Uuid) -> ApiResult<Vec<api::Credential>> {
+        let rows = sqlx::query_as::<_, CredentialRow>(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE user_id = $1 ORDER BY created_at"
+        ))
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn revoke_credential(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        reference: &str,
+    ) -> ApiResult<api::Credential> {
+        let mut tx = begin_write(&self.pool).await?;
+        let id = Uuid::parse_str(reference).unwrap_or(Uuid::nil());
+        let rows = sqlx::query_as::<_, CredentialRow>(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE user_id = $1 AND (id = $2 OR name = $3) \
+             ORDER BY created_at"
+        ))
+        .bind(user_id)
+        .bind(id)
+        .bind(reference)
+        .fetch_all(&mut *tx)
+        .await?;
+        let live: Vec<&CredentialRow> = rows.iter().filter(|r| r.revoked_at.is_none()).collect();
+        let row = match (live.as_slice(), rows.as_slice()) {
+            ([one], _) => *one,
+            ([], []) => return Err(ApiError::not_found("credential", reference)),
+            ([], _) => {
+                return Err(ApiError::Conflict {
+                    code: "already_revoked",
+                    message: format!("credential `{reference}` was already revoked"),
+                })
+            }
+            (many, _) => {
+                return Err(ApiError::Ambiguous {
+                    message: format!(
+                        "`{reference}` matches {} credentials; use an id",
+                        many.len()
+                    ),
+                    candidates: many
+                        .iter()
+                        .map(|r| Candidate {
+                            id: r.id,
+                            name: r.name.clone(),
+                            team: None,
+                            status: None,
+                        })
+                        .collect(),
+                })
+            }
+        };
+        let now = api::now();
+        let id = row.id;
+        sqlx::query("UPDATE credentials SET revoked_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let cred: api::Credential = sqlx::query_as::<_, CredentialRow>(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?
+        .into();
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "credential.revoke",
+                target_type: "credential",
+                target_id: Some(id.to_string()),
+                target_name: Some(cred.name.clone()),
+                team_id: None,
+                before: None,
+                after: Some(to_json(&cred)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(cred)
+    }
+}

@@ -1,0 +1,66 @@
+//! The SQLite backend: the embedded default.
+
+use anyhow::Context;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+type Db = sqlx::Sqlite;
+
+/// SQLite has no row locks; `BEGIN IMMEDIATE` serialises writers instead.
+const FOR_UPDATE: &str = "";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+
+async fn begin_write(pool: &sqlx::Pool<Db>) -> sqlx::Result<Tx> {
+    // Taking the write lock up front avoids SQLITE_BUSY on lock upgrade,
+    // which the busy timeout cannot wait out.
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+async fn lock_bootstrap(_tx: &mut Tx) -> sqlx::Result<()> {
+    // BEGIN IMMEDIATE already excludes every other writer.
+    Ok(())
+}
+
+impl Repo {
+    pub async fn connect(path: &Path) -> anyhow::Result<Repo> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create directory {}", dir.display()))?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open SQLite database {}", path.display()))?;
+        migrate(&pool, path).await?;
+        Ok(Repo { pool })
+    }
+}
+
+/// Applies migrations while holding an exclusive lock file next to the
+/// database, so several processes starting at once migrate one at a time.
+async fn migrate(pool: &sqlx::Pool<Db>, path: &Path) -> anyhow::Result<()> {
+    let lock_path = path.with_extension("migrate.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("cannot open {}", lock_path.display()))?;
+    let lock = tokio::task::spawn_blocking(move || lock.lock().map(|()| lock)).await??;
+    let result = MIGRATOR.run(pool).await;
+    drop(lock);
+    result.context("cannot apply database migrations")
+}
+
+include!("repo.rs");

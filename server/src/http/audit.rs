@@ -1,0 +1,102 @@
+//! `/v1/audit`: the append-only log of every change, scoped to what the
+//! caller may read.
+
+use super::{ApiQuery, AppState};
+use crate::api::{input, AuditPage, ErrorBody};
+use crate::auth::Caller;
+use crate::db::AuditFilter;
+use crate::error::{ApiError, ApiResult};
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_audit))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct AuditQuery {
+    /// A duration back from now (`24h`, `7d`), a date or an RFC 3339 time.
+    since: Option<String>,
+    /// Same forms as `since`.
+    until: Option<String>,
+    /// User name of the actor.
+    actor: Option<String>,
+    /// `token.create`, or a prefix such as `token.`.
+    action: Option<String>,
+    /// `token`, `route`, `secret`, `credential`, …
+    target_type: Option<String>,
+    /// Target id or name.
+    target: Option<String>,
+    /// Team name or id.
+    team: Option<String>,
+    /// 1-1000, default 100.
+    limit: Option<u32>,
+    /// `next_cursor` from the previous page.
+    cursor: Option<Uuid>,
+}
+
+/// A point in time: a duration back from now, a date, or an RFC 3339 time.
+fn moment(what: &str, value: &str, now: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
+    let v = value.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
+    }
+    let back = input::duration(what, v).map_err(|_| {
+        ApiError::invalid(format!(
+            "{what} `{v}` is not a duration (24h, 7d), a date or an RFC 3339 time"
+        ))
+    })?;
+    Ok(now
+        - chrono::Duration::from_std(back)
+            .map_err(|_| ApiError::invalid(format!("{what} `{v}` is too far back")))?)
+}
+
+/// List audit entries, newest first.
+#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = AuditPage), (status = 422, body = ErrorBody)))]
+async fn list_audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> ApiResult<Json<AuditPage>> {
+    let now = crate::api::now();
+    let team_id = match q.team.as_deref() {
+        Some(t) => Some(
+            super::tokens::resolve_team(&state, &caller, Some(t))
+                .await?
+                .id,
+        ),
+        None => None,
+    };
+    let filter = AuditFilter {
+        since: q
+            .since
+            .as_deref()
+            .map(|s| moment("since", s, now))
+            .transpose()?,
+        until: q
+            .until
+            .as_deref()
+            .map(|s| moment("until", s, now))
+            .transpose()?,
+        actor: q.actor,
+        action: q.action,
+        target_type: q.target_type,
+        target: q.target,
+        team_id,
+        limit: q.limit.unwrap_or(100),
+        cursor: q.cursor,
+        readable_teams: caller.principal.readable_teams(),
+        reader: Some(caller.principal.user.id),
+    };
+    Ok(Json(state.db.list_audit(filter).await?))
+}

@@ -1,0 +1,178 @@
+//! The admin REST API. One module per resource, each with its own router;
+//! the OpenAPI document is generated from the same handler annotations.
+
+mod audit;
+mod credentials;
+mod health;
+mod routes;
+mod secrets;
+mod teams;
+mod tokens;
+
+use crate::crypto::MasterKey;
+use crate::db::Database;
+use crate::error::ApiError;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::{HeaderName, StatusCode};
+use axum::response::IntoResponse;
+use axum::{Json, Router};
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Database,
+    pub master_key: Option<Arc<MasterKey>>,
+}
+
+/// `axum::Json` whose rejections are API errors (400 with our JSON body).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// `axum::extract::Query` with API-error rejections.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// `axum::extract::Path` with API-error rejections.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        ApiError::BadRequest(format!("invalid JSON body: {}", r.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::BadRequest(format!("invalid query string: {}", r.body_text()))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        ApiError::BadRequest(format!("invalid path: {}", r.body_text()))
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tokenctl admin API",
+        description = "Issue, scope, rotate and revoke API tokens; manage routes, upstream secrets and the audit log. Authenticate with `Authorization: Bearer tkc_…`."
+    ),
+    modifiers(&BearerAuth),
+    security(("admin_credential" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_credential",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tkc_…")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The routers with their OpenAPI document.
+fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .nest(
+            "/v1",
+            OpenApiRouter::new()
+                .merge(tokens::router())
+                .merge(routes::router())
+                .merge(secrets::router())
+                .merge(audit::router())
+                .merge(credentials::router())
+                .merge(teams::router()),
+        )
+        .split_for_parts()
+}
+
+/// The OpenAPI document, as served at `/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routers().1
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint; see /v1/openapi.json".into())
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    let body = crate::api::ErrorBody {
+        error: crate::api::ErrorDetail {
+            code: "method_not_allowed".into(),
+            message: "this endpoint does not accept that method; see /v1/openapi.json".into(),
+            candidates: vec![],
+        },
+    };
+    (StatusCode::METHOD_NOT_ALLOWED, Json(body))
+}
+
+/// A request path for the log, with anything shaped like a secret masked,
+/// in case a client put one in a URL.
+fn redact_path(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if tokenctl_gateway::token::Secret::kind_of(seg).is_some() {
+                "<redacted>"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+pub fn app(state: AppState) -> Router {
+    let (router, doc) = routers();
+    let doc = Arc::new(doc);
+    let request_id = HeaderName::from_static("x-request-id");
+    router
+        .route(
+            "/v1/openapi.json",
+            axum::routing::get(move || {
+                let doc = doc.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http().make_span_with(
+                // Paths only: never query strings or headers, which may carry secrets.
+                |req: &axum::http::Request<_>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    let path = redact_path(req.uri().path());
+                    tracing::info_span!("request", method = %req.method(), %path, request_id = %id)
+                },
+            )
+            .on_response(tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
