@@ -202,6 +202,11 @@ pub fn unreachable(base: &Url, e: &reqwest::Error) -> CliError {
 
 pub async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> CliResult<T> {
     let status = resp.status();
+    let request_id = resp
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let bytes = resp
         .bytes()
         .await
@@ -224,7 +229,10 @@ pub async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> CliResult<T
         Ok(body) => Err(CliError {
             exit,
             code: body.error.code,
-            message: body.error.message,
+            message: match (status.is_server_error(), request_id) {
+                (true, Some(id)) => format!("{} (request id {id})", body.error.message),
+                _ => body.error.message,
+            },
             candidates: body.error.candidates,
         }),
         Err(_) => Err(CliError::new(

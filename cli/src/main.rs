@@ -90,8 +90,39 @@ async fn run(cli: Cli) -> CliResult {
     }
 }
 
+/// Whether the command line (or environment) asks for JSON output; used
+/// before clap has parsed anything, to report usage errors as JSON too.
+fn wants_json(args: &[String]) -> bool {
+    let from_env = std::env::var("TOKENCTL_OUTPUT").is_ok_and(|v| v == "json");
+    from_env
+        || args
+            .windows(2)
+            .any(|w| (w[0] == "-o" || w[0] == "--output") && w[1] == "json")
+        || args.iter().any(|a| a == "--output=json" || a == "-ojson")
+}
+
+fn parse() -> Cli {
+    let args: Vec<String> = std::env::args().collect();
+    match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() && wants_json(&args) => {
+            let rendered = e.render().to_string();
+            let message = rendered
+                .lines()
+                .next()
+                .unwrap_or("invalid usage")
+                .trim_start_matches("error: ")
+                .to_string();
+            let err = error::CliError::new(error::Exit::Usage, "usage", message);
+            output::Output::new(output::Format::Json).print_error(&err);
+            std::process::exit(err.exit as i32);
+        }
+        Err(e) => e.exit(),
+    }
+}
+
 fn main() {
-    let cli = Cli::parse();
+    let cli = parse();
     let out = cli.globals.output();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -798,9 +798,11 @@ impl Repo {
             let hash = secret.hash();
             q.push(" WHERE (t.secret_hash = ")
                 .push_bind(hash.clone())
-                .push(" OR t.previous_hash = ")
+                .push(" OR (t.previous_hash = ")
                 .push_bind(hash)
-                .push(")");
+                .push(" AND t.previous_expires_at > ")
+                .push_bind(now)
+                .push("))");
         } else {
             q.push(" WHERE t.name = ").push_bind(reference.to_string());
         }
@@ -1433,13 +1435,17 @@ impl Repo {
 
     pub async fn remove_secret(&self, actor: &Actor, name: &str) -> ApiResult<api::SecretInfo> {
         let mut tx = begin_write(&self.pool).await?;
-        let row = sqlx::query_as::<_, SecretRow>(&format!(
-            "{SECRET_SELECT} WHERE s.name = $1{FOR_UPDATE}"
+        sqlx::query(&format!(
+            "SELECT id FROM secrets WHERE name = $1{FOR_UPDATE}"
         ))
         .bind(name)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| ApiError::not_found("secret", name))?;
+        let row = sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} WHERE s.name = $1"))
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await?;
         let id = row.id;
         let info = secret_info(&mut tx, row).await?;
         if !info.used_by.is_empty() {

@@ -1,0 +1,477 @@
+//! Black-box test harness: starts the real `tokenctl server` on a
+//! 127.0.0.1 port, on SQLite or on a fresh PostgreSQL database, and drives
+//! it with the real `tokenctl` binary.
+//!
+//! PostgreSQL tests run when `TOKENCTL_TEST_POSTGRES_URL` points at a
+//! server where the user may create databases; otherwise they say that
+//! they skipped.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::Once;
+use std::time::{Duration, Instant};
+use tokenctl_gateway::token::{Secret, SecretKind};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_tokenctl");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates each test twice: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($( $(#[$meta:meta])* fn $name:ident($srv:ident) $body:block )*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $( $(#[$meta])* #[test] fn $name() {
+                let $srv = $crate::common::TestServer::start($crate::common::Backend::Sqlite)
+                    .expect("sqlite backend always available");
+                $body
+            } )*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $( $(#[$meta])* #[test] fn $name() {
+                let Some($srv) = $crate::common::TestServer::start($crate::common::Backend::Postgres) else {
+                    return;
+                };
+                $body
+            } )*
+        }
+    };
+}
+
+fn postgres_admin_url() -> Option<String> {
+    static SKIP_NOTICE: Once = Once::new();
+    let url = std::env::var("TOKENCTL_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    if url.is_none() {
+        assert!(
+            std::env::var_os("TOKENCTL_TEST_REQUIRE_POSTGRES").is_none(),
+            "TOKENCTL_TEST_REQUIRE_POSTGRES is set but TOKENCTL_TEST_POSTGRES_URL is not"
+        );
+        SKIP_NOTICE.call_once(|| {
+            // Written past the test harness's output capture on purpose, so
+            // a run without PostgreSQL says so.
+            let _ = writeln!(
+                std::io::stderr(),
+                "NOTE: PostgreSQL tests SKIPPED: TOKENCTL_TEST_POSTGRES_URL is not set"
+            );
+        });
+    }
+    url
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A throwaway PostgreSQL database, dropped with the test.
+pub struct PgDatabase {
+    admin_url: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    fn create(admin_url: &str) -> PgDatabase {
+        let name = format!("tokenctl_test_{}", uuid::Uuid::now_v7().simple());
+        let mut url = url::Url::parse(admin_url).expect("TOKENCTL_TEST_POSTGRES_URL is a URL");
+        url.set_path(&name);
+        runtime().block_on(async {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(admin_url)
+                .await
+                .expect("connect to TOKENCTL_TEST_POSTGRES_URL");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create test database");
+        });
+        PgDatabase {
+            admin_url: admin_url.to_string(),
+            name,
+            url: url.to_string(),
+        }
+    }
+
+    /// Drops the database while the server may still be connected.
+    pub fn drop_now(&self) {
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        runtime().block_on(async move {
+            use sqlx::Connection;
+            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await;
+            }
+        });
+    }
+
+    /// Every row of every table, as text.
+    pub fn dump(&self) -> String {
+        let url = self.url.clone();
+        runtime().block_on(async move {
+            use sqlx::{Connection, Row};
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            let mut out = String::new();
+            for t in tables {
+                let rows = sqlx::query(&format!("SELECT t::text FROM {t} t"))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+                for r in rows {
+                    out.push_str(&r.get::<String, _>(0));
+                    out.push('\n');
+                }
+            }
+            out
+        })
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        self.drop_now();
+    }
+}
+
+/// A running `tokenctl server`, killed on drop.
+pub struct TestServer {
+    pub backend: Backend,
+    child: Option<Child>,
+    pub url: String,
+    pub admin: String,
+    pub master_key: String,
+    pub dir: tempdir::TempDir,
+    pub database_url: String,
+    pub pg: Option<PgDatabase>,
+}
+
+/// A small temporary directory helper (removed on drop).
+pub mod tempdir {
+    use std::path::{Path, PathBuf};
+
+    pub struct TempDir(PathBuf);
+
+    impl TempDir {
+        pub fn new() -> TempDir {
+            let dir = std::env::temp_dir()
+                .join(format!("tokenctl-test-{}", uuid::Uuid::now_v7().simple()));
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+
+        pub fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            if std::env::var_os("TOKENCTL_TEST_KEEP").is_none() {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+}
+
+pub fn new_credential() -> String {
+    Secret::generate(SecretKind::AdminCredential, &mut rand::rngs::OsRng).into_exposed()
+}
+
+impl TestServer {
+    /// Starts a server on a fresh database; `None` when the backend is not
+    /// available (PostgreSQL without `TOKENCTL_TEST_POSTGRES_URL`).
+    pub fn start(backend: Backend) -> Option<TestServer> {
+        let dir = tempdir::TempDir::new();
+        let pg = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(PgDatabase::create(&postgres_admin_url()?)),
+        };
+        let database_url = match &pg {
+            Some(pg) => pg.url.clone(),
+            None => format!("sqlite://{}", dir.path().join("tokenctl.db").display()),
+        };
+        let mut server = TestServer {
+            backend,
+            child: None,
+            url: String::new(),
+            admin: new_credential(),
+            master_key: hex::encode(rand::random::<[u8; 32]>()),
+            dir,
+            database_url,
+            pg,
+        };
+        server.spawn();
+        Some(server)
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("server.log")
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// Starts (or restarts) the server process on the same database.
+    pub fn spawn(&mut self) {
+        self.stop();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .unwrap();
+        let offset = log.metadata().unwrap().len() as usize;
+        let child = Command::new(BIN)
+            .args([
+                "server",
+                "--database-url",
+                &self.database_url,
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .env("TOKENCTL_BOOTSTRAP_TOKEN", &self.admin)
+            .env("TOKENCTL_MASTER_KEY", &self.master_key)
+            .env("TOKENCTL_LOG", "info")
+            .env_remove("TOKENCTL_MASTER_KEY_FILE")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start tokenctl server");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = self.log();
+            let fresh = &text[offset.min(text.len())..];
+            if let Some(line) = fresh
+                .lines()
+                .find(|l| l.contains("tokenctl server listening"))
+            {
+                let addr = line
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix("addr="))
+                    .expect("listening line names the address");
+                self.url = format!("http://{addr}");
+                return;
+            }
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("server exited with {status} before listening:\n{fresh}");
+            }
+            assert!(Instant::now() < deadline, "server did not start:\n{fresh}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// A CLI invocation context authenticated as the bootstrap admin.
+    pub fn cli(&self) -> Cli {
+        Cli::new(&self.url, Some(&self.admin))
+    }
+
+    /// The raw bytes of the database (SQLite files, or a dump of every row).
+    pub fn database_contents(&self) -> String {
+        match &self.pg {
+            Some(pg) => pg.dump(),
+            None => {
+                let mut out = String::new();
+                for entry in std::fs::read_dir(self.dir.path()).unwrap() {
+                    let path = entry.unwrap().path();
+                    let name = path.file_name().unwrap().to_string_lossy().to_string();
+                    if name.starts_with("tokenctl.db") {
+                        out.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap()));
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.stop();
+        if std::thread::panicking() {
+            eprintln!("--- server log ({:?}) ---\n{}", self.backend, self.log());
+        }
+    }
+}
+
+/// Runs the real `tokenctl` binary with an isolated config directory.
+pub struct Cli {
+    pub server: String,
+    pub credential: Option<String>,
+    pub config: std::sync::Arc<tempdir::TempDir>,
+    pub env: Vec<(String, String)>,
+}
+
+/// What one invocation did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn ok(&self) -> &Run {
+        assert_eq!(
+            self.code, 0,
+            "expected success, got {}:\nstdout: {}\nstderr: {}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn json(&self) -> Value {
+        self.ok();
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// Asserts the exit code and returns stderr.
+    pub fn fails(&self, code: i32) -> &str {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}, got {}:\nstdout: {}\nstderr: {}",
+            self.code, self.stdout, self.stderr
+        );
+        assert!(
+            !self.stderr.trim().is_empty(),
+            "a failure must explain itself on stderr"
+        );
+        &self.stderr
+    }
+}
+
+impl Cli {
+    pub fn new(server: &str, credential: Option<&str>) -> Cli {
+        Cli {
+            server: server.to_string(),
+            credential: credential.map(str::to_string),
+            config: std::sync::Arc::new(tempdir::TempDir::new()),
+            env: vec![],
+        }
+    }
+
+    /// Another invocation context with the same config directory. An empty
+    /// `server` leaves TOKENCTL_SERVER unset, so the profile decides.
+    pub fn sharing_config(&self, server: &str, credential: Option<&str>) -> Cli {
+        Cli {
+            server: server.to_string(),
+            credential: credential.map(str::to_string),
+            config: self.config.clone(),
+            env: vec![],
+        }
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env("TOKENCTL_CONFIG_DIR", self.config.path())
+            .env_remove("TOKENCTL_SERVER")
+            .env("NO_COLOR", "1")
+            .env_remove("TOKENCTL_PROFILE")
+            .env_remove("TOKENCTL_OUTPUT")
+            .env_remove("TOKENCTL_TOKEN")
+            .env_remove("TOKENCTL_MASTER_KEY");
+        if !self.server.is_empty() {
+            cmd.env("TOKENCTL_SERVER", &self.server);
+        }
+        if let Some(c) = &self.credential {
+            cmd.env("TOKENCTL_TOKEN", c);
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with_stdin(args, "")
+    }
+
+    pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run tokenctl");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        finish(child.wait_with_output().unwrap())
+    }
+
+    /// `args` plus `-o json`, expecting success.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.extend(["-o", "json"]);
+        self.run(&all).json()
+    }
+
+    pub fn config_dir(&self) -> &Path {
+        self.config.path()
+    }
+}
+
+pub fn finish(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// A plain HTTP GET, for endpoints the CLI does not wrap.
+pub fn http_get(url: &str) -> (u16, String) {
+    runtime().block_on(async {
+        let resp = reqwest::get(url).await.expect("GET");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap())
+    })
+}
+
+/// Audit actions for a target, oldest first.
+pub fn audit_actions(cli: &Cli, target: &str) -> Vec<String> {
+    let page = cli.json(&["audit", "list", "--target", target, "--limit", "1000"]);
+    let mut actions: Vec<String> = page["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    actions.reverse();
+    actions
+}

@@ -1,0 +1,14 @@
+//! Black-box tests: the real `tokenctl` binary against a real server on
+//! 127.0.0.1, on SQLite and (when configured) PostgreSQL. One test binary
+//! keeps link times down.
+
+mod common;
+
+mod concurrency;
+mod errors;
+mod login;
+mod meta;
+mod routes;
+mod secrets;
+mod security;
+mod tokens;

@@ -1,0 +1,90 @@
+//! Health endpoints, the OpenAPI document and shell completions.
+
+use crate::common::{http_get, Cli, BIN};
+use crate::on_both_backends;
+use serde_json::Value;
+
+on_both_backends! {
+    fn health_and_openapi(srv) {
+        let (status, body) = http_get(&format!("{}/health", srv.url));
+        assert_eq!(status, 200);
+        assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["status"], "ok");
+        let (status, body) = http_get(&format!("{}/health/detailed", srv.url));
+        assert_eq!(status, 200, "{body}");
+        let detailed: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(detailed["checks"][0]["name"], "database");
+        assert_eq!(detailed["checks"][0]["status"], "ok");
+        let time = detailed["time"].as_str().unwrap();
+        assert!(time.ends_with('Z'), "UTC with offset: {time}");
+
+        let (status, body) = http_get(&format!("{}/v1/openapi.json", srv.url));
+        assert_eq!(status, 200);
+        let doc: Value = serde_json::from_str(&body).unwrap();
+        for path in ["/v1/tokens", "/v1/tokens/{reference}", "/v1/tokens/{reference}/rotate", "/v1/routes", "/v1/secrets/{name}", "/v1/audit", "/health"] {
+            assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
+        }
+        assert!(doc["components"]["schemas"].get("Token").is_some());
+
+        // Every API route the server answers is documented: probe each
+        // documented path and check that undocumented ones are 404.
+        let (status, _) = http_get(&format!("{}/v1/undocumented", srv.url));
+        assert_eq!(status, 404);
+    }
+}
+
+#[test]
+fn health_detailed_reports_a_dead_database() {
+    let Some(srv) = crate::common::TestServer::start(crate::common::Backend::Postgres) else {
+        return;
+    };
+    let (status, _) = http_get(&format!("{}/health/detailed", srv.url));
+    assert_eq!(status, 200);
+    srv.pg.as_ref().unwrap().drop_now();
+    let (status, body) = http_get(&format!("{}/health/detailed", srv.url));
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"down\""));
+    // Liveness does not depend on the database.
+    assert_eq!(http_get(&format!("{}/health", srv.url)).0, 200);
+}
+
+#[test]
+fn committed_completions_are_current() {
+    let dir = crate::common::tempdir::TempDir::new();
+    let cli = Cli::new("", None);
+    cli.run(&["completions", "--write-dir", dir.path().to_str().unwrap()])
+        .ok();
+    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../completions");
+    let mut names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 4);
+    for name in names {
+        let fresh = std::fs::read_to_string(dir.path().join(&name)).unwrap();
+        let old = std::fs::read_to_string(committed.join(&name)).unwrap_or_default();
+        assert!(
+            fresh == old,
+            "completions/{} is stale; regenerate with: cargo run -p tokenctl -- completions --write-dir completions",
+            name.to_string_lossy()
+        );
+    }
+    let bash = std::process::Command::new(BIN)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&bash.stdout).contains("tokenctl"));
+}
+
+#[test]
+fn help_documents_exit_codes() {
+    let out = std::process::Command::new(BIN)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("Exit codes") && help.contains("5  conflict"),
+        "{help}"
+    );
+}

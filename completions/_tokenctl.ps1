@@ -1,0 +1,739 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'tokenctl'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'tokenctl' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('server', 'server', [CompletionResultType]::ParameterValue, 'Run the control plane: database, admin API, audit log')
+            [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Start a local server on SQLite, bootstrap it and log in a `dev` profile')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an admin credential for a server (OS keyring, or --store file)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the stored credential of a profile')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the server, your identity and where your credential lives')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the credential belongs to and your team roles')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Issue, list, show, update, rotate and revoke API tokens')
+            [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Routes: path prefixes, their upstreams and upstream auth')
+            [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'Upstream secrets, encrypted at rest and never shown again')
+            [CompletionResult]::new('team', 'team', [CompletionResultType]::ParameterValue, 'Teams')
+            [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'Your admin credentials')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The audit log of every change')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;server' {
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'sqlite://PATH (created if missing) or postgres://USER@HOST/DB')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
+            [CompletionResult]::new('--master-key-file', '--master-key-file', [CompletionResultType]::ParameterName, 'File holding the master key as 64 hex characters')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;dev' {
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Where the database, master key and credential live')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Server address')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;login' {
+            [CompletionResult]::new('--store', '--store', [CompletionResultType]::ParameterName, 'Where to keep the credential')
+            [CompletionResult]::new('--credential-file', '--credential-file', [CompletionResultType]::ParameterName, 'File for `--store file` [default: <config dir>/credentials/<profile>]')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;logout' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;status' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;whoami' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;token' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Issue a token; its secret is printed once and never again')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token: status, masked secret, scopes, last use, rotation grace')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a token''s name, description, scopes, expiry, IP allow-list or rate limit')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Give a token a new secret, keeping its id, scopes and history')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;token;create' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'Unique within the team: letters, digits, `.`, `_`, `-`')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, '`*`, a route name or `tag:TAG`; repeat for several')
+            [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'Team name or id [default: your team, if you belong to exactly one]')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, '30d, 12h, 2027-01-31, an RFC 3339 time, or never')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
+            [CompletionResult]::new('--allow-ip', '--allow-ip', [CompletionResultType]::ParameterName, 'Only accept calls from these addresses or CIDRs; repeat for several')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Rate limit N/PERIOD, e.g. 100/1m')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--allow-unknown-scope', '--allow-unknown-scope', [CompletionResultType]::ParameterName, 'Accept scopes that name no existing route or tag')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;token;list' {
+            [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'Only this team (name or id)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'status')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;token;show' {
+            [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'Look the name up in this team')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;token;update' {
+            [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'Look the name up in this team')
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'New name')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
+            [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Replace all scopes (repeat for several)')
+            [CompletionResult]::new('--add-scope', '--add-scope', [CompletionResultType]::ParameterName, 'Add a scope (repeatable)')
+            [CompletionResult]::new('--remove-scope', '--remove-scope', [CompletionResultType]::ParameterName, 'Remove a scope (repeatable)')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'New expiry: 30d, 2027-01-31, an RFC 3339 time, or never')
+            [CompletionResult]::new('--allow-ip', '--allow-ip', [CompletionResultType]::ParameterName, 'Replace the IP allow-list (repeatable)')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'New rate limit N/PERIOD, or `none`')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--allow-any-ip', '--allow-any-ip', [CompletionResultType]::ParameterName, 'Remove the IP allow-list')
+            [CompletionResult]::new('--allow-unknown-scope', '--allow-unknown-scope', [CompletionResultType]::ParameterName, 'allow-unknown-scope')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;token;revoke' {
+            [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'Look the name up in this team')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (it is only asked on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (it is only asked on a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;token;rotate' {
+            [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'Look the name up in this team')
+            [CompletionResult]::new('--grace', '--grace', [CompletionResultType]::ParameterName, 'How long the old secret keeps working, e.g. 1h [default: it stops now]')
+            [CompletionResult]::new('--idempotency-key', '--idempotency-key', [CompletionResultType]::ParameterName, 'Makes retries return the same new secret instead of minting again')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;token;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Issue a token; its secret is printed once and never again')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token: status, masked secret, scopes, last use, rotation grace')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a token''s name, description, scopes, expiry, IP allow-list or rate limit')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Give a token a new secret, keeping its id, scopes and history')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;token;help;create' {
+            break
+        }
+        'tokenctl;token;help;list' {
+            break
+        }
+        'tokenctl;token;help;show' {
+            break
+        }
+        'tokenctl;token;help;update' {
+            break
+        }
+        'tokenctl;token;help;revoke' {
+            break
+        }
+        'tokenctl;token;help;rotate' {
+            break
+        }
+        'tokenctl;token;help;help' {
+            break
+        }
+        'tokenctl;route' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a route: a path prefix on the gateway forwarded to an upstream')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List routes')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a route by name, id or path')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a route; renaming it renames it in the scopes of its tokens')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a route (refused while tokens scope it by name, unless --force)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;route;add' {
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Path prefix on the gateway, e.g. /api/openai')
+            [CompletionResult]::new('--upstream', '--upstream', [CompletionResultType]::ParameterName, 'Absolute http(s) base URL of the upstream')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Tag for `tag:TAG` scopes (repeatable)')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'none, bearer:SECRET, header:HEADER-NAME:SECRET or basic:USER-SECRET:PASS-SECRET')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Upstream timeout')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;route;list' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;route;show' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;route;update' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'name')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'path')
+            [CompletionResult]::new('--upstream', '--upstream', [CompletionResultType]::ParameterName, 'upstream')
+            [CompletionResult]::new('--tag', '--tag', [CompletionResultType]::ParameterName, 'Replace all tags (repeatable)')
+            [CompletionResult]::new('--add-tag', '--add-tag', [CompletionResultType]::ParameterName, 'add-tag')
+            [CompletionResult]::new('--remove-tag', '--remove-tag', [CompletionResultType]::ParameterName, 'remove-tag')
+            [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'auth')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'timeout')
+            [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;route;remove' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Remove even if tokens scope it by name; that scope is dropped from them')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (it is only asked on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (it is only asked on a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;route;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a route: a path prefix on the gateway forwarded to an upstream')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List routes')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a route by name, id or path')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a route; renaming it renames it in the scopes of its tokens')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a route (refused while tokens scope it by name, unless --force)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;route;help;add' {
+            break
+        }
+        'tokenctl;route;help;list' {
+            break
+        }
+        'tokenctl;route;help;show' {
+            break
+        }
+        'tokenctl;route;help;update' {
+            break
+        }
+        'tokenctl;route;help;remove' {
+            break
+        }
+        'tokenctl;route;help;help' {
+            break
+        }
+        'tokenctl;secret' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store or replace an upstream secret (encrypted at rest; never shown again)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secrets: names, fingerprints, who set them and when. Never values')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a secret (refused while a route uses it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;secret;set' {
+            [CompletionResult]::new('--from-env', '--from-env', [CompletionResultType]::ParameterName, 'Read the value from this environment variable')
+            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Read the value from this file (a trailing newline is dropped)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;secret;list' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;secret;remove' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (it is only asked on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (it is only asked on a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;secret;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store or replace an upstream secret (encrypted at rest; never shown again)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secrets: names, fingerprints, who set them and when. Never values')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a secret (refused while a route uses it)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;secret;help;set' {
+            break
+        }
+        'tokenctl;secret;help;list' {
+            break
+        }
+        'tokenctl;secret;help;remove' {
+            break
+        }
+        'tokenctl;secret;help;help' {
+            break
+        }
+        'tokenctl;team' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;team;list' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;team;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;team;help;list' {
+            break
+        }
+        'tokenctl;team;help;help' {
+            break
+        }
+        'tokenctl;credential' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create another credential for yourself, e.g. one that expires for a CI job')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your credentials')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke one of your credentials by name or id')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;credential;generate' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;credential;create' {
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, '30d, 12h, 2027-01-31, an RFC 3339 time, or never')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;credential;list' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;credential;revoke' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;credential;help' {
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create another credential for yourself, e.g. one that expires for a CI job')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your credentials')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke one of your credentials by name or id')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;credential;help;generate' {
+            break
+        }
+        'tokenctl;credential;help;create' {
+            break
+        }
+        'tokenctl;credential;help;list' {
+            break
+        }
+        'tokenctl;credential;help;revoke' {
+            break
+        }
+        'tokenctl;credential;help;help' {
+            break
+        }
+        'tokenctl;audit' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List audit entries, newest first')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;audit;list' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, '24h, 7d, a date or an RFC 3339 time')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Same forms as --since')
+            [CompletionResult]::new('--actor', '--actor', [CompletionResultType]::ParameterName, 'User name of the actor')
+            [CompletionResult]::new('--action', '--action', [CompletionResultType]::ParameterName, 'An action such as token.create, or a prefix such as token')
+            [CompletionResult]::new('--target-type', '--target-type', [CompletionResultType]::ParameterName, 'token, route, secret, credential, …')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target id or name')
+            [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'Team name or id')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many entries (1-1000)')
+            [CompletionResult]::new('--cursor', '--cursor', [CompletionResultType]::ParameterName, 'Continue after this entry (from a previous page)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;audit;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List audit entries, newest first')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;audit;help;list' {
+            break
+        }
+        'tokenctl;audit;help;help' {
+            break
+        }
+        'tokenctl;completions' {
+            [CompletionResult]::new('--write-dir', '--write-dir', [CompletionResultType]::ParameterName, 'Write the completion files for every shell into this directory')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;help' {
+            [CompletionResult]::new('server', 'server', [CompletionResultType]::ParameterValue, 'Run the control plane: database, admin API, audit log')
+            [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Start a local server on SQLite, bootstrap it and log in a `dev` profile')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an admin credential for a server (OS keyring, or --store file)')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the stored credential of a profile')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the server, your identity and where your credential lives')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the credential belongs to and your team roles')
+            [CompletionResult]::new('token', 'token', [CompletionResultType]::ParameterValue, 'Issue, list, show, update, rotate and revoke API tokens')
+            [CompletionResult]::new('route', 'route', [CompletionResultType]::ParameterValue, 'Routes: path prefixes, their upstreams and upstream auth')
+            [CompletionResult]::new('secret', 'secret', [CompletionResultType]::ParameterValue, 'Upstream secrets, encrypted at rest and never shown again')
+            [CompletionResult]::new('team', 'team', [CompletionResultType]::ParameterValue, 'Teams')
+            [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'Your admin credentials')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The audit log of every change')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;help;server' {
+            break
+        }
+        'tokenctl;help;dev' {
+            break
+        }
+        'tokenctl;help;login' {
+            break
+        }
+        'tokenctl;help;logout' {
+            break
+        }
+        'tokenctl;help;status' {
+            break
+        }
+        'tokenctl;help;whoami' {
+            break
+        }
+        'tokenctl;help;token' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Issue a token; its secret is printed once and never again')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token: status, masked secret, scopes, last use, rotation grace')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a token''s name, description, scopes, expiry, IP allow-list or rate limit')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Give a token a new secret, keeping its id, scopes and history')
+            break
+        }
+        'tokenctl;help;token;create' {
+            break
+        }
+        'tokenctl;help;token;list' {
+            break
+        }
+        'tokenctl;help;token;show' {
+            break
+        }
+        'tokenctl;help;token;update' {
+            break
+        }
+        'tokenctl;help;token;revoke' {
+            break
+        }
+        'tokenctl;help;token;rotate' {
+            break
+        }
+        'tokenctl;help;route' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a route: a path prefix on the gateway forwarded to an upstream')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List routes')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a route by name, id or path')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a route; renaming it renames it in the scopes of its tokens')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a route (refused while tokens scope it by name, unless --force)')
+            break
+        }
+        'tokenctl;help;route;add' {
+            break
+        }
+        'tokenctl;help;route;list' {
+            break
+        }
+        'tokenctl;help;route;show' {
+            break
+        }
+        'tokenctl;help;route;update' {
+            break
+        }
+        'tokenctl;help;route;remove' {
+            break
+        }
+        'tokenctl;help;secret' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Store or replace an upstream secret (encrypted at rest; never shown again)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List secrets: names, fingerprints, who set them and when. Never values')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a secret (refused while a route uses it)')
+            break
+        }
+        'tokenctl;help;secret;set' {
+            break
+        }
+        'tokenctl;help;secret;list' {
+            break
+        }
+        'tokenctl;help;secret;remove' {
+            break
+        }
+        'tokenctl;help;team' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see')
+            break
+        }
+        'tokenctl;help;team;list' {
+            break
+        }
+        'tokenctl;help;credential' {
+            [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create another credential for yourself, e.g. one that expires for a CI job')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your credentials')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke one of your credentials by name or id')
+            break
+        }
+        'tokenctl;help;credential;generate' {
+            break
+        }
+        'tokenctl;help;credential;create' {
+            break
+        }
+        'tokenctl;help;credential;list' {
+            break
+        }
+        'tokenctl;help;credential;revoke' {
+            break
+        }
+        'tokenctl;help;audit' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List audit entries, newest first')
+            break
+        }
+        'tokenctl;help;audit;list' {
+            break
+        }
+        'tokenctl;help;completions' {
+            break
+        }
+        'tokenctl;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}

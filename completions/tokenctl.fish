@@ -1,0 +1,402 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_tokenctl_global_optspecs
+    string join \n server= token= profile= o/output= h/help V/version
+end
+
+function __fish_tokenctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_tokenctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_tokenctl_using_subcommand
+    set -l cmd (__fish_tokenctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -s V -l version -d 'Print version'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "dev" -d 'Start a local server on SQLite, bootstrap it and log in a `dev` profile'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "login" -d 'Store an admin credential for a server (OS keyring, or --store file)'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "logout" -d 'Forget the stored credential of a profile'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "status" -d 'Show the server, your identity and where your credential lives'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "whoami" -d 'Show who the credential belongs to and your team roles'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "token" -d 'Issue, list, show, update, rotate and revoke API tokens'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "route" -d 'Routes: path prefixes, their upstreams and upstream auth'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "secret" -d 'Upstream secrets, encrypted at rest and never shown again'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "team" -d 'Teams'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "credential" -d 'Your admin credentials'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "audit" -d 'The audit log of every change'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell)'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l database-url -d 'sqlite://PATH (created if missing) or postgres://USER@HOST/DB' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l listen -d 'Address to listen on' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l master-key-file -d 'File holding the master key as 64 hex characters' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-format -d 'Log format' -r -f -a "text\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l data-dir -d 'Where the database, master key and credential live' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l listen -d 'Server address' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l store -d 'Where to keep the credential' -r -f -a "keyring\t'The OS keyring (macOS Keychain, Windows Credential Manager, Secret Service)'
+file\t'A file only you can read (mode 0600)'"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l credential-file -d 'File for `--store file` [default: <config dir>/credentials/<profile>]' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "list" -d 'List tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list or rate limit'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "rotate" -d 'Give a token a new secret, keeping its id, scopes and history'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l name -d 'Unique within the team: letters, digits, `.`, `_`, `-`' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l scope -d '`*`, a route name or `tag:TAG`; repeat for several' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l team -d 'Team name or id [default: your team, if you belong to exactly one]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l expires -d '30d, 12h, 2027-01-31, an RFC 3339 time, or never' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l description -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l allow-ip -d 'Only accept calls from these addresses or CIDRs; repeat for several' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l rate -d 'Rate limit N/PERIOD, e.g. 100/1m' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l allow-unknown-scope -d 'Accept scopes that name no existing route or tag'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l team -d 'Only this team (name or id)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l status -r -f -a "active\t''
+expired\t''
+revoked\t''
+all\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l team -d 'Look the name up in this team' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l team -d 'Look the name up in this team' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l name -d 'New name' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l description -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l scope -d 'Replace all scopes (repeat for several)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l add-scope -d 'Add a scope (repeatable)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l remove-scope -d 'Remove a scope (repeatable)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l expires -d 'New expiry: 30d, 2027-01-31, an RFC 3339 time, or never' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l allow-ip -d 'Replace the IP allow-list (repeatable)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l rate -d 'New rate limit N/PERIOD, or `none`' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l allow-any-ip -d 'Remove the IP allow-list'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l allow-unknown-scope
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l team -d 'Look the name up in this team' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l team -d 'Look the name up in this team' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l grace -d 'How long the old secret keeps working, e.g. 1h [default: it stops now]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l idempotency-key -d 'Makes retries return the same new secret instead of minting again' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list or rate limit'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Give a token a new secret, keeping its id, scopes and history'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -f -a "list" -d 'List routes'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -f -a "show" -d 'Show a route by name, id or path'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -f -a "update" -d 'Change a route; renaming it renames it in the scopes of its tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -f -a "remove" -d 'Remove a route (refused while tokens scope it by name, unless --force)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l path -d 'Path prefix on the gateway, e.g. /api/openai' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l upstream -d 'Absolute http(s) base URL of the upstream' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l tag -d 'Tag for `tag:TAG` scopes (repeatable)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l auth -d 'none, bearer:SECRET, header:HEADER-NAME:SECRET or basic:USER-SECRET:PASS-SECRET' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l timeout -d 'Upstream timeout' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l description -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l name -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l path -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l upstream -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l tag -d 'Replace all tags (repeatable)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l add-tag -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l remove-tag -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l auth -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l timeout -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l description -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l force -d 'Remove even if tokens scope it by name; that scope is dropped from them'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "list" -d 'List routes'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a route by name, id or path'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a route; renaming it renames it in the scopes of its tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a route (refused while tokens scope it by name, unless --force)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -f -a "set" -d 'Store or replace an upstream secret (encrypted at rest; never shown again)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -f -a "list" -d 'List secrets: names, fingerprints, who set them and when. Never values'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -f -a "remove" -d 'Remove a secret (refused while a route uses it)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l from-env -d 'Read the value from this environment variable' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l from-file -d 'Read the value from this file (a trailing newline is dropped)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store or replace an upstream secret (encrypted at rest; never shown again)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "list" -d 'List secrets: names, fingerprints, who set them and when. Never values'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Remove a secret (refused while a route uses it)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from list help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from list help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from list help" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from list help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List the teams you can see'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the teams you can see'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "generate" -d 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "list" -d 'List your credentials'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "revoke" -d 'Revoke one of your credentials by name or id'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l expires -d '30d, 12h, 2027-01-31, an RFC 3339 time, or never' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "list" -d 'List your credentials'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke one of your credentials by name or id'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List audit entries, newest first'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l since -d '24h, 7d, a date or an RFC 3339 time' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l until -d 'Same forms as --since' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l actor -d 'User name of the actor' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l action -d 'An action such as token.create, or a prefix such as token' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l target-type -d 'token, route, secret, credential, …' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l target -d 'Target id or name' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l team -d 'Team name or id' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l limit -d 'At most this many entries (1-1000)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l cursor -d 'Continue after this entry (from a previous page)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List audit entries, newest first'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l write-dir -d 'Write the completion files for every shell into this directory' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "dev" -d 'Start a local server on SQLite, bootstrap it and log in a `dev` profile'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "login" -d 'Store an admin credential for a server (OS keyring, or --store file)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "logout" -d 'Forget the stored credential of a profile'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "status" -d 'Show the server, your identity and where your credential lives'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "whoami" -d 'Show who the credential belongs to and your team roles'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "token" -d 'Issue, list, show, update, rotate and revoke API tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "route" -d 'Routes: path prefixes, their upstreams and upstream auth'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "secret" -d 'Upstream secrets, encrypted at rest and never shown again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "team" -d 'Teams'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "credential" -d 'Your admin credentials'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "audit" -d 'The audit log of every change'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list or rate limit'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "rotate" -d 'Give a token a new secret, keeping its id, scopes and history'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "list" -d 'List routes'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "show" -d 'Show a route by name, id or path'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "update" -d 'Change a route; renaming it renames it in the scopes of its tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "remove" -d 'Remove a route (refused while tokens scope it by name, unless --force)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "set" -d 'Store or replace an upstream secret (encrypted at rest; never shown again)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "list" -d 'List secrets: names, fingerprints, who set them and when. Never values'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "remove" -d 'Remove a secret (refused while a route uses it)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "list" -d 'List the teams you can see'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "generate" -d 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "list" -d 'List your credentials'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "revoke" -d 'Revoke one of your credentials by name or id'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List audit entries, newest first'
