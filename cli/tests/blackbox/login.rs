@@ -66,3 +66,77 @@ on_both_backends! {
         plain.run(&["status", "--profile", "staging"]).fails(4);
     }
 }
+
+/// `tokenctl dev`: one command gives a running, bootstrapped server and a
+/// logged-in `dev` profile; a second run reuses the same data.
+#[test]
+fn dev_starts_a_logged_in_stack_and_restarts_on_the_same_data() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let data = crate::common::tempdir::TempDir::new();
+    let cli = Cli::new("", None);
+    let start = || {
+        let mut child = cli
+            .command(&[
+                "dev",
+                "--data-dir",
+                data.path().to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut server = None;
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(url) = line.trim().strip_prefix("server") {
+                server = Some(url.trim().to_string());
+            }
+            if line.contains("Press Ctrl-C to stop") {
+                break;
+            }
+        }
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        (child, server.expect("dev prints the server URL"))
+    };
+    let (mut child, url) = start();
+    let status = cli.json(&["status", "--profile", "dev"]);
+    assert_eq!(status["user"]["name"], "admin");
+    assert_eq!(
+        status["server"].as_str().unwrap().trim_end_matches('/'),
+        url
+    );
+    // The dev profile became the default, and secrets work (a master key was generated).
+    cli.run_with_stdin(&["secret", "set", "K"], "v").ok();
+    cli.json(&[
+        "route",
+        "add",
+        "echo",
+        "--path",
+        "/echo",
+        "--upstream",
+        "http://127.0.0.1:9",
+        "--auth",
+        "bearer:K",
+    ]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    #[cfg(unix)]
+    for file in ["master.key", "admin.credential"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(data.path().join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
+    let (mut child, _) = start();
+    assert_eq!(cli.json(&["route", "list"])[0]["name"], "echo");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
