@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('team', 'team', [CompletionResultType]::ParameterValue, 'Teams')
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'Your admin credentials')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The audit log of every change')
+            [CompletionResult]::new('gateway-key', 'gateway-key', [CompletionResultType]::ParameterValue, 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -582,6 +583,69 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         'tokenctl;audit;help;help' {
             break
         }
+        'tokenctl;gateway-key' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Issue a key for a gateway; it is printed once and never again')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List gateway keys and when each was last used')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a gateway key by name or id; its gateway is cut off at once')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;gateway-key;create' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;gateway-key;list' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;gateway-key;revoke' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'tokenctl;gateway-key;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Issue a key for a gateway; it is printed once and never again')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List gateway keys and when each was last used')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a gateway key by name or id; its gateway is cut off at once')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;gateway-key;help;create' {
+            break
+        }
+        'tokenctl;gateway-key;help;list' {
+            break
+        }
+        'tokenctl;gateway-key;help;revoke' {
+            break
+        }
+        'tokenctl;gateway-key;help;help' {
+            break
+        }
         'tokenctl;completions' {
             [CompletionResult]::new('--write-dir', '--write-dir', [CompletionResultType]::ParameterName, 'Write the completion files for every shell into this directory')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
@@ -606,6 +670,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('team', 'team', [CompletionResultType]::ParameterValue, 'Teams')
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'Your admin credentials')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The audit log of every change')
+            [CompletionResult]::new('gateway-key', 'gateway-key', [CompletionResultType]::ParameterValue, 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -724,6 +789,21 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;audit;list' {
+            break
+        }
+        'tokenctl;help;gateway-key' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Issue a key for a gateway; it is printed once and never again')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List gateway keys and when each was last used')
+            [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a gateway key by name or id; its gateway is cut off at once')
+            break
+        }
+        'tokenctl;help;gateway-key;create' {
+            break
+        }
+        'tokenctl;help;gateway-key;list' {
+            break
+        }
+        'tokenctl;help;gateway-key;revoke' {
             break
         }
         'tokenctl;help;completions' {

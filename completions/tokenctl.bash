@@ -28,6 +28,9 @@ _tokenctl() {
             tokenctl,dev)
                 cmd="tokenctl__subcmd__dev"
                 ;;
+            tokenctl,gateway-key)
+                cmd="tokenctl__subcmd__gateway__subcmd__key"
+                ;;
             tokenctl,help)
                 cmd="tokenctl__subcmd__help"
                 ;;
@@ -100,6 +103,30 @@ _tokenctl() {
             tokenctl__subcmd__credential__subcmd__help,revoke)
                 cmd="tokenctl__subcmd__credential__subcmd__help__subcmd__revoke"
                 ;;
+            tokenctl__subcmd__gateway__subcmd__key,create)
+                cmd="tokenctl__subcmd__gateway__subcmd__key__subcmd__create"
+                ;;
+            tokenctl__subcmd__gateway__subcmd__key,help)
+                cmd="tokenctl__subcmd__gateway__subcmd__key__subcmd__help"
+                ;;
+            tokenctl__subcmd__gateway__subcmd__key,list)
+                cmd="tokenctl__subcmd__gateway__subcmd__key__subcmd__list"
+                ;;
+            tokenctl__subcmd__gateway__subcmd__key,revoke)
+                cmd="tokenctl__subcmd__gateway__subcmd__key__subcmd__revoke"
+                ;;
+            tokenctl__subcmd__gateway__subcmd__key__subcmd__help,create)
+                cmd="tokenctl__subcmd__gateway__subcmd__key__subcmd__help__subcmd__create"
+                ;;
+            tokenctl__subcmd__gateway__subcmd__key__subcmd__help,help)
+                cmd="tokenctl__subcmd__gateway__subcmd__key__subcmd__help__subcmd__help"
+                ;;
+            tokenctl__subcmd__gateway__subcmd__key__subcmd__help,list)
+                cmd="tokenctl__subcmd__gateway__subcmd__key__subcmd__help__subcmd__list"
+                ;;
+            tokenctl__subcmd__gateway__subcmd__key__subcmd__help,revoke)
+                cmd="tokenctl__subcmd__gateway__subcmd__key__subcmd__help__subcmd__revoke"
+                ;;
             tokenctl__subcmd__help,audit)
                 cmd="tokenctl__subcmd__help__subcmd__audit"
                 ;;
@@ -111,6 +138,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help,dev)
                 cmd="tokenctl__subcmd__help__subcmd__dev"
+                ;;
+            tokenctl__subcmd__help,gateway-key)
+                cmd="tokenctl__subcmd__help__subcmd__gateway__subcmd__key"
                 ;;
             tokenctl__subcmd__help,help)
                 cmd="tokenctl__subcmd__help__subcmd__help"
@@ -156,6 +186,15 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help__subcmd__credential,revoke)
                 cmd="tokenctl__subcmd__help__subcmd__credential__subcmd__revoke"
+                ;;
+            tokenctl__subcmd__help__subcmd__gateway__subcmd__key,create)
+                cmd="tokenctl__subcmd__help__subcmd__gateway__subcmd__key__subcmd__create"
+                ;;
+            tokenctl__subcmd__help__subcmd__gateway__subcmd__key,list)
+                cmd="tokenctl__subcmd__help__subcmd__gateway__subcmd__key__subcmd__list"
+                ;;
+            tokenctl__subcmd__help__subcmd__gateway__subcmd__key,revoke)
+                cmd="tokenctl__subcmd__help__subcmd__gateway__subcmd__key__subcmd__revoke"
                 ;;
             tokenctl__subcmd__help__subcmd__route,add)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__add"
@@ -323,7 +362,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-o -h -V --server --token --profile --output --help --version server dev login logout status whoami token route secret team credential audit completions help"
+            opts="-o -h -V --server --token --profile --output --help --version server dev login logout status whoami token route secret team credential audit gateway-key completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -840,8 +879,214 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__gateway__subcmd__key)
+            opts="-o -h --server --token --profile --output --help create list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__gateway__subcmd__key__subcmd__create)
+            opts="-o -h --server --token --profile --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__gateway__subcmd__key__subcmd__help)
+            opts="create list revoke help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__gateway__subcmd__key__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__gateway__subcmd__key__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__gateway__subcmd__key__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__gateway__subcmd__key__subcmd__help__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__gateway__subcmd__key__subcmd__list)
+            opts="-o -h --server --token --profile --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__gateway__subcmd__key__subcmd__revoke)
+            opts="-o -h --server --token --profile --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__help)
-            opts="server dev login logout status whoami token route secret team credential audit completions help"
+            opts="server dev login logout status whoami token route secret team credential audit gateway-key completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -969,6 +1214,62 @@ _tokenctl() {
         tokenctl__subcmd__help__subcmd__dev)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__gateway__subcmd__key)
+            opts="create list revoke"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__gateway__subcmd__key__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__gateway__subcmd__key__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__gateway__subcmd__key__subcmd__revoke)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

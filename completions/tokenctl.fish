@@ -43,6 +43,7 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "secret" -d 'Upstr
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "team" -d 'Teams'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "credential" -d 'Your admin credentials'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "audit" -d 'The audit log of every change'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "gateway-key" -d 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l database-url -d 'sqlite://PATH (created if missing) or postgres://USER@HOST/DB' -r
@@ -359,6 +360,38 @@ json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List audit entries, newest first'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -f -a "create" -d 'Issue a key for a gateway; it is printed once and never again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -f -a "list" -d 'List gateway keys and when each was last used'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -f -a "revoke" -d 'Revoke a gateway key by name or id; its gateway is cut off at once'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a key for a gateway; it is printed once and never again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from help" -f -a "list" -d 'List gateway keys and when each was last used'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a gateway key by name or id; its gateway is cut off at once'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l write-dir -d 'Write the completion files for every shell into this directory' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
@@ -366,20 +399,21 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l profil
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "dev" -d 'Start a local server on SQLite, bootstrap it and log in a `dev` profile'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "login" -d 'Store an admin credential for a server (OS keyring, or --store file)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "logout" -d 'Forget the stored credential of a profile'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "status" -d 'Show the server, your identity and where your credential lives'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "whoami" -d 'Show who the credential belongs to and your team roles'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "token" -d 'Issue, list, show, update, rotate and revoke API tokens'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "route" -d 'Routes: path prefixes, their upstreams and upstream auth'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "secret" -d 'Upstream secrets, encrypted at rest and never shown again'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "team" -d 'Teams'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "credential" -d 'Your admin credentials'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "audit" -d 'The audit log of every change'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "dev" -d 'Start a local server on SQLite, bootstrap it and log in a `dev` profile'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "login" -d 'Store an admin credential for a server (OS keyring, or --store file)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "logout" -d 'Forget the stored credential of a profile'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "status" -d 'Show the server, your identity and where your credential lives'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "whoami" -d 'Show who the credential belongs to and your team roles'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "token" -d 'Issue, list, show, update, rotate and revoke API tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "route" -d 'Routes: path prefixes, their upstreams and upstream auth'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "secret" -d 'Upstream secrets, encrypted at rest and never shown again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "team" -d 'Teams'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "credential" -d 'Your admin credentials'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "audit" -d 'The audit log of every change'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "gateway-key" -d 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List tokens'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace'
@@ -400,3 +434,6 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "list" -d 'List your credentials'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "revoke" -d 'Revoke one of your credentials by name or id'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List audit entries, newest first'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from gateway-key" -f -a "create" -d 'Issue a key for a gateway; it is printed once and never again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from gateway-key" -f -a "list" -d 'List gateway keys and when each was last used'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from gateway-key" -f -a "revoke" -d 'Revoke a gateway key by name or id; its gateway is cut off at once'

@@ -67,6 +67,9 @@ enum Command {
     /// The audit log of every change
     #[command(subcommand)]
     Audit(commands::audit::Command),
+    /// Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)
+    #[command(subcommand, name = "gateway-key")]
+    GatewayKey(commands::gateway_key::Command),
     /// Print shell completions (bash, zsh, fish, powershell)
     Completions(commands::completions::Args),
 }
@@ -86,6 +89,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Team(c) => commands::team::run(g, c).await,
         Command::Credential(c) => commands::credential::run(g, c).await,
         Command::Audit(c) => commands::audit::run(g, c).await,
+        Command::GatewayKey(c) => commands::gateway_key::run(g, c).await,
         Command::Completions(args) => commands::completions::run(Cli::command(), args),
     }
 }

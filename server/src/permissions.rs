@@ -30,6 +30,8 @@ pub enum Action {
     SecretCreate,
     SecretUpdate,
     SecretDelete,
+    /// Issue, list and revoke gateway keys.
+    GatewayKeyManage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +73,7 @@ pub const RULES: &[Rule] = &[
     rule(Action::SecretCreate, Scope::System, Role::Developer),
     rule(Action::SecretUpdate, Scope::System, Role::Manager),
     rule(Action::SecretDelete, Scope::System, Role::Admin),
+    rule(Action::GatewayKeyManage, Scope::System, Role::Admin),
 ];
 
 fn rule_for(action: Action) -> &'static Rule {

@@ -198,19 +198,7 @@ pub enum StatusFilter {
     All,
 }
 
-/// `N` requests per `period_secs`, written `N/PERIOD` (e.g. `100/1m`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct RateLimit {
-    pub requests: u32,
-    pub period_secs: u64,
-}
-
-impl std::fmt::Display for RateLimit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let period = input::format_duration(std::time::Duration::from_secs(self.period_secs));
-        write!(f, "{}/{}", self.requests, period)
-    }
-}
+pub use tokenctl_gateway::snapshot::{RateLimit, UpstreamAuth};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Token {
@@ -311,55 +299,6 @@ pub struct RotateToken {
 }
 
 // ---------------------------------------------------------------- routes
-
-/// How the gateway authenticates to the upstream; secrets are referenced by name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(tag = "type", rename_all = "lowercase")]
-pub enum UpstreamAuth {
-    None,
-    /// `Authorization: Bearer <secret>`.
-    Bearer {
-        secret: String,
-    },
-    /// `<header>: <secret>`.
-    Header {
-        header: String,
-        secret: String,
-    },
-    /// `Authorization: Basic base64(<username_secret>:<password_secret>)`.
-    Basic {
-        username_secret: String,
-        password_secret: String,
-    },
-}
-
-impl UpstreamAuth {
-    /// The secret names this auth uses.
-    pub fn secrets(&self) -> Vec<&str> {
-        match self {
-            UpstreamAuth::None => vec![],
-            UpstreamAuth::Bearer { secret } | UpstreamAuth::Header { secret, .. } => vec![secret],
-            UpstreamAuth::Basic {
-                username_secret,
-                password_secret,
-            } => vec![username_secret, password_secret],
-        }
-    }
-}
-
-impl std::fmt::Display for UpstreamAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            UpstreamAuth::None => write!(f, "none"),
-            UpstreamAuth::Bearer { secret } => write!(f, "bearer:{secret}"),
-            UpstreamAuth::Header { header, secret } => write!(f, "header:{header}:{secret}"),
-            UpstreamAuth::Basic {
-                username_secret,
-                password_secret,
-            } => write!(f, "basic:{username_secret}:{password_secret}"),
-        }
-    }
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Route {
@@ -475,4 +414,43 @@ pub struct AuditPage {
     pub entries: Vec<AuditEntry>,
     /// Pass as `cursor` to get the next (older) page.
     pub next_cursor: Option<Uuid>,
+}
+
+// ---------------------------------------------------------------- gateways
+
+/// A gateway's credential: never its secret.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct GatewayKey {
+    pub id: Uuid,
+    pub name: String,
+    pub hint: String,
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Last time a gateway used this key.
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreateGatewayKey {
+    pub name: String,
+}
+
+/// A new gateway key; `secret` is shown this once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedGatewayKey {
+    #[serde(flatten)]
+    pub key: GatewayKey,
+    pub secret: String,
+}
+
+/// The result of a usage batch.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UsageBatchResult {
+    /// Events in the batch.
+    pub received: usize,
+    /// Events stored now.
+    pub inserted: usize,
+    /// Events already stored earlier (same id), ignored.
+    pub duplicates: usize,
 }

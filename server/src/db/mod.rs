@@ -160,6 +160,29 @@ pub struct AuditFilter {
     pub reader: Option<Uuid>,
 }
 
+/// Gateway configuration as of change-log position `version`: everything
+/// (`full`), or what changed after the position a gateway already has.
+#[derive(Debug, Default)]
+pub struct GatewayConfig {
+    pub version: u64,
+    pub full: bool,
+    pub tokens: Vec<tokenctl_gateway::snapshot::TokenEntry>,
+    pub removed_tokens: Vec<Uuid>,
+    pub routes: Vec<tokenctl_gateway::snapshot::RouteEntry>,
+    pub removed_routes: Vec<Uuid>,
+    /// Names and sealed (encrypted) values.
+    pub secrets: Vec<(String, Vec<u8>)>,
+    pub removed_secrets: Vec<String>,
+}
+
+/// The outcome of one usage batch.
+#[derive(Debug, Clone, Copy)]
+pub struct UsageIngest {
+    pub received: usize,
+    pub inserted: usize,
+    pub duplicates: usize,
+}
+
 /// What the server needs to decide at start-up about the master key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyState {
@@ -210,6 +233,14 @@ impl Database {
         }
     }
 
+    /// A receiver that changes whenever config changes are committed by this process.
+    pub fn subscribe_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        match self {
+            Database::Postgres(r) => r.subscribe_changes(),
+            Database::Sqlite(r) => r.subscribe_changes(),
+        }
+    }
+
     pub fn backend(&self) -> &'static str {
         match self {
             Database::Postgres(_) => "postgres",
@@ -251,6 +282,14 @@ forward! {
     fn remove_secret(&self, actor: &Actor, name: &str) -> ApiResult<api::SecretInfo>;
 
     fn list_audit(&self, filter: AuditFilter) -> ApiResult<api::AuditPage>;
+
+    fn create_gateway_key(&self, actor: &Actor, name: String, secret: &Secret) -> ApiResult<api::GatewayKey>;
+    fn list_gateway_keys(&self) -> ApiResult<Vec<api::GatewayKey>>;
+    fn revoke_gateway_key(&self, actor: &Actor, reference: &str) -> ApiResult<api::GatewayKey>;
+    fn authenticate_gateway(&self, secret_hash: &str, now: DateTime<Utc>) -> anyhow::Result<Option<api::GatewayKey>>;
+    /// All gateway config (`after` = None), or the changes after a position.
+    fn gateway_config(&self, after: Option<u64>) -> ApiResult<GatewayConfig>;
+    fn ingest_usage(&self, gateway_key_id: Uuid, events: Vec<tokenctl_gateway::usage::UsageEvent>) -> ApiResult<UsageIngest>;
 
     fn create_credential(&self, actor: &Actor, user_id: Uuid, name: String, expires_at: Option<DateTime<Utc>>, secret: &Secret) -> ApiResult<api::Credential>;
     fn list_credentials(&self, user_id: Uuid) -> ApiResult<Vec<api::Credential>>;

@@ -22,6 +22,79 @@ async fn lock_bootstrap(tx: &mut Tx) -> sqlx::Result<()> {
     Ok(())
 }
 
+async fn serialize_changes(tx: &mut Tx) -> sqlx::Result<()> {
+    // Change-log writers take turns, so `seq` order is commit order and a
+    // reader never skips a change committed after a later `seq`.
+    sqlx::query("SELECT pg_advisory_xact_lock(7700002)")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn begin_consistent_read(pool: &sqlx::Pool<Db>) -> sqlx::Result<Tx> {
+    // One snapshot for every statement, so the data matches the change-log position.
+    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+}
+
+/// One statement per batch: the columns travel as arrays and UNNEST turns
+/// them back into rows.
+async fn insert_usage_events(
+    tx: &mut Tx,
+    gateway_key_id: Uuid,
+    events: &[UsageEvent],
+) -> sqlx::Result<usize> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
+    let at: Vec<DateTime<Utc>> = events.iter().map(|e| api::trunc_micros(e.at)).collect();
+    let token: Vec<Option<Uuid>> = events.iter().map(|e| e.token_id).collect();
+    let route: Vec<Option<Uuid>> = events.iter().map(|e| e.route_id).collect();
+    let method: Vec<String> = events.iter().map(|e| e.method.clone()).collect();
+    let status: Vec<i32> = events.iter().map(|e| i32::from(e.status)).collect();
+    let latency: Vec<f64> = events.iter().map(|e| e.latency_ms).collect();
+    let upstream: Vec<Option<f64>> = events.iter().map(|e| e.upstream_latency_ms).collect();
+    let bytes_in: Vec<i64> = events.iter().map(|e| clamp_i64(e.bytes_in)).collect();
+    let bytes_out: Vec<i64> = events.iter().map(|e| clamp_i64(e.bytes_out)).collect();
+    let ip: Vec<Option<String>> = events.iter().map(|e| e.client_ip.clone()).collect();
+    let ua: Vec<Option<String>> = events.iter().map(|e| e.user_agent.clone()).collect();
+    let code: Vec<Option<String>> = events.iter().map(|e| e.error_code.clone()).collect();
+    let result = sqlx::query(
+        "INSERT INTO usage_events (id, at, received_at, gateway_key_id, token_id, route_id, method, \
+         status, latency_ms, upstream_latency_ms, bytes_in, bytes_out, client_ip, user_agent, error_code) \
+         SELECT u.id, u.at, $14, $15, u.token_id, u.route_id, u.method, u.status, u.latency_ms, \
+         u.upstream_latency_ms, u.bytes_in, u.bytes_out, u.client_ip, u.user_agent, u.error_code \
+         FROM UNNEST($1::uuid[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::text[], $6::int4[], \
+         $7::float8[], $8::float8[], $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[]) \
+         AS u(id, at, token_id, route_id, method, status, latency_ms, upstream_latency_ms, bytes_in, \
+         bytes_out, client_ip, user_agent, error_code) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(ids)
+    .bind(at)
+    .bind(token)
+    .bind(route)
+    .bind(method)
+    .bind(status)
+    .bind(latency)
+    .bind(upstream)
+    .bind(bytes_in)
+    .bind(bytes_out)
+    .bind(ip)
+    .bind(ua)
+    .bind(code)
+    .bind(api::now())
+    .bind(gateway_key_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(result.rows_affected() as usize)
+}
+
+fn clamp_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 impl Repo {
     pub async fn connect(url: &str) -> anyhow::Result<Repo> {
         let pool = PgPoolOptions::new()
@@ -36,7 +109,7 @@ impl Repo {
             .run(&pool)
             .await
             .context("cannot apply database migrations")?;
-        Ok(Repo { pool })
+        Ok(Repo::new(pool))
     }
 }
 

@@ -4,19 +4,24 @@
 //   const FOR_UPDATE: &str  row lock suffix for SELECTs in write transactions
 //   async fn begin_write    a transaction that may write
 //   async fn lock_bootstrap serialises bootstrap across server processes
+//   async fn serialize_changes      makes change-log writers take turns
+//   async fn begin_consistent_read  one snapshot for several statements
+//   async fn insert_usage_events    bulk insert of usage events
 // and `Repo::connect`. SQL uses `$n` placeholders, which both backends read.
 
 use crate::api::{self, Candidate, TokenStatus};
 use crate::db::{
-    Actor, AuditFilter, AuditRecord, KeyState, NewRoute, NewToken, Principal, Rotation,
-    RouteChange, TokenChange,
+    Actor, AuditFilter, AuditRecord, GatewayConfig, KeyState, NewRoute, NewToken, Principal,
+    Rotation, RouteChange, TokenChange, UsageIngest,
 };
 use crate::error::{on_constraint, ApiError, ApiResult};
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{FromRow, QueryBuilder};
 use std::collections::BTreeSet;
+use tokenctl_gateway::snapshot::{RouteEntry, TokenEntry};
 use tokenctl_gateway::token::{hash_secret, Secret, SecretKind};
+use tokenctl_gateway::usage::UsageEvent;
 use uuid::Uuid;
 
 type Tx = sqlx::Transaction<'static, Db>;
@@ -24,6 +29,9 @@ type Tx = sqlx::Transaction<'static, Db>;
 #[derive(Clone)]
 pub struct Repo {
     pool: sqlx::Pool<Db>,
+    /// Bumped after every committed change that gateways must see, so
+    /// change-feed long polls wake at once.
+    changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 #[derive(FromRow)]
@@ -190,6 +198,44 @@ impl From<CredentialRow> for api::Credential {
     }
 }
 
+#[derive(FromRow)]
+struct GatewayKeyRow {
+    id: Uuid,
+    name: String,
+    hint: String,
+    created_by_name: Option<String>,
+    created_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+    last_seen_at: Option<DateTime<Utc>>,
+}
+
+const GATEWAY_KEY_SELECT: &str = "SELECT g.id, g.name, g.hint, u.name AS created_by_name, \
+     g.created_at, g.revoked_at, g.last_seen_at FROM gateway_keys g LEFT JOIN users u ON u.id = g.created_by";
+
+impl From<GatewayKeyRow> for api::GatewayKey {
+    fn from(r: GatewayKeyRow) -> Self {
+        api::GatewayKey {
+            id: r.id,
+            name: r.name,
+            hint: r.hint,
+            created_by: r.created_by_name,
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+            last_seen_at: r.last_seen_at,
+        }
+    }
+}
+
+async fn gateway_key(tx: &mut Tx, id: Uuid) -> sqlx::Result<api::GatewayKey> {
+    Ok(
+        sqlx::query_as::<_, GatewayKeyRow>(&format!("{GATEWAY_KEY_SELECT} WHERE g.id = $1"))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?
+            .into(),
+    )
+}
+
 const CREDENTIAL_COLUMNS: &str = "id, name, hint, created_at, expires_at, revoked_at, last_used_at";
 
 #[derive(FromRow)]
@@ -345,7 +391,7 @@ fn token_candidates(tokens: &[api::Token]) -> Vec<Candidate> {
 
 async fn secret_ids(tx: &mut Tx, auth: &api::UpstreamAuth) -> ApiResult<Vec<Uuid>> {
     let mut ids = Vec::new();
-    for name in auth.secrets() {
+    for name in auth.secret_names() {
         let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM secrets WHERE name = $1")
             .bind(name)
             .fetch_optional(&mut **tx)
@@ -452,7 +498,91 @@ async fn secret_info(tx: &mut Tx, row: SecretRow) -> sqlx::Result<api::SecretInf
     })
 }
 
+/// Appends to the change log that gateways follow (and the KV sync drains).
+async fn record_change(tx: &mut Tx, entity_type: &str, entity_id: String) -> sqlx::Result<()> {
+    serialize_changes(tx).await?;
+    sqlx::query("INSERT INTO config_changes (at, entity_type, entity_id) VALUES ($1, $2, $3)")
+        .bind(api::now())
+        .bind(entity_type)
+        .bind(entity_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct GatewayTokenRow {
+    id: Uuid,
+    team_id: Uuid,
+    team_name: String,
+    name: String,
+    secret_hash: String,
+    previous_hash: Option<String>,
+    previous_expires_at: Option<DateTime<Utc>>,
+    scopes: Json<Vec<String>>,
+    expires_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    allow_ips: Json<Vec<ipnet::IpNet>>,
+    rate_limit: Option<Json<api::RateLimit>>,
+}
+
+const GATEWAY_TOKEN_SELECT: &str = "SELECT t.id, t.team_id, tm.name AS team_name, t.name, \
+     t.secret_hash, t.previous_hash, t.previous_expires_at, t.scopes, t.expires_at, t.revoked_at, \
+     t.allow_ips, t.rate_limit FROM tokens t JOIN teams tm ON tm.id = t.team_id";
+
+impl GatewayTokenRow {
+    fn entry(self, now: DateTime<Utc>) -> TokenEntry {
+        let in_grace = self.previous_expires_at.is_some_and(|e| e > now);
+        TokenEntry {
+            id: self.id,
+            team_id: self.team_id,
+            team: self.team_name,
+            name: self.name,
+            secret_hash: self.secret_hash,
+            previous_hash: self.previous_hash.filter(|_| in_grace),
+            previous_expires_at: self.previous_expires_at.filter(|_| in_grace),
+            scopes: self.scopes.0,
+            expires_at: self.expires_at,
+            revoked: self.revoked_at.is_some(),
+            allow_ips: self.allow_ips.0,
+            rate_limit: self.rate_limit.map(|r| r.0),
+        }
+    }
+}
+
+fn route_entry(r: RouteRow) -> RouteEntry {
+    let route: api::Route = r.into();
+    RouteEntry {
+        id: route.id,
+        name: route.name,
+        path: route.path,
+        upstream: route.upstream,
+        tags: route.tags,
+        auth: route.auth,
+        timeout_ms: route.timeout_ms,
+    }
+}
+
 impl Repo {
+    fn new(pool: sqlx::Pool<Db>) -> Repo {
+        Repo {
+            pool,
+            changed: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
+        }
+    }
+
+    /// Commits a transaction that recorded config changes and wakes the
+    /// change-feed waiters.
+    async fn commit_config(&self, tx: Tx) -> sqlx::Result<()> {
+        tx.commit().await?;
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+        Ok(())
+    }
+
+    pub fn subscribe_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
     async fn read(&self) -> sqlx::Result<Tx> {
         self.pool.begin().await
     }
@@ -732,7 +862,8 @@ impl Repo {
             },
         )
         .await?;
-        tx.commit().await?;
+        record_change(&mut tx, "token", id.to_string()).await?;
+        self.commit_config(tx).await?;
         Ok(token)
     }
 
@@ -923,7 +1054,8 @@ impl Repo {
             },
         )
         .await?;
-        tx.commit().await?;
+        record_change(&mut tx, "token", id.to_string()).await?;
+        self.commit_config(tx).await?;
         Ok(after)
     }
 
@@ -967,7 +1099,8 @@ impl Repo {
             },
         )
         .await?;
-        tx.commit().await?;
+        record_change(&mut tx, "token", id.to_string()).await?;
+        self.commit_config(tx).await?;
         Ok(after)
     }
 
@@ -1106,7 +1239,8 @@ impl Repo {
             },
         )
         .await?;
-        tx.commit().await?;
+        record_change(&mut tx, "token", id.to_string()).await?;
+        self.commit_config(tx).await?;
         Ok(api::IssuedToken {
             info: after,
             token: secret.into_exposed(),
@@ -1161,7 +1295,8 @@ impl Repo {
             },
         )
         .await?;
-        tx.commit().await?;
+        record_change(&mut tx, "route", id.to_string()).await?;
+        self.commit_config(tx).await?;
         Ok(route)
     }
 
@@ -1273,7 +1408,11 @@ impl Repo {
             },
         )
         .await?;
-        tx.commit().await?;
+        record_change(&mut tx, "route", id.to_string()).await?;
+        for t in &renamed_in {
+            record_change(&mut tx, "token", t.id.to_string()).await?;
+        }
+        self.commit_config(tx).await?;
         Ok(after)
     }
 
@@ -1341,7 +1480,11 @@ impl Repo {
             },
         )
         .await?;
-        tx.commit().await?;
+        record_change(&mut tx, "route", id.to_string()).await?;
+        for t in &affected {
+            record_change(&mut tx, "token", t.id.to_string()).await?;
+        }
+        self.commit_config(tx).await?;
         Ok(removed)
     }
 
@@ -1416,7 +1559,8 @@ impl Repo {
             },
         )
         .await?;
-        tx.commit().await?;
+        record_change(&mut tx, "secret", after.name.clone()).await?;
+        self.commit_config(tx).await?;
         Ok(after)
     }
 
@@ -1477,7 +1621,8 @@ impl Repo {
             },
         )
         .await?;
-        tx.commit().await?;
+        record_change(&mut tx, "secret", name.to_string()).await?;
+        self.commit_config(tx).await?;
         Ok(info)
     }
 
@@ -1707,5 +1852,269 @@ impl Repo {
         .await?;
         tx.commit().await?;
         Ok(cred)
+    }
+
+    // ------------------------------------------------------------ gateways
+
+    pub async fn create_gateway_key(
+        &self,
+        actor: &Actor,
+        name: String,
+        secret: &Secret,
+    ) -> ApiResult<api::GatewayKey> {
+        let mut tx = begin_write(&self.pool).await?;
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO gateway_keys (id, name, secret_hash, hint, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(&name)
+        .bind(secret.hash())
+        .bind(secret.hint())
+        .bind(actor.user_id)
+        .bind(api::now())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| {
+            on_constraint(e, || {
+                format!("a live gateway key named `{name}` already exists")
+            })
+        })?;
+        let key = gateway_key(&mut tx, id).await?;
+        let team = system_team_id(&mut tx).await?;
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "gateway_key.create",
+                target_type: "gateway_key",
+                target_id: Some(id.to_string()),
+                target_name: Some(name),
+                team_id: team,
+                before: None,
+                after: Some(to_json(&key)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(key)
+    }
+
+    pub async fn list_gateway_keys(&self) -> ApiResult<Vec<api::GatewayKey>> {
+        Ok(sqlx::query_as::<_, GatewayKeyRow>(&format!(
+            "{GATEWAY_KEY_SELECT} ORDER BY g.created_at"
+        ))
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+    }
+
+    pub async fn revoke_gateway_key(
+        &self,
+        actor: &Actor,
+        reference: &str,
+    ) -> ApiResult<api::GatewayKey> {
+        let mut tx = begin_write(&self.pool).await?;
+        let id = Uuid::parse_str(reference).unwrap_or(Uuid::nil());
+        let ids: Vec<(Uuid, Option<DateTime<Utc>>)> = sqlx::query_as(
+            "SELECT id, revoked_at FROM gateway_keys WHERE id = $1 OR name = $2 ORDER BY created_at",
+        )
+        .bind(id)
+        .bind(reference)
+        .fetch_all(&mut *tx)
+        .await?;
+        let live: Vec<Uuid> = ids
+            .iter()
+            .filter(|(_, r)| r.is_none())
+            .map(|(i, _)| *i)
+            .collect();
+        let id = match (live.as_slice(), ids.is_empty()) {
+            ([one], _) => *one,
+            (_, true) => return Err(ApiError::not_found("gateway key", reference)),
+            ([], false) => {
+                return Err(ApiError::Conflict {
+                    code: "already_revoked",
+                    message: format!("gateway key `{reference}` was already revoked"),
+                })
+            }
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "`{reference}` matches several gateway keys; use an id"
+                )))
+            }
+        };
+        let before = gateway_key(&mut tx, id).await?;
+        sqlx::query("UPDATE gateway_keys SET revoked_at = $1 WHERE id = $2")
+            .bind(api::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let after = gateway_key(&mut tx, id).await?;
+        let team = system_team_id(&mut tx).await?;
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: "gateway_key.revoke",
+                target_type: "gateway_key",
+                target_id: Some(id.to_string()),
+                target_name: Some(after.name.clone()),
+                team_id: team,
+                before: Some(to_json(&before)),
+                after: Some(to_json(&after)),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// The live gateway key with this hash, noting that it was seen.
+    pub async fn authenticate_gateway(
+        &self,
+        secret_hash: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Option<api::GatewayKey>> {
+        let key = sqlx::query_as::<_, GatewayKeyRow>(&format!(
+            "{GATEWAY_KEY_SELECT} WHERE g.secret_hash = $1"
+        ))
+        .bind(secret_hash)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(api::GatewayKey::from);
+        if let Some(k) = &key {
+            if k.revoked_at.is_none()
+                && k.last_seen_at
+                    .is_none_or(|t| now - t > chrono::Duration::seconds(30))
+            {
+                sqlx::query("UPDATE gateway_keys SET last_seen_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(k.id)
+                    .execute(&self.pool)
+                    .await?;
+            }
+        }
+        Ok(key)
+    }
+
+    /// Everything gateways enforce, consistent with change-log position `version`.
+    pub async fn gateway_config(&self, after: Option<u64>) -> ApiResult<GatewayConfig> {
+        let mut tx = begin_consistent_read(&self.pool).await?;
+        let now = api::now();
+        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM config_changes")
+            .fetch_one(&mut *tx)
+            .await?;
+        let latest = u64::try_from(latest.unwrap_or(0)).unwrap_or(0);
+        let mut config = GatewayConfig {
+            version: latest,
+            full: after.is_none_or(|a| a > latest),
+            ..GatewayConfig::default()
+        };
+        if config.full {
+            config.tokens = sqlx::query_as::<_, GatewayTokenRow>(&format!(
+                "{GATEWAY_TOKEN_SELECT} WHERE t.revoked_at IS NULL"
+            ))
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|r| r.entry(now))
+            .collect();
+            config.routes = sqlx::query_as::<_, RouteRow>(ROUTE_SELECT)
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(route_entry)
+                .collect();
+            config.secrets = sqlx::query_as("SELECT name, ciphertext FROM secrets")
+                .fetch_all(&mut *tx)
+                .await?;
+        } else if let Some(after) = after.filter(|a| *a < latest) {
+            let changed: Vec<(String, String)> = sqlx::query_as(
+                "SELECT DISTINCT entity_type, entity_id FROM config_changes WHERE seq > $1",
+            )
+            .bind(i64::try_from(after).unwrap_or(i64::MAX))
+            .fetch_all(&mut *tx)
+            .await?;
+            for (kind, id) in changed {
+                match kind.as_str() {
+                    "token" => {
+                        let uuid = Uuid::parse_str(&id).map_err(anyhow::Error::from)?;
+                        let row = sqlx::query_as::<_, GatewayTokenRow>(&format!(
+                            "{GATEWAY_TOKEN_SELECT} WHERE t.id = $1"
+                        ))
+                        .bind(uuid)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        match row.filter(|r| r.revoked_at.is_none()) {
+                            Some(r) => config.tokens.push(r.entry(now)),
+                            None => config.removed_tokens.push(uuid),
+                        }
+                    }
+                    "route" => {
+                        let uuid = Uuid::parse_str(&id).map_err(anyhow::Error::from)?;
+                        let row = sqlx::query_as::<_, RouteRow>(&format!(
+                            "{ROUTE_SELECT} WHERE r.id = $1"
+                        ))
+                        .bind(uuid)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        match row {
+                            Some(r) => config.routes.push(route_entry(r)),
+                            None => config.removed_routes.push(uuid),
+                        }
+                    }
+                    _ => {
+                        let row: Option<(String, Vec<u8>)> =
+                            sqlx::query_as("SELECT name, ciphertext FROM secrets WHERE name = $1")
+                                .bind(&id)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                        match row {
+                            Some(r) => config.secrets.push(r),
+                            None => config.removed_secrets.push(id),
+                        }
+                    }
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(config)
+    }
+
+    /// Stores usage events, ignoring ids already stored, and moves the
+    /// tokens' `last_used_at` forward.
+    pub async fn ingest_usage(
+        &self,
+        gateway_key_id: Uuid,
+        events: Vec<UsageEvent>,
+    ) -> ApiResult<UsageIngest> {
+        let received = events.len();
+        let mut tx = begin_write(&self.pool).await?;
+        let inserted = insert_usage_events(&mut tx, gateway_key_id, &events).await?;
+        let mut last_used: std::collections::BTreeMap<Uuid, DateTime<Utc>> = Default::default();
+        for e in &events {
+            if let Some(t) = e.token_id {
+                let at = last_used.entry(t).or_insert(e.at);
+                *at = (*at).max(e.at);
+            }
+        }
+        for (token, at) in last_used {
+            sqlx::query(
+                "UPDATE tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
+            )
+            .bind(api::trunc_micros(at))
+            .bind(token)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(UsageIngest {
+            received,
+            inserted,
+            duplicates: received - inserted,
+        })
     }
 }

@@ -24,6 +24,53 @@ async fn lock_bootstrap(_tx: &mut Tx) -> sqlx::Result<()> {
     Ok(())
 }
 
+async fn serialize_changes(_tx: &mut Tx) -> sqlx::Result<()> {
+    // BEGIN IMMEDIATE already makes writers take turns.
+    Ok(())
+}
+
+async fn begin_consistent_read(pool: &sqlx::Pool<Db>) -> sqlx::Result<Tx> {
+    // A SQLite read transaction in WAL mode sees one snapshot throughout.
+    pool.begin().await
+}
+
+/// Multi-row `INSERT OR IGNORE`, in chunks that stay under SQLite's
+/// bound-parameter limit, inside the caller's transaction.
+async fn insert_usage_events(
+    tx: &mut Tx,
+    gateway_key_id: Uuid,
+    events: &[UsageEvent],
+) -> sqlx::Result<usize> {
+    let received_at = api::now();
+    let mut inserted = 0;
+    for chunk in events.chunks(500) {
+        let mut q = QueryBuilder::<Db>::new(
+            "INSERT OR IGNORE INTO usage_events (id, at, received_at, gateway_key_id, token_id, \
+             route_id, method, status, latency_ms, upstream_latency_ms, bytes_in, bytes_out, \
+             client_ip, user_agent, error_code) ",
+        );
+        q.push_values(chunk, |mut row, e| {
+            row.push_bind(e.id)
+                .push_bind(api::trunc_micros(e.at))
+                .push_bind(received_at)
+                .push_bind(gateway_key_id)
+                .push_bind(e.token_id)
+                .push_bind(e.route_id)
+                .push_bind(e.method.clone())
+                .push_bind(i64::from(e.status))
+                .push_bind(e.latency_ms)
+                .push_bind(e.upstream_latency_ms)
+                .push_bind(i64::try_from(e.bytes_in).unwrap_or(i64::MAX))
+                .push_bind(i64::try_from(e.bytes_out).unwrap_or(i64::MAX))
+                .push_bind(e.client_ip.clone())
+                .push_bind(e.user_agent.clone())
+                .push_bind(e.error_code.clone());
+        });
+        inserted += q.build().execute(&mut **tx).await?.rows_affected() as usize;
+    }
+    Ok(inserted)
+}
+
 impl Repo {
     pub async fn connect(path: &Path) -> anyhow::Result<Repo> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -43,7 +90,7 @@ impl Repo {
             .await
             .with_context(|| format!("cannot open SQLite database {}", path.display()))?;
         migrate(&pool, path).await?;
-        Ok(Repo { pool })
+        Ok(Repo::new(pool))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod audit;
 mod credentials;
+mod gateway;
 mod health;
 mod routes;
 mod secrets;
@@ -87,6 +88,15 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "gateway_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tkg_…")
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -102,6 +112,7 @@ fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(secrets::router())
                 .merge(audit::router())
                 .merge(credentials::router())
+                .merge(gateway::router())
                 .merge(teams::router()),
         )
         .split_for_parts()

@@ -17,8 +17,11 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+/// Number of random base62 characters after the prefix.
+///
 /// 62^43 > 2^256, so 43 uniform base62 characters carry at least 256 bits.
 pub const RANDOM_LEN: usize = 43;
+/// Number of base62 checksum characters at the end of a secret.
 pub const CHECKSUM_LEN: usize = 6;
 
 /// What a secret is for; each kind has its own prefix.
@@ -35,6 +38,7 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
+    /// Every kind, in a fixed order.
     pub const ALL: [SecretKind; 4] = [
         SecretKind::ApiToken,
         SecretKind::AdminCredential,
@@ -42,6 +46,7 @@ impl SecretKind {
         SecretKind::EnrolmentCode,
     ];
 
+    /// The prefix every secret of this kind starts with, e.g. `ntk_`.
     pub const fn prefix(self) -> &'static str {
         match self {
             SecretKind::ApiToken => "ntk_",
@@ -51,6 +56,7 @@ impl SecretKind {
         }
     }
 
+    /// A human-readable name for messages, e.g. `API token`.
     pub const fn describe(self) -> &'static str {
         match self {
             SecretKind::ApiToken => "API token",
@@ -60,6 +66,7 @@ impl SecretKind {
         }
     }
 
+    /// Total length in bytes of a secret of this kind.
     pub const fn encoded_len(self) -> usize {
         self.prefix().len() + RANDOM_LEN + CHECKSUM_LEN
     }
@@ -68,12 +75,16 @@ impl SecretKind {
 /// Why a string is not a well-formed secret of the expected kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
+    /// The input does not start with the kind's prefix.
     #[error("not a {expected}: it must start with `{prefix}`", expected = .0.describe(), prefix = .0.prefix())]
     WrongPrefix(SecretKind),
+    /// The input has the wrong length (the count is in characters).
     #[error("not a {expected}: it must be {len} characters long, got {got}", expected = .0.describe(), len = .0.encoded_len(), got = .1)]
     WrongLength(SecretKind, usize),
+    /// The input contains a character outside the base62 alphabet.
     #[error("not a {expected}: it contains characters outside A-Z, a-z, 0-9", expected = .0.describe())]
     BadCharacter(SecretKind),
+    /// The checksum does not match the rest of the input.
     #[error("not a valid {expected}: the checksum does not match (mistyped or truncated?)", expected = .0.describe())]
     BadChecksum(SecretKind),
 }
@@ -135,24 +146,9 @@ impl Secret {
 
     /// Parses and verifies a secret of the expected kind without any lookup.
     pub fn parse(kind: SecretKind, input: &str) -> Result<Secret, FormatError> {
-        let input = input.trim();
-        if !input.starts_with(kind.prefix()) {
-            return Err(FormatError::WrongPrefix(kind));
-        }
-        if input.len() != kind.encoded_len() {
-            return Err(FormatError::WrongLength(kind, input.chars().count()));
-        }
-        let rest = &input[kind.prefix().len()..];
-        if !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(FormatError::BadCharacter(kind));
-        }
-        let (body, sum) = input.split_at(input.len() - CHECKSUM_LEN);
-        if checksum(body) != sum {
-            return Err(FormatError::BadChecksum(kind));
-        }
-        Ok(Secret {
+        check_format(kind, input).map(|value| Secret {
             kind,
-            value: input.to_string(),
+            value: value.to_string(),
         })
     }
 
@@ -164,6 +160,7 @@ impl Secret {
             .find(|k| input.starts_with(k.prefix()))
     }
 
+    /// What this secret is for.
     pub fn kind(&self) -> SecretKind {
         self.kind
     }
@@ -173,6 +170,7 @@ impl Secret {
         &self.value
     }
 
+    /// Consumes the secret and returns the plaintext.
     pub fn into_exposed(self) -> String {
         self.value
     }
@@ -193,6 +191,29 @@ impl Secret {
     }
 }
 
+/// Verifies `input` (trimmed) is a well-formed secret of `kind` and returns
+/// the trimmed slice. This is [`Secret::parse`] without the copy, so the
+/// gateway's per-request path can check a presented token without
+/// allocating.
+pub(crate) fn check_format(kind: SecretKind, input: &str) -> Result<&str, FormatError> {
+    let input = input.trim();
+    if !input.starts_with(kind.prefix()) {
+        return Err(FormatError::WrongPrefix(kind));
+    }
+    if input.len() != kind.encoded_len() {
+        return Err(FormatError::WrongLength(kind, input.chars().count()));
+    }
+    let rest = &input[kind.prefix().len()..];
+    if !rest.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(FormatError::BadCharacter(kind));
+    }
+    let (body, sum) = input.split_at(input.len() - CHECKSUM_LEN);
+    if checksum_bytes(body) != sum.as_bytes() {
+        return Err(FormatError::BadChecksum(kind));
+    }
+    Ok(input)
+}
+
 /// SHA-256 (lowercase hex) of a secret string, as stored and looked up.
 pub fn hash_secret(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
@@ -200,13 +221,18 @@ pub fn hash_secret(value: &str) -> String {
 
 /// CRC32 of `body` in 6 fixed-width base62 characters.
 fn checksum(body: &str) -> String {
+    String::from_utf8(checksum_bytes(body).to_vec()).expect("alphabet is ASCII")
+}
+
+/// [`checksum`] as a stack array (no allocation).
+fn checksum_bytes(body: &str) -> [u8; CHECKSUM_LEN] {
     let mut n = crc32fast::hash(body.as_bytes());
     let mut out = [b'0'; CHECKSUM_LEN];
     for slot in out.iter_mut().rev() {
         *slot = ALPHABET[(n % 62) as usize];
         n /= 62;
     }
-    String::from_utf8(out.to_vec()).expect("alphabet is ASCII")
+    out
 }
 
 #[cfg(test)]

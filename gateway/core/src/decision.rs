@@ -1,0 +1,1300 @@
+//! The per-request decision: may this request pass, and if so, where to and
+//! with which credentials.
+//!
+//! [`Gateway`] is an immutable index over one [`Snapshot`]; a front-end
+//! builds a new one whenever a new snapshot arrives and swaps it in. Rate
+//! limit state lives in a separate [`RateLimiter`] so it survives the swap.
+//!
+//! # Order of checks
+//!
+//! Each check only runs when all earlier ones passed, and the first failure
+//! is returned:
+//!
+//! | # | check                                   | status | code |
+//! |---|-----------------------------------------|--------|------|
+//! | 1 | a token is presented                    | 401 | `missing_token` |
+//! | 2 | it is well-formed (prefix, length, checksum; no lookup) | 401 | `malformed_token` |
+//! | 3 | it is known and not revoked; a previous secret is within its grace | 401 | `invalid_token` |
+//! | 4 | it has not expired                      | 401 | `token_expired` |
+//! | 5 | the path is safe (see [`crate::path`])  | 400 | `bad_path` |
+//! | 6 | a route matches the path                | 404 | `route_not_found` |
+//! | 7 | the token's scopes grant the route      | 403 | `scope_denied` |
+//! | 8 | the client IP is in the token's allow-list | 403 | `ip_denied` |
+//! | 9 | the route's upstream credentials are available | 502 | `upstream_auth_unavailable` |
+//! | 10 | the token's rate limit allows it       | 429 | `rate_limited` |
+//!
+//! Authentication comes first so that an unauthenticated client learns
+//! nothing about routes or paths. Path problems are reported as their own
+//! `bad_path` (rather than folded into `route_not_found`) because they are
+//! the client's bug to fix, not a missing route. Unknown and revoked tokens
+//! share one answer so a leaked-then-revoked token cannot be told apart
+//! from a made-up one. The upstream-credentials check precedes rate
+//! limiting so a misconfigured route does not eat the client's quota.
+//!
+//! # Cost
+//!
+//! One SHA-256 of the presented token, one hash-map lookup, one trie step
+//! per path segment, one GCRA update. The only allocations are the
+//! returned [`Allowed`] (or [`Denied`]) and, for paths that are not already
+//! canonical, the normalised path.
+
+use crate::headers::HOP_BY_HOP;
+use crate::ratelimit::RateLimiter;
+use crate::route::{RouteError, RouteTable};
+use crate::scope;
+use crate::snapshot::{
+    Redacted, RouteEntry, Snapshot, SnapshotWarning, TokenEntry, UpstreamAuth, UpstreamSecrets,
+};
+use crate::token::{self, Secret, SecretKind};
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The stable error codes of [`Denied::code`].
+pub mod code {
+    /// No token in `X-API-Key` or `Authorization: Bearer`.
+    pub const MISSING_TOKEN: &str = "missing_token";
+    /// The token fails the format or checksum check.
+    pub const MALFORMED_TOKEN: &str = "malformed_token";
+    /// Unknown, revoked, or a previous secret whose grace has ended.
+    pub const INVALID_TOKEN: &str = "invalid_token";
+    /// The token has expired.
+    pub const TOKEN_EXPIRED: &str = "token_expired";
+    /// The path (or query) is unsafe to forward.
+    pub const BAD_PATH: &str = "bad_path";
+    /// No route matches the path.
+    pub const ROUTE_NOT_FOUND: &str = "route_not_found";
+    /// The token's scopes do not grant the route.
+    pub const SCOPE_DENIED: &str = "scope_denied";
+    /// The client IP is not in the token's allow-list.
+    pub const IP_DENIED: &str = "ip_denied";
+    /// The route's upstream credentials are missing from the snapshot.
+    pub const UPSTREAM_AUTH_UNAVAILABLE: &str = "upstream_auth_unavailable";
+    /// The token's rate limit is exhausted.
+    pub const RATE_LIMITED: &str = "rate_limited";
+}
+
+/// What the gateway needs to know about one incoming request.
+///
+/// Its `Debug` does not print the token headers.
+#[derive(Clone, Copy, Default)]
+pub struct RequestInfo<'a> {
+    /// HTTP method. Not used by the decision today; carried so front-ends
+    /// can pass one value around.
+    pub method: &'a str,
+    /// The path as received, still percent-encoded, without the query.
+    pub raw_path: &'a str,
+    /// The raw query string without `?`, if the URL had one.
+    pub query: Option<&'a str>,
+    /// The `X-API-Key` header.
+    pub api_key_header: Option<&'a str>,
+    /// The `Authorization` header.
+    pub authorization_header: Option<&'a str>,
+    /// The client address as the front-end determined it (socket peer, or
+    /// a trusted header such as `CF-Connecting-IP`).
+    pub client_ip: Option<IpAddr>,
+}
+
+impl fmt::Debug for RequestInfo<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestInfo")
+            .field("method", &self.method)
+            .field("raw_path", &self.raw_path)
+            .field("query", &self.query)
+            .field("api_key_header", &self.api_key_header.map(|_| Redacted))
+            .field(
+                "authorization_header",
+                &self.authorization_header.map(|_| Redacted),
+            )
+            .field("client_ip", &self.client_ip)
+            .finish()
+    }
+}
+
+/// A request that may pass, and how to forward it.
+///
+/// Its `Debug` does not print the values of `inject_headers`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Allowed {
+    /// The authenticated token.
+    pub token_id: Uuid,
+    /// The token's team.
+    pub team_id: Uuid,
+    /// The matched route.
+    pub route_id: Uuid,
+    /// The matched route's name.
+    pub route_name: String,
+    /// Where to send the request: upstream base + rest of the path +
+    /// `?query`.
+    pub upstream_url: String,
+    /// Headers to set on the upstream request (lower-case names), replacing
+    /// any client header of the same name. They carry upstream secrets.
+    pub inject_headers: Vec<(String, String)>,
+    /// Client headers to remove before forwarding because they carried a
+    /// tokenctl token (lower-case names).
+    pub strip_headers: &'static [&'static str],
+    /// The route's upstream timeout.
+    pub timeout: Duration,
+}
+
+impl fmt::Debug for Allowed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let injected: Vec<_> = self
+            .inject_headers
+            .iter()
+            .map(|(name, _)| (name, Redacted))
+            .collect();
+        f.debug_struct("Allowed")
+            .field("token_id", &self.token_id)
+            .field("team_id", &self.team_id)
+            .field("route_id", &self.route_id)
+            .field("route_name", &self.route_name)
+            .field("upstream_url", &self.upstream_url)
+            .field("inject_headers", &injected)
+            .field("strip_headers", &self.strip_headers)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// A refused request: what to answer the client, plus ids for usage
+/// reporting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied {
+    /// HTTP status.
+    pub status: u16,
+    /// Stable machine-readable code, one of [`code`].
+    pub code: &'static str,
+    /// Human-readable explanation; never contains secrets or the token's
+    /// scopes.
+    pub message: String,
+    /// For `rate_limited`: whole seconds for the `Retry-After` header.
+    pub retry_after_secs: Option<u64>,
+    /// The identified token, for usage reporting only (never sent to the
+    /// client). Set from `invalid_token` on when the token is known.
+    pub token_id: Option<Uuid>,
+    /// The matched route, for usage reporting only.
+    pub route_id: Option<Uuid>,
+}
+
+impl Denied {
+    fn new(status: u16, code: &'static str, message: impl Into<String>) -> Denied {
+        Denied {
+            status,
+            code,
+            message: message.into(),
+            retry_after_secs: None,
+            token_id: None,
+            route_id: None,
+        }
+    }
+
+    fn token(mut self, token: &TokenEntry) -> Denied {
+        self.token_id = Some(token.id);
+        self
+    }
+
+    fn route(mut self, route: &RouteEntry) -> Denied {
+        self.route_id = Some(route.id);
+        self
+    }
+
+    /// The response body: `{"error":{"code":"…","message":"…"}}`.
+    pub fn json_body(&self) -> String {
+        let mut out = String::with_capacity(40 + self.code.len() + self.message.len());
+        out.push_str(r#"{"error":{"code":"#);
+        push_json_string(&mut out, self.code);
+        out.push_str(r#","message":"#);
+        push_json_string(&mut out, &self.message);
+        out.push_str("}}");
+        out
+    }
+}
+
+impl fmt::Display for Denied {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.code, self.message)
+    }
+}
+
+impl std::error::Error for Denied {}
+
+fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+const STRIP_API_KEY: &[&str] = &["x-api-key"];
+const STRIP_AUTHORIZATION: &[&str] = &["authorization"];
+const STRIP_BOTH: &[&str] = &["x-api-key", "authorization"];
+
+/// Which secret of a token a hash belongs to.
+#[derive(Debug, Clone, Copy)]
+struct Credential {
+    token: usize,
+    previous: bool,
+}
+
+/// An immutable, indexed snapshot that decides requests.
+pub struct Gateway {
+    version: u64,
+    generated_at: DateTime<Utc>,
+    tokens: Vec<TokenEntry>,
+    /// SHA-256 of a secret (raw bytes, so the presented token never needs
+    /// hex-encoding) → token.
+    by_hash: HashMap<[u8; 32], Credential>,
+    routes: RouteTable,
+    /// Per route (same order as `routes.routes()`): the headers to inject,
+    /// or `None` when a secret is missing or unusable.
+    route_auth: Vec<Option<Vec<(String, String)>>>,
+    warnings: Vec<SnapshotWarning>,
+}
+
+impl fmt::Debug for Gateway {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Gateway")
+            .field("version", &self.version)
+            .field("generated_at", &self.generated_at)
+            .field("tokens", &self.tokens.len())
+            .field("routes", &self.routes.routes().len())
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Gateway {
+    /// Indexes a snapshot. Never fails: unusable entries are dropped (fail
+    /// closed) and listed in [`Gateway::warnings`], because refusing the
+    /// whole snapshot would also hold back its revocations.
+    ///
+    /// Tokens are indexed by `secret_hash`, and by `previous_hash` when a
+    /// `previous_expires_at` is set (whether the grace still runs is
+    /// decided per request, against `now`). A current secret wins over a
+    /// previous one with the same hash, then the first entry wins.
+    pub fn new(snapshot: Snapshot) -> Gateway {
+        let Snapshot {
+            version,
+            generated_at,
+            tokens,
+            routes,
+            secrets,
+        } = snapshot;
+        let mut warnings = Vec::new();
+
+        let mut by_hash = HashMap::with_capacity(tokens.len());
+        let current = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, Some(&t.secret_hash), false, "secret_hash"));
+        let previous = tokens.iter().enumerate().map(|(i, t)| {
+            let hash = t
+                .previous_hash
+                .as_ref()
+                .filter(|_| t.previous_expires_at.is_some());
+            (i, hash, true, "previous_hash")
+        });
+        for (i, hash, previous, field) in current.chain(previous) {
+            let Some(hash) = hash else { continue };
+            let mut key = [0u8; 32];
+            if hex::decode_to_slice(hash, &mut key).is_err() {
+                warnings.push(SnapshotWarning::InvalidSecretHash {
+                    token: tokens[i].id,
+                    field,
+                });
+                continue;
+            }
+            match by_hash.get(&key) {
+                Some(&Credential { token: kept, .. }) => {
+                    warnings.push(SnapshotWarning::DuplicateSecretHash {
+                        token: tokens[i].id,
+                        field,
+                        kept: tokens[kept].id,
+                    });
+                }
+                None => {
+                    by_hash.insert(key, Credential { token: i, previous });
+                }
+            }
+        }
+
+        let routes = RouteTable::new(routes);
+        warnings.extend_from_slice(routes.warnings());
+        let route_auth = routes
+            .routes()
+            .iter()
+            .map(|r| auth_headers(r, &secrets, &mut warnings))
+            .collect();
+
+        Gateway {
+            version,
+            generated_at,
+            tokens,
+            by_hash,
+            routes,
+            route_auth,
+            warnings,
+        }
+    }
+
+    /// The snapshot's version.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// When the control plane generated the snapshot.
+    pub fn generated_at(&self) -> DateTime<Utc> {
+        self.generated_at
+    }
+
+    /// All tokens of the snapshot.
+    pub fn tokens(&self) -> &[TokenEntry] {
+        &self.tokens
+    }
+
+    /// The usable routes.
+    pub fn routes(&self) -> &RouteTable {
+        &self.routes
+    }
+
+    /// Snapshot entries that were dropped or will fail, for logging.
+    pub fn warnings(&self) -> &[SnapshotWarning] {
+        &self.warnings
+    }
+
+    /// Decides one request at time `now`, counting it against the token's
+    /// rate limit in `limiter` if it passes every other check. See the
+    /// [module docs](self) for the order of checks.
+    pub fn authorize(
+        &self,
+        limiter: &mut RateLimiter,
+        req: &RequestInfo<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Allowed, Denied> {
+        let (presented, strip_headers) = presented_token(req)?;
+
+        let secret = token::check_format(SecretKind::ApiToken, presented).map_err(|e| {
+            Denied::new(
+                401,
+                code::MALFORMED_TOKEN,
+                format!("malformed API token: {e}"),
+            )
+        })?;
+
+        let invalid = || Denied::new(401, code::INVALID_TOKEN, "the API token is not valid");
+        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        let credential = *self.by_hash.get(&digest).ok_or_else(invalid)?;
+        let token = &self.tokens[credential.token];
+        let grace_over =
+            credential.previous && token.previous_expires_at.is_none_or(|end| now >= end);
+        if token.revoked || grace_over {
+            return Err(invalid().token(token));
+        }
+        if token.expires_at.is_some_and(|end| end <= now) {
+            return Err(
+                Denied::new(401, code::TOKEN_EXPIRED, "the API token has expired").token(token),
+            );
+        }
+
+        let matched = self
+            .routes
+            .resolve(req.raw_path, req.query)
+            .map_err(|e| match e {
+                RouteError::BadPath(e) => {
+                    Denied::new(400, code::BAD_PATH, format!("bad request path: {e}"))
+                }
+                RouteError::NotFound => Denied::new(
+                    404,
+                    code::ROUTE_NOT_FOUND,
+                    "no route matches the request path",
+                ),
+            })
+            .map_err(|d| d.token(token))?;
+        let route = matched.route;
+
+        if !scope::grants(&token.scopes, route) {
+            return Err(Denied::new(
+                403,
+                code::SCOPE_DENIED,
+                format!("the API token is not allowed to use route `{}`", route.name),
+            )
+            .token(token)
+            .route(route));
+        }
+
+        if !ip_allowed(token, req.client_ip) {
+            return Err(Denied::new(
+                403,
+                code::IP_DENIED,
+                "the API token may not be used from this IP address",
+            )
+            .token(token)
+            .route(route));
+        }
+
+        let Some(inject_headers) = &self.route_auth[matched.index] else {
+            return Err(Denied::new(
+                502,
+                code::UPSTREAM_AUTH_UNAVAILABLE,
+                "the gateway has no credentials for this route's upstream; contact the route's operators",
+            )
+            .token(token)
+            .route(route));
+        };
+
+        if let Some(limit) = token.rate_limit {
+            if let Err(wait) = limiter.check(token.id, limit, now) {
+                let secs = wait.secs();
+                let mut denied = Denied::new(
+                    429,
+                    code::RATE_LIMITED,
+                    format!("rate limit exceeded; retry in {secs} s"),
+                )
+                .token(token)
+                .route(route);
+                denied.retry_after_secs = Some(secs);
+                return Err(denied);
+            }
+        }
+
+        Ok(Allowed {
+            token_id: token.id,
+            team_id: token.team_id,
+            route_id: route.id,
+            route_name: route.name.clone(),
+            timeout: Duration::from_millis(route.timeout_ms),
+            inject_headers: inject_headers.clone(),
+            strip_headers,
+            upstream_url: matched.into_upstream_url(),
+        })
+    }
+}
+
+/// Picks the presented token (`X-API-Key` wins over `Authorization:
+/// Bearer`) and the client headers to strip: the one it came from, plus an
+/// `Authorization: Bearer` that carries anything tokenctl-shaped, so no
+/// tokenctl secret is ever forwarded upstream.
+fn presented_token<'a>(
+    req: &RequestInfo<'a>,
+) -> Result<(&'a str, &'static [&'static str]), Denied> {
+    let bearer = req.authorization_header.and_then(|v| {
+        let (scheme, rest) = v.trim().split_once([' ', '\t'])?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+    });
+    let api_key = req.api_key_header.map(str::trim).filter(|v| !v.is_empty());
+    match (api_key, bearer) {
+        (Some(key), bearer) => {
+            let bearer_is_ours = bearer.is_some_and(|b| Secret::kind_of(b).is_some());
+            Ok((
+                key,
+                if bearer_is_ours {
+                    STRIP_BOTH
+                } else {
+                    STRIP_API_KEY
+                },
+            ))
+        }
+        (None, Some(bearer)) => {
+            let strip = if req.api_key_header.is_some() {
+                STRIP_BOTH
+            } else {
+                STRIP_AUTHORIZATION
+            };
+            Ok((bearer, strip))
+        }
+        (None, None) => Err(Denied::new(
+            401,
+            code::MISSING_TOKEN,
+            "no API token: send it in the X-API-Key header or as Authorization: Bearer <token>",
+        )),
+    }
+}
+
+/// An empty allow-list allows everywhere; otherwise the client IP must be
+/// known and inside one of the networks. IPv4-mapped IPv6 addresses (as
+/// seen on dual-stack sockets) are compared as IPv4.
+fn ip_allowed(token: &TokenEntry, client_ip: Option<IpAddr>) -> bool {
+    if token.allow_ips.is_empty() {
+        return true;
+    }
+    let Some(ip) = client_ip.map(|ip| ip.to_canonical()) else {
+        return false;
+    };
+    token.allow_ips.iter().any(|net| net.contains(&ip))
+}
+
+/// Builds the headers a route injects, or `None` (with a warning) when a
+/// secret is missing or could not be sent in a header.
+fn auth_headers(
+    route: &RouteEntry,
+    secrets: &UpstreamSecrets,
+    warnings: &mut Vec<SnapshotWarning>,
+) -> Option<Vec<(String, String)>> {
+    let mut secret = |name: &str| usable_secret(route, secrets, name, warnings);
+    let headers = match &route.auth {
+        UpstreamAuth::None => vec![],
+        UpstreamAuth::Bearer { secret: name } => {
+            let value = secret(name)?;
+            vec![("authorization".into(), format!("Bearer {value}"))]
+        }
+        UpstreamAuth::Header {
+            header,
+            secret: name,
+        } => {
+            let value = secret(name);
+            if !is_injectable_header(header) {
+                warnings.push(SnapshotWarning::InvalidAuthHeader {
+                    route: route.name.clone(),
+                    header: header.clone(),
+                });
+                return None;
+            }
+            vec![(header.to_ascii_lowercase(), value?.to_string())]
+        }
+        UpstreamAuth::Basic {
+            username_secret,
+            password_secret,
+        } => {
+            let user = secret(username_secret);
+            let password = secret(password_secret);
+            let (user, password) = (user?, password?);
+            if user.contains(':') {
+                // RFC 7617: the user-id cannot contain a colon; the upstream
+                // would split it at the wrong place.
+                warnings.push(SnapshotWarning::UpstreamSecretUnusable {
+                    route: route.name.clone(),
+                    secret: username_secret.clone(),
+                    problem: "contains `:`, which a Basic auth user name cannot",
+                });
+                return None;
+            }
+            let encoded =
+                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            vec![("authorization".into(), format!("Basic {encoded}"))]
+        }
+    };
+    Some(headers)
+}
+
+/// The value of the secret `name` if it can be sent in a header; otherwise
+/// records why not.
+fn usable_secret<'s>(
+    route: &RouteEntry,
+    secrets: &'s UpstreamSecrets,
+    name: &str,
+    warnings: &mut Vec<SnapshotWarning>,
+) -> Option<&'s str> {
+    let problem = match secrets.get(name) {
+        None => "is missing from the snapshot",
+        Some("") => "is empty",
+        Some(v) if v.bytes().any(|b| b.is_ascii_control()) => {
+            "contains control characters, which cannot be sent in a header"
+        }
+        Some(v) => return Some(v),
+    };
+    warnings.push(SnapshotWarning::UpstreamSecretUnusable {
+        route: route.name.clone(),
+        secret: name.to_string(),
+        problem,
+    });
+    None
+}
+
+/// An RFC 9110 token that a front-end will actually send: not a header the
+/// HTTP stack owns (`host`, framing, hop-by-hop).
+fn is_injectable_header(name: &str) -> bool {
+    let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    !name.is_empty()
+        && name.bytes().all(is_tchar)
+        && !["host", "content-length"]
+            .iter()
+            .chain(HOP_BY_HOP.iter())
+            .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::RateLimit;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).unwrap()
+    }
+
+    fn secret(n: u8) -> String {
+        Secret::from_key_material(SecretKind::ApiToken, &[n; 32]).into_exposed()
+    }
+
+    fn token(n: u8, scopes: &[&str]) -> TokenEntry {
+        TokenEntry {
+            id: Uuid::from_u128(u128::from(n)),
+            team_id: Uuid::from_u128(0xaa),
+            team: "ml".into(),
+            name: format!("t{n}"),
+            secret_hash: token::hash_secret(&secret(n)),
+            previous_hash: None,
+            previous_expires_at: None,
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            expires_at: None,
+            revoked: false,
+            allow_ips: vec![],
+            rate_limit: None,
+        }
+    }
+
+    fn route(n: u128, name: &str, path: &str, upstream: &str, auth: UpstreamAuth) -> RouteEntry {
+        RouteEntry {
+            id: Uuid::from_u128(0x100 + n),
+            name: name.into(),
+            path: path.into(),
+            upstream: upstream.into(),
+            tags: vec!["llm".into()],
+            auth,
+            timeout_ms: 15_000,
+        }
+    }
+
+    /// Tokens: 1 `*`; 2 `openai` only; 3 revoked; 4 expires at `now()`;
+    /// 5 rotated (previous = secret 50, grace until now + 1h);
+    /// 6 IP-restricted; 7 rate-limited 2/min; 8 `tag:llm`.
+    fn gateway() -> Gateway {
+        let mut revoked = token(3, &["*"]);
+        revoked.revoked = true;
+        let mut expired = token(4, &["*"]);
+        expired.expires_at = Some(now());
+        let mut rotated = token(5, &["*"]);
+        rotated.previous_hash = Some(token::hash_secret(&secret(50)));
+        rotated.previous_expires_at = Some(now() + chrono::Duration::hours(1));
+        let mut ip = token(6, &["*"]);
+        ip.allow_ips = vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "2001:db8::/32".parse().unwrap(),
+        ];
+        let mut limited = token(7, &["*"]);
+        limited.rate_limit = Some(RateLimit {
+            requests: 2,
+            period_secs: 60,
+        });
+        let snapshot = Snapshot {
+            version: 3,
+            generated_at: now(),
+            tokens: vec![
+                token(1, &["*"]),
+                token(2, &["openai"]),
+                revoked,
+                expired,
+                rotated,
+                ip,
+                limited,
+                token(8, &["tag:llm"]),
+            ],
+            routes: vec![
+                route(
+                    1,
+                    "openai",
+                    "/api/openai",
+                    "https://api.openai.com/v1",
+                    UpstreamAuth::Bearer {
+                        secret: "openai-key".into(),
+                    },
+                ),
+                route(
+                    2,
+                    "anthropic",
+                    "/api/anthropic",
+                    "https://api.anthropic.com",
+                    UpstreamAuth::Header {
+                        header: "X-Api-Key".into(),
+                        secret: "anthropic-key".into(),
+                    },
+                ),
+                route(
+                    3,
+                    "legacy",
+                    "/legacy",
+                    "http://10.0.0.9:8080/",
+                    UpstreamAuth::Basic {
+                        username_secret: "legacy-user".into(),
+                        password_secret: "legacy-pass".into(),
+                    },
+                ),
+                route(
+                    4,
+                    "broken",
+                    "/broken",
+                    "https://broken.example",
+                    UpstreamAuth::Bearer {
+                        secret: "missing".into(),
+                    },
+                ),
+                route(
+                    5,
+                    "open",
+                    "/open",
+                    "https://open.example",
+                    UpstreamAuth::None,
+                ),
+            ],
+            secrets: [
+                ("openai-key", "sk-openai"),
+                ("anthropic-key", "sk-ant"),
+                ("legacy-user", "Aladdin"),
+                ("legacy-pass", "open sesame"),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        Gateway::new(snapshot)
+    }
+
+    fn req<'a>(path: &'a str, key: Option<&'a str>) -> RequestInfo<'a> {
+        RequestInfo {
+            method: "POST",
+            raw_path: path,
+            api_key_header: key,
+            client_ip: Some("203.0.113.7".parse().unwrap()),
+            ..Default::default()
+        }
+    }
+
+    fn decide(gw: &Gateway, req: &RequestInfo<'_>) -> Result<Allowed, Denied> {
+        gw.authorize(&mut RateLimiter::new(), req, now())
+    }
+
+    fn denied(result: Result<Allowed, Denied>) -> (u16, &'static str) {
+        let d = result.expect_err("expected a denial");
+        (d.status, d.code)
+    }
+
+    #[test]
+    fn allows_and_describes_the_forward() {
+        let gw = gateway();
+        let s = secret(1);
+        let mut r = req("/api/openai/chat/completions", Some(&s));
+        r.query = Some("stream=true");
+        let a = decide(&gw, &r).unwrap();
+        assert_eq!(a.token_id, Uuid::from_u128(1));
+        assert_eq!(a.team_id, Uuid::from_u128(0xaa));
+        assert_eq!(a.route_id, Uuid::from_u128(0x101));
+        assert_eq!(a.route_name, "openai");
+        assert_eq!(
+            a.upstream_url,
+            "https://api.openai.com/v1/chat/completions?stream=true"
+        );
+        assert_eq!(
+            a.inject_headers,
+            [("authorization".to_string(), "Bearer sk-openai".to_string())]
+        );
+        assert_eq!(a.strip_headers, ["x-api-key"]);
+        assert_eq!(a.timeout, Duration::from_secs(15));
+    }
+
+    #[test]
+    fn injects_header_and_basic_auth() {
+        let gw = gateway();
+        let s = secret(1);
+        let a = decide(&gw, &req("/api/anthropic/v1/messages", Some(&s))).unwrap();
+        assert_eq!(
+            a.inject_headers,
+            [("x-api-key".to_string(), "sk-ant".to_string())]
+        );
+        let a = decide(&gw, &req("/legacy", Some(&s))).unwrap();
+        // RFC 7617's example credentials.
+        assert_eq!(
+            a.inject_headers,
+            [(
+                "authorization".to_string(),
+                "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==".to_string()
+            )]
+        );
+        assert_eq!(a.upstream_url, "http://10.0.0.9:8080");
+        let a = decide(&gw, &req("/open/x", Some(&s))).unwrap();
+        assert!(a.inject_headers.is_empty());
+    }
+
+    #[test]
+    fn token_sources_and_stripped_headers() {
+        let gw = gateway();
+        let (s1, s2) = (secret(1), secret(2));
+        let bearer1 = format!("Bearer {s1}");
+        let mut r = req("/open", None);
+
+        r.authorization_header = Some(&bearer1);
+        let a = decide(&gw, &r).unwrap();
+        assert_eq!(
+            (a.token_id, a.strip_headers),
+            (Uuid::from_u128(1), STRIP_AUTHORIZATION)
+        );
+
+        let lower = format!("bearer \t {s1} ");
+        r.authorization_header = Some(&lower);
+        assert_eq!(decide(&gw, &r).unwrap().token_id, Uuid::from_u128(1));
+
+        // X-API-Key wins, and a tokenctl bearer is stripped too.
+        r.authorization_header = Some(&bearer1);
+        r.api_key_header = Some(&s2);
+        let a = decide(&gw, &r);
+        assert_eq!(denied(a), (403, code::SCOPE_DENIED), "token 2 was used");
+        r.raw_path = "/api/openai";
+        let a = decide(&gw, &r).unwrap();
+        assert_eq!(
+            (a.token_id, a.strip_headers),
+            (Uuid::from_u128(2), STRIP_BOTH)
+        );
+
+        // A foreign Authorization passes through untouched.
+        r.authorization_header = Some("Basic dXNlcjpwYXNz");
+        assert_eq!(decide(&gw, &r).unwrap().strip_headers, STRIP_API_KEY);
+
+        // An empty X-API-Key does not hide the bearer token.
+        r.api_key_header = Some("  ");
+        r.authorization_header = Some(&bearer1);
+        let a = decide(&gw, &r).unwrap();
+        assert_eq!(
+            (a.token_id, a.strip_headers),
+            (Uuid::from_u128(1), STRIP_BOTH)
+        );
+    }
+
+    #[test]
+    fn missing_and_malformed_tokens() {
+        let gw = gateway();
+        let mut r = req("/open", None);
+        assert_eq!(denied(decide(&gw, &r)), (401, code::MISSING_TOKEN));
+        for auth in ["Basic dXNlcjpwYXNz", "Bearer", "Bearer   ", "ntk_abc", ""] {
+            r.authorization_header = Some(auth);
+            assert_eq!(
+                denied(decide(&gw, &r)),
+                (401, code::MISSING_TOKEN),
+                "{auth:?}"
+            );
+        }
+        let s = secret(1);
+        let mut typo = s.clone();
+        typo.replace_range(10..11, if &s[10..11] == "A" { "B" } else { "A" });
+        for key in [
+            "ntk_abc",
+            "tkc_whatever",
+            &typo,
+            &s[..s.len() - 1],
+            "Bearer x",
+        ] {
+            r.api_key_header = Some(key);
+            let d = decide(&gw, &r).unwrap_err();
+            assert_eq!(
+                (d.status, d.code, d.token_id),
+                (401, code::MALFORMED_TOKEN, None),
+                "{key}"
+            );
+            assert!(!d.message.contains(key));
+        }
+        // X-API-Key wins even when the bearer token is fine.
+        let bearer = format!("Bearer {s}");
+        r.authorization_header = Some(&bearer);
+        r.api_key_header = Some("sk-not-ours");
+        assert_eq!(denied(decide(&gw, &r)), (401, code::MALFORMED_TOKEN));
+    }
+
+    #[test]
+    fn unknown_and_revoked_tokens_look_the_same() {
+        let gw = gateway();
+        let unknown = secret(99);
+        let revoked = secret(3);
+        let a = decide(&gw, &req("/open", Some(&unknown))).unwrap_err();
+        let b = decide(&gw, &req("/open", Some(&revoked))).unwrap_err();
+        assert_eq!(
+            (a.status, a.code, a.json_body()),
+            (b.status, b.code, b.json_body())
+        );
+        assert_eq!(a.code, code::INVALID_TOKEN);
+        assert_eq!((a.token_id, b.token_id), (None, Some(Uuid::from_u128(3))));
+        // Authentication comes before the path: nothing leaks about routes.
+        let c = decide(&gw, &req("/../nope", Some(&unknown))).unwrap_err();
+        assert_eq!(c.json_body(), a.json_body());
+        assert_eq!(
+            denied(decide(&gw, &req("/../nope", None))),
+            (401, code::MISSING_TOKEN)
+        );
+    }
+
+    #[test]
+    fn expiry_and_rotation_grace() {
+        let gw = gateway();
+        let mut limiter = RateLimiter::new();
+        let expiring = secret(4);
+        let r = req("/open", Some(&expiring));
+        let before = now() - chrono::Duration::nanoseconds(1);
+        assert!(gw.authorize(&mut limiter, &r, before).is_ok());
+        assert_eq!(
+            denied(gw.authorize(&mut limiter, &r, now())),
+            (401, code::TOKEN_EXPIRED)
+        );
+
+        let (current, previous) = (secret(5), secret(50));
+        let grace_end = now() + chrono::Duration::hours(1);
+        let rp = req("/open", Some(&previous));
+        let a = gw.authorize(&mut limiter, &rp, now()).unwrap();
+        assert_eq!(a.token_id, Uuid::from_u128(5));
+        assert_eq!(
+            denied(gw.authorize(&mut limiter, &rp, grace_end)),
+            (401, code::INVALID_TOKEN)
+        );
+        assert!(gw
+            .authorize(&mut limiter, &req("/open", Some(&current)), grace_end)
+            .is_ok());
+    }
+
+    #[test]
+    fn previous_secret_without_grace_end_is_not_accepted() {
+        let mut t = token(1, &["*"]);
+        t.previous_hash = Some(token::hash_secret(&secret(2)));
+        let gw = Gateway::new(Snapshot {
+            version: 1,
+            generated_at: now(),
+            tokens: vec![t],
+            routes: vec![route(
+                1,
+                "open",
+                "/",
+                "https://o.example",
+                UpstreamAuth::None,
+            )],
+            secrets: Default::default(),
+        });
+        let s = secret(2);
+        assert_eq!(
+            denied(decide(&gw, &req("/", Some(&s)))),
+            (401, code::INVALID_TOKEN)
+        );
+    }
+
+    #[test]
+    fn paths_and_routes() {
+        let gw = gateway();
+        let s = secret(1);
+        assert_eq!(
+            denied(decide(&gw, &req("/nope", Some(&s)))),
+            (404, code::ROUTE_NOT_FOUND)
+        );
+        assert_eq!(
+            denied(decide(&gw, &req("/api/openaix", Some(&s)))),
+            (404, code::ROUTE_NOT_FOUND)
+        );
+        for bad in [
+            "/api/openai/../anthropic",
+            "/api/openai/%2e%2e/x",
+            "/api/openai%2fx",
+            "api/openai",
+            "/a\\b",
+        ] {
+            let d = decide(&gw, &req(bad, Some(&s))).unwrap_err();
+            assert_eq!((d.status, d.code), (400, code::BAD_PATH), "{bad}");
+            assert_eq!(d.token_id, Some(Uuid::from_u128(1)));
+        }
+        let mut r = req("/open", Some(&s));
+        r.query = Some("a=1#frag");
+        assert_eq!(denied(decide(&gw, &r)), (400, code::BAD_PATH));
+    }
+
+    #[test]
+    fn scopes() {
+        let gw = gateway();
+        let only_openai = secret(2);
+        assert!(decide(&gw, &req("/api/openai/x", Some(&only_openai))).is_ok());
+        let d = decide(&gw, &req("/api/anthropic/x", Some(&only_openai))).unwrap_err();
+        assert_eq!((d.status, d.code), (403, code::SCOPE_DENIED));
+        assert_eq!(d.route_id, Some(Uuid::from_u128(0x102)));
+        assert!(d.message.contains("anthropic"));
+        assert!(
+            !d.message.contains("openai"),
+            "must not list the token's scopes: {}",
+            d.message
+        );
+
+        let tagged = secret(8);
+        assert!(decide(&gw, &req("/api/anthropic/x", Some(&tagged))).is_ok());
+    }
+
+    #[test]
+    fn ip_allow_list() {
+        let gw = gateway();
+        let s = secret(6);
+        let mut r = req("/open", Some(&s));
+        for (ip, ok) in [
+            (Some("10.1.2.3"), true),
+            (Some("::ffff:10.1.2.3"), true),
+            (Some("2001:db8::5"), true),
+            (Some("11.0.0.1"), false),
+            (Some("2001:db9::1"), false),
+            (None, false),
+        ] {
+            r.client_ip = ip.map(|ip| ip.parse().unwrap());
+            let result = decide(&gw, &r);
+            if ok {
+                assert!(result.is_ok(), "{ip:?}");
+            } else {
+                assert_eq!(denied(result), (403, code::IP_DENIED), "{ip:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn checks_run_in_the_documented_order() {
+        // A token that fails everything after authentication.
+        let mut t = token(1, &["openai", "broken"]);
+        t.allow_ips = vec!["10.0.0.0/8".parse().unwrap()];
+        t.rate_limit = Some(RateLimit {
+            requests: 1,
+            period_secs: 3600,
+        });
+        let mut expired = t.clone();
+        expired.id = Uuid::from_u128(2);
+        expired.secret_hash = token::hash_secret(&secret(2));
+        expired.expires_at = Some(now());
+        expired.revoked = true;
+        let gw = Gateway::new(Snapshot {
+            version: 1,
+            generated_at: now(),
+            tokens: vec![t, expired],
+            routes: vec![
+                route(
+                    1,
+                    "openai",
+                    "/openai",
+                    "https://o.example",
+                    UpstreamAuth::None,
+                ),
+                route(
+                    2,
+                    "other",
+                    "/other",
+                    "https://x.example",
+                    UpstreamAuth::Bearer {
+                        secret: "missing".into(),
+                    },
+                ),
+                route(
+                    3,
+                    "broken",
+                    "/openai/broken",
+                    "https://x.example",
+                    UpstreamAuth::Bearer {
+                        secret: "missing".into(),
+                    },
+                ),
+            ],
+            secrets: Default::default(),
+        });
+        let mut limiter = RateLimiter::new();
+        let (s, s2) = (secret(1), secret(2));
+        let mut r = req("/nope", Some(&s2));
+        r.client_ip = Some("192.0.2.1".parse().unwrap());
+        let mut check = |r: &RequestInfo<'_>| {
+            gw.authorize(&mut limiter, r, now())
+                .map(|_| "allowed")
+                .unwrap_or_else(|d| d.code)
+        };
+        assert_eq!(check(&r), code::INVALID_TOKEN, "revoked before expired");
+        r.api_key_header = Some(&s);
+        assert_eq!(check(&r), code::ROUTE_NOT_FOUND);
+        r.raw_path = "/other";
+        assert_eq!(
+            check(&r),
+            code::SCOPE_DENIED,
+            "scope before IP and upstream auth"
+        );
+        r.raw_path = "/openai";
+        assert_eq!(check(&r), code::IP_DENIED);
+        r.client_ip = Some("10.0.0.1".parse().unwrap());
+        let mut broken = r;
+        broken.raw_path = "/openai/broken";
+        for _ in 0..3 {
+            assert_eq!(
+                check(&broken),
+                code::UPSTREAM_AUTH_UNAVAILABLE,
+                "uses no quota"
+            );
+        }
+        assert_eq!(check(&r), "allowed");
+        assert_eq!(check(&r), code::RATE_LIMITED);
+    }
+
+    #[test]
+    fn missing_upstream_secret_is_a_502_not_an_unauthenticated_forward() {
+        let gw = gateway();
+        let s = secret(1);
+        let d = decide(&gw, &req("/broken/x", Some(&s))).unwrap_err();
+        assert_eq!((d.status, d.code), (502, code::UPSTREAM_AUTH_UNAVAILABLE));
+        assert!(
+            !d.message.contains("missing"),
+            "secret names are not for clients"
+        );
+        assert!(gw.warnings().iter().any(|w| matches!(
+            w,
+            SnapshotWarning::UpstreamSecretUnusable { route, secret, .. } if route == "broken" && secret == "missing"
+        )));
+    }
+
+    #[test]
+    fn rate_limit_applies_last_and_per_token() {
+        let gw = gateway();
+        let mut limiter = RateLimiter::new();
+        let s = secret(7);
+        // Denied requests do not consume the quota.
+        let nope = req("/nope", Some(&s));
+        for _ in 0..5 {
+            assert_eq!(
+                denied(gw.authorize(&mut limiter, &nope, now())),
+                (404, code::ROUTE_NOT_FOUND)
+            );
+        }
+        let r = req("/open", Some(&s));
+        assert!(gw.authorize(&mut limiter, &r, now()).is_ok());
+        assert!(gw.authorize(&mut limiter, &r, now()).is_ok());
+        let d = gw.authorize(&mut limiter, &r, now()).unwrap_err();
+        assert_eq!(
+            (d.status, d.code, d.retry_after_secs),
+            (429, code::RATE_LIMITED, Some(30))
+        );
+        assert_eq!(d.token_id, Some(Uuid::from_u128(7)));
+        let later = now() + chrono::Duration::seconds(30);
+        assert!(gw.authorize(&mut limiter, &r, later).is_ok());
+        // Other tokens are unaffected, and unlimited ones are not tracked.
+        let other = secret(1);
+        for _ in 0..100 {
+            assert!(gw
+                .authorize(&mut limiter, &req("/open", Some(&other)), now())
+                .is_ok());
+        }
+        assert_eq!(limiter.len(), 1);
+    }
+
+    #[test]
+    fn json_body_is_valid_json() {
+        let d = Denied {
+            message: "quote \" backslash \\ newline \n bell \u{7} é".into(),
+            ..Denied::new(400, code::BAD_PATH, "")
+        };
+        let v: serde_json::Value = serde_json::from_str(&d.json_body()).unwrap();
+        assert_eq!(v["error"]["code"], "bad_path");
+        assert_eq!(v["error"]["message"], d.message.as_str());
+        assert_eq!(v.as_object().unwrap().len(), 1);
+        assert_eq!(v["error"].as_object().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let gw = gateway();
+        let s = secret(1);
+        let bearer = format!("Bearer {s}");
+        let mut r = req("/legacy", Some(&s));
+        r.authorization_header = Some(&bearer);
+        let a = decide(&gw, &r).unwrap();
+        let shown = format!("{a:?} {r:?} {gw:?}");
+        for leak in [
+            &s[4..40],
+            "QWxhZGRpbjpvcGVuIHNlc2FtZQ",
+            "sk-openai",
+            "Aladdin",
+        ] {
+            assert!(!shown.contains(leak), "{leak} leaked in {shown}");
+        }
+        assert!(shown.contains("authorization"));
+    }
+
+    #[test]
+    fn unusable_snapshot_entries_are_dropped_with_warnings() {
+        let mut bad_hash = token(1, &["*"]);
+        bad_hash.secret_hash = "not-hex".into();
+        let mut dup = token(2, &["*"]);
+        dup.secret_hash = token::hash_secret(&secret(3));
+        let mut prev_dup = token(4, &["*"]);
+        prev_dup.previous_hash = Some(token::hash_secret(&secret(3)));
+        prev_dup.previous_expires_at = Some(now() + chrono::Duration::hours(1));
+        let gw = Gateway::new(Snapshot {
+            version: 1,
+            generated_at: now(),
+            tokens: vec![bad_hash, token(3, &["*"]), dup, prev_dup],
+            routes: vec![
+                route(
+                    1,
+                    "r",
+                    "/r",
+                    "https://r.example",
+                    UpstreamAuth::Header {
+                        header: "Content-Length".into(),
+                        secret: "s".into(),
+                    },
+                ),
+                route(
+                    2,
+                    "colon",
+                    "/c",
+                    "https://c.example",
+                    UpstreamAuth::Basic {
+                        username_secret: "user".into(),
+                        password_secret: "s".into(),
+                    },
+                ),
+                route(
+                    3,
+                    "newline",
+                    "/n",
+                    "https://n.example",
+                    UpstreamAuth::Bearer {
+                        secret: "nl".into(),
+                    },
+                ),
+                route(
+                    4,
+                    "bad",
+                    "no-slash",
+                    "https://b.example",
+                    UpstreamAuth::None,
+                ),
+            ],
+            secrets: [("s", "v"), ("user", "a:b"), ("nl", "v\n")]
+                .into_iter()
+                .collect(),
+        });
+        let w = gw.warnings();
+        assert_eq!(w.len(), 7, "{w:#?}");
+        // Token 3's secret belongs to token 3, not to the later duplicates.
+        let s3 = secret(3);
+        assert_eq!(
+            decide(&gw, &req("/r", Some(&s3))).unwrap_err().token_id,
+            Some(Uuid::from_u128(3))
+        );
+        for path in ["/r", "/c", "/n"] {
+            assert_eq!(
+                denied(decide(&gw, &req(path, Some(&s3)))),
+                (502, code::UPSTREAM_AUTH_UNAVAILABLE),
+                "{path}"
+            );
+        }
+        for w in w {
+            assert!(
+                !w.to_string().contains("a:b"),
+                "warnings must not show secret values"
+            );
+        }
+    }
+}

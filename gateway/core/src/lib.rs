@@ -1,0 +1,72 @@
+//! The gateway core shared by every front-end (the native proxy and the
+//! Cloudflare Worker) and by the control plane that mints tokens.
+//!
+//! Everything here is plain Rust with no I/O, no clock and no threads: the
+//! front-end passes in the request's facts and the current time, and gets a
+//! decision back. So the same logic is tested natively and builds unchanged
+//! for `wasm32-unknown-unknown`.
+//!
+//! * [`token`] — the secret format (`ntk_…`) and its hash;
+//! * [`snapshot`] — what the control plane sends to gateways;
+//! * [`path`] and [`route`] — safe path normalisation and route matching;
+//! * [`scope`] — which routes a token's scopes grant;
+//! * [`ratelimit`] — per-token GCRA rate limiting;
+//! * [`decision`] — the whole per-request decision ([`Gateway::authorize`]);
+//! * [`headers`] — hop-by-hop headers, `X-Forwarded-*`, `Location` rewriting;
+//! * [`usage`] — the usage event front-ends report.
+//!
+//! A front-end's request loop, in outline:
+//!
+//! ```
+//! use tokenctl_gateway::{Gateway, RateLimiter, RequestInfo, Snapshot};
+//!
+//! // On every snapshot from the control plane: index it and swap it in.
+//! let snapshot: Snapshot =
+//!     serde_json::from_str(r#"{"version":1,"generated_at":"2026-01-01T00:00:00Z"}"#).unwrap();
+//! let gateway = Gateway::new(snapshot);
+//! for warning in gateway.warnings() {
+//!     eprintln!("snapshot: {warning}");
+//! }
+//! // Once per process (or per isolate): rate-limit state outlives snapshots.
+//! let mut limiter = RateLimiter::new();
+//!
+//! // Per request.
+//! let now = "2026-01-01T00:00:01Z".parse().unwrap();
+//! let req = RequestInfo {
+//!     method: "GET",
+//!     raw_path: "/api/x",
+//!     ..Default::default()
+//! };
+//! match gateway.authorize(&mut limiter, &req, now) {
+//!     Ok(allowed) => {
+//!         // Strip `allowed.strip_headers` and hop-by-hop headers, set
+//!         // `headers::forwarded_headers` and `allowed.inject_headers`, and
+//!         // send to `allowed.upstream_url` within `allowed.timeout`.
+//!         let _ = allowed;
+//!     }
+//!     Err(denied) => {
+//!         // Answer `denied.status` with `denied.json_body()` (and
+//!         // `Retry-After: denied.retry_after_secs` when set).
+//!         assert_eq!(denied.code, "missing_token");
+//!     }
+//! }
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod decision;
+pub mod headers;
+pub mod path;
+pub mod ratelimit;
+pub mod route;
+pub mod scope;
+pub mod snapshot;
+pub mod token;
+pub mod usage;
+
+pub use decision::{Allowed, Denied, Gateway, RequestInfo};
+pub use ratelimit::{RateLimiter, RetryAfter};
+pub use route::{RouteError, RouteMatch, RouteTable};
+pub use snapshot::{RateLimit, RouteEntry, Snapshot, SnapshotWarning, TokenEntry, UpstreamAuth};
+pub use usage::UsageEvent;

@@ -1,0 +1,264 @@
+//! What gateways talk to: their keys (managed by admins), the config feed
+//! and usage ingest (authenticated with a gateway key, `tkg_…`).
+
+use super::{ApiJson, ApiPath, ApiQuery, AppState};
+use crate::api::{
+    self, input, CreateGatewayKey, CreatedGatewayKey, ErrorBody, GatewayKey, UsageBatchResult,
+};
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::permissions::{require, Action};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use std::time::Duration;
+use tokenctl_gateway::snapshot::{ConfigUpdate, UpstreamSecrets};
+use tokenctl_gateway::token::{Secret, SecretKind};
+use tokenctl_gateway::usage::UsageEvent;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// Most events one ingest call may carry.
+pub const MAX_BATCH: usize = 10_000;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_gateway_keys, create_gateway_key))
+        .routes(routes!(revoke_gateway_key))
+        .routes(routes!(gateway_config))
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(ingest_usage))
+                .layer(DefaultBodyLimit::max(32 << 20)),
+        )
+}
+
+/// A gateway authenticated with its key.
+pub struct GatewayCaller {
+    pub key: GatewayKey,
+}
+
+impl FromRequestParts<AppState> for GatewayCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let unauthenticated = |code: &'static str, message: &str| ApiError::Unauthenticated {
+            code,
+            message: message.to_string(),
+        };
+        let value = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                unauthenticated(
+                    "missing_credential",
+                    "send `Authorization: Bearer tkg_…` (a gateway key)",
+                )
+            })?;
+        let secret = Secret::parse(SecretKind::GatewayKey, value)
+            .map_err(|e| unauthenticated("malformed_credential", &e.to_string()))?;
+        let key = state
+            .db
+            .authenticate_gateway(&secret.hash(), api::now())
+            .await?
+            .ok_or_else(|| unauthenticated("invalid_credential", "unknown gateway key"))?;
+        if key.revoked_at.is_some() {
+            return Err(unauthenticated(
+                "credential_revoked",
+                "this gateway key has been revoked",
+            ));
+        }
+        Ok(GatewayCaller { key })
+    }
+}
+
+/// List gateway keys (system team admins).
+#[utoipa::path(get, path = "/gateway-keys", tag = "gateways",
+    responses((status = 200, body = Vec<GatewayKey>), (status = 403, body = ErrorBody)))]
+async fn list_gateway_keys(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<GatewayKey>>> {
+    require(&caller.principal, Action::GatewayKeyManage, None)?;
+    Ok(Json(state.db.list_gateway_keys().await?))
+}
+
+/// Issue a gateway key; `secret` is shown only now.
+#[utoipa::path(post, path = "/gateway-keys", tag = "gateways", request_body = CreateGatewayKey,
+    responses(
+        (status = 201, body = CreatedGatewayKey),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn create_gateway_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<CreateGatewayKey>,
+) -> ApiResult<(StatusCode, Json<CreatedGatewayKey>)> {
+    require(&caller.principal, Action::GatewayKeyManage, None)?;
+    let name = input::name("gateway key", &req.name)?;
+    let secret = Secret::generate(SecretKind::GatewayKey, &mut rand::rngs::OsRng);
+    let key = state
+        .db
+        .create_gateway_key(&caller.actor, name, &secret)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedGatewayKey {
+            key,
+            secret: secret.into_exposed(),
+        }),
+    ))
+}
+
+/// Revoke a gateway key by name or id; the gateway using it is cut off at once.
+#[utoipa::path(post, path = "/gateway-keys/{reference}/revoke", tag = "gateways",
+    params(("reference" = String, Path, description = "Gateway key name or id")),
+    responses(
+        (status = 200, body = GatewayKey),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ))]
+async fn revoke_gateway_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(reference): ApiPath<String>,
+) -> ApiResult<Json<GatewayKey>> {
+    require(&caller.principal, Action::GatewayKeyManage, None)?;
+    Ok(Json(
+        state
+            .db
+            .revoke_gateway_key(&caller.actor, &reference)
+            .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ConfigQuery {
+    /// The config version the gateway has; omit for everything.
+    after: Option<u64>,
+    /// Wait up to this many seconds (max 60) for a change after `after`.
+    wait: Option<u64>,
+}
+
+/// Gateway configuration: every token, route and upstream secret, or —
+/// with `after` — what changed since that version, waiting (`wait`) until
+/// something does. Upstream secret values are included: protect this
+/// channel with TLS.
+#[utoipa::path(get, path = "/gateway/config", tag = "gateways", params(ConfigQuery),
+    security(("gateway_key" = [])),
+    responses((status = 200, description = "A full or incremental config update", body = Object),
+              (status = 401, body = ErrorBody)))]
+async fn gateway_config(
+    State(state): State<AppState>,
+    _gateway: GatewayCaller,
+    ApiQuery(q): ApiQuery<ConfigQuery>,
+) -> ApiResult<Json<ConfigUpdate>> {
+    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(60));
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut changes = state.db.subscribe_changes();
+    loop {
+        changes.mark_unchanged();
+        let config = state.db.gateway_config(q.after).await?;
+        let current = q.after.is_some_and(|a| a == config.version) && !config.full;
+        if !current || tokio::time::Instant::now() >= deadline {
+            return Ok(Json(to_update(&state, config)));
+        }
+        // Woken at once by changes this process commits; other server
+        // processes' changes are picked up by the short poll.
+        tokio::select! {
+            _ = changes.changed() => {}
+            () = tokio::time::sleep(Duration::from_millis(250)) => {}
+            () = tokio::time::sleep_until(deadline) => {}
+        }
+    }
+}
+
+fn to_update(state: &AppState, config: crate::db::GatewayConfig) -> ConfigUpdate {
+    let secrets: UpstreamSecrets = config
+        .secrets
+        .into_iter()
+        .filter_map(|(name, sealed)| {
+            let opened = state
+                .master_key
+                .as_ref()
+                .and_then(|k| k.open(&name, &sealed))
+                .and_then(|v| String::from_utf8(v).ok());
+            if opened.is_none() {
+                tracing::error!(secret = %name, "cannot decrypt upstream secret for gateways");
+            }
+            Some((name, opened?))
+        })
+        .collect();
+    ConfigUpdate {
+        version: config.version,
+        generated_at: api::now(),
+        full: config.full,
+        tokens: config.tokens,
+        removed_tokens: config.removed_tokens,
+        routes: config.routes,
+        removed_routes: config.removed_routes,
+        secrets,
+        removed_secrets: config.removed_secrets,
+    }
+}
+
+fn check_event(i: usize, e: &UsageEvent) -> ApiResult<()> {
+    let bad = |what: &str| Err(ApiError::invalid(format!("event {i} ({}): {what}", e.id)));
+    if !(100..=599).contains(&e.status) {
+        return bad("status must be 100-599");
+    }
+    if e.method.is_empty() || e.method.len() > 16 {
+        return bad("method must be 1-16 characters");
+    }
+    if !(e.latency_ms.is_finite() && e.latency_ms >= 0.0) {
+        return bad("latency_ms must be a non-negative number");
+    }
+    if e.at > api::now() + chrono::Duration::hours(1) {
+        return bad("`at` lies more than an hour in the future");
+    }
+    if e.user_agent.as_ref().is_some_and(|u| u.len() > 1024)
+        || e.client_ip.as_ref().is_some_and(|u| u.len() > 64)
+        || e.error_code.as_ref().is_some_and(|u| u.len() > 64)
+    {
+        return bad("a text field is too long");
+    }
+    Ok(())
+}
+
+/// Record usage events in bulk (up to 10,000 per call). Idempotent on the
+/// event id: a retried batch is counted once.
+#[utoipa::path(post, path = "/usage/events", tag = "gateways", request_body = Object,
+    security(("gateway_key" = [])),
+    responses(
+        (status = 200, body = UsageBatchResult),
+        (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn ingest_usage(
+    State(state): State<AppState>,
+    gateway: GatewayCaller,
+    ApiJson(events): ApiJson<Vec<UsageEvent>>,
+) -> ApiResult<Json<UsageBatchResult>> {
+    if events.len() > MAX_BATCH {
+        return Err(ApiError::invalid(format!(
+            "a batch may carry at most {MAX_BATCH} events, got {}",
+            events.len()
+        )));
+    }
+    for (i, e) in events.iter().enumerate() {
+        check_event(i, e)?;
+    }
+    let result = state.db.ingest_usage(gateway.key.id, events).await?;
+    Ok(Json(UsageBatchResult {
+        received: result.received,
+        inserted: result.inserted,
+        duplicates: result.duplicates,
+    }))
+}
