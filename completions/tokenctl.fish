@@ -100,7 +100,7 @@ json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -s h -l help -d 'Print help'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "list" -d 'List tokens'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list or rate limit'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "rotate" -d 'Give a token a new secret, keeping its id, scopes and history'
@@ -173,7 +173,7 @@ json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tokens'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list or rate limit'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Give a token a new secret, keeping its id, scopes and history'
@@ -346,7 +346,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l since -d '24h, 7d, a date or an RFC 3339 time' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l until -d 'Same forms as --since' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l actor -d 'User name of the actor' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l action -d 'An action such as token.create, or a prefix such as token' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l action -d 'An action (token.create), or every action of a resource (token.*)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l target-type -d 'token, route, secret, credential, …' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l target -d 'Target id or name' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l team -d 'Team name or id' -r
@@ -416,7 +416,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_s
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List tokens'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list or rate limit'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "rotate" -d 'Give a token a new secret, keeping its id, scopes and history'

@@ -11,7 +11,7 @@ pub enum Command {
     #[command(after_long_help = "\
 Examples:
   tokenctl audit list --since 24h
-  tokenctl audit list --action token. --actor alice
+  tokenctl audit list --action 'token.*' --actor alice
   tokenctl audit list --target n8n-prod -o json")]
     List(ListArgs),
 }
@@ -27,7 +27,7 @@ pub struct ListArgs {
     /// User name of the actor
     #[arg(long)]
     actor: Option<String>,
-    /// An action such as token.create, or a prefix such as token.
+    /// An action (token.create), or every action of a resource (token.*)
     #[arg(long)]
     action: Option<String>,
     /// token, route, secret, credential, …

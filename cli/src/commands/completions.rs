@@ -31,6 +31,11 @@ pub fn run(mut command: clap::Command, args: Args) -> CliResult {
         return Ok(());
     }
     let shell = args.shell.expect("clap requires a shell");
-    clap_complete::generate(shell, &mut command, "tokenctl", &mut std::io::stdout());
-    Ok(())
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "tokenctl", &mut script);
+    // `tokenctl completions zsh | head` closes the pipe early: not an error.
+    match std::io::Write::write_all(&mut std::io::stdout(), &script) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }

@@ -66,7 +66,7 @@ pub async fn login(g: &Globals, args: LoginArgs) -> CliResult {
         None => super::read_secret(&format!("Admin credential for {base}"))?,
     };
     Secret::parse(SecretKind::AdminCredential, &credential)
-        .map_err(|e| CliError::new(Exit::Usage, "malformed_credential", e.to_string()))?;
+        .map_err(|e| CliError::new(Exit::Auth, "malformed_credential", e.to_string()))?;
     let who = identity(&base, &credential).await?;
     let store = match args.store {
         Store::Keyring => {

@@ -23,7 +23,8 @@ Expiry: a duration (30d, 12h), a date (2027-01-31 = 00:00 UTC), an RFC 3339 time
     Create(CreateArgs),
     /// List tokens
     List(ListArgs),
-    /// Show one token: status, masked secret, scopes, last use, rotation grace
+    /// Show one token: status, masked secret, scopes, last use, rotation grace.
+    /// Given a token's own secret (`ntk_…`), finds the token it belongs to
     Show(RefArgs),
     /// Change a token's name, description, scopes, expiry, IP allow-list or rate limit
     Update(UpdateArgs),
@@ -100,7 +101,7 @@ impl From<StatusArg> for StatusFilter {
 
 #[derive(Debug, clap::Args)]
 pub struct RefArgs {
-    /// Token id or name (or, for `show`, the token's own secret)
+    /// Token id or name
     reference: String,
     /// Look the name up in this team
     #[arg(long)]

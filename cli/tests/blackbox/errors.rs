@@ -132,6 +132,8 @@ on_both_backends! {
         let revocable_cli = Cli::new(&srv.url, Some(revocable["secret"].as_str().unwrap()));
         cli.json(&["credential", "revoke", "to-revoke"]);
         assert!(revocable_cli.run(&["token", "list"]).fails(4).contains("revoked"));
+        // Revoking your last usable credential would lock you out: refused.
+        assert!(cli.run(&["credential", "revoke", "bootstrap"]).fails(5).contains("last usable"));
         let creds = cli.json(&["credential", "list"]);
         assert_eq!(creds.as_array().unwrap().len(), 3);
         assert!(!creds.to_string().contains(short["secret"].as_str().unwrap()));

@@ -147,10 +147,12 @@ on_both_backends! {
         assert_ne!(first["token"], created["token"]);
         let rotations = audit_actions(&cli, id).iter().filter(|a| *a == "token.rotate").count();
         assert_eq!(rotations, 1, "a retry must not mint again");
+        // The same key with other parameters is a mistake, not a retry.
+        cli.run(&["token", "rotate", "ci", "--idempotency-key", "pipeline-42", "--grace", "2h"]).fails(2);
         let other = cli.json(&["token", "rotate", "ci", "--idempotency-key", "pipeline-43"]);
         assert_ne!(other["token"], first["token"]);
         // The first key's rotation is superseded now: say so rather than hand out a dead secret.
-        cli.run(&["token", "rotate", "ci", "--idempotency-key", "pipeline-42"]).fails(5);
+        cli.run(&["token", "rotate", "ci", "--idempotency-key", "pipeline-42", "--grace", "1h"]).fails(5);
     }
 
     fn expired_tokens_are_listed_as_expired(srv) {

@@ -66,6 +66,16 @@ impl SecretKind {
         }
     }
 
+    /// [`describe`](Self::describe) with its indefinite article.
+    pub const fn with_article(self) -> &'static str {
+        match self {
+            SecretKind::ApiToken => "an API token",
+            SecretKind::AdminCredential => "an admin credential",
+            SecretKind::GatewayKey => "a gateway key",
+            SecretKind::EnrolmentCode => "an enrolment code",
+        }
+    }
+
     /// Total length in bytes of a secret of this kind.
     pub const fn encoded_len(self) -> usize {
         self.prefix().len() + RANDOM_LEN + CHECKSUM_LEN
@@ -76,13 +86,13 @@ impl SecretKind {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
     /// The input does not start with the kind's prefix.
-    #[error("not a {expected}: it must start with `{prefix}`", expected = .0.describe(), prefix = .0.prefix())]
+    #[error("not {expected}: it must start with `{prefix}`", expected = .0.with_article(), prefix = .0.prefix())]
     WrongPrefix(SecretKind),
     /// The input has the wrong length (the count is in characters).
-    #[error("not a {expected}: it must be {len} characters long, got {got}", expected = .0.describe(), len = .0.encoded_len(), got = .1)]
+    #[error("not {expected}: it must be {len} characters long, got {got}", expected = .0.with_article(), len = .0.encoded_len(), got = .1)]
     WrongLength(SecretKind, usize),
     /// The input contains a character outside the base62 alphabet.
-    #[error("not a {expected}: it contains characters outside A-Z, a-z, 0-9", expected = .0.describe())]
+    #[error("not {expected}: it contains characters outside A-Z, a-z, 0-9", expected = .0.with_article())]
     BadCharacter(SecretKind),
     /// The checksum does not match the rest of the input.
     #[error("not a valid {expected}: the checksum does not match (mistyped or truncated?)", expected = .0.describe())]

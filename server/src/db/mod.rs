@@ -146,7 +146,7 @@ pub struct AuditFilter {
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
     pub actor: Option<String>,
-    /// Exact action, or a prefix ending in `.` (e.g. `token.`).
+    /// Exact action, or all of a resource's: `token.*` (or `token.`).
     pub action: Option<String>,
     pub target_type: Option<String>,
     /// Target id or name.

@@ -1140,14 +1140,20 @@ impl Repo {
             }
         };
         if let Some(idem) = &idempotency_hash {
-            let earlier: Option<String> = sqlx::query_scalar(
-                "SELECT secret_hash FROM token_rotations WHERE token_id = $1 AND idempotency_hash = $2",
+            let earlier: Option<(String, i64)> = sqlx::query_as(
+                "SELECT secret_hash, grace_ms FROM token_rotations WHERE token_id = $1 AND idempotency_hash = $2",
             )
             .bind(id)
             .bind(idem)
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some(earlier) = earlier {
+            if let Some((earlier, grace_ms)) = earlier {
+                if i64::try_from(rotation.grace.as_millis()).unwrap_or(i64::MAX) != grace_ms {
+                    return Err(ApiError::Invalid {
+                        code: "idempotency_key_reused",
+                        message: "this idempotency key was used for a rotation with a different --grace; use a new key".into(),
+                    });
+                }
                 // A retry: hand back the same result, provided it is still current.
                 if earlier != secret.hash() {
                     return Err(ApiError::Conflict {
@@ -1657,7 +1663,10 @@ impl Repo {
             q.push(" AND actor_name = ").push_bind(actor);
         }
         if let Some(action) = f.action {
-            if let Some(prefix) = action.strip_suffix('.') {
+            if let Some(prefix) = action
+                .strip_suffix(".*")
+                .or_else(|| action.strip_suffix('.'))
+            {
                 q.push(" AND action LIKE ")
                     .push_bind(format!("{}.%", prefix.replace(['%', '_'], "")));
             } else {
@@ -1824,6 +1833,24 @@ impl Repo {
         };
         let now = api::now();
         let id = row.id;
+        let others: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM credentials WHERE user_id = $1 AND id <> $2 \
+             AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)",
+        )
+        .bind(user_id)
+        .bind(id)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if others == 0 {
+            return Err(ApiError::Conflict {
+                code: "last_credential",
+                message: format!(
+                    "`{}` is your last usable credential; create another with `tokenctl credential create` first",
+                    row.name
+                ),
+            });
+        }
         sqlx::query("UPDATE credentials SET revoked_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)

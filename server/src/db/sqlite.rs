@@ -90,7 +90,27 @@ impl Repo {
             .await
             .with_context(|| format!("cannot open SQLite database {}", path.display()))?;
         migrate(&pool, path).await?;
+        restrict_permissions(path);
         Ok(Repo::new(pool))
+    }
+}
+
+/// The database holds hashes, ciphertexts and the audit log: owner only.
+fn restrict_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+        let shm = std::path::PathBuf::from(format!("{}-shm", path.display()));
+        for file in [path, wal.as_path(), shm.as_path()] {
+            if file.exists() {
+                if let Err(e) =
+                    std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))
+                {
+                    tracing::warn!(file = %file.display(), error = %e, "cannot restrict permissions");
+                }
+            }
+        }
     }
 }
 

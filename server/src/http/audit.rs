@@ -27,7 +27,7 @@ struct AuditQuery {
     until: Option<String>,
     /// User name of the actor.
     actor: Option<String>,
-    /// `token.create`, or a prefix such as `token.`.
+    /// `token.create`, or every action of a resource: `token.*` (or `token.`).
     action: Option<String>,
     /// `token`, `route`, `secret`, `credential`, …
     target_type: Option<String>,

@@ -65,12 +65,19 @@ async fn create_route(
     ApiJson(req): ApiJson<CreateRoute>,
 ) -> ApiResult<(StatusCode, Json<Route>)> {
     require(&caller.principal, Action::RouteCreate, None)?;
+    let auth = input::upstream_auth(req.auth.as_deref().unwrap_or("none"))?;
+    if !auth.secret_names().is_empty() {
+        // Pointing a route at an upstream hands it a secret: that takes the
+        // role that may change secrets, or a developer could send any stored
+        // secret to a server of their choosing.
+        require(&caller.principal, Action::SecretUpdate, None)?;
+    }
     let new = NewRoute {
         name: route_name(&req.name)?,
         path: input::route_path(&req.path)?,
         upstream: input::upstream_url(&req.upstream)?,
         tags: tags(&req.tags)?,
-        auth: input::upstream_auth(req.auth.as_deref().unwrap_or("none"))?,
+        auth,
         timeout_ms: match req.timeout.as_deref() {
             Some(t) => timeout_ms(t)?,
             None => DEFAULT_TIMEOUT.as_millis() as u64,
