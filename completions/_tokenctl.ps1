@@ -31,7 +31,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('server', 'server', [CompletionResultType]::ParameterValue, 'Run the control plane: database, admin API, audit log')
-            [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Start a local server on SQLite, bootstrap it and log in a `dev` profile')
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Run the self-hosted gateway: verify tokens, inject upstream credentials, proxy')
+            [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Start a local server and gateway on SQLite, bootstrapped, with a `dev` profile')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an admin credential for a server (OS keyring, or --store file)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the stored credential of a profile')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the server, your identity and where your credential lives')
@@ -61,9 +62,24 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'tokenctl;gateway' {
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Gateway key (tkg_…) from `tokenctl gateway-key create`')
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Directory for the encrypted config snapshot and the usage spool')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'tokenctl;dev' {
             [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Where the database, master key and credential live')
             [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Server address')
+            [CompletionResult]::new('--gateway-listen', '--gateway-listen', [CompletionResultType]::ParameterName, 'Gateway address')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -659,7 +675,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;help' {
             [CompletionResult]::new('server', 'server', [CompletionResultType]::ParameterValue, 'Run the control plane: database, admin API, audit log')
-            [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Start a local server on SQLite, bootstrap it and log in a `dev` profile')
+            [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Run the self-hosted gateway: verify tokens, inject upstream credentials, proxy')
+            [CompletionResult]::new('dev', 'dev', [CompletionResultType]::ParameterValue, 'Start a local server and gateway on SQLite, bootstrapped, with a `dev` profile')
             [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Store an admin credential for a server (OS keyring, or --store file)')
             [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the stored credential of a profile')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the server, your identity and where your credential lives')
@@ -676,6 +693,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;server' {
+            break
+        }
+        'tokenctl;help;gateway' {
             break
         }
         'tokenctl;help;dev' {

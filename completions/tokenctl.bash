@@ -28,6 +28,9 @@ _tokenctl() {
             tokenctl,dev)
                 cmd="tokenctl__subcmd__dev"
                 ;;
+            tokenctl,gateway)
+                cmd="tokenctl__subcmd__gateway"
+                ;;
             tokenctl,gateway-key)
                 cmd="tokenctl__subcmd__gateway__subcmd__key"
                 ;;
@@ -138,6 +141,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help,dev)
                 cmd="tokenctl__subcmd__help__subcmd__dev"
+                ;;
+            tokenctl__subcmd__help,gateway)
+                cmd="tokenctl__subcmd__help__subcmd__gateway"
                 ;;
             tokenctl__subcmd__help,gateway-key)
                 cmd="tokenctl__subcmd__help__subcmd__gateway__subcmd__key"
@@ -362,7 +368,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-o -h -V --server --token --profile --output --help --version server dev login logout status whoami token route secret team credential audit gateway-key completions help"
+            opts="-o -h -V --server --token --profile --output --help --version server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -838,7 +844,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__dev)
-            opts="-o -h --data-dir --listen --server --token --profile --output --help"
+            opts="-o -h --data-dir --listen --gateway-listen --server --token --profile --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -850,6 +856,60 @@ _tokenctl() {
                     ;;
                 --listen)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway-listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__gateway)
+            opts="-o -h --key --listen --state-dir --log-format --server --token --profile --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 --server)
@@ -1086,7 +1146,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="server dev login logout status whoami token route secret team credential audit gateway-key completions help"
+            opts="server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1212,6 +1272,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__dev)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__gateway)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

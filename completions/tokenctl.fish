@@ -32,7 +32,8 @@ json\t''"
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
-complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "dev" -d 'Start a local server on SQLite, bootstrap it and log in a `dev` profile'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "gateway" -d 'Run the self-hosted gateway: verify tokens, inject upstream credentials, proxy'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "dev" -d 'Start a local server and gateway on SQLite, bootstrapped, with a `dev` profile'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "login" -d 'Store an admin credential for a server (OS keyring, or --store file)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "logout" -d 'Forget the stored credential of a profile'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "status" -d 'Show the server, your identity and where your credential lives'
@@ -57,8 +58,20 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l profile -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key -d 'Gateway key (tkg_…) from `tokenctl gateway-key create`' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l listen -d 'Address to listen on' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l state-dir -d 'Directory for the encrypted config snapshot and the usage spool' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-format -d 'Log format' -r -f -a "text\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l data-dir -d 'Where the database, master key and credential live' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l listen -d 'Server address' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l gateway-listen -d 'Gateway address' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -399,21 +412,22 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l profil
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "dev" -d 'Start a local server on SQLite, bootstrap it and log in a `dev` profile'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "login" -d 'Store an admin credential for a server (OS keyring, or --store file)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "logout" -d 'Forget the stored credential of a profile'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "status" -d 'Show the server, your identity and where your credential lives'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "whoami" -d 'Show who the credential belongs to and your team roles'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "token" -d 'Issue, list, show, update, rotate and revoke API tokens'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "route" -d 'Routes: path prefixes, their upstreams and upstream auth'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "secret" -d 'Upstream secrets, encrypted at rest and never shown again'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "team" -d 'Teams'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "credential" -d 'Your admin credentials'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "audit" -d 'The audit log of every change'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "gateway-key" -d 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "gateway" -d 'Run the self-hosted gateway: verify tokens, inject upstream credentials, proxy'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "dev" -d 'Start a local server and gateway on SQLite, bootstrapped, with a `dev` profile'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "login" -d 'Store an admin credential for a server (OS keyring, or --store file)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "logout" -d 'Forget the stored credential of a profile'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "status" -d 'Show the server, your identity and where your credential lives'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "whoami" -d 'Show who the credential belongs to and your team roles'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "token" -d 'Issue, list, show, update, rotate and revoke API tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "route" -d 'Routes: path prefixes, their upstreams and upstream auth'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "secret" -d 'Upstream secrets, encrypted at rest and never shown again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "team" -d 'Teams'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "credential" -d 'Your admin credentials'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "audit" -d 'The audit log of every change'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "gateway-key" -d 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team credential audit gateway-key completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List tokens'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'

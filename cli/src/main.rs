@@ -39,7 +39,9 @@ pub struct Cli {
 enum Command {
     /// Run the control plane: database, admin API, audit log
     Server(commands::server::Args),
-    /// Start a local server on SQLite, bootstrap it and log in a `dev` profile
+    /// Run the self-hosted gateway: verify tokens, inject upstream credentials, proxy
+    Gateway(commands::gateway::Args),
+    /// Start a local server and gateway on SQLite, bootstrapped, with a `dev` profile
     Dev(commands::dev::Args),
     /// Store an admin credential for a server (OS keyring, or --store file)
     Login(commands::login::LoginArgs),
@@ -78,6 +80,7 @@ async fn run(cli: Cli) -> CliResult {
     let g = &cli.globals;
     match cli.command {
         Command::Server(args) => commands::server::run(args).await,
+        Command::Gateway(args) => commands::gateway::run(g, args).await,
         Command::Dev(args) => commands::dev::run(g, args).await,
         Command::Login(args) => commands::login::login(g, args).await,
         Command::Logout => commands::login::logout(g).await,

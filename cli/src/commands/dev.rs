@@ -6,6 +6,7 @@ use crate::error::{CliError, CliResult};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use tokenctl_gateway::token::{Secret, SecretKind};
+use tokenctl_gateway_native::{NativeGateway, Settings as GatewaySettings};
 use tokenctl_server::crypto::MasterKey;
 use tokenctl_server::{DatabaseUrl, Server, ServerConfig};
 
@@ -22,6 +23,37 @@ pub struct Args {
     /// Server address
     #[arg(long, default_value = "127.0.0.1:7700")]
     listen: SocketAddr,
+    /// Gateway address
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    gateway_listen: SocketAddr,
+}
+
+/// The dev gateway's key: reused from the data directory while the server
+/// still accepts it, else issued anew through the admin API.
+async fn gateway_key(dir: &Path, server: &str, admin: &str) -> CliResult<String> {
+    let path = dir.join("gateway.key");
+    let http = crate::client::http_client();
+    if let Ok(key) = std::fs::read_to_string(&path) {
+        let key = key.trim().to_string();
+        let probe = http
+            .get(format!("{server}/v1/gateway/config?after=0"))
+            .bearer_auth(&key)
+            .send()
+            .await;
+        if probe.is_ok_and(|r| r.status().is_success()) {
+            return Ok(key);
+        }
+    }
+    let resp = http
+        .post(format!("{server}/v1/gateway-keys"))
+        .bearer_auth(admin)
+        .json(&serde_json::json!({ "name": format!("dev-{}", uuid::Uuid::now_v7().simple()) }))
+        .send()
+        .await
+        .map_err(|e| CliError::failure(format!("cannot issue the dev gateway key: {e}")))?;
+    let created: tokenctl_server::api::CreatedGatewayKey = crate::client::decode(resp).await?;
+    config::write_private(&path, created.secret.as_bytes())?;
+    Ok(created.secret)
 }
 
 fn read_or_create(path: &Path, create: impl FnOnce() -> String) -> CliResult<String> {
@@ -65,11 +97,28 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         database: DatabaseUrl::Sqlite(db_path.clone()),
         listen: args.listen,
         master_key: Some(master_key),
-        bootstrap_credential: Some(credential),
+        bootstrap_credential: Some(credential.clone()),
     })
     .await?;
     let addr = server.local_addr()?;
     let url = format!("http://{addr}");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let server_task = tokio::spawn(server.serve(stopped(stop_rx.clone())));
+
+    let key = gateway_key(&dir, &url, &credential).await?;
+    let gateway = NativeGateway::start(GatewaySettings {
+        server: url.parse().expect("valid URL"),
+        key,
+        listen: args.gateway_listen,
+        state_dir: dir.join("gateway"),
+    })
+    .await
+    .map_err(|e| CliError::failure(format!("{e:#}")))?;
+    let gateway_url = format!("http://{}", gateway.local_addr()?);
+    let gateway_task = tokio::spawn(gateway.serve(stopped(stop_rx)));
 
     let profile = g.profile.clone().unwrap_or_else(|| "dev".into());
     let mut config = Config::load()?;
@@ -97,6 +146,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
     eprintln!(
         "\ntokenctl dev is running.\n\
          \n  server      {url}\
+         \n  gateway     {gateway_url}\
          \n  database    {db}\
          \n  profile     `{profile}` (admin credential in {cred}, mode 0600)\
          \n\nTry, in another terminal:\n\
@@ -104,12 +154,17 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
          tokenctl secret set UPSTREAM_KEY            # type any value\n  \
          tokenctl route add echo --path /echo --upstream https://example.com --auth bearer:UPSTREAM_KEY\n  \
          tokenctl token create --name my-first-token --scope echo --expires 30d\n  \
+         curl -H \"X-API-Key: ntk_…\" {gateway_url}/echo/\n  \
          tokenctl token list\n  \
          tokenctl audit list\n\
          \nPress Ctrl-C to stop.\n",
         db = db_path.display(),
         cred = credential_path.display(),
     );
-    server.serve(super::server::shutdown_signal()).await?;
+    super::server::shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    let (server, gateway) = tokio::join!(server_task, gateway_task);
+    server.map_err(|e| CliError::failure(e.to_string()))??;
+    gateway.map_err(|e| CliError::failure(e.to_string()))??;
     Ok(())
 }

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod completions;
 pub mod credential;
 pub mod dev;
+pub mod gateway;
 pub mod gateway_key;
 pub mod login;
 pub mod route;

@@ -242,13 +242,19 @@ impl TestServer {
             .open(self.log_path())
             .unwrap();
         let offset = log.metadata().unwrap().len() as usize;
+        // A restart keeps the address, so gateways find the server again.
+        let listen = self
+            .url
+            .strip_prefix("http://")
+            .unwrap_or("127.0.0.1:0")
+            .to_string();
         let child = Command::new(BIN)
             .args([
                 "server",
                 "--database-url",
                 &self.database_url,
                 "--listen",
-                "127.0.0.1:0",
+                &listen,
             ])
             .env("TOKENCTL_BOOTSTRAP_TOKEN", &self.admin)
             .env("TOKENCTL_MASTER_KEY", &self.master_key)
@@ -287,6 +293,32 @@ impl TestServer {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+    }
+
+    /// Usage events stored on the server: (rows, distinct ids).
+    pub fn usage_counts(&self) -> (i64, i64) {
+        let query = "SELECT COUNT(*), COUNT(DISTINCT id) FROM usage_events";
+        match &self.pg {
+            Some(pg) => {
+                let url = pg.url.clone();
+                runtime().block_on(async move {
+                    use sqlx::Connection;
+                    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                    sqlx::query_as(query).fetch_one(&mut c).await.unwrap()
+                })
+            }
+            None => {
+                let path = self.dir.path().join("tokenctl.db");
+                runtime().block_on(async move {
+                    use sqlx::Connection;
+                    let mut c =
+                        sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                            .await
+                            .unwrap();
+                    sqlx::query_as(query).fetch_one(&mut c).await.unwrap()
+                })
+            }
         }
     }
 
@@ -474,4 +506,149 @@ pub fn audit_actions(cli: &Cli, target: &str) -> Vec<String> {
         .collect();
     actions.reverse();
     actions
+}
+
+/// A running `tokenctl gateway` following a [`TestServer`].
+pub struct TestGateway {
+    child: Option<Child>,
+    pub url: String,
+    pub key: String,
+    server_url: String,
+    pub dir: tempdir::TempDir,
+}
+
+impl TestGateway {
+    /// Issues a gateway key and starts a gateway; returns once it listens.
+    pub fn start(srv: &TestServer) -> TestGateway {
+        let name = format!("gw-{}", uuid::Uuid::now_v7().simple());
+        let key = srv.cli().json(&["gateway-key", "create", &name]);
+        let mut gw = TestGateway {
+            child: None,
+            url: String::new(),
+            key: key["secret"].as_str().unwrap().to_string(),
+            server_url: srv.url.clone(),
+            dir: tempdir::TempDir::new(),
+        };
+        gw.spawn();
+        gw
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("gateway.log")).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// Starts the process (again), on the same address after a restart.
+    pub fn spawn(&mut self) {
+        let log_path = self.dir.path().join("gateway.log");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .unwrap();
+        let offset = log.metadata().unwrap().len() as usize;
+        let listen = self
+            .url
+            .strip_prefix("http://")
+            .unwrap_or("127.0.0.1:0")
+            .to_string();
+        let child = Command::new(BIN)
+            .args(["gateway", "--listen", &listen, "--state-dir"])
+            .arg(self.dir.path().join("state"))
+            .env("TOKENCTL_SERVER", &self.server_url)
+            .env("TOKENCTL_GATEWAY_KEY", &self.key)
+            .env("TOKENCTL_CONFIG_DIR", self.dir.path().join("config"))
+            .env("TOKENCTL_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start tokenctl gateway");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let fresh = &text[offset.min(text.len())..];
+            if let Some(line) = fresh
+                .lines()
+                .find(|l| l.contains("tokenctl gateway listening"))
+            {
+                let addr = line
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix("addr="))
+                    .unwrap();
+                self.url = format!("http://{addr}");
+                break;
+            }
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("gateway exited with {status}:\n{fresh}");
+            }
+            assert!(Instant::now() < deadline, "gateway did not start:\n{fresh}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the gateway serves a config (health 200).
+    pub fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while http_get(&format!("{}/_gateway/health", self.url)).0 != 200 {
+            assert!(
+                Instant::now() < deadline,
+                "gateway never got its config:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn health(&self) -> Value {
+        serde_json::from_str(&http_get(&format!("{}/_gateway/health", self.url)).1).unwrap()
+    }
+
+    /// SIGTERM: finish in-flight requests, write out the spool, exit.
+    pub fn stop_graceful(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while child.try_wait().unwrap().is_none() {
+                assert!(Instant::now() < deadline, "gateway did not stop on SIGTERM");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+
+    /// SIGKILL: no chance to clean up.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+
+    /// Peak resident memory of the gateway process, in KiB (`VmHWM`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    }
+}
+
+impl Drop for TestGateway {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if std::thread::panicking() {
+            eprintln!("--- gateway log ---\n{}", self.log());
+        }
+    }
 }

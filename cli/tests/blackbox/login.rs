@@ -83,18 +83,23 @@ fn dev_starts_a_logged_in_stack_and_restarts_on_the_same_data() {
                 data.path().to_str().unwrap(),
                 "--listen",
                 "127.0.0.1:0",
+                "--gateway-listen",
+                "127.0.0.1:0",
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut server = None;
+        let (mut server, mut gateway) = (None, None);
         let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
         for line in lines.by_ref() {
             let line = line.unwrap();
             if let Some(url) = line.trim().strip_prefix("server") {
                 server = Some(url.trim().to_string());
+            }
+            if let Some(url) = line.trim().strip_prefix("gateway") {
+                gateway = Some(url.trim().to_string());
             }
             if line.contains("Press Ctrl-C to stop") {
                 break;
@@ -102,9 +107,13 @@ fn dev_starts_a_logged_in_stack_and_restarts_on_the_same_data() {
         }
         // Keep draining the log so the server never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
-        (child, server.expect("dev prints the server URL"))
+        (
+            child,
+            server.expect("dev prints the server URL"),
+            gateway.expect("dev prints the gateway URL"),
+        )
     };
-    let (mut child, url) = start();
+    let (mut child, url, gateway) = start();
     let status = cli.json(&["status", "--profile", "dev"]);
     assert_eq!(status["user"]["name"], "admin");
     assert_eq!(
@@ -113,6 +122,7 @@ fn dev_starts_a_logged_in_stack_and_restarts_on_the_same_data() {
     );
     // The dev profile became the default, and secrets work (a master key was generated).
     cli.run_with_stdin(&["secret", "set", "K"], "v").ok();
+    let upstream = crate::upstream::Upstream::start();
     cli.json(&[
         "route",
         "add",
@@ -120,10 +130,24 @@ fn dev_starts_a_logged_in_stack_and_restarts_on_the_same_data() {
         "--path",
         "/echo",
         "--upstream",
-        "http://127.0.0.1:9",
+        &upstream.url,
         "--auth",
         "bearer:K",
     ]);
+    // The dev gateway is wired to the dev server: a token works at once.
+    let token = cli.json(&["token", "create", "--name", "dev-token", "--scope", "echo"]);
+    let http = crate::upstream::Http::new();
+    let url_echo = format!("{gateway}/echo/hello");
+    let started = std::time::Instant::now();
+    let reply = loop {
+        let r = http.get(&url_echo, token["token"].as_str());
+        if r.status == 200 || started.elapsed() > std::time::Duration::from_secs(5) {
+            break r;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json()["headers"]["authorization"], "Bearer v");
     child.kill().unwrap();
     child.wait().unwrap();
     #[cfg(unix)]
@@ -135,7 +159,7 @@ fn dev_starts_a_logged_in_stack_and_restarts_on_the_same_data() {
             .mode();
         assert_eq!(mode & 0o777, 0o600, "{file}");
     }
-    let (mut child, _) = start();
+    let (mut child, _, _) = start();
     assert_eq!(cli.json(&["route", "list"])[0]["name"], "echo");
     child.kill().unwrap();
     child.wait().unwrap();

@@ -3,9 +3,11 @@
 //! keeps link times down.
 
 mod common;
+mod upstream;
 
 mod concurrency;
 mod errors;
+mod gateway;
 mod login;
 mod meta;
 mod routes;

@@ -1,0 +1,116 @@
+//! The gateway's client for the control plane: config feed and usage ingest,
+//! authenticated with the gateway key.
+
+use std::time::Duration;
+use tokenctl_gateway::snapshot::ConfigUpdate;
+use url::Url;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    /// The server refused the gateway key: it was revoked or never existed.
+    #[error("the server rejected this gateway key ({0})")]
+    Unauthorized(String),
+    #[error("the server answered {status}: {message}")]
+    Status { status: u16, message: String },
+    #[error("cannot reach the server at {url}: {source}")]
+    Unreachable {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+}
+
+#[derive(Clone)]
+pub struct ControlPlane {
+    http: reqwest::Client,
+    base: Url,
+    key: String,
+}
+
+impl ControlPlane {
+    pub fn new(base: Url, key: String) -> ControlPlane {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("tokenctl-gateway/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("HTTP client builds");
+        ControlPlane { http, base, key }
+    }
+
+    fn url(&self, path: &str) -> Url {
+        let mut url = self.base.clone();
+        let prefix = url.path().trim_end_matches('/').to_string();
+        url.set_path(&format!("{prefix}{path}"));
+        url
+    }
+
+    async fn check(resp: reqwest::Response) -> Result<reqwest::Response, ControlError> {
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body: serde_json::Value = resp.json().await.unwrap_or_default();
+        let message = body["error"]["message"]
+            .as_str()
+            .unwrap_or("no details")
+            .to_string();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(ControlError::Unauthorized(message));
+        }
+        Err(ControlError::Status {
+            status: status.as_u16(),
+            message,
+        })
+    }
+
+    /// Everything (`after` = None) or the changes after a version, waiting
+    /// up to `wait` for one.
+    pub async fn config(
+        &self,
+        after: Option<u64>,
+        wait: Duration,
+    ) -> Result<ConfigUpdate, ControlError> {
+        let url = self.url("/v1/gateway/config");
+        let mut req = self
+            .http
+            .get(url.clone())
+            .bearer_auth(&self.key)
+            .timeout(wait + Duration::from_secs(30));
+        if let Some(after) = after {
+            req = req.query(&[("after", after), ("wait", wait.as_secs())]);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|source| ControlError::Unreachable {
+                url: self.base.to_string(),
+                source,
+            })?;
+        Self::check(resp)
+            .await?
+            .json()
+            .await
+            .map_err(|source| ControlError::Unreachable {
+                url: self.base.to_string(),
+                source,
+            })
+    }
+
+    /// Posts a batch of usage events, already serialised as a JSON array.
+    pub async fn post_usage(&self, body: Vec<u8>) -> Result<(), ControlError> {
+        let resp = self
+            .http
+            .post(self.url("/v1/usage/events"))
+            .bearer_auth(&self.key)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .timeout(Duration::from_secs(30))
+            .body(body)
+            .send()
+            .await
+            .map_err(|source| ControlError::Unreachable {
+                url: self.base.to_string(),
+                source,
+            })?;
+        Self::check(resp).await.map(drop)
+    }
+}

@@ -1,0 +1,164 @@
+//! Keeps the gateway's config current: a full snapshot first, then the
+//! server's change feed (long poll). The last good snapshot is kept on disk,
+//! encrypted, so the gateway can restart and serve while the server is down.
+
+use crate::control::{ControlError, ControlPlane};
+use crate::state::Shared;
+use aes_gcm::aead::{Aead, KeyInit, OsRng};
+use aes_gcm::{AeadCore, Aes256Gcm, Nonce};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokenctl_gateway::{Gateway, Snapshot};
+
+/// How long one long poll waits for a change. It bounds the config age the
+/// health endpoint reports while the server is reachable.
+const WAIT: Duration = Duration::from_secs(10);
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// The snapshot on disk, sealed with AES-256-GCM under a key derived from
+/// the gateway key: it holds upstream secrets.
+pub struct SnapshotStore {
+    path: PathBuf,
+    cipher: Aes256Gcm,
+}
+
+impl SnapshotStore {
+    pub fn new(path: PathBuf, gateway_key: &str) -> SnapshotStore {
+        let mut mac =
+            <Hmac<Sha256> as Mac>::new_from_slice(gateway_key.as_bytes()).expect("any key length");
+        mac.update(b"tokenctl gateway snapshot v1");
+        let key = mac.finalize().into_bytes();
+        SnapshotStore {
+            path,
+            cipher: Aes256Gcm::new_from_slice(&key).expect("32-byte key"),
+        }
+    }
+
+    pub fn load(&self) -> Option<Snapshot> {
+        let sealed = std::fs::read(&self.path).ok()?;
+        if sealed.len() < 12 {
+            return None;
+        }
+        let (nonce, ct) = sealed.split_at(12);
+        let plain = match self.cipher.decrypt(Nonce::from_slice(nonce), ct) {
+            Ok(p) => p,
+            Err(_) => {
+                tracing::warn!(path = %self.path.display(), "stored snapshot does not open with this gateway key; ignoring it");
+                return None;
+            }
+        };
+        serde_json::from_slice(&plain).ok()
+    }
+
+    pub fn save(&self, snapshot: &Snapshot) -> std::io::Result<()> {
+        let plain = serde_json::to_vec(snapshot).expect("snapshots serialise");
+        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
+        let mut sealed = nonce.to_vec();
+        sealed.extend(
+            self.cipher
+                .encrypt(&nonce, plain.as_slice())
+                .expect("in-memory encryption"),
+        );
+        crate::write_private_atomic(&self.path, &sealed)
+    }
+
+    pub fn remove(&self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Indexes a snapshot and swaps it in for the request path.
+pub fn install(shared: &Shared, snapshot: &Snapshot) {
+    let gateway = Gateway::new(snapshot.clone());
+    for warning in gateway.warnings() {
+        tracing::warn!(%warning, "snapshot entry ignored");
+    }
+    tracing::debug!(
+        version = snapshot.version,
+        tokens = snapshot.tokens.len(),
+        routes = snapshot.routes.len(),
+        "config installed"
+    );
+    shared.gateway.store(Some(Arc::new(gateway)));
+}
+
+/// Follows the server's config until the process ends.
+pub async fn follow(
+    shared: Arc<Shared>,
+    control: ControlPlane,
+    store: SnapshotStore,
+    mut snapshot: Option<Snapshot>,
+) {
+    let mut backoff = Duration::from_millis(250);
+    loop {
+        let after = snapshot.as_ref().map(|s| s.version);
+        match control.config(after, WAIT).await {
+            Ok(update) => {
+                backoff = Duration::from_millis(250);
+                shared.health.contact_ok();
+                let changed = update.full
+                    || !update.tokens.is_empty()
+                    || !update.removed_tokens.is_empty()
+                    || !update.routes.is_empty()
+                    || !update.removed_routes.is_empty()
+                    || !update.secrets.0.is_empty()
+                    || !update.removed_secrets.is_empty()
+                    || after != Some(update.version);
+                if !changed {
+                    continue;
+                }
+                let next = match snapshot.take() {
+                    Some(mut current) => match current.apply(update) {
+                        Ok(()) => current,
+                        Err(stale) => {
+                            tracing::warn!(
+                                ?stale,
+                                "stale config update ignored; refetching everything"
+                            );
+                            snapshot = None;
+                            continue;
+                        }
+                    },
+                    None if update.full => {
+                        let mut fresh = Snapshot {
+                            version: 0,
+                            generated_at: update.generated_at,
+                            tokens: vec![],
+                            routes: vec![],
+                            secrets: Default::default(),
+                        };
+                        fresh.apply(update).expect("a full update always applies");
+                        fresh
+                    }
+                    None => continue,
+                };
+                install(&shared, &next);
+                if let Err(e) = store.save(&next) {
+                    tracing::warn!(error = %e, "cannot persist the config snapshot");
+                }
+                snapshot = Some(next);
+            }
+            Err(ControlError::Unauthorized(message)) => {
+                // A revoked gateway key means this gateway is no longer
+                // trusted: stop serving, and forget the secrets it held.
+                tracing::error!(%message, "gateway key rejected; serving stops until a valid key is configured");
+                shared
+                    .health
+                    .contact_failed(format!("gateway key rejected: {message}"));
+                shared.gateway.store(None);
+                store.remove();
+                snapshot = None;
+                tokio::time::sleep(MAX_BACKOFF).await;
+            }
+            Err(e) => {
+                shared.health.contact_failed(e.to_string());
+                tracing::warn!(error = %e, retry_in = ?backoff, "config feed unavailable; serving the last good snapshot");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! The self-hosted tokenctl gateway (`tokenctl gateway`): a hyper proxy
+//! around the gateway core. It follows the control plane's config feed,
+//! decides every request with [`tokenctl_gateway::Gateway`], forwards with
+//! the upstream's credential, streams both ways, and records one usage
+//! event per request through an on-disk spool.
+
+mod body;
+mod control;
+mod follower;
+mod proxy;
+mod spool;
+mod state;
+
+use anyhow::Context;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokenctl_gateway::token::{Secret, SecretKind};
+use tokenctl_gateway::RateLimiter;
+use url::Url;
+
+pub use proxy::HEALTH_PATH;
+
+/// Everything `tokenctl gateway` needs.
+#[derive(Clone)]
+pub struct Settings {
+    /// The tokenctl server (control plane).
+    pub server: Url,
+    /// The gateway key (`tkg_…`).
+    pub key: String,
+    pub listen: SocketAddr,
+    /// Holds the encrypted config snapshot and the usage spool.
+    pub state_dir: PathBuf,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("server", &self.server.as_str())
+            .field("key", &"<redacted>")
+            .field("listen", &self.listen)
+            .field("state_dir", &self.state_dir)
+            .finish()
+    }
+}
+
+/// Writes `contents` to `path` atomically (temp file + rename), mode 0600.
+pub(crate) fn write_private_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    std::fs::rename(tmp, path)
+}
+
+fn https_client() -> anyhow::Result<proxy::HttpsClient> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let builder = match builder.with_provider_and_native_roots(provider.clone()) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "no usable system CA certificates; using the bundled Mozilla roots");
+            hyper_rustls::HttpsConnectorBuilder::new()
+                .with_provider_and_webpki_roots(provider)
+                .context("TLS setup")?
+        }
+    };
+    let connector = builder.https_or_http().enable_http1().build();
+    Ok(
+        hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(1024)
+            .build(connector),
+    )
+}
+
+/// A gateway that is bound and ready to serve.
+pub struct NativeGateway {
+    listener: tokio::net::TcpListener,
+    proxy: Arc<proxy::Proxy>,
+    spool: spool::Spool,
+    writer: std::thread::JoinHandle<()>,
+    follower: tokio::task::JoinHandle<()>,
+    control: control::ControlPlane,
+}
+
+impl NativeGateway {
+    /// Loads the last snapshot from disk (so it can serve at once, even with
+    /// the server down), starts following the server, opens the usage
+    /// spool and binds the listen address.
+    pub async fn start(settings: Settings) -> anyhow::Result<NativeGateway> {
+        Secret::parse(SecretKind::GatewayKey, &settings.key).context("gateway key")?;
+        std::fs::create_dir_all(&settings.state_dir)
+            .with_context(|| format!("cannot create {}", settings.state_dir.display()))?;
+        let (spool, sink, writer) = spool::Spool::open(settings.state_dir.join("spool"))
+            .context("cannot open the usage spool")?;
+        let shared = Arc::new(state::Shared {
+            gateway: Default::default(),
+            limiter: Mutex::new(RateLimiter::new()),
+            usage: sink,
+            health: state::Health::new(spool.depth.clone()),
+        });
+        let store =
+            follower::SnapshotStore::new(settings.state_dir.join("snapshot.sealed"), &settings.key);
+        let snapshot = store.load();
+        if let Some(s) = &snapshot {
+            tracing::info!(
+                version = s.version,
+                "serving the stored config snapshot until the server answers"
+            );
+            follower::install(&shared, s);
+        }
+        let control = control::ControlPlane::new(settings.server.clone(), settings.key.clone());
+        let follower = tokio::spawn(follower::follow(
+            shared.clone(),
+            control.clone(),
+            store,
+            snapshot,
+        ));
+        let listener = tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let proxy = Arc::new(proxy::Proxy {
+            shared,
+            client: https_client()?,
+        });
+        Ok(NativeGateway {
+            listener,
+            proxy,
+            spool,
+            writer,
+            follower,
+            control,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves; then finishes in-flight requests,
+    /// writes out the usage spool and makes a last attempt to send it.
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let spool = Arc::new(self.spool);
+        let sender = {
+            let spool = spool.clone();
+            let control = self.control.clone();
+            tokio::spawn(async move { spool.send_loop(control, stop_rx).await })
+        };
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let (stream, peer) = match accepted {
+                        Ok(a) => a,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "accept failed");
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let _ = stream.set_nodelay(true);
+                    let proxy = self.proxy.clone();
+                    let service = service_fn(move |req| proxy.clone().handle(req, peer));
+                    let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                    let conn = graceful.watch(conn);
+                    tokio::spawn(async move {
+                        if let Err(e) = conn.await {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                    });
+                }
+                () = &mut shutdown => break,
+            }
+        }
+        drop(self.listener);
+        if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!("in-flight requests did not finish within 30s");
+        }
+        self.follower.abort();
+        let _ = self.follower.await;
+        // Dropping the last sink lets the writer close the spool file.
+        drop(self.proxy);
+        let writer = self.writer;
+        let _ = tokio::task::spawn_blocking(move || writer.join()).await;
+        let _ = stop_tx.send(true);
+        if tokio::time::timeout(Duration::from_secs(10), sender)
+            .await
+            .is_err()
+        {
+            tracing::warn!("usage not fully sent; it stays in the spool for the next start");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,340 @@
+//! Usage events go to disk first, then to the server.
+//!
+//! The request path hands each event to a writer thread, which appends it
+//! to `spool/current.jsonl` (one write per group of waiting events, no
+//! fsync: a killed process loses nothing the kernel already has). A full or
+//! old-enough `current` is renamed to `ready-N.jsonl`. A sender task posts
+//! ready files to the server in batches and deletes each file once the
+//! server has accepted it. Ingest is idempotent on event ids, so a batch
+//! that is sent twice (a crash between acceptance and deletion) is counted
+//! once. Whatever is left when the gateway stops is sent after it restarts.
+
+use crate::control::{ControlError, ControlPlane};
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+use tokenctl_gateway::UsageEvent;
+
+/// Events per ready file (and so at most per file in a batch).
+const FILE_EVENTS: usize = 1000;
+/// A partly filled `current` is closed after this long.
+const FLUSH_AFTER: Duration = Duration::from_millis(500);
+/// Ready files combined into one ingest call (≤ 10,000 events).
+const FILES_PER_BATCH: usize = 10;
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Where the request path records events. Cheap to clone.
+#[derive(Clone)]
+pub struct UsageSink {
+    tx: mpsc::Sender<UsageEvent>,
+}
+
+impl UsageSink {
+    pub fn record(&self, event: UsageEvent) {
+        if self.tx.send(event).is_err() {
+            tracing::error!("usage writer has stopped; event dropped");
+        }
+    }
+}
+
+pub struct Spool {
+    dir: PathBuf,
+    pub depth: Arc<AtomicI64>,
+    /// Wakes the sender when a file is ready.
+    ready: Arc<tokio::sync::Notify>,
+}
+
+fn ready_name(seq: u64) -> String {
+    format!("ready-{seq:020}.jsonl")
+}
+
+fn ready_files(dir: &Path) -> Vec<(u64, PathBuf)> {
+    let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let path = e.ok()?.path();
+            let seq = path
+                .file_name()?
+                .to_str()?
+                .strip_prefix("ready-")?
+                .strip_suffix(".jsonl")?
+                .parse()
+                .ok()?;
+            Some((seq, path))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn count_lines(path: &Path) -> i64 {
+    std::fs::read(path)
+        .map(|b| b.iter().filter(|c| **c == b'\n').count() as i64)
+        .unwrap_or(0)
+}
+
+impl Spool {
+    /// Opens the spool directory, turning a `current` left by a previous
+    /// run into a ready file, and starts the writer thread.
+    pub fn open(dir: PathBuf) -> std::io::Result<(Spool, UsageSink, std::thread::JoinHandle<()>)> {
+        std::fs::create_dir_all(&dir)?;
+        let mut next_seq = ready_files(&dir).last().map_or(0, |(s, _)| s + 1);
+        let current = dir.join("current.jsonl");
+        if current.exists() {
+            std::fs::rename(&current, dir.join(ready_name(next_seq)))?;
+            next_seq += 1;
+        }
+        let depth: i64 = ready_files(&dir).iter().map(|(_, p)| count_lines(p)).sum();
+        let spool = Spool {
+            dir: dir.clone(),
+            depth: Arc::new(AtomicI64::new(depth)),
+            ready: Arc::new(tokio::sync::Notify::new()),
+        };
+        let (tx, rx) = mpsc::channel();
+        let writer = Writer {
+            dir,
+            next_seq,
+            file: None,
+            events: 0,
+            opened: Instant::now(),
+            depth: spool.depth.clone(),
+            ready: spool.ready.clone(),
+        };
+        let handle = std::thread::Builder::new()
+            .name("usage-spool".into())
+            .spawn(move || writer.run(rx))?;
+        Ok((spool, UsageSink { tx }, handle))
+    }
+
+    /// Sends ready files to the server until `stop` is set and nothing
+    /// (sendable) is left.
+    pub async fn send_loop(&self, control: ControlPlane, stop: tokio::sync::watch::Receiver<bool>) {
+        let mut backoff = Duration::from_millis(500);
+        loop {
+            let files: Vec<(u64, PathBuf)> = ready_files(&self.dir)
+                .into_iter()
+                .take(FILES_PER_BATCH)
+                .collect();
+            if files.is_empty() {
+                if *stop.borrow() {
+                    return;
+                }
+                tokio::select! {
+                    () = self.ready.notified() => {}
+                    () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                }
+                continue;
+            }
+            let (body, events) = batch(&files);
+            match control.post_usage(body).await {
+                Ok(()) => {
+                    for (_, path) in &files {
+                        let _ = std::fs::remove_file(path);
+                    }
+                    self.depth.fetch_sub(events, Ordering::Relaxed);
+                    backoff = Duration::from_millis(500);
+                }
+                Err(e) => {
+                    if *stop.borrow() {
+                        tracing::warn!(error = %e, "usage left in the spool; it is sent after the next start");
+                        return;
+                    }
+                    if matches!(e, ControlError::Unauthorized(_)) {
+                        tracing::error!(error = %e, "usage ingest refused this gateway key; events stay in the spool");
+                    } else {
+                        tracing::warn!(error = %e, retry_in = ?backoff, "usage ingest unavailable; events stay in the spool");
+                    }
+                    let mut stop = stop.clone();
+                    tokio::select! {
+                        () = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => {}
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+}
+
+/// A JSON array of the files' events (each line is one event object).
+fn batch(files: &[(u64, PathBuf)]) -> (Vec<u8>, i64) {
+    let mut body = Vec::with_capacity(files.len() * FILE_EVENTS * 300);
+    body.push(b'[');
+    let mut events = 0;
+    for (_, path) in files {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        for line in bytes.split(|b| *b == b'\n') {
+            // A line cut short by a crash is not valid JSON: skip it.
+            if line.is_empty() || serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err() {
+                continue;
+            }
+            if events > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(line);
+            events += 1;
+        }
+    }
+    body.push(b']');
+    (body, events)
+}
+
+struct Writer {
+    dir: PathBuf,
+    next_seq: u64,
+    file: Option<File>,
+    events: usize,
+    opened: Instant,
+    depth: Arc<AtomicI64>,
+    ready: Arc<tokio::sync::Notify>,
+}
+
+impl Writer {
+    fn run(mut self, rx: mpsc::Receiver<UsageEvent>) {
+        let mut buf = Vec::with_capacity(64 * 1024);
+        loop {
+            let first = match rx.recv_timeout(FLUSH_AFTER) {
+                Ok(e) => Some(e),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            if let Some(first) = first {
+                // Group commit: everything already waiting goes in one write.
+                let mut n = 0;
+                for event in std::iter::once(first).chain(rx.try_iter()) {
+                    serde_json::to_writer(&mut buf, &event).expect("events serialise");
+                    buf.push(b'\n');
+                    n += 1;
+                    if self.events + n >= FILE_EVENTS {
+                        self.write(&buf, n);
+                        buf.clear();
+                        n = 0;
+                        self.close_current();
+                    }
+                }
+                if n > 0 {
+                    self.write(&buf, n);
+                    buf.clear();
+                }
+            }
+            if self.events > 0 && self.opened.elapsed() >= FLUSH_AFTER {
+                self.close_current();
+            }
+        }
+        self.close_current();
+    }
+
+    fn write(&mut self, bytes: &[u8], events: usize) {
+        if self.file.is_none() {
+            match OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(self.dir.join("current.jsonl"))
+            {
+                Ok(f) => {
+                    self.file = Some(f);
+                    self.opened = Instant::now();
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot open the usage spool; {events} events dropped");
+                    return;
+                }
+            }
+        }
+        let file = self.file.as_mut().expect("opened above");
+        match file.write_all(bytes) {
+            Ok(()) => {
+                self.events += events;
+                self.depth.fetch_add(events as i64, Ordering::Relaxed);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot write the usage spool; {events} events dropped")
+            }
+        }
+    }
+
+    /// Renames `current` to the next ready file.
+    fn close_current(&mut self) {
+        if self.file.take().is_none() || self.events == 0 {
+            return;
+        }
+        let target = self.dir.join(ready_name(self.next_seq));
+        match std::fs::rename(self.dir.join("current.jsonl"), &target) {
+            Ok(()) => {
+                self.next_seq += 1;
+                self.events = 0;
+                self.ready.notify_one();
+            }
+            Err(e) => tracing::error!(error = %e, "cannot hand a usage spool file to the sender"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(i: u128) -> UsageEvent {
+        UsageEvent {
+            id: uuid::Uuid::from_u128(i),
+            token_id: None,
+            route_id: None,
+            method: "GET".into(),
+            status: 200,
+            latency_ms: 1.0,
+            upstream_latency_ms: None,
+            bytes_in: 0,
+            bytes_out: 0,
+            client_ip: None,
+            user_agent: None,
+            error_code: None,
+            at: chrono::Utc::now(),
+        }
+    }
+
+    fn temp_dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("spool-test-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn events_land_in_ready_files_and_survive_a_restart() {
+        let dir = temp_dir();
+        let (spool, sink, writer) = Spool::open(dir.clone()).unwrap();
+        for i in 0..2500 {
+            sink.record(event(i));
+        }
+        drop(sink);
+        writer.join().unwrap();
+        assert_eq!(spool.depth.load(Ordering::Relaxed), 2500);
+        let files = ready_files(&dir);
+        assert_eq!(files.len(), 3, "1000 + 1000 + 500");
+        let (body, n) = batch(&files);
+        assert_eq!(n, 2500);
+        let parsed: Vec<UsageEvent> = serde_json::from_slice(&body).unwrap();
+        assert_eq!(parsed.len(), 2500);
+        assert_eq!(parsed[0].id, uuid::Uuid::from_u128(0));
+        // A leftover `current` (a crash) with a torn last line is recovered.
+        std::fs::write(dir.join("current.jsonl"), {
+            let mut s = serde_json::to_string(&event(9999)).unwrap();
+            s.push_str("\n{\"id\":\"trunc");
+            s
+        })
+        .unwrap();
+        let (spool, sink, writer) = Spool::open(dir.clone()).unwrap();
+        drop(sink);
+        writer.join().unwrap();
+        let files = ready_files(&dir);
+        assert_eq!(files.len(), 4);
+        assert_eq!(batch(&files).1, 2501);
+        assert_eq!(spool.depth.load(Ordering::Relaxed), 2501);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
