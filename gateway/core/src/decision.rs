@@ -52,6 +52,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -116,6 +117,9 @@ impl fmt::Debug for RequestInfo<'_> {
     }
 }
 
+/// `(name, value)` pairs of upstream credential headers, shared.
+pub type InjectHeaders = Arc<[(String, String)]>;
+
 /// A request that may pass, and how to forward it.
 ///
 /// Its `Debug` does not print the values of `inject_headers`.
@@ -129,12 +133,16 @@ pub struct Allowed {
     pub route_id: Uuid,
     /// The matched route's name.
     pub route_name: String,
+    /// The matched route's position in [`Gateway::routes`], for front-ends
+    /// that keep per-route data next to a `Gateway`.
+    pub route_index: usize,
     /// Where to send the request: upstream base + rest of the path +
     /// `?query`.
     pub upstream_url: String,
     /// Headers to set on the upstream request (lower-case names), replacing
     /// any client header of the same name. They carry upstream secrets.
-    pub inject_headers: Vec<(String, String)>,
+    /// Shared with the `Gateway`, so allowing a request does not copy them.
+    pub inject_headers: InjectHeaders,
     /// Client headers to remove before forwarding because they carried a
     /// tokenctl token (lower-case names).
     pub strip_headers: &'static [&'static str],
@@ -264,7 +272,7 @@ pub struct Gateway {
     routes: RouteTable,
     /// Per route (same order as `routes.routes()`): the headers to inject,
     /// or `None` when a secret is missing or unusable.
-    route_auth: Vec<Option<Vec<(String, String)>>>,
+    route_auth: Vec<Option<InjectHeaders>>,
     warnings: Vec<SnapshotWarning>,
 }
 
@@ -340,7 +348,7 @@ impl Gateway {
         let route_auth = routes
             .routes()
             .iter()
-            .map(|r| auth_headers(r, &secrets, &mut warnings))
+            .map(|r| auth_headers(r, &secrets, &mut warnings).map(Arc::from))
             .collect();
 
         Gateway {
@@ -479,6 +487,7 @@ impl Gateway {
             team_id: token.team_id,
             route_id: route.id,
             route_name: route.name.clone(),
+            route_index: matched.index,
             timeout: Duration::from_millis(route.timeout_ms),
             inject_headers: inject_headers.clone(),
             strip_headers,
@@ -800,7 +809,7 @@ mod tests {
             "https://api.openai.com/v1/chat/completions?stream=true"
         );
         assert_eq!(
-            a.inject_headers,
+            *a.inject_headers,
             [("authorization".to_string(), "Bearer sk-openai".to_string())]
         );
         assert_eq!(a.strip_headers, ["x-api-key"]);
@@ -813,13 +822,13 @@ mod tests {
         let s = secret(1);
         let a = decide(&gw, &req("/api/anthropic/v1/messages", Some(&s))).unwrap();
         assert_eq!(
-            a.inject_headers,
+            *a.inject_headers,
             [("x-api-key".to_string(), "sk-ant".to_string())]
         );
         let a = decide(&gw, &req("/legacy", Some(&s))).unwrap();
         // RFC 7617's example credentials.
         assert_eq!(
-            a.inject_headers,
+            *a.inject_headers,
             [(
                 "authorization".to_string(),
                 "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==".to_string()

@@ -2,7 +2,7 @@
 //! counting bytes, and the response body that records the request's usage
 //! event when it ends.
 
-use crate::spool::UsageSink;
+use crate::spool::{UsageRecord, UsageSink};
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::Full;
@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
-use tokenctl_gateway::UsageEvent;
 
 /// The client's request body on its way upstream, counting bytes.
 pub struct CountingBody {
@@ -54,21 +53,21 @@ impl Body for CountingBody {
 
 /// A usage event waiting for its response to finish.
 pub struct PendingUsage {
-    pub event: UsageEvent,
+    pub record: UsageRecord,
     pub started: Instant,
     pub bytes_in: Arc<AtomicU64>,
     pub sink: UsageSink,
 }
 
 impl PendingUsage {
-    fn finish(mut self, bytes_out: u64, error_code: Option<&str>) {
-        self.event.latency_ms = self.started.elapsed().as_secs_f64() * 1000.0;
-        self.event.bytes_in = self.bytes_in.load(Ordering::Relaxed);
-        self.event.bytes_out = bytes_out;
-        if self.event.error_code.is_none() {
-            self.event.error_code = error_code.map(str::to_string);
+    fn finish(mut self, bytes_out: u64, error_code: Option<&'static str>) {
+        self.record.latency = self.started.elapsed();
+        self.record.bytes_in = self.bytes_in.load(Ordering::Relaxed);
+        self.record.bytes_out = bytes_out;
+        if self.record.error_code.is_none() {
+            self.record.error_code = error_code;
         }
-        self.sink.record(self.event);
+        self.sink.record(self.record);
     }
 }
 
@@ -113,7 +112,7 @@ impl ProxyBody {
         }
     }
 
-    fn finish(&mut self, error_code: Option<&str>) {
+    fn finish(&mut self, error_code: Option<&'static str>) {
         let (usage, bytes) = self.usage_and_bytes();
         if let Some(u) = usage.take() {
             u.finish(*bytes, error_code);

@@ -82,7 +82,9 @@ pub fn install(shared: &Shared, snapshot: &Snapshot) {
         routes = snapshot.routes.len(),
         "config installed"
     );
-    shared.gateway.store(Some(Arc::new(gateway)));
+    shared
+        .gateway
+        .store(Some(Arc::new(crate::state::Installed::new(gateway))));
 }
 
 /// Follows the server's config until the process ends.

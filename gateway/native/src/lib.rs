@@ -76,7 +76,10 @@ fn https_client() -> anyhow::Result<proxy::HttpsClient> {
                 .context("TLS setup")?
         }
     };
-    let connector = builder.https_or_http().enable_http1().build();
+    let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+    http.set_nodelay(true);
+    http.enforce_http(false);
+    let connector = builder.https_or_http().enable_http1().wrap_connector(http);
     Ok(
         hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
@@ -199,8 +202,7 @@ impl NativeGateway {
         }
         self.follower.abort();
         let _ = self.follower.await;
-        // Dropping the last sink lets the writer close the spool file.
-        drop(self.proxy);
+        self.proxy.shared.usage.close();
         let writer = self.writer;
         let _ = tokio::task::spawn_blocking(move || writer.join()).await;
         let _ = stop_tx.send(true);

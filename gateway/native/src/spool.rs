@@ -13,8 +13,8 @@ use crate::control::{ControlError, ControlPlane};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 use tokenctl_gateway::UsageEvent;
 
@@ -26,17 +26,103 @@ const FLUSH_AFTER: Duration = Duration::from_millis(500);
 const FILES_PER_BATCH: usize = 10;
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
-/// Where the request path records events. Cheap to clone.
-#[derive(Clone)]
-pub struct UsageSink {
-    tx: mpsc::Sender<UsageEvent>,
+/// One request's usage, as the request path knows it: cheap to build
+/// (no string formatting, no id generation). The writer thread turns it
+/// into a [`UsageEvent`].
+#[derive(Debug, Clone)]
+pub struct UsageRecord {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub token_id: Option<uuid::Uuid>,
+    pub route_id: Option<uuid::Uuid>,
+    pub method: http::Method,
+    pub status: u16,
+    pub latency: Duration,
+    pub upstream_latency: Option<Duration>,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub client_ip: std::net::IpAddr,
+    pub user_agent: Option<http::HeaderValue>,
+    pub error_code: Option<&'static str>,
 }
 
-impl UsageSink {
-    pub fn record(&self, event: UsageEvent) {
-        if self.tx.send(event).is_err() {
-            tracing::error!("usage writer has stopped; event dropped");
+impl UsageRecord {
+    fn into_event(self) -> UsageEvent {
+        let ts = uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            u64::try_from(self.at.timestamp()).unwrap_or(0),
+            self.at.timestamp_subsec_nanos(),
+        );
+        UsageEvent {
+            id: uuid::Uuid::new_v7(ts),
+            token_id: self.token_id,
+            route_id: self.route_id,
+            method: self.method.as_str().to_string(),
+            status: self.status,
+            latency_ms: self.latency.as_secs_f64() * 1000.0,
+            upstream_latency_ms: self.upstream_latency.map(|d| d.as_secs_f64() * 1000.0),
+            bytes_in: self.bytes_in,
+            bytes_out: self.bytes_out,
+            client_ip: Some(self.client_ip.to_canonical().to_string()),
+            user_agent: self
+                .user_agent
+                .and_then(|v| v.to_str().ok().map(|s| s.chars().take(512).collect())),
+            error_code: self.error_code.map(str::to_string),
+            at: self.at,
         }
+    }
+}
+
+/// Where the request path records events. Cheap to clone.
+///
+/// Recording is a push onto a shared buffer: no syscall and no thread
+/// wake-up per request. The writer thread collects the buffer every
+/// [`COLLECT_EVERY`] (or at once when it reaches [`HIGH_WATER`]).
+#[derive(Clone)]
+pub struct UsageSink {
+    shared: Arc<SinkShared>,
+}
+
+struct SinkShared {
+    buffer: Mutex<Vec<UsageRecord>>,
+    wake: Condvar,
+    closed: AtomicBool,
+}
+
+/// How often the writer collects recorded events.
+const COLLECT_EVERY: Duration = Duration::from_millis(20);
+/// A buffer this full wakes the writer early.
+const HIGH_WATER: usize = 4096;
+
+impl UsageSink {
+    pub fn record(&self, event: UsageRecord) {
+        let mut buffer = self.shared.buffer.lock().expect("not poisoned");
+        buffer.push(event);
+        if buffer.len() == HIGH_WATER {
+            self.shared.wake.notify_one();
+        }
+    }
+
+    /// Tells the writer to write out what is buffered and stop.
+    pub fn close(&self) {
+        self.shared.closed.store(true, Ordering::Release);
+        self.shared.wake.notify_one();
+    }
+
+    /// Waits for events: everything buffered, or `None` once closed and empty.
+    fn collect(&self) -> Option<Vec<UsageRecord>> {
+        let mut buffer = self.shared.buffer.lock().expect("not poisoned");
+        if buffer.is_empty() && !self.shared.closed.load(Ordering::Acquire) {
+            buffer = self
+                .shared
+                .wake
+                .wait_timeout(buffer, COLLECT_EVERY)
+                .expect("not poisoned")
+                .0;
+        }
+        if buffer.is_empty() && self.shared.closed.load(Ordering::Acquire) {
+            return None;
+        }
+        Some(std::mem::take(&mut *buffer))
     }
 }
 
@@ -94,7 +180,13 @@ impl Spool {
             depth: Arc::new(AtomicI64::new(depth)),
             ready: Arc::new(tokio::sync::Notify::new()),
         };
-        let (tx, rx) = mpsc::channel();
+        let sink = UsageSink {
+            shared: Arc::new(SinkShared {
+                buffer: Mutex::new(Vec::with_capacity(HIGH_WATER)),
+                wake: Condvar::new(),
+                closed: AtomicBool::new(false),
+            }),
+        };
         let writer = Writer {
             dir,
             next_seq,
@@ -104,10 +196,13 @@ impl Spool {
             depth: spool.depth.clone(),
             ready: spool.ready.clone(),
         };
-        let handle = std::thread::Builder::new()
-            .name("usage-spool".into())
-            .spawn(move || writer.run(rx))?;
-        Ok((spool, UsageSink { tx }, handle))
+        let handle = {
+            let sink = sink.clone();
+            std::thread::Builder::new()
+                .name("usage-spool".into())
+                .spawn(move || writer.run(&sink))?
+        };
+        Ok((spool, sink, handle))
     }
 
     /// Sends ready files to the server until `stop` is set and nothing
@@ -170,8 +265,9 @@ fn batch(files: &[(u64, PathBuf)]) -> (Vec<u8>, i64) {
             continue;
         };
         for line in bytes.split(|b| *b == b'\n') {
-            // A line cut short by a crash is not valid JSON: skip it.
-            if line.is_empty() || serde_json::from_slice::<serde::de::IgnoredAny>(line).is_err() {
+            // A line cut short by a crash lacks its closing brace (events
+            // are flat objects): skip it. The server validates the rest.
+            if !(line.starts_with(b"{") && line.ends_with(b"}")) {
                 continue;
             }
             if events > 0 {
@@ -196,32 +292,25 @@ struct Writer {
 }
 
 impl Writer {
-    fn run(mut self, rx: mpsc::Receiver<UsageEvent>) {
-        let mut buf = Vec::with_capacity(64 * 1024);
-        loop {
-            let first = match rx.recv_timeout(FLUSH_AFTER) {
-                Ok(e) => Some(e),
-                Err(mpsc::RecvTimeoutError::Timeout) => None,
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            };
-            if let Some(first) = first {
-                // Group commit: everything already waiting goes in one write.
-                let mut n = 0;
-                for event in std::iter::once(first).chain(rx.try_iter()) {
-                    serde_json::to_writer(&mut buf, &event).expect("events serialise");
-                    buf.push(b'\n');
-                    n += 1;
-                    if self.events + n >= FILE_EVENTS {
-                        self.write(&buf, n);
-                        buf.clear();
-                        n = 0;
-                        self.close_current();
-                    }
-                }
-                if n > 0 {
+    fn run(mut self, sink: &UsageSink) {
+        let mut buf = Vec::with_capacity(256 * 1024);
+        while let Some(events) = sink.collect() {
+            // Group commit: everything collected goes out in few writes.
+            let mut n = 0;
+            for record in events {
+                serde_json::to_writer(&mut buf, &record.into_event()).expect("events serialise");
+                buf.push(b'\n');
+                n += 1;
+                if self.events + n >= FILE_EVENTS {
                     self.write(&buf, n);
                     buf.clear();
+                    n = 0;
+                    self.close_current();
                 }
+            }
+            if n > 0 {
+                self.write(&buf, n);
+                buf.clear();
             }
             if self.events > 0 && self.opened.elapsed() >= FLUSH_AFTER {
                 self.close_current();
@@ -280,21 +369,20 @@ impl Writer {
 mod tests {
     use super::*;
 
-    fn event(i: u128) -> UsageEvent {
-        UsageEvent {
-            id: uuid::Uuid::from_u128(i),
-            token_id: None,
+    fn record(i: u128) -> UsageRecord {
+        UsageRecord {
+            at: chrono::Utc::now(),
+            token_id: Some(uuid::Uuid::from_u128(i)),
             route_id: None,
-            method: "GET".into(),
+            method: http::Method::GET,
             status: 200,
-            latency_ms: 1.0,
-            upstream_latency_ms: None,
+            latency: Duration::from_millis(1),
+            upstream_latency: None,
             bytes_in: 0,
             bytes_out: 0,
-            client_ip: None,
+            client_ip: std::net::Ipv4Addr::LOCALHOST.into(),
             user_agent: None,
             error_code: None,
-            at: chrono::Utc::now(),
         }
     }
 
@@ -309,9 +397,9 @@ mod tests {
         let dir = temp_dir();
         let (spool, sink, writer) = Spool::open(dir.clone()).unwrap();
         for i in 0..2500 {
-            sink.record(event(i));
+            sink.record(record(i));
         }
-        drop(sink);
+        sink.close();
         writer.join().unwrap();
         assert_eq!(spool.depth.load(Ordering::Relaxed), 2500);
         let files = ready_files(&dir);
@@ -320,16 +408,18 @@ mod tests {
         assert_eq!(n, 2500);
         let parsed: Vec<UsageEvent> = serde_json::from_slice(&body).unwrap();
         assert_eq!(parsed.len(), 2500);
-        assert_eq!(parsed[0].id, uuid::Uuid::from_u128(0));
+        assert_eq!(parsed[0].token_id, Some(uuid::Uuid::from_u128(0)));
+        assert_eq!(parsed[0].id.get_version_num(), 7);
+        assert_eq!(parsed[0].client_ip.as_deref(), Some("127.0.0.1"));
         // A leftover `current` (a crash) with a torn last line is recovered.
         std::fs::write(dir.join("current.jsonl"), {
-            let mut s = serde_json::to_string(&event(9999)).unwrap();
+            let mut s = serde_json::to_string(&record(9999).into_event()).unwrap();
             s.push_str("\n{\"id\":\"trunc");
             s
         })
         .unwrap();
         let (spool, sink, writer) = Spool::open(dir.clone()).unwrap();
-        drop(sink);
+        sink.close();
         writer.join().unwrap();
         let files = ready_files(&dir);
         assert_eq!(files.len(), 4);

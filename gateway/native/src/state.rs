@@ -4,13 +4,49 @@ use crate::spool::UsageSink;
 use arc_swap::ArcSwapOption;
 use serde::Serialize;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
-use tokenctl_gateway::{Gateway, RateLimiter};
+use tokenctl_gateway::{Allowed, Gateway, RateLimiter};
+
+/// A config ready for the request path: the core's index plus what this
+/// front-end precomputes per route.
+pub struct Installed {
+    pub gateway: Gateway,
+    /// Per route (same order as `gateway.routes().routes()`): the upstream
+    /// credential headers as typed header values, converted on first use
+    /// rather than on every request.
+    inject: Vec<OnceLock<Vec<(http::HeaderName, http::HeaderValue)>>>,
+}
+
+impl Installed {
+    pub fn new(gateway: Gateway) -> Installed {
+        let inject = (0..gateway.routes().routes().len())
+            .map(|_| OnceLock::new())
+            .collect();
+        Installed { gateway, inject }
+    }
+
+    /// The headers to inject for the allowed request's route.
+    pub fn inject_headers(&self, allowed: &Allowed) -> &[(http::HeaderName, http::HeaderValue)] {
+        self.inject[allowed.route_index].get_or_init(|| {
+            allowed
+                .inject_headers
+                .iter()
+                .filter_map(|(n, v)| {
+                    // The core validated names and values when it indexed the snapshot.
+                    Some((
+                        http::HeaderName::from_bytes(n.as_bytes()).ok()?,
+                        http::HeaderValue::from_str(v).ok()?,
+                    ))
+                })
+                .collect()
+        })
+    }
+}
 
 pub struct Shared {
     /// The current config; `None` until the first snapshot arrives.
-    pub gateway: ArcSwapOption<Gateway>,
+    pub gateway: ArcSwapOption<Installed>,
     /// Rate-limit state outlives config swaps.
     pub limiter: Mutex<RateLimiter>,
     pub usage: UsageSink,
@@ -96,11 +132,13 @@ impl Shared {
             status,
             version: env!("CARGO_PKG_VERSION"),
             config: ConfigReport {
-                version: gateway.as_ref().map(|g| g.version()),
-                generated_at: gateway.as_ref().map(|g| g.generated_at()),
+                version: gateway.as_ref().map(|g| g.gateway.version()),
+                generated_at: gateway.as_ref().map(|g| g.gateway.generated_at()),
                 age_secs: self.health.config_age_secs(),
-                tokens: gateway.as_ref().map_or(0, |g| g.tokens().len()),
-                routes: gateway.as_ref().map_or(0, |g| g.routes().routes().len()),
+                tokens: gateway.as_ref().map_or(0, |g| g.gateway.tokens().len()),
+                routes: gateway
+                    .as_ref()
+                    .map_or(0, |g| g.gateway.routes().routes().len()),
                 last_error,
             },
             usage: UsageReport {
