@@ -151,6 +151,16 @@ pub async fn keyring_store(account: &str, secret: &str) -> CliResult<()> {
         })
 }
 
+/// Checks that the OS keyring can store a credential, before anything that
+/// cannot be repeated (such as spending an enrolment code).
+pub async fn keyring_probe(account: &str) -> CliResult<()> {
+    let probe = format!("{account}#probe");
+    keyring_store(&probe, "probe").await?;
+    let _ = keyring_call(move || keyring::Entry::new(KEYRING_SERVICE, &probe)?.delete_credential())
+        .await;
+    Ok(())
+}
+
 pub async fn load_credential(store: &CredentialStore) -> CliResult<String> {
     match store {
         CredentialStore::Keyring { account } => {

@@ -60,9 +60,12 @@ enum Command {
     /// Upstream secrets, encrypted at rest and never shown again
     #[command(subcommand)]
     Secret(commands::secret::Command),
-    /// Teams
+    /// Teams and their members
     #[command(subcommand)]
     Team(commands::team::Command),
+    /// Users (operators) and invitations
+    #[command(subcommand)]
+    User(commands::user::Command),
     /// Your admin credentials
     #[command(subcommand)]
     Credential(commands::credential::Command),
@@ -78,6 +81,11 @@ enum Command {
 
 async fn run(cli: Cli) -> CliResult {
     let g = &cli.globals;
+    if g.format == output::Format::Csv && !matches!(cli.command, Command::Audit(_)) {
+        return Err(error::CliError::usage(
+            "-o csv is for reports (audit list, usage); use -o json here",
+        ));
+    }
     match cli.command {
         Command::Server(args) => commands::server::run(args).await,
         Command::Gateway(args) => commands::gateway::run(g, args).await,
@@ -90,6 +98,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Route(c) => commands::route::run(g, c).await,
         Command::Secret(c) => commands::secret::run(g, c).await,
         Command::Team(c) => commands::team::run(g, c).await,
+        Command::User(c) => commands::user::run(g, c).await,
         Command::Credential(c) => commands::credential::run(g, c).await,
         Command::Audit(c) => commands::audit::run(g, c).await,
         Command::GatewayKey(c) => commands::gateway_key::run(g, c).await,

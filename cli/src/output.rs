@@ -12,6 +12,8 @@ pub enum Format {
     #[default]
     Table,
     Json,
+    /// Only for reports (`audit list`, `usage …`)
+    Csv,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -28,6 +30,24 @@ impl Output {
 
     pub fn json(&self) -> bool {
         self.format == Format::Json
+    }
+
+    pub fn csv(&self) -> bool {
+        self.format == Format::Csv
+    }
+
+    /// Writes rows as CSV (RFC 4180 quoting) on stdout.
+    pub fn print_csv(
+        &self,
+        header: &[&str],
+        rows: impl IntoIterator<Item = Vec<String>>,
+    ) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(std::io::stdout().lock());
+        w.write_record(header)?;
+        for row in rows {
+            w.write_record(&row)?;
+        }
+        w.flush()
     }
 
     /// Prints `value` as pretty JSON on stdout.

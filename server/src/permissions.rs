@@ -1,7 +1,9 @@
-//! Who may do what: one declarative table, checked by every handler.
+//! Who may do what: one declarative table, checked by every handler, and
+//! rendered into `docs/permissions.md` (a test keeps the two equal).
 //!
 //! A rule grants an action to a minimum role, either in the team that owns
-//! the object (`Scope::Team`) or in the system team (`Scope::System`).
+//! the object (`Scope::Team`), in the system team (`Scope::System`), in any
+//! team (`Scope::AnyTeam`), or to global admins only (`Scope::Global`).
 //! Global admins may do everything.
 
 use crate::api::Role;
@@ -19,6 +21,17 @@ pub enum Action {
     TokenManageAny,
     AuditRead,
     TeamRead,
+    TeamCreate,
+    /// Rename a team, change its description.
+    TeamUpdate,
+    TeamDelete,
+    /// Add, remove, or change the role of developers and viewers.
+    MemberManage,
+    /// Add, remove, or change the role of managers and admins.
+    MemberManageElevated,
+    UserCreate,
+    /// Change a user's e-mail or global-admin flag; disable or enable a user.
+    UserManage,
     /// Route names, paths and tags: everyone who belongs to some team needs
     /// them to pick scopes.
     RouteRead,
@@ -32,6 +45,8 @@ pub enum Action {
     SecretDelete,
     /// Issue, list and revoke gateway keys.
     GatewayKeyManage,
+    /// See the Cloudflare KV sync, push to it, export what it should hold.
+    SyncManage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,41 +57,170 @@ pub enum Scope {
     System,
     /// The role in any team.
     AnyTeam,
+    /// Global admins only.
+    Global,
 }
 
 pub struct Rule {
     pub action: Action,
     pub scope: Scope,
+    /// Ignored for `Scope::Global`.
     pub min_role: Role,
+    /// One line for `docs/permissions.md`.
+    pub description: &'static str,
 }
 
-const fn rule(action: Action, scope: Scope, min_role: Role) -> Rule {
+const fn rule(action: Action, scope: Scope, min_role: Role, description: &'static str) -> Rule {
     Rule {
         action,
         scope,
         min_role,
+        description,
     }
 }
 
 pub const RULES: &[Rule] = &[
-    rule(Action::TokenRead, Scope::Team, Role::Viewer),
-    rule(Action::TokenCreate, Scope::Team, Role::Developer),
-    rule(Action::TokenManageOwn, Scope::Team, Role::Developer),
-    rule(Action::TokenManageAny, Scope::Team, Role::Manager),
-    rule(Action::AuditRead, Scope::Team, Role::Viewer),
-    rule(Action::TeamRead, Scope::Team, Role::Viewer),
-    rule(Action::RouteRead, Scope::AnyTeam, Role::Viewer),
-    rule(Action::RouteCreate, Scope::System, Role::Developer),
-    rule(Action::RouteUpdate, Scope::System, Role::Manager),
-    rule(Action::RouteDelete, Scope::System, Role::Admin),
-    rule(Action::SecretRead, Scope::System, Role::Viewer),
-    rule(Action::SecretCreate, Scope::System, Role::Developer),
-    rule(Action::SecretUpdate, Scope::System, Role::Manager),
-    rule(Action::SecretDelete, Scope::System, Role::Admin),
-    rule(Action::GatewayKeyManage, Scope::System, Role::Admin),
+    rule(
+        Action::TokenRead,
+        Scope::Team,
+        Role::Viewer,
+        "Read a team's tokens (never their secrets)",
+    ),
+    rule(
+        Action::TokenCreate,
+        Scope::Team,
+        Role::Developer,
+        "Create tokens in a team",
+    ),
+    rule(
+        Action::TokenManageOwn,
+        Scope::Team,
+        Role::Developer,
+        "Update, rotate, revoke tokens you created",
+    ),
+    rule(
+        Action::TokenManageAny,
+        Scope::Team,
+        Role::Manager,
+        "Update, rotate, revoke any token of the team",
+    ),
+    rule(
+        Action::AuditRead,
+        Scope::Team,
+        Role::Viewer,
+        "Read the team's audit entries (you always see your own actions)",
+    ),
+    rule(
+        Action::TeamRead,
+        Scope::Team,
+        Role::Viewer,
+        "See a team and its members",
+    ),
+    rule(
+        Action::TeamCreate,
+        Scope::Global,
+        Role::Admin,
+        "Create teams",
+    ),
+    rule(
+        Action::TeamUpdate,
+        Scope::Team,
+        Role::Admin,
+        "Rename a team, change its description",
+    ),
+    rule(
+        Action::TeamDelete,
+        Scope::Team,
+        Role::Admin,
+        "Delete a team (with --revoke-tokens if it has active tokens)",
+    ),
+    rule(
+        Action::MemberManage,
+        Scope::Team,
+        Role::Manager,
+        "Add and remove developers and viewers, change roles among them",
+    ),
+    rule(
+        Action::MemberManageElevated,
+        Scope::Team,
+        Role::Admin,
+        "Add and remove managers and admins, make someone manager or admin",
+    ),
+    rule(
+        Action::UserCreate,
+        Scope::Global,
+        Role::Admin,
+        "Create users",
+    ),
+    rule(
+        Action::UserManage,
+        Scope::Global,
+        Role::Admin,
+        "Change a user's e-mail or global-admin flag; disable and enable users",
+    ),
+    rule(
+        Action::RouteRead,
+        Scope::AnyTeam,
+        Role::Viewer,
+        "Read routes (names, paths, upstreams, tags)",
+    ),
+    rule(
+        Action::RouteCreate,
+        Scope::System,
+        Role::Developer,
+        "Add routes without upstream auth",
+    ),
+    rule(
+        Action::RouteUpdate,
+        Scope::System,
+        Role::Manager,
+        "Change routes; add routes that use a secret",
+    ),
+    rule(
+        Action::RouteDelete,
+        Scope::System,
+        Role::Admin,
+        "Remove routes",
+    ),
+    rule(
+        Action::SecretRead,
+        Scope::System,
+        Role::Viewer,
+        "List secrets (names and fingerprints, never values)",
+    ),
+    rule(
+        Action::SecretCreate,
+        Scope::System,
+        Role::Developer,
+        "Store a new secret",
+    ),
+    rule(
+        Action::SecretUpdate,
+        Scope::System,
+        Role::Manager,
+        "Replace a secret's value",
+    ),
+    rule(
+        Action::SecretDelete,
+        Scope::System,
+        Role::Admin,
+        "Remove secrets",
+    ),
+    rule(
+        Action::GatewayKeyManage,
+        Scope::System,
+        Role::Admin,
+        "Issue, list and revoke gateway keys",
+    ),
+    rule(
+        Action::SyncManage,
+        Scope::System,
+        Role::Admin,
+        "See the Cloudflare KV sync, push to it, export its contents",
+    ),
 ];
 
-fn rule_for(action: Action) -> &'static Rule {
+pub fn rule_for(action: Action) -> &'static Rule {
     RULES
         .iter()
         .find(|r| r.action == action)
@@ -84,7 +228,7 @@ fn rule_for(action: Action) -> &'static Rule {
 }
 
 /// Whether `p` may perform `action` on an object of `team` (ignored for
-/// system- and any-team scoped actions).
+/// system-, any-team- and global-scoped actions).
 pub fn allowed(p: &Principal, action: Action, team: Option<Uuid>) -> bool {
     if p.user.global_admin {
         return true;
@@ -94,6 +238,7 @@ pub fn allowed(p: &Principal, action: Action, team: Option<Uuid>) -> bool {
         Scope::Team => team.and_then(|t| p.role_in(t)),
         Scope::System => p.system_role(),
         Scope::AnyTeam => p.memberships.iter().map(|m| m.role).max(),
+        Scope::Global => None,
     };
     role.is_some_and(|r| r >= rule.min_role)
 }
@@ -104,13 +249,109 @@ pub fn require(p: &Principal, action: Action, team: Option<Uuid>) -> Result<(), 
         return Ok(());
     }
     let rule = rule_for(action);
-    let place = match rule.scope {
-        Scope::Team => "the owning team",
-        Scope::System => "the system team",
-        Scope::AnyTeam => "some team",
+    let needed = match rule.scope {
+        Scope::Team => format!("the {} role (or higher) in the owning team", rule.min_role),
+        Scope::System => format!("the {} role (or higher) in the system team", rule.min_role),
+        Scope::AnyTeam => format!("the {} role (or higher) in some team", rule.min_role),
+        Scope::Global => "a global admin".to_string(),
     };
-    Err(ApiError::forbidden(format!(
-        "this needs the {} role (or higher) in {place}",
-        rule.min_role
-    )))
+    Err(ApiError::forbidden(format!("this needs {needed}")))
+}
+
+/// The membership action needed to give (or take away) `role`.
+pub fn member_action(role: Role) -> Action {
+    if role >= Role::Manager {
+        Action::MemberManageElevated
+    } else {
+        Action::MemberManage
+    }
+}
+
+/// May `p` make someone `new` (from `old`) in `team`? Besides the rules,
+/// nobody raises anyone above their own role.
+pub fn require_role_change(
+    p: &Principal,
+    team: Uuid,
+    old: Option<Role>,
+    new: Option<Role>,
+) -> Result<(), ApiError> {
+    for role in [old, new].into_iter().flatten() {
+        require(p, member_action(role), Some(team))?;
+    }
+    if let Some(new) = new {
+        if !p.user.global_admin && p.role_in(team).is_none_or(|own| new > own) {
+            return Err(ApiError::forbidden(format!(
+                "you cannot make someone {new}: that is above your own role in this team"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `docs/permissions.md`, generated from [`RULES`].
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Permissions\n\n\
+         <!-- Generated from server/src/permissions.rs; a test fails when this file is stale.\n     \
+         Regenerate: TOKENCTL_UPDATE_DOCS=1 cargo test -p tokenctl-server permissions -->\n\n\
+         Operators are users with a role per team: `viewer` < `developer` < `manager` < `admin`.\n\
+         A role includes everything the roles below it may do. One team, `system`, owns routes,\n\
+         upstream secrets and gateway keys. **Global admins** may do everything, including\n\
+         creating teams and users.\n\n\
+         | Action | Who | Where |\n|---|---|---|\n",
+    );
+    for r in RULES {
+        let (who, place) = match r.scope {
+            Scope::Team => (format!("{}+", r.min_role), "the team that owns the object"),
+            Scope::System => (format!("{}+", r.min_role), "the `system` team"),
+            Scope::AnyTeam => (format!("{}+", r.min_role), "any team"),
+            Scope::Global => ("global admin".to_string(), "—"),
+        };
+        out.push_str(&format!("| {} | {who} | {place} |\n", r.description));
+    }
+    out.push_str(
+        "\nAlso enforced:\n\n\
+         - Nobody can make anyone a role above their own in a team, and managers cannot\n  \
+         touch managers or admins.\n\
+         - Nobody can remove or demote the last admin of a team.\n\
+         - Nobody can disable, or take the global-admin flag from, the last global admin.\n\
+         - Invitations grant only what the inviter could grant directly.\n\
+         - Admin credentials are personal: you list, create and revoke your own. Revoking\n  \
+         your last usable credential is refused.\n\
+         - Reads are scoped: lists show only the teams, tokens, users and audit entries you may\n  \
+         see; objects of teams you cannot see answer `404`, as if they did not exist.\n\
+         - Gateways authenticate with gateway keys, which grant only the config feed and\n  \
+         usage ingest; admin credentials cannot call those, and gateway keys nothing else.\n",
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_has_exactly_one_rule() {
+        for (i, r) in RULES.iter().enumerate() {
+            assert!(
+                RULES[i + 1..].iter().all(|o| o.action != r.action),
+                "{:?} twice",
+                r.action
+            );
+        }
+    }
+
+    #[test]
+    fn permissions_doc_matches_the_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/permissions.md");
+        let fresh = markdown();
+        if std::env::var_os("TOKENCTL_UPDATE_DOCS").is_some() {
+            std::fs::write(path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "docs/permissions.md is stale; regenerate with: TOKENCTL_UPDATE_DOCS=1 cargo test -p tokenctl-server permissions"
+        );
+    }
 }

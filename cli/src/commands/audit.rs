@@ -12,7 +12,8 @@ pub enum Command {
 Examples:
   tokenctl audit list --since 24h
   tokenctl audit list --action 'token.*' --actor alice
-  tokenctl audit list --target n8n-prod -o json")]
+  tokenctl audit list --target n8n-prod -o json
+  tokenctl audit list --since 30d --team platform --limit 1000 -o csv > audit.csv")]
     List(ListArgs),
 }
 
@@ -69,6 +70,45 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
     let page: AuditPage = client.get("/v1/audit", &q).await?;
     if out.json() {
         out.print_json(&page);
+        return Ok(());
+    }
+    if out.csv() {
+        let rows = page.entries.iter().map(|e| {
+            vec![
+                e.id.to_string(),
+                e.at.to_rfc3339(),
+                e.actor.clone(),
+                e.action.clone(),
+                e.target_type.clone(),
+                e.target_id.clone().unwrap_or_default(),
+                e.target_name.clone().unwrap_or_default(),
+                e.team_id.map(|t| t.to_string()).unwrap_or_default(),
+                e.request_id.clone().unwrap_or_default(),
+                e.client_ip.clone().unwrap_or_default(),
+                e.before.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+                e.after.as_ref().map(|v| v.to_string()).unwrap_or_default(),
+            ]
+        });
+        out.print_csv(
+            &[
+                "id",
+                "at",
+                "actor",
+                "action",
+                "target_type",
+                "target_id",
+                "target_name",
+                "team_id",
+                "request_id",
+                "client_ip",
+                "before",
+                "after",
+            ],
+            rows,
+        )?;
+        if let Some(c) = page.next_cursor {
+            eprintln!("More entries: add --cursor {c}");
+        }
         return Ok(());
     }
     if page.entries.is_empty() {

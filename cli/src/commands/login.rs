@@ -32,6 +32,22 @@ pub struct LoginArgs {
     /// File for `--store file` [default: <config dir>/credentials/<profile>]
     #[arg(long, value_name = "PATH")]
     pub credential_file: Option<PathBuf>,
+    /// Join with a one-time enrolment code from `tokenctl user invite`
+    /// instead of an existing credential
+    #[arg(long, value_name = "CODE")]
+    pub enrol: Option<String>,
+}
+
+/// Exchanges an enrolment code for a new user's first credential.
+async fn enrol(base: &url::Url, code: &str) -> CliResult<String> {
+    let resp = client::http_client()
+        .post(base.join("v1/enrol").expect("valid path"))
+        .json(&serde_json::json!({ "code": code }))
+        .send()
+        .await
+        .map_err(|e| client::unreachable(base, &e))?;
+    let enrolled: tokenctl_server::api::Enrolled = client::decode(resp).await?;
+    Ok(enrolled.secret)
 }
 
 async fn identity(base: &url::Url, credential: &str) -> CliResult<Identity> {
@@ -61,27 +77,50 @@ pub async fn login(g: &Globals, args: LoginArgs) -> CliResult {
     let profile = config.profile_name(g.profile.as_deref());
     let base = client::server_url(g, &config, &profile)?;
     warn_plain_http(&base);
-    let credential = match &g.token {
-        Some(t) => t.trim().to_string(),
-        None => super::read_secret(&format!("Admin credential for {base}"))?,
+    let account = format!("{profile}@{}", base.as_str().trim_end_matches('/'));
+    let credential = match &args.enrol {
+        Some(code) => {
+            Secret::parse(SecretKind::EnrolmentCode, code).map_err(|e| {
+                CliError::new(Exit::Usage, "malformed_enrolment_code", e.to_string())
+            })?;
+            // The code works once: make sure the credential can be stored
+            // before spending it.
+            if args.store == Store::Keyring {
+                config::keyring_probe(&account).await?;
+            }
+            enrol(&base, code).await?
+        }
+        None => match &g.token {
+            Some(t) => t.trim().to_string(),
+            None => super::read_secret(&format!("Admin credential for {base}"))?,
+        },
     };
     Secret::parse(SecretKind::AdminCredential, &credential)
         .map_err(|e| CliError::new(Exit::Auth, "malformed_credential", e.to_string()))?;
     let who = identity(&base, &credential).await?;
-    let store = match args.store {
-        Store::Keyring => {
-            let account = format!("{profile}@{}", base.as_str().trim_end_matches('/'));
-            config::keyring_store(&account, &credential).await?;
-            CredentialStore::Keyring { account }
-        }
+    let stored = match args.store {
+        Store::Keyring => config::keyring_store(&account, &credential)
+            .await
+            .map(|()| CredentialStore::Keyring { account }),
         Store::File => {
             let path = match args.credential_file {
                 Some(p) => std::path::absolute(p)?,
                 None => config::config_dir().join("credentials").join(&profile),
             };
-            config::write_private(&path, credential.as_bytes())?;
-            CredentialStore::File { path }
+            config::write_private(&path, credential.as_bytes())
+                .map(|()| CredentialStore::File { path })
         }
+    };
+    let store = match stored {
+        Ok(store) => store,
+        Err(e) if args.enrol.is_some() => {
+            // Never lose a credential that exists nowhere else.
+            eprintln!(
+                "Your new credential could not be stored ({e}). It is shown only now:\n\n    {credential}\n"
+            );
+            return Err(e);
+        }
+        Err(e) => return Err(e),
     };
     let description = store.describe();
     config.profiles.insert(

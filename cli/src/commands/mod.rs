@@ -12,6 +12,7 @@ pub mod secret;
 pub mod server;
 pub mod team;
 pub mod token;
+pub mod user;
 
 use crate::error::{CliError, CliResult};
 use std::io::IsTerminal;

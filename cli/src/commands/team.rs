@@ -1,20 +1,145 @@
 //! `tokenctl team …`
 
-use crate::client::{Client, Globals};
+use crate::client::{segment, Client, Globals};
 use crate::error::CliResult;
-use crate::output;
-use tokenctl_server::api::Team;
+use crate::output::{self, Output};
+use reqwest::Method;
+use tokenctl_server::api::{
+    input, CreateTeam, Role, SetMember, Team, TeamDeleted, TeamDetail, TeamMember, UpdateTeam,
+};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// Create a team (global admins)
+    #[command(after_long_help = "\
+Examples:
+  tokenctl team create platform --description 'Platform engineering' --admin alice
+  tokenctl team member add platform bob developer")]
+    Create {
+        /// Lowercase letters, digits and `-`
+        name: String,
+        #[arg(long)]
+        description: Option<String>,
+        /// A user (name or id) to make the team's first admin
+        #[arg(long, value_name = "USER")]
+        admin: Option<String>,
+    },
     /// List the teams you can see
     List,
+    /// Show a team and its members
+    Show { team: String },
+    /// Rename a team or change its description (team admins)
+    Update {
+        team: String,
+        /// New name
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Delete a team (team admins); refused while it has tokens that are not revoked
+    Delete {
+        team: String,
+        /// Revoke the team's tokens with it, in the same transaction
+        #[arg(long)]
+        revoke_tokens: bool,
+        /// Do not ask for confirmation (it is only asked on a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Add, change or remove team members
+    #[command(subcommand)]
+    Member(MemberCommand),
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum MemberCommand {
+    /// Add a user to a team with a role
+    Add {
+        team: String,
+        user: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Change a member's role
+    SetRole {
+        team: String,
+        user: String,
+        #[arg(value_enum)]
+        role: RoleArg,
+    },
+    /// Remove a member from a team
+    Remove {
+        team: String,
+        user: String,
+        /// Do not ask for confirmation (it is only asked on a terminal)
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum RoleArg {
+    Viewer,
+    Developer,
+    Manager,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Viewer => Role::Viewer,
+            RoleArg::Developer => Role::Developer,
+            RoleArg::Manager => Role::Manager,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
+}
+
+fn member_path(team: &str, user: &str) -> String {
+    format!("/v1/teams/{}/members/{}", segment(team), segment(user))
 }
 
 pub async fn run(g: &Globals, command: Command) -> CliResult {
     let out = g.output();
+    match &command {
+        Command::Create {
+            name, description, ..
+        } => {
+            input::team_name(name)?;
+            if let Some(d) = description {
+                input::description(d)?;
+            }
+        }
+        Command::Update { name: Some(n), .. } => {
+            input::team_name(n)?;
+        }
+        _ => {}
+    }
     let client = Client::connect(g).await?;
     match command {
+        Command::Create {
+            name,
+            description,
+            admin,
+        } => {
+            let team: TeamDetail = client
+                .post(
+                    "/v1/teams",
+                    &[],
+                    &CreateTeam {
+                        name,
+                        description,
+                        admin,
+                    },
+                )
+                .await?;
+            if !out.json() {
+                println!("Team created.");
+            }
+            print_team(&out, &team);
+        }
         Command::List => {
             let teams: Vec<Team> = client.get("/v1/teams", &[]).await?;
             if out.json() {
@@ -33,6 +158,146 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 println!("{t}");
             }
         }
+        Command::Show { team } => {
+            let team: TeamDetail = client
+                .get(&format!("/v1/teams/{}", segment(&team)), &[])
+                .await?;
+            print_team(&out, &team);
+        }
+        Command::Update {
+            team,
+            name,
+            description,
+        } => {
+            let updated: Team = client
+                .request(
+                    Method::PATCH,
+                    &format!("/v1/teams/{}", segment(&team)),
+                    &[],
+                    Some(&UpdateTeam { name, description }),
+                    None,
+                )
+                .await?;
+            if out.json() {
+                out.print_json(&updated);
+            } else {
+                println!("Team `{}` updated.", updated.name);
+            }
+        }
+        Command::Delete {
+            team,
+            revoke_tokens,
+            yes,
+        } => {
+            let question = if revoke_tokens {
+                format!("Delete team `{team}` and revoke all its tokens?")
+            } else {
+                format!("Delete team `{team}`?")
+            };
+            super::confirm(&question, yes)?;
+            let q: Vec<(&str, String)> = if revoke_tokens {
+                vec![("revoke_tokens", "true".into())]
+            } else {
+                vec![]
+            };
+            let deleted: TeamDeleted = client
+                .request::<(), _>(
+                    Method::DELETE,
+                    &format!("/v1/teams/{}", segment(&team)),
+                    &q,
+                    None,
+                    None,
+                )
+                .await?;
+            if out.json() {
+                out.print_json(&deleted);
+            } else {
+                println!(
+                    "Deleted team `{}`; {} token(s) revoked with it.",
+                    deleted.team.name,
+                    deleted.revoked_tokens.len()
+                );
+            }
+        }
+        Command::Member(m) => {
+            let (member, verb): (TeamMember, &str) = match m {
+                MemberCommand::Add { team, user, role }
+                | MemberCommand::SetRole { team, user, role } => (
+                    client
+                        .request(
+                            Method::PUT,
+                            &member_path(&team, &user),
+                            &[],
+                            Some(&SetMember { role: role.into() }),
+                            None,
+                        )
+                        .await?,
+                    "is now",
+                ),
+                MemberCommand::Remove { team, user, yes } => {
+                    super::confirm(&format!("Remove `{user}` from team `{team}`?"), yes)?;
+                    (
+                        client
+                            .request::<(), _>(
+                                Method::DELETE,
+                                &member_path(&team, &user),
+                                &[],
+                                None,
+                                None,
+                            )
+                            .await?,
+                        "was removed; their role was",
+                    )
+                }
+            };
+            if out.json() {
+                out.print_json(&member);
+            } else {
+                println!("`{}` {verb} {}.", member.user, member.role);
+            }
+        }
     }
     Ok(())
+}
+
+fn print_team(out: &Output, t: &TeamDetail) {
+    if out.json() {
+        out.print_json(t);
+        return;
+    }
+    println!(
+        "{}",
+        out.fields(vec![
+            ("id", t.team.id.to_string()),
+            ("name", t.team.name.clone()),
+            (
+                "system",
+                if t.team.system { "yes" } else { "no" }.to_string()
+            ),
+            (
+                "description",
+                if t.team.description.is_empty() {
+                    "-".into()
+                } else {
+                    t.team.description.clone()
+                }
+            ),
+            ("tokens", format!("{} not revoked", t.live_tokens)),
+            ("created", output::when(Some(t.team.created_at), "")),
+        ])
+    );
+    if t.members.is_empty() {
+        println!("\nNo members.");
+        return;
+    }
+    let mut table = out.table(&["MEMBER", "ROLE", "E-MAIL", "ADDED"]);
+    for m in &t.members {
+        table.add_row(vec![
+            m.user.clone(),
+            m.role.to_string(),
+            m.email.clone().unwrap_or_else(|| "-".into()),
+            output::when(Some(m.added_at), ""),
+        ]);
+    }
+    println!("\n{table}");
 }

@@ -61,6 +61,39 @@ pub fn team_name(value: &str) -> Result<String, InputError> {
     Ok(v.to_string())
 }
 
+/// A team role grant as typed: `TEAM:ROLE`, e.g. `platform:developer`.
+pub fn team_role(value: &str) -> Result<(String, super::Role), InputError> {
+    let v = value.trim();
+    let (team, role) = v.rsplit_once(':').ok_or_else(|| {
+        InputError(format!(
+            "`{v}` is not TEAM:ROLE (roles: viewer, developer, manager, admin)"
+        ))
+    })?;
+    let role = super::Role::parse(role.trim()).ok_or_else(|| {
+        InputError(format!(
+            "`{role}` is not a role; use viewer, developer, manager or admin"
+        ))
+    })?;
+    Ok((team_name(team)?, role))
+}
+
+/// An e-mail address, checked loosely: something@something.something.
+pub fn email(value: &str) -> Result<String, InputError> {
+    let v = value.trim();
+    let ok = v.len() <= 254
+        && v.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !v.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        return err(format!("`{v}` is not an e-mail address"));
+    }
+    Ok(v.to_string())
+}
+
 /// Free text such as descriptions: at most 500 characters, no control characters.
 pub fn description(value: &str) -> Result<String, InputError> {
     if value.chars().count() > 500 {

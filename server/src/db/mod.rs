@@ -103,6 +103,16 @@ pub struct Rotation {
     pub master_key: Option<MasterKey>,
 }
 
+/// A validated invitation.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    pub email: String,
+    pub user_name: String,
+    pub roles: Vec<api::InvitedRole>,
+    pub global_admin: bool,
+    pub expires_at: DateTime<Utc>,
+}
+
 /// One audit row to write in the same transaction as the change.
 #[derive(Debug, Clone)]
 pub struct AuditRecord {
@@ -296,7 +306,28 @@ forward! {
     fn revoke_credential(&self, actor: &Actor, user_id: Uuid, reference: &str) -> ApiResult<api::Credential>;
 }
 
-// `repo.rs` is compiled through `include!` by each backend; this line only
-// lets rustfmt and editors see it as a module.
+forward! {
+    fn create_team(&self, actor: &Actor, name: String, description: String, admin: Option<Uuid>) -> ApiResult<api::TeamDetail>;
+    fn team_detail(&self, id: Uuid) -> ApiResult<Option<api::TeamDetail>>;
+    fn update_team(&self, actor: &Actor, id: Uuid, name: Option<String>, description: Option<String>) -> ApiResult<api::Team>;
+    fn delete_team(&self, actor: &Actor, id: Uuid, revoke_tokens: bool) -> ApiResult<api::TeamDeleted>;
+    fn member_role(&self, team: Uuid, user: Uuid) -> ApiResult<Option<Role>>;
+    fn set_member(&self, actor: &Actor, team: Uuid, user: Uuid, role: Role, expected: Option<Role>) -> ApiResult<api::TeamMember>;
+    fn remove_member(&self, actor: &Actor, team: Uuid, user: Uuid, expected: Role) -> ApiResult<api::TeamMember>;
+    fn list_users(&self, teams: Option<Vec<Uuid>>, me: Uuid) -> ApiResult<Vec<api::UserInfo>>;
+    fn find_user(&self, reference: &str) -> ApiResult<Option<api::UserInfo>>;
+    fn create_user(&self, actor: &Actor, name: String, email: Option<String>, global_admin: bool, roles: Vec<(Uuid, Role)>, secret: &Secret) -> ApiResult<api::CreatedUser>;
+    fn update_user(&self, actor: &Actor, id: Uuid, email: Option<Option<String>>, global_admin: Option<bool>, disabled: Option<bool>) -> ApiResult<api::UserInfo>;
+    fn create_invitation(&self, actor: &Actor, new: NewInvitation, code: &Secret) -> ApiResult<api::Invitation>;
+    fn list_invitations(&self, created_by: Option<Uuid>) -> ApiResult<Vec<api::Invitation>>;
+    fn find_invitation(&self, id: Uuid) -> ApiResult<Option<(api::Invitation, Option<Uuid>)>>;
+    fn revoke_invitation(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Invitation>;
+    fn enrol(&self, code_hash: &str, secret: &Secret, request: &Actor) -> ApiResult<api::Enrolled>;
+}
+
+// `repo.rs` and `iam.rs` are compiled through `include!` by each backend;
+// these lines only let rustfmt and editors see them as modules.
+#[cfg(any())]
+mod iam;
 #[cfg(any())]
 mod repo;

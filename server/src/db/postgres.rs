@@ -114,3 +114,4 @@ impl Repo {
 }
 
 include!("repo.rs");
+include!("iam.rs");

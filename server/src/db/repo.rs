@@ -777,13 +777,13 @@ impl Repo {
 
     pub async fn list_teams(&self, readable: Option<Vec<Uuid>>) -> ApiResult<Vec<api::Team>> {
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT id, name, description, is_system, created_at FROM teams",
+            "SELECT id, name, description, is_system, created_at FROM teams WHERE deleted_at IS NULL",
         );
         if let Some(ids) = readable {
             if ids.is_empty() {
                 return Ok(vec![]);
             }
-            q.push(" WHERE id IN (");
+            q.push(" AND id IN (");
             let mut sep = q.separated(", ");
             for id in ids {
                 sep.push_bind(id);
@@ -798,7 +798,8 @@ impl Repo {
     pub async fn find_team(&self, reference: &str) -> ApiResult<Option<api::Team>> {
         let id = Uuid::parse_str(reference).unwrap_or(Uuid::nil());
         let row = sqlx::query_as::<_, TeamRow>(
-            "SELECT id, name, description, is_system, created_at FROM teams WHERE id = $1 OR name = $2",
+            "SELECT id, name, description, is_system, created_at FROM teams \
+             WHERE (id = $1 OR name = $2) AND deleted_at IS NULL",
         )
         .bind(id)
         .bind(reference)

@@ -131,3 +131,4 @@ async fn migrate(pool: &sqlx::Pool<Db>, path: &Path) -> anyhow::Result<()> {
 }
 
 include!("repo.rs");
+include!("iam.rs");

@@ -9,6 +9,7 @@ mod routes;
 mod secrets;
 mod teams;
 mod tokens;
+mod users;
 
 use crate::crypto::MasterKey;
 use crate::db::Database;
@@ -113,7 +114,8 @@ fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(audit::router())
                 .merge(credentials::router())
                 .merge(gateway::router())
-                .merge(teams::router()),
+                .merge(teams::router())
+                .merge(users::router()),
         )
         .split_for_parts()
 }

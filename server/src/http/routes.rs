@@ -67,10 +67,10 @@ async fn create_route(
     require(&caller.principal, Action::RouteCreate, None)?;
     let auth = input::upstream_auth(req.auth.as_deref().unwrap_or("none"))?;
     if !auth.secret_names().is_empty() {
-        // Pointing a route at an upstream hands it a secret: that takes the
-        // role that may change secrets, or a developer could send any stored
-        // secret to a server of their choosing.
-        require(&caller.principal, Action::SecretUpdate, None)?;
+        // A route with upstream auth hands a stored secret to its upstream:
+        // that takes the role that may change routes (manager), or a
+        // developer could send any secret to a server of their choosing.
+        require(&caller.principal, Action::RouteUpdate, None)?;
     }
     let new = NewRoute {
         name: route_name(&req.name)?,
