@@ -17,11 +17,11 @@ pub struct Globals {
     /// Server URL [default: the profile's, else http://127.0.0.1:7700]
     #[arg(long, global = true, env = "TOKENCTL_SERVER", value_name = "URL")]
     pub server: Option<String>,
-    /// Admin credential (tkc_…), overriding the stored one. Prefer the
-    /// environment variable: command lines are visible to other users.
+    /// Admin credential (tkc_…), overriding the stored one; given before the
+    /// subcommand. Prefer the environment variable: command lines are
+    /// visible to other users.
     #[arg(
         long,
-        global = true,
         env = "TOKENCTL_TOKEN",
         hide_env_values = true,
         value_name = "CREDENTIAL"
@@ -33,6 +33,16 @@ pub struct Globals {
     /// Output format
     #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = Format::Table, env = "TOKENCTL_OUTPUT")]
     pub format: Format,
+    /// Colours in tables: only on a terminal (auto), always, or never
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "TOKENCTL_COLOR")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 /// Where the credential in use came from, for `status`.
@@ -180,6 +190,30 @@ impl Client {
     }
 }
 
+impl Client {
+    /// A POST the server answers only when its work is done (minutes, not
+    /// seconds), so without the usual 30 s timeout.
+    pub async fn post_slow<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        body: &B,
+        timeout: Duration,
+    ) -> CliResult<T> {
+        let resp = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.credential)
+            .query(query)
+            .json(body)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| unreachable(&self.base, &e))?;
+        decode(resp).await
+    }
+}
+
 /// Builds a path segment for an id or name typed by the user.
 pub fn segment(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
@@ -245,6 +279,12 @@ pub async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> CliResult<T
 
 impl Globals {
     pub fn output(&self) -> Output {
-        Output::new(self.format)
+        let mut out = Output::new(self.format);
+        match self.color {
+            ColorChoice::Auto => {}
+            ColorChoice::Always => out.color = true,
+            ColorChoice::Never => out.color = false,
+        }
+        out
     }
 }

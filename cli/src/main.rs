@@ -72,16 +72,25 @@ enum Command {
     /// The audit log of every change
     #[command(subcommand)]
     Audit(commands::audit::Command),
+    /// Usage reports: calls, errors, latency, trends (tables and sparklines)
+    Usage(commands::usage::Args),
+    /// The dashboard: counts, tokens expiring soon, recent activity
+    Overview(commands::usage::Watch),
     /// Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)
     #[command(subcommand, name = "gateway-key")]
     GatewayKey(commands::gateway_key::Command),
+    /// The Cloudflare KV copy the Worker reads: status, push, export
+    #[command(subcommand)]
+    Sync(commands::sync::Command),
     /// Print shell completions (bash, zsh, fish, powershell)
     Completions(commands::completions::Args),
 }
 
 async fn run(cli: Cli) -> CliResult {
     let g = &cli.globals;
-    if g.format == output::Format::Csv && !matches!(cli.command, Command::Audit(_)) {
+    if g.format == output::Format::Csv
+        && !matches!(cli.command, Command::Audit(_) | Command::Usage(_))
+    {
         return Err(error::CliError::usage(
             "-o csv is for reports (audit list, usage); use -o json here",
         ));
@@ -101,7 +110,10 @@ async fn run(cli: Cli) -> CliResult {
         Command::User(c) => commands::user::run(g, c).await,
         Command::Credential(c) => commands::credential::run(g, c).await,
         Command::Audit(c) => commands::audit::run(g, c).await,
+        Command::Usage(args) => commands::usage::run(g, args).await,
+        Command::Overview(watch) => commands::usage::overview(g, watch).await,
         Command::GatewayKey(c) => commands::gateway_key::run(g, c).await,
+        Command::Sync(c) => commands::sync::run(g, c).await,
         Command::Completions(args) => commands::completions::run(Cli::command(), args),
     }
 }

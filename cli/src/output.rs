@@ -42,12 +42,8 @@ impl Output {
         header: &[&str],
         rows: impl IntoIterator<Item = Vec<String>>,
     ) -> std::io::Result<()> {
-        let mut w = csv::Writer::from_writer(std::io::stdout().lock());
-        w.write_record(header)?;
-        for row in rows {
-            w.write_record(&row)?;
-        }
-        w.flush()
+        print!("{}", csv_text(header, rows)?);
+        Ok(())
     }
 
     /// Prints `value` as pretty JSON on stdout.
@@ -58,16 +54,40 @@ impl Output {
         );
     }
 
-    /// A table with the house style: a header row, no outer borders.
+    /// A table with the house style: a header row, no outer borders. Its
+    /// width follows the terminal, or `COLUMNS` when set.
     pub fn table(&self, header: &[&str]) -> Table {
         let mut t = Table::new();
         t.load_preset(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Dynamic)
             .set_header(header.iter().map(|h| self.bold(h)));
+        self.fit(&mut t);
+        t
+    }
+
+    fn fit(&self, t: &mut Table) {
         if !self.color {
             t.force_no_tty();
         }
-        t
+        if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+            t.set_width(w);
+        }
+    }
+
+    pub fn red(&self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[31m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+
+    pub fn green(&self, s: &str) -> String {
+        if self.color {
+            format!("\x1b[32m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
 
     /// A two-column key/value table for `show` commands.
@@ -75,9 +95,7 @@ impl Output {
         let mut t = Table::new();
         t.load_preset(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Dynamic);
-        if !self.color {
-            t.force_no_tty();
-        }
+        self.fit(&mut t);
         for (k, v) in rows {
             t.add_row(vec![self.bold(k), v]);
         }
@@ -175,5 +193,101 @@ pub fn list(items: &[String]) -> String {
         "-".into()
     } else {
         items.join(", ")
+    }
+}
+
+/// Rows as CSV text (RFC 4180 quoting), with a header line.
+pub fn csv_text(
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> std::io::Result<String> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(header)?;
+    for row in rows {
+        w.write_record(&row)?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("CSV of strings is UTF-8"))
+}
+
+/// A sparkline, one character per bucket: `▁` for none, then `▂`…`█`
+/// scaled to the largest value (so any calls at all show above the floor).
+pub fn sparkline(values: &[i64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().max().unwrap_or(0);
+    values
+        .iter()
+        .map(|v| {
+            if *v <= 0 || max <= 0 {
+                BARS[0]
+            } else {
+                BARS[1 + ((*v as f64 / max as f64) * 6.0).round().clamp(0.0, 6.0) as usize]
+            }
+        })
+        .collect()
+}
+
+/// A sparkline of at most `width` characters: neighbouring buckets are
+/// summed when there are more buckets than room.
+pub fn sparkline_fit(values: &[i64], width: usize) -> String {
+    if values.len() <= width || width == 0 {
+        return sparkline(values);
+    }
+    let per = values.len().div_ceil(width);
+    let merged: Vec<i64> = values.chunks(per).map(|c| c.iter().sum()).collect();
+    sparkline(&merged)
+}
+
+/// `5m ago`, `in 3d`, or `none`.
+pub fn ago(t: Option<DateTime<Utc>>, none: &str) -> String {
+    t.map_or_else(|| none.to_string(), relative)
+}
+
+/// `1,234,567`.
+pub fn count(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// `12.3 ms`, `1.24 s`, or `-`.
+pub fn millis(ms: Option<f64>) -> String {
+    match ms {
+        None => "-".into(),
+        Some(v) if v >= 1000.0 => format!("{:.2} s", v / 1000.0),
+        Some(v) if v >= 100.0 => format!("{v:.0} ms"),
+        Some(v) => format!("{v:.1} ms"),
+    }
+}
+
+/// `98.2%` or `-`.
+pub fn percent(p: Option<f64>) -> String {
+    p.map_or_else(|| "-".into(), |v| format!("{v:.1}%"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sparklines_and_numbers() {
+        assert_eq!(sparkline(&[0, 0, 0]), "▁▁▁");
+        assert_eq!(sparkline(&[0, 1, 2, 4, 8]), "▁▃▄▅█");
+        assert_eq!(sparkline_fit(&[1, 1, 0, 0, 2, 2], 3), "▅▁█");
+        assert_eq!(count(1234567), "1,234,567");
+        assert_eq!(count(12), "12");
+        assert_eq!(millis(Some(12.34)), "12.3 ms");
+        assert_eq!(millis(Some(1234.0)), "1.23 s");
+        assert_eq!(percent(None), "-");
     }
 }

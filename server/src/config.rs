@@ -73,6 +73,13 @@ pub struct ServerConfig {
     pub master_key: Option<MasterKey>,
     /// Admin credential to create on an empty database instead of a random one.
     pub bootstrap_credential: Option<String>,
+    /// Cloudflare KV sync; `None` leaves it off.
+    pub kv_sync: Option<crate::kvsync::KvConfig>,
+    /// Seals upstream secrets for the edge (`TOKENCTL_EDGE_KEY`); without it
+    /// secrets are not written to KV.
+    pub edge_key: Option<crate::crypto::EdgeKey>,
+    /// How long raw usage events and each rollup level are kept.
+    pub usage_retention: crate::usage::Retention,
 }
 
 #[cfg(test)]

@@ -1,14 +1,13 @@
 //! Encryption of upstream secrets at rest and keyed derivations, all from
 //! one 32-byte master key that never enters the database.
 
-use aes_gcm::aead::{Aead, KeyInit, OsRng};
-use aes_gcm::{AeadCore, Aes256Gcm, Nonce};
 use hmac::{Hmac, Mac};
+use rand::rngs::OsRng;
+use rand::RngCore;
 use sha2::Sha256;
 use std::fmt;
 use std::path::Path;
 
-const NONCE_LEN: usize = 12;
 /// Encrypted under the master key and stored, so a wrong key is detected at
 /// start-up instead of at the first decryption.
 const CHECK_PLAINTEXT: &[u8] = b"tokenctl master key check v1";
@@ -52,7 +51,6 @@ impl MasterKey {
     }
 
     pub fn generate() -> MasterKey {
-        use rand::RngCore;
         let mut bytes = [0u8; 32];
         OsRng.fill_bytes(&mut bytes);
         MasterKey { bytes }
@@ -70,44 +68,24 @@ impl MasterKey {
         mac.finalize().into_bytes().into()
     }
 
-    fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new_from_slice(&self.derive("secrets-aes256gcm")).expect("32-byte key")
+    fn cipher_key(&self) -> [u8; 32] {
+        self.derive("secrets-aes256gcm")
     }
 
     /// AES-256-GCM with a random nonce; output is `nonce || ciphertext+tag`.
     /// `context` (the secret's name) is bound as associated data, so a
     /// ciphertext cannot be moved to another name.
     pub fn seal(&self, context: &str, plaintext: &[u8]) -> Vec<u8> {
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let ct = self
-            .cipher()
-            .encrypt(
-                &nonce,
-                aes_gcm::aead::Payload {
-                    msg: plaintext,
-                    aad: context.as_bytes(),
-                },
-            )
-            .expect("encryption cannot fail for in-memory buffers");
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&ct);
-        out
+        tokenctl_gateway::sealed::seal(
+            &self.cipher_key(),
+            context.as_bytes(),
+            plaintext,
+            random_nonce(),
+        )
     }
 
     pub fn open(&self, context: &str, sealed: &[u8]) -> Option<Vec<u8>> {
-        if sealed.len() < NONCE_LEN {
-            return None;
-        }
-        let (nonce, ct) = sealed.split_at(NONCE_LEN);
-        self.cipher()
-            .decrypt(
-                Nonce::from_slice(nonce),
-                aes_gcm::aead::Payload {
-                    msg: ct,
-                    aad: context.as_bytes(),
-                },
-            )
-            .ok()
+        tokenctl_gateway::sealed::open(&self.cipher_key(), context.as_bytes(), sealed)
     }
 
     /// The stored check value for this key.
@@ -144,6 +122,56 @@ impl MasterKey {
     }
 }
 
+/// The key under which upstream secrets are sealed for the edge (the
+/// Cloudflare Worker holds the same key as its `TOKENCTL_EDGE_KEY` secret).
+/// Separate from the master key, which never leaves the control plane.
+/// `Debug` never shows it.
+#[derive(Clone)]
+pub struct EdgeKey {
+    bytes: [u8; 32],
+}
+
+impl fmt::Debug for EdgeKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EdgeKey({})", self.key_id())
+    }
+}
+
+impl EdgeKey {
+    pub fn from_hex(hex_str: &str) -> Result<EdgeKey, String> {
+        let raw = hex::decode(hex_str.trim()).map_err(|_| EDGE_KEY_MALFORMED.to_string())?;
+        let bytes: [u8; 32] = raw.try_into().map_err(|_| EDGE_KEY_MALFORMED.to_string())?;
+        Ok(EdgeKey { bytes })
+    }
+
+    /// Names the key without revealing it: the first 8 hex characters of its
+    /// SHA-256. Written next to the sealed secrets, so a Worker with another
+    /// key can say so instead of failing to decrypt.
+    pub fn key_id(&self) -> String {
+        use sha2::Digest;
+        hex::encode(&Sha256::digest(self.bytes)[..4])
+    }
+
+    /// AES-256-GCM under the edge key with a random nonce, `name` bound as
+    /// associated data.
+    pub fn seal(&self, name: &str, plaintext: &[u8]) -> Vec<u8> {
+        tokenctl_gateway::sealed::seal(&self.bytes, name.as_bytes(), plaintext, random_nonce())
+    }
+
+    pub fn open(&self, name: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+        tokenctl_gateway::sealed::open(&self.bytes, name.as_bytes(), sealed)
+    }
+}
+
+const EDGE_KEY_MALFORMED: &str = "TOKENCTL_EDGE_KEY must be 64 hexadecimal characters (32 bytes); generate one with `openssl rand -hex 32`";
+
+/// A fresh nonce from the OS RNG, for [`tokenctl_gateway::sealed::seal`].
+pub fn random_nonce() -> [u8; tokenctl_gateway::sealed::NONCE_LEN] {
+    let mut nonce = [0u8; tokenctl_gateway::sealed::NONCE_LEN];
+    OsRng.fill_bytes(&mut nonce);
+    nonce
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +184,20 @@ mod tests {
         assert!(k.open("OTHER", &sealed).is_none());
         assert!(MasterKey::generate().open("OPENAI_KEY", &sealed).is_none());
         assert_ne!(k.seal("A", b"x"), k.seal("A", b"x"), "nonces must differ");
+    }
+
+    #[test]
+    fn edge_key_seals_and_names_itself() {
+        let k = EdgeKey::from_hex(&"ab".repeat(32)).unwrap();
+        let sealed = k.seal("OPENAI_KEY", b"sk-1");
+        assert_eq!(k.open("OPENAI_KEY", &sealed).unwrap(), b"sk-1");
+        assert!(k.open("OTHER", &sealed).is_none());
+        assert_eq!(k.key_id().len(), 8);
+        // The contract with the Worker: SHA-256 of the 32 raw key bytes.
+        let zero = EdgeKey::from_hex(&"00".repeat(32)).unwrap();
+        assert_eq!(zero.key_id(), "66687aad");
+        assert!(!format!("{k:?}").contains("abab"));
+        assert!(EdgeKey::from_hex("abcd").is_err());
     }
 
     #[test]

@@ -11,7 +11,9 @@ pub mod crypto;
 mod db;
 mod error;
 mod http;
+pub mod kvsync;
 pub mod permissions;
+pub mod usage;
 
 pub use config::{DatabaseUrl, ServerConfig};
 
@@ -37,6 +39,9 @@ pub enum Bootstrap {
 pub struct Server {
     listener: tokio::net::TcpListener,
     app: axum::Router,
+    kv_sync: Arc<kvsync::KvSync>,
+    db: Database,
+    retention: usage::Retention,
     pub bootstrap: Bootstrap,
 }
 
@@ -52,13 +57,24 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let master_key = config.master_key.map(Arc::new);
+        let kv_sync = kvsync::KvSync::new(
+            db.clone(),
+            master_key.clone(),
+            config.kv_sync,
+            config.edge_key,
+        )?;
         let app = http::app(http::AppState {
-            db,
-            master_key: config.master_key.map(Arc::new),
+            db: db.clone(),
+            master_key,
+            kv_sync: kv_sync.clone(),
         });
         Ok(Server {
             listener,
             app,
+            kv_sync,
+            db,
+            retention: config.usage_retention,
             bootstrap,
         })
     }
@@ -68,17 +84,77 @@ impl Server {
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    /// Runs the KV sync worker alongside, when configured.
     pub async fn serve(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(
+        let (stop_sync, stop_rx) = tokio::sync::watch::channel(false);
+        let worker = self
+            .kv_sync
+            .enabled()
+            .then(|| tokio::spawn(self.kv_sync.clone().run(stop_rx)));
+        let retention = tokio::spawn(usage_retention(self.db.clone(), self.retention));
+        let roller = tokio::spawn(roll_up_usage(self.db.clone()));
+        let served = axum::serve(
             self.listener,
             self.app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
-        .context("server error")
+        .context("server error");
+        if let Some(mut worker) = worker {
+            let _ = stop_sync.send(true);
+            // A round in flight is abandoned: its changes stay pending and
+            // the next holder writes them again.
+            if tokio::time::timeout(std::time::Duration::from_secs(3), &mut worker)
+                .await
+                .is_err()
+            {
+                worker.abort();
+                self.kv_sync.release().await;
+            }
+        }
+        retention.abort();
+        roller.abort();
+        served
+    }
+}
+
+/// Adds stored usage events to the rollups as they arrive.
+async fn roll_up_usage(db: Database) {
+    loop {
+        match db.roll_up(20_000).await {
+            // A full chunk: more may be waiting.
+            Ok(n) if n >= 20_000 => continue,
+            Ok(_) => db.ingested(std::time::Duration::from_secs(1)).await,
+            Err(e) => {
+                tracing::warn!(error = %e, "usage roll-up failed; retrying");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// Deletes usage data past its retention, now and then every hour.
+async fn usage_retention(db: Database, keep: usage::Retention) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let now = api::now();
+        match db
+            .usage_retention(
+                now - keep.raw,
+                now - keep.minute,
+                now - keep.hour,
+                now - keep.day,
+            )
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "usage retention: deleted old usage data"),
+            Err(e) => tracing::warn!(error = %e, "usage retention failed"),
+        }
     }
 }
 

@@ -98,6 +98,9 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         listen: args.listen,
         master_key: Some(master_key),
         bootstrap_credential: Some(credential.clone()),
+        kv_sync: super::server::kv_sync_config()?,
+        edge_key: super::server::edge_key()?,
+        usage_retention: Default::default(),
     })
     .await?;
     let addr = server.local_addr()?;

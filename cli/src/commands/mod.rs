@@ -10,8 +10,10 @@ pub mod login;
 pub mod route;
 pub mod secret;
 pub mod server;
+pub mod sync;
 pub mod team;
 pub mod token;
+pub mod usage;
 pub mod user;
 
 use crate::error::{CliError, CliResult};

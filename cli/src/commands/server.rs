@@ -3,7 +3,8 @@
 use crate::error::{CliError, CliResult};
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use tokenctl_server::crypto::MasterKey;
+use tokenctl_server::crypto::{EdgeKey, MasterKey};
+use tokenctl_server::kvsync::KvConfig;
 use tokenctl_server::{Bootstrap, DatabaseUrl, Server, ServerConfig};
 
 #[derive(Debug, clap::Args)]
@@ -15,6 +16,16 @@ Environment:
                             (from `tokenctl credential generate`); otherwise one is
                             generated and printed once on stderr.
   TOKENCTL_LOG              log filter, e.g. `info`, `tokenctl_server=debug` (default: info)
+
+Cloudflare KV sync (off unless the first three are set; see docs/kv-layout.md):
+  CF_ACCOUNT_ID             Cloudflare account id
+  CF_API_TOKEN              API token with the Workers KV Storage Write permission
+  CF_KV_NAMESPACE_ID        the KV namespace the Worker reads (dedicated to tokenctl)
+  CF_API_BASE_URL           default https://api.cloudflare.com/client/v4
+  TOKENCTL_KV_TIMEOUT       per-request timeout towards Cloudflare (default 30s)
+  TOKENCTL_EDGE_KEY         64 hex characters (32 bytes) sealing upstream secrets for the
+                            Worker, which holds the same key; without it secrets are not
+                            written to KV
 
 Examples:
   tokenctl server --database-url sqlite://tokenctl.db
@@ -34,6 +45,10 @@ pub struct Args {
     /// File holding the master key as 64 hex characters
     #[arg(long, env = "TOKENCTL_MASTER_KEY_FILE", value_name = "PATH")]
     pub master_key_file: Option<PathBuf>,
+    /// How long raw usage events are kept (rollups are kept longer:
+    /// per-minute 7d, per-hour 180d, per-day 2 years)
+    #[arg(long, env = "TOKENCTL_USAGE_RETENTION", default_value = "30d")]
+    pub usage_retention: humantime::Duration,
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -76,6 +91,22 @@ pub fn master_key(file: Option<&PathBuf>) -> CliResult<Option<MasterKey>> {
     }
 }
 
+/// Cloudflare KV sync settings from the environment (`None`: off).
+pub fn kv_sync_config() -> CliResult<Option<KvConfig>> {
+    KvConfig::from_env().map_err(CliError::usage)
+}
+
+/// `TOKENCTL_EDGE_KEY`, if set.
+pub fn edge_key() -> CliResult<Option<EdgeKey>> {
+    match std::env::var("TOKENCTL_EDGE_KEY")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        None => Ok(None),
+        Some(hex) => EdgeKey::from_hex(&hex).map(Some).map_err(CliError::usage),
+    }
+}
+
 pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -105,6 +136,13 @@ pub async fn run(args: Args) -> CliResult {
         bootstrap_credential: std::env::var("TOKENCTL_BOOTSTRAP_TOKEN")
             .ok()
             .filter(|v| !v.trim().is_empty()),
+        kv_sync: kv_sync_config()?,
+        edge_key: edge_key()?,
+        usage_retention: tokenctl_server::usage::Retention {
+            raw: chrono::TimeDelta::from_std(args.usage_retention.into())
+                .map_err(|_| CliError::usage("--usage-retention is too long"))?,
+            ..Default::default()
+        },
     };
     let server = Server::start(config).await?;
     let addr = server.local_addr()?;

@@ -164,6 +164,8 @@ pub struct TestServer {
     pub dir: tempdir::TempDir,
     pub database_url: String,
     pub pg: Option<PgDatabase>,
+    /// Extra environment of the server process (see `start_with_env`).
+    pub env: Vec<(String, String)>,
 }
 
 /// A small temporary directory helper (removed on drop).
@@ -202,6 +204,11 @@ impl TestServer {
     /// Starts a server on a fresh database; `None` when the backend is not
     /// available (PostgreSQL without `TOKENCTL_TEST_POSTGRES_URL`).
     pub fn start(backend: Backend) -> Option<TestServer> {
+        TestServer::start_with_env(backend, &[])
+    }
+
+    /// Like `start`, with extra environment variables for the server process.
+    pub fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> Option<TestServer> {
         let dir = tempdir::TempDir::new();
         let pg = match backend {
             Backend::Sqlite => None,
@@ -220,6 +227,10 @@ impl TestServer {
             dir,
             database_url,
             pg,
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
         server.spawn();
         Some(server)
@@ -227,6 +238,24 @@ impl TestServer {
 
     pub fn log_path(&self) -> PathBuf {
         self.dir.path().join("server.log")
+    }
+
+    /// A second server process on the same database, with the same
+    /// environment; it does not own the database.
+    pub fn another_process(&self) -> TestServer {
+        let mut other = TestServer {
+            backend: self.backend,
+            child: None,
+            url: String::new(),
+            admin: self.admin.clone(),
+            master_key: self.master_key.clone(),
+            dir: tempdir::TempDir::new(),
+            database_url: self.database_url.clone(),
+            pg: None,
+            env: self.env.clone(),
+        };
+        other.spawn();
+        other
     }
 
     pub fn log(&self) -> String {
@@ -260,6 +289,11 @@ impl TestServer {
             .env("TOKENCTL_MASTER_KEY", &self.master_key)
             .env("TOKENCTL_LOG", "info")
             .env_remove("TOKENCTL_MASTER_KEY_FILE")
+            .env_remove("CF_ACCOUNT_ID")
+            .env_remove("CF_API_TOKEN")
+            .env_remove("CF_KV_NAMESPACE_ID")
+            .env_remove("TOKENCTL_EDGE_KEY")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)

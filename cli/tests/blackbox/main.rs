@@ -3,11 +3,13 @@
 //! keeps link times down.
 
 mod common;
+mod fake_kv;
 mod upstream;
 
 mod concurrency;
 mod errors;
 mod gateway;
+mod kvsync;
 mod login;
 mod meta;
 mod permissions;
@@ -16,3 +18,4 @@ mod secrets;
 mod security;
 mod teams;
 mod tokens;
+mod usage;

@@ -516,6 +516,24 @@ fn run_matrix(srv: &TestServer) {
         ),
         ep(
             "GET",
+            "/v1/sync/status",
+            Expect::Rule(Action::SyncManage, None),
+            fixed("/v1/sync/status"),
+        ),
+        ep(
+            "POST",
+            "/v1/sync/push",
+            Expect::Rule(Action::SyncManage, None),
+            |_, _| ("/v1/sync/push?full=true".into(), Some(json!({}))),
+        ),
+        ep(
+            "GET",
+            "/v1/sync/export",
+            Expect::Rule(Action::SyncManage, None),
+            fixed("/v1/sync/export"),
+        ),
+        ep(
+            "GET",
             "/v1/gateway/config",
             Expect::GatewayOnly,
             fixed("/v1/gateway/config"),
@@ -693,6 +711,49 @@ fn run_matrix(srv: &TestServer) {
                 };
                 (format!("/v1/invitations/{id}"), None)
             },
+        ),
+        // usage reports (scoped to readable teams)
+        ep(
+            "GET",
+            "/v1/overview",
+            Expect::Authenticated,
+            fixed("/v1/overview"),
+        ),
+        ep(
+            "GET",
+            "/v1/usage",
+            Expect::Authenticated,
+            fixed("/v1/usage"),
+        ),
+        ep(
+            "GET",
+            "/v1/usage/recent",
+            Expect::Authenticated,
+            fixed("/v1/usage/recent"),
+        ),
+        ep(
+            "GET",
+            "/v1/usage/tokens",
+            Expect::Authenticated,
+            fixed("/v1/usage/tokens"),
+        ),
+        ep(
+            "GET",
+            "/v1/usage/tokens/{reference}",
+            Expect::Rule(Action::TokenRead, Some("alpha")),
+            move |api, _| (format!("/v1/usage/tokens/{}", admin_token(api)), None),
+        ),
+        ep(
+            "GET",
+            "/v1/usage/routes",
+            Expect::Rule(Action::RouteRead, None),
+            fixed("/v1/usage/routes"),
+        ),
+        ep(
+            "GET",
+            "/v1/usage/routes/{reference}",
+            Expect::Rule(Action::RouteRead, None),
+            fixed("/v1/usage/routes/base"),
         ),
         ep("POST", "/v1/enrol", Expect::Public, |_, _| {
             ("/v1/enrol".into(), Some(json!({"code": "tke_nope"})))

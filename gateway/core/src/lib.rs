@@ -8,6 +8,7 @@
 //!
 //! * [`token`] — the secret format (`ntk_…`) and its hash;
 //! * [`snapshot`] — what the control plane sends to gateways;
+//! * [`sealed`] — AES-256-GCM sealing of secrets (at rest, in KV);
 //! * [`path`] and [`route`] — safe path normalisation and route matching;
 //! * [`scope`] — which routes a token's scopes grant;
 //! * [`ratelimit`] — per-token GCRA rate limiting;
@@ -61,6 +62,7 @@ pub mod path;
 pub mod ratelimit;
 pub mod route;
 pub mod scope;
+pub mod sealed;
 pub mod snapshot;
 pub mod token;
 pub mod usage;

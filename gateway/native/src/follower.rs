@@ -4,9 +4,8 @@
 
 use crate::control::{ControlError, ControlPlane};
 use crate::state::Shared;
-use aes_gcm::aead::{Aead, KeyInit, OsRng};
-use aes_gcm::{AeadCore, Aes256Gcm, Nonce};
 use hmac::{Hmac, Mac};
+use rand::RngCore;
 use sha2::Sha256;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -22,7 +21,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// the gateway key: it holds upstream secrets.
 pub struct SnapshotStore {
     path: PathBuf,
-    cipher: Aes256Gcm,
+    key: [u8; 32],
 }
 
 impl SnapshotStore {
@@ -30,22 +29,17 @@ impl SnapshotStore {
         let mut mac =
             <Hmac<Sha256> as Mac>::new_from_slice(gateway_key.as_bytes()).expect("any key length");
         mac.update(b"tokenctl gateway snapshot v1");
-        let key = mac.finalize().into_bytes();
         SnapshotStore {
             path,
-            cipher: Aes256Gcm::new_from_slice(&key).expect("32-byte key"),
+            key: mac.finalize().into_bytes().into(),
         }
     }
 
     pub fn load(&self) -> Option<Snapshot> {
         let sealed = std::fs::read(&self.path).ok()?;
-        if sealed.len() < 12 {
-            return None;
-        }
-        let (nonce, ct) = sealed.split_at(12);
-        let plain = match self.cipher.decrypt(Nonce::from_slice(nonce), ct) {
-            Ok(p) => p,
-            Err(_) => {
+        let plain = match tokenctl_gateway::sealed::open(&self.key, b"", &sealed) {
+            Some(p) => p,
+            None => {
                 tracing::warn!(path = %self.path.display(), "stored snapshot does not open with this gateway key; ignoring it");
                 return None;
             }
@@ -55,13 +49,9 @@ impl SnapshotStore {
 
     pub fn save(&self, snapshot: &Snapshot) -> std::io::Result<()> {
         let plain = serde_json::to_vec(snapshot).expect("snapshots serialise");
-        let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-        let mut sealed = nonce.to_vec();
-        sealed.extend(
-            self.cipher
-                .encrypt(&nonce, plain.as_slice())
-                .expect("in-memory encryption"),
-        );
+        let mut nonce = [0u8; tokenctl_gateway::sealed::NONCE_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let sealed = tokenctl_gateway::sealed::seal(&self.key, b"", &plain, nonce);
         crate::write_private_atomic(&self.path, &sealed)
     }
 

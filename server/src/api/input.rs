@@ -160,6 +160,28 @@ pub fn expiry(value: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, 
     Ok(Some(super::trunc_micros(at)))
 }
 
+/// A point in time: a duration back from `now` (`24h`, `7d`), a date
+/// (`2026-11-01`, 00:00 UTC) or an RFC 3339 time.
+pub fn moment(what: &str, value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InputError> {
+    let v = value.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
+    }
+    let back = humantime::parse_duration(v)
+        .ok()
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .filter(|d| *d <= chrono::Duration::days(36_500))
+        .ok_or_else(|| {
+            InputError(format!(
+                "{what} `{v}` is not a duration (24h, 7d), a date (2026-11-01) or an RFC 3339 time"
+            ))
+        })?;
+    Ok(now - back)
+}
+
 /// An IP allow-list entry: a CIDR (`10.0.0.0/8`, `2001:db8::/32`) or a bare
 /// address, which means exactly that address.
 pub fn cidr(value: &str) -> Result<IpNet, InputError> {

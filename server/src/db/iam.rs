@@ -412,30 +412,7 @@ impl Repo {
             });
         }
         for t in &live {
-            sqlx::query(
-                "UPDATE tokens SET revoked_at = $1, revoked_by = $2, previous_hash = NULL, \
-                 previous_hint = NULL, previous_expires_at = NULL, updated_at = $1 WHERE id = $3",
-            )
-            .bind(now)
-            .bind(actor.user_id)
-            .bind(t.id)
-            .execute(&mut *tx)
-            .await?;
-            write_audit(
-                &mut tx,
-                actor,
-                AuditRecord {
-                    action: "token.revoke",
-                    target_type: "token",
-                    target_id: Some(t.id.to_string()),
-                    target_name: Some(t.name.clone()),
-                    team_id: Some(id),
-                    before: Some(to_json(t)),
-                    after: Some(serde_json::json!({"revoked_at": now, "reason": "team deleted"})),
-                },
-            )
-            .await?;
-            record_change(&mut tx, "token", t.id.to_string()).await?;
+            revoke_in_tx(&mut tx, actor, t, now).await?;
         }
         let members = members(&mut tx, id).await?;
         sqlx::query("DELETE FROM memberships WHERE team_id = $1")

@@ -2,8 +2,15 @@
 //! backend with that backend's concrete sqlx types (`postgres.rs`,
 //! `sqlite.rs`), behind the [`Database`] enum that the HTTP layer uses.
 
+mod kv;
 mod postgres;
 mod sqlite;
+
+pub use kv::{KvSyncState, KvTokenKey, TokenHashes};
+
+/// Where counting usage events that wait for the roll-up stops, so that a
+/// health check stays cheap however far behind the job is.
+pub const PENDING_COUNT_CAP: i64 = 100_000;
 
 use crate::api::{self, Role};
 use crate::config::DatabaseUrl;
@@ -185,6 +192,15 @@ pub struct GatewayConfig {
     pub removed_secrets: Vec<String>,
 }
 
+/// Whose usage a report may include: these teams (`None` = all), and
+/// optionally only one token or route.
+#[derive(Debug, Clone, Default)]
+pub struct UsageScope {
+    pub teams: Option<Vec<Uuid>>,
+    pub token: Option<Uuid>,
+    pub route: Option<Uuid>,
+}
+
 /// The outcome of one usage batch.
 #[derive(Debug, Clone, Copy)]
 pub struct UsageIngest {
@@ -325,9 +341,46 @@ forward! {
     fn enrol(&self, code_hash: &str, secret: &Secret, request: &Actor) -> ApiResult<api::Enrolled>;
 }
 
-// `repo.rs` and `iam.rs` are compiled through `include!` by each backend;
+forward! {
+    fn kv_state(&self) -> anyhow::Result<KvSyncState>;
+    fn kv_take_lease(&self, holder: String, now: DateTime<Utc>, until: DateTime<Utc>) -> anyhow::Result<bool>;
+    fn kv_release_lease(&self, holder: String) -> anyhow::Result<()>;
+    fn kv_record_grace_ends(&self, now: DateTime<Utc>) -> anyhow::Result<usize>;
+    fn kv_routes(&self) -> anyhow::Result<(u64, Vec<tokenctl_gateway::snapshot::RouteEntry>)>;
+    fn kv_secrets(&self) -> anyhow::Result<(u64, Vec<(String, Vec<u8>)>)>;
+    fn kv_token_hashes(&self, ids: Vec<Uuid>) -> anyhow::Result<Vec<TokenHashes>>;
+    fn kv_known_keys(&self, tokens: Option<Vec<Uuid>>) -> anyhow::Result<Vec<KvTokenKey>>;
+    fn kv_remember_keys(&self, keys: Vec<KvTokenKey>) -> anyhow::Result<()>;
+    fn kv_forget_keys(&self, keys: Vec<String>) -> anyhow::Result<()>;
+    fn kv_mark_synced(&self, seq: u64, namespace_id: String, edge_key_id: Option<String>, now: DateTime<Utc>) -> anyhow::Result<()>;
+    fn kv_mark_reachable(&self, now: DateTime<Utc>) -> anyhow::Result<()>;
+    fn kv_record_error(&self, message: String, kind: String, now: DateTime<Utc>) -> anyhow::Result<()>;
+    fn kv_request_full(&self, now: DateTime<Utc>) -> anyhow::Result<()>;
+    fn kv_full_progress(&self, done: u64, total: u64) -> anyhow::Result<()>;
+    fn kv_full_done(&self, requested_at: Option<DateTime<Utc>>, result: String) -> anyhow::Result<()>;
+}
+
+// `kv_queries.rs` is compiled like `repo.rs` (see below).
+#[cfg(any())]
+mod kv_queries;
+
+forward! {
+    fn usage_rollups(&self, scope: UsageScope, level: crate::usage::Level, since: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<Vec<(crate::usage::Key, crate::usage::Agg)>>;
+    fn usage_recent(&self, scope: UsageScope, status: Option<u16>, limit: u32) -> ApiResult<Vec<api::UsageCall>>;
+    fn usage_status_counts(&self, scope: UsageScope, since: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<Vec<(u16, i64)>>;
+    fn usage_retention(&self, raw: DateTime<Utc>, minute: DateTime<Utc>, hour: DateTime<Utc>, day: DateTime<Utc>) -> anyhow::Result<u64>;
+    fn overview_counts(&self, readable: Option<Vec<Uuid>>, now: DateTime<Utc>) -> ApiResult<api::OverviewCounts>;
+    fn roll_up(&self, limit: u32) -> anyhow::Result<usize>;
+    fn rollup_pending(&self) -> anyhow::Result<i64>;
+    /// Waits until usage events were stored, at most `timeout`.
+    fn ingested(&self, timeout: std::time::Duration) -> ();
+}
+
+// `repo.rs`, `iam.rs` and `usage_queries.rs` are compiled through `include!` by each backend;
 // these lines only let rustfmt and editors see them as modules.
 #[cfg(any())]
 mod iam;
 #[cfg(any())]
 mod repo;
+#[cfg(any())]
+mod usage_queries;

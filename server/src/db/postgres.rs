@@ -43,10 +43,15 @@ async fn insert_usage_events(
     tx: &mut Tx,
     gateway_key_id: Uuid,
     events: &[UsageEvent],
-) -> sqlx::Result<usize> {
+    teams: &std::collections::BTreeMap<Uuid, Uuid>,
+) -> sqlx::Result<Vec<Uuid>> {
     if events.is_empty() {
-        return Ok(0);
+        return Ok(vec![]);
     }
+    let team: Vec<Option<Uuid>> = events
+        .iter()
+        .map(|e| e.token_id.and_then(|t| teams.get(&t).copied()))
+        .collect();
     let ids: Vec<Uuid> = events.iter().map(|e| e.id).collect();
     let at: Vec<DateTime<Utc>> = events.iter().map(|e| api::trunc_micros(e.at)).collect();
     let token: Vec<Option<Uuid>> = events.iter().map(|e| e.token_id).collect();
@@ -60,16 +65,16 @@ async fn insert_usage_events(
     let ip: Vec<Option<String>> = events.iter().map(|e| e.client_ip.clone()).collect();
     let ua: Vec<Option<String>> = events.iter().map(|e| e.user_agent.clone()).collect();
     let code: Vec<Option<String>> = events.iter().map(|e| e.error_code.clone()).collect();
-    let result = sqlx::query(
+    sqlx::query_scalar(
         "INSERT INTO usage_events (id, at, received_at, gateway_key_id, token_id, route_id, method, \
-         status, latency_ms, upstream_latency_ms, bytes_in, bytes_out, client_ip, user_agent, error_code) \
+         status, latency_ms, upstream_latency_ms, bytes_in, bytes_out, client_ip, user_agent, error_code, team_id) \
          SELECT u.id, u.at, $14, $15, u.token_id, u.route_id, u.method, u.status, u.latency_ms, \
-         u.upstream_latency_ms, u.bytes_in, u.bytes_out, u.client_ip, u.user_agent, u.error_code \
+         u.upstream_latency_ms, u.bytes_in, u.bytes_out, u.client_ip, u.user_agent, u.error_code, u.team_id \
          FROM UNNEST($1::uuid[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::text[], $6::int4[], \
-         $7::float8[], $8::float8[], $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[]) \
+         $7::float8[], $8::float8[], $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[], $16::uuid[]) \
          AS u(id, at, token_id, route_id, method, status, latency_ms, upstream_latency_ms, bytes_in, \
-         bytes_out, client_ip, user_agent, error_code) \
-         ON CONFLICT (id) DO NOTHING",
+         bytes_out, client_ip, user_agent, error_code, team_id) \
+         ON CONFLICT (id) DO NOTHING RETURNING id",
     )
     .bind(ids)
     .bind(at)
@@ -86,13 +91,50 @@ async fn insert_usage_events(
     .bind(code)
     .bind(api::now())
     .bind(gateway_key_id)
+    .bind(team)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Moves `last_used_at` forward for many tokens in one statement.
+async fn update_last_used(tx: &mut Tx, used: &[(Uuid, DateTime<Utc>)]) -> sqlx::Result<()> {
+    if used.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = used.iter().map(|u| u.0).collect();
+    let at: Vec<DateTime<Utc>> = used.iter().map(|u| u.1).collect();
+    sqlx::query(
+        "UPDATE tokens t SET last_used_at = v.at FROM UNNEST($1::uuid[], $2::timestamptz[]) AS v(id, at) \
+         WHERE t.id = v.id AND (t.last_used_at IS NULL OR t.last_used_at < v.at)",
+    )
+    .bind(ids)
+    .bind(at)
     .execute(&mut **tx)
     .await?;
-    Ok(result.rows_affected() as usize)
+    Ok(())
+}
+
+async fn serialize_ingest(tx: &mut Tx) -> sqlx::Result<()> {
+    // Rollup rows are read, merged and written back: ingests take turns.
+    sqlx::query("SELECT pg_advisory_xact_lock(7700003)")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 fn clamp_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The column that orders usage events by insertion.
+const EVENT_SEQ: &str = "seq";
+
+async fn lock_rollup(tx: &mut Tx) -> sqlx::Result<bool> {
+    // One roller at a time; a busy one means another process is rolling up.
+    let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock(7700004)")
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(got)
 }
 
 impl Repo {
@@ -114,4 +156,6 @@ impl Repo {
 }
 
 include!("repo.rs");
+include!("kv_queries.rs");
 include!("iam.rs");
+include!("usage_queries.rs");

@@ -12,7 +12,7 @@
 use crate::api::{self, Candidate, TokenStatus};
 use crate::db::{
     Actor, AuditFilter, AuditRecord, GatewayConfig, KeyState, NewRoute, NewToken, Principal,
-    Rotation, RouteChange, TokenChange, UsageIngest,
+    Rotation, RouteChange, TokenChange, UsageIngest, UsageScope,
 };
 use crate::error::{on_constraint, ApiError, ApiResult};
 use chrono::{DateTime, Utc};
@@ -32,6 +32,8 @@ pub struct Repo {
     /// Bumped after every committed change that gateways must see, so
     /// change-feed long polls wake at once.
     changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+    /// Signalled after usage events were stored, to wake the roll-up job.
+    ingested: std::sync::Arc<tokio::sync::Notify>,
 }
 
 #[derive(FromRow)]
@@ -498,6 +500,45 @@ async fn secret_info(tx: &mut Tx, row: SecretRow) -> sqlx::Result<api::SecretInf
     })
 }
 
+/// Revokes a (locked, live) token: the row, its audit entry and the change
+/// log entry that takes it off the gateways.
+async fn revoke_in_tx(
+    tx: &mut Tx,
+    actor: &Actor,
+    before: &api::Token,
+    now: DateTime<Utc>,
+) -> ApiResult<api::Token> {
+    sqlx::query(
+        "UPDATE tokens SET revoked_at = $1, revoked_by = $2, previous_hash = NULL, \
+         previous_hint = NULL, previous_expires_at = NULL, updated_at = $1 WHERE id = $3",
+    )
+    .bind(now)
+    .bind(actor.user_id)
+    .bind(before.id)
+    .execute(&mut **tx)
+    .await?;
+    let after = token_by_id(tx, before.id, false)
+        .await?
+        .expect("locked row exists")
+        .view(now);
+    write_audit(
+        tx,
+        actor,
+        AuditRecord {
+            action: "token.revoke",
+            target_type: "token",
+            target_id: Some(before.id.to_string()),
+            target_name: Some(after.name.clone()),
+            team_id: Some(after.team_id),
+            before: Some(to_json(before)),
+            after: Some(to_json(&after)),
+        },
+    )
+    .await?;
+    record_change(tx, "token", before.id.to_string()).await?;
+    Ok(after)
+}
+
 /// Appends to the change log that gateways follow (and the KV sync drains).
 async fn record_change(tx: &mut Tx, entity_type: &str, entity_id: String) -> sqlx::Result<()> {
     serialize_changes(tx).await?;
@@ -568,6 +609,7 @@ impl Repo {
         Repo {
             pool,
             changed: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
+            ingested: std::sync::Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -1072,35 +1114,7 @@ impl Repo {
                 message: format!("token `{}` was already revoked", row.name),
             });
         }
-        let before = row.view(now);
-        sqlx::query(
-            "UPDATE tokens SET revoked_at = $1, revoked_by = $2, previous_hash = NULL, \
-             previous_hint = NULL, previous_expires_at = NULL, updated_at = $1 WHERE id = $3",
-        )
-        .bind(now)
-        .bind(actor.user_id)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-        let after = token_by_id(&mut tx, id, false)
-            .await?
-            .expect("locked row exists")
-            .view(now);
-        write_audit(
-            &mut tx,
-            actor,
-            AuditRecord {
-                action: "token.revoke",
-                target_type: "token",
-                target_id: Some(id.to_string()),
-                target_name: Some(after.name.clone()),
-                team_id: Some(after.team_id),
-                before: Some(to_json(&before)),
-                after: Some(to_json(&after)),
-            },
-        )
-        .await?;
-        record_change(&mut tx, "token", id.to_string()).await?;
+        let after = revoke_in_tx(&mut tx, actor, &row.view(now), now).await?;
         self.commit_config(tx).await?;
         Ok(after)
     }
@@ -2110,39 +2124,5 @@ impl Repo {
         }
         tx.commit().await?;
         Ok(config)
-    }
-
-    /// Stores usage events, ignoring ids already stored, and moves the
-    /// tokens' `last_used_at` forward.
-    pub async fn ingest_usage(
-        &self,
-        gateway_key_id: Uuid,
-        events: Vec<UsageEvent>,
-    ) -> ApiResult<UsageIngest> {
-        let received = events.len();
-        let mut tx = begin_write(&self.pool).await?;
-        let inserted = insert_usage_events(&mut tx, gateway_key_id, &events).await?;
-        let mut last_used: std::collections::BTreeMap<Uuid, DateTime<Utc>> = Default::default();
-        for e in &events {
-            if let Some(t) = e.token_id {
-                let at = last_used.entry(t).or_insert(e.at);
-                *at = (*at).max(e.at);
-            }
-        }
-        for (token, at) in last_used {
-            sqlx::query(
-                "UPDATE tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
-            )
-            .bind(api::trunc_micros(at))
-            .bind(token)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(UsageIngest {
-            received,
-            inserted,
-            duplicates: received - inserted,
-        })
     }
 }

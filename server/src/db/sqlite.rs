@@ -40,14 +40,15 @@ async fn insert_usage_events(
     tx: &mut Tx,
     gateway_key_id: Uuid,
     events: &[UsageEvent],
-) -> sqlx::Result<usize> {
+    teams: &std::collections::BTreeMap<Uuid, Uuid>,
+) -> sqlx::Result<Vec<Uuid>> {
     let received_at = api::now();
-    let mut inserted = 0;
-    for chunk in events.chunks(500) {
+    let mut inserted = Vec::with_capacity(events.len());
+    for chunk in events.chunks(400) {
         let mut q = QueryBuilder::<Db>::new(
             "INSERT OR IGNORE INTO usage_events (id, at, received_at, gateway_key_id, token_id, \
              route_id, method, status, latency_ms, upstream_latency_ms, bytes_in, bytes_out, \
-             client_ip, user_agent, error_code) ",
+             client_ip, user_agent, error_code, team_id) ",
         );
         q.push_values(chunk, |mut row, e| {
             row.push_bind(e.id)
@@ -64,11 +65,41 @@ async fn insert_usage_events(
                 .push_bind(i64::try_from(e.bytes_out).unwrap_or(i64::MAX))
                 .push_bind(e.client_ip.clone())
                 .push_bind(e.user_agent.clone())
-                .push_bind(e.error_code.clone());
+                .push_bind(e.error_code.clone())
+                .push_bind(e.token_id.and_then(|t| teams.get(&t).copied()));
         });
-        inserted += q.build().execute(&mut **tx).await?.rows_affected() as usize;
+        q.push(" RETURNING id");
+        inserted.extend(q.build_query_scalar::<Uuid>().fetch_all(&mut **tx).await?);
     }
     Ok(inserted)
+}
+
+/// Moves `last_used_at` forward; row by row is cheap in-process.
+async fn update_last_used(tx: &mut Tx, used: &[(Uuid, DateTime<Utc>)]) -> sqlx::Result<()> {
+    for (token, at) in used {
+        sqlx::query(
+            "UPDATE tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)",
+        )
+        .bind(at)
+        .bind(token)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn serialize_ingest(_tx: &mut Tx) -> sqlx::Result<()> {
+    // BEGIN IMMEDIATE already makes writers take turns.
+    Ok(())
+}
+
+/// The column that orders usage events by insertion.
+const EVENT_SEQ: &str = "rowid";
+
+async fn lock_rollup(tx: &mut Tx) -> sqlx::Result<bool> {
+    // BEGIN IMMEDIATE already excludes other writers.
+    let _ = tx;
+    Ok(true)
 }
 
 impl Repo {
@@ -131,4 +162,6 @@ async fn migrate(pool: &sqlx::Pool<Db>, path: &Path) -> anyhow::Result<()> {
 }
 
 include!("repo.rs");
+include!("kv_queries.rs");
 include!("iam.rs");
+include!("usage_queries.rs");

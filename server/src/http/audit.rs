@@ -5,10 +5,9 @@ use super::{ApiQuery, AppState};
 use crate::api::{input, AuditPage, ErrorBody};
 use crate::auth::Caller;
 use crate::db::AuditFilter;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use axum::extract::State;
 use axum::Json;
-use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -41,25 +40,6 @@ struct AuditQuery {
     cursor: Option<Uuid>,
 }
 
-/// A point in time: a duration back from now, a date, or an RFC 3339 time.
-fn moment(what: &str, value: &str, now: DateTime<Utc>) -> ApiResult<DateTime<Utc>> {
-    let v = value.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
-    }
-    let back = input::duration(what, v).map_err(|_| {
-        ApiError::invalid(format!(
-            "{what} `{v}` is not a duration (24h, 7d), a date or an RFC 3339 time"
-        ))
-    })?;
-    Ok(now
-        - chrono::Duration::from_std(back)
-            .map_err(|_| ApiError::invalid(format!("{what} `{v}` is too far back")))?)
-}
-
 /// List audit entries, newest first.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = 422, body = ErrorBody)))]
@@ -81,12 +61,12 @@ async fn list_audit(
         since: q
             .since
             .as_deref()
-            .map(|s| moment("since", s, now))
+            .map(|s| input::moment("since", s, now))
             .transpose()?,
         until: q
             .until
             .as_deref()
-            .map(|s| moment("until", s, now))
+            .map(|s| input::moment("until", s, now))
             .transpose()?,
         actor: q.actor,
         action: q.action,

@@ -89,5 +89,19 @@ async fn health_detailed(State(state): State<AppState>) -> (StatusCode, Json<Hea
         },
         latency_ms: None,
     };
-    report(vec![database, master_key])
+    let kv_sync = state.kv_sync.health().await;
+    let pending = state.db.rollup_pending().await;
+    let usage_rollup = HealthCheck {
+        name: "usage_rollup".into(),
+        status: if pending.is_ok() { "ok" } else { "down" }.into(),
+        message: match pending {
+            Ok(n) if n >= crate::db::PENDING_COUNT_CAP => {
+                format!("{n} or more usage events waiting to be rolled up")
+            }
+            Ok(n) => format!("{n} usage events waiting to be rolled up"),
+            Err(_) => "cannot read the roll-up state".into(),
+        },
+        latency_ms: None,
+    };
+    report(vec![database, master_key, kv_sync, usage_rollup])
 }

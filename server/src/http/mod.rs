@@ -7,8 +7,10 @@ mod gateway;
 mod health;
 mod routes;
 mod secrets;
+mod sync;
 mod teams;
 mod tokens;
+mod usage;
 mod users;
 
 use crate::crypto::MasterKey;
@@ -28,6 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 pub struct AppState {
     pub db: Database,
     pub master_key: Option<Arc<MasterKey>>,
+    pub kv_sync: Arc<crate::kvsync::KvSync>,
 }
 
 /// `axum::Json` whose rejections are API errors (400 with our JSON body).
@@ -114,8 +117,10 @@ fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(audit::router())
                 .merge(credentials::router())
                 .merge(gateway::router())
+                .merge(sync::router())
                 .merge(teams::router())
-                .merge(users::router()),
+                .merge(users::router())
+                .merge(usage::router()),
         )
         .split_for_parts()
 }

@@ -104,7 +104,7 @@ async fn team_filter(
 }
 
 /// Finds exactly one token by id or name among those the caller can read.
-async fn resolve_token(
+pub(super) async fn resolve_token(
     state: &AppState,
     caller: &Caller,
     reference: &str,

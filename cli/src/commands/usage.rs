@@ -1,0 +1,665 @@
+//! `tokenctl usage …` and `tokenctl overview`: who calls what, how often,
+//! how fast, how badly — as tables and sparklines, or JSON/CSV for scripts.
+
+use crate::client::{segment, Client, Globals};
+use crate::error::{CliError, CliResult};
+use crate::output::{self, count, millis, percent, sparkline, Output};
+use std::fmt::Write as _;
+use std::time::Duration;
+use tokenctl_server::api::{
+    input, Overview, RouteUsage, TokenUsage, UsageCall, UsageRow, UsageRows, UsageSummary,
+    UsageTotals, UsageWindow,
+};
+
+#[derive(Debug, clap::Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    after_long_help = "\
+Windows: --since 1h, 24h (default), 7d, 30d, a date (2026-11-01) or an RFC 3339 time;
+--until likewise (default now). Every report says which window and bucket width it
+shows; windows are widened to whole buckets (1m, 5m, 1h, 6h or 1d).
+
+Examples:
+  tokenctl usage                                  # the last 24 hours
+  tokenctl usage tokens --since 7d --sort p95 --limit 20
+  tokenctl usage token n8n-prod --since 1h --watch
+  tokenctl usage routes --since 30d -o csv > routes.csv
+  tokenctl usage recent --status 502"
+)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    window: Window,
+    #[command(flatten)]
+    watch: Watch,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Window {
+    /// Start: 1h, 24h, 7d, 30d, a date or an RFC 3339 time
+    #[arg(long, default_value = "24h")]
+    since: String,
+    /// End: same forms [default: now]
+    #[arg(long)]
+    until: Option<String>,
+    /// Only this team
+    #[arg(long)]
+    team: Option<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Watch {
+    /// Redraw every --interval until Ctrl-C
+    #[arg(long)]
+    watch: bool,
+    /// Refresh interval for --watch
+    #[arg(long, default_value = "2s")]
+    interval: humantime::Duration,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// One row per token: calls, errors, success, p95, last used, trend
+    Tokens(ListArgs),
+    /// One row per route: calls, errors, success, p95, last used, trend
+    Routes(ListArgs),
+    /// One token: totals, timeline, by route, by status, recent calls
+    Token(DetailArgs),
+    /// One route: totals, latency trend, top tokens, recent calls
+    Route(DetailArgs),
+    /// The most recent calls
+    Recent(RecentArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ListArgs {
+    #[command(flatten)]
+    window: Window,
+    /// calls, errors, p95, name or last_used
+    #[arg(long, default_value = "calls")]
+    sort: String,
+    #[arg(long)]
+    limit: Option<usize>,
+    #[command(flatten)]
+    watch: Watch,
+}
+
+#[derive(Debug, clap::Args)]
+struct DetailArgs {
+    /// Token id or name / route name, id or path
+    reference: String,
+    #[command(flatten)]
+    window: Window,
+    /// Recent calls to show
+    #[arg(long, default_value_t = 10)]
+    recent: u32,
+    #[command(flatten)]
+    watch: Watch,
+}
+
+#[derive(Debug, clap::Args)]
+struct RecentArgs {
+    #[arg(long, default_value_t = 100)]
+    limit: u32,
+    /// Token id or name
+    #[arg(long)]
+    token: Option<String>,
+    /// Route name, id or path
+    #[arg(long)]
+    route: Option<String>,
+    /// Only this HTTP status
+    #[arg(long)]
+    status: Option<u16>,
+    #[arg(long)]
+    team: Option<String>,
+    #[command(flatten)]
+    watch: Watch,
+}
+
+fn window_query(w: &Window) -> CliResult<Vec<(&'static str, String)>> {
+    let now = tokenctl_server::api::now();
+    input::moment("since", &w.since, now)?;
+    let mut q = vec![("since", w.since.clone())];
+    if let Some(u) = &w.until {
+        input::moment("until", u, now)?;
+        q.push(("until", u.clone()));
+    }
+    if let Some(t) = &w.team {
+        q.push(("team", t.clone()));
+    }
+    Ok(q)
+}
+
+/// Fetches and renders one frame; with `--watch`, again and again.
+async fn show<F, Fut>(out: &Output, watch: &Watch, frame: F) -> CliResult
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = CliResult<String>>,
+{
+    if !watch.watch {
+        print!("{}", frame().await?);
+        return Ok(());
+    }
+    if out.json() || out.csv() {
+        return Err(CliError::usage(
+            "--watch draws tables; use it without -o json/csv",
+        ));
+    }
+    let interval: Duration = watch.interval.into();
+    print!("\x1b[?25l"); // hide the cursor while redrawing
+    let result = loop {
+        let text = match frame().await {
+            Ok(t) => t,
+            Err(e) => break Err(e),
+        };
+        // Home, overwrite line by line, clear what is left: no flicker.
+        let body = text.replace('\n', "\x1b[K\n");
+        print!("\x1b[H{body}\x1b[J");
+        let _ = std::io::Write::flush(&mut std::io::stdout());
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break Ok(()),
+            () = tokio::time::sleep(interval) => {}
+        }
+    };
+    println!("\x1b[?25h");
+    result
+}
+
+pub async fn run(g: &Globals, args: Args) -> CliResult {
+    let out = g.output();
+    let client = Client::connect(g).await?;
+    match args.command {
+        None => {
+            let q = window_query(&args.window)?;
+            show(&out, &args.watch, || async {
+                let s: UsageSummary = client.get("/v1/usage", &q).await?;
+                render_summary(&out, &s)
+            })
+            .await
+        }
+        Some(Command::Tokens(a)) => list(&client, &out, "/v1/usage/tokens", "TOKEN", a).await,
+        Some(Command::Routes(a)) => list(&client, &out, "/v1/usage/routes", "ROUTE", a).await,
+        Some(Command::Token(a)) => {
+            let mut q = window_query(&a.window)?;
+            q.push(("recent", a.recent.to_string()));
+            let path = format!("/v1/usage/tokens/{}", segment(&a.reference));
+            show(&out, &a.watch, || async {
+                let u: TokenUsage = client.get(&path, &q).await?;
+                render_token(&out, &u)
+            })
+            .await
+        }
+        Some(Command::Route(a)) => {
+            let mut q = window_query(&a.window)?;
+            q.push(("recent", a.recent.to_string()));
+            let path = format!("/v1/usage/routes/{}", segment(&a.reference));
+            show(&out, &a.watch, || async {
+                let u: RouteUsage = client.get(&path, &q).await?;
+                render_route(&out, &u)
+            })
+            .await
+        }
+        Some(Command::Recent(a)) => {
+            let mut q = vec![("limit", a.limit.to_string())];
+            for (k, v) in [("token", &a.token), ("route", &a.route), ("team", &a.team)] {
+                if let Some(v) = v {
+                    q.push((k, v.clone()));
+                }
+            }
+            if let Some(s) = a.status {
+                q.push(("status", s.to_string()));
+            }
+            show(&out, &a.watch, || async {
+                let calls: Vec<UsageCall> = client.get("/v1/usage/recent", &q).await?;
+                render_calls(&out, &calls, "Recent calls")
+            })
+            .await
+        }
+    }
+}
+
+async fn list(client: &Client, out: &Output, path: &str, what: &str, a: ListArgs) -> CliResult {
+    let mut q = window_query(&a.window)?;
+    q.push(("sort", a.sort.clone()));
+    if let Some(l) = a.limit {
+        q.push(("limit", l.to_string()));
+    }
+    show(out, &a.watch, || async {
+        let rows: UsageRows = client.get(path, &q).await?;
+        render_rows(out, &rows, what)
+    })
+    .await
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("serialises");
+    s.push('\n');
+    s
+}
+
+fn heading(out: &Output, w: &UsageWindow) -> String {
+    format!(
+        "{} {} – {} UTC, {} buckets of {}\n",
+        out.bold("Window"),
+        w.since.format("%Y-%m-%d %H:%M"),
+        w.until.format("%Y-%m-%d %H:%M"),
+        w.buckets,
+        w.bucket
+    )
+}
+
+fn errors_text(out: &Output, t: &UsageTotals) -> String {
+    let classes: Vec<String> = t
+        .by_class
+        .iter()
+        .filter(|(c, _)| c.starts_with('4') || c.starts_with('5'))
+        .map(|(c, n)| format!("{c} {}", count(*n)))
+        .collect();
+    let n = count(t.errors);
+    let n = if t.errors > 0 { out.red(&n) } else { n };
+    if classes.is_empty() {
+        n
+    } else {
+        format!("{n} ({})", classes.join(", "))
+    }
+}
+
+fn totals_rows(
+    out: &Output,
+    t: &UsageTotals,
+    w: &UsageWindow,
+    calls: &[i64],
+    errors: &[i64],
+) -> String {
+    let mut rows = vec![
+        ("calls", count(t.calls)),
+        (
+            "success",
+            match t.success_rate {
+                Some(r) if r >= 99.0 => out.green(&percent(Some(r))),
+                Some(r) if r < 90.0 => out.red(&percent(Some(r))),
+                other => percent(other),
+            },
+        ),
+        ("errors", errors_text(out, t)),
+        (
+            "latency",
+            format!(
+                "p50 {} · p95 {} · p99 {}",
+                millis(t.p50_ms),
+                millis(t.p95_ms),
+                millis(t.p99_ms)
+            ),
+        ),
+    ];
+    let label_calls = format!("calls/{}", w.bucket);
+    let label_errors = format!("errors/{}", w.bucket);
+    rows.push((label_calls.as_str(), sparkline(calls)));
+    rows.push((label_errors.as_str(), out.red(&sparkline(errors))));
+    format!("{}\n", out.fields(rows))
+}
+
+fn rows_table(out: &Output, rows: &[UsageRow], what: &str, trend: bool) -> String {
+    let mut header = vec![
+        what,
+        "TEAM",
+        "CALLS",
+        "ERRORS",
+        "SUCCESS",
+        "P95",
+        "LAST USED",
+    ];
+    if trend {
+        header.push("TREND");
+    }
+    let mut t = out.table(&header);
+    for r in rows {
+        let mut cells = vec![
+            r.name.clone(),
+            r.team.clone().unwrap_or_else(|| "-".into()),
+            count(r.calls),
+            count(r.errors),
+            percent(r.success_rate),
+            millis(r.p95_ms),
+            output::ago(r.last_used_at, "never"),
+        ];
+        if trend {
+            cells.push(output::sparkline_fit(&r.timeline, 24));
+        }
+        t.add_row(cells);
+    }
+    format!("{t}\n")
+}
+
+fn render_summary(out: &Output, s: &UsageSummary) -> CliResult<String> {
+    if out.json() {
+        return Ok(json(s));
+    }
+    if out.csv() {
+        return csv(&[
+            ("calls", s.totals.calls.to_string()),
+            ("errors", s.totals.errors.to_string()),
+            ("success_rate", opt(s.totals.success_rate)),
+            ("p50_ms", opt(s.totals.p50_ms)),
+            ("p95_ms", opt(s.totals.p95_ms)),
+            ("p99_ms", opt(s.totals.p99_ms)),
+        ]);
+    }
+    let mut text = heading(out, &s.window);
+    if s.totals.calls == 0 {
+        text.push_str("No data in this window.\n");
+        return Ok(text);
+    }
+    text.push_str(&totals_rows(
+        out,
+        &s.totals,
+        &s.window,
+        &s.calls_timeline,
+        &s.errors_timeline,
+    ));
+    let _ = write!(text, "\n{}\n", out.bold("Top tokens"));
+    text.push_str(&rows_table(out, &s.top_tokens, "TOKEN", false));
+    if !s.top_routes.is_empty() {
+        let _ = write!(text, "\n{}\n", out.bold("Top routes"));
+        text.push_str(&rows_table(out, &s.top_routes, "ROUTE", false));
+    }
+    Ok(text)
+}
+
+fn opt(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.3}")).unwrap_or_default()
+}
+
+fn csv(fields: &[(&str, String)]) -> CliResult<String> {
+    let header: Vec<&str> = fields.iter().map(|(k, _)| *k).collect();
+    Ok(output::csv_text(
+        &header,
+        [fields.iter().map(|(_, v)| v.clone()).collect()],
+    )?)
+}
+
+fn render_rows(out: &Output, rows: &UsageRows, what: &str) -> CliResult<String> {
+    if out.json() {
+        return Ok(json(rows));
+    }
+    if out.csv() {
+        let header = [
+            "id",
+            "name",
+            "team",
+            "calls",
+            "errors",
+            "success_rate",
+            "p50_ms",
+            "p95_ms",
+            "p99_ms",
+            "last_used_at",
+        ];
+        let lines = rows.rows.iter().map(|r| {
+            vec![
+                r.id.map(|i| i.to_string()).unwrap_or_default(),
+                r.name.clone(),
+                r.team.clone().unwrap_or_default(),
+                r.calls.to_string(),
+                r.errors.to_string(),
+                opt(r.success_rate),
+                opt(r.p50_ms),
+                opt(r.p95_ms),
+                opt(r.p99_ms),
+                r.last_used_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+            ]
+        });
+        return Ok(output::csv_text(&header, lines)?);
+    }
+    let mut text = heading(out, &rows.window);
+    if rows.rows.is_empty() {
+        text.push_str("Nothing to show.\n");
+        return Ok(text);
+    }
+    if rows.rows.iter().all(|r| r.calls == 0) {
+        text.push_str("No data in this window (every row below has zero calls).\n");
+    }
+    text.push_str(&rows_table(out, &rows.rows, what, true));
+    Ok(text)
+}
+
+fn render_token(out: &Output, u: &TokenUsage) -> CliResult<String> {
+    if out.json() {
+        return Ok(json(u));
+    }
+    if out.csv() {
+        return calls_csv(&u.recent);
+    }
+    let mut text = format!(
+        "{} {} (team {})\n",
+        out.bold("Token"),
+        u.token.name,
+        u.token.team
+    );
+    text.push_str(&heading(out, &u.window));
+    if u.totals.calls == 0 {
+        text.push_str("No data in this window.\n");
+        return Ok(text);
+    }
+    text.push_str(&totals_rows(
+        out,
+        &u.totals,
+        &u.window,
+        &u.calls_timeline,
+        &u.errors_timeline,
+    ));
+    let _ = write!(text, "\n{}\n", out.bold("By route"));
+    text.push_str(&rows_table(out, &u.by_route, "ROUTE", false));
+    let _ = write!(text, "\n{}\n", out.bold("By status"));
+    let mut t = out.table(&["STATUS", "CALLS"]);
+    for s in &u.by_status {
+        t.add_row(vec![s.status.to_string(), count(s.calls)]);
+    }
+    let _ = writeln!(text, "{t}");
+    text.push_str(&render_calls(out, &u.recent, "Recent calls")?);
+    Ok(text)
+}
+
+fn render_route(out: &Output, u: &RouteUsage) -> CliResult<String> {
+    if out.json() {
+        return Ok(json(u));
+    }
+    if out.csv() {
+        return calls_csv(&u.recent);
+    }
+    let mut text = format!(
+        "{} {} ({})\n",
+        out.bold("Route"),
+        u.route.name,
+        u.route.path
+    );
+    text.push_str(&heading(out, &u.window));
+    if u.totals.calls == 0 {
+        text.push_str("No data in this window.\n");
+        return Ok(text);
+    }
+    text.push_str(&totals_rows(
+        out,
+        &u.totals,
+        &u.window,
+        &u.calls_timeline,
+        &[],
+    ));
+    let as_int = |v: &[Option<f64>]| -> Vec<i64> {
+        v.iter()
+            .map(|x| x.map_or(0, |m| (m * 1000.0) as i64))
+            .collect()
+    };
+    let mut trend = out.table(&["LATENCY", "TREND", "HIGHEST"]);
+    for (label, series) in [("p50", &u.p50_timeline), ("p95", &u.p95_timeline)] {
+        let peak = series
+            .iter()
+            .flatten()
+            .copied()
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+        trend.add_row(vec![
+            format!("{label}/{}", u.window.bucket),
+            sparkline(&as_int(series)),
+            millis(peak),
+        ]);
+    }
+    let _ = writeln!(text, "{trend}");
+    let _ = write!(text, "\n{}\n", out.bold("Top tokens"));
+    text.push_str(&rows_table(out, &u.top_tokens, "TOKEN", false));
+    text.push_str(&render_calls(out, &u.recent, "Recent calls")?);
+    Ok(text)
+}
+
+fn calls_csv(calls: &[UsageCall]) -> CliResult<String> {
+    let header = [
+        "at",
+        "token",
+        "route",
+        "method",
+        "status",
+        "latency_ms",
+        "client_ip",
+        "error_code",
+    ];
+    let lines = calls.iter().map(|c| {
+        vec![
+            c.at.to_rfc3339(),
+            c.token.clone().unwrap_or_default(),
+            c.route.clone().unwrap_or_default(),
+            c.method.clone(),
+            c.status.to_string(),
+            format!("{:.3}", c.latency_ms),
+            c.client_ip.clone().unwrap_or_default(),
+            c.error_code.clone().unwrap_or_default(),
+        ]
+    });
+    Ok(output::csv_text(&header, lines)?)
+}
+
+fn render_calls(out: &Output, calls: &[UsageCall], title: &str) -> CliResult<String> {
+    if out.json() {
+        return Ok(json(&calls));
+    }
+    if out.csv() {
+        return calls_csv(calls);
+    }
+    let mut text = format!("\n{}\n", out.bold(title));
+    if calls.is_empty() {
+        text.push_str("No calls.\n");
+        return Ok(text);
+    }
+    let mut t = out.table(&[
+        "TIME (UTC)",
+        "TOKEN",
+        "ROUTE",
+        "METHOD",
+        "STATUS",
+        "LATENCY",
+        "CLIENT IP",
+    ]);
+    for c in calls {
+        let status = if c.status >= 400 {
+            out.red(&c.status.to_string())
+        } else {
+            c.status.to_string()
+        };
+        t.add_row(vec![
+            c.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            c.token
+                .clone()
+                .or_else(|| c.error_code.clone())
+                .unwrap_or_else(|| "-".into()),
+            c.route.clone().unwrap_or_else(|| "-".into()),
+            c.method.clone(),
+            status,
+            millis(Some(c.latency_ms)),
+            c.client_ip.clone().unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    let _ = writeln!(text, "{t}");
+    Ok(text)
+}
+
+/// `tokenctl overview`.
+pub async fn overview(g: &Globals, watch: Watch) -> CliResult {
+    let out = g.output();
+    let client = Client::connect(g).await?;
+    show(&out, &watch, || async {
+        let o: Overview = client.get("/v1/overview", &[]).await?;
+        render_overview(&out, &o)
+    })
+    .await
+}
+
+fn render_overview(out: &Output, o: &Overview) -> CliResult<String> {
+    if out.json() {
+        return Ok(json(o));
+    }
+    let c = &o.counts;
+    let mut text = format!("{}\n", out.bold("Overview"));
+    let created: Vec<i64> = o.created_per_day.iter().map(|d| d.count).collect();
+    let _ = writeln!(
+        text,
+        "{}",
+        out.fields(vec![
+            (
+                "tokens",
+                format!(
+                    "{} active, {} expired, {} revoked",
+                    count(c.active_tokens),
+                    count(c.expired_tokens),
+                    count(c.revoked_tokens)
+                )
+            ),
+            ("routes", count(c.routes)),
+            ("teams", count(c.teams)),
+            ("users", count(c.users)),
+            (
+                "created/day, 7d",
+                format!(
+                    "{}  ({} in total)",
+                    sparkline(&created),
+                    count(created.iter().sum())
+                ),
+            ),
+        ])
+    );
+    let _ = write!(text, "\n{}\n", out.bold("Expiring in the next 30 days"));
+    if o.expiring_soon.is_empty() {
+        text.push_str("None.\n");
+    } else {
+        let mut t = out.table(&["TOKEN", "TEAM", "EXPIRES"]);
+        for tok in &o.expiring_soon {
+            t.add_row(vec![
+                tok.name.clone(),
+                tok.team.clone(),
+                output::when(tok.expires_at, "never"),
+            ]);
+        }
+        let _ = writeln!(text, "{t}");
+    }
+    let _ = write!(text, "\n{}\n", out.bold("Recent activity"));
+    if o.recent_activity.is_empty() {
+        text.push_str("None.\n");
+    } else {
+        let mut t = out.table(&["TIME (UTC)", "ACTOR", "ACTION", "TARGET"]);
+        for e in &o.recent_activity {
+            t.add_row(vec![
+                e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                e.actor.clone(),
+                e.action.clone(),
+                format!(
+                    "{} {}",
+                    e.target_type,
+                    e.target_name
+                        .clone()
+                        .or_else(|| e.target_id.clone())
+                        .unwrap_or_default()
+                ),
+            ]);
+        }
+        let _ = writeln!(text, "{t}");
+    }
+    Ok(text)
+}

@@ -1,0 +1,407 @@
+//! Usage reports against a known synthetic event set: every number the
+//! reports print is checked (counts, rates, percentiles within ±5 %,
+//! timeline buckets), on both backends; table output is compared with
+//! snapshots at a fixed width, with and without colour.
+
+use crate::common::{Cli, TestServer};
+use crate::on_both_backends;
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use serde_json::{json, Value};
+
+struct Fixture {
+    cli: Cli,
+    base: DateTime<Utc>,
+    t1: String,
+    r1: String,
+    latencies_all: Vec<f64>,
+    latencies_t1: Vec<f64>,
+}
+
+fn post(srv: &TestServer, key: &str, events: &Value) -> Value {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/v1/usage/events", srv.url))
+            .bearer_auth(key)
+            .json(events)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        resp.json().await.unwrap()
+    })
+}
+
+/// Waits until the server's roll-up job has caught up with ingest.
+pub fn rolled_up(srv: &TestServer) {
+    let started = std::time::Instant::now();
+    loop {
+        let (_, body) = crate::common::http_get(&format!("{}/health/detailed", srv.url));
+        let health: Value = serde_json::from_str(&body).unwrap();
+        let check = health["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "usage_rollup")
+            .cloned()
+            .unwrap();
+        if check["message"].as_str().unwrap().starts_with("0 ") {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "roll-up did not catch up: {check}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn event(
+    at: DateTime<Utc>,
+    token: Option<&str>,
+    route: Option<&str>,
+    status: u16,
+    latency: f64,
+    code: Option<&str>,
+) -> Value {
+    json!({
+        "id": uuid::Uuid::now_v7(),
+        "token_id": token,
+        "route_id": route,
+        "method": "POST",
+        "status": status,
+        "latency_ms": latency,
+        "upstream_latency_ms": latency / 2.0,
+        "bytes_in": 100,
+        "bytes_out": 1000,
+        "client_ip": "203.0.113.7",
+        "user_agent": "test",
+        "error_code": code,
+        "at": at,
+    })
+}
+
+/// 153 events in the last hour: t1 → r1: 100 calls at 1..=100 ms (5 × 500,
+/// 5 × 404); t2 → r2: 50 calls at 10 ms; 3 calls without a token (401).
+fn fixture(srv: &TestServer) -> Fixture {
+    let cli = srv.cli();
+    cli.json(&["team", "create", "alpha"]);
+    let r1 = cli.json(&[
+        "route",
+        "add",
+        "r1",
+        "--path",
+        "/r1",
+        "--upstream",
+        "http://127.0.0.1:9",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r2 = cli.json(&[
+        "route",
+        "add",
+        "r2",
+        "--path",
+        "/r2",
+        "--upstream",
+        "http://127.0.0.1:9",
+    ])["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tok = |name: &str| {
+        cli.json(&[
+            "token", "create", "--name", name, "--scope", "*", "--team", "alpha",
+        ])["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (t1, t2, _t3) = (tok("t1"), tok("t2"), tok("t3"));
+    let key = cli.json(&["gateway-key", "create", "feeder"])["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Whole minutes, well inside the last hour.
+    let base = Utc::now().duration_trunc(TimeDelta::minutes(1)).unwrap() - TimeDelta::minutes(40);
+    let mut events = Vec::new();
+    let mut all = Vec::new();
+    let mut t1_lat = Vec::new();
+    for i in 0..100 {
+        let latency = f64::from(i + 1);
+        let status = match i % 20 {
+            0 => 500,
+            10 => 404,
+            _ => 200,
+        };
+        // t1: minutes 0..9 (10 calls each)
+        events.push(event(
+            base + TimeDelta::minutes(i64::from(i / 10)) + TimeDelta::seconds(i64::from(i % 10)),
+            Some(&t1),
+            Some(&r1),
+            status,
+            latency,
+            None,
+        ));
+        all.push(latency);
+        t1_lat.push(latency);
+    }
+    for i in 0..50 {
+        events.push(event(
+            base + TimeDelta::minutes(20) + TimeDelta::seconds(i),
+            Some(&t2),
+            Some(&r2),
+            200,
+            10.0,
+            None,
+        ));
+        all.push(10.0);
+    }
+    for i in 0..3 {
+        events.push(event(
+            base + TimeDelta::minutes(30) + TimeDelta::seconds(i),
+            None,
+            None,
+            401,
+            0.2,
+            Some("missing_token"),
+        ));
+        all.push(0.2);
+    }
+    let events = Value::Array(events);
+    let first = post(srv, &key, &events);
+    assert_eq!(
+        (first["inserted"].as_u64(), first["duplicates"].as_u64()),
+        (Some(153), Some(0))
+    );
+    // The same batch again (a gateway retry): counted once.
+    let again = post(srv, &key, &events);
+    assert_eq!(
+        (again["inserted"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(153))
+    );
+    rolled_up(srv);
+    Fixture {
+        cli,
+        base,
+        t1,
+        r1,
+        latencies_all: all,
+        latencies_t1: t1_lat,
+    }
+}
+
+fn exact(values: &[f64], q: f64) -> f64 {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]
+}
+
+fn close(got: &Value, want: f64, what: &str) {
+    let got = got
+        .as_f64()
+        .unwrap_or_else(|| panic!("{what}: not a number: {got}"));
+    assert!(
+        (got - want).abs() <= want * 0.05 + 1e-9,
+        "{what}: {got} vs exact {want}"
+    );
+}
+
+fn check_percentiles(v: &Value, values: &[f64], what: &str) {
+    for (field, q) in [("p50_ms", 0.5), ("p95_ms", 0.95), ("p99_ms", 0.99)] {
+        close(&v[field], exact(values, q), &format!("{what} {field}"));
+    }
+}
+
+fn row<'a>(rows: &'a Value, name: &str) -> &'a Value {
+    rows["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no row {name}: {rows}"))
+}
+
+on_both_backends! {
+    fn reports_print_exact_numbers(srv) {
+        let f = fixture(&srv);
+        let cli = &f.cli;
+        for since in ["1h", "24h", "30d"] {
+            // Minute, hour and day rollups agree.
+            let s = cli.json(&["usage", "--since", since]);
+            let t = &s["totals"];
+            assert_eq!(t["calls"], 153, "{since}: {s}");
+            assert_eq!(t["errors"], 13, "{since}");
+            close(&t["success_rate"], 140.0 * 100.0 / 153.0, "success rate");
+            assert_eq!(t["by_class"], json!({"2xx": 140, "4xx": 8, "5xx": 5}));
+            assert_eq!(t["bytes_in"], 15300);
+            check_percentiles(t, &f.latencies_all, &format!("{since} totals"));
+            let timeline: i64 = s["calls_timeline"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).sum();
+            assert_eq!(timeline, 153);
+            assert_eq!(s["errors_timeline"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).sum::<i64>(), 13);
+            assert_eq!(s["top_tokens"][0]["name"], "t1");
+            assert_eq!(s["top_routes"][0]["name"], "r1");
+        }
+        // Timeline buckets of the 1h window: 10 calls in each of t1's ten minutes.
+        let s = cli.json(&["usage", "--since", "1h"]);
+        assert_eq!(s["window"]["bucket"], "1m");
+        let since: DateTime<Utc> = s["window"]["since"].as_str().unwrap().parse().unwrap();
+        let first = ((f.base - since).num_minutes()) as usize;
+        let tl = s["calls_timeline"].as_array().unwrap();
+        for m in 0..10 {
+            assert_eq!(tl[first + m], 10, "minute {m}");
+        }
+        assert_eq!(tl[first + 20], 50);
+        assert_eq!(tl[first + 30], 3);
+        assert_eq!(s["errors_timeline"][first], 1, "the 500 of minute 0");
+
+        // Per token, including tokens without calls (zeros, not hidden).
+        let rows = cli.json(&["usage", "tokens", "--since", "1h"]);
+        let t1 = row(&rows, "t1");
+        assert_eq!((t1["calls"].as_i64(), t1["errors"].as_i64()), (Some(100), Some(10)));
+        close(&t1["success_rate"], 90.0, "t1 success");
+        check_percentiles(t1, &f.latencies_t1, "t1");
+        assert_eq!(row(&rows, "t2")["calls"], 50);
+        close(&row(&rows, "t2")["p95_ms"], 10.0, "t2 p95");
+        let t3 = row(&rows, "t3");
+        assert_eq!((t3["calls"].as_i64(), t3["errors"].as_i64()), (Some(0), Some(0)));
+        assert!(t3["p95_ms"].is_null() && t3["success_rate"].is_null(), "no invented numbers: {t3}");
+        assert_eq!(row(&rows, "(no valid token)")["calls"], 3);
+        assert!(t1["last_used_at"].is_string());
+        let sorted = cli.json(&["usage", "tokens", "--since", "1h", "--sort", "p95", "--limit", "2"]);
+        assert_eq!(sorted["rows"].as_array().unwrap().len(), 2);
+        assert_eq!(sorted["rows"][0]["name"], "t1");
+
+        let rows = cli.json(&["usage", "routes", "--since", "1h"]);
+        assert_eq!(row(&rows, "r1")["calls"], 100);
+        assert_eq!(row(&rows, "r2")["calls"], 50);
+
+        // One token.
+        let t = cli.json(&["usage", "token", "t1", "--since", "1h", "--recent", "5"]);
+        assert_eq!(t["totals"]["calls"], 100);
+        assert_eq!(t["by_route"][0]["name"], "r1");
+        assert_eq!(t["by_status"], json!([{"status": 200, "calls": 90}, {"status": 404, "calls": 5}, {"status": 500, "calls": 5}]));
+        assert_eq!(t["recent"].as_array().unwrap().len(), 5);
+        assert_eq!(t["recent"][0]["latency_ms"], 100.0, "newest first");
+        assert_eq!(cli.json(&["usage", "token", &f.t1, "--since", "1h"])["totals"]["calls"], 100);
+
+        // One route: latency trend per bucket.
+        let r = cli.json(&["usage", "route", "r1", "--since", "1h"]);
+        assert_eq!(r["totals"]["calls"], 100);
+        let since: DateTime<Utc> = r["window"]["since"].as_str().unwrap().parse().unwrap();
+        let first = ((f.base - since).num_minutes()) as usize;
+        close(&r["p50_timeline"][first], exact(&(1..=10).map(f64::from).collect::<Vec<_>>(), 0.5), "minute 0 p50");
+        assert!(r["p50_timeline"][first + 11].is_null());
+        assert_eq!(r["top_tokens"][0]["name"], "t1");
+        assert_eq!(cli.json(&["usage", "route", &f.r1, "--since", "1h"])["totals"]["calls"], 100);
+
+        // Recent calls.
+        let recent = cli.json(&["usage", "recent", "--status", "500"]);
+        assert_eq!(recent.as_array().unwrap().len(), 5);
+        assert!(recent.as_array().unwrap().iter().all(|c| c["token"] == "t1" && c["route"] == "r1"));
+        assert_eq!(cli.json(&["usage", "recent", "--limit", "7"]).as_array().unwrap().len(), 7);
+        assert_eq!(cli.json(&["usage", "recent", "--token", "t2"]).as_array().unwrap().len(), 50);
+
+        // No data: said plainly, not an empty table.
+        let empty = cli.run(&["usage", "--since", "3h", "--until", "2h"]);
+        assert!(empty.ok().stdout.contains("No data in this window"), "{}", empty.stdout);
+        cli.run(&["usage", "--since", "yesterday-ish"]).fails(2);
+        cli.run(&["usage", "tokens", "--sort", "vibes"]).fails(2);
+        cli.run(&["usage", "token", "nope"]).fails(3);
+
+        // CSV for scripts.
+        let csv = cli.run(&["usage", "tokens", "--since", "1h", "-o", "csv"]);
+        assert!(csv.ok().stdout.starts_with("id,name,team,calls,errors,success_rate,p50_ms,p95_ms,p99_ms,last_used_at\n"));
+        assert!(csv.stdout.contains(",t1,alpha,100,10,90.000,"));
+
+        // The dashboard.
+        let o = cli.json(&["overview"]);
+        assert_eq!(o["counts"]["active_tokens"], 3);
+        assert_eq!(o["counts"]["routes"], 2);
+        assert_eq!(o["created_per_day"].as_array().unwrap().len(), 7);
+        assert_eq!(o["created_per_day"][6]["count"], 3);
+        assert!(!o["recent_activity"].as_array().unwrap().is_empty());
+    }
+
+    fn usage_is_scoped_to_what_the_caller_may_read(srv) {
+        let f = fixture(&srv);
+        f.cli.json(&["team", "create", "beta"]);
+        let outsider = f.cli.json(&["user", "create", "outsider", "--role", "beta:viewer"]);
+        let outsider = Cli::new(&srv.url, outsider["secret"].as_str());
+        let s = outsider.json(&["usage", "--since", "1h"]);
+        assert_eq!(s["totals"]["calls"], 0, "another team's usage is not visible");
+        assert!(outsider.json(&["usage", "tokens", "--since", "1h"])["rows"].as_array().unwrap().is_empty());
+        assert!(outsider.json(&["usage", "recent"]).as_array().unwrap().is_empty());
+        outsider.run(&["usage", "token", "t1"]).fails(3);
+        let viewer = f.cli.json(&["user", "create", "insider", "--role", "alpha:viewer"]);
+        let viewer = Cli::new(&srv.url, viewer["secret"].as_str());
+        assert_eq!(viewer.json(&["usage", "--since", "1h"])["totals"]["calls"], 150, "alpha's calls only");
+    }
+}
+
+/// Masks what changes from run to run (times, relative ages).
+fn normalise(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut l = line.to_string();
+        for pat in [
+            r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?",
+            r"\d+[smhd] ago",
+            r"in \d+[smhd]",
+        ] {
+            l = regex_lite::Regex::new(pat)
+                .unwrap()
+                .replace_all(&l, "<t>")
+                .into_owned();
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn table_snapshots_at_fixed_width_with_and_without_colour() {
+    let srv = TestServer::start(crate::common::Backend::Sqlite).unwrap();
+    let f = fixture(&srv);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let update = std::env::var_os("TOKENCTL_UPDATE_SNAPSHOTS").is_some();
+    let mut cli = f.cli;
+    cli.env.push(("COLUMNS".into(), "110".into()));
+    // A fixed window, so the timeline does not shift with the clock.
+    let since = (f.base - TimeDelta::minutes(20)).to_rfc3339();
+    let until = (f.base + TimeDelta::minutes(40)).to_rfc3339();
+    let window = ["--since", since.as_str(), "--until", until.as_str()];
+    for (name, mut args) in [
+        ("usage-summary", vec!["usage"]),
+        ("usage-tokens", vec!["usage", "tokens"]),
+        ("usage-token", vec!["usage", "token", "t1", "--recent", "3"]),
+    ] {
+        args.extend(window);
+        for colour in ["never", "always"] {
+            let mut all = args.clone();
+            all.extend(["--color", colour]);
+            let got = normalise(&cli.run(&all).ok().stdout);
+            let path = dir.join(format!("{name}-{colour}.txt"));
+            if update {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &got).unwrap();
+            }
+            let want = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                got == want,
+                "{} differs (TOKENCTL_UPDATE_SNAPSHOTS=1 regenerates):\n--- got ---\n{got}\n--- want ---\n{want}",
+                path.display()
+            );
+            assert_eq!(
+                got.contains("\u{1b}["),
+                colour == "always",
+                "colour only when asked"
+            );
+        }
+    }
+}
