@@ -12,9 +12,14 @@ use uuid::Uuid;
 /// that range, so any percentile read from it is within ±`(√G − 1)` ≈ 4.4 %
 /// of a latency actually observed in that bucket. Bucket 0 holds everything
 /// under `MIN`.
+///
+/// Counts are dense (index = bucket) and end at the highest bucket in use,
+/// so merging — what reports do for every rollup row — is a plain addition
+/// of slices.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Histogram {
-    counts: BTreeMap<u16, u64>,
+    /// Never ends in a zero.
+    counts: Vec<u64>,
 }
 
 const MIN_MS: f64 = 0.05;
@@ -30,25 +35,38 @@ impl Histogram {
         i.clamp(1, i64::from(MAX_BUCKET)) as u16
     }
 
-    fn representative(bucket: u16) -> f64 {
+    fn representative(bucket: usize) -> f64 {
         if bucket == 0 {
             return MIN_MS / 2.0;
         }
-        MIN_MS * GROWTH.powf(f64::from(bucket - 1) + 0.5)
+        MIN_MS * GROWTH.powf(bucket as f64 - 0.5)
+    }
+
+    fn add(&mut self, bucket: usize, count: u64) {
+        if count == 0 {
+            return;
+        }
+        if self.counts.len() <= bucket {
+            self.counts.resize(bucket + 1, 0);
+        }
+        self.counts[bucket] += count;
     }
 
     pub fn record(&mut self, ms: f64) {
-        *self.counts.entry(Self::bucket(ms)).or_default() += 1;
+        self.add(usize::from(Self::bucket(ms)), 1);
     }
 
     pub fn merge(&mut self, other: &Histogram) {
-        for (b, c) in &other.counts {
-            *self.counts.entry(*b).or_default() += c;
+        if self.counts.len() < other.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            *mine += theirs;
         }
     }
 
     pub fn count(&self) -> u64 {
-        self.counts.values().sum()
+        self.counts.iter().sum()
     }
 
     /// The latency at quantile `q` (0–1), nearest rank; `None` when empty.
@@ -59,36 +77,36 @@ impl Histogram {
         }
         let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
         let mut seen = 0;
-        for (b, c) in &self.counts {
+        for (b, c) in self.counts.iter().enumerate() {
             seen += c;
             if seen >= rank {
-                return Some(Self::representative(*b));
+                return Some(Self::representative(b));
             }
         }
         None
     }
 
-    /// Compact encoding: (u16 bucket, u32 count) little-endian pairs.
+    /// Compact encoding: (u16 bucket, u32 count) little-endian pairs for the
+    /// buckets in use.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.counts.len() * 6);
-        for (b, c) in &self.counts {
-            out.extend_from_slice(&b.to_le_bytes());
+        let mut out = Vec::new();
+        for (b, c) in self.counts.iter().enumerate().filter(|(_, c)| **c > 0) {
+            out.extend_from_slice(&u16::try_from(b).unwrap_or(MAX_BUCKET).to_le_bytes());
             out.extend_from_slice(&u32::try_from(*c).unwrap_or(u32::MAX).to_le_bytes());
         }
         out
     }
 
     pub fn decode(bytes: &[u8]) -> Histogram {
-        let counts = bytes
-            .chunks_exact(6)
-            .map(|c| {
-                (
-                    u16::from_le_bytes([c[0], c[1]]),
-                    u64::from(u32::from_le_bytes([c[2], c[3], c[4], c[5]])),
-                )
-            })
-            .collect();
-        Histogram { counts }
+        let mut h = Histogram::default();
+        for c in bytes.chunks_exact(6) {
+            let bucket = u16::from_le_bytes([c[0], c[1]]).min(MAX_BUCKET);
+            h.add(
+                usize::from(bucket),
+                u64::from(u32::from_le_bytes([c[2], c[3], c[4], c[5]])),
+            );
+        }
+        h
     }
 }
 
@@ -225,8 +243,10 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Buckets of ~1/24–1/60 of the window: 1m up to 2h, 5m up to 6h, 1h up
-    /// to 2d, 6h up to 14d, else 1d. The window is widened to whole buckets.
+    /// Buckets of 1m up to 2h, 5m up to 6h, 1h up to 2d, else 1d, each
+    /// read from the coarsest level that has them: a week of daily rows is
+    /// about 1/20 of a week of hourly ones. The window is widened to whole
+    /// buckets.
     pub fn for_window(since: DateTime<Utc>, until: DateTime<Utc>) -> Plan {
         let span = until - since;
         let (level, bucket) = if span <= TimeDelta::hours(2) {
@@ -235,8 +255,6 @@ impl Plan {
             (Level::Minute, TimeDelta::minutes(5))
         } else if span <= TimeDelta::days(2) {
             (Level::Hour, TimeDelta::hours(1))
-        } else if span <= TimeDelta::days(14) {
-            (Level::Hour, TimeDelta::hours(6))
         } else {
             (Level::Day, TimeDelta::days(1))
         };
@@ -269,7 +287,7 @@ impl Plan {
         Some(((t - self.since).num_seconds() / self.bucket.num_seconds()) as usize)
     }
 
-    /// `1m`, `5m`, `1h`, `6h`, `1d`.
+    /// `1m`, `5m`, `1h`, `1d`.
     pub fn bucket_label(&self) -> String {
         let s = self.bucket.num_seconds();
         match s {
@@ -347,7 +365,10 @@ mod tests {
             (Level::Minute, "1m", 61)
         );
         let p = Plan::for_window(until - TimeDelta::days(7), until);
-        assert_eq!((p.level, p.bucket_label().as_str()), (Level::Hour, "6h"));
+        assert_eq!(
+            (p.level, p.bucket_label().as_str(), p.buckets()),
+            (Level::Day, "1d", 8)
+        );
         let p = Plan::for_window(until - TimeDelta::days(30), until);
         assert_eq!(
             (p.level, p.bucket_label().as_str(), p.buckets()),

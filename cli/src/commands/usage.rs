@@ -17,7 +17,7 @@ use tokenctl_server::api::{
     after_long_help = "\
 Windows: --since 1h, 24h (default), 7d, 30d, a date (2026-11-01) or an RFC 3339 time;
 --until likewise (default now). Every report says which window and bucket width it
-shows; windows are widened to whole buckets (1m, 5m, 1h, 6h or 1d).
+shows; windows are widened to whole buckets (1m, 5m, 1h or 1d).
 
 Examples:
   tokenctl usage                                  # the last 24 hours

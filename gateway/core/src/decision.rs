@@ -31,6 +31,15 @@
 //! from a made-up one. The upstream-credentials check precedes rate
 //! limiting so a misconfigured route does not eat the client's quota.
 //!
+//! # Front-ends that look tokens up themselves
+//!
+//! A front-end that cannot hold every token in memory (the Cloudflare
+//! Worker reads one token at a time from KV) splits the call in two:
+//! [`PresentedToken::from_request`] runs checks 1 and 2 and yields the
+//! secret's hash to look up, and [`Gateway::authorize_token`] runs checks
+//! 3 to 10 on what the lookup found, on a `Gateway` built from routes and
+//! secrets only. Both halves share [`Gateway::authorize`]'s code.
+//!
 //! # Cost
 //!
 //! One SHA-256 of the presented token, one hash-map lookup, one trie step
@@ -396,24 +405,64 @@ impl Gateway {
         req: &RequestInfo<'_>,
         now: DateTime<Utc>,
     ) -> Result<Allowed, Denied> {
-        let (presented, strip_headers) = presented_token(req)?;
-
-        let secret = token::check_format(SecretKind::ApiToken, presented).map_err(|e| {
-            Denied::new(
-                401,
-                code::MALFORMED_TOKEN,
-                format!("malformed API token: {e}"),
-            )
-        })?;
-
-        let invalid = || Denied::new(401, code::INVALID_TOKEN, "the API token is not valid");
-        let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
-        let credential = *self.by_hash.get(&digest).ok_or_else(invalid)?;
+        let presented = PresentedToken::from_request(req)?;
+        let credential = *self
+            .by_hash
+            .get(&presented.hash)
+            .ok_or_else(invalid_token)?;
         let token = &self.tokens[credential.token];
-        let grace_over =
-            credential.previous && token.previous_expires_at.is_none_or(|end| now >= end);
+        self.decide(limiter, req, now, &presented, token, credential.previous)
+    }
+
+    /// Decides one request whose token the front-end looked up itself, by
+    /// [`PresentedToken::hash_hex`], in a store keyed by secret hash (the
+    /// Cloudflare Worker reads it from KV). `token` is what the store holds
+    /// for that hash, `None` when nothing: the request is then `invalid_token`
+    /// like an unknown token. This gateway supplies the routes and upstream
+    /// secrets; its own tokens, if any, are not consulted.
+    ///
+    /// The same checks as [`Gateway::authorize`], on the same code path:
+    /// whether the presented secret is the entry's current one or its
+    /// previous one (accepted until `previous_expires_at`) is decided from
+    /// the entry's hashes exactly as [`Gateway::new`] indexes them, and an
+    /// entry that carries neither hash is treated as unknown.
+    pub fn authorize_token(
+        &self,
+        limiter: &mut RateLimiter,
+        req: &RequestInfo<'_>,
+        now: DateTime<Utc>,
+        presented: &PresentedToken,
+        token: Option<&TokenEntry>,
+    ) -> Result<Allowed, Denied> {
+        let token = token.ok_or_else(invalid_token)?;
+        let is = |hash: Option<&String>| {
+            let mut key = [0u8; 32];
+            hash.is_some_and(|h| hex::decode_to_slice(h, &mut key).is_ok() && key == presented.hash)
+        };
+        let previous = if is(Some(&token.secret_hash)) {
+            false
+        } else if token.previous_expires_at.is_some() && is(token.previous_hash.as_ref()) {
+            true
+        } else {
+            return Err(invalid_token());
+        };
+        self.decide(limiter, req, now, presented, token, previous)
+    }
+
+    /// Checks 3–10 for an identified token (`previous`: the presented secret
+    /// is the token's previous one).
+    fn decide(
+        &self,
+        limiter: &mut RateLimiter,
+        req: &RequestInfo<'_>,
+        now: DateTime<Utc>,
+        presented: &PresentedToken,
+        token: &TokenEntry,
+        previous: bool,
+    ) -> Result<Allowed, Denied> {
+        let grace_over = previous && token.previous_expires_at.is_none_or(|end| now >= end);
         if token.revoked || grace_over {
-            return Err(invalid().token(token));
+            return Err(invalid_token().token(token));
         }
         if token.expires_at.is_some_and(|end| end <= now) {
             return Err(
@@ -490,9 +539,62 @@ impl Gateway {
             route_index: matched.index,
             timeout: Duration::from_millis(route.timeout_ms),
             inject_headers: inject_headers.clone(),
-            strip_headers,
+            strip_headers: presented.strip_headers,
             upstream_url: matched.into_upstream_url(),
         })
+    }
+}
+
+fn invalid_token() -> Denied {
+    Denied::new(401, code::INVALID_TOKEN, "the API token is not valid")
+}
+
+/// A request's token after checks 1 and 2 (present, well-formed), before
+/// any lookup: its SHA-256 and the client headers to strip. The first step
+/// of [`Gateway::authorize_token`], for front-ends that look tokens up in
+/// a store of their own.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PresentedToken {
+    hash: [u8; 32],
+    strip_headers: &'static [&'static str],
+}
+
+impl fmt::Debug for PresentedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The hash identifies a live credential: not for logs.
+        f.debug_struct("PresentedToken")
+            .field("hash", &Redacted)
+            .field("strip_headers", &self.strip_headers)
+            .finish()
+    }
+}
+
+impl PresentedToken {
+    /// Checks 1 and 2: `missing_token`, `malformed_token`. No lookup.
+    pub fn from_request(req: &RequestInfo<'_>) -> Result<PresentedToken, Denied> {
+        let (presented, strip_headers) = presented_token(req)?;
+        let secret = token::check_format(SecretKind::ApiToken, presented).map_err(|e| {
+            Denied::new(
+                401,
+                code::MALFORMED_TOKEN,
+                format!("malformed API token: {e}"),
+            )
+        })?;
+        Ok(PresentedToken {
+            hash: Sha256::digest(secret.as_bytes()).into(),
+            strip_headers,
+        })
+    }
+
+    /// Lowercase hex SHA-256 of the secret, as in
+    /// [`TokenEntry::secret_hash`] (and [`token::hash_secret`]).
+    pub fn hash_hex(&self) -> String {
+        hex::encode(self.hash)
+    }
+
+    /// The raw SHA-256 of the secret.
+    pub fn hash(&self) -> &[u8; 32] {
+        &self.hash
     }
 }
 
@@ -1305,5 +1407,132 @@ mod tests {
                 "warnings must not show secret values"
             );
         }
+    }
+
+    /// What a KV store keyed by secret hash returns for `hash`: the entry
+    /// stored under its current hash and, while a grace runs, its previous
+    /// hash (as the control plane's KV sync writes them).
+    fn kv_lookup<'t>(tokens: &'t [TokenEntry], hash: &str) -> Option<&'t TokenEntry> {
+        tokens.iter().find(|t| {
+            t.secret_hash == hash
+                || (t.previous_expires_at.is_some() && t.previous_hash.as_deref() == Some(hash))
+        })
+    }
+
+    #[test]
+    fn authorize_token_decides_exactly_like_authorize() {
+        let full = gateway();
+        let tokens = full.tokens().to_vec();
+        let snapshot = Snapshot {
+            version: 3,
+            generated_at: now(),
+            tokens: vec![],
+            routes: full.routes().routes().to_vec(),
+            secrets: [
+                ("openai-key", "sk-openai"),
+                ("anthropic-key", "sk-ant"),
+                ("legacy-user", "Aladdin"),
+                ("legacy-pass", "open sesame"),
+            ]
+            .into_iter()
+            .collect(),
+        };
+        let routes_only = Gateway::new(snapshot);
+        let (mut l1, mut l2) = (RateLimiter::new(), RateLimiter::new());
+        let secrets: Vec<String> = [1, 2, 3, 4, 5, 6, 7, 8, 50, 99].map(secret).to_vec();
+        let paths = [
+            "/api/openai/x",
+            "/api/anthropic/v1",
+            "/legacy",
+            "/broken",
+            "/open",
+            "/nope",
+            "/api/openai/../x",
+        ];
+        let times = [
+            now() - chrono::Duration::seconds(1),
+            now(),
+            now() + chrono::Duration::hours(2),
+        ];
+        let mut compared = 0;
+        for at in times {
+            for s in &secrets {
+                for path in paths {
+                    for ip in ["10.1.2.3", "203.0.113.7"] {
+                        let bearer = format!("Bearer {s}");
+                        let mut r = req(path, None);
+                        r.client_ip = Some(ip.parse().unwrap());
+                        if compared % 2 == 0 {
+                            r.api_key_header = Some(s);
+                        } else {
+                            r.authorization_header = Some(&bearer);
+                        }
+                        let expected = full.authorize(&mut l1, &r, at);
+                        let got = PresentedToken::from_request(&r).and_then(|p| {
+                            let entry = kv_lookup(&tokens, &p.hash_hex());
+                            routes_only.authorize_token(&mut l2, &r, at, &p, entry)
+                        });
+                        assert_eq!(got, expected, "{path} {ip} {at}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+        // Checks 1 and 2 need no lookup either way.
+        for r in [req("/open", None), req("/open", Some("ntk_short"))] {
+            assert_eq!(
+                PresentedToken::from_request(&r).unwrap_err(),
+                full.authorize(&mut l1, &r, now()).unwrap_err()
+            );
+        }
+        assert!(compared > 400);
+    }
+
+    #[test]
+    fn authorize_token_refuses_entries_that_do_not_match_the_secret() {
+        let gw = gateway();
+        let tokens = gw.tokens();
+        let mut limiter = RateLimiter::new();
+        let s = secret(1);
+        let r = req("/open", Some(&s));
+        let p = PresentedToken::from_request(&r).unwrap();
+        assert_eq!(p.hash_hex(), token::hash_secret(&s));
+        assert!(!format!("{p:?}").contains(&p.hash_hex()));
+        let authorize = |limiter: &mut RateLimiter, entry: Option<&TokenEntry>| {
+            gw.authorize_token(limiter, &r, now(), &p, entry)
+                .map(|a| a.token_id)
+                .map_err(|d| (d.code, d.token_id))
+        };
+        assert_eq!(
+            authorize(&mut limiter, Some(&tokens[0])),
+            Ok(Uuid::from_u128(1))
+        );
+        // Nothing stored under the hash: unknown.
+        assert_eq!(
+            authorize(&mut limiter, None),
+            Err((code::INVALID_TOKEN, None))
+        );
+        // A store that returns another token's entry must not authenticate.
+        assert_eq!(
+            authorize(&mut limiter, Some(&tokens[1])),
+            Err((code::INVALID_TOKEN, None))
+        );
+        // A previous hash counts only with a grace end, as in `Gateway::new`.
+        let mut other = tokens[7].clone();
+        other.previous_hash = Some(token::hash_secret(&s));
+        assert_eq!(
+            authorize(&mut limiter, Some(&other)),
+            Err((code::INVALID_TOKEN, None))
+        );
+        other.previous_expires_at = Some(now() + chrono::Duration::minutes(1));
+        assert_eq!(
+            authorize(&mut limiter, Some(&other)),
+            Ok(Uuid::from_u128(8))
+        );
+        other.previous_expires_at = Some(now());
+        assert_eq!(
+            authorize(&mut limiter, Some(&other)),
+            Err((code::INVALID_TOKEN, Some(Uuid::from_u128(8))))
+        );
     }
 }

@@ -67,7 +67,7 @@ pub mod snapshot;
 pub mod token;
 pub mod usage;
 
-pub use decision::{Allowed, Denied, Gateway, RequestInfo};
+pub use decision::{Allowed, Denied, Gateway, PresentedToken, RequestInfo};
 pub use ratelimit::{RateLimiter, RetryAfter};
 pub use route::{RouteError, RouteMatch, RouteTable};
 pub use snapshot::{RateLimit, RouteEntry, Snapshot, SnapshotWarning, TokenEntry, UpstreamAuth};

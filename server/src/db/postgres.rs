@@ -96,6 +96,65 @@ async fn insert_usage_events(
     .await
 }
 
+/// The stored rollup rows with these keys, in one statement: the keys
+/// travel as arrays. The same text every time keeps one cached plan, an
+/// index lookup per key (a list of literal rows can get a generic plan that
+/// scans the table).
+async fn fetch_rollups(tx: &mut Tx, table: &str, keys: &[Key]) -> sqlx::Result<Vec<RollupRow>> {
+    if keys.is_empty() {
+        return Ok(vec![]);
+    }
+    sqlx::query_as(&format!(
+        "SELECT {ROLLUP_COLUMNS_M} FROM UNNEST($1::timestamptz[], $2::uuid[], $3::uuid[], \
+         $4::uuid[], $5::int2[]) AS k(bucket, team_id, token_id, route_id, status_class) \
+         JOIN {table} m ON m.bucket = k.bucket AND m.team_id = k.team_id \
+         AND m.token_id = k.token_id AND m.route_id = k.route_id \
+         AND m.status_class = k.status_class"
+    ))
+    .bind(keys.iter().map(|k| k.bucket).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.team_id).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.token_id).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.route_id).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.status_class).collect::<Vec<_>>())
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// Inserts or overwrites rollup rows in one statement.
+async fn write_rollups(tx: &mut Tx, table: &str, rows: &[(Key, Agg)]) -> sqlx::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    sqlx::query(&format!(
+        "INSERT INTO {table} ({ROLLUP_COLUMNS}) SELECT * FROM UNNEST($1::timestamptz[], \
+         $2::uuid[], $3::uuid[], $4::uuid[], $5::int2[], $6::int8[], $7::int8[], $8::int8[], \
+         $9::int8[], $10::float8[], $11::bytea[], $12::timestamptz[]){ROLLUP_UPSERT}"
+    ))
+    .bind(rows.iter().map(|(k, _)| k.bucket).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(k, _)| k.team_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(k, _)| k.token_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(k, _)| k.route_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(k, _)| k.status_class).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, a)| a.requests).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, a)| a.errors).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, a)| a.bytes_in).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, a)| a.bytes_out).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(_, a)| a.latency_sum).collect::<Vec<_>>())
+    .bind(
+        rows.iter()
+            .map(|(_, a)| a.hist.encode())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        rows.iter()
+            .map(|(k, a)| a.last_at.unwrap_or(k.bucket))
+            .collect::<Vec<_>>(),
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// Moves `last_used_at` forward for many tokens in one statement.
 async fn update_last_used(tx: &mut Tx, used: &[(Uuid, DateTime<Utc>)]) -> sqlx::Result<()> {
     if used.is_empty() {

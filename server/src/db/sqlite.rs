@@ -74,6 +74,57 @@ async fn insert_usage_events(
     Ok(inserted)
 }
 
+/// The stored rollup rows with these keys. A join rather than `(…) IN
+/// (VALUES …)`: SQLite answers the latter with a full table scan, the join
+/// with one index lookup per key.
+async fn fetch_rollups(tx: &mut Tx, table: &str, keys: &[Key]) -> sqlx::Result<Vec<RollupRow>> {
+    let mut out = Vec::new();
+    // 5 parameters per key, under SQLite's limit of 32,766.
+    for chunk in keys.chunks(1000) {
+        let mut q = QueryBuilder::<Db>::new(
+            "WITH k (bucket, team_id, token_id, route_id, status_class) AS (",
+        );
+        q.push_values(chunk, |mut row, k| {
+            row.push_bind(k.bucket)
+                .push_bind(k.team_id)
+                .push_bind(k.token_id)
+                .push_bind(k.route_id)
+                .push_bind(k.status_class);
+        });
+        q.push(format!(
+            ") SELECT {ROLLUP_COLUMNS_M} FROM k JOIN {table} m ON m.bucket = k.bucket \
+             AND m.team_id = k.team_id AND m.token_id = k.token_id \
+             AND m.route_id = k.route_id AND m.status_class = k.status_class"
+        ));
+        out.extend(q.build_query_as::<RollupRow>().fetch_all(&mut **tx).await?);
+    }
+    Ok(out)
+}
+
+/// Inserts or overwrites rollup rows, in chunks under the parameter limit.
+async fn write_rollups(tx: &mut Tx, table: &str, rows: &[(Key, Agg)]) -> sqlx::Result<()> {
+    for chunk in rows.chunks(1000) {
+        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {table} ({ROLLUP_COLUMNS}) "));
+        q.push_values(chunk, |mut row, (k, a)| {
+            row.push_bind(k.bucket)
+                .push_bind(k.team_id)
+                .push_bind(k.token_id)
+                .push_bind(k.route_id)
+                .push_bind(k.status_class)
+                .push_bind(a.requests)
+                .push_bind(a.errors)
+                .push_bind(a.bytes_in)
+                .push_bind(a.bytes_out)
+                .push_bind(a.latency_sum)
+                .push_bind(a.hist.encode())
+                .push_bind(a.last_at.unwrap_or(k.bucket));
+        });
+        q.push(ROLLUP_UPSERT);
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// Moves `last_used_at` forward; row by row is cheap in-process.
 async fn update_last_used(tx: &mut Tx, used: &[(Uuid, DateTime<Utc>)]) -> sqlx::Result<()> {
     for (token, at) in used {

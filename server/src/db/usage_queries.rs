@@ -3,9 +3,8 @@
 
 use crate::usage::{self as rollup, Agg, Histogram, Key, Level};
 
-/// Rows per statement when reading or writing rollups: 12 columns keep a
-/// chunk under both backends' bound-parameter limits.
-const ROLLUP_CHUNK: usize = 1000;
+/// Ids per `IN (…)` list, well under both backends' parameter limits.
+const IN_LIST_CHUNK: usize = 1000;
 
 #[derive(FromRow)]
 struct RollupRow {
@@ -50,8 +49,20 @@ const ROLLUP_COLUMNS: &str =
     "bucket, team_id, token_id, route_id, status_class, requests, errors, \
      bytes_in, bytes_out, latency_sum, latency_hist, last_at";
 
+/// `ROLLUP_COLUMNS` of a table aliased `m`.
+const ROLLUP_COLUMNS_M: &str =
+    "m.bucket, m.team_id, m.token_id, m.route_id, m.status_class, m.requests, m.errors, \
+     m.bytes_in, m.bytes_out, m.latency_sum, m.latency_hist, m.last_at";
+
+/// Overwrites a stored rollup row's sums with the merged ones.
+const ROLLUP_UPSERT: &str =
+    " ON CONFLICT (bucket, team_id, token_id, route_id, status_class) DO UPDATE SET \
+     requests = excluded.requests, errors = excluded.errors, bytes_in = excluded.bytes_in, \
+     bytes_out = excluded.bytes_out, latency_sum = excluded.latency_sum, \
+     latency_hist = excluded.latency_hist, last_at = excluded.last_at";
+
 /// Adds aggregated events to one rollup level: reads the rows they touch,
-/// merges, writes back. Callers hold the ingest lock.
+/// merges, writes back. Callers hold the roll-up lock.
 async fn add_rollups(
     tx: &mut Tx,
     level: Level,
@@ -60,59 +71,14 @@ async fn add_rollups(
     let table = level.table();
     let mut groups = groups;
     let keys: Vec<Key> = groups.keys().copied().collect();
-    for chunk in keys.chunks(ROLLUP_CHUNK) {
-        // A join rather than `(…) IN (VALUES …)`: SQLite answers the latter
-        // with a full table scan, the join with one index lookup per key.
-        let mut q = QueryBuilder::<Db>::new(
-            "WITH k (bucket, team_id, token_id, route_id, status_class) AS (",
-        );
-        q.push_values(chunk, |mut row, k| {
-            row.push_bind(k.bucket)
-                .push_bind(k.team_id)
-                .push_bind(k.token_id)
-                .push_bind(k.route_id)
-                .push_bind(k.status_class);
-        });
-        q.push(format!(
-            ") SELECT m.bucket, m.team_id, m.token_id, m.route_id, m.status_class, m.requests, \
-             m.errors, m.bytes_in, m.bytes_out, m.latency_sum, m.latency_hist, m.last_at \
-             FROM k JOIN {table} m ON m.bucket = k.bucket AND m.team_id = k.team_id \
-             AND m.token_id = k.token_id AND m.route_id = k.route_id \
-             AND m.status_class = k.status_class"
-        ));
-        for row in q.build_query_as::<RollupRow>().fetch_all(&mut **tx).await? {
-            let (key, existing) = row.split();
-            if let Some(agg) = groups.get_mut(&key) {
-                agg.merge(&existing);
-            }
+    for row in fetch_rollups(tx, table, &keys).await? {
+        let (key, existing) = row.split();
+        if let Some(agg) = groups.get_mut(&key) {
+            agg.merge(&existing);
         }
     }
     let rows: Vec<(Key, Agg)> = groups.into_iter().collect();
-    for chunk in rows.chunks(ROLLUP_CHUNK) {
-        let mut q = QueryBuilder::<Db>::new(format!("INSERT INTO {table} ({ROLLUP_COLUMNS}) "));
-        q.push_values(chunk, |mut row, (k, a)| {
-            row.push_bind(k.bucket)
-                .push_bind(k.team_id)
-                .push_bind(k.token_id)
-                .push_bind(k.route_id)
-                .push_bind(k.status_class)
-                .push_bind(a.requests)
-                .push_bind(a.errors)
-                .push_bind(a.bytes_in)
-                .push_bind(a.bytes_out)
-                .push_bind(a.latency_sum)
-                .push_bind(a.hist.encode())
-                .push_bind(a.last_at.unwrap_or(k.bucket));
-        });
-        q.push(
-            " ON CONFLICT (bucket, team_id, token_id, route_id, status_class) DO UPDATE SET \
-             requests = excluded.requests, errors = excluded.errors, bytes_in = excluded.bytes_in, \
-             bytes_out = excluded.bytes_out, latency_sum = excluded.latency_sum, \
-             latency_hist = excluded.latency_hist, last_at = excluded.last_at",
-        );
-        q.build().execute(&mut **tx).await?;
-    }
-    Ok(())
+    write_rollups(tx, table, &rows).await
 }
 
 fn push_ids(q: &mut QueryBuilder<'_, Db>, column: &str, ids: &[Uuid]) {
@@ -156,7 +122,7 @@ impl Repo {
         let token_ids: BTreeSet<Uuid> = events.iter().filter_map(|e| e.token_id).collect();
         let mut teams = std::collections::BTreeMap::new();
         let token_ids: Vec<Uuid> = token_ids.into_iter().collect();
-        for chunk in token_ids.chunks(ROLLUP_CHUNK) {
+        for chunk in token_ids.chunks(IN_LIST_CHUNK) {
             let mut q = QueryBuilder::<Db>::new("SELECT id, team_id FROM tokens WHERE 1 = 1");
             push_ids(&mut q, "id", chunk);
             for (id, team) in q

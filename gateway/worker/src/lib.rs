@@ -1,0 +1,29 @@
+//! The tokenctl gateway as a Cloudflare Worker.
+//!
+//! A thin front-end around the gateway core (`tokenctl-gateway`): every
+//! decision — token format, lookup result, expiry, rotation grace, path
+//! safety, route matching, scopes, IP allow-list, upstream credentials,
+//! rate limit — is the core's. This crate only moves data between the
+//! Workers runtime and the core:
+//!
+//! * tokens are read one at a time from KV (`tok:<sha256 of the secret>`)
+//!   and decided with [`Gateway::authorize_token`](tokenctl_gateway::Gateway::authorize_token);
+//! * routes and sealed upstream secrets are read from KV (`routes`,
+//!   `secrets`), the secrets opened in memory with the edge key, and indexed
+//!   into a core `Gateway` per isolate;
+//! * usage events go to a Queue whose consumer (this same Worker) posts
+//!   them to the control plane in batches.
+//!
+//! The runtime glue (`edge`) exists only on `wasm32`; on the host this
+//! crate is its plain modules, unit-tested like any other crate. Deploying
+//! and operating it: `docs/gateway.md`, section "Cloudflare Worker".
+
+// The `#[event]` glue that wasm-bindgen generates uses `unsafe` internally.
+#![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
+
+pub mod cache;
+pub mod layout;
+pub mod plain;
+
+#[cfg(target_arch = "wasm32")]
+mod edge;

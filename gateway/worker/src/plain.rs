@@ -1,0 +1,207 @@
+//! The Worker's small pure helpers, kept apart from the runtime glue so
+//! they are unit-tested on the host.
+
+use std::net::IpAddr;
+use uuid::Uuid;
+
+/// Health endpoint (no token needed), as on the native gateway.
+pub const HEALTH_PATH: &str = "/_gateway/health";
+
+/// Splits a request URL as the runtime hands it over (`https://host/p?q`)
+/// into the raw path and query, **without** normalising anything: dot
+/// segments and percent-encodings reach the core's path check as the
+/// client sent them. A fragment, should one be present, is dropped.
+pub fn split_url(url: &str) -> (&str, Option<&str>) {
+    let after_scheme = url.find("://").map_or(url, |i| &url[i + 3..]);
+    let Some(slash) = after_scheme.find(['/', '?', '#']) else {
+        return ("/", None);
+    };
+    let rest = &after_scheme[slash..];
+    let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    (if path.is_empty() { "/" } else { path }, query)
+}
+
+/// The scheme of a request URL (`https` at the edge), lower-case.
+pub fn scheme(url: &str) -> String {
+    url.split_once("://")
+        .map_or("https", |(s, _)| s)
+        .to_ascii_lowercase()
+}
+
+/// The `host[:port]` of a request URL.
+pub fn authority(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some(&rest[..end]).filter(|a| !a.is_empty())
+}
+
+/// The client address Cloudflare puts in `CF-Connecting-IP` (it replaces
+/// any value the client sent).
+pub fn client_ip(cf_connecting_ip: Option<&str>) -> Option<IpAddr> {
+    cf_connecting_ip.and_then(|v| v.trim().parse().ok())
+}
+
+/// `verify;dur=0.021, upstream;dur=3.402` (milliseconds), as the native
+/// gateway sends it.
+pub fn server_timing(verify_ms: f64, upstream_ms: Option<f64>) -> String {
+    let mut out = format!("verify;dur={:.3}", verify_ms.max(0.0));
+    if let Some(u) = upstream_ms {
+        out.push_str(&format!(", upstream;dur={:.3}", u.max(0.0)));
+    }
+    out
+}
+
+/// A UUIDv7 from a Unix time in milliseconds and 10 random bytes.
+pub fn event_id(unix_ms: f64, random: &[u8; 10]) -> Uuid {
+    let ms = if unix_ms.is_finite() && unix_ms > 0.0 {
+        unix_ms as u64
+    } else {
+        0
+    };
+    uuid::Builder::from_unix_timestamp_millis(ms, random).into_uuid()
+}
+
+/// A JSON array of already-serialised usage events (each one a JSON
+/// object), as `POST /v1/usage/events` takes it. No re-parsing.
+pub fn batch_body<S: AsRef<str>>(events: &[S]) -> String {
+    let len = events.iter().map(|e| e.as_ref().len() + 1).sum::<usize>() + 2;
+    let mut out = String::with_capacity(len);
+    out.push('[');
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(e.as_ref());
+    }
+    out.push(']');
+    out
+}
+
+/// What to do with usage events after the server answered an ingest call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// Stored (or already stored: ingest is idempotent on event ids).
+    Accepted,
+    /// The server refused the payload itself; sending it again cannot help.
+    Rejected,
+    /// Anything else (server down, overloaded, gateway key refused, network
+    /// error): try again later.
+    Retry,
+}
+
+/// Classifies an ingest response status (`None`: no response at all).
+pub fn ingest_outcome(status: Option<u16>) -> IngestOutcome {
+    match status {
+        Some(200..=299) => IngestOutcome::Accepted,
+        Some(400 | 413 | 415 | 422) => IngestOutcome::Rejected,
+        _ => IngestOutcome::Retry,
+    }
+}
+
+/// Reads a whole number of seconds from an optional `[vars]` value.
+pub fn secs_var(value: Option<String>, default: u64) -> u64 {
+    value.and_then(|v| v.trim().parse().ok()).unwrap_or(default)
+}
+
+/// `POST {server}/v1/usage/events`, keeping a base path of the server URL.
+pub fn ingest_url(server: &str) -> String {
+    format!("{}/v1/usage/events", server.trim().trim_end_matches('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_url_keeps_the_raw_path() {
+        for (url, path, query) in [
+            (
+                "https://gw.example/api/x?a=1&b=%20",
+                "/api/x",
+                Some("a=1&b=%20"),
+            ),
+            (
+                "https://gw.example/api/echo/../../etc",
+                "/api/echo/../../etc",
+                None,
+            ),
+            ("http://127.0.0.1:8787/a/%2e%2e/b", "/a/%2e%2e/b", None),
+            ("https://gw.example", "/", None),
+            ("https://gw.example?x", "/", Some("x")),
+            ("https://gw.example/p?", "/p", Some("")),
+            ("https://gw.example/p#frag", "/p", None),
+            ("https://gw.example/p?q=1#f", "/p", Some("q=1")),
+            ("https://gw.example/a\\b", "/a\\b", None),
+        ] {
+            assert_eq!(split_url(url), (path, query), "{url}");
+        }
+        assert_eq!(scheme("HTTPS://x/"), "https");
+        assert_eq!(
+            authority("http://127.0.0.1:8787/a?b"),
+            Some("127.0.0.1:8787")
+        );
+        assert_eq!(authority("https://gw.example"), Some("gw.example"));
+        assert_eq!(authority("/relative"), None);
+        assert_eq!(scheme("http://x/"), "http");
+    }
+
+    #[test]
+    fn client_ip_from_the_cloudflare_header() {
+        assert_eq!(
+            client_ip(Some("203.0.113.7")),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        assert_eq!(
+            client_ip(Some(" 2001:db8::1 ")),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        assert_eq!(client_ip(Some("nonsense")), None);
+        assert_eq!(client_ip(None), None);
+    }
+
+    #[test]
+    fn server_timing_format() {
+        assert_eq!(server_timing(0.0, None), "verify;dur=0.000");
+        assert_eq!(
+            server_timing(1.25, Some(3.0004)),
+            "verify;dur=1.250, upstream;dur=3.000"
+        );
+    }
+
+    #[test]
+    fn event_ids_are_v7_and_ordered_by_time() {
+        let a = event_id(1_764_158_400_000.0, &[0xff; 10]);
+        let b = event_id(1_764_158_400_001.0, &[0; 10]);
+        assert_eq!(a.get_version_num(), 7);
+        assert!(a < b);
+        assert_ne!(event_id(1.0, &[1; 10]), event_id(1.0, &[2; 10]));
+    }
+
+    #[test]
+    fn batch_body_is_a_json_array() {
+        let events = [r#"{"a":1}"#, r#"{"b":2}"#];
+        let v: serde_json::Value = serde_json::from_str(&batch_body(&events)).unwrap();
+        assert_eq!(v, serde_json::json!([{"a": 1}, {"b": 2}]));
+        assert_eq!(batch_body::<&str>(&[]), "[]");
+    }
+
+    #[test]
+    fn ingest_outcomes() {
+        assert_eq!(ingest_outcome(Some(200)), IngestOutcome::Accepted);
+        assert_eq!(ingest_outcome(Some(422)), IngestOutcome::Rejected);
+        for s in [Some(401), Some(429), Some(500), Some(503), None] {
+            assert_eq!(ingest_outcome(s), IngestOutcome::Retry, "{s:?}");
+        }
+        assert_eq!(
+            ingest_url("https://cp.example/"),
+            "https://cp.example/v1/usage/events"
+        );
+        assert_eq!(secs_var(Some(" 7 ".into()), 5), 7);
+        assert_eq!(secs_var(Some("x".into()), 5), 5);
+        assert_eq!(secs_var(None, 30), 30);
+    }
+}
