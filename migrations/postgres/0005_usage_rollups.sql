@@ -1,9 +1,10 @@
--- Usage rollups. Each level holds, per bucket and (team, token, route, status
--- class): requests, errors, bytes, latency sum and a latency histogram, so
--- reports never scan raw events for totals or percentiles. A roll-up job
--- adds newly stored events to every level, following a cursor over the
--- events' insertion order, in the same transaction as it moves the cursor. Rows use the
--- nil UUID for "no team/token/route" (e.g. a request without a token).
+-- Usage rollups. Each level holds, per bucket and (team, token, route, HTTP
+-- status): requests, errors, bytes, latency sum and a latency histogram, so
+-- reports never scan raw events for totals, status breakdowns or
+-- percentiles. A roll-up job adds newly stored events to every level,
+-- following a cursor over the events' insertion order, in the same
+-- transaction as it moves the cursor. Rows use the nil UUID for "no
+-- team/token/route" (e.g. a request without a token).
 -- Keep in step with ../sqlite/0005_usage_rollups.sql.
 
 ALTER TABLE usage_events ADD COLUMN team_id UUID;
@@ -17,7 +18,7 @@ CREATE TABLE usage_minute (
     team_id      UUID NOT NULL,
     token_id     UUID NOT NULL,
     route_id     UUID NOT NULL,
-    status_class SMALLINT NOT NULL,
+    status SMALLINT NOT NULL,
     requests     BIGINT NOT NULL,
     errors       BIGINT NOT NULL,
     bytes_in     BIGINT NOT NULL,
@@ -25,7 +26,7 @@ CREATE TABLE usage_minute (
     latency_sum  DOUBLE PRECISION NOT NULL,
     latency_hist BYTEA NOT NULL,
     last_at      TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (bucket, team_id, token_id, route_id, status_class)
+    PRIMARY KEY (bucket, team_id, token_id, route_id, status)
 );
 CREATE INDEX usage_minute_token ON usage_minute (token_id, bucket);
 CREATE INDEX usage_minute_route ON usage_minute (route_id, bucket);

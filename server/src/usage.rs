@@ -142,15 +142,17 @@ impl Level {
     }
 }
 
-/// The rollup key: bucket start, team, token, route, status class (1–5).
-/// Unknown team/token/route are the nil UUID.
+/// The rollup key: bucket start, team, token, route, HTTP status. Unknown
+/// team/token/route are the nil UUID. Exact statuses (not classes) let
+/// status breakdowns come from rollups too; a token or route sees few
+/// distinct ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
     pub bucket: DateTime<Utc>,
     pub team_id: Uuid,
     pub token_id: Uuid,
     pub route_id: Uuid,
-    pub status_class: i16,
+    pub status: i16,
 }
 
 /// What a rollup row sums up.
@@ -204,17 +206,23 @@ pub fn aggregate(
             team_id: teams.get(&token).copied().unwrap_or(Uuid::nil()),
             token_id: token,
             route_id: e.route_id.unwrap_or(Uuid::nil()),
-            status_class: i16::try_from(e.status / 100).unwrap_or(5).clamp(1, 5),
+            status: i16::try_from(e.status).unwrap_or(i16::MAX),
         };
         out.entry(key).or_default().add_event(e);
     }
     out
 }
 
+/// The class of an HTTP status, 1–5 (`2` for 2xx); statuses outside
+/// 100–599 count as 5 (server-side failures) or 1.
+pub fn status_class(status: i16) -> i16 {
+    (status / 100).clamp(1, 5)
+}
+
 /// How long each level of usage data is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
-    /// Raw events (recent calls, status-code breakdowns).
+    /// Raw events (recent calls).
     pub raw: TimeDelta,
     pub minute: TimeDelta,
     pub hour: TimeDelta,

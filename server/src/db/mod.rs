@@ -367,7 +367,6 @@ mod kv_queries;
 forward! {
     fn usage_rollups(&self, scope: UsageScope, level: crate::usage::Level, since: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<Vec<(crate::usage::Key, crate::usage::Agg)>>;
     fn usage_recent(&self, scope: UsageScope, status: Option<u16>, limit: u32) -> ApiResult<Vec<api::UsageCall>>;
-    fn usage_status_counts(&self, scope: UsageScope, since: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<Vec<(u16, i64)>>;
     fn usage_retention(&self, raw: DateTime<Utc>, minute: DateTime<Utc>, hour: DateTime<Utc>, day: DateTime<Utc>) -> anyhow::Result<u64>;
     fn overview_counts(&self, readable: Option<Vec<Uuid>>, now: DateTime<Utc>) -> ApiResult<api::OverviewCounts>;
     fn roll_up(&self, limit: u32) -> anyhow::Result<usize>;

@@ -106,16 +106,16 @@ async fn fetch_rollups(tx: &mut Tx, table: &str, keys: &[Key]) -> sqlx::Result<V
     }
     sqlx::query_as(&format!(
         "SELECT {ROLLUP_COLUMNS_M} FROM UNNEST($1::timestamptz[], $2::uuid[], $3::uuid[], \
-         $4::uuid[], $5::int2[]) AS k(bucket, team_id, token_id, route_id, status_class) \
+         $4::uuid[], $5::int2[]) AS k(bucket, team_id, token_id, route_id, status) \
          JOIN {table} m ON m.bucket = k.bucket AND m.team_id = k.team_id \
          AND m.token_id = k.token_id AND m.route_id = k.route_id \
-         AND m.status_class = k.status_class"
+         AND m.status = k.status"
     ))
     .bind(keys.iter().map(|k| k.bucket).collect::<Vec<_>>())
     .bind(keys.iter().map(|k| k.team_id).collect::<Vec<_>>())
     .bind(keys.iter().map(|k| k.token_id).collect::<Vec<_>>())
     .bind(keys.iter().map(|k| k.route_id).collect::<Vec<_>>())
-    .bind(keys.iter().map(|k| k.status_class).collect::<Vec<_>>())
+    .bind(keys.iter().map(|k| k.status).collect::<Vec<_>>())
     .fetch_all(&mut **tx)
     .await
 }
@@ -134,7 +134,7 @@ async fn write_rollups(tx: &mut Tx, table: &str, rows: &[(Key, Agg)]) -> sqlx::R
     .bind(rows.iter().map(|(k, _)| k.team_id).collect::<Vec<_>>())
     .bind(rows.iter().map(|(k, _)| k.token_id).collect::<Vec<_>>())
     .bind(rows.iter().map(|(k, _)| k.route_id).collect::<Vec<_>>())
-    .bind(rows.iter().map(|(k, _)| k.status_class).collect::<Vec<_>>())
+    .bind(rows.iter().map(|(k, _)| k.status).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, a)| a.requests).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, a)| a.errors).collect::<Vec<_>>())
     .bind(rows.iter().map(|(_, a)| a.bytes_in).collect::<Vec<_>>())

@@ -81,20 +81,19 @@ async fn fetch_rollups(tx: &mut Tx, table: &str, keys: &[Key]) -> sqlx::Result<V
     let mut out = Vec::new();
     // 5 parameters per key, under SQLite's limit of 32,766.
     for chunk in keys.chunks(1000) {
-        let mut q = QueryBuilder::<Db>::new(
-            "WITH k (bucket, team_id, token_id, route_id, status_class) AS (",
-        );
+        let mut q =
+            QueryBuilder::<Db>::new("WITH k (bucket, team_id, token_id, route_id, status) AS (");
         q.push_values(chunk, |mut row, k| {
             row.push_bind(k.bucket)
                 .push_bind(k.team_id)
                 .push_bind(k.token_id)
                 .push_bind(k.route_id)
-                .push_bind(k.status_class);
+                .push_bind(k.status);
         });
         q.push(format!(
             ") SELECT {ROLLUP_COLUMNS_M} FROM k JOIN {table} m ON m.bucket = k.bucket \
              AND m.team_id = k.team_id AND m.token_id = k.token_id \
-             AND m.route_id = k.route_id AND m.status_class = k.status_class"
+             AND m.route_id = k.route_id AND m.status = k.status"
         ));
         out.extend(q.build_query_as::<RollupRow>().fetch_all(&mut **tx).await?);
     }
@@ -110,7 +109,7 @@ async fn write_rollups(tx: &mut Tx, table: &str, rows: &[(Key, Agg)]) -> sqlx::R
                 .push_bind(k.team_id)
                 .push_bind(k.token_id)
                 .push_bind(k.route_id)
-                .push_bind(k.status_class)
+                .push_bind(k.status)
                 .push_bind(a.requests)
                 .push_bind(a.errors)
                 .push_bind(a.bytes_in)

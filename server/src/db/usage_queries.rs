@@ -12,7 +12,7 @@ struct RollupRow {
     team_id: Uuid,
     token_id: Uuid,
     route_id: Uuid,
-    status_class: i16,
+    status: i16,
     requests: i64,
     errors: i64,
     bytes_in: i64,
@@ -30,7 +30,7 @@ impl RollupRow {
                 team_id: self.team_id,
                 token_id: self.token_id,
                 route_id: self.route_id,
-                status_class: self.status_class,
+                status: self.status,
             },
             Agg {
                 requests: self.requests,
@@ -45,18 +45,17 @@ impl RollupRow {
     }
 }
 
-const ROLLUP_COLUMNS: &str =
-    "bucket, team_id, token_id, route_id, status_class, requests, errors, \
+const ROLLUP_COLUMNS: &str = "bucket, team_id, token_id, route_id, status, requests, errors, \
      bytes_in, bytes_out, latency_sum, latency_hist, last_at";
 
 /// `ROLLUP_COLUMNS` of a table aliased `m`.
 const ROLLUP_COLUMNS_M: &str =
-    "m.bucket, m.team_id, m.token_id, m.route_id, m.status_class, m.requests, m.errors, \
+    "m.bucket, m.team_id, m.token_id, m.route_id, m.status, m.requests, m.errors, \
      m.bytes_in, m.bytes_out, m.latency_sum, m.latency_hist, m.last_at";
 
 /// Overwrites a stored rollup row's sums with the merged ones.
 const ROLLUP_UPSERT: &str =
-    " ON CONFLICT (bucket, team_id, token_id, route_id, status_class) DO UPDATE SET \
+    " ON CONFLICT (bucket, team_id, token_id, route_id, status) DO UPDATE SET \
      requests = excluded.requests, errors = excluded.errors, bytes_in = excluded.bytes_in, \
      bytes_out = excluded.bytes_out, latency_sum = excluded.latency_sum, \
      latency_hist = excluded.latency_hist, last_at = excluded.last_at";
@@ -354,37 +353,6 @@ impl Repo {
                 user_agent: r.user_agent,
                 error_code: r.error_code,
             })
-            .collect())
-    }
-
-    /// Calls per HTTP status for one token or route in a window (raw events).
-    pub async fn usage_status_counts(
-        &self,
-        scope: UsageScope,
-        since: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> ApiResult<Vec<(u16, i64)>> {
-        let mut q =
-            QueryBuilder::<Db>::new("SELECT status, COUNT(*) FROM usage_events WHERE at >= ");
-        q.push_bind(since).push(" AND at < ").push_bind(until);
-        if let Some(teams) = &scope.teams {
-            if teams.is_empty() {
-                return Ok(vec![]);
-            }
-            push_ids(&mut q, "team_id", teams);
-        }
-        if let Some(token) = scope.token {
-            q.push(" AND token_id = ").push_bind(token);
-        }
-        if let Some(route) = scope.route {
-            q.push(" AND route_id = ").push_bind(route);
-        }
-        q.push(" GROUP BY status ORDER BY status");
-        Ok(q.build_query_as::<(i32, i64)>()
-            .fetch_all(&self.pool)
-            .await?
-            .into_iter()
-            .map(|(s, c)| (u16::try_from(s).unwrap_or(0), c))
             .collect())
     }
 

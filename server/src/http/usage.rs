@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::db::{AuditFilter, UsageScope};
 use crate::error::{ApiError, ApiResult};
 use crate::permissions::{allowed, require, Action};
-use crate::usage::{Agg, Histogram, Key, Plan};
+use crate::usage::{status_class, Agg, Histogram, Key, Plan};
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
@@ -90,7 +90,7 @@ fn window(plan: &Plan) -> UsageWindow {
 #[derive(Default)]
 struct Tally {
     agg: Agg,
-    by_class: BTreeMap<i16, i64>,
+    by_status: BTreeMap<i16, i64>,
     calls: Vec<i64>,
     errors: Vec<i64>,
     /// Per-bucket histograms, only where asked for.
@@ -110,7 +110,7 @@ impl Tally {
 
     fn add(&mut self, plan: &Plan, key: &Key, agg: &Agg) {
         self.agg.merge(agg);
-        *self.by_class.entry(key.status_class).or_default() += agg.requests;
+        *self.by_status.entry(key.status).or_default() += agg.requests;
         if let Some(i) = plan.index(key.bucket) {
             self.calls[i] += agg.requests;
             self.errors[i] += agg.errors;
@@ -127,10 +127,14 @@ impl Tally {
             errors: a.errors,
             success_rate: rate(a),
             by_class: self
-                .by_class
+                .by_status
                 .iter()
-                .map(|(c, n)| (format!("{c}xx"), *n))
-                .collect(),
+                .fold(BTreeMap::new(), |mut classes, (status, n)| {
+                    *classes
+                        .entry(format!("{}xx", status_class(*status)))
+                        .or_default() += *n;
+                    classes
+                }),
             avg_ms: (a.requests > 0).then(|| a.latency_sum / a.requests as f64),
             p50_ms: a.hist.quantile(0.50),
             p95_ms: a.hist.quantile(0.95),
@@ -412,12 +416,13 @@ async fn token_detail(
         .filter(|r| r.calls > 0)
         .collect();
     sort_rows(&mut by_route, None)?;
-    let by_status = state
-        .db
-        .usage_status_counts(ctx.scope.clone(), ctx.plan.since, ctx.plan.until)
-        .await?
-        .into_iter()
-        .map(|(status, calls)| StatusCount { status, calls })
+    let by_status = all
+        .by_status
+        .iter()
+        .map(|(status, calls)| StatusCount {
+            status: u16::try_from(*status).unwrap_or(0),
+            calls: *calls,
+        })
         .collect();
     let recent = state
         .db
