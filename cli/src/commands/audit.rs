@@ -2,7 +2,7 @@
 
 use crate::client::{Client, Globals};
 use crate::error::CliResult;
-use tokenctl_server::api::AuditPage;
+use tokenctl_server::api::{AuditEntry, AuditPage};
 use uuid::Uuid;
 
 #[derive(Debug, clap::Subcommand)]
@@ -117,24 +117,30 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
     }
     let mut t = out.table(&["TIME (UTC)", "ACTOR", "ACTION", "TARGET", "REQUEST"]);
     for e in &page.entries {
-        t.add_row(vec![
-            e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
-            e.actor.clone(),
-            e.action.clone(),
-            format!(
-                "{} {}",
-                e.target_type,
-                e.target_name
-                    .clone()
-                    .or_else(|| e.target_id.clone())
-                    .unwrap_or_default()
-            ),
-            e.request_id.clone().unwrap_or_else(|| "-".into()),
-        ]);
+        let mut row = entry_cells(e);
+        row.push(e.request_id.clone().unwrap_or_else(|| "-".into()));
+        t.add_row(row);
     }
     println!("{t}");
     if let Some(c) = page.next_cursor {
         eprintln!("More entries: add --cursor {c}");
     }
     Ok(())
+}
+
+/// An audit entry's TIME (UTC), ACTOR, ACTION and TARGET cells.
+pub fn entry_cells(e: &AuditEntry) -> Vec<String> {
+    vec![
+        e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        e.actor.clone(),
+        e.action.clone(),
+        format!(
+            "{} {}",
+            e.target_type,
+            e.target_name
+                .clone()
+                .or_else(|| e.target_id.clone())
+                .unwrap_or_default()
+        ),
+    ]
 }

@@ -645,19 +645,7 @@ fn render_overview(out: &Output, o: &Overview) -> CliResult<String> {
     } else {
         let mut t = out.table(&["TIME (UTC)", "ACTOR", "ACTION", "TARGET"]);
         for e in &o.recent_activity {
-            t.add_row(vec![
-                e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
-                e.actor.clone(),
-                e.action.clone(),
-                format!(
-                    "{} {}",
-                    e.target_type,
-                    e.target_name
-                        .clone()
-                        .or_else(|| e.target_id.clone())
-                        .unwrap_or_default()
-                ),
-            ]);
+            t.add_row(super::audit::entry_cells(e));
         }
         let _ = writeln!(text, "{t}");
     }

@@ -3,7 +3,7 @@
 
 use crate::common::{Cli, TestGateway, TestServer};
 use crate::on_both_backends;
-use crate::upstream::{Http, Upstream};
+use crate::upstream::{add_echo_route, Http, Upstream, UPSTREAM_SECRET};
 use std::time::{Duration, Instant};
 
 /// Server + upstream + gateway, with a route `echo` at `/api/echo` →
@@ -15,28 +15,10 @@ struct Stack {
     http: Http,
 }
 
-const UPSTREAM_SECRET: &str = "sk-upstream-secret-42";
-
 fn stack(srv: &TestServer) -> Stack {
     let cli = srv.cli();
     let upstream = Upstream::start();
-    cli.run_with_stdin(&["secret", "set", "UPSTREAM_KEY"], UPSTREAM_SECRET)
-        .ok();
-    cli.json(&[
-        "route",
-        "add",
-        "echo",
-        "--path",
-        "/api/echo",
-        "--upstream",
-        &format!("{}/base", upstream.url),
-        "--auth",
-        "bearer:UPSTREAM_KEY",
-        "--tag",
-        "test",
-        "--timeout",
-        "1s",
-    ]);
+    add_echo_route(&cli, &upstream);
     let gw = TestGateway::start(srv);
     gw.wait_ready();
     Stack {

@@ -312,3 +312,29 @@ pub fn raw_get_status(base: &str, path: &str, token: &str) -> u16 {
         .and_then(|c| c.parse().ok())
         .unwrap_or(0)
 }
+
+/// The upstream credential the gateway suites inject.
+pub const UPSTREAM_SECRET: &str = "sk-upstream-secret-42";
+
+/// Stores `UPSTREAM_SECRET` and adds the route the gateway suites use:
+/// `echo` at `/api/echo` to `upstream`'s `/base`, bearer credential, tag
+/// `test`, 1 s timeout.
+pub fn add_echo_route(cli: &crate::common::Cli, upstream: &Upstream) {
+    cli.run_with_stdin(&["secret", "set", "UPSTREAM_KEY"], UPSTREAM_SECRET)
+        .ok();
+    cli.json(&[
+        "route",
+        "add",
+        "echo",
+        "--path",
+        "/api/echo",
+        "--upstream",
+        &format!("{}/base", upstream.url),
+        "--auth",
+        "bearer:UPSTREAM_KEY",
+        "--tag",
+        "test",
+        "--timeout",
+        "1s",
+    ]);
+}

@@ -9,7 +9,9 @@
 //! a time (each starts its own workerd).
 
 use crate::common::{tempdir::TempDir, Backend, Cli, TestServer};
-use crate::upstream::{raw_get_status, ChannelBody, Http, Reply, Upstream};
+use crate::upstream::{
+    add_echo_route, raw_get_status, ChannelBody, Http, Reply, Upstream, UPSTREAM_SECRET,
+};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -18,8 +20,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
-
-const UPSTREAM_SECRET: &str = "sk-upstream-secret-42";
 
 struct Tools {
     node: PathBuf,
@@ -427,23 +427,7 @@ impl Stack {
             .expect("sqlite backend always available");
         let cli = srv.cli();
         let upstream = Upstream::start();
-        cli.run_with_stdin(&["secret", "set", "UPSTREAM_KEY"], UPSTREAM_SECRET)
-            .ok();
-        cli.json(&[
-            "route",
-            "add",
-            "echo",
-            "--path",
-            "/api/echo",
-            "--upstream",
-            &format!("{}/base", upstream.url),
-            "--auth",
-            "bearer:UPSTREAM_KEY",
-            "--tag",
-            "test",
-            "--timeout",
-            "1s",
-        ]);
+        add_echo_route(&cli, &upstream);
         let name = format!("edge-{}", uuid::Uuid::now_v7().simple());
         let key = cli.json(&["gateway-key", "create", &name])["secret"]
             .as_str()

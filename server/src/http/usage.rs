@@ -196,9 +196,30 @@ fn tallies(ctx: &Ctx, rows: &[(Key, Agg)], by_route: bool) -> HashMap<Uuid, Tall
     out
 }
 
+/// One tally over all rows, with per-bucket histograms if asked for.
+fn tally_all(ctx: &Ctx, rows: &[(Key, Agg)], with_hists: bool) -> Tally {
+    let mut all = Tally::new(&ctx.plan, with_hists);
+    for (k, a) in rows {
+        all.add(&ctx.plan, k, a);
+    }
+    all
+}
+
+fn most_calls_first(a: &UsageRow, b: &UsageRow) -> std::cmp::Ordering {
+    b.calls.cmp(&a.calls).then(a.name.cmp(&b.name))
+}
+
+/// Rows with calls, most calls first, at most `limit`.
+fn busiest(rows: Vec<UsageRow>, limit: usize) -> Vec<UsageRow> {
+    let mut rows: Vec<UsageRow> = rows.into_iter().filter(|r| r.calls > 0).collect();
+    rows.sort_by(most_calls_first);
+    rows.truncate(limit);
+    rows
+}
+
 fn sort_rows(rows: &mut [UsageRow], sort: Option<&str>) -> ApiResult<()> {
     match sort.unwrap_or("calls") {
-        "calls" => rows.sort_by(|a, b| b.calls.cmp(&a.calls).then(a.name.cmp(&b.name))),
+        "calls" => rows.sort_by(most_calls_first),
         "errors" => rows.sort_by(|a, b| b.errors.cmp(&a.errors).then(a.name.cmp(&b.name))),
         "p95" => rows.sort_by(|a, b| {
             b.p95_ms
@@ -295,27 +316,13 @@ async fn summary(
 ) -> ApiResult<Json<UsageSummary>> {
     let ctx = context(&state, &caller, &q).await?;
     let rows = rollups(&state, &ctx).await?;
-    let mut all = Tally::new(&ctx.plan, false);
-    for (k, a) in &rows {
-        all.add(&ctx.plan, k, a);
-    }
-    let mut top_tokens: Vec<UsageRow> = token_rows_for(&state, &caller, &ctx, &rows)
-        .await?
-        .into_iter()
-        .filter(|r| r.calls > 0)
-        .collect();
-    sort_rows(&mut top_tokens, None)?;
-    top_tokens.truncate(5);
-    let mut top_routes: Vec<UsageRow> = if allowed(&caller.principal, Action::RouteRead, None) {
-        route_rows_for(&state, &ctx, &rows).await?
+    let all = tally_all(&ctx, &rows, false);
+    let top_tokens = busiest(token_rows_for(&state, &caller, &ctx, &rows).await?, 5);
+    let top_routes = if allowed(&caller.principal, Action::RouteRead, None) {
+        busiest(route_rows_for(&state, &ctx, &rows).await?, 5)
     } else {
         vec![]
-    }
-    .into_iter()
-    .filter(|r| r.calls > 0)
-    .collect();
-    sort_rows(&mut top_routes, None)?;
-    top_routes.truncate(5);
+    };
     Ok(Json(UsageSummary {
         window: window(&ctx.plan),
         totals: all.totals(),
@@ -406,16 +413,8 @@ async fn token_detail(
     let token = super::tokens::resolve_token(&state, &caller, &reference, None).await?;
     ctx.scope.token = Some(token.id);
     let rows = rollups(&state, &ctx).await?;
-    let mut all = Tally::new(&ctx.plan, false);
-    for (k, a) in &rows {
-        all.add(&ctx.plan, k, a);
-    }
-    let mut by_route: Vec<UsageRow> = route_rows_for(&state, &ctx, &rows)
-        .await?
-        .into_iter()
-        .filter(|r| r.calls > 0)
-        .collect();
-    sort_rows(&mut by_route, None)?;
+    let all = tally_all(&ctx, &rows, false);
+    let by_route = busiest(route_rows_for(&state, &ctx, &rows).await?, usize::MAX);
     let by_status = all
         .by_status
         .iter()
@@ -459,17 +458,8 @@ async fn route_detail(
         .ok_or_else(|| ApiError::not_found("route", &reference))?;
     ctx.scope.route = Some(route.id);
     let rows = rollups(&state, &ctx).await?;
-    let mut all = Tally::new(&ctx.plan, true);
-    for (k, a) in &rows {
-        all.add(&ctx.plan, k, a);
-    }
-    let mut top_tokens: Vec<UsageRow> = token_rows_for(&state, &caller, &ctx, &rows)
-        .await?
-        .into_iter()
-        .filter(|r| r.calls > 0)
-        .collect();
-    sort_rows(&mut top_tokens, None)?;
-    top_tokens.truncate(5);
+    let mut all = tally_all(&ctx, &rows, true);
+    let top_tokens = busiest(token_rows_for(&state, &caller, &ctx, &rows).await?, 5);
     let hists = all.hists.take().unwrap_or_default();
     let recent = state
         .db
