@@ -70,6 +70,7 @@ on_both_backends! {
         assert_eq!(h["x-forwarded-for"], "203.0.113.9, 127.0.0.1");
         assert_eq!(h["x-forwarded-proto"], "http");
         assert_eq!(h["x-forwarded-host"], s.gw.url.trim_start_matches("http://"));
+        assert_eq!(h["host"], s.upstream.url.trim_start_matches("http://"), "Host names the upstream");
         assert_eq!(seen["body_bytes"], 15);
         assert!(r.header("x-upstream-hop").is_none(), "response hop-by-hop headers are dropped");
         let timing = r.header("server-timing").expect("Server-Timing on every response");

@@ -65,29 +65,35 @@ impl HopByHop {
     }
 }
 
+/// A client address as gateways report it, in `X-Forwarded-For` and in
+/// usage events: an IPv4-mapped IPv6 address as plain IPv4. Front-ends
+/// format it once per connection, not per request.
+pub fn client_ip_text(ip: IpAddr) -> String {
+    ip.to_canonical().to_string()
+}
+
 /// The `X-Forwarded-*` headers to set (replacing any the client sent) on a
 /// forwarded request, as lower-case `(name, value)` pairs.
 ///
-/// * `x-forwarded-for`: the client's `existing_for` chain with `client_ip`
-///   appended. The chain is client-supplied and only the last entry is
+/// * `x-forwarded-for`: the client's `existing_for` chain with `client`
+///   (from [`client_ip_text`]) appended. The chain is client-supplied and only the last entry is
 ///   trustworthy; upstreams should read it from the right. A chain with
 ///   characters that cannot occur in a header value is dropped.
 /// * `x-forwarded-proto`: `proto` (`http` or `https`) as the client used.
 /// * `x-forwarded-host`: the `Host` the client used, when known.
 pub fn forwarded_headers(
     existing_for: Option<&str>,
-    client_ip: Option<IpAddr>,
+    client: Option<&str>,
     proto: &str,
     host: Option<&str>,
 ) -> Vec<(&'static str, String)> {
     let existing = existing_for
         .map(str::trim)
         .filter(|v| !v.is_empty() && v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)));
-    let client = client_ip.map(|ip| ip.to_canonical().to_string());
     let chain = match (existing, client) {
         (Some(e), Some(c)) => Some(format!("{e}, {c}")),
         (Some(e), None) => Some(e.to_string()),
-        (None, c) => c,
+        (None, c) => c.map(str::to_string),
     };
     let mut out = Vec::with_capacity(3);
     if let Some(chain) = chain {
@@ -288,26 +294,26 @@ mod tests {
 
     #[test]
     fn forwarded_headers_append_the_client() {
-        let v4: IpAddr = "203.0.113.7".parse().unwrap();
+        let v4 = client_ip_text("203.0.113.7".parse().unwrap());
         assert_eq!(
-            forwarded_headers(None, Some(v4), "HTTPS", Some("gw.example:8443")),
+            forwarded_headers(None, Some(&v4), "HTTPS", Some("gw.example:8443")),
             [
                 ("x-forwarded-for", "203.0.113.7".to_string()),
                 ("x-forwarded-proto", "https".to_string()),
                 ("x-forwarded-host", "gw.example:8443".to_string()),
             ]
         );
-        let mapped: IpAddr = "::ffff:198.51.100.1".parse().unwrap();
+        let mapped = client_ip_text("::ffff:198.51.100.1".parse().unwrap());
         assert_eq!(
-            forwarded_headers(Some(" 10.0.0.1 "), Some(mapped), "http", None),
+            forwarded_headers(Some(" 10.0.0.1 "), Some(&mapped), "http", None),
             [
                 ("x-forwarded-for", "10.0.0.1, 198.51.100.1".to_string()),
                 ("x-forwarded-proto", "http".to_string()),
             ]
         );
-        let v6: IpAddr = "2001:db8::1".parse().unwrap();
+        let v6 = client_ip_text("2001:db8::1".parse().unwrap());
         assert_eq!(
-            forwarded_headers(Some("evil\r\nx: y"), Some(v6), "http", Some(""))[0],
+            forwarded_headers(Some("evil\r\nx: y"), Some(&v6), "http", Some(""))[0],
             ("x-forwarded-for", "2001:db8::1".to_string())
         );
         assert_eq!(

@@ -37,7 +37,15 @@ pub struct UsageEvent {
     /// itself, `None` when the upstream answered.
     pub error_code: Option<String>,
     /// When the request was received.
+    #[serde(serialize_with = "rfc3339")]
     pub at: DateTime<Utc>,
+}
+
+/// The same RFC 3339 text as chrono's own `Serialize`, formatted into a
+/// string first: chrono's streams through the serializer one character at
+/// a time, and gateways serialize one event per request.
+fn rfc3339<S: serde::Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }
 
 #[cfg(test)]
@@ -66,6 +74,24 @@ mod tests {
         assert_eq!(json["route_id"], serde_json::Value::Null);
         assert_eq!(json["at"], "2026-11-26T12:00:00.123Z");
         assert_eq!(serde_json::from_value::<UsageEvent>(json).unwrap(), event);
+    }
+
+    #[test]
+    fn timestamps_serialize_as_chrono_does() {
+        for at in [
+            "2026-11-26T12:00:00Z",
+            "2026-11-26T12:00:00.5Z",
+            "2026-11-26T12:00:00.000123Z",
+            "2026-11-26T12:00:00.123456789Z",
+        ] {
+            let at: DateTime<Utc> = at.parse().unwrap();
+            let mut ours = Vec::new();
+            rfc3339(&at, &mut serde_json::Serializer::new(&mut ours)).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(&at).unwrap()
+            );
+        }
     }
 
     #[test]

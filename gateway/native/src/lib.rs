@@ -181,7 +181,8 @@ impl NativeGateway {
                     };
                     let _ = stream.set_nodelay(true);
                     let proxy = self.proxy.clone();
-                    let service = service_fn(move |req| proxy.clone().handle(req, peer));
+                    let peer = Arc::new(proxy::Peer::new(peer));
+                    let service = service_fn(move |req| proxy.clone().handle(req, peer.clone()));
                     let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
                     let conn = graceful.watch(conn);
                     tokio::spawn(async move {

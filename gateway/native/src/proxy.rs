@@ -16,11 +16,11 @@ use http::{HeaderMap, Request, Response, StatusCode, Uri, Version};
 use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use std::convert::Infallible;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokenctl_gateway::headers::{forwarded_headers, rewrite_location, HopByHop};
+use tokenctl_gateway::headers::{client_ip_text, forwarded_headers, rewrite_location, HopByHop};
 use tokenctl_gateway::{Allowed, Denied, RequestInfo};
 
 pub type HttpsClient = Client<
@@ -89,12 +89,28 @@ fn local(
     resp
 }
 
+/// The client end of one connection, worked out once per connection.
+pub struct Peer {
+    pub ip: IpAddr,
+    /// `ip` as reported upstream (`X-Forwarded-For`) and in usage events.
+    pub ip_text: Arc<str>,
+}
+
+impl Peer {
+    pub fn new(addr: SocketAddr) -> Peer {
+        Peer {
+            ip: addr.ip(),
+            ip_text: client_ip_text(addr.ip()).into(),
+        }
+    }
+}
+
 /// What every usage record of one request shares.
 struct RequestFacts {
     started: Instant,
     at: chrono::DateTime<Utc>,
     method: http::Method,
-    peer: SocketAddr,
+    peer: Arc<Peer>,
     user_agent: Option<HeaderValue>,
 }
 
@@ -116,7 +132,7 @@ impl RequestFacts {
             upstream_latency: None,
             bytes_in: 0,
             bytes_out: 0,
-            client_ip: self.peer.ip(),
+            client_ip: self.peer.ip_text.clone(),
             user_agent: self.user_agent.clone(),
             error_code: error,
         }
@@ -127,7 +143,7 @@ impl Proxy {
     pub async fn handle(
         self: Arc<Self>,
         req: Request<Incoming>,
-        peer: SocketAddr,
+        peer: Arc<Peer>,
     ) -> Result<Response<ProxyBody>, Infallible> {
         let facts = RequestFacts {
             started: Instant::now(),
@@ -153,7 +169,7 @@ impl Proxy {
                 authorization_header: headers
                     .get(http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok()),
-                client_ip: Some(peer.ip()),
+                client_ip: Some(facts.peer.ip),
             };
             let mut limiter = self.shared.limiter.lock().expect("not poisoned");
             installed.gateway.authorize(&mut limiter, &info, facts.at)
@@ -238,9 +254,9 @@ impl Proxy {
     }
 
     /// Turns the client's headers into the upstream request's, in place:
-    /// minus its token and hop-by-hop headers, plus `X-Forwarded-*`, plus
-    /// the route's credential (last, so nothing the client sends can
-    /// remove it).
+    /// minus its token and hop-by-hop headers, plus `X-Forwarded-*`, the
+    /// upstream's `Host` and the route's credential (last, so nothing the
+    /// client sends can remove it).
     fn upstream_headers(
         &self,
         facts: &RequestFacts,
@@ -260,7 +276,7 @@ impl Proxy {
             .and_then(|v| v.to_str().ok())
             .or_else(|| uri.authority().map(|a| a.as_str()));
         let existing_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        let forwarded = forwarded_headers(existing_for, Some(facts.peer.ip()), "http", host);
+        let forwarded = forwarded_headers(existing_for, Some(&facts.peer.ip_text), "http", host);
         let drop: Vec<HeaderName> = headers
             .keys()
             .filter(|name| {
@@ -280,7 +296,13 @@ impl Proxy {
                 headers.insert(HeaderName::from_static(name), v);
             }
         }
-        for (name, value) in installed.inject_headers(allowed) {
+        let route = installed.route_headers(allowed);
+        // Set here rather than left to the client pool, which would format
+        // it on every request.
+        if let Some(host) = &route.host {
+            headers.insert(HOST, host.clone());
+        }
+        for (name, value) in &route.inject {
             headers.insert(name.clone(), value.clone());
         }
     }

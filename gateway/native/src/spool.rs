@@ -40,7 +40,8 @@ pub struct UsageRecord {
     pub upstream_latency: Option<Duration>,
     pub bytes_in: u64,
     pub bytes_out: u64,
-    pub client_ip: std::net::IpAddr,
+    /// Formatted once per connection (see `proxy::Peer`).
+    pub client_ip: Arc<str>,
     pub user_agent: Option<http::HeaderValue>,
     pub error_code: Option<&'static str>,
 }
@@ -62,7 +63,7 @@ impl UsageRecord {
             upstream_latency_ms: self.upstream_latency.map(|d| d.as_secs_f64() * 1000.0),
             bytes_in: self.bytes_in,
             bytes_out: self.bytes_out,
-            client_ip: Some(self.client_ip.to_canonical().to_string()),
+            client_ip: Some(self.client_ip.to_string()),
             user_agent: self
                 .user_agent
                 .and_then(|v| v.to_str().ok().map(|s| s.chars().take(512).collect())),
@@ -264,7 +265,11 @@ fn batch(files: &[(u64, PathBuf)]) -> (Vec<u8>, i64) {
         let Ok(bytes) = std::fs::read(path) else {
             continue;
         };
-        for line in bytes.split(|b| *b == b'\n') {
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'\n', &bytes).chain(std::iter::once(bytes.len()));
+        for end in ends {
+            let line = &bytes[start..end];
+            start = end + 1;
             // A line cut short by a crash lacks its closing brace (events
             // are flat objects): skip it. The server validates the rest.
             if !(line.starts_with(b"{") && line.ends_with(b"}")) {
@@ -380,7 +385,7 @@ mod tests {
             upstream_latency: None,
             bytes_in: 0,
             bytes_out: 0,
-            client_ip: std::net::Ipv4Addr::LOCALHOST.into(),
+            client_ip: "127.0.0.1".into(),
             user_agent: None,
             error_code: None,
         }

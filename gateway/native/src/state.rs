@@ -12,24 +12,45 @@ use tokenctl_gateway::{Allowed, Gateway, RateLimiter};
 /// front-end precomputes per route.
 pub struct Installed {
     pub gateway: Gateway,
-    /// Per route (same order as `gateway.routes().routes()`): the upstream
-    /// credential headers as typed header values, converted on first use
-    /// rather than on every request.
-    inject: Vec<OnceLock<Vec<(http::HeaderName, http::HeaderValue)>>>,
+    /// Per route (same order as `gateway.routes().routes()`): the headers
+    /// set on every forwarded request, as typed header values, built on
+    /// first use rather than on every request.
+    route_headers: Vec<OnceLock<RouteHeaders>>,
+}
+
+/// What the request path sets on every request forwarded to one route.
+pub struct RouteHeaders {
+    /// `Host` for the upstream: its host, plus its port when that is not
+    /// the scheme's default.
+    pub host: Option<http::HeaderValue>,
+    /// The upstream credential.
+    pub inject: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl Installed {
     pub fn new(gateway: Gateway) -> Installed {
-        let inject = (0..gateway.routes().routes().len())
+        let route_headers = (0..gateway.routes().routes().len())
             .map(|_| OnceLock::new())
             .collect();
-        Installed { gateway, inject }
+        Installed {
+            gateway,
+            route_headers,
+        }
     }
 
-    /// The headers to inject for the allowed request's route.
-    pub fn inject_headers(&self, allowed: &Allowed) -> &[(http::HeaderName, http::HeaderValue)] {
-        self.inject[allowed.route_index].get_or_init(|| {
-            allowed
+    /// The headers to set for the allowed request's route.
+    pub fn route_headers(&self, allowed: &Allowed) -> &RouteHeaders {
+        self.route_headers[allowed.route_index].get_or_init(|| {
+            let upstream = &self.gateway.routes().routes()[allowed.route_index].upstream;
+            let host = url::Url::parse(upstream).ok().and_then(|url| {
+                let host = url.host_str()?;
+                let value = match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                };
+                http::HeaderValue::from_str(&value).ok()
+            });
+            let inject = allowed
                 .inject_headers
                 .iter()
                 .filter_map(|(n, v)| {
@@ -39,7 +60,8 @@ impl Installed {
                         http::HeaderValue::from_str(v).ok()?,
                     ))
                 })
-                .collect()
+                .collect();
+            RouteHeaders { host, inject }
         })
     }
 }

@@ -28,10 +28,9 @@ use chrono::{DateTime, Utc};
 use futures_util::future::{self, Either};
 use js_sys::{Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
-use std::net::IpAddr;
 use std::rc::Rc;
 use std::time::Duration;
-use tokenctl_gateway::headers::{forwarded_headers, rewrite_location, HopByHop};
+use tokenctl_gateway::headers::{client_ip_text, forwarded_headers, rewrite_location, HopByHop};
 use tokenctl_gateway::{
     Allowed, Denied, Gateway, PresentedToken, RateLimiter, RequestInfo, TokenEntry, UsageEvent,
 };
@@ -395,7 +394,8 @@ struct Facts {
     started: f64,
     at: DateTime<Utc>,
     method: String,
-    client_ip: Option<IpAddr>,
+    /// The client address as reported upstream and in usage events.
+    client_ip_text: Option<String>,
     user_agent: Option<String>,
     request_length: Option<u64>,
 }
@@ -418,7 +418,7 @@ impl Facts {
             upstream_latency_ms: None,
             bytes_in: 0,
             bytes_out: 0,
-            client_ip: self.client_ip.map(|ip| ip.to_canonical().to_string()),
+            client_ip: self.client_ip_text.clone(),
             user_agent: self
                 .user_agent
                 .as_ref()
@@ -457,7 +457,7 @@ pub async fn fetch(
         started,
         at: datetime(started),
         method: req.method(),
-        client_ip: ip,
+        client_ip_text: ip.map(client_ip_text),
         user_agent: header(&headers, "user-agent"),
         request_length: header(&headers, "content-length").and_then(|v| v.trim().parse().ok()),
     };
@@ -643,7 +643,12 @@ async fn forward(
         out.append(name, value)?;
     }
     let host = host.or_else(|| authority(url));
-    for (name, value) in forwarded_headers(existing_for, facts.client_ip, &scheme(url), host) {
+    for (name, value) in forwarded_headers(
+        existing_for,
+        facts.client_ip_text.as_deref(),
+        &scheme(url),
+        host,
+    ) {
         out.set(name, &value)?;
     }
     for (name, value) in allowed.inject_headers.iter() {
