@@ -76,9 +76,10 @@ pub fn client_ip_text(ip: IpAddr) -> String {
 /// forwarded request, as lower-case `(name, value)` pairs.
 ///
 /// * `x-forwarded-for`: the client's `existing_for` chain with `client`
-///   (from [`client_ip_text`]) appended. The chain is client-supplied and only the last entry is
-///   trustworthy; upstreams should read it from the right. A chain with
-///   characters that cannot occur in a header value is dropped.
+///   (from [`client_ip_text`]) appended. The chain is client-supplied and
+///   only the last entry is trustworthy; upstreams should read it from the
+///   right. A chain with characters that cannot occur in a header value is
+///   dropped.
 /// * `x-forwarded-proto`: `proto` (`http` or `https`) as the client used.
 /// * `x-forwarded-host`: the `Host` the client used, when known.
 pub fn forwarded_headers(
