@@ -67,7 +67,8 @@ impl HopByHop {
 
 /// A client address as gateways report it, in `X-Forwarded-For` and in
 /// usage events: an IPv4-mapped IPv6 address as plain IPv4. Front-ends
-/// format it once per connection, not per request.
+/// format it once (the native gateway per connection) and use the text
+/// for both.
 pub fn client_ip_text(ip: IpAddr) -> String {
     ip.to_canonical().to_string()
 }
