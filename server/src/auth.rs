@@ -35,15 +35,12 @@ impl FromRequestParts<AppState> for Caller {
                     "no credential: send `Authorization: Bearer tkc_…` (run `tokenctl login`)",
                 )
             })?;
-        let value = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .ok_or_else(|| {
-                unauthenticated(
-                    "missing_credential",
-                    "the Authorization header must be `Bearer tkc_…`",
-                )
-            })?;
+        let value = tokenctl_gateway::token::bearer(header).ok_or_else(|| {
+            unauthenticated(
+                "missing_credential",
+                "the Authorization header must be `Bearer tkc_…`",
+            )
+        })?;
         let secret = Secret::parse(SecretKind::AdminCredential, value)
             .map_err(|e| unauthenticated("malformed_credential", e.to_string()))?;
         let now = crate::api::now();

@@ -53,7 +53,12 @@ impl Histogram {
     }
 
     pub fn record(&mut self, ms: f64) {
-        self.add(usize::from(Self::bucket(ms)), 1);
+        self.record_n(ms, 1);
+    }
+
+    /// Records `count` requests that took `ms` each.
+    pub fn record_n(&mut self, ms: f64, count: u64) {
+        self.add(usize::from(Self::bucket(ms)), count);
     }
 
     pub fn merge(&mut self, other: &Histogram) {
@@ -168,15 +173,18 @@ pub struct Agg {
 }
 
 impl Agg {
+    /// Adds an event: `count` requests (more than one for aggregated
+    /// denials) with its latency each.
     pub fn add_event(&mut self, e: &UsageEvent) {
-        self.requests += 1;
+        let n = i64::from(e.count.max(1));
+        self.requests += n;
         if e.status >= 400 {
-            self.errors += 1;
+            self.errors += n;
         }
         self.bytes_in += i64::try_from(e.bytes_in).unwrap_or(i64::MAX);
         self.bytes_out += i64::try_from(e.bytes_out).unwrap_or(i64::MAX);
-        self.latency_sum += e.latency_ms;
-        self.hist.record(e.latency_ms);
+        self.latency_sum += e.latency_ms * n as f64;
+        self.hist.record_n(e.latency_ms, n as u64);
         self.last_at = self.last_at.max(Some(e.at));
     }
 

@@ -117,6 +117,8 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         key,
         listen: args.gateway_listen,
         state_dir: dir.join("gateway"),
+        spool_max_bytes: tokenctl_gateway_native::DEFAULT_SPOOL_MAX_BYTES,
+        max_stale: Some(tokenctl_gateway_native::DEFAULT_MAX_STALE),
     })
     .await
     .map_err(|e| CliError::failure(format!("{e:#}")))?;

@@ -42,9 +42,61 @@ pub struct Args {
         default_value = ".tokenctl-gateway"
     )]
     pub state_dir: PathBuf,
+    /// Most disk the usage spool may use (e.g. 512MiB, 2GB). When it is
+    /// full, events of denied requests are dropped first (they may fill 90%),
+    /// then events of allowed ones; drops are counted in /_gateway/health
+    #[arg(
+        long,
+        env = "TOKENCTL_GATEWAY_SPOOL_MAX",
+        default_value = "512MiB",
+        value_name = "SIZE",
+        value_parser = parse_size
+    )]
+    pub spool_max: u64,
+    /// Once the server has not confirmed the config for this long (it is
+    /// unreachable), answer 503 config_stale instead of deciding on old data:
+    /// a token revoked during the outage stops passing at the latest then.
+    /// `never` keeps serving the last config however old it gets
+    #[arg(
+        long,
+        env = "TOKENCTL_GATEWAY_MAX_STALE",
+        default_value = "1h",
+        value_name = "DURATION",
+        value_parser = parse_max_stale
+    )]
+    pub max_stale: MaxStale,
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: super::server::LogFormat,
+}
+
+/// `--max-stale`: a duration, or `never`.
+#[derive(Debug, Clone, Copy)]
+pub struct MaxStale(pub Option<std::time::Duration>);
+
+fn parse_max_stale(value: &str) -> Result<MaxStale, String> {
+    let v = value.trim();
+    if v.eq_ignore_ascii_case("never") {
+        return Ok(MaxStale(None));
+    }
+    let d = humantime::parse_duration(v)
+        .map_err(|_| format!("`{v}` is not a duration (30s, 15m, 1h) or `never`"))?;
+    if d < std::time::Duration::from_secs(1) {
+        return Err("must be at least 1s (or `never`)".into());
+    }
+    Ok(MaxStale(Some(d)))
+}
+
+/// A size such as `512MiB`, `2GB` or `1048576` (bytes), at least 1 MiB.
+fn parse_size(value: &str) -> Result<u64, String> {
+    let size: bytesize::ByteSize = value
+        .trim()
+        .parse()
+        .map_err(|e| format!("not a size ({e}); use forms like 512MiB or 2GB"))?;
+    if size.as_u64() < 1 << 20 {
+        return Err("must be at least 1MiB".into());
+    }
+    Ok(size.as_u64())
 }
 
 pub async fn run(g: &Globals, args: Args) -> CliResult {
@@ -57,6 +109,8 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         key: args.key.trim().to_string(),
         listen: args.listen,
         state_dir: args.state_dir,
+        spool_max_bytes: args.spool_max,
+        max_stale: args.max_stale.0,
     })
     .await
     .map_err(|e| CliError::usage(format!("{e:#}")))?;

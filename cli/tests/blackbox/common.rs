@@ -332,14 +332,44 @@ impl TestServer {
 
     /// Usage events stored on the server: (rows, distinct ids).
     pub fn usage_counts(&self) -> (i64, i64) {
-        let query = "SELECT COUNT(*), COUNT(DISTINCT id) FROM usage_events";
+        self.query_pair(
+            "SELECT COUNT(*), COUNT(DISTINCT id) FROM usage_events",
+            None,
+        )
+    }
+
+    /// Stored usage events of one token (or, with `None`, of requests
+    /// without an identified token): how many rows, and how many requests
+    /// they stand for.
+    pub fn usage_of(&self, token: Option<uuid::Uuid>) -> (i64, i64) {
+        let sum = "COUNT(*), CAST(COALESCE(SUM(requests), 0) AS BIGINT)";
+        match token {
+            Some(t) => self.query_pair(
+                &format!("SELECT {sum} FROM usage_events WHERE token_id = $1"),
+                Some(t),
+            ),
+            None => self.query_pair(
+                &format!("SELECT {sum} FROM usage_events WHERE token_id IS NULL"),
+                None,
+            ),
+        }
+    }
+
+    /// Runs a query that yields two integers, with an optional id bound to `$1`.
+    fn query_pair(&self, query: &str, id: Option<uuid::Uuid>) -> (i64, i64) {
+        let query = query.to_string();
         match &self.pg {
             Some(pg) => {
                 let url = pg.url.clone();
                 runtime().block_on(async move {
                     use sqlx::Connection;
                     let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
-                    sqlx::query_as(query).fetch_one(&mut c).await.unwrap()
+                    let q = sqlx::query_as(&query);
+                    let q = match id {
+                        Some(id) => q.bind(id),
+                        None => q,
+                    };
+                    q.fetch_one(&mut c).await.unwrap()
                 })
             }
             None => {
@@ -350,7 +380,12 @@ impl TestServer {
                         sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
                             .await
                             .unwrap();
-                    sqlx::query_as(query).fetch_one(&mut c).await.unwrap()
+                    let q = sqlx::query_as(&query);
+                    let q = match id {
+                        Some(id) => q.bind(id),
+                        None => q,
+                    };
+                    q.fetch_one(&mut c).await.unwrap()
                 })
             }
         }
@@ -549,11 +584,18 @@ pub struct TestGateway {
     pub key: String,
     server_url: String,
     pub dir: tempdir::TempDir,
+    /// Extra arguments of `tokenctl gateway`, kept across restarts.
+    pub args: Vec<String>,
 }
 
 impl TestGateway {
     /// Issues a gateway key and starts a gateway; returns once it listens.
     pub fn start(srv: &TestServer) -> TestGateway {
+        TestGateway::start_with(srv, &[])
+    }
+
+    /// [`TestGateway::start`] with extra `tokenctl gateway` arguments.
+    pub fn start_with(srv: &TestServer, args: &[&str]) -> TestGateway {
         let name = format!("gw-{}", uuid::Uuid::now_v7().simple());
         let key = srv.cli().json(&["gateway-key", "create", &name]);
         let mut gw = TestGateway {
@@ -562,9 +604,15 @@ impl TestGateway {
             key: key["secret"].as_str().unwrap().to_string(),
             server_url: srv.url.clone(),
             dir: tempdir::TempDir::new(),
+            args: args.iter().map(|a| a.to_string()).collect(),
         };
         gw.spawn();
         gw
+    }
+
+    /// The gateway's usage spool directory.
+    pub fn spool_dir(&self) -> PathBuf {
+        self.dir.path().join("state/spool")
     }
 
     pub fn log(&self) -> String {
@@ -592,6 +640,7 @@ impl TestGateway {
         let child = Command::new(BIN)
             .args(["gateway", "--listen", &listen, "--state-dir"])
             .arg(self.dir.path().join("state"))
+            .args(&self.args)
             .env("TOKENCTL_SERVER", &self.server_url)
             .env("TOKENCTL_GATEWAY_KEY", &self.key)
             .env("TOKENCTL_CONFIG_DIR", self.dir.path().join("config"))

@@ -211,13 +211,20 @@ on_both_backends! {
             assert_eq!(s.http.get(&url, Some(&t)).status, 200);
         }
         assert_eq!(s.http.get(&url, None).status, 401);
-        eventually("usage delivered", || srv.usage_counts().0 >= 51);
-        // The token requests before the config arrived may add a few 401s;
-        // every request is there exactly once.
+        let id: uuid::Uuid = s.cli.json(&["token", "show", "counted"])["id"].as_str().unwrap().parse().unwrap();
+        eventually("usage delivered", || srv.usage_of(Some(id)).1 >= 50);
+        // Every request is there exactly once.
         let (rows, distinct) = srv.usage_counts();
         assert_eq!(rows, distinct);
+        assert_eq!(srv.usage_of(Some(id)), (50, 50));
         assert!(s.cli.json(&["token", "show", "counted"])["last_used_at"].is_string());
         assert_eq!(s.gw.health()["usage"]["spool_depth"], 0);
+        // Requests refused without a token (the 401 above, and any sent
+        // before the config arrived) are counted per client address, reason
+        // and minute; stopping the gateway writes the open count out.
+        let mut gw = s.gw;
+        gw.stop_graceful();
+        eventually("the refusal counted", || srv.usage_of(None).1 >= 1);
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Endpoints (any prefix before them is ignored, so routes may carry a
 //! base path):
-//! * `…/echo…`      — JSON of what arrived: method, path with query, headers, body size
+//! * `…/echo…`      — JSON of what arrived: method, path with query, headers (and
+//!   `raw_headers`, every line with duplicates), body size
 //! * `…/sse`        — five server-sent events, 300 ms apart
 //! * `…/redirect`   — 302 to the absolute URL of `…/landing?x=1`
 //! * `…/slow`       — answers after 3 s
@@ -90,6 +91,17 @@ async fn handle(base: String, req: Request<Incoming>) -> Result<Response<Out>, I
             .unwrap());
     }
     let method = req.method().to_string();
+    // Every header line as it arrived, duplicates included.
+    let raw_headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
     let headers: serde_json::Map<String, Value> = req
         .headers()
         .iter()
@@ -112,8 +124,8 @@ async fn handle(base: String, req: Request<Incoming>) -> Result<Response<Out>, I
             break;
         }
     }
-    let out =
-        json!({"method": method, "path": path_and_query, "headers": headers, "body_bytes": size});
+    let out = json!({"method": method, "path": path_and_query, "headers": headers,
+        "raw_headers": raw_headers, "body_bytes": size});
     Ok(Response::builder()
         .header("content-type", "application/json")
         .header("connection", "keep-alive, x-upstream-hop")

@@ -1066,6 +1066,87 @@ fn worker_usage_arrives_exactly_once_through_the_queue() {
     assert!(s.cli.json(&["token", "show", "counted"])["last_used_at"].is_string());
 }
 
+/// The hostile-traffic reproductions at the edge: a request with an
+/// 18-character method and no token costs no other event, and no tokenctl
+/// secret in any header reaches the upstream.
+#[test]
+fn worker_hostile_requests_cost_nothing_else() {
+    let Some(mut s) = Stack::start(Opts::default()) else {
+        return;
+    };
+    s.cli.json(&[
+        "route",
+        "add",
+        "open",
+        "--path",
+        "/api/open",
+        "--upstream",
+        &s.upstream.url,
+    ]);
+    let t = token(&s.cli, "good", &["--scope", "echo,open"]);
+    let other = token(&s.cli, "other", &["--scope", "open"]);
+    s.sync();
+    let url = s.url("/api/echo/x");
+    eventually("token known at the edge", Duration::from_secs(10), || {
+        s.http.get(&url, Some(&t)).status == 200
+    });
+    let status = {
+        use std::io::{Read, Write};
+        let addr = s.edge.url.trim_start_matches("http://").to_string();
+        let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            stream,
+            "AAAAAAAAAAAAAAAAAA /anything HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        let _ = stream.read_to_string(&mut out);
+        out.split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse::<u16>().ok())
+    };
+    for _ in 0..200 {
+        assert_eq!(s.http.get(&url, Some(&t)).status, 200);
+    }
+    eventually("all good requests counted", Duration::from_secs(40), || {
+        s.usage_rows().iter().filter(|r| r.1 == 200).count() >= 201
+    });
+    eprintln!("workerd answered the 18-character method with {status:?}");
+    if status == Some(401) {
+        // workerd passed it to the Worker: it is counted as a refusal
+        // (method OTHER), not refused by ingest.
+        eventually("the refusal counted", Duration::from_secs(40), || {
+            s.usage_rows().iter().any(|r| r.0 == "OTHER" && r.1 == 401)
+        });
+    }
+    assert_eq!(s.health().1["usage"]["dead_lettered"], 0);
+
+    // Reproduction 5 at the edge.
+    let open = s.url("/api/open/echo");
+    let bearer_other = format!("Bearer {other}");
+    let cookie = format!("session={other}");
+    for headers in [
+        vec![
+            ("x-api-key", t.as_str()),
+            ("authorization", "Bearer foo"),
+            ("authorization", bearer_other.as_str()),
+        ],
+        vec![
+            ("x-api-key", t.as_str()),
+            ("cookie", cookie.as_str()),
+            ("x-custom", other.as_str()),
+        ],
+    ] {
+        let r = s.http.send("GET", &open, &headers, "");
+        assert_eq!(r.status, 200, "{headers:?}: {}", body(&r));
+        let raw = r.json()["raw_headers"].to_string();
+        assert!(
+            !raw.contains(&t) && !raw.contains(&other),
+            "a token reached the upstream: {raw}"
+        );
+    }
+}
+
 #[test]
 fn worker_without_a_queue_posts_usage_directly() {
     let Some(mut s) = Stack::start(Opts {

@@ -54,7 +54,7 @@ use crate::scope;
 use crate::snapshot::{
     Redacted, RouteEntry, Snapshot, SnapshotWarning, TokenEntry, UpstreamAuth, UpstreamSecrets,
 };
-use crate::token::{self, Secret, SecretKind};
+use crate::token::{self, SecretKind};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -151,10 +151,10 @@ pub struct Allowed {
     /// Headers to set on the upstream request (lower-case names), replacing
     /// any client header of the same name. They carry upstream secrets.
     /// Shared with the `Gateway`, so allowing a request does not copy them.
+    /// Which client headers to drop is [`headers::client_headers_to_drop`](crate::headers::client_headers_to_drop)'s
+    /// business: every header carrying a tokenctl secret, whichever token
+    /// the decision used.
     pub inject_headers: InjectHeaders,
-    /// Client headers to remove before forwarding because they carried a
-    /// tokenctl token (lower-case names).
-    pub strip_headers: &'static [&'static str],
     /// The route's upstream timeout.
     pub timeout: Duration,
 }
@@ -173,7 +173,6 @@ impl fmt::Debug for Allowed {
             .field("route_name", &self.route_name)
             .field("upstream_url", &self.upstream_url)
             .field("inject_headers", &injected)
-            .field("strip_headers", &self.strip_headers)
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -258,10 +257,6 @@ fn push_json_string(out: &mut String, s: &str) {
     }
     out.push('"');
 }
-
-const STRIP_API_KEY: &[&str] = &["x-api-key"];
-const STRIP_AUTHORIZATION: &[&str] = &["authorization"];
-const STRIP_BOTH: &[&str] = &["x-api-key", "authorization"];
 
 /// Which secret of a token a hash belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -411,7 +406,7 @@ impl Gateway {
             .get(&presented.hash)
             .ok_or_else(invalid_token)?;
         let token = &self.tokens[credential.token];
-        self.decide(limiter, req, now, &presented, token, credential.previous)
+        self.decide(limiter, req, now, token, credential.previous)
     }
 
     /// Decides one request whose token the front-end looked up itself, by
@@ -446,7 +441,7 @@ impl Gateway {
         } else {
             return Err(invalid_token());
         };
-        self.decide(limiter, req, now, presented, token, previous)
+        self.decide(limiter, req, now, token, previous)
     }
 
     /// Checks 3–10 for an identified token (`previous`: the presented secret
@@ -456,7 +451,6 @@ impl Gateway {
         limiter: &mut RateLimiter,
         req: &RequestInfo<'_>,
         now: DateTime<Utc>,
-        presented: &PresentedToken,
         token: &TokenEntry,
         previous: bool,
     ) -> Result<Allowed, Denied> {
@@ -539,7 +533,6 @@ impl Gateway {
             route_index: matched.index,
             timeout: Duration::from_millis(route.timeout_ms),
             inject_headers: inject_headers.clone(),
-            strip_headers: presented.strip_headers,
             upstream_url: matched.into_upstream_url(),
         })
     }
@@ -550,13 +543,11 @@ fn invalid_token() -> Denied {
 }
 
 /// A request's token after checks 1 and 2 (present, well-formed), before
-/// any lookup: its SHA-256 and the client headers to strip. The first step
-/// of [`Gateway::authorize_token`], for front-ends that look tokens up in
-/// a store of their own.
+/// any lookup: its SHA-256. The first step of [`Gateway::authorize_token`],
+/// for front-ends that look tokens up in a store of their own.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PresentedToken {
     hash: [u8; 32],
-    strip_headers: &'static [&'static str],
 }
 
 impl fmt::Debug for PresentedToken {
@@ -564,7 +555,6 @@ impl fmt::Debug for PresentedToken {
         // The hash identifies a live credential: not for logs.
         f.debug_struct("PresentedToken")
             .field("hash", &Redacted)
-            .field("strip_headers", &self.strip_headers)
             .finish()
     }
 }
@@ -572,7 +562,7 @@ impl fmt::Debug for PresentedToken {
 impl PresentedToken {
     /// Checks 1 and 2: `missing_token`, `malformed_token`. No lookup.
     pub fn from_request(req: &RequestInfo<'_>) -> Result<PresentedToken, Denied> {
-        let (presented, strip_headers) = presented_token(req)?;
+        let presented = presented_token(req)?;
         let secret = token::check_format(SecretKind::ApiToken, presented).map_err(|e| {
             Denied::new(
                 401,
@@ -582,7 +572,6 @@ impl PresentedToken {
         })?;
         Ok(PresentedToken {
             hash: Sha256::digest(secret.as_bytes()).into(),
-            strip_headers,
         })
     }
 
@@ -598,39 +587,16 @@ impl PresentedToken {
     }
 }
 
-/// Picks the presented token (`X-API-Key` wins over `Authorization:
-/// Bearer`) and the client headers to strip: the one it came from, plus an
-/// `Authorization: Bearer` that carries anything tokenctl-shaped, so no
-/// tokenctl secret is ever forwarded upstream.
-fn presented_token<'a>(
-    req: &RequestInfo<'a>,
-) -> Result<(&'a str, &'static [&'static str]), Denied> {
-    let bearer = req.authorization_header.and_then(|v| {
-        let (scheme, rest) = v.trim().split_once([' ', '\t'])?;
-        scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
-    });
+/// Picks the presented token: `X-API-Key` wins over `Authorization:
+/// Bearer`. Whatever is picked, no tokenctl secret is forwarded upstream:
+/// [`headers::client_headers_to_drop`](crate::headers::client_headers_to_drop)
+/// removes every header that carries one.
+fn presented_token<'a>(req: &RequestInfo<'a>) -> Result<&'a str, Denied> {
+    let bearer = req.authorization_header.and_then(token::bearer);
     let api_key = req.api_key_header.map(str::trim).filter(|v| !v.is_empty());
-    match (api_key, bearer) {
-        (Some(key), bearer) => {
-            let bearer_is_ours = bearer.is_some_and(|b| Secret::kind_of(b).is_some());
-            Ok((
-                key,
-                if bearer_is_ours {
-                    STRIP_BOTH
-                } else {
-                    STRIP_API_KEY
-                },
-            ))
-        }
-        (None, Some(bearer)) => {
-            let strip = if req.api_key_header.is_some() {
-                STRIP_BOTH
-            } else {
-                STRIP_AUTHORIZATION
-            };
-            Ok((bearer, strip))
-        }
-        (None, None) => Err(Denied::new(
+    match api_key.or(bearer) {
+        Some(presented) => Ok(presented),
+        None => Err(Denied::new(
             401,
             code::MISSING_TOKEN,
             "no API token: send it in the X-API-Key header or as Authorization: Bearer <token>",
@@ -744,6 +710,7 @@ fn is_injectable_header(name: &str) -> bool {
 mod tests {
     use super::*;
     use crate::snapshot::RateLimit;
+    use crate::token::Secret;
     use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
@@ -914,7 +881,6 @@ mod tests {
             *a.inject_headers,
             [("authorization".to_string(), "Bearer sk-openai".to_string())]
         );
-        assert_eq!(a.strip_headers, ["x-api-key"]);
         assert_eq!(a.timeout, Duration::from_secs(15));
     }
 
@@ -942,7 +908,7 @@ mod tests {
     }
 
     #[test]
-    fn token_sources_and_stripped_headers() {
+    fn token_sources() {
         let gw = gateway();
         let (s1, s2) = (secret(1), secret(2));
         let bearer1 = format!("Bearer {s1}");
@@ -950,39 +916,28 @@ mod tests {
 
         r.authorization_header = Some(&bearer1);
         let a = decide(&gw, &r).unwrap();
-        assert_eq!(
-            (a.token_id, a.strip_headers),
-            (Uuid::from_u128(1), STRIP_AUTHORIZATION)
-        );
+        assert_eq!(a.token_id, Uuid::from_u128(1));
 
         let lower = format!("bearer \t {s1} ");
         r.authorization_header = Some(&lower);
         assert_eq!(decide(&gw, &r).unwrap().token_id, Uuid::from_u128(1));
 
-        // X-API-Key wins, and a tokenctl bearer is stripped too.
+        // X-API-Key wins.
         r.authorization_header = Some(&bearer1);
         r.api_key_header = Some(&s2);
         let a = decide(&gw, &r);
         assert_eq!(denied(a), (403, code::SCOPE_DENIED), "token 2 was used");
         r.raw_path = "/api/openai";
-        let a = decide(&gw, &r).unwrap();
-        assert_eq!(
-            (a.token_id, a.strip_headers),
-            (Uuid::from_u128(2), STRIP_BOTH)
-        );
+        assert_eq!(decide(&gw, &r).unwrap().token_id, Uuid::from_u128(2));
 
-        // A foreign Authorization passes through untouched.
+        // A foreign Authorization does not hide the X-API-Key token.
         r.authorization_header = Some("Basic dXNlcjpwYXNz");
-        assert_eq!(decide(&gw, &r).unwrap().strip_headers, STRIP_API_KEY);
+        assert_eq!(decide(&gw, &r).unwrap().token_id, Uuid::from_u128(2));
 
         // An empty X-API-Key does not hide the bearer token.
         r.api_key_header = Some("  ");
         r.authorization_header = Some(&bearer1);
-        let a = decide(&gw, &r).unwrap();
-        assert_eq!(
-            (a.token_id, a.strip_headers),
-            (Uuid::from_u128(1), STRIP_BOTH)
-        );
+        assert_eq!(decide(&gw, &r).unwrap().token_id, Uuid::from_u128(1));
     }
 
     #[test]

@@ -1,14 +1,16 @@
-//! Header rules for forwarding: hop-by-hop headers, `X-Forwarded-*`, and
-//! rewriting upstream redirects back into the gateway's path space.
+//! Header rules for forwarding: which client headers never reach the
+//! upstream, `X-Forwarded-*`, and rewriting upstream redirects back into
+//! the gateway's path space.
 //!
 //! Header names are compared ASCII case-insensitively throughout, as HTTP
 //! requires.
 //!
-//! Suggested order for a front-end forwarding a request:
+//! The order a front-end follows when forwarding a request:
 //!
-//! 1. drop the token headers named by [`Allowed::strip_headers`](crate::Allowed::strip_headers)
-//!    and every header that [`HopByHop::is_hop_by_hop`] reports;
-//! 2. set [`forwarded_headers`];
+//! 1. drop every header [`client_headers_to_drop`] names (the token
+//!    headers, anything carrying a tokenctl secret, hop-by-hop headers,
+//!    `Host` and the client's own `Forwarded`/`X-Forwarded-*`);
+//! 2. set [`forwarded_headers`] and the upstream's `Host`;
 //! 3. set the route's [`Allowed::inject_headers`](crate::Allowed::inject_headers),
 //!    replacing any client header of the same name.
 //!
@@ -18,6 +20,7 @@
 //! Responses get the same hop-by-hop treatment, and their `Location` goes
 //! through [`rewrite_location`].
 
+use crate::token::SecretKind;
 use std::net::IpAddr;
 
 /// Headers that describe one connection, not the message (RFC 9110 §7.6.1,
@@ -63,6 +66,74 @@ impl HopByHop {
         HOP_BY_HOP.iter().any(|h| h.eq_ignore_ascii_case(name))
             || self.named.iter().any(|h| h.eq_ignore_ascii_case(name))
     }
+}
+
+/// Whether a header value carries something shaped like a tokenctl
+/// secret: `ntk_`, `tkc_`, `tkg_` or `tke_` at the start of a word,
+/// followed by at least 16 base62 characters. Checksums are not checked on
+/// purpose: a mistyped or cut token is still most of a secret.
+pub fn carries_tokenctl_secret(value: &[u8]) -> bool {
+    const MIN_BODY: usize = 16;
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    // Every prefix ends in `_`: look at each `_` and the three bytes before.
+    memchr::memchr_iter(b'_', value).any(|i| {
+        if i < 3 {
+            return false;
+        }
+        let start = i - 3;
+        let prefix = &value[start..=i];
+        SecretKind::ALL
+            .iter()
+            .any(|k| k.prefix().as_bytes() == prefix)
+            && (start == 0 || !is_word(value[start - 1]))
+            && value[i + 1..]
+                .iter()
+                .take(MIN_BODY)
+                .filter(|b| b.is_ascii_alphanumeric())
+                .count()
+                == MIN_BODY
+    })
+}
+
+/// The client headers a front-end removes before forwarding a request, as
+/// lower-case names, each once, in the order of the rules that catch them:
+///
+/// 1. `host`: the upstream gets its own;
+/// 2. `forwarded` and `x-forwarded-*`: set again by [`forwarded_headers`],
+///    never passed on as the client wrote them;
+/// 3. `x-api-key`: where clients send their tokenctl token;
+/// 4. hop-by-hop headers ([`HOP_BY_HOP`] and whatever `Connection` names);
+/// 5. every header with a value that [`carries_tokenctl_secret`] — all
+///    values of it, duplicates included, `Authorization: bearer ntk_…` in
+///    any case, whichever token the decision used.
+///
+/// `headers` yields every `(name, value)` of the request, duplicates
+/// included; it is called twice (once for `Connection`). The names come
+/// back as the request spells them.
+pub fn client_headers_to_drop<'a, I>(headers: impl Fn() -> I) -> Vec<&'a str>
+where
+    I: Iterator<Item = (&'a str, &'a [u8])>,
+{
+    let hop = HopByHop::from_connection(
+        headers()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+            .filter_map(|(_, v)| std::str::from_utf8(v).ok()),
+    );
+    let mut drop: Vec<&'a str> = Vec::new();
+    for (name, value) in headers() {
+        let gone = name.eq_ignore_ascii_case("host")
+            || name.eq_ignore_ascii_case("forwarded")
+            || name
+                .get(..12)
+                .is_some_and(|p| p.eq_ignore_ascii_case("x-forwarded-"))
+            || name.eq_ignore_ascii_case("x-api-key")
+            || hop.is_hop_by_hop(name)
+            || carries_tokenctl_secret(value);
+        if gone && !drop.iter().any(|d| d.eq_ignore_ascii_case(name)) {
+            drop.push(name);
+        }
+    }
+    drop
 }
 
 /// A client address as gateways report it, in `X-Forwarded-For` and in
@@ -292,6 +363,82 @@ mod tests {
             assert!(!h.is_hop_by_hop(name), "{name}");
         }
         assert!(!HopByHop::default().is_hop_by_hop("x-internal"));
+    }
+
+    fn secret(kind: SecretKind) -> String {
+        crate::token::Secret::from_key_material(kind, &[7; 32]).into_exposed()
+    }
+
+    #[test]
+    fn recognises_tokenctl_secrets_in_header_values() {
+        for kind in SecretKind::ALL {
+            let s = secret(kind);
+            for value in [
+                s.clone(),
+                format!("Bearer {s}"),
+                format!("bearer\t{s}"),
+                format!("Basic x, Bearer {s}"),
+                format!("session={s}; theme=dark"),
+                s[..30].to_string(),
+            ] {
+                assert!(carries_tokenctl_secret(value.as_bytes()), "{value}");
+            }
+        }
+        for value in [
+            "Bearer sk-proj-abcdefghijklmnopqrstuvwxyz",
+            "ntk_",
+            "ntk_short",
+            "xntk_AAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "eyJhbGciOi.abc_ntk_AAAAAAAAAAAAAAAAAAAAAAAA",
+            "NTK_AAAAAAAAAAAAAAAAAAAAAAAA",
+            "",
+        ] {
+            assert!(!carries_tokenctl_secret(value.as_bytes()), "{value}");
+        }
+    }
+
+    #[test]
+    fn drops_every_header_that_carries_a_tokenctl_secret() {
+        let (a, b) = (secret(SecretKind::ApiToken), {
+            crate::token::Secret::from_key_material(SecretKind::ApiToken, &[8; 32]).into_exposed()
+        });
+        let bearer_b = format!("Bearer {b}");
+        let cookie = format!("id={}", secret(SecretKind::AdminCredential));
+        let headers: Vec<(&str, &[u8])> = vec![
+            ("Host", b"gw.example"),
+            ("X-API-Key", a.as_bytes()),
+            ("Authorization", b"Bearer foo"),
+            ("authorization", bearer_b.as_bytes()),
+            ("Cookie", cookie.as_bytes()),
+            ("Connection", b"keep-alive, X-Hop"),
+            ("x-hop", b"1"),
+            ("X-Forwarded-For", b"10.0.0.1"),
+            ("Forwarded", b"for=10.0.0.1"),
+            ("Content-Type", b"application/json"),
+            ("X-Request-Id", b"r-1"),
+        ];
+        assert_eq!(
+            client_headers_to_drop(|| headers.iter().copied()),
+            [
+                "Host",
+                "X-API-Key",
+                "authorization",
+                "Cookie",
+                "Connection",
+                "x-hop",
+                "X-Forwarded-For",
+                "Forwarded"
+            ]
+        );
+        // A foreign credential passes when the token came in X-API-Key.
+        let only_foreign: Vec<(&str, &[u8])> = vec![
+            ("x-api-key", a.as_bytes()),
+            ("authorization", b"Basic dXNlcjpwYXNz"),
+        ];
+        assert_eq!(
+            client_headers_to_drop(|| only_foreign.iter().copied()),
+            ["x-api-key"]
+        );
     }
 
     #[test]

@@ -13,8 +13,11 @@
 //! * [`scope`] — which routes a token's scopes grant;
 //! * [`ratelimit`] — per-token GCRA rate limiting;
 //! * [`decision`] — the whole per-request decision ([`Gateway::authorize`]);
-//! * [`headers`] — hop-by-hop headers, `X-Forwarded-*`, `Location` rewriting;
-//! * [`usage`] — the usage event front-ends report.
+//! * [`headers`] — which client headers never reach the upstream (token
+//!   headers, anything carrying a tokenctl secret, hop-by-hop),
+//!   `X-Forwarded-*`, `Location` rewriting;
+//! * [`usage`] — the usage event front-ends report, its limits, denial
+//!   aggregation and the ingest contract.
 //!
 //! A front-end's request loop, in outline:
 //!
@@ -40,7 +43,7 @@
 //! };
 //! match gateway.authorize(&mut limiter, &req, now) {
 //!     Ok(allowed) => {
-//!         // Strip `allowed.strip_headers` and hop-by-hop headers, set
+//!         // Drop `headers::client_headers_to_drop`, set
 //!         // `headers::forwarded_headers` and `allowed.inject_headers`, and
 //!         // send to `allowed.upstream_url` within `allowed.timeout`.
 //!         let _ = allowed;

@@ -224,6 +224,16 @@ pub(crate) fn check_format(kind: SecretKind, input: &str) -> Result<&str, Format
     Ok(input)
 }
 
+/// The credential of an `Authorization` header value that uses the
+/// `Bearer` scheme (RFC 6750): the scheme in any case, whitespace, then a
+/// non-empty credential. The one parser for every place that reads bearer
+/// credentials (the gateways, the admin API, the gateway-key endpoints).
+pub fn bearer(authorization: &str) -> Option<&str> {
+    let (scheme, rest) = authorization.trim().split_once([' ', '\t'])?;
+    let rest = rest.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !rest.is_empty()).then_some(rest)
+}
+
 /// SHA-256 (lowercase hex) of a secret string, as stored and looked up.
 pub fn hash_secret(value: &str) -> String {
     hex::encode(Sha256::digest(value.as_bytes()))
@@ -247,6 +257,23 @@ fn checksum_bytes(body: &str) -> [u8; CHECKSUM_LEN] {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bearer_credentials() {
+        for (value, want) in [
+            ("Bearer abc", Some("abc")),
+            ("bearer abc", Some("abc")),
+            ("BEARER\tabc ", Some("abc")),
+            ("  Bearer   abc", Some("abc")),
+            ("Bearer", None),
+            ("Bearer   ", None),
+            ("Basic abc", None),
+            ("Bearerabc", None),
+            ("", None),
+        ] {
+            assert_eq!(bearer(value), want, "{value:?}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
     use rand::{rngs::StdRng, SeedableRng};

@@ -96,8 +96,15 @@ impl ControlPlane {
             })
     }
 
-    /// Posts a batch of usage events, already serialised as a JSON array.
-    pub async fn post_usage(&self, body: Vec<u8>) -> Result<(), ControlError> {
+    /// Posts a batch of usage events, already serialised as a JSON array,
+    /// and returns the server's answer (status and body) for the caller to
+    /// classify with the core's ingest contract. Only a failure to get any
+    /// answer is an error.
+    pub async fn post_usage(&self, body: Vec<u8>) -> Result<(u16, bytes::Bytes), ControlError> {
+        let unreachable = |source| ControlError::Unreachable {
+            url: self.base.to_string(),
+            source,
+        };
         let resp = self
             .http
             .post(self.url("/v1/usage/events"))
@@ -107,10 +114,9 @@ impl ControlPlane {
             .body(body)
             .send()
             .await
-            .map_err(|source| ControlError::Unreachable {
-                url: self.base.to_string(),
-                source,
-            })?;
-        Self::check(resp).await.map(drop)
+            .map_err(unreachable)?;
+        let status = resp.status().as_u16();
+        let body = resp.bytes().await.map_err(unreachable)?;
+        Ok((status, body))
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::control::{ControlError, ControlPlane};
 use crate::state::Shared;
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -15,14 +16,25 @@ use tokenctl_gateway::{Gateway, Snapshot};
 /// How long one long poll waits for a change. It bounds the config age the
 /// health endpoint reports while the server is reachable.
 const WAIT: Duration = Duration::from_secs(10);
-const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// Retries stay this frequent so a change made while the server was away
+/// (a revocation above all) applies within a second of its return.
+const MAX_BACKOFF: Duration = Duration::from_secs(1);
 
 /// The snapshot on disk, sealed with AES-256-GCM under a key derived from
-/// the gateway key: it holds upstream secrets.
+/// the gateway key: it holds upstream secrets. Next to it, sealed the same
+/// way, when the server last confirmed it was current, so a restart during
+/// an outage does not make an old config look fresh.
 pub struct SnapshotStore {
     path: PathBuf,
     key: [u8; 32],
 }
+
+/// The sealed file's associated data for the confirmation time.
+const CONFIRMED_AAD: &[u8] = b"confirmed-at";
+/// The confirmation time is written at most this often.
+const PERSIST_CONFIRMED_EVERY: Duration = Duration::from_secs(5);
+/// While the config is older than this, a warning is logged once per this.
+const STALE_WARN_EVERY: Duration = Duration::from_secs(60);
 
 impl SnapshotStore {
     pub fn new(path: PathBuf, gateway_key: &str) -> SnapshotStore {
@@ -57,6 +69,27 @@ impl SnapshotStore {
 
     pub fn remove(&self) {
         let _ = std::fs::remove_file(&self.path);
+        let _ = std::fs::remove_file(self.confirmed_path());
+    }
+
+    fn confirmed_path(&self) -> PathBuf {
+        self.path.with_extension("confirmed")
+    }
+
+    /// When the server last confirmed the stored snapshot.
+    pub fn load_confirmed(&self) -> Option<DateTime<Utc>> {
+        let sealed = std::fs::read(self.confirmed_path()).ok()?;
+        let plain = tokenctl_gateway::sealed::open(&self.key, CONFIRMED_AAD, &sealed)?;
+        std::str::from_utf8(&plain).ok()?.parse().ok()
+    }
+
+    pub fn save_confirmed(&self, at: DateTime<Utc>) -> std::io::Result<()> {
+        let mut nonce = [0u8; tokenctl_gateway::sealed::NONCE_LEN];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let text = at.to_rfc3339();
+        let sealed =
+            tokenctl_gateway::sealed::seal(&self.key, CONFIRMED_AAD, text.as_bytes(), nonce);
+        crate::write_private_atomic(&self.confirmed_path(), &sealed)
     }
 }
 
@@ -77,20 +110,76 @@ pub fn install(shared: &Shared, snapshot: &Snapshot) {
         .store(Some(Arc::new(crate::state::Installed::new(gateway))));
 }
 
-/// Follows the server's config until the process ends.
+/// Follows the server's config until the process ends, and warns while
+/// the config is old.
 pub async fn follow(
     shared: Arc<Shared>,
+    control: ControlPlane,
+    store: SnapshotStore,
+    snapshot: Option<Snapshot>,
+) {
+    tokio::join!(
+        follow_feed(&shared, control, store, snapshot),
+        warn_while_stale(&shared)
+    );
+}
+
+/// Logs a warning once a minute while the server has not confirmed the
+/// config for more than a minute.
+async fn warn_while_stale(shared: &Shared) {
+    let mut tick = tokio::time::interval(STALE_WARN_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let now = Utc::now();
+        let Some(age) = shared.health.config_age(now) else {
+            continue;
+        };
+        if age <= STALE_WARN_EVERY {
+            continue;
+        }
+        let age = humantime::format_duration(Duration::from_secs(age.as_secs()));
+        match shared.health.max_stale {
+            Some(max) if shared.health.too_stale(now) => tracing::error!(
+                %age,
+                max_stale = %humantime::format_duration(max),
+                "the server has not confirmed the config for longer than --max-stale; \
+                 requests are refused with 503 config_stale until it answers"
+            ),
+            Some(max) => tracing::warn!(
+                %age,
+                max_stale = %humantime::format_duration(max),
+                "the server has not confirmed the config; serving the last one until --max-stale"
+            ),
+            None => tracing::warn!(
+                %age,
+                "the server has not confirmed the config; serving the last one (no --max-stale)"
+            ),
+        }
+    }
+}
+
+async fn follow_feed(
+    shared: &Shared,
     control: ControlPlane,
     store: SnapshotStore,
     mut snapshot: Option<Snapshot>,
 ) {
     let mut backoff = Duration::from_millis(250);
+    let mut persisted: Option<std::time::Instant> = None;
     loop {
         let after = snapshot.as_ref().map(|s| s.version);
         match control.config(after, WAIT).await {
             Ok(update) => {
                 backoff = Duration::from_millis(250);
-                shared.health.contact_ok();
+                let now = Utc::now();
+                shared.health.contact_ok(now);
+                if persisted.is_none_or(|t| t.elapsed() >= PERSIST_CONFIRMED_EVERY) {
+                    if let Err(e) = store.save_confirmed(now) {
+                        tracing::warn!(error = %e, "cannot persist the config confirmation time");
+                    }
+                    persisted = Some(std::time::Instant::now());
+                }
                 let changed = update.full
                     || !update.tokens.is_empty()
                     || !update.removed_tokens.is_empty()
@@ -127,7 +216,7 @@ pub async fn follow(
                     }
                     None => continue,
                 };
-                install(&shared, &next);
+                install(shared, &next);
                 if let Err(e) = store.save(&next) {
                     tracing::warn!(error = %e, "cannot persist the config snapshot");
                 }

@@ -23,6 +23,10 @@ use tokenctl_gateway::RateLimiter;
 use url::Url;
 
 pub use proxy::HEALTH_PATH;
+pub use spool::DEFAULT_MAX_BYTES as DEFAULT_SPOOL_MAX_BYTES;
+
+/// The default `--max-stale`: see `docs/gateway.md`, "Bounded staleness".
+pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(3600);
 
 /// Everything `tokenctl gateway` needs.
 #[derive(Clone)]
@@ -34,6 +38,11 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// Holds the encrypted config snapshot and the usage spool.
     pub state_dir: PathBuf,
+    /// Most bytes of usage events the spool holds (see `spool`).
+    pub spool_max_bytes: u64,
+    /// Past this config age (server unreachable), requests are refused with
+    /// 503 `config_stale` instead of decided on old data; `None`: never.
+    pub max_stale: Option<Duration>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -43,6 +52,8 @@ impl std::fmt::Debug for Settings {
             .field("key", &"<redacted>")
             .field("listen", &self.listen)
             .field("state_dir", &self.state_dir)
+            .field("spool_max_bytes", &self.spool_max_bytes)
+            .field("max_stale", &self.max_stale)
             .finish()
     }
 }
@@ -106,20 +117,26 @@ impl NativeGateway {
         Secret::parse(SecretKind::GatewayKey, &settings.key).context("gateway key")?;
         std::fs::create_dir_all(&settings.state_dir)
             .with_context(|| format!("cannot create {}", settings.state_dir.display()))?;
-        let (spool, sink, writer) = spool::Spool::open(settings.state_dir.join("spool"))
-            .context("cannot open the usage spool")?;
+        let (spool, sink, writer) =
+            spool::Spool::open(settings.state_dir.join("spool"), settings.spool_max_bytes)
+                .context("cannot open the usage spool")?;
         let shared = Arc::new(state::Shared {
             gateway: Default::default(),
             limiter: Mutex::new(RateLimiter::new()),
             usage: sink,
-            health: state::Health::new(spool.depth.clone()),
+            health: state::Health::new(spool.stats.clone(), settings.max_stale),
         });
         let store =
             follower::SnapshotStore::new(settings.state_dir.join("snapshot.sealed"), &settings.key);
         let snapshot = store.load();
         if let Some(s) = &snapshot {
+            // A snapshot from before confirmation times were kept was
+            // certainly current when the server generated it.
+            let confirmed = store.load_confirmed().unwrap_or(s.generated_at);
+            shared.health.confirmed(confirmed);
             tracing::info!(
                 version = s.version,
+                confirmed_at = %confirmed,
                 "serving the stored config snapshot until the server answers"
             );
             follower::install(&shared, s);

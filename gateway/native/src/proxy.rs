@@ -20,7 +20,9 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokenctl_gateway::headers::{client_ip_text, forwarded_headers, rewrite_location, HopByHop};
+use tokenctl_gateway::headers::{
+    client_headers_to_drop, client_ip_text, forwarded_headers, rewrite_location, HopByHop,
+};
 use tokenctl_gateway::{Allowed, Denied, RequestInfo};
 
 pub type HttpsClient = Client<
@@ -54,6 +56,12 @@ const UPSTREAM_UNREACHABLE: Failure = Failure {
     status: StatusCode::BAD_GATEWAY,
     code: "upstream_unreachable",
     message: "the upstream could not be reached",
+};
+const CONFIG_STALE: Failure = Failure {
+    status: StatusCode::SERVICE_UNAVAILABLE,
+    code: "config_stale",
+    message: "the gateway cannot reach its server and its configuration is older than \
+              --max-stale; requests are refused until the server answers",
 };
 
 /// `Server-Timing: verify;dur=0.021, upstream;dur=3.402` (milliseconds,
@@ -111,7 +119,7 @@ struct RequestFacts {
     at: chrono::DateTime<Utc>,
     method: http::Method,
     peer: Arc<Peer>,
-    user_agent: Option<HeaderValue>,
+    user_agent: Option<Box<str>>,
 }
 
 impl RequestFacts {
@@ -121,6 +129,7 @@ impl RequestFacts {
         token: Option<uuid::Uuid>,
         route: Option<uuid::Uuid>,
         error: Option<&'static str>,
+        denied: bool,
     ) -> UsageRecord {
         UsageRecord {
             at: self.at,
@@ -135,6 +144,7 @@ impl RequestFacts {
             client_ip: self.peer.ip_text.clone(),
             user_agent: self.user_agent.clone(),
             error_code: error,
+            denied,
         }
     }
 }
@@ -150,7 +160,7 @@ impl Proxy {
             at: Utc::now(),
             method: req.method().clone(),
             peer,
-            user_agent: req.headers().get(USER_AGENT).cloned(),
+            user_agent: UsageRecord::user_agent(req.headers().get(USER_AGENT)),
         };
         if req.uri().path() == HEALTH_PATH {
             return Ok(self.health());
@@ -159,6 +169,9 @@ impl Proxy {
             let body = json_error("gateway_not_ready", "the gateway has no configuration yet");
             return Ok(local(StatusCode::SERVICE_UNAVAILABLE, body, None));
         };
+        if self.shared.health.too_stale(facts.at) {
+            return Ok(self.refuse_stale(&facts));
+        }
         let decision = {
             let headers = req.headers();
             let info = RequestInfo {
@@ -183,7 +196,8 @@ impl Proxy {
 
     fn health(&self) -> Response<ProxyBody> {
         let report = self.shared.health_report();
-        let status = if report.status == "no_config" {
+        // A balancer should send no traffic to a gateway that refuses it.
+        let status = if matches!(report.status, "no_config" | "config_stale") {
             StatusCode::SERVICE_UNAVAILABLE
         } else {
             StatusCode::OK
@@ -215,6 +229,7 @@ impl Proxy {
             denied.token_id,
             denied.route_id,
             Some(denied.code),
+            true,
         );
         let usage = self.pending(facts, record, Arc::default());
         let status = StatusCode::from_u16(denied.status).unwrap_or(StatusCode::FORBIDDEN);
@@ -224,6 +239,27 @@ impl Proxy {
         if let Some(secs) = denied.retry_after_secs {
             h.insert(RETRY_AFTER, HeaderValue::from(secs));
         }
+        resp
+    }
+
+    /// `config_stale`: nothing is decided on a config the server has not
+    /// confirmed for longer than `--max-stale`, not even a revoked token.
+    fn refuse_stale(&self, facts: &RequestFacts) -> Response<ProxyBody> {
+        let record = facts.record(
+            CONFIG_STALE.status.as_u16(),
+            None,
+            None,
+            Some(CONFIG_STALE.code),
+            true,
+        );
+        let usage = self.pending(facts, record, Arc::default());
+        let mut resp = local(
+            CONFIG_STALE.status,
+            json_error(CONFIG_STALE.code, CONFIG_STALE.message),
+            Some(usage),
+        );
+        resp.headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(10u32));
         resp
     }
 
@@ -240,6 +276,7 @@ impl Proxy {
             Some(allowed.token_id),
             Some(allowed.route_id),
             Some(failure.code),
+            false,
         );
         record.upstream_latency = upstream;
         let usage = self.pending(facts, record, Arc::default());
@@ -253,10 +290,12 @@ impl Proxy {
         resp
     }
 
-    /// Turns the client's headers into the upstream request's, in place:
-    /// minus its token and hop-by-hop headers, plus `X-Forwarded-*`, the
-    /// upstream's `Host` and the route's credential (last, so nothing the
-    /// client sends can remove it).
+    /// Turns the client's headers into the upstream request's, in place,
+    /// in the core's order (`tokenctl_gateway::headers`): minus every
+    /// header it says to drop (token headers, anything carrying a tokenctl
+    /// secret, hop-by-hop), plus `X-Forwarded-*`, the upstream's `Host` and
+    /// the route's credential (last, so nothing the client sends can remove
+    /// it).
     fn upstream_headers(
         &self,
         facts: &RequestFacts,
@@ -265,28 +304,17 @@ impl Proxy {
         headers: &mut HeaderMap,
         uri: &Uri,
     ) {
-        let hop = HopByHop::from_connection(
-            headers
-                .get_all(CONNECTION)
-                .iter()
-                .filter_map(|v| v.to_str().ok()),
-        );
         let host = headers
             .get(HOST)
             .and_then(|v| v.to_str().ok())
             .or_else(|| uri.authority().map(|a| a.as_str()));
         let existing_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
         let forwarded = forwarded_headers(existing_for, Some(&facts.peer.ip_text), "http", host);
-        let drop: Vec<HeaderName> = headers
-            .keys()
-            .filter(|name| {
-                let n = name.as_str();
-                *name == HOST
-                    || n.starts_with("x-forwarded-")
-                    || allowed.strip_headers.contains(&n)
-                    || hop.is_hop_by_hop(n)
-            })
-            .cloned()
+        let drop =
+            client_headers_to_drop(|| headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
+        let drop: Vec<HeaderName> = drop
+            .into_iter()
+            .filter_map(|n| HeaderName::from_bytes(n.as_bytes()).ok())
             .collect();
         for name in drop {
             headers.remove(name);
@@ -368,6 +396,7 @@ impl Proxy {
             Some(allowed.token_id),
             Some(allowed.route_id),
             None,
+            false,
         );
         record.upstream_latency = Some(upstream);
         let usage = self.pending(facts, record, bytes_in);

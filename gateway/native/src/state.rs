@@ -1,11 +1,10 @@
 //! State shared by the request path and the background tasks.
 
-use crate::spool::UsageSink;
+use crate::spool::{SpoolStats, UsageSink};
 use arc_swap::ArcSwapOption;
 use serde::Serialize;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Instant;
 use tokenctl_gateway::{Allowed, Gateway, RateLimiter};
 
 /// A config ready for the request path: the core's index plus what this
@@ -75,30 +74,36 @@ pub struct Shared {
     pub health: Health,
 }
 
-/// What `/_gateway/health` reports.
+/// What `/_gateway/health` reports, and how old the config may get.
 pub struct Health {
-    started: Instant,
-    /// Milliseconds after `started` of the last successful contact with
-    /// the server; -1 before the first.
-    last_contact_ms: AtomicI64,
+    /// Unix milliseconds of the last time the server confirmed the config
+    /// is current (kept across restarts, see `follower::SnapshotStore`);
+    /// -1 before the first.
+    confirmed_at_ms: AtomicI64,
     last_error: Mutex<Option<String>>,
-    /// Usage events written to the spool and not yet acknowledged.
-    pub spool_depth: Arc<AtomicI64>,
+    /// `--max-stale`: past this age the gateway refuses to decide.
+    pub max_stale: Option<std::time::Duration>,
+    pub spool: Arc<SpoolStats>,
 }
 
 impl Health {
-    pub fn new(spool_depth: Arc<AtomicI64>) -> Health {
+    pub fn new(spool: Arc<SpoolStats>, max_stale: Option<std::time::Duration>) -> Health {
         Health {
-            started: Instant::now(),
-            last_contact_ms: AtomicI64::new(-1),
+            confirmed_at_ms: AtomicI64::new(-1),
             last_error: Mutex::new(None),
-            spool_depth,
+            max_stale,
+            spool,
         }
     }
 
-    pub fn contact_ok(&self) {
-        let ms = i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX);
-        self.last_contact_ms.store(ms, Ordering::Relaxed);
+    /// The server confirmed the config at `at`.
+    pub fn confirmed(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.confirmed_at_ms
+            .fetch_max(at.timestamp_millis(), Ordering::Relaxed);
+    }
+
+    pub fn contact_ok(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.confirmed(at);
         *self.last_error.lock().expect("not poisoned") = None;
     }
 
@@ -106,16 +111,29 @@ impl Health {
         *self.last_error.lock().expect("not poisoned") = Some(error);
     }
 
-    /// Seconds since the config was last confirmed current by the server.
-    fn config_age_secs(&self) -> Option<f64> {
-        let at = self.last_contact_ms.load(Ordering::Relaxed);
-        (at >= 0).then(|| (self.started.elapsed().as_millis() as i64 - at) as f64 / 1000.0)
+    /// How long ago the server last confirmed the config, at `now`.
+    pub fn config_age(&self, now: chrono::DateTime<chrono::Utc>) -> Option<std::time::Duration> {
+        let at = self.confirmed_at_ms.load(Ordering::Relaxed);
+        (at >= 0).then(|| {
+            std::time::Duration::from_millis(
+                u64::try_from(now.timestamp_millis() - at).unwrap_or(0),
+            )
+        })
+    }
+
+    /// Whether the config is older than `--max-stale` (or was never
+    /// confirmed at all) at `now`: the gateway then answers `config_stale`.
+    pub fn too_stale(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.max_stale
+            .is_some_and(|max| self.config_age(now).is_none_or(|age| age > max))
     }
 }
 
 #[derive(Serialize)]
 pub struct HealthReport {
-    /// `ok`, `stale` (serving the last snapshot, server unreachable) or `no_config`.
+    /// `ok`; `stale` (server unreachable, serving the last config);
+    /// `config_stale` (unreachable for longer than `--max-stale`: requests
+    /// are refused); `no_config`.
     pub status: &'static str,
     pub version: &'static str,
     pub config: ConfigReport,
@@ -130,6 +148,8 @@ pub struct ConfigReport {
     pub generated_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Seconds since the server last confirmed the config is current.
     pub age_secs: Option<f64>,
+    /// `--max-stale` in seconds (`null`: no limit).
+    pub max_stale_secs: Option<u64>,
     pub tokens: usize,
     pub routes: usize,
     pub last_error: Option<String>,
@@ -139,14 +159,36 @@ pub struct ConfigReport {
 pub struct UsageReport {
     /// Events recorded on disk and not yet accepted by the server.
     pub spool_depth: i64,
+    /// Their size, and the most the spool may hold (`--spool-max`).
+    pub spool_bytes: u64,
+    pub spool_max_bytes: u64,
+    /// Requests refused without a valid token, counted (per client
+    /// address, reason and minute) and not yet written.
+    pub denials_pending: u64,
+    /// Events accepted by the server since start.
+    pub sent: u64,
+    /// Events dropped since start because the spool was full, by kind
+    /// (events of denied requests go first).
+    pub dropped: DroppedReport,
+    /// Events the server refused (or cut short by a crash), kept in
+    /// `spool/dead-letter.jsonl`, since start.
+    pub dead_lettered: u64,
+}
+
+#[derive(Serialize)]
+pub struct DroppedReport {
+    pub denied: u64,
+    pub allowed: u64,
 }
 
 impl Shared {
     pub fn health_report(&self) -> HealthReport {
         let gateway = self.gateway.load();
         let last_error = self.health.last_error.lock().expect("not poisoned").clone();
+        let now = chrono::Utc::now();
         let status = match (&*gateway, &last_error) {
             (None, _) => "no_config",
+            (Some(_), _) if self.health.too_stale(now) => "config_stale",
             (Some(_), Some(_)) => "stale",
             (Some(_), None) => "ok",
         };
@@ -156,15 +198,29 @@ impl Shared {
             config: ConfigReport {
                 version: gateway.as_ref().map(|g| g.gateway.version()),
                 generated_at: gateway.as_ref().map(|g| g.gateway.generated_at()),
-                age_secs: self.health.config_age_secs(),
+                age_secs: self.health.config_age(now).map(|a| a.as_secs_f64()),
+                max_stale_secs: self.health.max_stale.map(|d| d.as_secs()),
                 tokens: gateway.as_ref().map_or(0, |g| g.gateway.tokens().len()),
                 routes: gateway
                     .as_ref()
                     .map_or(0, |g| g.gateway.routes().routes().len()),
                 last_error,
             },
-            usage: UsageReport {
-                spool_depth: self.health.spool_depth.load(Ordering::Relaxed),
+            usage: {
+                let s = &self.health.spool;
+                let n = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+                UsageReport {
+                    spool_depth: s.depth.load(Ordering::Relaxed),
+                    spool_bytes: n(&s.bytes),
+                    spool_max_bytes: s.max_bytes,
+                    denials_pending: n(&s.denials_pending),
+                    sent: n(&s.sent),
+                    dropped: DroppedReport {
+                        denied: n(&s.dropped_denied),
+                        allowed: n(&s.dropped_allowed),
+                    },
+                    dead_lettered: n(&s.dead_lettered),
+                }
             },
         }
     }

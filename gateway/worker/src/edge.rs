@@ -21,8 +21,8 @@ use crate::layout::{
     TokenValue, META_KEY, ROUTES_KEY, SECRETS_KEY,
 };
 use crate::plain::{
-    authority, batch_body, client_ip, event_id, ingest_outcome, ingest_url, scheme, secs_var,
-    server_timing, split_url, IngestOutcome, HEALTH_PATH,
+    authority, batch_body, client_ip, event_id, ingest_url, scheme, secs_var, server_timing,
+    split_url, HEALTH_PATH,
 };
 use chrono::{DateTime, Utc};
 use futures_util::future::{self, Either};
@@ -30,7 +30,10 @@ use js_sys::{Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
-use tokenctl_gateway::headers::{client_ip_text, forwarded_headers, rewrite_location, HopByHop};
+use tokenctl_gateway::headers::{
+    client_headers_to_drop, client_ip_text, forwarded_headers, rewrite_location, HopByHop,
+};
+use tokenctl_gateway::usage::{DenialAggregator, IngestAnswer};
 use tokenctl_gateway::{
     Allowed, Denied, Gateway, PresentedToken, RateLimiter, RequestInfo, TokenEntry, UsageEvent,
 };
@@ -43,6 +46,9 @@ use worker::{console_error, console_warn, event, Context, Delay, Env, MessageBat
 const KV_BINDING: &str = "TOKENCTL_KV";
 /// Queue producer for usage events (optional: without it, direct POSTs).
 const QUEUE_BINDING: &str = "USAGE";
+/// Queue producer for events the server refused (optional: without it,
+/// they are logged).
+const DEAD_LETTER_BINDING: &str = "USAGE_DEAD_LETTER";
 
 const DEFAULT_TOKEN_CACHE_SECS: u64 = 5;
 const DEFAULT_CONFIG_CACHE_SECS: u64 = 30;
@@ -59,6 +65,12 @@ const DIRECT_BATCH: usize = 1000;
 const DIRECT_BUFFER: usize = 10_000;
 /// Ingest calls give up after this long.
 const INGEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Requests refused without a valid token are counted per client address,
+/// reason and window of this length (shorter than the native gateway's
+/// minute: an isolate may be evicted at any time, taking its counts along),
+/// for at most this many addresses per isolate.
+const DENIAL_WINDOW: chrono::TimeDelta = chrono::TimeDelta::seconds(10);
+const DENIAL_ADDRESSES: usize = 1_000;
 
 const DIRECT_NOTE: &str = "no USAGE queue binding: usage events are posted to the server \
     directly, in batches from isolate memory; events still buffered when an isolate is \
@@ -135,6 +147,9 @@ struct State {
     direct_flushing: bool,
     direct_error: Option<String>,
     direct_dropped: u64,
+    denials: DenialAggregator,
+    denials_flushing: bool,
+    dead_lettered: u64,
 }
 
 thread_local! {
@@ -165,6 +180,9 @@ fn with_state<R>(env: &Env, f: impl FnOnce(&mut State) -> R) -> R {
                 direct_flushing: false,
                 direct_error: None,
                 direct_dropped: 0,
+                denials: DenialAggregator::new(DENIAL_WINDOW, DENIAL_ADDRESSES),
+                denials_flushing: false,
+                dead_lettered: 0,
             }
         });
         f(state)
@@ -419,12 +437,11 @@ impl Facts {
             bytes_in: 0,
             bytes_out: 0,
             client_ip: self.client_ip_text.clone(),
-            user_agent: self
-                .user_agent
-                .as_ref()
-                .map(|s| s.chars().take(512).collect()),
+            // Cut (with the rest) by the core's `normalise` when recorded.
+            user_agent: self.user_agent.clone(),
             error_code: error.map(str::to_string),
             at: self.at,
+            count: 1,
         }
     }
 }
@@ -614,16 +631,12 @@ async fn forward(
     verify: f64,
     url: &str,
 ) -> Result<web_sys::Response, JsValue> {
-    // The client's headers, minus its token, hop-by-hop headers and
-    // Cloudflare's own `cf-*`, plus X-Forwarded-*, plus the route's
-    // credential (last, so nothing the client sends can remove it).
+    // The client's headers minus what the core drops (token headers,
+    // anything carrying a tokenctl secret, hop-by-hop) and Cloudflare's own
+    // `cf-*`, plus X-Forwarded-*, plus the route's credential (last, so
+    // nothing the client sends can remove it).
     let incoming = header_entries(&req.headers());
-    let hop = HopByHop::from_connection(
-        incoming
-            .iter()
-            .filter(|(n, _)| n == "connection")
-            .map(|(_, v)| v.as_str()),
-    );
+    let drop = client_headers_to_drop(|| incoming.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
     let out = web_sys::Headers::new()?;
     let (mut existing_for, mut host) = (None, None);
     for (name, value) in &incoming {
@@ -632,12 +645,7 @@ async fn forward(
             "host" => host = Some(value.as_str()),
             _ => {}
         }
-        if name == "host"
-            || name.starts_with("x-forwarded-")
-            || name.starts_with("cf-")
-            || allowed.strip_headers.contains(&name.as_str())
-            || hop.is_hop_by_hop(name)
-        {
+        if name.starts_with("cf-") || drop.iter().any(|d| d.eq_ignore_ascii_case(name)) {
             continue;
         }
         out.append(name, value)?;
@@ -787,6 +795,7 @@ async fn forward(
                 event.latency_ms = upstream_ms + (sent - started);
             }
         }
+        event.normalise(datetime(now_ms()));
         send_usage(&env2, event).await;
     });
     Ok(response)
@@ -795,9 +804,37 @@ async fn forward(
 // ---------------------------------------------------------------------------
 // Usage
 
-fn record(env: &Env, ctx: &Context, event: UsageEvent) {
+/// Records one request's event: normalised by the core's rules, then
+/// either counted (a refusal without a valid token, see
+/// [`DenialAggregator`]) or sent.
+fn record(env: &Env, ctx: &Context, mut event: UsageEvent) {
+    event.normalise(datetime(now_ms()));
     let env = env.clone();
+    if DenialAggregator::takes(&event) {
+        let schedule = with_state(&env, |s| {
+            s.denials.offer(event);
+            !std::mem::replace(&mut s.denials_flushing, true)
+        });
+        if schedule {
+            ctx.wait_until(async move { flush_denials(&env).await });
+        }
+        return;
+    }
     ctx.wait_until(async move { send_usage(&env, event).await });
+}
+
+/// Waits for the open denial windows to end, then sends their counts.
+async fn flush_denials(env: &Env) {
+    Delay::from(DENIAL_WINDOW.to_std().unwrap_or_default() + Duration::from_secs(1)).await;
+    let events = with_state(env, |s| {
+        s.denials_flushing = false;
+        s.denials.flush_due(datetime(now_ms()), |at| {
+            event_id(at.timestamp_millis() as f64, &random10())
+        })
+    });
+    for event in events {
+        send_usage(env, event).await;
+    }
 }
 
 /// Hands one event to the Queue (or, without one, to the direct batcher).
@@ -816,13 +853,54 @@ async fn send_usage(env: &Env, event: UsageEvent) {
                     "tokenctl worker: queue send failed ({e}); posting the event directly"
                 );
                 let settings = with_state(env, |s| s.settings.clone());
-                let (outcome, detail) = post_events(&settings, std::slice::from_ref(&json)).await;
-                if outcome != IngestOutcome::Accepted {
-                    console_error!("tokenctl worker: usage event lost ({detail}): {json}");
+                let events = [json];
+                let (answer, detail) = post_events(&settings, &events).await;
+                match answer {
+                    IngestAnswer::Accepted(result) => {
+                        dead_letter(env, &events, &result.refused, None).await;
+                    }
+                    _ => console_error!(
+                        "tokenctl worker: usage event lost ({detail}): {}",
+                        events[0]
+                    ),
                 }
             }
         }
         Err(_) => direct(env, json).await,
+    }
+}
+
+/// Events the server refused (by position in `events`) go to the
+/// dead-letter queue when one is bound, else to the log; either way they
+/// are counted and never sent again. `whole`: the server refused the whole
+/// payload, for this reason.
+async fn dead_letter(
+    env: &Env,
+    events: &[String],
+    refused: &[tokenctl_gateway::usage::RefusedEvent],
+    whole: Option<&str>,
+) {
+    let entries: Vec<(&String, &str)> = match whole {
+        Some(reason) => events.iter().map(|e| (e, reason)).collect(),
+        None => refused
+            .iter()
+            .filter_map(|r| Some((events.get(r.index)?, r.reason.as_str())))
+            .collect(),
+    };
+    if entries.is_empty() {
+        return;
+    }
+    with_state(env, |s| s.dead_lettered += entries.len() as u64);
+    let queue = env.queue(DEAD_LETTER_BINDING).ok();
+    for (event, reason) in entries {
+        let entry = serde_json::json!({"reason": reason, "event": event}).to_string();
+        let sent = match &queue {
+            Some(q) => q.send(entry.clone()).await.is_ok(),
+            None => false,
+        };
+        if !sent {
+            console_error!("tokenctl worker: the server refused a usage event: {entry}");
+        }
     }
 }
 
@@ -852,16 +930,19 @@ async fn direct(env: &Env, json: String) {
         if batch.is_empty() {
             break;
         }
-        let (outcome, detail) = post_events(&settings, &batch).await;
-        match outcome {
-            IngestOutcome::Accepted => with_state(env, |s| s.direct_error = None),
-            IngestOutcome::Rejected => {
-                console_error!(
-                    "tokenctl worker: the server refused {} usage events ({detail}); dropped",
-                    batch.len()
-                );
+        let (answer, detail) = post_events(&settings, &batch).await;
+        match answer {
+            IngestAnswer::Accepted(result) => {
+                with_state(env, |s| s.direct_error = None);
+                dead_letter(env, &batch, &result.refused, None).await;
             }
-            IngestOutcome::Retry => {
+            IngestAnswer::Rejected => {
+                // Our own batches are well-formed; a refusal of the whole
+                // is a server problem that resending will not fix.
+                let reason = format!("the server refused the whole batch ({detail})");
+                dead_letter(env, &batch, &[], Some(&reason)).await;
+            }
+            IngestAnswer::Retry => {
                 console_error!("tokenctl worker: usage post failed ({detail}); will retry");
                 with_state(env, |s| {
                     s.direct_error = Some(detail);
@@ -876,15 +957,16 @@ async fn direct(env: &Env, json: String) {
     with_state(env, |s| s.direct_flushing = false);
 }
 
-/// `POST {SERVER_URL}/v1/usage/events` with the gateway key.
-async fn post_events(settings: &Settings, events: &[String]) -> (IngestOutcome, String) {
+/// `POST {SERVER_URL}/v1/usage/events` with the gateway key, classified by
+/// the core's ingest contract.
+async fn post_events(settings: &Settings, events: &[String]) -> (IngestAnswer, String) {
     let (Some(server), Some(key)) = (&settings.server_url, &settings.gateway_key) else {
         return (
-            IngestOutcome::Retry,
+            IngestAnswer::Retry,
             "SERVER_URL or TOKENCTL_GATEWAY_KEY is not set".into(),
         );
     };
-    let result: Result<u16, JsValue> = async {
+    let result: Result<(u16, String), JsValue> = async {
         let headers = web_sys::Headers::new()?;
         headers.set("authorization", &format!("Bearer {key}"))?;
         headers.set("content-type", "application/json")?;
@@ -906,11 +988,13 @@ async fn post_events(settings: &Settings, events: &[String]) -> (IngestOutcome, 
         match future::select(fetch, timeout).await {
             Either::Left((resp, _)) => {
                 let resp: web_sys::Response = resp?.unchecked_into();
-                // Drain the (small) answer so the connection is released.
-                if let Ok(p) = resp.text() {
-                    let _ = JsFuture::from(p).await;
-                }
-                Ok(resp.status())
+                // The (small) answer says which events were refused; reading
+                // it also releases the connection.
+                let body = match resp.text() {
+                    Ok(p) => JsFuture::from(p).await.ok().and_then(|t| t.as_string()),
+                    Err(_) => None,
+                };
+                Ok((resp.status(), body.unwrap_or_default()))
             }
             Either::Right(((), _)) => {
                 controller.abort();
@@ -920,14 +1004,18 @@ async fn post_events(settings: &Settings, events: &[String]) -> (IngestOutcome, 
     }
     .await;
     match result {
-        Ok(status) => (ingest_outcome(Some(status)), format!("HTTP {status}")),
-        Err(e) => (ingest_outcome(None), js_error_text(&e)),
+        Ok((status, body)) => (
+            IngestAnswer::classify(Some(status), body.as_bytes()),
+            format!("HTTP {status}"),
+        ),
+        Err(e) => (IngestAnswer::classify(None, b""), js_error_text(&e)),
     }
 }
 
-/// The Queue consumer: posts each batch to the server. Accepted → ack;
-/// refused payload → find the refused events one by one (ack the rest,
-/// log and drop those); anything else → retry the batch (after the
+/// The Queue consumer: posts each batch to the server. Taken → ack (the
+/// events the server refused go to the dead-letter queue); a payload
+/// refused as a whole → find the refused events one by one (ack the rest,
+/// dead-letter those); anything else → retry the batch (after the
 /// consumer's `retry_delay`; after `max_retries` the dead-letter queue).
 #[event(queue)]
 pub async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::Result<()> {
@@ -944,26 +1032,34 @@ pub async fn queue(batch: MessageBatch<String>, env: Env, _ctx: Context) -> work
             })
         })
         .collect();
-    let (outcome, detail) = post_events(&settings, &bodies).await;
-    match outcome {
-        IngestOutcome::Accepted => batch.ack_all(),
-        IngestOutcome::Retry => {
+    let (answer, detail) = post_events(&settings, &bodies).await;
+    match answer {
+        IngestAnswer::Accepted(result) => {
+            dead_letter(&env, &bodies, &result.refused, None).await;
+            batch.ack_all();
+        }
+        IngestAnswer::Retry => {
             console_error!(
                 "tokenctl worker: usage ingest failed ({detail}); {} events will be retried",
                 bodies.len()
             );
             batch.retry_all();
         }
-        IngestOutcome::Rejected => {
+        IngestAnswer::Rejected => {
             for (message, body) in messages.iter().zip(&bodies) {
-                let (outcome, detail) = post_events(&settings, std::slice::from_ref(body)).await;
-                match outcome {
-                    IngestOutcome::Accepted => message.ack(),
-                    IngestOutcome::Rejected => {
-                        console_error!("tokenctl worker: the server refused a usage event ({detail}); dropped: {body}");
+                let one = std::slice::from_ref(body);
+                let (answer, detail) = post_events(&settings, one).await;
+                match answer {
+                    IngestAnswer::Accepted(result) => {
+                        dead_letter(&env, one, &result.refused, None).await;
                         message.ack();
                     }
-                    IngestOutcome::Retry => message.retry(),
+                    IngestAnswer::Rejected => {
+                        let reason = format!("the server refused the event ({detail})");
+                        dead_letter(&env, one, &[], Some(&reason)).await;
+                        message.ack();
+                    }
+                    IngestAnswer::Retry => message.retry(),
                 }
             }
         }
@@ -995,7 +1091,7 @@ async fn health(env: &Env) -> Result<web_sys::Response, JsValue> {
         if let Some(c) = &c {
             last_error.extend(c.problems.iter().cloned());
         }
-        let usage = if has_queue {
+        let mut usage = if has_queue {
             serde_json::json!({"mode": "queue"})
         } else {
             serde_json::json!({
@@ -1006,6 +1102,9 @@ async fn health(env: &Env) -> Result<web_sys::Response, JsValue> {
                 "note": DIRECT_NOTE,
             })
         };
+        // Per isolate, like everything here.
+        usage["denials_pending"] = s.denials.pending().into();
+        usage["dead_lettered"] = s.dead_lettered.into();
         let report = serde_json::json!({
             "status": status,
             "version": env!("CARGO_PKG_VERSION"),

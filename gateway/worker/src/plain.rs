@@ -81,27 +81,6 @@ pub fn batch_body<S: AsRef<str>>(events: &[S]) -> String {
     out
 }
 
-/// What to do with usage events after the server answered an ingest call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IngestOutcome {
-    /// Stored (or already stored: ingest is idempotent on event ids).
-    Accepted,
-    /// The server refused the payload itself; sending it again cannot help.
-    Rejected,
-    /// Anything else (server down, overloaded, gateway key refused, network
-    /// error): try again later.
-    Retry,
-}
-
-/// Classifies an ingest response status (`None`: no response at all).
-pub fn ingest_outcome(status: Option<u16>) -> IngestOutcome {
-    match status {
-        Some(200..=299) => IngestOutcome::Accepted,
-        Some(400 | 413 | 415 | 422) => IngestOutcome::Rejected,
-        _ => IngestOutcome::Retry,
-    }
-}
-
 /// Reads a whole number of seconds from an optional `[vars]` value.
 pub fn secs_var(value: Option<String>, default: u64) -> u64 {
     value.and_then(|v| v.trim().parse().ok()).unwrap_or(default)
@@ -190,12 +169,7 @@ mod tests {
     }
 
     #[test]
-    fn ingest_outcomes() {
-        assert_eq!(ingest_outcome(Some(200)), IngestOutcome::Accepted);
-        assert_eq!(ingest_outcome(Some(422)), IngestOutcome::Rejected);
-        for s in [Some(401), Some(429), Some(500), Some(503), None] {
-            assert_eq!(ingest_outcome(s), IngestOutcome::Retry, "{s:?}");
-        }
+    fn ingest_url_and_vars() {
         assert_eq!(
             ingest_url("https://cp.example/"),
             "https://cp.example/v1/usage/events"

@@ -445,16 +445,8 @@ pub struct CreatedGatewayKey {
     pub secret: String,
 }
 
-/// The result of a usage batch.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct UsageBatchResult {
-    /// Events in the batch.
-    pub received: usize,
-    /// Events stored now.
-    pub inserted: usize,
-    /// Events already stored earlier (same id), ignored.
-    pub duplicates: usize,
-}
+/// The result of a usage batch: the gateway core's ingest contract.
+pub use tokenctl_gateway::usage::{IngestResult as UsageBatchResult, RefusedEvent};
 
 // ---------------------------------------------------------------- teams, users
 
@@ -688,6 +680,15 @@ pub struct UsageCall {
     pub client_ip: Option<String>,
     pub user_agent: Option<String>,
     pub error_code: Option<String>,
+    /// Requests this call stands for: 1, or more for requests refused
+    /// without a valid token, which gateways count per client address,
+    /// reason and minute.
+    #[serde(default = "one")]
+    pub requests: u32,
+}
+
+fn one() -> u32 {
+    1
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -65,15 +65,22 @@ async fn insert_usage_events(
     let ip: Vec<Option<String>> = events.iter().map(|e| e.client_ip.clone()).collect();
     let ua: Vec<Option<String>> = events.iter().map(|e| e.user_agent.clone()).collect();
     let code: Vec<Option<String>> = events.iter().map(|e| e.error_code.clone()).collect();
+    let requests: Vec<i32> = events
+        .iter()
+        .map(|e| i32::try_from(e.count).unwrap_or(i32::MAX))
+        .collect();
     sqlx::query_scalar(
         "INSERT INTO usage_events (id, at, received_at, gateway_key_id, token_id, route_id, method, \
-         status, latency_ms, upstream_latency_ms, bytes_in, bytes_out, client_ip, user_agent, error_code, team_id) \
+         status, latency_ms, upstream_latency_ms, bytes_in, bytes_out, client_ip, user_agent, error_code, team_id, \
+         requests) \
          SELECT u.id, u.at, $14, $15, u.token_id, u.route_id, u.method, u.status, u.latency_ms, \
-         u.upstream_latency_ms, u.bytes_in, u.bytes_out, u.client_ip, u.user_agent, u.error_code, u.team_id \
+         u.upstream_latency_ms, u.bytes_in, u.bytes_out, u.client_ip, u.user_agent, u.error_code, u.team_id, \
+         u.requests \
          FROM UNNEST($1::uuid[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::text[], $6::int4[], \
-         $7::float8[], $8::float8[], $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[], $16::uuid[]) \
+         $7::float8[], $8::float8[], $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[], $16::uuid[], \
+         $17::int4[]) \
          AS u(id, at, token_id, route_id, method, status, latency_ms, upstream_latency_ms, bytes_in, \
-         bytes_out, client_ip, user_agent, error_code, team_id) \
+         bytes_out, client_ip, user_agent, error_code, team_id, requests) \
          ON CONFLICT (id) DO NOTHING RETURNING id",
     )
     .bind(ids)
@@ -92,6 +99,7 @@ async fn insert_usage_events(
     .bind(api::now())
     .bind(gateway_key_id)
     .bind(team)
+    .bind(requests)
     .fetch_all(&mut **tx)
     .await
 }

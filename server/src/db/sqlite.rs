@@ -48,7 +48,7 @@ async fn insert_usage_events(
         let mut q = QueryBuilder::<Db>::new(
             "INSERT OR IGNORE INTO usage_events (id, at, received_at, gateway_key_id, token_id, \
              route_id, method, status, latency_ms, upstream_latency_ms, bytes_in, bytes_out, \
-             client_ip, user_agent, error_code, team_id) ",
+             client_ip, user_agent, error_code, team_id, requests) ",
         );
         q.push_values(chunk, |mut row, e| {
             row.push_bind(e.id)
@@ -66,7 +66,8 @@ async fn insert_usage_events(
                 .push_bind(e.client_ip.clone())
                 .push_bind(e.user_agent.clone())
                 .push_bind(e.error_code.clone())
-                .push_bind(e.token_id.and_then(|t| teams.get(&t).copied()));
+                .push_bind(e.token_id.and_then(|t| teams.get(&t).copied()))
+                .push_bind(i64::from(e.count));
         });
         q.push(" RETURNING id");
         inserted.extend(q.build_query_scalar::<Uuid>().fetch_all(&mut **tx).await?);

@@ -104,6 +104,7 @@ struct CallRow {
     client_ip: Option<String>,
     user_agent: Option<String>,
     error_code: Option<String>,
+    requests: i32,
 }
 
 impl Repo {
@@ -198,10 +199,11 @@ impl Repo {
             bytes_in: i64,
             bytes_out: i64,
             at: DateTime<Utc>,
+            requests: i32,
         }
         let rows = sqlx::query_as::<_, Pending>(&format!(
             "SELECT {EVENT_SEQ} AS seq, token_id, team_id, route_id, status, latency_ms, bytes_in, \
-             bytes_out, at FROM usage_events WHERE {EVENT_SEQ} > $1 ORDER BY {EVENT_SEQ} LIMIT $2"
+             bytes_out, at, requests FROM usage_events WHERE {EVENT_SEQ} > $1 ORDER BY {EVENT_SEQ} LIMIT $2"
         ))
         .bind(cursor)
         .bind(i64::from(limit))
@@ -232,6 +234,7 @@ impl Repo {
                     user_agent: None,
                     error_code: None,
                     at: r.at,
+                    count: u32::try_from(r.requests).unwrap_or(1),
                 }
             })
             .collect();
@@ -313,7 +316,8 @@ impl Repo {
     ) -> ApiResult<Vec<api::UsageCall>> {
         let mut q = QueryBuilder::<Db>::new(
             "SELECT e.id, e.at, e.token_id, t.name AS token_name, e.route_id, r.name AS route_name, \
-             e.method, e.status, e.latency_ms, e.upstream_latency_ms, e.client_ip, e.user_agent, e.error_code \
+             e.method, e.status, e.latency_ms, e.upstream_latency_ms, e.client_ip, e.user_agent, e.error_code, \
+             e.requests \
              FROM usage_events e LEFT JOIN tokens t ON t.id = e.token_id \
              LEFT JOIN routes r ON r.id = e.route_id WHERE 1 = 1",
         );
@@ -352,6 +356,7 @@ impl Repo {
                 client_ip: r.client_ip,
                 user_agent: r.user_agent,
                 error_code: r.error_code,
+                requests: u32::try_from(r.requests).unwrap_or(1),
             })
             .collect())
     }

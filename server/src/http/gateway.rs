@@ -13,15 +13,14 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::time::Duration;
 use tokenctl_gateway::snapshot::{ConfigUpdate, UpstreamSecrets};
 use tokenctl_gateway::token::{Secret, SecretKind};
-use tokenctl_gateway::usage::UsageEvent;
+use tokenctl_gateway::usage::ingest::MAX_BATCH;
+use tokenctl_gateway::usage::{RefusedEvent, UsageEvent};
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-/// Most events one ingest call may carry.
-pub const MAX_BATCH: usize = 10_000;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -52,7 +51,7 @@ impl FromRequestParts<AppState> for GatewayCaller {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(tokenctl_gateway::token::bearer)
             .ok_or_else(|| {
                 unauthenticated(
                     "missing_credential",
@@ -209,56 +208,96 @@ fn to_update(state: &AppState, config: crate::db::GatewayConfig) -> ConfigUpdate
     }
 }
 
-fn check_event(i: usize, e: &UsageEvent) -> ApiResult<()> {
-    let bad = |what: &str| Err(ApiError::invalid(format!("event {i} ({}): {what}", e.id)));
-    if !(100..=599).contains(&e.status) {
-        return bad("status must be 100-599");
+/// Longest refusal reason sent back (a decoding error may quote input).
+const REASON_MAX: usize = 200;
+
+/// Decodes and checks each event of a batch on its own, by the gateway
+/// core's rules: the valid ones to store, the others with their reason.
+fn sort_events(raw: &[Box<RawValue>]) -> (Vec<UsageEvent>, Vec<RefusedEvent>) {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Option<uuid::Uuid>,
     }
-    if e.method.is_empty() || e.method.len() > 16 {
-        return bad("method must be 1-16 characters");
+    let now = api::now();
+    let mut valid = Vec::with_capacity(raw.len());
+    let mut refused = Vec::new();
+    for (index, value) in raw.iter().enumerate() {
+        let problem = match serde_json::from_str::<UsageEvent>(value.get()) {
+            Ok(event) => match event.check(now) {
+                Ok(()) => {
+                    valid.push(event);
+                    continue;
+                }
+                Err(problem) => problem.to_string(),
+            },
+            Err(e) => format!("not a usage event: {e}"),
+        };
+        let mut reason = problem;
+        if reason.len() > REASON_MAX {
+            let mut cut = REASON_MAX;
+            while !reason.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            reason.truncate(cut);
+        }
+        refused.push(RefusedEvent {
+            index,
+            id: serde_json::from_str::<IdOnly>(value.get())
+                .ok()
+                .and_then(|i| i.id),
+            reason,
+        });
     }
-    if !(e.latency_ms.is_finite() && e.latency_ms >= 0.0) {
-        return bad("latency_ms must be a non-negative number");
-    }
-    if e.at > api::now() + chrono::Duration::hours(1) {
-        return bad("`at` lies more than an hour in the future");
-    }
-    if e.user_agent.as_ref().is_some_and(|u| u.len() > 1024)
-        || e.client_ip.as_ref().is_some_and(|u| u.len() > 64)
-        || e.error_code.as_ref().is_some_and(|u| u.len() > 64)
-    {
-        return bad("a text field is too long");
-    }
-    Ok(())
+    (valid, refused)
 }
 
 /// Record usage events in bulk (up to 10,000 per call). Idempotent on the
-/// event id: a retried batch is counted once.
-#[utoipa::path(post, path = "/usage/events", tag = "gateways", request_body = Object,
+/// event id: a retried batch is counted once. Each event is checked on its
+/// own: the valid ones are stored and the others listed in `refused` with
+/// the reason, so one bad event never costs the others. Only a body that is
+/// not a JSON array, or a batch over the limit, is refused whole.
+#[utoipa::path(post, path = "/usage/events", tag = "gateways", request_body = Vec<UsageEvent>,
     security(("gateway_key" = [])),
     responses(
         (status = 200, body = UsageBatchResult),
+        (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
 async fn ingest_usage(
     State(state): State<AppState>,
     gateway: GatewayCaller,
-    ApiJson(events): ApiJson<Vec<UsageEvent>>,
+    ApiJson(raw): ApiJson<Vec<Box<RawValue>>>,
 ) -> ApiResult<Json<UsageBatchResult>> {
-    if events.len() > MAX_BATCH {
+    if raw.len() > MAX_BATCH {
         return Err(ApiError::invalid(format!(
             "a batch may carry at most {MAX_BATCH} events, got {}",
-            events.len()
+            raw.len()
         )));
     }
-    for (i, e) in events.iter().enumerate() {
-        check_event(i, e)?;
+    let (events, refused) = sort_events(&raw);
+    if let Some(first) = refused.first() {
+        tracing::warn!(
+            gateway = %gateway.key.name,
+            refused = refused.len(),
+            first_reason = %first.reason,
+            "usage events refused"
+        );
     }
-    let result = state.db.ingest_usage(gateway.key.id, events).await?;
+    let valid = events.len();
+    let inserted = if events.is_empty() {
+        0
+    } else {
+        state
+            .db
+            .ingest_usage(gateway.key.id, events)
+            .await?
+            .inserted
+    };
     Ok(Json(UsageBatchResult {
-        received: result.received,
-        inserted: result.inserted,
-        duplicates: result.duplicates,
+        received: raw.len(),
+        inserted,
+        duplicates: valid - inserted,
+        refused,
     }))
 }

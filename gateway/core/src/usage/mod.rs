@@ -1,0 +1,22 @@
+//! Usage: the event a gateway reports for every request it handled, the
+//! rules every event must meet, and the contract of the ingest endpoint
+//! that receives them.
+//!
+//! Both gateways (native and Worker) and the control plane use this module,
+//! so what a gateway records is exactly what ingest accepts:
+//!
+//! * [`event`] — [`UsageEvent`], its limits, [`UsageEvent::normalise`]
+//!   (gateways, when recording) and [`UsageEvent::check`] (ingest);
+//! * [`denials`] — [`DenialAggregator`]: requests refused without a valid
+//!   token are counted per client IP, reason and window instead of stored
+//!   one by one, so anonymous traffic cannot fill disks and tables;
+//! * [`ingest`] — the ingest answer ([`IngestResult`], which events were
+//!   refused and why) and how a sender reads it ([`IngestAnswer`]).
+
+pub mod denials;
+pub mod event;
+pub mod ingest;
+
+pub use denials::DenialAggregator;
+pub use event::{EventProblem, UsageEvent};
+pub use ingest::{IngestAnswer, IngestResult, RefusedEvent};

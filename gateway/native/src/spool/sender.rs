@@ -1,0 +1,222 @@
+//! Sends ready files to the server and acts on its answer as the core's
+//! ingest contract says: taken → delete (refused events to the dead-letter
+//! file); refused as a whole → try the files one at a time, then
+//! dead-letter the one file that is still refused; anything else → keep
+//! everything and try again later. No loop ever resends what the server
+//! refused as invalid.
+
+use super::dead_letter::DeadLetter;
+use super::{ready_files, Spool, FILES_PER_BATCH, FILE_EVENTS};
+use crate::control::ControlPlane;
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+use tokenctl_gateway::usage::IngestAnswer;
+
+const MIN_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// A JSON array of events read from ready files.
+struct Batch {
+    body: Vec<u8>,
+    /// Where each event's line sits in `body`.
+    events: Vec<Range<usize>>,
+    /// Lines that cannot be events (cut short by a crash).
+    torn: Vec<Vec<u8>>,
+    /// Bytes and complete lines of the files on disk.
+    file_bytes: u64,
+    file_lines: i64,
+}
+
+impl Batch {
+    fn read(files: &[(u64, PathBuf)]) -> Batch {
+        let mut batch = Batch {
+            body: Vec::with_capacity(files.len() * FILE_EVENTS * 300),
+            events: Vec::new(),
+            torn: Vec::new(),
+            file_bytes: 0,
+            file_lines: 0,
+        };
+        batch.body.push(b'[');
+        for (_, path) in files {
+            let Ok(bytes) = std::fs::read(path) else {
+                continue;
+            };
+            batch.file_bytes += bytes.len() as u64;
+            batch.file_lines += memchr::memchr_iter(b'\n', &bytes).count() as i64;
+            let mut start = 0;
+            let ends = memchr::memchr_iter(b'\n', &bytes).chain(std::iter::once(bytes.len()));
+            for end in ends {
+                let line = &bytes[start..end.min(bytes.len())];
+                start = end + 1;
+                if line.is_empty() {
+                    continue;
+                }
+                // A line cut short by a crash lacks its closing brace
+                // (events are flat objects). The server checks the rest.
+                if !(line.starts_with(b"{") && line.ends_with(b"}")) {
+                    batch.torn.push(line.to_vec());
+                    continue;
+                }
+                if !batch.events.is_empty() {
+                    batch.body.push(b',');
+                }
+                let at = batch.body.len();
+                batch.body.extend_from_slice(line);
+                batch.events.push(at..batch.body.len());
+            }
+        }
+        batch.body.push(b']');
+        batch
+    }
+}
+
+impl Spool {
+    /// Sends ready files to the server until `stop` is set and nothing
+    /// (sendable) is left.
+    pub async fn send_loop(&self, control: ControlPlane, stop: tokio::sync::watch::Receiver<bool>) {
+        let dead_letter = DeadLetter::new(&self.dir);
+        let mut backoff = MIN_BACKOFF;
+        // After a whole batch was refused: send one file per call until a
+        // call succeeds, to find the file at fault.
+        let mut one_at_a_time = false;
+        loop {
+            let per_call = if one_at_a_time { 1 } else { FILES_PER_BATCH };
+            let files: Vec<(u64, PathBuf)> =
+                ready_files(&self.dir).into_iter().take(per_call).collect();
+            if files.is_empty() {
+                if *stop.borrow() {
+                    return;
+                }
+                tokio::select! {
+                    () = self.ready.notified() => {}
+                    () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                }
+                continue;
+            }
+            let batch = Batch::read(&files);
+            let answer = if batch.events.is_empty() {
+                IngestAnswer::Accepted(Default::default())
+            } else {
+                match control.post_usage(batch.body.clone()).await {
+                    Ok((status, body)) => {
+                        let answer = IngestAnswer::classify(Some(status), &body);
+                        if answer == IngestAnswer::Retry {
+                            log_retry(&format!("the server answered {status}"), status, backoff);
+                        }
+                        answer
+                    }
+                    Err(e) => {
+                        log_retry(&e.to_string(), 0, backoff);
+                        IngestAnswer::Retry
+                    }
+                }
+            };
+            match answer {
+                IngestAnswer::Accepted(result) => {
+                    let refused = result.refused.iter().filter_map(|r| {
+                        let line = &batch.body[batch.events.get(r.index)?.clone()];
+                        Some((line, r.reason.as_str()))
+                    });
+                    let refused_count = self.dead_letter(&dead_letter, &batch, refused);
+                    self.done(&files, &batch);
+                    self.stats.sent.fetch_add(
+                        (batch.events.len() as u64).saturating_sub(refused_count),
+                        Ordering::Relaxed,
+                    );
+                    one_at_a_time = false;
+                    backoff = MIN_BACKOFF;
+                }
+                IngestAnswer::Rejected if files.len() > 1 => {
+                    tracing::warn!("the server refused a usage batch as a whole; sending its files one at a time");
+                    one_at_a_time = true;
+                }
+                IngestAnswer::Rejected => {
+                    let reason = "the server refused the whole file as malformed";
+                    tracing::error!(
+                        file = %files[0].1.display(),
+                        events = batch.events.len(),
+                        "{reason}; moved to the dead-letter file"
+                    );
+                    let all = batch
+                        .events
+                        .iter()
+                        .map(|r| (&batch.body[r.clone()], reason));
+                    self.dead_letter(&dead_letter, &batch, all);
+                    self.done(&files, &batch);
+                }
+                IngestAnswer::Retry => {
+                    if *stop.borrow() {
+                        tracing::warn!("usage left in the spool; it is sent after the next start");
+                        return;
+                    }
+                    let mut stop = stop.clone();
+                    tokio::select! {
+                        () = tokio::time::sleep(backoff) => {}
+                        _ = stop.changed() => {}
+                    }
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+
+    /// Writes refused events and the batch's torn lines to the dead-letter
+    /// file and counts them; returns how many refused events there were.
+    fn dead_letter<'a>(
+        &self,
+        dead_letter: &DeadLetter,
+        batch: &'a Batch,
+        refused: impl Iterator<Item = (&'a [u8], &'a str)>,
+    ) -> u64 {
+        let refused: Vec<(&[u8], &str)> = refused.collect();
+        let count = refused.len() as u64;
+        let torn = batch.torn.iter().map(|l| {
+            (
+                l.as_slice(),
+                "incomplete line: the gateway stopped while writing it",
+            )
+        });
+        let total = count + batch.torn.len() as u64;
+        if total > 0 {
+            if count > 0 {
+                tracing::warn!(
+                    refused = count,
+                    first_reason = refused[0].1,
+                    "the server refused usage events; they are in the spool's dead-letter file"
+                );
+            }
+            dead_letter.write(refused.into_iter().chain(torn));
+            self.stats.dead_lettered.fetch_add(total, Ordering::Relaxed);
+        }
+        count
+    }
+
+    /// Deletes files whose events were taken (or dead-lettered).
+    fn done(&self, files: &[(u64, PathBuf)], batch: &Batch) {
+        for (_, path) in files {
+            let _ = std::fs::remove_file(path);
+        }
+        self.stats
+            .depth
+            .fetch_sub(batch.file_lines, Ordering::Relaxed);
+        let _ = self
+            .stats
+            .bytes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                Some(b.saturating_sub(batch.file_bytes))
+            });
+    }
+}
+
+fn log_retry(what: &str, status: u16, backoff: Duration) {
+    if status == 401 || status == 403 {
+        tracing::error!(
+            error = what,
+            "usage ingest refused this gateway key; events stay in the spool"
+        );
+    } else {
+        tracing::warn!(error = what, retry_in = ?backoff, "usage ingest unavailable; events stay in the spool");
+    }
+}
