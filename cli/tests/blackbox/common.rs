@@ -209,11 +209,25 @@ impl TestServer {
 
     /// Like `start`, with extra environment variables for the server process.
     pub fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> Option<TestServer> {
-        let dir = tempdir::TempDir::new();
         let pg = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(PgDatabase::create(&postgres_admin_url()?)),
         };
+        Some(TestServer::start_with_database(backend, pg, env))
+    }
+
+    /// A server on a fresh database of the PostgreSQL at `admin_url` (for
+    /// tests with a PostgreSQL instance of their own).
+    pub fn start_on_postgres(admin_url: &str) -> TestServer {
+        TestServer::start_with_database(Backend::Postgres, Some(PgDatabase::create(admin_url)), &[])
+    }
+
+    fn start_with_database(
+        backend: Backend,
+        pg: Option<PgDatabase>,
+        env: &[(&str, &str)],
+    ) -> TestServer {
+        let dir = tempdir::TempDir::new();
         let database_url = match &pg {
             Some(pg) => pg.url.clone(),
             None => format!("sqlite://{}", dir.path().join("tokenctl.db").display()),
@@ -233,7 +247,7 @@ impl TestServer {
                 .collect(),
         };
         server.spawn();
-        Some(server)
+        server
     }
 
     pub fn log_path(&self) -> PathBuf {
@@ -323,6 +337,15 @@ impl TestServer {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// Peak resident memory of the server process, in KiB (`VmHWM`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        peak_rss_kib(self.pid())
+    }
+
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
@@ -353,6 +376,18 @@ impl TestServer {
                 None,
             ),
         }
+    }
+
+    /// Like [`TestServer::usage_of`] for one token, counting only events
+    /// with this status.
+    pub fn usage_of_status(&self, token: uuid::Uuid, status: u16) -> (i64, i64) {
+        self.query_pair(
+            &format!(
+                "SELECT COUNT(*), CAST(COALESCE(SUM(requests), 0) AS BIGINT) FROM usage_events \
+                 WHERE token_id = $1 AND status = {status}"
+            ),
+            Some(token),
+        )
     }
 
     /// Runs a query that yields two integers, with an optional id bound to `$1`.
@@ -715,12 +750,7 @@ impl TestGateway {
 
     /// Peak resident memory of the gateway process, in KiB (`VmHWM`).
     pub fn peak_rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap()
+        peak_rss_kib(self.pid())
     }
 }
 
@@ -734,4 +764,14 @@ impl Drop for TestGateway {
             eprintln!("--- gateway log ---\n{}", self.log());
         }
     }
+}
+
+/// Peak resident memory of a process, in KiB (`VmHWM`).
+pub fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
 }

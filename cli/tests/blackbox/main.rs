@@ -4,10 +4,12 @@
 
 mod common;
 mod fake_kv;
+mod own_postgres;
 mod upstream;
 
 mod concurrency;
 mod errors;
+mod faults;
 mod gateway;
 mod hostile;
 mod kvsync;

@@ -18,7 +18,7 @@ use tokenctl_gateway::{Gateway, Snapshot};
 const WAIT: Duration = Duration::from_secs(10);
 /// Retries stay this frequent so a change made while the server was away
 /// (a revocation above all) applies within a second of its return.
-const MAX_BACKOFF: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_millis(500);
 
 /// The snapshot on disk, sealed with AES-256-GCM under a key derived from
 /// the gateway key: it holds upstream secrets. Next to it, sealed the same
@@ -167,10 +167,16 @@ async fn follow_feed(
 ) {
     let mut backoff = Duration::from_millis(250);
     let mut persisted: Option<std::time::Instant> = None;
+    // After a failure the first call does not wait: the server confirms
+    // the config (or sends what changed meanwhile) at once, rather than
+    // after a long poll.
+    let mut failing = false;
     loop {
         let after = snapshot.as_ref().map(|s| s.version);
-        match control.config(after, WAIT).await {
+        let wait = if failing { Duration::ZERO } else { WAIT };
+        match control.config(after, wait).await {
             Ok(update) => {
+                failing = false;
                 backoff = Duration::from_millis(250);
                 let now = Utc::now();
                 shared.health.contact_ok(now);
@@ -232,9 +238,11 @@ async fn follow_feed(
                 shared.gateway.store(None);
                 store.remove();
                 snapshot = None;
+                failing = true;
                 tokio::time::sleep(MAX_BACKOFF).await;
             }
             Err(e) => {
+                failing = true;
                 shared.health.contact_failed(e.to_string());
                 tracing::warn!(error = %e, retry_in = ?backoff, "config feed unavailable; serving the last good snapshot");
                 tokio::time::sleep(backoff).await;
