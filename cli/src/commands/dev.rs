@@ -101,6 +101,12 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         kv_sync: super::server::kv_sync_config()?,
         edge_key: super::server::edge_key()?,
         usage_retention: Default::default(),
+        connections: super::server::connection_limits(
+            tokenctl_listener::Limits::DEFAULT_HEADER_READ_TIMEOUT.into(),
+            tokenctl_listener::Limits::DEFAULT_KEEP_ALIVE_TIMEOUT.into(),
+            None,
+            1,
+        ),
     })
     .await?;
     let addr = server.local_addr()?;
