@@ -1176,7 +1176,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway)
-            opts="-o -h --key --listen --state-dir --log-format --server --profile --output --color --help"
+            opts="-o -h --key --listen --state-dir --header-read-timeout --keep-alive-timeout --max-connections --log-format --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1191,6 +1191,18 @@ _tokenctl() {
                     return 0
                     ;;
                 --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header-read-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-alive-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

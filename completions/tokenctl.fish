@@ -76,6 +76,9 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s h -l help -
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key -d 'Gateway key (tkg_…) from `tokenctl gateway-key create`' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l listen -d 'Address to listen on' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l state-dir -d 'Directory for the encrypted config snapshot and the usage spool' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l header-read-timeout -d 'Longest a client may take to send a request\'s headers, or its first request on a new connection; slower clients are disconnected' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l keep-alive-timeout -d 'A connection with no traffic for this long is closed (a request in flight is finished first)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l max-connections -d 'Most client connections open at once; at the limit the connection idle longest without a request in flight is closed to make room [default: derived from the file-descriptor limit, two per connection]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r

@@ -123,6 +123,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         key,
         listen: args.gateway_listen,
         state_dir: dir.join("gateway"),
+        connections: tokenctl_listener::Limits::new(2),
     })
     .await
     .map_err(|e| CliError::failure(format!("{e:#}")))?;

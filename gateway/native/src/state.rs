@@ -73,6 +73,8 @@ pub struct Shared {
     pub limiter: Mutex<RateLimiter>,
     pub usage: UsageSink,
     pub health: Health,
+    /// The client-facing listener's counters.
+    pub connections: Arc<tokenctl_listener::Stats>,
 }
 
 /// What `/_gateway/health` reports.
@@ -120,6 +122,8 @@ pub struct HealthReport {
     pub version: &'static str,
     pub config: ConfigReport,
     pub usage: UsageReport,
+    /// Client connections: open, limit, accepted, evicted, timed out, idle-closed, accept errors.
+    pub connections: tokenctl_listener::StatsSnapshot,
 }
 
 #[derive(Serialize)]
@@ -166,6 +170,7 @@ impl Shared {
             usage: UsageReport {
                 spool_depth: self.health.spool_depth.load(Ordering::Relaxed),
             },
+            connections: self.connections.snapshot(),
         }
     }
 }
