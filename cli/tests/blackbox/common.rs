@@ -549,11 +549,21 @@ pub struct TestGateway {
     pub key: String,
     server_url: String,
     pub dir: tempdir::TempDir,
+    /// Extra arguments of `tokenctl gateway` (see `start_with`).
+    args: Vec<String>,
+    /// Open-file limit (`ulimit -n`) of the gateway process, if set.
+    fd_limit: Option<u32>,
 }
 
 impl TestGateway {
     /// Issues a gateway key and starts a gateway; returns once it listens.
     pub fn start(srv: &TestServer) -> TestGateway {
+        TestGateway::start_with(srv, &[], None)
+    }
+
+    /// Like `start`, with extra arguments for `tokenctl gateway` and,
+    /// optionally, a limit on its open files (through `sh -c 'ulimit -n …'`).
+    pub fn start_with(srv: &TestServer, args: &[&str], fd_limit: Option<u32>) -> TestGateway {
         let name = format!("gw-{}", uuid::Uuid::now_v7().simple());
         let key = srv.cli().json(&["gateway-key", "create", &name]);
         let mut gw = TestGateway {
@@ -562,6 +572,8 @@ impl TestGateway {
             key: key["secret"].as_str().unwrap().to_string(),
             server_url: srv.url.clone(),
             dir: tempdir::TempDir::new(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+            fd_limit,
         };
         gw.spawn();
         gw
@@ -589,9 +601,18 @@ impl TestGateway {
             .strip_prefix("http://")
             .unwrap_or("127.0.0.1:0")
             .to_string();
-        let child = Command::new(BIN)
+        let mut command = match self.fd_limit {
+            None => Command::new(BIN),
+            Some(n) => {
+                let mut sh = Command::new("sh");
+                sh.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\""), BIN]);
+                sh
+            }
+        };
+        let child = command
             .args(["gateway", "--listen", &listen, "--state-dir"])
             .arg(self.dir.path().join("state"))
+            .args(&self.args)
             .env("TOKENCTL_SERVER", &self.server_url)
             .env("TOKENCTL_GATEWAY_KEY", &self.key)
             .env("TOKENCTL_CONFIG_DIR", self.dir.path().join("config"))

@@ -16,6 +16,7 @@ mod permissions;
 mod routes;
 mod secrets;
 mod security;
+mod slowloris;
 mod teams;
 mod tokens;
 mod usage;
