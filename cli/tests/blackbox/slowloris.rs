@@ -457,3 +457,35 @@ fn gateway_out_of_file_descriptors_backs_off_and_logs_once() {
         gw.log()
     );
 }
+
+#[test]
+fn nonsense_connection_limits_are_usage_errors() {
+    let cli = Cli::new("", None);
+    for (args, says) in [
+        (&["server", "--max-connections", "0"][..], "at least 1"),
+        (
+            &["server", "--header-read-timeout", "0s"][..],
+            "more than zero",
+        ),
+        (
+            &["server", "--keep-alive-timeout", "2days"][..],
+            "at most 24h",
+        ),
+        (
+            &["gateway", "--key", "x", "--max-connections", "many"][..],
+            "whole number",
+        ),
+        (
+            &["gateway", "--key", "x", "--keep-alive-timeout", "0"][..],
+            "more than zero",
+        ),
+    ] {
+        let run = cli.run(args);
+        let stderr = run.fails(2);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    let mut env = Cli::new("", None);
+    env.env = vec![("TOKENCTL_GATEWAY_MAX_CONNECTIONS".into(), "0".into())];
+    let run = env.run(&["gateway", "--key", "x"]);
+    assert!(run.fails(2).contains("at least 1"), "{}", run.stderr);
+}
