@@ -59,6 +59,9 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l database-ur
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l listen -d 'Address to listen on' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l master-key-file -d 'File holding the master key as 64 hex characters' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l usage-retention -d 'How long raw usage events are kept (rollups are kept longer: per-minute 7d, per-hour 180d, per-day 2 years)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l header-read-timeout -d 'Longest a client may take to send a request\'s headers, or its first request on a new connection; slower clients are disconnected' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l keep-alive-timeout -d 'A connection with no traffic for this long is closed (a request in flight is finished first)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l max-connections -d 'Most connections open at once; at the limit the connection idle longest without a request in flight is closed to make room [default: derived from the file-descriptor limit]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -75,6 +78,9 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l listen -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l state-dir -d 'Directory for the encrypted config snapshot and the usage spool' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l spool-max -d 'Most disk the usage spool may use (e.g. 512MiB, 2GB). When it is full, events of denied requests are dropped first (they may fill 90%), then events of allowed ones; drops are counted in /_gateway/health' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l max-stale -d 'Once the server has not confirmed the config for this long (it is unreachable), answer 503 config_stale instead of deciding on old data: a token revoked during the outage stops passing at the latest then. `never` keeps serving the last config however old it gets' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l header-read-timeout -d 'Longest a client may take to send a request\'s headers, or its first request on a new connection; slower clients are disconnected' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l keep-alive-timeout -d 'A connection with no traffic for this long is closed (a request in flight is finished first)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l max-connections -d 'Most client connections open at once; at the limit the connection idle longest without a request in flight is closed to make room [default: derived from the file-descriptor limit, two per connection]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r

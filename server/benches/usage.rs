@@ -89,6 +89,7 @@ async fn main() {
         kv_sync: None,
         edge_key: None,
         usage_retention: Default::default(),
+        connections: tokenctl_listener::Limits::new(1),
     })
     .await
     .unwrap();

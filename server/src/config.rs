@@ -80,6 +80,8 @@ pub struct ServerConfig {
     pub edge_key: Option<crate::crypto::EdgeKey>,
     /// How long raw usage events and each rollup level are kept.
     pub usage_retention: crate::usage::Retention,
+    /// Timeouts and the connection limit of the admin API's listener.
+    pub connections: tokenctl_listener::Limits,
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ pub enum Bootstrap {
 
 /// A server that is connected, migrated, bootstrapped and listening.
 pub struct Server {
-    listener: tokio::net::TcpListener,
+    listener: tokenctl_listener::Listener,
     app: axum::Router,
     kv_sync: Arc<kvsync::KvSync>,
     db: Database,
@@ -54,9 +54,14 @@ impl Server {
             .with_context(|| format!("database {}", config.database))?;
         check_master_key(&db, config.master_key.as_ref()).await?;
         let bootstrap = bootstrap(&db, config.bootstrap_credential.as_deref()).await?;
+        config
+            .connections
+            .validate()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let listener = tokenctl_listener::Listener::new(listener, config.connections);
         let master_key = config.master_key.map(Arc::new);
         let kv_sync = kvsync::KvSync::new(
             db.clone(),
@@ -68,6 +73,7 @@ impl Server {
             db: db.clone(),
             master_key,
             kv_sync: kv_sync.clone(),
+            connections: listener.stats(),
         });
         Ok(Server {
             listener,
@@ -83,7 +89,8 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    /// Serves until `shutdown` resolves, then finishes in-flight requests
+    /// (see `tokenctl_listener` for the limits and timeouts on the way).
     /// Runs the KV sync worker alongside, when configured.
     pub async fn serve(
         self,
@@ -96,13 +103,22 @@ impl Server {
             .then(|| tokio::spawn(self.kv_sync.clone().run(stop_rx)));
         let retention = tokio::spawn(usage_retention(self.db.clone(), self.retention));
         let roller = tokio::spawn(roll_up_usage(self.db.clone()));
-        let served = axum::serve(
-            self.listener,
-            self.app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error");
+        let app = self.app;
+        self.listener
+            .serve(
+                move |peer: SocketAddr| {
+                    let app = app.clone();
+                    // What `into_make_service_with_connect_info` would do:
+                    // handlers read the client address from the request.
+                    hyper::service::service_fn(move |mut req: axum::extract::Request<_>| {
+                        req.extensions_mut()
+                            .insert(axum::extract::ConnectInfo(peer));
+                        tower::ServiceExt::oneshot(app.clone(), req)
+                    })
+                },
+                shutdown,
+            )
+            .await;
         if let Some(mut worker) = worker {
             let _ = stop_sync.send(true);
             // A round in flight is abandoned: its changes stay pending and
@@ -117,7 +133,7 @@ impl Server {
         }
         retention.abort();
         roller.abort();
-        served
+        Ok(())
     }
 }
 

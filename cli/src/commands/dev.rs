@@ -101,6 +101,12 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         kv_sync: super::server::kv_sync_config()?,
         edge_key: super::server::edge_key()?,
         usage_retention: Default::default(),
+        connections: super::server::connection_limits(
+            tokenctl_listener::Limits::DEFAULT_HEADER_READ_TIMEOUT.into(),
+            tokenctl_listener::Limits::DEFAULT_KEEP_ALIVE_TIMEOUT.into(),
+            None,
+            1,
+        ),
     })
     .await?;
     let addr = server.local_addr()?;
@@ -119,6 +125,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         state_dir: dir.join("gateway"),
         spool_max_bytes: tokenctl_gateway_native::DEFAULT_SPOOL_MAX_BYTES,
         max_stale: Some(tokenctl_gateway_native::DEFAULT_MAX_STALE),
+        connections: tokenctl_listener::Limits::new(2),
     })
     .await
     .map_err(|e| CliError::failure(format!("{e:#}")))?;

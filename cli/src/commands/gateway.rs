@@ -18,7 +18,8 @@ It follows the server's config feed (changes apply within a second), keeps the l
 good config on disk (encrypted) so it restarts and serves while the server is down,
 and spools usage to disk until the server accepts it.
 
-Health: GET /_gateway/health (config version and age, usage spool depth).
+Health: GET /_gateway/health (config version and age, usage spool depth, connection
+counters).
 
 Examples:
   tokenctl gateway-key create edge-1 -o json | jq -r .secret > gateway.key
@@ -65,6 +66,19 @@ pub struct Args {
         value_parser = parse_max_stale
     )]
     pub max_stale: MaxStale,
+    /// Longest a client may take to send a request's headers, or its first
+    /// request on a new connection; slower clients are disconnected
+    #[arg(long, env = "TOKENCTL_GATEWAY_HEADER_READ_TIMEOUT", default_value = "30s", value_parser = super::server::parse_timeout, value_name = "DURATION")]
+    pub header_read_timeout: humantime::Duration,
+    /// A connection with no traffic for this long is closed (a request in
+    /// flight is finished first)
+    #[arg(long, env = "TOKENCTL_GATEWAY_KEEP_ALIVE_TIMEOUT", default_value = "60s", value_parser = super::server::parse_timeout, value_name = "DURATION")]
+    pub keep_alive_timeout: humantime::Duration,
+    /// Most client connections open at once; at the limit the connection
+    /// idle longest without a request in flight is closed to make room
+    /// [default: derived from the file-descriptor limit, two per connection]
+    #[arg(long, env = "TOKENCTL_GATEWAY_MAX_CONNECTIONS", value_parser = super::server::parse_max_connections, value_name = "N")]
+    pub max_connections: Option<usize>,
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: super::server::LogFormat,
@@ -111,6 +125,13 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         state_dir: args.state_dir,
         spool_max_bytes: args.spool_max,
         max_stale: args.max_stale.0,
+        // A client connection usually brings an upstream connection along.
+        connections: super::server::connection_limits(
+            args.header_read_timeout,
+            args.keep_alive_timeout,
+            args.max_connections,
+            2,
+        ),
     })
     .await
     .map_err(|e| CliError::usage(format!("{e:#}")))?;

@@ -3,6 +3,7 @@
 use crate::error::{CliError, CliResult};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use tokenctl_listener::Limits;
 use tokenctl_server::crypto::{EdgeKey, MasterKey};
 use tokenctl_server::kvsync::KvConfig;
 use tokenctl_server::{Bootstrap, DatabaseUrl, Server, ServerConfig};
@@ -49,6 +50,19 @@ pub struct Args {
     /// per-minute 7d, per-hour 180d, per-day 2 years)
     #[arg(long, env = "TOKENCTL_USAGE_RETENTION", default_value = "30d")]
     pub usage_retention: humantime::Duration,
+    /// Longest a client may take to send a request's headers, or its first
+    /// request on a new connection; slower clients are disconnected
+    #[arg(long, env = "TOKENCTL_HEADER_READ_TIMEOUT", default_value = "30s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub header_read_timeout: humantime::Duration,
+    /// A connection with no traffic for this long is closed (a request in
+    /// flight is finished first)
+    #[arg(long, env = "TOKENCTL_KEEP_ALIVE_TIMEOUT", default_value = "60s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub keep_alive_timeout: humantime::Duration,
+    /// Most connections open at once; at the limit the connection idle
+    /// longest without a request in flight is closed to make room
+    /// [default: derived from the file-descriptor limit]
+    #[arg(long, env = "TOKENCTL_MAX_CONNECTIONS", value_parser = parse_max_connections, value_name = "N")]
+    pub max_connections: Option<usize>,
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -71,6 +85,41 @@ pub fn init_logging(format: LogFormat) {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+}
+
+/// A connection timeout flag: a duration above zero, at most 24h.
+pub fn parse_timeout(value: &str) -> Result<humantime::Duration, String> {
+    let parsed: humantime::Duration = value.parse().map_err(|e| format!("{e}"))?;
+    tokenctl_listener::check_timeout(parsed.into()).map(|()| parsed)
+}
+
+/// `--max-connections`: a whole number, at least 1.
+pub fn parse_max_connections(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err("must be a whole number of connections, at least 1".into()),
+    }
+}
+
+/// The listener limits from the connection flags. Raises the soft
+/// file-descriptor limit to the hard one first, so that the derived
+/// connection limit (when `--max-connections` is not given) uses it.
+/// `fds_per_connection`: descriptors one client connection costs.
+pub fn connection_limits(
+    header_read_timeout: humantime::Duration,
+    keep_alive_timeout: humantime::Duration,
+    max_connections: Option<usize>,
+    fds_per_connection: usize,
+) -> Limits {
+    tokenctl_listener::raise_fd_limit();
+    let derived = Limits::new(fds_per_connection);
+    Limits {
+        header_read_timeout: header_read_timeout.into(),
+        keep_alive_timeout: keep_alive_timeout.into(),
+        max_connections: max_connections.unwrap_or(derived.max_connections),
+        ..derived
+    }
 }
 
 pub fn master_key(file: Option<&PathBuf>) -> CliResult<Option<MasterKey>> {
@@ -143,6 +192,12 @@ pub async fn run(args: Args) -> CliResult {
                 .map_err(|_| CliError::usage("--usage-retention is too long"))?,
             ..Default::default()
         },
+        connections: connection_limits(
+            args.header_read_timeout,
+            args.keep_alive_timeout,
+            args.max_connections,
+            1,
+        ),
     };
     let server = Server::start(config).await?;
     let addr = server.local_addr()?;

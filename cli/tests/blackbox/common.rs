@@ -619,18 +619,22 @@ pub struct TestGateway {
     pub key: String,
     server_url: String,
     pub dir: tempdir::TempDir,
-    /// Extra arguments of `tokenctl gateway`, kept across restarts.
+    /// Extra arguments of `tokenctl gateway` (see `start_with`), kept
+    /// across restarts.
     pub args: Vec<String>,
+    /// Open-file limit (`ulimit -n`) of the gateway process, if set.
+    fd_limit: Option<u32>,
 }
 
 impl TestGateway {
     /// Issues a gateway key and starts a gateway; returns once it listens.
     pub fn start(srv: &TestServer) -> TestGateway {
-        TestGateway::start_with(srv, &[])
+        TestGateway::start_with(srv, &[], None)
     }
 
-    /// [`TestGateway::start`] with extra `tokenctl gateway` arguments.
-    pub fn start_with(srv: &TestServer, args: &[&str]) -> TestGateway {
+    /// Like `start`, with extra arguments for `tokenctl gateway` and,
+    /// optionally, a limit on its open files (through `sh -c 'ulimit -n …'`).
+    pub fn start_with(srv: &TestServer, args: &[&str], fd_limit: Option<u32>) -> TestGateway {
         let name = format!("gw-{}", uuid::Uuid::now_v7().simple());
         let key = srv.cli().json(&["gateway-key", "create", &name]);
         let mut gw = TestGateway {
@@ -640,6 +644,7 @@ impl TestGateway {
             server_url: srv.url.clone(),
             dir: tempdir::TempDir::new(),
             args: args.iter().map(|a| a.to_string()).collect(),
+            fd_limit,
         };
         gw.spawn();
         gw
@@ -672,7 +677,15 @@ impl TestGateway {
             .strip_prefix("http://")
             .unwrap_or("127.0.0.1:0")
             .to_string();
-        let child = Command::new(BIN)
+        let mut command = match self.fd_limit {
+            None => Command::new(BIN),
+            Some(n) => {
+                let mut sh = Command::new("sh");
+                sh.args(["-c", &format!("ulimit -n {n} && exec \"$0\" \"$@\""), BIN]);
+                sh
+            }
+        };
+        let child = command
             .args(["gateway", "--listen", &listen, "--state-dir"])
             .arg(self.dir.path().join("state"))
             .args(&self.args)

@@ -298,7 +298,7 @@ fn faults_cost_no_usage_and_heal_without_help() {
         .as_str()
         .unwrap()
         .to_string();
-    let mut gw = TestGateway::start_with(&srv, &["--spool-max", "2MiB"]);
+    let mut gw = TestGateway::start_with(&srv, &["--spool-max", "2MiB"], None);
     gw.wait_ready();
     let probe = crate::upstream::Http::new();
     let echo = format!("{}/api/echo/x", gw.url);

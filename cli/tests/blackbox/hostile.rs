@@ -260,7 +260,7 @@ on_both_backends! {
         add_echo_route(&cli, &upstream);
         cli.json(&["route", "add", "other", "--path", "/api/other", "--upstream", &upstream.url]);
         let (t, _) = token(&srv, "client", "echo");
-        let gw = TestGateway::start_with(&srv, &["--spool-max", "1MiB"]);
+        let gw = TestGateway::start_with(&srv, &["--spool-max", "1MiB"], None);
         gw.wait_ready();
         let http = Http::new();
         until("token known at the gateway", Duration::from_secs(5), || {
@@ -331,7 +331,7 @@ on_both_backends! {
         add_echo_route(&cli, &upstream);
         let (keep, _) = token(&srv, "keep", "echo");
         let (revoked, _) = token(&srv, "revoked", "echo");
-        let gw = TestGateway::start_with(&srv, &["--max-stale", "3s"]);
+        let gw = TestGateway::start_with(&srv, &["--max-stale", "3s"], None);
         gw.wait_ready();
         let http = Http::new();
         let url = format!("{}/api/echo/x", gw.url);

@@ -19,6 +19,7 @@ mod permissions;
 mod routes;
 mod secrets;
 mod security;
+mod slowloris;
 mod teams;
 mod tokens;
 mod usage;

@@ -13,7 +13,7 @@ mod state;
 
 use anyhow::Context;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -43,6 +43,8 @@ pub struct Settings {
     /// Past this config age (server unreachable), requests are refused with
     /// 503 `config_stale` instead of decided on old data; `None`: never.
     pub max_stale: Option<Duration>,
+    /// Timeouts and the connection limit of the client-facing listener.
+    pub connections: tokenctl_listener::Limits,
 }
 
 impl std::fmt::Debug for Settings {
@@ -54,6 +56,7 @@ impl std::fmt::Debug for Settings {
             .field("state_dir", &self.state_dir)
             .field("spool_max_bytes", &self.spool_max_bytes)
             .field("max_stale", &self.max_stale)
+            .field("connections", &self.connections)
             .finish()
     }
 }
@@ -101,7 +104,7 @@ fn https_client() -> anyhow::Result<proxy::HttpsClient> {
 
 /// A gateway that is bound and ready to serve.
 pub struct NativeGateway {
-    listener: tokio::net::TcpListener,
+    listener: tokenctl_listener::Listener,
     proxy: Arc<proxy::Proxy>,
     spool: spool::Spool,
     writer: std::thread::JoinHandle<()>,
@@ -110,11 +113,19 @@ pub struct NativeGateway {
 }
 
 impl NativeGateway {
-    /// Loads the last snapshot from disk (so it can serve at once, even with
-    /// the server down), starts following the server, opens the usage
-    /// spool and binds the listen address.
+    /// Binds the listen address, loads the last snapshot from disk (so it
+    /// can serve at once, even with the server down), starts following the
+    /// server and opens the usage spool.
     pub async fn start(settings: Settings) -> anyhow::Result<NativeGateway> {
         Secret::parse(SecretKind::GatewayKey, &settings.key).context("gateway key")?;
+        settings
+            .connections
+            .validate()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let listener = tokio::net::TcpListener::bind(settings.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let listener = tokenctl_listener::Listener::new(listener, settings.connections);
         std::fs::create_dir_all(&settings.state_dir)
             .with_context(|| format!("cannot create {}", settings.state_dir.display()))?;
         let (spool, sink, writer) =
@@ -125,6 +136,7 @@ impl NativeGateway {
             limiter: Mutex::new(RateLimiter::new()),
             usage: sink,
             health: state::Health::new(spool.stats.clone(), settings.max_stale),
+            connections: listener.stats(),
         });
         let store =
             follower::SnapshotStore::new(settings.state_dir.join("snapshot.sealed"), &settings.key);
@@ -148,9 +160,6 @@ impl NativeGateway {
             store,
             snapshot,
         ));
-        let listener = tokio::net::TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let proxy = Arc::new(proxy::Proxy {
             shared,
             client: https_client()?,
@@ -169,8 +178,9 @@ impl NativeGateway {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` resolves; then finishes in-flight requests,
-    /// writes out the usage spool and makes a last attempt to send it.
+    /// Serves until `shutdown` resolves (with the limits and timeouts of
+    /// `tokenctl_listener`); then finishes in-flight requests, writes out the
+    /// usage spool and makes a last attempt to send it.
     pub async fn serve(
         self,
         shutdown: impl std::future::Future<Output = ()>,
@@ -182,42 +192,18 @@ impl NativeGateway {
             let control = self.control.clone();
             tokio::spawn(async move { spool.send_loop(control, stop_rx).await })
         };
-        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-        let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                accepted = self.listener.accept() => {
-                    let (stream, peer) = match accepted {
-                        Ok(a) => a,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "accept failed");
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    };
-                    let _ = stream.set_nodelay(true);
-                    let proxy = self.proxy.clone();
+        let proxy = self.proxy.clone();
+        // Finishes in-flight requests (for up to 30s) before it returns.
+        self.listener
+            .serve(
+                move |peer| {
+                    let proxy = proxy.clone();
                     let peer = Arc::new(proxy::Peer::new(peer));
-                    let service = service_fn(move |req| proxy.clone().handle(req, peer.clone()));
-                    let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
-                    let conn = graceful.watch(conn);
-                    tokio::spawn(async move {
-                        if let Err(e) = conn.await {
-                            tracing::debug!(error = %e, "connection ended with an error");
-                        }
-                    });
-                }
-                () = &mut shutdown => break,
-            }
-        }
-        drop(self.listener);
-        if tokio::time::timeout(Duration::from_secs(30), graceful.shutdown())
-            .await
-            .is_err()
-        {
-            tracing::warn!("in-flight requests did not finish within 30s");
-        }
+                    service_fn(move |req| proxy.clone().handle(req, peer.clone()))
+                },
+                shutdown,
+            )
+            .await;
         self.follower.abort();
         let _ = self.follower.await;
         self.proxy.shared.usage.close();

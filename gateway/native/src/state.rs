@@ -72,6 +72,8 @@ pub struct Shared {
     pub limiter: Mutex<RateLimiter>,
     pub usage: UsageSink,
     pub health: Health,
+    /// The client-facing listener's counters.
+    pub connections: Arc<tokenctl_listener::Stats>,
 }
 
 /// What `/_gateway/health` reports, and how old the config may get.
@@ -138,6 +140,8 @@ pub struct HealthReport {
     pub version: &'static str,
     pub config: ConfigReport,
     pub usage: UsageReport,
+    /// Client connections: open, limit, accepted, evicted, timed out, idle-closed, accept errors.
+    pub connections: tokenctl_listener::StatsSnapshot,
 }
 
 #[derive(Serialize)]
@@ -222,6 +226,7 @@ impl Shared {
                     dead_lettered: n(&s.dead_lettered),
                 }
             },
+            connections: self.connections.snapshot(),
         }
     }
 }

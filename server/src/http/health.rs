@@ -1,7 +1,7 @@
 //! Liveness and dependency health.
 
 use super::AppState;
-use crate::api::{Health, HealthCheck};
+use crate::api::{ConnectionStats, Health, HealthCheck};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -14,7 +14,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(health_detailed))
 }
 
-fn report(checks: Vec<HealthCheck>) -> (StatusCode, Json<Health>) {
+fn report(
+    checks: Vec<HealthCheck>,
+    connections: Option<ConnectionStats>,
+) -> (StatusCode, Json<Health>) {
     let down = checks.iter().any(|c| c.status == "down");
     let status = if down { "down" } else { "ok" };
     let code = if down {
@@ -29,6 +32,7 @@ fn report(checks: Vec<HealthCheck>) -> (StatusCode, Json<Health>) {
             version: env!("CARGO_PKG_VERSION").into(),
             time: crate::api::now(),
             checks,
+            connections,
         }),
     )
 }
@@ -37,11 +41,11 @@ fn report(checks: Vec<HealthCheck>) -> (StatusCode, Json<Health>) {
 #[utoipa::path(get, path = "/health", tag = "health", security(()),
     responses((status = 200, description = "The server is running", body = Health)))]
 async fn health() -> (StatusCode, Json<Health>) {
-    report(vec![])
+    report(vec![], None)
 }
 
 /// Readiness: checks the database (and, when configured, KV sync). Answers
-/// 503 when any dependency is down.
+/// 503 when any dependency is down. Also counts the API's connections.
 #[utoipa::path(get, path = "/health/detailed", tag = "health", security(()),
     responses(
         (status = 200, description = "All dependencies are healthy", body = Health),
@@ -103,5 +107,8 @@ async fn health_detailed(State(state): State<AppState>) -> (StatusCode, Json<Hea
         },
         latency_ms: None,
     };
-    report(vec![database, master_key, kv_sync, usage_rollup])
+    report(
+        vec![database, master_key, kv_sync, usage_rollup],
+        Some(state.connections.snapshot().into()),
+    )
 }

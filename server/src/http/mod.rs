@@ -31,6 +31,8 @@ pub struct AppState {
     pub db: Database,
     pub master_key: Option<Arc<MasterKey>>,
     pub kv_sync: Arc<crate::kvsync::KvSync>,
+    /// The listener's counters, for `/health/detailed`.
+    pub connections: Arc<tokenctl_listener::Stats>,
 }
 
 /// `axum::Json` whose rejections are API errors (400 with our JSON body).

@@ -1,0 +1,393 @@
+//! Accepting HTTP connections safely: limits, timeouts, accept back-off.
+//! Shared by the control plane (`tokenctl server`) and the native gateway
+//! (`tokenctl gateway`), so both keep the same contract:
+//!
+//! * **Header-read timeout** ([`Limits::header_read_timeout`], 30 s by
+//!   default, as hyper's): a client that does not send its request headers
+//!   in time is disconnected. This also bounds the wait for the *first*
+//!   request on any protocol (HTTP/1.1 or h2c), which hyper alone does not.
+//! * **Keep-alive idle timeout** ([`Limits::keep_alive_timeout`]): a
+//!   connection on which no byte moved for that long is shut down
+//!   gracefully. A watchdog per connection reads a timestamp the socket
+//!   wrapper updates; no timer is reset per read.
+//! * **Connection limit** ([`Limits::max_connections`], derived from the
+//!   descriptor limit by default): at the limit, a connection with no
+//!   request in flight is closed to make room: one that has not sent a
+//!   whole request yet (a slowloris client still sending its first
+//!   headers) if there is one, else a kept-alive one between requests; in
+//!   either group the one idle longest. Only when every connection is busy
+//!   does a newcomer wait in the kernel's backlog.
+//! * **Accept failures**: out of descriptors or memory, the accept loop
+//!   backs off (10 ms doubling to 1 s) and logs at most one line a minute
+//!   with the number left out; an error of one pending connection is
+//!   skipped at once.
+//! * **Graceful shutdown**: stop accepting, let every connection finish its
+//!   requests for up to [`Limits::shutdown_timeout`], then close the rest.
+//!
+//! [`Stats`] counts what happened, for the health endpoints.
+
+mod accept;
+mod limits;
+mod stats;
+mod track;
+
+pub use limits::{
+    check_timeout, derive_max_connections, fd_limit, raise_fd_limit, reserved_fds, Limits,
+    MAX_CONNECTIONS_CAP, MAX_TIMEOUT,
+};
+pub use stats::{Stats, StatsSnapshot};
+
+use accept::{AcceptError, Backoff, LogLimiter};
+use http::{Request, Response};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Notify};
+use tokio::time::Instant;
+use track::{choose_victim, ConnState, TrackedIo, TrackedService};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// How often the accept loop looks again for an idle connection to close
+/// while every connection is busy.
+const SLOT_RECHECK: Duration = Duration::from_millis(100);
+
+/// How often at most an accept failure is logged.
+const ACCEPT_LOG_INTERVAL: Duration = Duration::from_secs(60);
+
+/// A bound TCP listener with its limits, ready to serve.
+pub struct Listener {
+    tcp: TcpListener,
+    limits: Limits,
+    stats: Arc<Stats>,
+}
+
+impl Listener {
+    pub fn new(tcp: TcpListener, limits: Limits) -> Listener {
+        Listener {
+            tcp,
+            stats: Arc::new(Stats::new(limits.max_connections)),
+            limits,
+        }
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.tcp.local_addr()
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The live counters, to hand to a health endpoint before serving.
+    pub fn stats(&self) -> Arc<Stats> {
+        self.stats.clone()
+    }
+
+    /// Serves HTTP/1.1 and h2c until `shutdown` resolves, then shuts down
+    /// gracefully (see the crate documentation) and returns.
+    /// `make_service` is called once per connection with the client's
+    /// address.
+    pub async fn serve<M, S, B>(self, mut make_service: M, shutdown: impl Future<Output = ()>)
+    where
+        M: FnMut(SocketAddr) -> S,
+        S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<BoxError>,
+        B: http_body::Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<BoxError>,
+    {
+        let Listener { tcp, limits, stats } = self;
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout);
+        builder.http2().timer(TokioTimer::new());
+        let registry = Arc::new(Registry {
+            conns: Mutex::new(HashMap::new()),
+            stats,
+            slot_freed: Notify::new(),
+        });
+        let epoch = Instant::now();
+        let (phase_tx, phase_rx) = watch::channel(Phase::Serving);
+        let mut backoff = Backoff::default();
+        let mut log = LogLimiter::new(ACCEPT_LOG_INTERVAL);
+        let mut next_id = 0;
+        tracing::info!(
+            max_connections = limits.max_connections,
+            header_read_timeout = ?limits.header_read_timeout,
+            keep_alive_timeout = ?limits.keep_alive_timeout,
+            "accepting connections"
+        );
+        tokio::pin!(shutdown);
+        'serve: loop {
+            // At the limit: make room, or wait for it.
+            while registry.open() >= limits.max_connections {
+                registry.evict_one();
+                tokio::select! {
+                    () = &mut shutdown => break 'serve,
+                    () = registry.slot_freed.notified() => {}
+                    () = tokio::time::sleep(SLOT_RECHECK) => {}
+                }
+            }
+            let accepted = tokio::select! {
+                () = &mut shutdown => break,
+                accepted = tcp.accept() => accepted,
+            };
+            let (stream, peer) = match accepted {
+                Ok(accepted) => {
+                    backoff.reset();
+                    accepted
+                }
+                Err(e) => {
+                    Stats::count(&registry.stats.accept_errors);
+                    let kind = AcceptError::of(&e);
+                    if kind == AcceptError::PerConnection {
+                        tracing::debug!(error = %e, "accept failed for one connection");
+                        continue;
+                    }
+                    if let Some(suppressed) = log.allow(std::time::Instant::now()) {
+                        tracing::warn!(
+                            error = %e,
+                            failures_not_logged = suppressed,
+                            "accept failed; backing off (logged at most once a minute)"
+                        );
+                    }
+                    if kind == AcceptError::Exhausted {
+                        // Closing an idle connection frees a descriptor.
+                        registry.evict_one();
+                    }
+                    let delay = backoff.next_delay();
+                    tokio::select! {
+                        () = &mut shutdown => break,
+                        () = tokio::time::sleep(delay) => {}
+                    }
+                    continue;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            next_id += 1;
+            let state = Arc::new(ConnState::new(next_id, epoch));
+            registry.insert(state.clone());
+            let service = TrackedService::new(make_service(peer), state.clone());
+            let io = TokioIo::new(TrackedIo::new(stream, state.clone()));
+            let connection = builder.serve_connection(io, service).into_owned();
+            tokio::spawn(run_connection(
+                connection,
+                state,
+                registry.clone(),
+                limits,
+                phase_rx.clone(),
+            ));
+        }
+        drop(tcp);
+        registry.drain(&phase_tx, limits.shutdown_timeout).await;
+    }
+}
+
+/// Where the listener is in its life; every connection task watches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Serving,
+    /// Finish requests in flight, then close.
+    Draining,
+    /// Close now.
+    Closing,
+}
+
+/// The open connections.
+struct Registry {
+    conns: Mutex<HashMap<u64, Arc<ConnState>>>,
+    stats: Arc<Stats>,
+    /// Signalled whenever a connection closes.
+    slot_freed: Notify,
+}
+
+impl Registry {
+    fn open(&self) -> usize {
+        self.stats.open.load(Ordering::Acquire)
+    }
+
+    fn insert(&self, conn: Arc<ConnState>) {
+        self.stats.open.fetch_add(1, Ordering::AcqRel);
+        Stats::count(&self.stats.accepted);
+        self.conns
+            .lock()
+            .expect("not poisoned")
+            .insert(conn.id, conn);
+    }
+
+    fn remove(&self, id: u64) {
+        self.conns.lock().expect("not poisoned").remove(&id);
+        self.stats.open.fetch_sub(1, Ordering::AcqRel);
+        self.slot_freed.notify_one();
+    }
+
+    /// Asks one connection without a request in flight to close (see
+    /// [`choose_victim`]); does nothing when every connection is busy.
+    fn evict_one(&self) {
+        let conns = self.conns.lock().expect("not poisoned");
+        // One at a time: the last one asked may not have closed yet.
+        if conns.values().any(|c| c.evicting.load(Ordering::Relaxed)) {
+            return;
+        }
+        if let Some(id) = choose_victim(conns.values().map(|c| c.candidate())) {
+            let victim = &conns[&id];
+            victim.evicting.store(true, Ordering::Relaxed);
+            victim.evict.notify_one();
+        }
+    }
+
+    /// Asks every connection to finish and close, waits up to `timeout`,
+    /// then closes what is left.
+    async fn drain(&self, phase: &watch::Sender<Phase>, timeout: Duration) {
+        let _ = phase.send(Phase::Draining);
+        if !self.wait_until_closed(timeout).await {
+            tracing::warn!(
+                open = self.open(),
+                "connections still busy {timeout:?} after shutdown began; closing them"
+            );
+            let _ = phase.send(Phase::Closing);
+            self.wait_until_closed(Duration::from_secs(1)).await;
+        }
+    }
+
+    async fn wait_until_closed(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.open() > 0 {
+            tokio::select! {
+                () = self.slot_freed.notified() => {}
+                () = tokio::time::sleep_until(deadline) => return self.open() == 0,
+            }
+        }
+        true
+    }
+}
+
+/// Removes the connection from the registry however its task ends.
+struct Registered {
+    registry: Arc<Registry>,
+    id: u64,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.registry.remove(self.id);
+    }
+}
+
+/// Drives one connection and its watchdog: the first-request deadline,
+/// the keep-alive idle timeout, eviction and shutdown.
+async fn run_connection<S, B>(
+    connection: auto::Connection<
+        'static,
+        TokioIo<TrackedIo<TcpStream>>,
+        TrackedService<S>,
+        TokioExecutor,
+    >,
+    state: Arc<ConnState>,
+    registry: Arc<Registry>,
+    limits: Limits,
+    mut phase: watch::Receiver<Phase>,
+) where
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let _registered = Registered {
+        registry: registry.clone(),
+        id: state.id,
+    };
+    let stats = &registry.stats;
+    let header_ms = track::millis(limits.header_read_timeout);
+    let idle_ms = track::millis(limits.keep_alive_timeout);
+    let first_request_by = state.accepted_ms.saturating_add(header_ms);
+    let mut shutting_down = false;
+    // Counted already as closed for being idle.
+    let mut idle_closed = false;
+    tokio::pin!(connection);
+    let watchdog = tokio::time::sleep_until(
+        state.at(first_request_by.min(state.accepted_ms.saturating_add(idle_ms))),
+    );
+    tokio::pin!(watchdog);
+    loop {
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(e) = result {
+                    if !idle_closed && e.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_timeout) {
+                        // hyper's HTTP/1 header timer also runs between requests.
+                        if state.idle_between_requests() {
+                            Stats::count(&stats.idle_closed);
+                        } else {
+                            Stats::count(&stats.timed_out);
+                        }
+                    }
+                    tracing::debug!(error = %e, "connection ended with an error");
+                }
+                return;
+            }
+            () = state.evict.notified() => {
+                // A request may have arrived since this one was chosen.
+                if state.in_flight() == 0 {
+                    Stats::count(&stats.evicted);
+                    return;
+                }
+                state.evicting.store(false, Ordering::Relaxed);
+            }
+            changed = phase.changed() => {
+                let now = if changed.is_ok() { *phase.borrow_and_update() } else { Phase::Closing };
+                match now {
+                    Phase::Serving => {}
+                    // Nothing to finish on a connection that never sent a request.
+                    Phase::Draining if state.requests() == 0 => return,
+                    Phase::Draining => {
+                        if !shutting_down {
+                            shutting_down = true;
+                            connection.as_mut().graceful_shutdown();
+                        }
+                    }
+                    Phase::Closing => return,
+                }
+            }
+            () = &mut watchdog => {
+                let now = state.now_ms();
+                let waiting_for_first = state.requests() == 0;
+                if waiting_for_first && now >= first_request_by {
+                    Stats::count(&stats.timed_out);
+                    return;
+                }
+                let idle_until = state.last_activity_ms().saturating_add(idle_ms);
+                if !shutting_down && now >= idle_until {
+                    Stats::count(&stats.idle_closed);
+                    if waiting_for_first {
+                        // Nothing to finish.
+                        return;
+                    }
+                    shutting_down = true;
+                    idle_closed = true;
+                    connection.as_mut().graceful_shutdown();
+                }
+                let next = match (waiting_for_first, shutting_down) {
+                    (true, false) => first_request_by.min(idle_until),
+                    (true, true) => first_request_by,
+                    (false, false) => idle_until,
+                    // Only the connection's own end is left to wait for.
+                    (false, true) => u64::MAX,
+                };
+                watchdog.as_mut().reset(state.at(next.max(now + 1)));
+            }
+        }
+    }
+}
