@@ -49,11 +49,13 @@ struct Driver {
 }
 
 const CLIENTS: usize = 6;
+/// Slowloris connections held open against the gateway.
+const SLOW_CONNECTIONS: usize = 50;
 /// Pause between one client's requests: about 300 requests/s in all.
 const THINK: Duration = Duration::from_millis(20);
 
 impl Driver {
-    fn start(gateway: &str, token: &str) -> Driver {
+    fn start(gateway: &str, token: &str, revoked: &str) -> Driver {
         let d = Driver {
             tally: Arc::default(),
             stop: Arc::default(),
@@ -71,7 +73,8 @@ impl Driver {
             d.gateway_up.clone(),
             d.flood.clone(),
         );
-        let (gateway, token) = (gateway.to_string(), token.to_string());
+        let (gateway, token, revoked) =
+            (gateway.to_string(), token.to_string(), revoked.to_string());
         let handle = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -85,8 +88,12 @@ impl Driver {
                     .unwrap();
                 let tasks: Vec<_> = (0..CLIENTS)
                     .map(|i| {
-                        let (client, gateway, token) =
-                            (client.clone(), gateway.clone(), token.clone());
+                        let (client, gateway, token, revoked) = (
+                            client.clone(),
+                            gateway.clone(),
+                            token.clone(),
+                            revoked.clone(),
+                        );
                         let (tally, stop, pause, in_flight, up, flood) = (
                             tally.clone(),
                             stop.clone(),
@@ -104,7 +111,8 @@ impl Driver {
                                 }
                                 in_flight.fetch_add(1, Ordering::SeqCst);
                                 let flooding = flood.load(Ordering::Relaxed) && i % 2 == 0;
-                                one_request(&client, &gateway, &token, n, flooding, &tally, &up)
+                                let tokens = (token.as_str(), revoked.as_str());
+                                one_request(&client, &gateway, tokens, n, flooding, &tally, &up)
                                     .await;
                                 in_flight.fetch_sub(1, Ordering::SeqCst);
                                 n += CLIENTS as u64;
@@ -153,7 +161,7 @@ impl Driver {
 async fn one_request(
     client: &reqwest::Client,
     gateway: &str,
-    token: &str,
+    (token, revoked): (&str, &str),
     n: u64,
     flooding: bool,
     tally: &Tally,
@@ -196,6 +204,11 @@ async fn one_request(
                 .await;
             expect(r, 401, &tally.refused)
         }
+        5 => {
+            // Revoked before the run: refused like an unknown token.
+            let r = client.get(&echo).header("x-api-key", revoked).send().await;
+            expect(r, 401, &tally.refused)
+        }
         3 => {
             // Long headers with a valid token: allowed.
             let r = client
@@ -221,6 +234,54 @@ async fn one_request(
             let r = client.get(&echo).header("x-api-key", token).send().await;
             expect(r, 200, &tally.allowed)
         }
+    }
+}
+
+/// Holds slowloris connections to the gateway for the whole run: each
+/// sends part of a request's headers and then one more byte a second,
+/// never finishing. Connections the gateway closes are opened again.
+struct Slowloris {
+    stop: Arc<AtomicBool>,
+    opened: Arc<AtomicU64>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Slowloris {
+    fn start(gateway: &str, connections: usize) -> Slowloris {
+        let addr = gateway.trim_start_matches("http://").to_string();
+        let stop = Arc::new(AtomicBool::new(false));
+        let opened = Arc::new(AtomicU64::new(0));
+        let (stop2, opened2) = (stop.clone(), opened.clone());
+        let handle = std::thread::spawn(move || {
+            let mut held: Vec<std::net::TcpStream> = Vec::new();
+            while !stop2.load(Ordering::Relaxed) {
+                while held.len() < connections {
+                    let Ok(mut c) = std::net::TcpStream::connect(&addr) else {
+                        break;
+                    };
+                    if c.write_all(b"GET /api/echo/x HTTP/1.1\r\nHost: gw\r\nX-Slow: ")
+                        .is_ok()
+                    {
+                        opened2.fetch_add(1, Ordering::Relaxed);
+                        held.push(c);
+                    }
+                }
+                held.retain_mut(|c| c.write_all(b"a").is_ok());
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        });
+        Slowloris {
+            stop,
+            opened,
+            handle: Some(handle),
+        }
+    }
+
+    /// Stops; returns how many slow connections were opened in all.
+    fn finish(mut self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.handle.take().unwrap().join().unwrap();
+        self.opened.load(Ordering::Relaxed)
     }
 }
 
@@ -298,7 +359,11 @@ fn faults_cost_no_usage_and_heal_without_help() {
         .as_str()
         .unwrap()
         .to_string();
-    let mut gw = TestGateway::start_with(&srv, &["--spool-max", "2MiB"], None);
+    let mut gw = TestGateway::start_with(
+        &srv,
+        &["--spool-max", "2MiB", "--header-read-timeout", "5s"],
+        None,
+    );
     gw.wait_ready();
     let probe = crate::upstream::Http::new();
     let echo = format!("{}/api/echo/x", gw.url);
@@ -314,8 +379,26 @@ fn faults_cost_no_usage_and_heal_without_help() {
         srv.usage_of_status(token_id, 200).1 >= 1
     });
     let probes = srv.usage_of_status(token_id, 200).1 as u64;
+    let old = cli.json(&[
+        "token",
+        "create",
+        "--name",
+        "revoked-early",
+        "--scope",
+        "echo",
+    ])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    cli.run(&["token", "revoke", "revoked-early"]).ok();
+    until(
+        "the early revocation at the gateway",
+        Duration::from_secs(10),
+        || probe.get(&echo, Some(&old)).status == 401,
+    );
     let started = Instant::now();
-    let driver = Driver::start(&gw.url, &token);
+    let slowloris = Slowloris::start(&gw.url, SLOW_CONNECTIONS);
+    let driver = Driver::start(&gw.url, &token, &old);
     std::thread::sleep(Duration::from_secs(2));
     let mut peak_server_kib = 0;
     let mut peak_gateway_kib = 0;
@@ -404,6 +487,7 @@ fn faults_cost_no_usage_and_heal_without_help() {
     // The end: traffic stops, the spool drains, the gateway stops cleanly
     // (writing out the counted refusals).
     let tally = driver.finish();
+    let slow_opened = slowloris.finish();
     let elapsed = started.elapsed();
     until("the spool drained", Duration::from_secs(120), || {
         gw.health()["usage"]["spool_depth"] == 0
@@ -441,6 +525,10 @@ fn faults_cost_no_usage_and_heal_without_help() {
          cap policy (and {dropped_denied} refused ones) = {}; {all_rows} rows, {distinct} distinct",
         requests as u64 - probes,
         requests as u64 - probes + dropped_allowed,
+    ));
+    report(&format!(
+        "{SLOW_CONNECTIONS} slowloris connections held throughout ({slow_opened} opened in all, \
+         reopened after the gateway closed them); real clients answered meanwhile"
     ));
     report(&format!(
         "peak RSS: server {:.1} MiB, gateway {:.1} MiB",
