@@ -378,6 +378,15 @@ impl TestServer {
         }
     }
 
+    /// All stored usage events: how many rows, and how many requests they
+    /// stand for (refusals without a token are stored as counts).
+    pub fn usage_total(&self) -> (i64, i64) {
+        self.query_pair(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(requests), 0) AS BIGINT) FROM usage_events",
+            None,
+        )
+    }
+
     /// Like [`TestServer::usage_of`] for one token, counting only events
     /// with this status.
     pub fn usage_of_status(&self, token: uuid::Uuid, status: u16) -> (i64, i64) {

@@ -1083,7 +1083,7 @@ fn worker_hostile_requests_cost_nothing_else() {
         "--upstream",
         &s.upstream.url,
     ]);
-    let t = token(&s.cli, "good", &["--scope", "echo,open"]);
+    let t = token(&s.cli, "good", &["--scope", "echo", "--scope", "open"]);
     let other = token(&s.cli, "other", &["--scope", "open"]);
     s.sync();
     let url = s.url("/api/echo/x");
@@ -1215,8 +1215,9 @@ fn worker_cpu_per_request() {
         let wall = started.elapsed().as_secs_f64() * 1000.0 / n as f64;
         if events {
             usage += n as i64;
+            // Requests, not rows: refusals without a token arrive as counts.
             eventually("usage", Duration::from_secs(120), || {
-                s.srv.usage_counts().0 >= usage
+                s.srv.usage_total().1 >= usage
             });
             // Let the consumer's last batch finish.
             std::thread::sleep(Duration::from_millis(500));

@@ -823,17 +823,28 @@ fn record(env: &Env, ctx: &Context, mut event: UsageEvent) {
     ctx.wait_until(async move { send_usage(&env, event).await });
 }
 
-/// Waits for the open denial windows to end, then sends their counts.
+/// Waits for the open denial windows to end, then sends their counts,
+/// until none are left open (a window still open when a flush runs gets
+/// the next one).
 async fn flush_denials(env: &Env) {
-    Delay::from(DENIAL_WINDOW.to_std().unwrap_or_default() + Duration::from_secs(1)).await;
-    let events = with_state(env, |s| {
-        s.denials_flushing = false;
-        s.denials.flush_due(datetime(now_ms()), |at| {
-            event_id(at.timestamp_millis() as f64, &random10())
-        })
-    });
-    for event in events {
-        send_usage(env, event).await;
+    loop {
+        Delay::from(DENIAL_WINDOW.to_std().unwrap_or_default() + Duration::from_secs(1)).await;
+        let (events, more) = with_state(env, |s| {
+            let events = s.denials.flush_due(datetime(now_ms()), |at| {
+                event_id(at.timestamp_millis() as f64, &random10())
+            });
+            let more = s.denials.pending() > 0;
+            if !more {
+                s.denials_flushing = false;
+            }
+            (events, more)
+        });
+        for event in events {
+            send_usage(env, event).await;
+        }
+        if !more {
+            return;
+        }
     }
 }
 
