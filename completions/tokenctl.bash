@@ -1176,7 +1176,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway)
-            opts="-o -h --key --listen --state-dir --spool-max --max-stale --log-format --server --profile --output --color --help"
+            opts="-o -h --key --listen --state-dir --spool-max --max-stale --trusted-proxy --log-format --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1199,6 +1199,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --max-stale)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3100,7 +3104,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__server)
-            opts="-o -h --database-url --listen --master-key-file --usage-retention --log-format --server --profile --output --color --help"
+            opts="-o -h --database-url --listen --master-key-file --usage-retention --trusted-proxy --log-format --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3119,6 +3123,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --usage-retention)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --trusted-proxy)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -59,6 +59,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l database-ur
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l listen -d 'Address to listen on' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l master-key-file -d 'File holding the master key as 64 hex characters' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l usage-retention -d 'How long raw usage events are kept (rollups are kept longer: per-minute 7d, per-hour 180d, per-day 2 years)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l trusted-proxy -d 'A reverse proxy in front of the server (TLS terminator, load balancer), as an address or CIDR; repeat for several. Only requests from these peers have their Forwarded / X-Forwarded-For headers believed, for the client address in the audit log. Without it the TCP peer is the client' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -75,6 +76,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l listen -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l state-dir -d 'Directory for the encrypted config snapshot and the usage spool' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l spool-max -d 'Most disk the usage spool may use (e.g. 512MiB, 2GB). When it is full, events of denied requests are dropped first (they may fill 90%), then events of allowed ones; drops are counted in /_gateway/health' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l max-stale -d 'Once the server has not confirmed the config for this long (it is unreachable), answer 503 config_stale instead of deciding on old data: a token revoked during the outage stops passing at the latest then. `never` keeps serving the last config however old it gets' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l trusted-proxy -d 'A reverse proxy in front of the gateway (TLS terminator, load balancer), as an address or CIDR; repeat for several. Only requests from these peers have their Forwarded / X-Forwarded-For / X-Forwarded-Proto believed, for IP allow-lists, usage and the headers sent upstream. Without it the TCP peer is the client' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r

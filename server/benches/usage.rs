@@ -89,6 +89,7 @@ async fn main() {
         kv_sync: None,
         edge_key: None,
         usage_retention: Default::default(),
+        trusted_proxies: vec![],
     })
     .await
     .unwrap();

@@ -80,6 +80,9 @@ pub struct ServerConfig {
     pub edge_key: Option<crate::crypto::EdgeKey>,
     /// How long raw usage events and each rollup level are kept.
     pub usage_retention: crate::usage::Retention,
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` are believed
+    /// for the client address in the audit log; empty: the TCP peer.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[cfg(test)]

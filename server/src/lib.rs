@@ -68,6 +68,7 @@ impl Server {
             db: db.clone(),
             master_key,
             kv_sync: kv_sync.clone(),
+            trusted_proxies: config.trusted_proxies.into(),
         });
         Ok(Server {
             listener,

@@ -101,6 +101,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         kv_sync: super::server::kv_sync_config()?,
         edge_key: super::server::edge_key()?,
         usage_retention: Default::default(),
+        trusted_proxies: vec![],
     })
     .await?;
     let addr = server.local_addr()?;
@@ -119,6 +120,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         state_dir: dir.join("gateway"),
         spool_max_bytes: tokenctl_gateway_native::DEFAULT_SPOOL_MAX_BYTES,
         max_stale: Some(tokenctl_gateway_native::DEFAULT_MAX_STALE),
+        trusted_proxies: vec![],
     })
     .await
     .map_err(|e| CliError::failure(format!("{e:#}")))?;

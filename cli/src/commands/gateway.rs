@@ -65,6 +65,19 @@ pub struct Args {
         value_parser = parse_max_stale
     )]
     pub max_stale: MaxStale,
+    /// A reverse proxy in front of the gateway (TLS terminator, load
+    /// balancer), as an address or CIDR; repeat for several. Only requests
+    /// from these peers have their Forwarded / X-Forwarded-For /
+    /// X-Forwarded-Proto believed, for IP allow-lists, usage and the
+    /// headers sent upstream. Without it the TCP peer is the client
+    #[arg(
+        long = "trusted-proxy",
+        env = "TOKENCTL_GATEWAY_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ',',
+        value_parser = super::server::trusted_proxy
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: super::server::LogFormat,
@@ -111,6 +124,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         state_dir: args.state_dir,
         spool_max_bytes: args.spool_max,
         max_stale: args.max_stale.0,
+        trusted_proxies: args.trusted_proxies,
     })
     .await
     .map_err(|e| CliError::usage(format!("{e:#}")))?;

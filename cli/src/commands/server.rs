@@ -49,9 +49,27 @@ pub struct Args {
     /// per-minute 7d, per-hour 180d, per-day 2 years)
     #[arg(long, env = "TOKENCTL_USAGE_RETENTION", default_value = "30d")]
     pub usage_retention: humantime::Duration,
+    /// A reverse proxy in front of the server (TLS terminator, load
+    /// balancer), as an address or CIDR; repeat for several. Only requests
+    /// from these peers have their Forwarded / X-Forwarded-For headers
+    /// believed, for the client address in the audit log. Without it the
+    /// TCP peer is the client
+    #[arg(
+        long = "trusted-proxy",
+        env = "TOKENCTL_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ',',
+        value_parser = trusted_proxy
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: LogFormat,
+}
+
+/// `--trusted-proxy`: an address or a CIDR.
+pub fn trusted_proxy(value: &str) -> Result<ipnet::IpNet, String> {
+    tokenctl_server::api::input::cidr(value).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -143,6 +161,7 @@ pub async fn run(args: Args) -> CliResult {
                 .map_err(|_| CliError::usage("--usage-retention is too long"))?,
             ..Default::default()
         },
+        trusted_proxies: args.trusted_proxies,
     };
     let server = Server::start(config).await?;
     let addr = server.local_addr()?;

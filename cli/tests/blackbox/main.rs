@@ -19,5 +19,6 @@ mod secrets;
 mod security;
 mod teams;
 mod tokens;
+mod trusted_proxies;
 mod usage;
 mod worker;

@@ -43,6 +43,10 @@ pub struct Settings {
     /// Past this config age (server unreachable), requests are refused with
     /// 503 `config_stale` instead of decided on old data; `None`: never.
     pub max_stale: Option<Duration>,
+    /// Reverse proxies (a TLS terminator, a load balancer) whose
+    /// `Forwarded`/`X-Forwarded-For`/`X-Forwarded-Proto` are believed;
+    /// empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -54,6 +58,7 @@ impl std::fmt::Debug for Settings {
             .field("state_dir", &self.state_dir)
             .field("spool_max_bytes", &self.spool_max_bytes)
             .field("max_stale", &self.max_stale)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -154,6 +159,7 @@ impl NativeGateway {
         let proxy = Arc::new(proxy::Proxy {
             shared,
             client: https_client()?,
+            trusted_proxies: settings.trusted_proxies.clone(),
         });
         Ok(NativeGateway {
             listener,

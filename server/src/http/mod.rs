@@ -31,6 +31,40 @@ pub struct AppState {
     pub db: Database,
     pub master_key: Option<Arc<MasterKey>>,
     pub kv_sync: Arc<crate::kvsync::KvSync>,
+    /// `--trusted-proxy`: peers whose forwarding headers are believed.
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
+}
+
+/// The client's address for the audit log: the TCP peer, or, when the
+/// peer is a trusted proxy, the client it reports (see
+/// [`tokenctl_gateway::headers::client_origin`]).
+pub(crate) fn client_ip(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+) -> Option<String> {
+    let peer = peer?.ip();
+    let joined = |name: &str| {
+        let values: Vec<&str> = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.join(","))
+    };
+    let (forwarded, xff) = if state.trusted_proxies.is_empty() {
+        (None, None)
+    } else {
+        (joined("forwarded"), joined("x-forwarded-for"))
+    };
+    let origin = tokenctl_gateway::headers::client_origin(
+        peer,
+        forwarded.as_deref(),
+        xff.as_deref(),
+        None,
+        &state.trusted_proxies,
+    );
+    Some(tokenctl_gateway::headers::client_ip_text(origin.ip))
 }
 
 /// `axum::Json` whose rejections are API errors (400 with our JSON body).

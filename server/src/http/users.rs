@@ -342,7 +342,7 @@ async fn enrol(
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
-        client_ip: Some(peer.ip().to_string()),
+        client_ip: super::client_ip(&state, &headers, Some(peer)),
     };
     let secret = Secret::generate(SecretKind::AdminCredential, &mut rand::rngs::OsRng);
     let mut enrolled = state
