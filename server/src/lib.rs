@@ -137,7 +137,8 @@ async fn roll_up_usage(db: Database) {
     }
 }
 
-/// Deletes usage data past its retention, now and then every hour.
+/// Deletes usage data past its retention, and idempotent rotation results
+/// past their replay window, now and then every hour.
 async fn usage_retention(db: Database, keep: usage::Retention) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -155,6 +156,11 @@ async fn usage_retention(db: Database, keep: usage::Retention) {
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "usage retention: deleted old usage data"),
             Err(e) => tracing::warn!(error = %e, "usage retention failed"),
+        }
+        match db.purge_rotation_results(now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "deleted expired idempotent rotation results"),
+            Err(e) => tracing::warn!(error = %e, "deleting expired rotation results failed"),
         }
     }
 }

@@ -7,6 +7,7 @@ mod fake_kv;
 mod upstream;
 
 mod concurrency;
+mod credentials;
 mod errors;
 mod gateway;
 mod hostile;

@@ -104,8 +104,9 @@ pub struct TokenChange {
 #[derive(Debug, Clone)]
 pub struct Rotation {
     pub grace: Duration,
-    /// The caller's idempotency key: a retry with the same key returns the
-    /// same new secret, re-derived under the master key, never stored.
+    /// The caller's idempotency key: a retry with the same key by the same
+    /// credential, within a day, returns the same new secret, which is kept
+    /// sealed under the master key until then.
     pub idempotency_key: Option<String>,
     pub master_key: Option<MasterKey>,
 }
@@ -296,6 +297,8 @@ forward! {
     fn update_token(&self, actor: &Actor, id: Uuid, change: TokenChange) -> ApiResult<api::Token>;
     fn revoke_token(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Token>;
     fn rotate_token(&self, actor: &Actor, id: Uuid, rotation: Rotation) -> ApiResult<api::IssuedToken>;
+    /// Deletes idempotent rotation results older than their replay window.
+    fn purge_rotation_results(&self, now: DateTime<Utc>) -> anyhow::Result<u64>;
 
     fn create_route(&self, actor: &Actor, new: NewRoute) -> ApiResult<api::Route>;
     fn list_routes(&self) -> ApiResult<Vec<api::Route>>;

@@ -604,6 +604,105 @@ fn route_entry(r: RouteRow) -> RouteEntry {
     }
 }
 
+/// How long the result of an idempotent rotation can be fetched again.
+fn rotation_replay_window() -> chrono::Duration {
+    chrono::Duration::hours(24)
+}
+
+/// What binds a sealed rotation result to its row and its caller.
+fn rotation_binding(token: Uuid, idempotency_hash: &str, actor: &Actor) -> String {
+    format!(
+        "token-rotation/{token}/{idempotency_hash}/{}",
+        actor
+            .credential_id
+            .map_or_else(|| "-".to_string(), |c| c.to_string())
+    )
+}
+
+#[derive(FromRow)]
+struct RotationRow {
+    secret_hash: String,
+    grace_ms: i64,
+    credential_id: Option<Uuid>,
+    sealed_token: Option<Vec<u8>>,
+}
+
+/// A retried idempotent rotation: the stored result, only for the
+/// credential that made the rotation, and only while it is the token's
+/// current secret. Audited as `token.rotate.replay`.
+#[allow(clippy::too_many_arguments)]
+async fn replay_rotation(
+    tx: &mut Tx,
+    actor: &Actor,
+    master: &crate::crypto::MasterKey,
+    row: &TokenRow,
+    idempotency_hash: &str,
+    earlier: RotationRow,
+    grace_ms: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<String> {
+    let not_reproducible = || ApiError::Conflict {
+        code: "rotation_not_reproducible",
+        message: "this idempotency key's rotation cannot be returned again (it was made before \
+                  this server kept rotation results, or under another master key); use a new key"
+            .into(),
+    };
+    let Some(sealed) = earlier.sealed_token else {
+        return Err(not_reproducible());
+    };
+    if earlier.credential_id != actor.credential_id {
+        return Err(ApiError::Conflict {
+            code: "idempotency_key_reused",
+            message: "this idempotency key was used by another credential; use a new key".into(),
+        });
+    }
+    if earlier.grace_ms != grace_ms {
+        return Err(ApiError::Invalid {
+            code: "idempotency_key_mismatch",
+            message: "this idempotency key was used for a rotation with a different --grace; use a new key".into(),
+        });
+    }
+    let current: String = sqlx::query_scalar("SELECT secret_hash FROM tokens WHERE id = $1")
+        .bind(row.id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if current != earlier.secret_hash {
+        return Err(ApiError::Conflict {
+            code: "rotation_superseded",
+            message:
+                "this idempotency key's rotation has since been superseded by another rotation"
+                    .into(),
+        });
+    }
+    let token = master
+        .open_rotation(&rotation_binding(row.id, idempotency_hash, actor), &sealed)
+        .and_then(|p| String::from_utf8(p).ok())
+        .filter(|t| hash_secret(t) == earlier.secret_hash)
+        .ok_or_else(not_reproducible)?;
+    let view = token_by_id(tx, row.id, false)
+        .await?
+        .expect("locked row exists")
+        .view(now);
+    write_audit(
+        tx,
+        actor,
+        AuditRecord {
+            action: "token.rotate.replay",
+            target_type: "token",
+            target_id: Some(row.id.to_string()),
+            target_name: Some(view.name.clone()),
+            team_id: Some(view.team_id),
+            before: None,
+            after: Some(serde_json::json!({
+                "token": view,
+                "returned": "the stored result of an earlier rotation with this idempotency key",
+            })),
+        },
+    )
+    .await?;
+    Ok(token)
+}
+
 impl Repo {
     fn new(pool: sqlx::Pool<Db>) -> Repo {
         Repo {
@@ -1136,64 +1235,50 @@ impl Repo {
                 message: format!("token `{}` is revoked and cannot be rotated", row.name),
             });
         }
-        let (secret, idempotency_hash) = match &rotation.idempotency_key {
-            None => (
-                Secret::generate(SecretKind::ApiToken, &mut rand::rngs::OsRng),
-                None,
-            ),
+        // An idempotent rotation needs the master key, to seal its result.
+        let idempotency = match &rotation.idempotency_key {
+            None => None,
             Some(key) => {
                 let master = rotation.master_key.as_ref().ok_or_else(|| ApiError::Unavailable {
                     code: "master_key_missing",
                     message: "idempotent rotation needs the server's master key (TOKENCTL_MASTER_KEY or --master-key-file)".into(),
                 })?;
-                let material =
-                    master.derive_material("token-rotation", &[id.as_bytes(), key.as_bytes()]);
-                (
-                    Secret::from_key_material(SecretKind::ApiToken, &material),
-                    Some(hash_secret(key)),
-                )
+                Some((master, hash_secret(key)))
             }
         };
-        if let Some(idem) = &idempotency_hash {
-            let earlier: Option<(String, i64)> = sqlx::query_as(
-                "SELECT secret_hash, grace_ms FROM token_rotations WHERE token_id = $1 AND idempotency_hash = $2",
+        let grace_ms = i64::try_from(rotation.grace.as_millis()).unwrap_or(i64::MAX);
+        if let Some((master, idem)) = &idempotency {
+            // Results are kept for a day at most; an expired one is gone.
+            sqlx::query(
+                "DELETE FROM token_rotations WHERE token_id = $1 AND idempotency_hash = $2 \
+                 AND (expires_at <= $3 OR (expires_at IS NULL AND created_at <= $4))",
+            )
+            .bind(id)
+            .bind(idem)
+            .bind(now)
+            .bind(now - rotation_replay_window())
+            .execute(&mut *tx)
+            .await?;
+            let earlier: Option<RotationRow> = sqlx::query_as(
+                "SELECT secret_hash, grace_ms, credential_id, sealed_token FROM token_rotations \
+                 WHERE token_id = $1 AND idempotency_hash = $2",
             )
             .bind(id)
             .bind(idem)
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some((earlier, grace_ms)) = earlier {
-                if i64::try_from(rotation.grace.as_millis()).unwrap_or(i64::MAX) != grace_ms {
-                    return Err(ApiError::Invalid {
-                        code: "idempotency_key_reused",
-                        message: "this idempotency key was used for a rotation with a different --grace; use a new key".into(),
-                    });
-                }
-                // A retry: hand back the same result, provided it is still current.
-                if earlier != secret.hash() {
-                    return Err(ApiError::Conflict {
-                        code: "rotation_not_reproducible",
-                        message: "this idempotency key was used under a different master key; use a new key".into(),
-                    });
-                }
-                let current: String =
-                    sqlx::query_scalar("SELECT secret_hash FROM tokens WHERE id = $1")
-                        .bind(id)
-                        .fetch_one(&mut *tx)
+            if let Some(earlier) = earlier {
+                let token =
+                    replay_rotation(&mut tx, actor, master, &row, idem, earlier, grace_ms, now)
                         .await?;
-                if current != earlier {
-                    return Err(ApiError::Conflict {
-                        code: "rotation_superseded",
-                        message: "this idempotency key's rotation has since been superseded by another rotation".into(),
-                    });
-                }
                 tx.commit().await?;
                 return Ok(api::IssuedToken {
                     info: row.view(now),
-                    token: secret.into_exposed(),
+                    token,
                 });
             }
         }
+        let secret = Secret::generate(SecretKind::ApiToken, &mut rand::rngs::OsRng);
         let before = row.view(now);
         let grace = chrono::Duration::from_std(rotation.grace)
             .map_err(|_| ApiError::invalid("grace period is too long"))?;
@@ -1229,16 +1314,24 @@ impl Repo {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        if let Some(idem) = &idempotency_hash {
+        if let Some((master, idem)) = &idempotency {
+            let sealed = master.seal_rotation(
+                &rotation_binding(id, idem, actor),
+                secret.expose().as_bytes(),
+            );
             sqlx::query(
-                "INSERT INTO token_rotations (token_id, idempotency_hash, secret_hash, grace_ms, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO token_rotations (token_id, idempotency_hash, secret_hash, grace_ms, \
+                 created_at, credential_id, sealed_token, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(id)
             .bind(idem)
             .bind(secret.hash())
-            .bind(i64::try_from(rotation.grace.as_millis()).unwrap_or(i64::MAX))
+            .bind(grace_ms)
             .bind(now)
+            .bind(actor.credential_id)
+            .bind(sealed)
+            .bind(now + rotation_replay_window())
             .execute(&mut *tx)
             .await?;
         }
@@ -1266,6 +1359,19 @@ impl Repo {
             info: after,
             token: secret.into_exposed(),
         })
+    }
+
+    /// Deletes idempotent rotation results past their replay window.
+    pub async fn purge_rotation_results(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
+        Ok(sqlx::query(
+            "DELETE FROM token_rotations WHERE expires_at <= $1 \
+             OR (expires_at IS NULL AND created_at <= $2)",
+        )
+        .bind(now)
+        .bind(now - rotation_replay_window())
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
     }
 
     // ------------------------------------------------------------ routes
