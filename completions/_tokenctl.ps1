@@ -59,6 +59,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--master-key-file', '--master-key-file', [CompletionResultType]::ParameterName, 'File holding the master key as 64 hex characters')
             [CompletionResult]::new('--usage-retention', '--usage-retention', [CompletionResultType]::ParameterName, 'How long raw usage events are kept (rollups are kept longer: per-minute 7d, per-hour 180d, per-day 2 years)')
             [CompletionResult]::new('--trusted-proxy', '--trusted-proxy', [CompletionResultType]::ParameterName, 'A reverse proxy in front of the server (TLS terminator, load balancer), as an address or CIDR; repeat for several. Only requests from these peers have their Forwarded / X-Forwarded-For headers believed, for the client address in the audit log. Without it the TCP peer is the client')
+            [CompletionResult]::new('--max-credential-ttl', '--max-credential-ttl', [CompletionResultType]::ParameterName, 'Longest lifetime of any new admin credential (`credential create`, `user create`, enrolment), e.g. 30d. A longer --expires is refused; a credential created without one gets this. Default: no limit')
+            [CompletionResult]::new('--bootstrap-ttl', '--bootstrap-ttl', [CompletionResultType]::ParameterName, 'How long the bootstrap credential (the first admin''s, made on an empty database) lives, or `never` [default: 24h, or --max-credential-ttl if that is shorter]')
+            [CompletionResult]::new('--data-dir', '--data-dir', [CompletionResultType]::ParameterName, 'Where the server writes files of its own: a generated bootstrap credential, when stderr is not a terminal [default: the SQLite database''s directory; with PostgreSQL, the working directory]')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -811,7 +814,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create another credential for yourself, e.g. one that expires for a CI job')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create another credential for yourself, e.g. one that expires for a CI job. It expires no later than the credential you create it with')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your credentials')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke one of your credentials by name or id')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -828,7 +831,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;credential;create' {
-            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, '30d, 12h, 2027-01-31, an RFC 3339 time, or never')
+            [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, '30d, 12h, 2027-01-31, an RFC 3339 time, or never; no later than the credential you use [default: the same expiry as the credential you use, capped by the server''s --max-credential-ttl]')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
@@ -860,7 +863,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;credential;help' {
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create another credential for yourself, e.g. one that expires for a CI job')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create another credential for yourself, e.g. one that expires for a CI job. It expires no later than the credential you create it with')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your credentials')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke one of your credentials by name or id')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -1393,7 +1396,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;help;credential' {
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)')
-            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create another credential for yourself, e.g. one that expires for a CI job')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create another credential for yourself, e.g. one that expires for a CI job. It expires no later than the credential you create it with')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List your credentials')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke one of your credentials by name or id')
             break

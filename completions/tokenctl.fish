@@ -60,6 +60,9 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l listen -d '
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l master-key-file -d 'File holding the master key as 64 hex characters' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l usage-retention -d 'How long raw usage events are kept (rollups are kept longer: per-minute 7d, per-hour 180d, per-day 2 years)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l trusted-proxy -d 'A reverse proxy in front of the server (TLS terminator, load balancer), as an address or CIDR; repeat for several. Only requests from these peers have their Forwarded / X-Forwarded-For headers believed, for the client address in the audit log. Without it the TCP peer is the client' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l max-credential-ttl -d 'Longest lifetime of any new admin credential (`credential create`, `user create`, enrolment), e.g. 30d. A longer --expires is refused; a credential created without one gets this. Default: no limit' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-ttl -d 'How long the bootstrap credential (the first admin\'s, made on an empty database) lives, or `never` [default: 24h, or --max-credential-ttl if that is shorter]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l data-dir -d 'Where the server writes files of its own: a generated bootstrap credential, when stderr is not a terminal [default: the SQLite database\'s directory; with PostgreSQL, the working directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -595,7 +598,7 @@ always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "generate" -d 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job. It expires no later than the credential you create it with'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "list" -d 'List your credentials'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "revoke" -d 'Revoke one of your credentials by name or id'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -608,7 +611,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l expires -d '30d, 12h, 2027-01-31, an RFC 3339 time, or never' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l expires -d '30d, 12h, 2027-01-31, an RFC 3339 time, or never; no later than the credential you use [default: the same expiry as the credential you use, capped by the server\'s --max-credential-ttl]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -637,7 +640,7 @@ always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job. It expires no later than the credential you create it with'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "list" -d 'List your credentials'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke one of your credentials by name or id'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -936,7 +939,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "invitations" -d 'List invitations (yours; all for global admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "uninvite" -d 'Revoke an unused invitation by id'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "generate" -d 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job. It expires no later than the credential you create it with'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "list" -d 'List your credentials'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "revoke" -d 'Revoke one of your credentials by name or id'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List audit entries, newest first'

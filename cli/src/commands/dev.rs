@@ -98,6 +98,11 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         listen: args.listen,
         master_key: Some(master_key),
         bootstrap_credential: Some(credential.clone()),
+        // The dev credential lives in the data directory and is reused on
+        // every run; `dev` is for one machine, not for anything real.
+        bootstrap_ttl: None,
+        bootstrap_file: None,
+        max_credential_ttl: None,
         kv_sync: super::server::kv_sync_config()?,
         edge_key: super::server::edge_key()?,
         usage_retention: Default::default(),

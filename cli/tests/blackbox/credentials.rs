@@ -81,6 +81,25 @@ fn rotation_rows(srv: &TestServer) -> u64 {
     )
 }
 
+fn expires_at(v: &Value) -> Option<chrono::DateTime<chrono::Utc>> {
+    v["expires_at"].as_str().map(|t| t.parse().unwrap())
+}
+
+/// Seconds from now until `t`.
+fn secs_until(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    (t - chrono::Utc::now()).num_seconds()
+}
+
+fn credential_named(cli: &Cli, name: &str) -> Value {
+    cli.json(&["credential", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no credential {name}"))
+        .clone()
+}
+
 on_both_backends! {
     fn rotation_replay_goes_only_to_the_credential_that_rotated(srv) {
         let admin = srv.cli();
@@ -140,4 +159,167 @@ on_both_backends! {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
     }
+    fn a_credential_expires_no_later_than_the_one_that_created_it(srv) {
+        let admin = srv.cli();
+        let short = admin.json(&["credential", "create", "short", "--expires", "1h"]);
+        let short_expiry = expires_at(&short).unwrap();
+        let short_cli = Cli::new(&srv.url, short["secret"].as_str());
+
+        // Without --expires: the parent's expiry, not "never".
+        let child = short_cli.json(&["credential", "create", "child"]);
+        assert_eq!(expires_at(&child), Some(short_expiry));
+        // A later expiry, or never, is refused; an earlier one is fine.
+        for later in ["never", "2h", "30d"] {
+            let run = short_cli.run(&["credential", "create", "late", "--expires", later, "-o", "json"]);
+            run.fails(2);
+            assert_eq!(code(&run), "expiry_too_late", "{later}: {}", run.stderr);
+        }
+        let earlier = short_cli.json(&["credential", "create", "earlier", "--expires", "30m"]);
+        assert!(expires_at(&earlier).unwrap() < short_expiry);
+        // Grandchildren are bound too.
+        let grandchild = Cli::new(&srv.url, earlier["secret"].as_str());
+        grandchild.run(&["credential", "create", "g", "--expires", "45m"]).fails(2);
+        assert_eq!(expires_at(&credential_named(&admin, "child")), Some(short_expiry));
+        assert!(admin.json(&["credential", "list"]).as_array().unwrap().iter().all(|c| c["name"] != "late"));
+    }
+
+    fn max_credential_ttl_bounds_every_new_credential(srv) {
+        let limited = TestServer::start_with_env(srv.backend, &[("TOKENCTL_MAX_CREDENTIAL_TTL", "2h")]).unwrap();
+        let admin = limited.cli();
+        // The bootstrap credential too: min(24h, 2h).
+        let boot = expires_at(&credential_named(&admin, "bootstrap")).expect("the bootstrap credential expires");
+        assert!((7000..=7200).contains(&secs_until(boot)), "{boot}");
+        let run = admin.run(&["credential", "create", "long", "--expires", "3h", "-o", "json"]);
+        run.fails(2);
+        assert_eq!(code(&run), "expiry_too_late");
+        let c = admin.json(&["credential", "create", "ok", "--expires", "1h"]);
+        assert!((3500..=3600).contains(&secs_until(expires_at(&c).unwrap())));
+        // `user create` and enrolment issue credentials within the limit.
+        let created = admin.json(&["user", "create", "uma"]);
+        assert!((7000..=7200).contains(&secs_until(expires_at(&created["credential"]).unwrap())));
+        let inv = admin.json(&["user", "invite", "ed@example.com", "--role", "system:viewer"]);
+        let ed = Cli::new(&limited.url, None);
+        ed.run(&["login", "--enrol", inv["code"].as_str().unwrap(), "--store", "file"]).ok();
+        let mine = ed.json(&["whoami"]);
+        assert!((7000..=7200).contains(&secs_until(expires_at(&mine["credential"]).unwrap())), "{mine}");
+
+        // Contradictory settings are refused before anything starts.
+        let dir = crate::common::tempdir::TempDir::new();
+        let db = format!("sqlite://{}", dir.path().join("x.db").display());
+        let run = Cli::new(&srv.url, None).run(&["server", "--database-url", &db, "--max-credential-ttl", "1h", "--bootstrap-ttl", "never"]);
+        assert!(run.fails(2).contains("--bootstrap-ttl"), "{}", run.stderr);
+        let run = Cli::new(&srv.url, None).run(&["server", "--database-url", &db, "--max-credential-ttl", "1h", "--bootstrap-ttl", "2h"]);
+        run.fails(2);
+        assert!(!dir.path().join("x.db").exists());
+    }
+
+    fn the_bootstrap_credential_expires_and_stays_out_of_logs(srv) {
+        // The configured one (TOKENCTL_BOOTSTRAP_TOKEN) expires after 24h by default.
+        let boot = expires_at(&credential_named(&srv.cli(), "bootstrap")).expect("expires");
+        assert!((86_300..=86_400).contains(&secs_until(boot)), "{boot}");
+
+        // A generated one, with stderr going to a file (not a terminal):
+        // written to DATA_DIR/bootstrap-credential, 0600; only the path is logged.
+        let data = crate::common::tempdir::TempDir::new();
+        let data_dir = data.path().join("state");
+        let generated = TestServer::start_with_env(srv.backend, &[
+            ("TOKENCTL_BOOTSTRAP_TOKEN", ""),
+            ("TOKENCTL_DATA_DIR", data_dir.to_str().unwrap()),
+            ("TOKENCTL_BOOTSTRAP_TTL", "2h"),
+        ]).unwrap();
+        let file = data_dir.join("bootstrap-credential");
+        let secret = std::fs::read_to_string(&file).expect("the credential file").trim().to_string();
+        assert!(secret.starts_with("tkc_"), "{secret}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let log = generated.log();
+        assert!(!log.contains(&secret), "the credential is in the server log");
+        assert!(log.contains(file.to_str().unwrap()), "the log names the file:\n{log}");
+        let admin = Cli::new(&generated.url, Some(&secret));
+        assert_eq!(admin.json(&["whoami"])["user"]["name"], "admin");
+        let exp = expires_at(&credential_named(&admin, "bootstrap")).expect("expires");
+        assert!((7000..=7200).contains(&secs_until(exp)), "{exp}");
+        // A restart does not bootstrap again, nor touch the file.
+        let mut generated = generated;
+        generated.spawn();
+        assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), secret);
+    }
+}
+
+/// With SQLite the data directory defaults to the database's; a credential
+/// that cannot be written leaves the database unbootstrapped.
+#[test]
+fn bootstrap_file_defaults_to_the_database_directory_and_is_never_lost() {
+    use std::process::{Command, Stdio};
+    let dir = crate::common::tempdir::TempDir::new();
+    let db = format!("sqlite://{}", dir.path().join("tokenctl.db").display());
+    // A data directory that cannot be created: below a regular file.
+    let blocker = dir.path().join("blocker");
+    std::fs::write(&blocker, "").unwrap();
+    let mut child = Command::new(crate::common::BIN)
+        .args([
+            "server",
+            "--database-url",
+            &db,
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
+        .arg(blocker.join("sub"))
+        .env_remove("TOKENCTL_BOOTSTRAP_TOKEN")
+        .env_remove("TOKENCTL_MASTER_KEY")
+        .env_remove("TOKENCTL_MASTER_KEY_FILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server started although it could not write the bootstrap credential");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("bootstrap credential") && !stderr.contains("tkc_"),
+        "{stderr}"
+    );
+
+    // Nothing was created: the credential cannot have been lost.
+    let users: i64 = runtime().block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&db).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM users")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        users, 0,
+        "bootstrap must roll back when its credential cannot be written"
+    );
+
+    // The default data directory is the database's: the file lands beside it.
+    let srv = TestServer::start_with_env(
+        crate::common::Backend::Sqlite,
+        &[("TOKENCTL_BOOTSTRAP_TOKEN", "")],
+    )
+    .unwrap();
+    let file = srv.dir.path().join("bootstrap-credential");
+    let secret = std::fs::read_to_string(&file)
+        .expect("written beside the database")
+        .trim()
+        .to_string();
+    assert_eq!(
+        Cli::new(&srv.url, Some(&secret)).json(&["whoami"])["user"]["name"],
+        "admin"
+    );
 }

@@ -155,7 +155,10 @@ pub struct Credential {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateCredential {
     pub name: String,
-    /// `never`, a duration (`30d`), a date or an RFC 3339 time. Default: never.
+    /// `never`, a duration (`30d`), a date or an RFC 3339 time. Default:
+    /// the expiry of the credential making the request (never, if it never
+    /// expires), or the server's `--max-credential-ttl`, whichever is
+    /// earlier. A later expiry is refused.
     #[serde(default)]
     pub expires: Option<String>,
 }

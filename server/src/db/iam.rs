@@ -1,7 +1,7 @@
 // Teams, users, memberships and invitations. Compiled for both backends
 // next to `repo.rs` (same module, same helpers), like it.
 
-use crate::db::NewInvitation;
+use crate::db::{NewCredential, NewInvitation};
 
 #[derive(FromRow)]
 struct MemberRow {
@@ -222,17 +222,19 @@ async fn insert_credential(
     name: &str,
     secret: &Secret,
     now: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
 ) -> sqlx::Result<api::Credential> {
     let id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO credentials (id, user_id, name, secret_hash, hint, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO credentials (id, user_id, name, secret_hash, hint, expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(user)
     .bind(name)
     .bind(secret.hash())
     .bind(secret.hint())
+    .bind(expires_at)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -626,13 +628,21 @@ impl Repo {
         email: Option<String>,
         global_admin: bool,
         roles: Vec<(Uuid, api::Role)>,
-        secret: &Secret,
+        credential: NewCredential<'_>,
     ) -> ApiResult<api::CreatedUser> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
         let id = insert_user(&mut tx, actor, &name, email.as_deref(), global_admin, now).await?;
         insert_memberships(&mut tx, id, &roles, now).await?;
-        let credential = insert_credential(&mut tx, id, "first", secret, now).await?;
+        let credential = insert_credential(
+            &mut tx,
+            id,
+            "first",
+            credential.secret,
+            now,
+            credential.expires_at,
+        )
+        .await?;
         let user = user_info(&mut tx, id).await?.expect("just inserted");
         write_audit(
             &mut tx,
@@ -866,7 +876,7 @@ impl Repo {
     pub async fn enrol(
         &self,
         code_hash: &str,
-        secret: &Secret,
+        credential: NewCredential<'_>,
         request: &Actor,
     ) -> ApiResult<api::Enrolled> {
         let mut tx = begin_write(&self.pool).await?;
@@ -919,7 +929,15 @@ impl Repo {
             }
         }
         insert_memberships(&mut tx, user_id, &roles, now).await?;
-        let credential = insert_credential(&mut tx, user_id, "enrolled", secret, now).await?;
+        let credential = insert_credential(
+            &mut tx,
+            user_id,
+            "enrolled",
+            credential.secret,
+            now,
+            credential.expires_at,
+        )
+        .await?;
         sqlx::query("UPDATE invitations SET used_at = $1, used_by = $2 WHERE id = $3")
             .bind(now)
             .bind(user_id)

@@ -111,6 +111,13 @@ pub struct Rotation {
     pub master_key: Option<MasterKey>,
 }
 
+/// An admin credential to issue: its secret and when it expires.
+#[derive(Debug, Clone, Copy)]
+pub struct NewCredential<'a> {
+    pub secret: &'a Secret,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
 /// A validated invitation.
 #[derive(Debug, Clone)]
 pub struct NewInvitation {
@@ -283,7 +290,8 @@ forward! {
     fn record_key_check(&self, check: String) -> anyhow::Result<()>;
     /// Creates the system team and the first admin on an empty database.
     /// Returns the admin credential if one was created.
-    fn bootstrap(&self, secret: Secret) -> anyhow::Result<bool>;
+    /// `deliver` runs before the commit; if it fails, nothing is created.
+    fn bootstrap(&self, secret: Secret, expires_at: Option<DateTime<Utc>>, deliver: &(dyn Fn(&Secret) -> anyhow::Result<()> + Sync)) -> anyhow::Result<bool>;
     fn authenticate(&self, secret_hash: &str, now: DateTime<Utc>) -> anyhow::Result<Option<(Principal, bool)>>;
 
     fn list_teams(&self, readable: Option<Vec<Uuid>>) -> ApiResult<Vec<api::Team>>;
@@ -335,13 +343,13 @@ forward! {
     fn remove_member(&self, actor: &Actor, team: Uuid, user: Uuid, expected: Role) -> ApiResult<api::TeamMember>;
     fn list_users(&self, teams: Option<Vec<Uuid>>, me: Uuid) -> ApiResult<Vec<api::UserInfo>>;
     fn find_user(&self, reference: &str) -> ApiResult<Option<api::UserInfo>>;
-    fn create_user(&self, actor: &Actor, name: String, email: Option<String>, global_admin: bool, roles: Vec<(Uuid, Role)>, secret: &Secret) -> ApiResult<api::CreatedUser>;
+    fn create_user(&self, actor: &Actor, name: String, email: Option<String>, global_admin: bool, roles: Vec<(Uuid, Role)>, credential: NewCredential<'_>) -> ApiResult<api::CreatedUser>;
     fn update_user(&self, actor: &Actor, id: Uuid, email: Option<Option<String>>, global_admin: Option<bool>, disabled: Option<bool>) -> ApiResult<api::UserInfo>;
     fn create_invitation(&self, actor: &Actor, new: NewInvitation, code: &Secret) -> ApiResult<api::Invitation>;
     fn list_invitations(&self, created_by: Option<Uuid>) -> ApiResult<Vec<api::Invitation>>;
     fn find_invitation(&self, id: Uuid) -> ApiResult<Option<(api::Invitation, Option<Uuid>)>>;
     fn revoke_invitation(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Invitation>;
-    fn enrol(&self, code_hash: &str, secret: &Secret, request: &Actor) -> ApiResult<api::Enrolled>;
+    fn enrol(&self, code_hash: &str, credential: NewCredential<'_>, request: &Actor) -> ApiResult<api::Enrolled>;
 }
 
 forward! {

@@ -762,7 +762,12 @@ impl Repo {
         Ok(())
     }
 
-    pub async fn bootstrap(&self, secret: Secret) -> anyhow::Result<bool> {
+    pub async fn bootstrap(
+        &self,
+        secret: Secret,
+        expires_at: Option<DateTime<Utc>>,
+        deliver: &(dyn Fn(&Secret) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<bool> {
         let mut tx = begin_write(&self.pool).await?;
         lock_bootstrap(&mut tx).await?;
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
@@ -807,13 +812,14 @@ impl Repo {
         .await?;
         let credential_id = Uuid::now_v7();
         sqlx::query(
-            "INSERT INTO credentials (id, user_id, name, secret_hash, hint, created_at) \
-             VALUES ($1, $2, 'bootstrap', $3, $4, $5)",
+            "INSERT INTO credentials (id, user_id, name, secret_hash, hint, expires_at, created_at) \
+             VALUES ($1, $2, 'bootstrap', $3, $4, $5, $6)",
         )
         .bind(credential_id)
         .bind(user_id)
         .bind(secret.hash())
         .bind(secret.hint())
+        .bind(expires_at.map(api::trunc_micros))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -829,11 +835,13 @@ impl Repo {
                 before: None,
                 after: Some(serde_json::json!({
                     "user": "admin", "global_admin": true, "team": "system",
-                    "credential": {"id": credential_id, "name": "bootstrap", "hint": secret.hint()},
+                    "credential": {"id": credential_id, "name": "bootstrap", "hint": secret.hint(),
+                                   "expires_at": expires_at.map(api::trunc_micros)},
                 })),
             },
         )
         .await?;
+        deliver(&secret)?;
         tx.commit().await?;
         Ok(true)
     }

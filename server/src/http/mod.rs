@@ -33,6 +33,20 @@ pub struct AppState {
     pub kv_sync: Arc<crate::kvsync::KvSync>,
     /// `--trusted-proxy`: peers whose forwarding headers are believed.
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// `--max-credential-ttl`: longest lifetime of a new admin credential.
+    pub max_credential_ttl: Option<chrono::Duration>,
+}
+
+impl AppState {
+    /// The latest expiry a new admin credential may have under
+    /// `--max-credential-ttl` (`None`: no limit).
+    pub(crate) fn credential_deadline(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.max_credential_ttl
+            .map(|ttl| crate::api::trunc_micros(now + ttl))
+    }
 }
 
 /// The client's address for the audit log: the TCP peer, or, when the

@@ -8,7 +8,7 @@ use crate::api::{
     ErrorBody, Invitation, InvitedRole, Role, UpdateUser, UserInfo,
 };
 use crate::auth::Caller;
-use crate::db::{Actor, NewInvitation};
+use crate::db::{Actor, NewCredential, NewInvitation};
 use crate::error::{ApiError, ApiResult};
 use crate::permissions::{require, require_role_change, Action};
 use axum::extract::{ConnectInfo, State};
@@ -114,9 +114,20 @@ async fn create_user(
         .map(|r| (r.team_id, r.role))
         .collect();
     let secret = Secret::generate(SecretKind::AdminCredential, &mut rand::rngs::OsRng);
+    let credential = NewCredential {
+        secret: &secret,
+        expires_at: state.credential_deadline(api::now()),
+    };
     let mut created = state
         .db
-        .create_user(&caller.actor, name, email, req.global_admin, roles, &secret)
+        .create_user(
+            &caller.actor,
+            name,
+            email,
+            req.global_admin,
+            roles,
+            credential,
+        )
         .await?;
     created.secret = secret.into_exposed();
     Ok((StatusCode::CREATED, Json(created)))
@@ -345,9 +356,13 @@ async fn enrol(
         client_ip: super::client_ip(&state, &headers, Some(peer)),
     };
     let secret = Secret::generate(SecretKind::AdminCredential, &mut rand::rngs::OsRng);
+    let credential = NewCredential {
+        secret: &secret,
+        expires_at: state.credential_deadline(api::now()),
+    };
     let mut enrolled = state
         .db
-        .enrol(&hash_secret(code.expose()), &secret, &request)
+        .enrol(&hash_secret(code.expose()), credential, &request)
         .await?;
     enrolled.secret = secret.into_exposed();
     Ok((StatusCode::CREATED, Json(enrolled)))
