@@ -288,6 +288,18 @@ pub fn require_role_change(
     Ok(())
 }
 
+/// Could someone with role `own` in a team (or a global admin) make
+/// someone `role` there directly? That is what an invitation may grant:
+/// checked when it is sent, and again when its code is used.
+pub fn can_grant(global_admin: bool, own: Option<Role>, role: Role) -> bool {
+    if global_admin {
+        return true;
+    }
+    let rule = rule_for(member_action(role));
+    debug_assert_eq!(rule.scope, Scope::Team);
+    own.is_some_and(|own| own >= rule.min_role && role <= own)
+}
+
 /// `docs/permissions.md`, generated from [`RULES`].
 pub fn markdown() -> String {
     let mut out = String::from(
@@ -315,7 +327,11 @@ pub fn markdown() -> String {
          touch managers or admins.\n\
          - Nobody can remove or demote the last admin of a team.\n\
          - Nobody can disable, or take the global-admin flag from, the last global admin.\n\
-         - Invitations grant only what the inviter could grant directly.\n\
+         - Invitations grant only what the inviter could grant directly, both when sent\n  \
+         and when used: an enrolment code stops working once its inviter is disabled or\n  \
+         could no longer grant a role it names. Disabling a user, or lowering their role\n  \
+         (a demotion, removal from a team, losing the global-admin flag), revokes their\n  \
+         pending invitations.\n\
          - Admin credentials are personal: you list, create and revoke your own. Revoking\n  \
          your last usable credential is refused.\n\
          - Reads are scoped: lists show only the teams, tokens, users and audit entries you may\n  \
@@ -339,6 +355,24 @@ mod tests {
                 r.action
             );
         }
+    }
+
+    #[test]
+    fn can_grant_is_what_a_direct_role_change_allows() {
+        for own in [None].into_iter().chain(Role::ALL.map(Some)) {
+            for role in Role::ALL {
+                let direct = own.is_some_and(|own| {
+                    let rule = rule_for(member_action(role));
+                    own >= rule.min_role && role <= own
+                });
+                assert_eq!(can_grant(false, own, role), direct, "{own:?} -> {role}");
+                assert!(can_grant(true, own, role));
+            }
+        }
+        assert!(can_grant(false, Some(Role::Manager), Role::Developer));
+        assert!(!can_grant(false, Some(Role::Manager), Role::Manager));
+        assert!(!can_grant(false, Some(Role::Developer), Role::Viewer));
+        assert!(can_grant(false, Some(Role::Admin), Role::Admin));
     }
 
     #[test]

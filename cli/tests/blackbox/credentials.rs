@@ -323,3 +323,101 @@ fn bootstrap_file_defaults_to_the_database_directory_and_is_never_lost() {
         "admin"
     );
 }
+
+/// Enrols with `code`; returns the run.
+fn enrol(srv: &TestServer, code: &str) -> crate::common::Run {
+    Cli::new(&srv.url, None).run(&["login", "--enrol", code, "--store", "file", "-o", "json"])
+}
+
+fn invitation_status(cli: &Cli, id: &str) -> String {
+    cli.json(&["user", "invitations"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .map(|i| i["status"].as_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+mod invitations {
+    use super::*;
+
+    on_both_backends! {
+        fn an_invitation_does_not_outlive_its_inviter(srv) {
+            // The reproduction: a manager invites someone as ml:developer, is
+            // removed from ml and disabled; the code must not enrol anyone.
+            let admin = srv.cli();
+            admin.json(&["team", "create", "ml"]);
+            let manager = user(&srv, "mona", &["ml:manager"]);
+            let inv = manager.json(&["user", "invite", "eve@example.com", "--role", "ml:developer"]);
+            let id = inv["id"].as_str().unwrap().to_string();
+            admin.json(&["team", "member", "remove", "ml", "mona", "--yes"]);
+            assert_eq!(invitation_status(&admin, &id), "revoked", "removal from the team revokes it");
+            admin.json(&["user", "disable", "mona", "--yes"]);
+            let run = enrol(&srv, inv["code"].as_str().unwrap());
+            run.fails(4);
+            assert_eq!(code(&run), "invalid_enrolment_code");
+            admin.run(&["user", "show", "eve"]).fails(3);
+            let members = admin.json(&["team", "show", "ml"])["members"].to_string();
+            assert!(!members.contains("eve"), "{members}");
+            let revocations = audit(&admin, "invitation.revoke");
+            assert!(revocations.iter().any(|e| e["target_id"] == id.as_str() && e["actor"] == "admin"
+                && e["after"]["reason"].as_str().unwrap_or_default().contains("removed")), "{revocations:?}");
+
+            // Checked again at enrolment, even if a revocation was missed
+            // (here: undone behind the server's back).
+            let expired = chrono::Utc::now() - chrono::Duration::days(1);
+            assert_eq!(execute_at(&srv, "UPDATE invitations SET revoked_at = NULL WHERE revoked_at > $1", expired), 1);
+            let run = enrol(&srv, inv["code"].as_str().unwrap());
+            run.fails(4);
+            assert!(run.stderr.contains("no longer valid"), "{}", run.stderr);
+            assert_eq!(invitation_status(&admin, &id), "revoked");
+            admin.run(&["user", "show", "eve"]).fails(3);
+        }
+
+        fn disabling_or_lowering_the_inviter_revokes_pending_invitations(srv) {
+            let admin = srv.cli();
+            admin.json(&["team", "create", "ml"]);
+            admin.json(&["team", "create", "web"]);
+            admin.json(&["team", "member", "add", "ml", "admin", "admin"]);
+            let mgr = user(&srv, "max", &["ml:manager", "web:manager"]);
+            let invite = |email: &str, role: &str| {
+                let v = mgr.json(&["user", "invite", email, "--role", role]);
+                (v["id"].as_str().unwrap().to_string(), v["code"].as_str().unwrap().to_string())
+            };
+            // Raising a role revokes nothing.
+            let (kept, kept_code) = invite("a@example.com", "ml:developer");
+            admin.json(&["team", "member", "set-role", "ml", "max", "admin"]);
+            assert_eq!(invitation_status(&admin, &kept), "pending");
+            // Lowering it (admin -> developer in ml) revokes every pending one.
+            let (web, _) = invite("b@example.com", "web:viewer");
+            admin.json(&["team", "member", "set-role", "ml", "max", "developer"]);
+            assert_eq!(invitation_status(&admin, &kept), "revoked");
+            assert_eq!(invitation_status(&admin, &web), "revoked");
+            enrol(&srv, &kept_code).fails(4);
+            // Disabling revokes too.
+            let (later, later_code) = invite("c@example.com", "web:developer");
+            admin.json(&["user", "disable", "max", "--yes"]);
+            assert_eq!(invitation_status(&admin, &later), "revoked");
+            enrol(&srv, &later_code).fails(4);
+            // So does taking the global-admin flag away.
+            let boss = admin.json(&["user", "create", "gina", "--global-admin"]);
+            let gina = Cli::new(&srv.url, boss["secret"].as_str());
+            let g = gina.json(&["user", "invite", "d@example.com", "--global-admin"]);
+            admin.json(&["user", "update", "gina", "--global-admin", "false"]);
+            let run = enrol(&srv, g["code"].as_str().unwrap());
+            run.fails(4);
+            admin.run(&["user", "show", "d"]).fails(3);
+            // Every revocation is audited, by whoever made the change.
+            let revoked: Vec<String> = audit(&admin, "invitation.revoke").iter()
+                .map(|e| e["target_id"].as_str().unwrap().to_string()).collect();
+            for id in [&kept, &web, &later] {
+                assert!(revoked.contains(id), "{id} not audited: {revoked:?}");
+            }
+            // A still-valid invitation works.
+            admin.json(&["user", "enable", "max"]);
+            let fine = admin.json(&["user", "invite", "e@example.com", "--role", "web:viewer"]);
+            enrol(&srv, fine["code"].as_str().unwrap()).ok();
+        }
+    }
+}
