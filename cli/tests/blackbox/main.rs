@@ -15,6 +15,7 @@ mod kvsync;
 mod login;
 mod meta;
 mod permissions;
+mod privilege;
 mod routes;
 mod secrets;
 mod security;

@@ -30,6 +30,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(enrol))
 }
 
+/// A user as the caller may see them: only the memberships in teams the
+/// caller may see (global admins and the user themselves: all), so a
+/// user record never reveals another team's name.
+fn as_seen_by(p: &crate::db::Principal, mut user: UserInfo) -> UserInfo {
+    if !p.user.global_admin && user.user.id != p.user.id {
+        user.teams
+            .retain(|t| crate::permissions::allowed(p, Action::TeamRead, Some(t.team_id)));
+    }
+    user
+}
+
 /// A user the caller may see (global admins: anyone; others: members of
 /// their teams, and themselves); others answer 404.
 async fn visible_user(state: &AppState, caller: &Caller, reference: &str) -> ApiResult<UserInfo> {
@@ -48,7 +59,7 @@ async fn visible_user(state: &AppState, caller: &Caller, reference: &str) -> Api
     if !visible {
         return Err(ApiError::not_found("user", reference));
     }
-    Ok(user)
+    Ok(as_seen_by(p, user))
 }
 
 /// `TEAM:ROLE` grants, resolved and checked: the caller must be allowed to
@@ -86,9 +97,8 @@ async fn list_users(
     caller: Caller,
 ) -> ApiResult<Json<Vec<UserInfo>>> {
     let p = &caller.principal;
-    Ok(Json(
-        state.db.list_users(p.readable_teams(), p.user.id).await?,
-    ))
+    let users = state.db.list_users(p.readable_teams(), p.user.id).await?;
+    Ok(Json(users.into_iter().map(|u| as_seen_by(p, u)).collect()))
 }
 
 /// Create a user (global admins) with team roles; `secret` is their first
