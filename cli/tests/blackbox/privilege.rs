@@ -43,3 +43,61 @@ on_both_backends! {
         assert_eq!(team_names(&me), ["alpha"]);
     }
 }
+
+/// Creates a token through the API with extra headers; returns the
+/// status and the `X-Request-Id` of the response.
+fn create_with_headers(srv: &TestServer, name: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let mut req = reqwest::Client::new()
+            .post(format!("{}/v1/tokens", srv.url))
+            .bearer_auth(&srv.admin)
+            .json(&serde_json::json!({"name": name, "scopes": ["*"], "team": "system"}));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.unwrap();
+        let id = resp
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        (resp.status().as_u16(), id)
+    })
+}
+
+fn audited_request_id(srv: &TestServer, target: &str) -> String {
+    srv.cli()
+        .json(&["audit", "list", "--target", target, "--limit", "1"])["entries"][0]["request_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+mod request_ids {
+    use super::*;
+
+    on_both_backends! {
+        fn a_client_chosen_request_id_is_kept_only_when_short_and_plain(srv) {
+            // A plain id from a proxy or a client is kept, end to end.
+            let (status, echoed) = create_with_headers(&srv, "plain", &[("x-request-id", "lb:Root=1-6789/abc_DEF.1+2")]);
+            assert_eq!(status, 201);
+            assert_eq!(echoed, "lb:Root=1-6789/abc_DEF.1+2");
+            assert_eq!(audited_request_id(&srv, "plain"), echoed);
+
+            // Anything long or odd is replaced by the server's own UUID.
+            let huge = "x".repeat(10_000);
+            for (name, value) in [("huge", huge.as_str()), ("spaced", "DROP TABLE audit_log; --"), ("quoted", "\"}{\"")] {
+                let (status, echoed) = create_with_headers(&srv, name, &[("x-request-id", value)]);
+                assert_eq!(status, 201, "{name}");
+                assert!(uuid::Uuid::parse_str(&echoed).is_ok(), "{name}: {echoed}");
+                assert_eq!(audited_request_id(&srv, name), echoed, "{name}");
+            }
+            assert!(!srv.log().contains(&huge[..200]), "the long id must not reach the log either");
+        }
+    }
+}

@@ -208,6 +208,35 @@ fn redact_path(path: &str) -> String {
         .join("/")
 }
 
+/// Longest client-chosen `X-Request-Id` that is kept.
+const MAX_REQUEST_ID: usize = 128;
+
+/// Whether a client's `X-Request-Id` is kept: 1 to 128 of `A-Z a-z 0-9`
+/// and `- _ . : / + =` (UUIDs, trace ids, load balancer ids).
+fn plain_request_id(value: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID).contains(&value.len())
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
+}
+
+/// Drops a client's `X-Request-Id` that is not plain (or sent twice), so
+/// the server makes its own instead: what goes into logs and audit
+/// entries stays short and printable.
+async fn drop_odd_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
+    let headers = req.headers_mut();
+    let mut values = headers.get_all("x-request-id").iter();
+    let keep = match (values.next(), values.next()) {
+        (None, _) => true,
+        (Some(v), None) => plain_request_id(v.as_bytes()),
+        (Some(_), Some(_)) => false,
+    };
+    if !keep {
+        headers.remove("x-request-id");
+    }
+    req
+}
+
 pub fn app(state: AppState) -> Router {
     let (router, doc) = routers();
     let doc = Arc::new(doc);
@@ -240,5 +269,34 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_odd_request_id))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_request_ids_are_kept() {
+        for ok in [
+            "0a0014b5-10d3-424a-bbd4-f96418b4fa70",
+            "Root=1-67891233-abcdef012345678912345678",
+            "ci:run/42.step_3+x",
+            &"a".repeat(128),
+        ] {
+            assert!(plain_request_id(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "",
+            "with space",
+            "a\tb",
+            "<script>",
+            "ntk_\"",
+            "é",
+            &"a".repeat(129),
+        ] {
+            assert!(!plain_request_id(bad.as_bytes()), "{bad}");
+        }
+    }
 }
