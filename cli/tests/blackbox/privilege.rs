@@ -101,3 +101,37 @@ mod request_ids {
         }
     }
 }
+
+mod secrets {
+    use super::*;
+
+    on_both_backends! {
+        fn a_developer_never_replaces_a_secret_even_in_a_race(srv) {
+            let admin = srv.cli();
+            let dev = user(&srv, "devi", &["system:developer"]);
+            let mgr = user(&srv, "manu", &["system:manager"]);
+            // Plainly: a developer stores new secrets, but cannot replace one.
+            dev.run_with_stdin(&["secret", "set", "FRESH"], "v1").ok();
+            dev.run_with_stdin(&["secret", "set", "FRESH"], "v2").fails(4);
+            // Racing a manager who creates the same name: the developer's
+            // write is a creation or nothing, never a replacement.
+            let rounds = 16;
+            std::thread::scope(|s| {
+                for i in 0..rounds {
+                    let name = format!("RACE{i}");
+                    let (dev, mgr, name2) = (&dev, &mgr, name.clone());
+                    let a = s.spawn(move || dev.run_with_stdin(&["secret", "set", &name], "from-dev"));
+                    let b = s.spawn(move || mgr.run_with_stdin(&["secret", "set", &name2], "from-manager"));
+                    let (a, b) = (a.join().unwrap(), b.join().unwrap());
+                    assert!(b.code == 0 || b.code == 5, "manager: {b:?}");
+                    assert!(a.code == 0 || a.code == 4 || a.code == 5, "developer: {a:?}");
+                }
+            });
+            let page = admin.json(&["audit", "list", "--action", "secret.set", "--actor", "devi", "--limit", "1000"]);
+            for e in page["entries"].as_array().unwrap() {
+                assert!(e["before"].is_null(), "a developer replaced a secret: {e}");
+                assert_eq!(e["after"]["version"], 1, "{e}");
+            }
+        }
+    }
+}

@@ -118,6 +118,16 @@ pub struct NewCredential<'a> {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+/// What the caller may do to a secret. The handler decides; `set_secret`
+/// applies the one that fits once it knows, inside its transaction,
+/// whether the secret exists, so a concurrent creation cannot turn a
+/// create into a replace the caller may not make.
+#[derive(Debug)]
+pub struct SecretWrite {
+    pub create: ApiResult<()>,
+    pub replace: ApiResult<()>,
+}
+
 /// A validated invitation.
 #[derive(Debug, Clone)]
 pub struct NewInvitation {
@@ -314,7 +324,7 @@ forward! {
     fn update_route(&self, actor: &Actor, id: Uuid, change: RouteChange) -> ApiResult<api::Route>;
     fn remove_route(&self, actor: &Actor, id: Uuid, force: bool) -> ApiResult<api::RouteRemoved>;
 
-    fn set_secret(&self, actor: &Actor, name: String, sealed: Vec<u8>, fingerprint: String) -> ApiResult<api::SecretInfo>;
+    fn set_secret(&self, actor: &Actor, name: String, sealed: Vec<u8>, fingerprint: String, may: SecretWrite) -> ApiResult<api::SecretInfo>;
     fn list_secrets(&self) -> ApiResult<Vec<api::SecretInfo>>;
     fn remove_secret(&self, actor: &Actor, name: &str) -> ApiResult<api::SecretInfo>;
 

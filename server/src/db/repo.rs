@@ -12,7 +12,7 @@
 use crate::api::{self, Candidate, TokenStatus};
 use crate::db::{
     Actor, AuditFilter, AuditRecord, GatewayConfig, KeyState, NewRoute, NewToken, Principal,
-    Rotation, RouteChange, TokenChange, UsageIngest, UsageScope,
+    Rotation, RouteChange, SecretWrite, TokenChange, UsageIngest, UsageScope,
 };
 use crate::error::{on_constraint, ApiError, ApiResult};
 use chrono::{DateTime, Utc};
@@ -1631,17 +1631,30 @@ impl Repo {
         name: String,
         sealed: Vec<u8>,
         fingerprint: String,
+        may: SecretWrite,
     ) -> ApiResult<api::SecretInfo> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        let existing =
-            sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} WHERE s.name = $1"))
+        // Whether it exists decides which permission applies: look inside
+        // the transaction, with the row locked.
+        let exists = sqlx::query(&format!(
+            "SELECT id FROM secrets WHERE name = $1{FOR_UPDATE}"
+        ))
+        .bind(&name)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if exists { may.replace } else { may.create }?;
+        // Decided once: a secret created concurrently after the check makes
+        // the insert below fail (409), never turns it into a replace.
+        let before = if exists {
+            let row = sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} WHERE s.name = $1"))
                 .bind(&name)
-                .fetch_optional(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
-        let before = match existing {
-            Some(row) => Some(secret_info(&mut tx, row).await?),
-            None => None,
+            Some(secret_info(&mut tx, row).await?)
+        } else {
+            None
         };
         match &before {
             Some(_) => {
