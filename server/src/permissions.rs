@@ -243,6 +243,21 @@ pub fn allowed(p: &Principal, action: Action, team: Option<Uuid>) -> bool {
     role.is_some_and(|r| r >= rule.min_role)
 }
 
+/// The teams in which `p` may do a team-scoped `action`, for filtering
+/// lists; `None` means every team (global admins).
+pub fn teams_allowed(p: &Principal, action: Action) -> Option<Vec<Uuid>> {
+    if p.user.global_admin {
+        return None;
+    }
+    Some(
+        p.memberships
+            .iter()
+            .filter(|m| allowed(p, action, Some(m.team_id)))
+            .map(|m| m.team_id)
+            .collect(),
+    )
+}
+
 /// Like [`allowed`], as a 403 with a message naming what is missing.
 pub fn require(p: &Principal, action: Action, team: Option<Uuid>) -> Result<(), ApiError> {
     if allowed(p, action, team) {
@@ -355,6 +370,53 @@ mod tests {
                 r.action
             );
         }
+    }
+
+    fn principal(global_admin: bool, roles: &[(Uuid, Role)]) -> Principal {
+        let now = chrono::Utc::now();
+        Principal {
+            user: crate::api::User {
+                id: Uuid::nil(),
+                name: "u".into(),
+                email: None,
+                global_admin,
+                disabled_at: None,
+                created_at: now,
+            },
+            credential: crate::api::Credential {
+                id: Uuid::nil(),
+                name: "c".into(),
+                hint: "tkc_…".into(),
+                created_at: now,
+                expires_at: None,
+                revoked_at: None,
+                last_used_at: None,
+            },
+            memberships: roles
+                .iter()
+                .map(|(team_id, role)| crate::api::TeamMembership {
+                    team_id: *team_id,
+                    team: team_id.to_string(),
+                    role: *role,
+                    system: false,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn list_filters_follow_the_rule_of_their_action() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let p = principal(false, &[(a, Role::Viewer), (b, Role::Developer)]);
+        // The audit log is filtered by the AuditRead rule (viewer+)…
+        assert_eq!(teams_allowed(&p, Action::AuditRead), Some(vec![a, b]));
+        // …and a stricter rule gives fewer teams.
+        assert_eq!(teams_allowed(&p, Action::TokenCreate), Some(vec![b]));
+        assert_eq!(teams_allowed(&p, Action::TeamDelete), Some(vec![]));
+        assert_eq!(
+            teams_allowed(&principal(true, &[]), Action::AuditRead),
+            None
+        );
     }
 
     #[test]

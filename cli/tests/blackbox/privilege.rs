@@ -135,3 +135,42 @@ mod secrets {
         }
     }
 }
+
+mod audit {
+    use super::*;
+
+    fn targets(cli: &Cli, extra: &[&str]) -> Vec<String> {
+        let mut args = vec!["audit", "list", "--limit", "1000"];
+        args.extend_from_slice(extra);
+        cli.json(&args)["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["target_name"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    on_both_backends! {
+        fn the_audit_log_is_read_by_the_audit_read_rule(srv) {
+            let admin = srv.cli();
+            admin.json(&["team", "create", "alpha"]);
+            admin.json(&["team", "create", "beta"]);
+            admin.json(&["token", "create", "--name", "alpha-token", "--scope", "*", "--team", "alpha"]);
+            admin.json(&["token", "create", "--name", "beta-token", "--scope", "*", "--team", "beta"]);
+            // AuditRead: viewer+ in the owning team; always your own actions.
+            let viewer = user(&srv, "val", &["alpha:viewer"]);
+            let seen = targets(&viewer, &[]);
+            assert!(seen.contains(&"alpha-token".to_string()), "{seen:?}");
+            assert!(!seen.contains(&"beta-token".to_string()), "{seen:?}");
+            assert!(targets(&viewer, &["--team", "alpha"]).contains(&"alpha-token".to_string()));
+            viewer.run(&["audit", "list", "--team", "beta"]).fails(3);
+            let dev = user(&srv, "dana", &["beta:developer"]);
+            dev.json(&["token", "create", "--name", "dana-token", "--scope", "*"]);
+            let mine = targets(&dev, &[]);
+            assert!(mine.contains(&"dana-token".to_string()) && mine.contains(&"beta-token".to_string()));
+            assert!(!mine.contains(&"alpha-token".to_string()));
+            let nobody = user(&srv, "nora", &[]);
+            assert!(targets(&nobody, &[]).is_empty());
+        }
+    }
+}
