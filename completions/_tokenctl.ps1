@@ -209,7 +209,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
             [CompletionResult]::new('--scope', '--scope', [CompletionResultType]::ParameterName, 'Replace all scopes (repeat for several)')
             [CompletionResult]::new('--add-scope', '--add-scope', [CompletionResultType]::ParameterName, 'Add a scope (repeatable)')
-            [CompletionResult]::new('--remove-scope', '--remove-scope', [CompletionResultType]::ParameterName, 'Remove a scope (repeatable)')
+            [CompletionResult]::new('--remove-scope', '--remove-scope', [CompletionResultType]::ParameterName, 'Remove a scope (repeatable); one the token does not have is refused')
             [CompletionResult]::new('--expires', '--expires', [CompletionResultType]::ParameterName, 'New expiry: 30d, 2027-01-31, an RFC 3339 time, or never')
             [CompletionResult]::new('--allow-ip', '--allow-ip', [CompletionResultType]::ParameterName, 'Replace the IP allow-list (repeatable)')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'New rate limit N/PERIOD, or `none`')

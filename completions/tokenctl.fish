@@ -205,7 +205,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l description -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l scope -d 'Replace all scopes (repeat for several)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l add-scope -d 'Add a scope (repeatable)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l remove-scope -d 'Remove a scope (repeatable)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l remove-scope -d 'Remove a scope (repeatable); one the token does not have is refused' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l expires -d 'New expiry: 30d, 2027-01-31, an RFC 3339 time, or never' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l allow-ip -d 'Replace the IP allow-list (repeatable)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l rate -d 'New rate limit N/PERIOD, or `none`' -r

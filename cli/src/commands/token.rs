@@ -128,7 +128,7 @@ pub struct UpdateArgs {
     /// Add a scope (repeatable)
     #[arg(long = "add-scope", value_name = "SCOPE")]
     add_scopes: Vec<String>,
-    /// Remove a scope (repeatable)
+    /// Remove a scope (repeatable); one the token does not have is refused
     #[arg(long = "remove-scope", value_name = "SCOPE")]
     remove_scopes: Vec<String>,
     /// New expiry: 30d, 2027-01-31, an RFC 3339 time, or never

@@ -174,3 +174,28 @@ mod audit {
         }
     }
 }
+
+mod scopes {
+    use super::*;
+
+    on_both_backends! {
+        fn removing_a_scope_the_token_lacks_is_refused(srv) {
+            let admin = srv.cli();
+            for r in ["a", "b"] {
+                admin.json(&["route", "add", r, "--path", &format!("/{r}"), "--upstream", "http://127.0.0.1:9"]);
+            }
+            admin.json(&["token", "create", "--name", "t", "--scope", "a", "--scope", "b"]);
+            let run = admin.run(&["token", "update", "t", "--remove-scope", "typo", "--remove-scope", "b", "-o", "json"]);
+            run.fails(2);
+            let err: Value = serde_json::from_str(run.stderr.trim()).unwrap();
+            assert_eq!(err["error"]["code"], "scope_not_present");
+            assert!(err["error"]["message"].as_str().unwrap().contains("`typo`"));
+            // Nothing changed, nothing audited.
+            assert_eq!(admin.json(&["token", "show", "t"])["scopes"], serde_json::json!(["a", "b"]));
+            let id = admin.json(&["token", "show", "t"])["id"].as_str().unwrap().to_string();
+            assert_eq!(crate::common::audit_actions(&admin, &id), ["token.create"]);
+            // A scope that is there goes.
+            assert_eq!(admin.json(&["token", "update", "t", "--remove-scope", "b"])["scopes"], serde_json::json!(["a"]));
+        }
+    }
+}

@@ -1139,6 +1139,33 @@ impl Repo {
             .clone()
             .unwrap_or_else(|| before.scopes.clone());
         scopes.extend(change.add_scopes.iter().cloned());
+        // Removing a scope the token does not have is a mistake (a typo, a
+        // stale script): say so instead of reporting success.
+        let absent: Vec<&String> = change
+            .remove_scopes
+            .iter()
+            .filter(|s| !scopes.contains(s))
+            .collect();
+        if !absent.is_empty() {
+            return Err(ApiError::Invalid {
+                code: "scope_not_present",
+                message: format!(
+                    "token `{}` has no scope {}; its scopes are {}",
+                    before.name,
+                    absent
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    before
+                        .scopes
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            });
+        }
         scopes.retain(|s| !change.remove_scopes.contains(s));
         let scopes = dedup(scopes);
         let scopes_changed = scopes != before.scopes;
