@@ -324,7 +324,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l force -d 'Remove even if tokens scope it by name; that scope is dropped from them'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l force -d 'Remove even if tokens scope it by name; that scope is dropped from them, and tokens left with no scope are revoked'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'

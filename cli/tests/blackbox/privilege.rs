@@ -199,3 +199,41 @@ mod scopes {
         }
     }
 }
+
+mod route_removal {
+    use super::*;
+
+    on_both_backends! {
+        fn forced_route_removal_leaves_no_live_token_without_scopes(srv) {
+            let admin = srv.cli();
+            for r in ["intranet", "reports"] {
+                admin.json(&["route", "add", r, "--path", &format!("/{r}"), "--upstream", "http://127.0.0.1:9"]);
+            }
+            let only = admin.json(&["token", "create", "--name", "only-internal", "--scope", "intranet"]);
+            admin.json(&["token", "create", "--name", "both", "--scope", "intranet", "--scope", "reports"]);
+            admin.json(&["token", "create", "--name", "wild", "--scope", "*"]);
+            let removed = admin.json(&["route", "remove", "intranet", "--force"]);
+            let names = |key: &str| -> Vec<String> {
+                removed[key].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect()
+            };
+            assert_eq!(names("affected_tokens"), ["only-internal", "both"]);
+            assert_eq!(names("revoked_tokens"), ["only-internal"]);
+            // No live token is left without a scope.
+            for t in admin.json(&["token", "list"]).as_array().unwrap() {
+                assert!(!t["scopes"].as_array().unwrap().is_empty(), "live token without scopes: {t}");
+            }
+            assert_eq!(admin.json(&["token", "show", "both"])["scopes"], serde_json::json!(["reports"]));
+            assert_eq!(admin.json(&["token", "show", "wild"])["status"], "active");
+            assert_eq!(
+                crate::common::audit_actions(&admin, only["id"].as_str().unwrap()),
+                ["token.create", "token.revoke"]
+            );
+            let text = {
+                admin.json(&["route", "add", "tmp", "--path", "/tmp", "--upstream", "http://127.0.0.1:9"]);
+                admin.json(&["token", "create", "--name", "tmp-only", "--scope", "tmp"]);
+                admin.run(&["route", "remove", "tmp", "--force", "--yes"])
+            };
+            assert!(text.ok().stdout.contains("revoked token system/tmp-only"), "{}", text.stdout);
+        }
+    }
+}

@@ -366,6 +366,10 @@ pub struct RouteRemoved {
     pub route: Route,
     /// Tokens whose scopes named the route; with `force` those scopes were removed.
     pub affected_tokens: Vec<Candidate>,
+    /// Of those, the tokens that had no other scope: with `force` they were
+    /// revoked rather than left live with no scope.
+    #[serde(default)]
+    pub revoked_tokens: Vec<Candidate>,
 }
 
 // ---------------------------------------------------------------- secrets

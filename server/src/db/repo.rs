@@ -1597,7 +1597,7 @@ impl Repo {
             return Err(ApiError::Conflict {
                 code: "route_in_use",
                 message: format!(
-                    "route `{}` is scoped by name in {} live token(s): {}; pass --force to remove it and drop that scope from them",
+                    "route `{}` is scoped by name in {} live token(s): {}; pass --force to remove it and drop that scope from them (tokens left with no scope are revoked)",
                     route.name,
                     affected.len(),
                     affected
@@ -1608,6 +1608,7 @@ impl Repo {
                 ),
             });
         }
+        let mut revoked = Vec::new();
         for t in &affected {
             let scopes: Vec<String> = t
                 .scopes
@@ -1615,7 +1616,13 @@ impl Repo {
                 .filter(|s| **s != route.name)
                 .cloned()
                 .collect();
-            set_token_scopes(&mut tx, t.id, &scopes, now).await?;
+            if scopes.is_empty() {
+                // A live token with no scope is a token nobody can reason
+                // about: revoke it, in the open, with its own audit entry.
+                revoked.push(revoke_in_tx(&mut tx, actor, t, now).await?);
+            } else {
+                set_token_scopes(&mut tx, t.id, &scopes, now).await?;
+            }
         }
         sqlx::query("DELETE FROM routes WHERE id = $1")
             .bind(id)
@@ -1624,6 +1631,7 @@ impl Repo {
         let removed = api::RouteRemoved {
             route,
             affected_tokens: token_candidates(&affected),
+            revoked_tokens: token_candidates(&revoked),
         };
         let team = system_team_id(&mut tx).await?;
         write_audit(
@@ -1636,9 +1644,10 @@ impl Repo {
                 target_name: Some(removed.route.name.clone()),
                 team_id: team,
                 before: Some(to_json(&removed.route)),
-                after: Some(
-                    serde_json::json!({ "scope_removed_from_tokens": removed.affected_tokens }),
-                ),
+                after: Some(serde_json::json!({
+                    "scope_removed_from_tokens": removed.affected_tokens,
+                    "revoked_tokens_left_without_scope": removed.revoked_tokens,
+                })),
             },
         )
         .await?;
