@@ -348,9 +348,13 @@ pub fn markdown() -> String {
          (a demotion, removal from a team, losing the global-admin flag), revokes their\n  \
          pending invitations.\n\
          - Admin credentials are personal: you list, create and revoke your own. Revoking\n  \
-         your last usable credential is refused.\n\
+         your last usable credential is refused. A credential never outlives the one it is\n  \
+         created with, nor the server's `--max-credential-ttl`.\n\
          - Reads are scoped: lists show only the teams, tokens, users and audit entries you may\n  \
-         see; objects of teams you cannot see answer `404`, as if they did not exist.\n\
+         see; objects of teams you cannot see answer `404`, as if they did not exist. A user\n  \
+         record lists only the memberships in teams you may see.\n\
+         - An idempotent rotation's result is returned again only to the credential that\n  \
+         made the rotation.\n\
          - Gateways authenticate with gateway keys, which grant only the config feed and\n  \
          usage ingest; admin credentials cannot call those, and gateway keys nothing else.\n",
     );
