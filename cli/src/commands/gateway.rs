@@ -23,7 +23,12 @@ Health: GET /_gateway/health (config version and age, usage spool depth).
 Examples:
   tokenctl gateway-key create edge-1 -o json | jq -r .secret > gateway.key
   TOKENCTL_GATEWAY_KEY=$(cat gateway.key) tokenctl gateway --server https://tokenctl.example.com \\
-      --listen 0.0.0.0:8080")]
+      --listen 0.0.0.0:8080
+
+Behind a TLS proxy or load balancer, name it with --trusted-proxy: only then are its
+Forwarded / X-Forwarded-For / X-Forwarded-Proto believed (read from the right, up to the
+first address that is not a trusted proxy), for --allow-ip, usage and upstream headers:
+  tokenctl gateway --listen 10.0.1.5:8080 --trusted-proxy 10.0.0.0/24")]
 pub struct Args {
     /// Gateway key (tkg_…) from `tokenctl gateway-key create`
     #[arg(long, env = "TOKENCTL_GATEWAY_KEY", hide_env_values = true)]

@@ -32,7 +32,8 @@ Cloudflare KV sync (off unless the first three are set; see docs/kv-layout.md):
 
 Examples:
   tokenctl server --database-url sqlite://tokenctl.db
-  tokenctl server --database-url postgres://tokenctl@db/tokenctl --listen 0.0.0.0:7700")]
+  tokenctl server --database-url postgres://tokenctl@db/tokenctl --listen 0.0.0.0:7700
+  tokenctl server --max-credential-ttl 90d --trusted-proxy 10.0.0.0/24 --data-dir /var/lib/tokenctl")]
 pub struct Args {
     /// sqlite://PATH (created if missing) or postgres://USER@HOST/DB
     #[arg(
