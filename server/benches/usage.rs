@@ -86,10 +86,14 @@ async fn main() {
         listen: "127.0.0.1:0".parse().unwrap(),
         master_key: Some(MasterKey::generate()),
         bootstrap_credential: Some(admin.clone()),
+        bootstrap_ttl: None,
+        bootstrap_file: None,
+        max_credential_ttl: None,
         kv_sync: None,
         edge_key: None,
         usage_retention: Default::default(),
         connections: tokenctl_listener::Limits::new(1),
+        trusted_proxies: vec![],
     })
     .await
     .unwrap();

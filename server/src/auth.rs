@@ -70,10 +70,11 @@ impl FromRequestParts<AppState> for Caller {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let client_ip = parts
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ci| ci.0.ip().to_string());
+            .map(|ci| ci.0);
+        let client_ip = crate::http::client_ip(state, &parts.headers, peer);
         let actor = Actor {
             user_id: Some(principal.user.id),
             user_name: principal.user.name.clone(),

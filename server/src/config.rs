@@ -73,6 +73,14 @@ pub struct ServerConfig {
     pub master_key: Option<MasterKey>,
     /// Admin credential to create on an empty database instead of a random one.
     pub bootstrap_credential: Option<String>,
+    /// How long the bootstrap credential lives from its creation; `None`:
+    /// it never expires.
+    pub bootstrap_ttl: Option<chrono::Duration>,
+    /// Where a generated bootstrap credential is written (mode 0600, before
+    /// the bootstrap commits) instead of being handed back for printing.
+    pub bootstrap_file: Option<PathBuf>,
+    /// Longest lifetime of any new admin credential; `None`: no limit.
+    pub max_credential_ttl: Option<chrono::Duration>,
     /// Cloudflare KV sync; `None` leaves it off.
     pub kv_sync: Option<crate::kvsync::KvConfig>,
     /// Seals upstream secrets for the edge (`TOKENCTL_EDGE_KEY`); without it
@@ -82,6 +90,9 @@ pub struct ServerConfig {
     pub usage_retention: crate::usage::Retention,
     /// Timeouts and the connection limit of the admin API's listener.
     pub connections: tokenctl_listener::Limits,
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` are believed
+    /// for the client address in the audit log; empty: the TCP peer.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[cfg(test)]

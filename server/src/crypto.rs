@@ -1,5 +1,6 @@
-//! Encryption of upstream secrets at rest and keyed derivations, all from
-//! one 32-byte master key that never enters the database.
+//! Encryption of upstream secrets (and of idempotent rotation results) at
+//! rest and keyed fingerprints, all from one 32-byte master key that never
+//! enters the database.
 
 use hmac::{Hmac, Mac};
 use rand::rngs::OsRng;
@@ -109,16 +110,25 @@ impl MasterKey {
         hex::encode(&mac.finalize().into_bytes()[..6])
     }
 
-    /// 32 bytes of key material bound to `parts`, for secrets that must be
-    /// re-derivable (idempotent rotation) without being stored.
-    pub fn derive_material(&self, label: &str, parts: &[&[u8]]) -> [u8; 32] {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(&self.derive(label)).expect("any key length");
-        for p in parts {
-            mac.update(&(p.len() as u64).to_be_bytes());
-            mac.update(p);
-        }
-        mac.finalize().into_bytes().into()
+    /// Seals the result of an idempotent rotation (the new token's
+    /// plaintext) for replay to the same caller: AES-256-GCM under its own
+    /// sub-key, with `binding` (token, idempotency key hash, credential) as
+    /// associated data, so a sealed result opens only in its own row.
+    pub fn seal_rotation(&self, binding: &str, plaintext: &[u8]) -> Vec<u8> {
+        tokenctl_gateway::sealed::seal(
+            &self.derive("token-rotation-results-aes256gcm"),
+            binding.as_bytes(),
+            plaintext,
+            random_nonce(),
+        )
+    }
+
+    pub fn open_rotation(&self, binding: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+        tokenctl_gateway::sealed::open(
+            &self.derive("token-rotation-results-aes256gcm"),
+            binding.as_bytes(),
+            sealed,
+        )
     }
 }
 
@@ -198,6 +208,21 @@ mod tests {
         assert_eq!(zero.key_id(), "66687aad");
         assert!(!format!("{k:?}").contains("abab"));
         assert!(EdgeKey::from_hex("abcd").is_err());
+    }
+
+    #[test]
+    fn rotation_results_are_sealed_apart_from_secrets() {
+        let k = MasterKey::generate();
+        let sealed = k.seal_rotation("token/key/credential", b"ntk_x");
+        assert_eq!(
+            k.open_rotation("token/key/credential", &sealed).unwrap(),
+            b"ntk_x"
+        );
+        assert!(k.open_rotation("token/key/other", &sealed).is_none());
+        assert!(k.open("token/key/credential", &sealed).is_none());
+        assert!(k
+            .open_rotation("N", &k.seal("N", b"upstream secret"))
+            .is_none());
     }
 
     #[test]

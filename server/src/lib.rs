@@ -33,6 +33,9 @@ pub enum Bootstrap {
     /// Created the first admin with this freshly minted credential, to be
     /// shown once.
     Generated(Secret),
+    /// Created the first admin with a freshly minted credential, written to
+    /// this file (mode 0600) instead of being shown.
+    WrittenTo(std::path::PathBuf),
 }
 
 /// A server that is connected, migrated, bootstrapped and listening.
@@ -53,7 +56,13 @@ impl Server {
             .await
             .with_context(|| format!("database {}", config.database))?;
         check_master_key(&db, config.master_key.as_ref()).await?;
-        let bootstrap = bootstrap(&db, config.bootstrap_credential.as_deref()).await?;
+        let bootstrap = bootstrap(
+            &db,
+            config.bootstrap_credential.as_deref(),
+            config.bootstrap_ttl,
+            config.bootstrap_file.as_deref(),
+        )
+        .await?;
         config
             .connections
             .validate()
@@ -74,6 +83,8 @@ impl Server {
             master_key,
             kv_sync: kv_sync.clone(),
             connections: listener.stats(),
+            trusted_proxies: config.trusted_proxies.into(),
+            max_credential_ttl: config.max_credential_ttl,
         });
         Ok(Server {
             listener,
@@ -152,7 +163,8 @@ async fn roll_up_usage(db: Database) {
     }
 }
 
-/// Deletes usage data past its retention, now and then every hour.
+/// Deletes usage data past its retention, and idempotent rotation results
+/// past their replay window, now and then every hour.
 async fn usage_retention(db: Database, keep: usage::Retention) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -170,6 +182,11 @@ async fn usage_retention(db: Database, keep: usage::Retention) {
             Ok(0) => {}
             Ok(n) => tracing::info!(rows = n, "usage retention: deleted old usage data"),
             Err(e) => tracing::warn!(error = %e, "usage retention failed"),
+        }
+        match db.purge_rotation_results(now).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "deleted expired idempotent rotation results"),
+            Err(e) => tracing::warn!(error = %e, "deleting expired rotation results failed"),
         }
     }
 }
@@ -211,7 +228,12 @@ async fn check_master_key(db: &Database, key: Option<&crypto::MasterKey>) -> any
     Ok(())
 }
 
-async fn bootstrap(db: &Database, configured: Option<&str>) -> anyhow::Result<Bootstrap> {
+async fn bootstrap(
+    db: &Database,
+    configured: Option<&str>,
+    ttl: Option<chrono::Duration>,
+    file: Option<&std::path::Path>,
+) -> anyhow::Result<Bootstrap> {
     let (secret, generated) = match configured {
         Some(value) => (
             Secret::parse(SecretKind::AdminCredential, value).map_err(|e| {
@@ -226,12 +248,55 @@ async fn bootstrap(db: &Database, configured: Option<&str>) -> anyhow::Result<Bo
             true,
         ),
     };
-    if !db.bootstrap(secret.clone()).await? {
+    let expires_at = ttl.map(|t| api::now() + t);
+    let file = file.filter(|_| generated);
+    // Runs inside the bootstrap transaction: if the file cannot be
+    // written, nothing is created and the credential is not lost.
+    let deliver = |secret: &Secret| -> anyhow::Result<()> {
+        if let Some(path) = file {
+            write_private_file(path, secret.expose().as_bytes()).with_context(|| {
+                format!(
+                    "cannot write the bootstrap credential to {}; set --data-dir to a \
+                     writable directory, or TOKENCTL_BOOTSTRAP_TOKEN",
+                    path.display()
+                )
+            })?;
+        }
+        Ok(())
+    };
+    if !db.bootstrap(secret.clone(), expires_at, &deliver).await? {
         return Ok(Bootstrap::NotNeeded);
     }
-    Ok(if generated {
-        Bootstrap::Generated(secret)
-    } else {
-        Bootstrap::UsedConfigured
+    Ok(match (generated, file) {
+        (false, _) => Bootstrap::UsedConfigured,
+        (true, Some(path)) => Bootstrap::WrittenTo(path.to_path_buf()),
+        (true, None) => Bootstrap::Generated(secret),
     })
+}
+
+/// Writes `contents` to `path`, readable by the owner only (created with
+/// mode 0600 and renamed into place), creating the directory if needed.
+fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(&tmp)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    f.write_all(contents)?;
+    f.write_all(b"\n")?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }

@@ -243,6 +243,21 @@ pub fn allowed(p: &Principal, action: Action, team: Option<Uuid>) -> bool {
     role.is_some_and(|r| r >= rule.min_role)
 }
 
+/// The teams in which `p` may do a team-scoped `action`, for filtering
+/// lists; `None` means every team (global admins).
+pub fn teams_allowed(p: &Principal, action: Action) -> Option<Vec<Uuid>> {
+    if p.user.global_admin {
+        return None;
+    }
+    Some(
+        p.memberships
+            .iter()
+            .filter(|m| allowed(p, action, Some(m.team_id)))
+            .map(|m| m.team_id)
+            .collect(),
+    )
+}
+
 /// Like [`allowed`], as a 403 with a message naming what is missing.
 pub fn require(p: &Principal, action: Action, team: Option<Uuid>) -> Result<(), ApiError> {
     if allowed(p, action, team) {
@@ -288,6 +303,18 @@ pub fn require_role_change(
     Ok(())
 }
 
+/// Could someone with role `own` in a team (or a global admin) make
+/// someone `role` there directly? That is what an invitation may grant:
+/// checked when it is sent, and again when its code is used.
+pub fn can_grant(global_admin: bool, own: Option<Role>, role: Role) -> bool {
+    if global_admin {
+        return true;
+    }
+    let rule = rule_for(member_action(role));
+    debug_assert_eq!(rule.scope, Scope::Team);
+    own.is_some_and(|own| own >= rule.min_role && role <= own)
+}
+
 /// `docs/permissions.md`, generated from [`RULES`].
 pub fn markdown() -> String {
     let mut out = String::from(
@@ -315,11 +342,19 @@ pub fn markdown() -> String {
          touch managers or admins.\n\
          - Nobody can remove or demote the last admin of a team.\n\
          - Nobody can disable, or take the global-admin flag from, the last global admin.\n\
-         - Invitations grant only what the inviter could grant directly.\n\
+         - Invitations grant only what the inviter could grant directly, both when sent\n  \
+         and when used: an enrolment code stops working once its inviter is disabled or\n  \
+         could no longer grant a role it names. Disabling a user, or lowering their role\n  \
+         (a demotion, removal from a team, losing the global-admin flag), revokes their\n  \
+         pending invitations.\n\
          - Admin credentials are personal: you list, create and revoke your own. Revoking\n  \
-         your last usable credential is refused.\n\
+         your last usable credential is refused. A credential never outlives the one it is\n  \
+         created with, nor the server's `--max-credential-ttl`.\n\
          - Reads are scoped: lists show only the teams, tokens, users and audit entries you may\n  \
-         see; objects of teams you cannot see answer `404`, as if they did not exist.\n\
+         see; objects of teams you cannot see answer `404`, as if they did not exist. A user\n  \
+         record lists only the memberships in teams you may see.\n\
+         - An idempotent rotation's result is returned again only to the credential that\n  \
+         made the rotation.\n\
          - Gateways authenticate with gateway keys, which grant only the config feed and\n  \
          usage ingest; admin credentials cannot call those, and gateway keys nothing else.\n",
     );
@@ -339,6 +374,71 @@ mod tests {
                 r.action
             );
         }
+    }
+
+    fn principal(global_admin: bool, roles: &[(Uuid, Role)]) -> Principal {
+        let now = chrono::Utc::now();
+        Principal {
+            user: crate::api::User {
+                id: Uuid::nil(),
+                name: "u".into(),
+                email: None,
+                global_admin,
+                disabled_at: None,
+                created_at: now,
+            },
+            credential: crate::api::Credential {
+                id: Uuid::nil(),
+                name: "c".into(),
+                hint: "tkc_…".into(),
+                created_at: now,
+                expires_at: None,
+                revoked_at: None,
+                last_used_at: None,
+            },
+            memberships: roles
+                .iter()
+                .map(|(team_id, role)| crate::api::TeamMembership {
+                    team_id: *team_id,
+                    team: team_id.to_string(),
+                    role: *role,
+                    system: false,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn list_filters_follow_the_rule_of_their_action() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let p = principal(false, &[(a, Role::Viewer), (b, Role::Developer)]);
+        // The audit log is filtered by the AuditRead rule (viewer+)…
+        assert_eq!(teams_allowed(&p, Action::AuditRead), Some(vec![a, b]));
+        // …and a stricter rule gives fewer teams.
+        assert_eq!(teams_allowed(&p, Action::TokenCreate), Some(vec![b]));
+        assert_eq!(teams_allowed(&p, Action::TeamDelete), Some(vec![]));
+        assert_eq!(
+            teams_allowed(&principal(true, &[]), Action::AuditRead),
+            None
+        );
+    }
+
+    #[test]
+    fn can_grant_is_what_a_direct_role_change_allows() {
+        for own in [None].into_iter().chain(Role::ALL.map(Some)) {
+            for role in Role::ALL {
+                let direct = own.is_some_and(|own| {
+                    let rule = rule_for(member_action(role));
+                    own >= rule.min_role && role <= own
+                });
+                assert_eq!(can_grant(false, own, role), direct, "{own:?} -> {role}");
+                assert!(can_grant(true, own, role));
+            }
+        }
+        assert!(can_grant(false, Some(Role::Manager), Role::Developer));
+        assert!(!can_grant(false, Some(Role::Manager), Role::Manager));
+        assert!(!can_grant(false, Some(Role::Developer), Role::Viewer));
+        assert!(can_grant(false, Some(Role::Admin), Role::Admin));
     }
 
     #[test]

@@ -11,12 +11,15 @@ pub enum Command {
     /// Print a fresh random credential without contacting a server
     /// (for TOKENCTL_BOOTSTRAP_TOKEN)
     Generate,
-    /// Create another credential for yourself, e.g. one that expires for a CI job
+    /// Create another credential for yourself, e.g. one that expires for a CI job.
+    /// It expires no later than the credential you create it with
     Create {
         name: String,
-        /// 30d, 12h, 2027-01-31, an RFC 3339 time, or never
-        #[arg(long, default_value = "never")]
-        expires: String,
+        /// 30d, 12h, 2027-01-31, an RFC 3339 time, or never; no later than
+        /// the credential you use [default: the same expiry as the
+        /// credential you use, capped by the server's --max-credential-ttl]
+        #[arg(long)]
+        expires: Option<String>,
     },
     /// List your credentials
     List,
@@ -37,28 +40,24 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
     }
     if let Command::Create { name, expires } = &command {
         input::name("credential", name)?;
-        input::expiry(expires, tokenctl_server::api::now())?;
+        if let Some(e) = expires {
+            input::expiry(e, tokenctl_server::api::now())?;
+        }
     }
     let client = Client::connect(g).await?;
     match command {
         Command::Generate => unreachable!("handled above"),
         Command::Create { name, expires } => {
             let created: CreatedCredential = client
-                .post(
-                    "/v1/credentials",
-                    &[],
-                    &CreateCredential {
-                        name,
-                        expires: Some(expires),
-                    },
-                )
+                .post("/v1/credentials", &[], &CreateCredential { name, expires })
                 .await?;
             if out.json() {
                 out.print_json(&created);
             } else {
                 println!(
-                    "Credential `{}` created. {}\n\n    {}\n",
+                    "Credential `{}` created (expires: {}). {}\n\n    {}\n",
                     created.credential.name,
+                    output::when(created.credential.expires_at, "never"),
                     out.warn("Copy it now: it is shown only this once."),
                     created.secret
                 );

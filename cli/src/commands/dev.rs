@@ -98,6 +98,11 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         listen: args.listen,
         master_key: Some(master_key),
         bootstrap_credential: Some(credential.clone()),
+        // The dev credential lives in the data directory and is reused on
+        // every run; `dev` is for one machine, not for anything real.
+        bootstrap_ttl: None,
+        bootstrap_file: None,
+        max_credential_ttl: None,
         kv_sync: super::server::kv_sync_config()?,
         edge_key: super::server::edge_key()?,
         usage_retention: Default::default(),
@@ -107,6 +112,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
             None,
             1,
         ),
+        trusted_proxies: vec![],
     })
     .await?;
     let addr = server.local_addr()?;
@@ -126,6 +132,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         spool_max_bytes: tokenctl_gateway_native::DEFAULT_SPOOL_MAX_BYTES,
         max_stale: Some(tokenctl_gateway_native::DEFAULT_MAX_STALE),
         connections: tokenctl_listener::Limits::new(2),
+        trusted_proxies: vec![],
     })
     .await
     .map_err(|e| CliError::failure(format!("{e:#}")))?;

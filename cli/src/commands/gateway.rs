@@ -24,7 +24,12 @@ counters).
 Examples:
   tokenctl gateway-key create edge-1 -o json | jq -r .secret > gateway.key
   TOKENCTL_GATEWAY_KEY=$(cat gateway.key) tokenctl gateway --server https://tokenctl.example.com \\
-      --listen 0.0.0.0:8080")]
+      --listen 0.0.0.0:8080
+
+Behind a TLS proxy or load balancer, name it with --trusted-proxy: only then are its
+Forwarded / X-Forwarded-For / X-Forwarded-Proto believed (read from the right, up to the
+first address that is not a trusted proxy), for --allow-ip, usage and upstream headers:
+  tokenctl gateway --listen 10.0.1.5:8080 --trusted-proxy 10.0.0.0/24")]
 pub struct Args {
     /// Gateway key (tkg_…) from `tokenctl gateway-key create`
     #[arg(long, env = "TOKENCTL_GATEWAY_KEY", hide_env_values = true)]
@@ -79,6 +84,19 @@ pub struct Args {
     /// [default: derived from the file-descriptor limit, two per connection]
     #[arg(long, env = "TOKENCTL_GATEWAY_MAX_CONNECTIONS", value_parser = super::server::parse_max_connections, value_name = "N")]
     pub max_connections: Option<usize>,
+    /// A reverse proxy in front of the gateway (TLS terminator, load
+    /// balancer), as an address or CIDR; repeat for several. Only requests
+    /// from these peers have their Forwarded / X-Forwarded-For /
+    /// X-Forwarded-Proto believed, for IP allow-lists, usage and the
+    /// headers sent upstream. Without it the TCP peer is the client
+    #[arg(
+        long = "trusted-proxy",
+        env = "TOKENCTL_GATEWAY_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ',',
+        value_parser = super::server::trusted_proxy
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: super::server::LogFormat,
@@ -132,6 +150,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
             args.max_connections,
             2,
         ),
+        trusted_proxies: args.trusted_proxies,
     })
     .await
     .map_err(|e| CliError::usage(format!("{e:#}")))?;

@@ -83,7 +83,8 @@ pub struct UpdateArgs {
 #[derive(Debug, clap::Args)]
 pub struct RemoveArgs {
     reference: String,
-    /// Remove even if tokens scope it by name; that scope is dropped from them
+    /// Remove even if tokens scope it by name; that scope is dropped from
+    /// them, and tokens left with no scope are revoked
     #[arg(long)]
     force: bool,
     /// Do not ask for confirmation (it is only asked on a terminal)
@@ -226,13 +227,18 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     removed.route.name, removed.route.path
                 );
                 for t in &removed.affected_tokens {
-                    println!(
-                        "  dropped scope `{}` from token {}/{} ({})",
-                        removed.route.name,
-                        t.team.as_deref().unwrap_or("-"),
-                        t.name,
-                        t.id
-                    );
+                    let team = t.team.as_deref().unwrap_or("-");
+                    if removed.revoked_tokens.iter().any(|r| r.id == t.id) {
+                        println!(
+                            "  revoked token {team}/{} ({}): `{}` was its only scope",
+                            t.name, t.id, removed.route.name
+                        );
+                    } else {
+                        println!(
+                            "  dropped scope `{}` from token {team}/{} ({})",
+                            removed.route.name, t.name, t.id
+                        );
+                    }
                 }
             }
         }

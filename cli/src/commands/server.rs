@@ -15,7 +15,10 @@ Environment:
                             generate with `openssl rand -hex 32`. Or use --master-key-file.
   TOKENCTL_BOOTSTRAP_TOKEN  admin credential for the first user on an empty database
                             (from `tokenctl credential generate`); otherwise one is
-                            generated and printed once on stderr.
+                            generated: printed once on stderr when stderr is a
+                            terminal, else written to DATA_DIR/bootstrap-credential
+                            (mode 0600) and only that path is logged. Either way it
+                            expires after --bootstrap-ttl.
   TOKENCTL_LOG              log filter, e.g. `info`, `tokenctl_server=debug` (default: info)
 
 Cloudflare KV sync (off unless the first three are set; see docs/kv-layout.md):
@@ -30,7 +33,8 @@ Cloudflare KV sync (off unless the first three are set; see docs/kv-layout.md):
 
 Examples:
   tokenctl server --database-url sqlite://tokenctl.db
-  tokenctl server --database-url postgres://tokenctl@db/tokenctl --listen 0.0.0.0:7700")]
+  tokenctl server --database-url postgres://tokenctl@db/tokenctl --listen 0.0.0.0:7700
+  tokenctl server --max-credential-ttl 90d --trusted-proxy 10.0.0.0/24 --data-dir /var/lib/tokenctl")]
 pub struct Args {
     /// sqlite://PATH (created if missing) or postgres://USER@HOST/DB
     #[arg(
@@ -63,9 +67,114 @@ pub struct Args {
     /// [default: derived from the file-descriptor limit]
     #[arg(long, env = "TOKENCTL_MAX_CONNECTIONS", value_parser = parse_max_connections, value_name = "N")]
     pub max_connections: Option<usize>,
+    /// A reverse proxy in front of the server (TLS terminator, load
+    /// balancer), as an address or CIDR; repeat for several. Only requests
+    /// from these peers have their Forwarded / X-Forwarded-For headers
+    /// believed, for the client address in the audit log. Without it the
+    /// TCP peer is the client
+    #[arg(
+        long = "trusted-proxy",
+        env = "TOKENCTL_TRUSTED_PROXIES",
+        value_name = "CIDR",
+        value_delimiter = ',',
+        value_parser = trusted_proxy
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Longest lifetime of any new admin credential (`credential create`,
+    /// `user create`, enrolment), e.g. 30d. A longer --expires is refused;
+    /// a credential created without one gets this. Default: no limit
+    #[arg(
+        long,
+        env = "TOKENCTL_MAX_CREDENTIAL_TTL",
+        value_name = "DURATION",
+        value_parser = parse_ttl
+    )]
+    pub max_credential_ttl: Option<std::time::Duration>,
+    /// How long the bootstrap credential (the first admin's, made on an
+    /// empty database) lives, or `never` [default: 24h, or
+    /// --max-credential-ttl if that is shorter]
+    #[arg(
+        long,
+        env = "TOKENCTL_BOOTSTRAP_TTL",
+        value_name = "DURATION",
+        value_parser = parse_bootstrap_ttl
+    )]
+    pub bootstrap_ttl: Option<BootstrapTtl>,
+    /// Where the server writes files of its own: a generated bootstrap
+    /// credential, when stderr is not a terminal [default: the SQLite
+    /// database's directory; with PostgreSQL, the working directory]
+    #[arg(long, env = "TOKENCTL_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: LogFormat,
+}
+
+/// `--bootstrap-ttl`: a duration, or `never` (`None`).
+#[derive(Debug, Clone, Copy)]
+pub struct BootstrapTtl(pub Option<std::time::Duration>);
+
+fn parse_ttl(value: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(value.trim())
+        .map_err(|_| format!("`{value}` is not a duration (30m, 12h, 30d)"))?;
+    if d < std::time::Duration::from_secs(1) {
+        return Err("must be at least 1s".into());
+    }
+    if d > std::time::Duration::from_secs(100 * 365 * 86_400) {
+        return Err("must be at most 100 years".into());
+    }
+    Ok(d)
+}
+
+fn parse_bootstrap_ttl(value: &str) -> Result<BootstrapTtl, String> {
+    if value.trim().eq_ignore_ascii_case("never") {
+        return Ok(BootstrapTtl(None));
+    }
+    parse_ttl(value).map(|d| BootstrapTtl(Some(d)))
+}
+
+/// The bootstrap credential's lifetime: `--bootstrap-ttl`, else 24 hours,
+/// never more than `--max-credential-ttl`.
+pub fn bootstrap_ttl(
+    requested: Option<BootstrapTtl>,
+    max: Option<std::time::Duration>,
+) -> CliResult<Option<chrono::Duration>> {
+    const DAY: std::time::Duration = std::time::Duration::from_secs(86_400);
+    let ttl = match (requested, max) {
+        (None, max) => Some(max.map_or(DAY, |m| m.min(DAY))),
+        (Some(BootstrapTtl(None)), Some(_)) => {
+            return Err(CliError::usage(
+                "--bootstrap-ttl never contradicts --max-credential-ttl; pass a duration",
+            ))
+        }
+        (Some(BootstrapTtl(Some(t))), Some(m)) if t > m => {
+            return Err(CliError::usage(
+                "--bootstrap-ttl is longer than --max-credential-ttl allows",
+            ))
+        }
+        (Some(BootstrapTtl(t)), _) => t,
+    };
+    ttl.map(|t| {
+        chrono::Duration::from_std(t).map_err(|_| CliError::usage("--bootstrap-ttl is too long"))
+    })
+    .transpose()
+}
+
+/// Where the server keeps files of its own (`--data-dir`).
+fn data_dir(explicit: Option<PathBuf>, database: &DatabaseUrl) -> PathBuf {
+    explicit.unwrap_or_else(|| match database {
+        DatabaseUrl::Sqlite(path) => path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(".")),
+        DatabaseUrl::Postgres(_) => PathBuf::from("."),
+    })
+}
+
+/// `--trusted-proxy`: an address or a CIDR.
+pub fn trusted_proxy(value: &str) -> Result<ipnet::IpNet, String> {
+    tokenctl_server::api::input::cidr(value).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -178,13 +287,26 @@ pub async fn shutdown_signal() {
 pub async fn run(args: Args) -> CliResult {
     init_logging(args.log_format);
     let database = DatabaseUrl::parse(&args.database_url).map_err(CliError::usage)?;
+    let bootstrap_credential = std::env::var("TOKENCTL_BOOTSTRAP_TOKEN")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    let bootstrap_ttl = bootstrap_ttl(args.bootstrap_ttl, args.max_credential_ttl)?;
+    // A generated credential goes to the terminal, never into a log that a
+    // service manager or container runtime keeps.
+    let bootstrap_file = (!std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .then(|| data_dir(args.data_dir.clone(), &database).join("bootstrap-credential"));
     let config = ServerConfig {
         database: database.clone(),
         listen: args.listen,
         master_key: master_key(args.master_key_file.as_ref())?,
-        bootstrap_credential: std::env::var("TOKENCTL_BOOTSTRAP_TOKEN")
-            .ok()
-            .filter(|v| !v.trim().is_empty()),
+        bootstrap_credential,
+        bootstrap_ttl,
+        bootstrap_file,
+        max_credential_ttl: args
+            .max_credential_ttl
+            .map(chrono::Duration::from_std)
+            .transpose()
+            .map_err(|_| CliError::usage("--max-credential-ttl is too long"))?,
         kv_sync: kv_sync_config()?,
         edge_key: edge_key()?,
         usage_retention: tokenctl_server::usage::Retention {
@@ -198,21 +320,39 @@ pub async fn run(args: Args) -> CliResult {
             args.max_connections,
             1,
         ),
+        trusted_proxies: args.trusted_proxies,
     };
     let server = Server::start(config).await?;
     let addr = server.local_addr()?;
+    let expiry = match bootstrap_ttl {
+        Some(t) => format!(
+            "it expires in {} ({})",
+            humantime::format_duration(t.to_std().unwrap_or_default()),
+            (chrono::Utc::now() + t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+        None => "it never expires".to_string(),
+    };
     match &server.bootstrap {
         Bootstrap::Generated(secret) => {
             // Printed once, straight to the terminal, never through the logger.
             eprintln!(
                 "\nCreated the first admin user `admin` (global admin, team `system`).\n\
-                 Its credential is shown only now; store it safely:\n\n    {}\n\n\
-                 Log in with:  tokenctl login --server http://{addr}\n",
+                 Its credential is shown only now; store it safely ({expiry}):\n\n    {}\n\n\
+                 Log in with:  tokenctl login --server http://{addr}\n\
+                 Then create your own users and credentials before it expires.\n",
                 secret.expose()
             );
         }
+        Bootstrap::WrittenTo(path) => {
+            tracing::warn!(
+                path = %path.display(),
+                "created the first admin user `admin`; its credential was written to this file \
+                 (mode 0600), not to the log, and {expiry}: read it, log in, create your own \
+                 users and credentials, then delete the file"
+            );
+        }
         Bootstrap::UsedConfigured => {
-            tracing::info!("created the first admin user `admin` with the credential from TOKENCTL_BOOTSTRAP_TOKEN");
+            tracing::info!("created the first admin user `admin` with the credential from TOKENCTL_BOOTSTRAP_TOKEN; {expiry}");
         }
         Bootstrap::NotNeeded => {}
     }

@@ -35,12 +35,17 @@ Expiry: a duration (30d, 12h), a date (2027-01-31 = 00:00 UTC), an RFC 3339 time
 The old secret stops working at once, unless --grace keeps it alive for a while so
 clients can switch over. Both secrets are shown by `token show` during the grace.
 
-Retrying a rotation is safe with --idempotency-key: the same key returns the same new
-secret instead of minting another one (needs the server's master key).
+Retrying a rotation is safe with --idempotency-key: a retry with the same key, from
+the same credential, within 24 hours, returns the same new secret instead of minting
+another one (the server keeps it sealed under its master key until then). The same key
+from any other credential is refused (exit 5, idempotency_key_reused). Use a random key
+that the pipeline generates once and keeps for its retries, never a guessable value
+such as a pipeline number.
 
 Examples:
   tokenctl token rotate n8n-prod --grace 1h
-  tokenctl token rotate n8n-prod --idempotency-key \"$CI_PIPELINE_ID\" -o json")]
+  key=$(uuidgen)      # once per run; keep it for retries
+  tokenctl token rotate n8n-prod --grace 1h --idempotency-key \"$key\" -o json")]
     Rotate(RotateArgs),
 }
 
@@ -123,7 +128,7 @@ pub struct UpdateArgs {
     /// Add a scope (repeatable)
     #[arg(long = "add-scope", value_name = "SCOPE")]
     add_scopes: Vec<String>,
-    /// Remove a scope (repeatable)
+    /// Remove a scope (repeatable); one the token does not have is refused
     #[arg(long = "remove-scope", value_name = "SCOPE")]
     remove_scopes: Vec<String>,
     /// New expiry: 30d, 2027-01-31, an RFC 3339 time, or never
@@ -162,7 +167,9 @@ pub struct RotateArgs {
     /// How long the old secret keeps working, e.g. 1h [default: it stops now]
     #[arg(long, value_name = "DURATION")]
     grace: Option<String>,
-    /// Makes retries return the same new secret instead of minting again
+    /// A random key (e.g. from uuidgen) that makes retries by this
+    /// credential, within 24h, return the same new secret instead of
+    /// minting again
     #[arg(long, value_name = "KEY")]
     idempotency_key: Option<String>,
 }

@@ -15,7 +15,9 @@ pub enum Command {
     #[command(after_long_help = "\
 Examples:
   tokenctl user create alice --email alice@example.com --role platform:manager
-  tokenctl user create ci-bot --role platform:developer -o json | jq -r .secret")]
+  tokenctl user create ci-bot --role platform:developer -o json | jq -r .secret
+
+The first credential never expires, unless the server sets --max-credential-ttl.")]
     Create {
         /// Letters, digits, `.`, `_`, `-`
         name: String,

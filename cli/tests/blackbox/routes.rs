@@ -53,7 +53,9 @@ on_both_backends! {
         assert!(refused.fails(5).contains("uses-openai"), "{}", refused.stderr);
         let removed = cli.json(&["route", "remove", "oai", "--force"]);
         assert_eq!(removed["affected_tokens"][0]["name"], "uses-openai");
-        assert_eq!(cli.json(&["token", "show", "uses-openai"])["scopes"], serde_json::json!([]));
+        // It was the token's only scope: the token is revoked, not left live with none.
+        assert_eq!(removed["revoked_tokens"][0]["name"], "uses-openai");
+        assert_eq!(cli.json(&["token", "show", "uses-openai"])["status"], "revoked");
         cli.run(&["route", "show", "oai"]).fails(3);
         let text = cli.run(&["route", "remove", "openaix", "--yes"]);
         assert!(text.ok().stdout.contains("Removed route `openaix`"));

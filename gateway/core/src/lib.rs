@@ -15,7 +15,8 @@
 //! * [`decision`] — the whole per-request decision ([`Gateway::authorize`]);
 //! * [`headers`] — which client headers never reach the upstream (token
 //!   headers, anything carrying a tokenctl secret, hop-by-hop),
-//!   `X-Forwarded-*`, `Location` rewriting;
+//!   `X-Forwarded-*`, the client behind trusted proxies
+//!   ([`headers::client_origin`]), `Location` rewriting;
 //! * [`usage`] — the usage event front-ends report, its limits, denial
 //!   aggregation and the ingest contract.
 //!

@@ -45,6 +45,10 @@ pub struct Settings {
     pub max_stale: Option<Duration>,
     /// Timeouts and the connection limit of the client-facing listener.
     pub connections: tokenctl_listener::Limits,
+    /// Reverse proxies (a TLS terminator, a load balancer) whose
+    /// `Forwarded`/`X-Forwarded-For`/`X-Forwarded-Proto` are believed;
+    /// empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -57,6 +61,7 @@ impl std::fmt::Debug for Settings {
             .field("spool_max_bytes", &self.spool_max_bytes)
             .field("max_stale", &self.max_stale)
             .field("connections", &self.connections)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -163,6 +168,7 @@ impl NativeGateway {
         let proxy = Arc::new(proxy::Proxy {
             shared,
             client: https_client()?,
+            trusted_proxies: settings.trusted_proxies.clone(),
         });
         Ok(NativeGateway {
             listener,

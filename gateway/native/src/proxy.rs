@@ -21,7 +21,8 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokenctl_gateway::headers::{
-    client_headers_to_drop, client_ip_text, forwarded_headers, rewrite_location, HopByHop,
+    client_headers_to_drop, client_ip_text, client_origin, forwarded_headers, rewrite_location,
+    HopByHop,
 };
 use tokenctl_gateway::{Allowed, Denied, RequestInfo};
 
@@ -38,6 +39,8 @@ static SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 pub struct Proxy {
     pub shared: Arc<Shared>,
     pub client: HttpsClient,
+    /// Peers whose forwarding headers are believed (`--trusted-proxy`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// An error the gateway itself answers with after a request was allowed.
@@ -113,16 +116,56 @@ impl Peer {
     }
 }
 
+/// The client behind a trusted proxy, worked out per request.
+struct Origin {
+    ip: IpAddr,
+    ip_text: Arc<str>,
+    proto: &'static str,
+    /// The `X-Forwarded-For` entries left of the client, passed on in
+    /// front of its address.
+    forwarded_for_before: Option<Box<str>>,
+}
+
+/// All values of a header, joined with `,` as HTTP allows.
+fn joined<'h>(headers: &'h HeaderMap, name: &str) -> Option<std::borrow::Cow<'h, str>> {
+    let mut values = headers.get_all(name).iter().filter_map(|v| v.to_str().ok());
+    let first = values.next()?;
+    match values.next() {
+        None => Some(first.into()),
+        Some(second) => {
+            let mut all = format!("{first},{second}");
+            for v in values {
+                all.push(',');
+                all.push_str(v);
+            }
+            Some(all.into())
+        }
+    }
+}
+
 /// What every usage record of one request shares.
 struct RequestFacts {
     started: Instant,
     at: chrono::DateTime<Utc>,
     method: http::Method,
     peer: Arc<Peer>,
+    /// Set when the peer is a trusted proxy.
+    origin: Option<Origin>,
     user_agent: Option<Box<str>>,
 }
 
 impl RequestFacts {
+    /// The client's address: the peer, or the one a trusted proxy reports.
+    fn client_ip(&self) -> IpAddr {
+        self.origin.as_ref().map_or(self.peer.ip, |o| o.ip)
+    }
+
+    fn client_ip_text(&self) -> &Arc<str> {
+        self.origin
+            .as_ref()
+            .map_or(&self.peer.ip_text, |o| &o.ip_text)
+    }
+
     fn record(
         &self,
         status: u16,
@@ -141,7 +184,7 @@ impl RequestFacts {
             upstream_latency: None,
             bytes_in: 0,
             bytes_out: 0,
-            client_ip: self.peer.ip_text.clone(),
+            client_ip: self.client_ip_text().clone(),
             user_agent: self.user_agent.clone(),
             error_code: error,
             denied,
@@ -159,6 +202,7 @@ impl Proxy {
             started: Instant::now(),
             at: Utc::now(),
             method: req.method().clone(),
+            origin: self.origin(req.headers(), &peer),
             peer,
             user_agent: UsageRecord::user_agent(req.headers().get(USER_AGENT)),
         };
@@ -182,7 +226,7 @@ impl Proxy {
                 authorization_header: headers
                     .get(http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok()),
-                client_ip: Some(facts.peer.ip),
+                client_ip: Some(facts.client_ip()),
             };
             let mut limiter = self.shared.limiter.lock().expect("not poisoned");
             installed.gateway.authorize(&mut limiter, &info, facts.at)
@@ -192,6 +236,35 @@ impl Proxy {
             Err(denied) => Ok(self.deny(&facts, &denied, verify)),
             Ok(allowed) => Ok(self.forward(&facts, &installed, allowed, req, verify).await),
         }
+    }
+
+    /// Behind a trusted proxy: the client it reports (`None` otherwise,
+    /// which keeps the common case free of header parsing).
+    fn origin(&self, headers: &HeaderMap, peer: &Peer) -> Option<Origin> {
+        if self.trusted_proxies.is_empty()
+            || !self
+                .trusted_proxies
+                .iter()
+                .any(|n| n.contains(&peer.ip.to_canonical()))
+        {
+            return None;
+        }
+        let forwarded = joined(headers, "forwarded");
+        let xff = joined(headers, "x-forwarded-for");
+        let proto = joined(headers, "x-forwarded-proto");
+        let o = client_origin(
+            peer.ip,
+            forwarded.as_deref(),
+            xff.as_deref(),
+            proto.as_deref(),
+            &self.trusted_proxies,
+        );
+        Some(Origin {
+            ip: o.ip,
+            ip_text: client_ip_text(o.ip).into(),
+            proto: o.proto,
+            forwarded_for_before: o.forwarded_for_before.map(Into::into),
+        })
     }
 
     fn health(&self) -> Response<ProxyBody> {
@@ -308,8 +381,14 @@ impl Proxy {
             .get(HOST)
             .and_then(|v| v.to_str().ok())
             .or_else(|| uri.authority().map(|a| a.as_str()));
-        let existing_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        let forwarded = forwarded_headers(existing_for, Some(&facts.peer.ip_text), "http", host);
+        let (existing_for, proto) = match &facts.origin {
+            Some(o) => (o.forwarded_for_before.as_deref(), o.proto),
+            None => (
+                headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+                "http",
+            ),
+        };
+        let forwarded = forwarded_headers(existing_for, Some(facts.client_ip_text()), proto, host);
         let drop =
             client_headers_to_drop(|| headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
         let drop: Vec<HeaderName> = drop

@@ -192,7 +192,10 @@ pub struct Credential {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateCredential {
     pub name: String,
-    /// `never`, a duration (`30d`), a date or an RFC 3339 time. Default: never.
+    /// `never`, a duration (`30d`), a date or an RFC 3339 time. Default:
+    /// the expiry of the credential making the request (never, if it never
+    /// expires), or the server's `--max-credential-ttl`, whichever is
+    /// earlier. A later expiry is refused.
     #[serde(default)]
     pub expires: Option<String>,
 }
@@ -400,6 +403,10 @@ pub struct RouteRemoved {
     pub route: Route,
     /// Tokens whose scopes named the route; with `force` those scopes were removed.
     pub affected_tokens: Vec<Candidate>,
+    /// Of those, the tokens that had no other scope: with `force` they were
+    /// revoked rather than left live with no scope.
+    #[serde(default)]
+    pub revoked_tokens: Vec<Candidate>,
 }
 
 // ---------------------------------------------------------------- secrets

@@ -1,7 +1,7 @@
 // Teams, users, memberships and invitations. Compiled for both backends
 // next to `repo.rs` (same module, same helpers), like it.
 
-use crate::db::NewInvitation;
+use crate::db::{NewCredential, NewInvitation};
 
 #[derive(FromRow)]
 struct MemberRow {
@@ -222,17 +222,19 @@ async fn insert_credential(
     name: &str,
     secret: &Secret,
     now: DateTime<Utc>,
+    expires_at: Option<DateTime<Utc>>,
 ) -> sqlx::Result<api::Credential> {
     let id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO credentials (id, user_id, name, secret_hash, hint, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO credentials (id, user_id, name, secret_hash, hint, expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(id)
     .bind(user)
     .bind(name)
     .bind(secret.hash())
     .bind(secret.hint())
+    .bind(expires_at)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -243,6 +245,112 @@ async fn insert_credential(
     .fetch_one(&mut **tx)
     .await?
     .into())
+}
+
+/// Revokes the pending invitations `inviter` sent, each with its audit
+/// entry, because their authority to grant them shrank (`reason`).
+async fn revoke_pending_invitations(
+    tx: &mut Tx,
+    actor: &Actor,
+    inviter: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<usize> {
+    let ids: Vec<Uuid> = sqlx::query_scalar(&format!(
+        "SELECT id FROM invitations WHERE created_by = $1 AND revoked_at IS NULL \
+         AND used_at IS NULL AND expires_at > $2{FOR_UPDATE}"
+    ))
+    .bind(inviter)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+    for id in &ids {
+        revoke_invitation_in_tx(tx, actor, *id, reason, now).await?;
+    }
+    Ok(ids.len())
+}
+
+async fn revoke_invitation_in_tx(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: Uuid,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    sqlx::query("UPDATE invitations SET revoked_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let invitation =
+        sqlx::query_as::<_, InvitationRow>(&format!("{INVITATION_SELECT} WHERE i.id = $1"))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?
+            .view(now);
+    let mut after = to_json(&invitation);
+    after["reason"] = serde_json::Value::from(reason);
+    write_audit(
+        tx,
+        actor,
+        AuditRecord {
+            action: "invitation.revoke",
+            target_type: "invitation",
+            target_id: Some(id.to_string()),
+            target_name: Some(invitation.email.clone()),
+            team_id: invitation.roles.first().map(|r| r.team_id),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Why `inviter` could no longer grant what the invitation names, if so:
+/// they are gone or disabled, or lack the role (or the global-admin flag)
+/// that granting it needs. Roles in teams deleted since are ignored.
+async fn inviter_cannot_grant(
+    tx: &mut Tx,
+    inviter: Option<Uuid>,
+    inv: &api::Invitation,
+) -> sqlx::Result<Option<String>> {
+    let Some(inviter) = inviter else {
+        return Ok(Some("its inviter no longer exists".into()));
+    };
+    let user: Option<(bool, Option<DateTime<Utc>>)> =
+        sqlx::query_as("SELECT global_admin, disabled_at FROM users WHERE id = $1")
+            .bind(inviter)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some((global_admin, disabled_at)) = user else {
+        return Ok(Some("its inviter no longer exists".into()));
+    };
+    if disabled_at.is_some() {
+        return Ok(Some("its inviter has been disabled".into()));
+    }
+    if inv.global_admin && !global_admin {
+        return Ok(Some("its inviter is no longer a global admin".into()));
+    }
+    for r in &inv.roles {
+        if team_row(tx, r.team_id).await?.is_none() {
+            continue;
+        }
+        let own: Option<String> =
+            sqlx::query_scalar("SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2")
+                .bind(r.team_id)
+                .bind(inviter)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let own = own.as_deref().and_then(api::Role::parse);
+        if !crate::permissions::can_grant(global_admin, own, r.role) {
+            return Ok(Some(format!(
+                "its inviter can no longer make anyone {} in team `{}`",
+                r.role, r.team
+            )));
+        }
+    }
+    Ok(None)
 }
 
 impl Repo {
@@ -506,6 +614,10 @@ impl Repo {
             .into_iter()
             .find(|m| m.user_id == user)
             .expect("just written");
+        if current.is_some_and(|c| role < c) {
+            revoke_pending_invitations(&mut tx, actor, user, "the inviter's role was lowered", now)
+                .await?;
+        }
         write_audit(
             &mut tx,
             actor,
@@ -551,6 +663,14 @@ impl Repo {
             .bind(user)
             .execute(&mut *tx)
             .await?;
+        revoke_pending_invitations(
+            &mut tx,
+            actor,
+            user,
+            "the inviter was removed from a team",
+            api::now(),
+        )
+        .await?;
         write_audit(
             &mut tx,
             actor,
@@ -626,13 +746,21 @@ impl Repo {
         email: Option<String>,
         global_admin: bool,
         roles: Vec<(Uuid, api::Role)>,
-        secret: &Secret,
+        credential: NewCredential<'_>,
     ) -> ApiResult<api::CreatedUser> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
         let id = insert_user(&mut tx, actor, &name, email.as_deref(), global_admin, now).await?;
         insert_memberships(&mut tx, id, &roles, now).await?;
-        let credential = insert_credential(&mut tx, id, "first", secret, now).await?;
+        let credential = insert_credential(
+            &mut tx,
+            id,
+            "first",
+            credential.secret,
+            now,
+            credential.expires_at,
+        )
+        .await?;
         let user = user_info(&mut tx, id).await?.expect("just inserted");
         write_audit(
             &mut tx,
@@ -689,6 +817,16 @@ impl Repo {
         .execute(&mut *tx)
         .await?;
         let after = user_info(&mut tx, id).await?.expect("exists");
+        let reason = if before.user.disabled_at.is_none() && after.user.disabled_at.is_some() {
+            Some("the inviter was disabled")
+        } else if before.user.global_admin && !after.user.global_admin {
+            Some("the inviter is no longer a global admin")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            revoke_pending_invitations(&mut tx, actor, id, reason, now).await?;
+        }
         let action = match (
             before.user.disabled_at.is_some(),
             after.user.disabled_at.is_some(),
@@ -866,7 +1004,7 @@ impl Repo {
     pub async fn enrol(
         &self,
         code_hash: &str,
-        secret: &Secret,
+        credential: NewCredential<'_>,
         request: &Actor,
     ) -> ApiResult<api::Enrolled> {
         let mut tx = begin_write(&self.pool).await?;
@@ -896,6 +1034,21 @@ impl Repo {
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?;
+        // An invitation is only as good as its inviter's authority now.
+        if let Some(reason) = inviter_cannot_grant(&mut tx, creator, &inv).await? {
+            let system = Actor {
+                user_id: None,
+                user_name: "system".into(),
+                credential_id: None,
+                ..request.clone()
+            };
+            revoke_invitation_in_tx(&mut tx, &system, id, &reason, now).await?;
+            tx.commit().await?;
+            return Err(ApiError::Unauthenticated {
+                code: "invalid_enrolment_code",
+                message: format!("this invitation is no longer valid: {reason}; ask for a new one"),
+            });
+        }
         let system = Actor {
             user_id: creator,
             user_name: inv.created_by.clone().unwrap_or_else(|| "system".into()),
@@ -919,7 +1072,15 @@ impl Repo {
             }
         }
         insert_memberships(&mut tx, user_id, &roles, now).await?;
-        let credential = insert_credential(&mut tx, user_id, "enrolled", secret, now).await?;
+        let credential = insert_credential(
+            &mut tx,
+            user_id,
+            "enrolled",
+            credential.secret,
+            now,
+            credential.expires_at,
+        )
+        .await?;
         sqlx::query("UPDATE invitations SET used_at = $1, used_by = $2 WHERE id = $3")
             .bind(now)
             .bind(user_id)

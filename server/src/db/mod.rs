@@ -104,10 +104,28 @@ pub struct TokenChange {
 #[derive(Debug, Clone)]
 pub struct Rotation {
     pub grace: Duration,
-    /// The caller's idempotency key: a retry with the same key returns the
-    /// same new secret, re-derived under the master key, never stored.
+    /// The caller's idempotency key: a retry with the same key by the same
+    /// credential, within a day, returns the same new secret, which is kept
+    /// sealed under the master key until then.
     pub idempotency_key: Option<String>,
     pub master_key: Option<MasterKey>,
+}
+
+/// An admin credential to issue: its secret and when it expires.
+#[derive(Debug, Clone, Copy)]
+pub struct NewCredential<'a> {
+    pub secret: &'a Secret,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What the caller may do to a secret. The handler decides; `set_secret`
+/// applies the one that fits once it knows, inside its transaction,
+/// whether the secret exists, so a concurrent creation cannot turn a
+/// create into a replace the caller may not make.
+#[derive(Debug)]
+pub struct SecretWrite {
+    pub create: ApiResult<()>,
+    pub replace: ApiResult<()>,
 }
 
 /// A validated invitation.
@@ -282,7 +300,8 @@ forward! {
     fn record_key_check(&self, check: String) -> anyhow::Result<()>;
     /// Creates the system team and the first admin on an empty database.
     /// Returns the admin credential if one was created.
-    fn bootstrap(&self, secret: Secret) -> anyhow::Result<bool>;
+    /// `deliver` runs before the commit; if it fails, nothing is created.
+    fn bootstrap(&self, secret: Secret, expires_at: Option<DateTime<Utc>>, deliver: &(dyn Fn(&Secret) -> anyhow::Result<()> + Sync)) -> anyhow::Result<bool>;
     fn authenticate(&self, secret_hash: &str, now: DateTime<Utc>) -> anyhow::Result<Option<(Principal, bool)>>;
 
     fn list_teams(&self, readable: Option<Vec<Uuid>>) -> ApiResult<Vec<api::Team>>;
@@ -296,6 +315,8 @@ forward! {
     fn update_token(&self, actor: &Actor, id: Uuid, change: TokenChange) -> ApiResult<api::Token>;
     fn revoke_token(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Token>;
     fn rotate_token(&self, actor: &Actor, id: Uuid, rotation: Rotation) -> ApiResult<api::IssuedToken>;
+    /// Deletes idempotent rotation results older than their replay window.
+    fn purge_rotation_results(&self, now: DateTime<Utc>) -> anyhow::Result<u64>;
 
     fn create_route(&self, actor: &Actor, new: NewRoute) -> ApiResult<api::Route>;
     fn list_routes(&self) -> ApiResult<Vec<api::Route>>;
@@ -303,7 +324,7 @@ forward! {
     fn update_route(&self, actor: &Actor, id: Uuid, change: RouteChange) -> ApiResult<api::Route>;
     fn remove_route(&self, actor: &Actor, id: Uuid, force: bool) -> ApiResult<api::RouteRemoved>;
 
-    fn set_secret(&self, actor: &Actor, name: String, sealed: Vec<u8>, fingerprint: String) -> ApiResult<api::SecretInfo>;
+    fn set_secret(&self, actor: &Actor, name: String, sealed: Vec<u8>, fingerprint: String, may: SecretWrite) -> ApiResult<api::SecretInfo>;
     fn list_secrets(&self) -> ApiResult<Vec<api::SecretInfo>>;
     fn remove_secret(&self, actor: &Actor, name: &str) -> ApiResult<api::SecretInfo>;
 
@@ -332,13 +353,13 @@ forward! {
     fn remove_member(&self, actor: &Actor, team: Uuid, user: Uuid, expected: Role) -> ApiResult<api::TeamMember>;
     fn list_users(&self, teams: Option<Vec<Uuid>>, me: Uuid) -> ApiResult<Vec<api::UserInfo>>;
     fn find_user(&self, reference: &str) -> ApiResult<Option<api::UserInfo>>;
-    fn create_user(&self, actor: &Actor, name: String, email: Option<String>, global_admin: bool, roles: Vec<(Uuid, Role)>, secret: &Secret) -> ApiResult<api::CreatedUser>;
+    fn create_user(&self, actor: &Actor, name: String, email: Option<String>, global_admin: bool, roles: Vec<(Uuid, Role)>, credential: NewCredential<'_>) -> ApiResult<api::CreatedUser>;
     fn update_user(&self, actor: &Actor, id: Uuid, email: Option<Option<String>>, global_admin: Option<bool>, disabled: Option<bool>) -> ApiResult<api::UserInfo>;
     fn create_invitation(&self, actor: &Actor, new: NewInvitation, code: &Secret) -> ApiResult<api::Invitation>;
     fn list_invitations(&self, created_by: Option<Uuid>) -> ApiResult<Vec<api::Invitation>>;
     fn find_invitation(&self, id: Uuid) -> ApiResult<Option<(api::Invitation, Option<Uuid>)>>;
     fn revoke_invitation(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Invitation>;
-    fn enrol(&self, code_hash: &str, secret: &Secret, request: &Actor) -> ApiResult<api::Enrolled>;
+    fn enrol(&self, code_hash: &str, credential: NewCredential<'_>, request: &Actor) -> ApiResult<api::Enrolled>;
 }
 
 forward! {

@@ -12,7 +12,7 @@
 use crate::api::{self, Candidate, TokenStatus};
 use crate::db::{
     Actor, AuditFilter, AuditRecord, GatewayConfig, KeyState, NewRoute, NewToken, Principal,
-    Rotation, RouteChange, TokenChange, UsageIngest, UsageScope,
+    Rotation, RouteChange, SecretWrite, TokenChange, UsageIngest, UsageScope,
 };
 use crate::error::{on_constraint, ApiError, ApiResult};
 use chrono::{DateTime, Utc};
@@ -604,6 +604,105 @@ fn route_entry(r: RouteRow) -> RouteEntry {
     }
 }
 
+/// How long the result of an idempotent rotation can be fetched again.
+fn rotation_replay_window() -> chrono::Duration {
+    chrono::Duration::hours(24)
+}
+
+/// What binds a sealed rotation result to its row and its caller.
+fn rotation_binding(token: Uuid, idempotency_hash: &str, actor: &Actor) -> String {
+    format!(
+        "token-rotation/{token}/{idempotency_hash}/{}",
+        actor
+            .credential_id
+            .map_or_else(|| "-".to_string(), |c| c.to_string())
+    )
+}
+
+#[derive(FromRow)]
+struct RotationRow {
+    secret_hash: String,
+    grace_ms: i64,
+    credential_id: Option<Uuid>,
+    sealed_token: Option<Vec<u8>>,
+}
+
+/// A retried idempotent rotation: the stored result, only for the
+/// credential that made the rotation, and only while it is the token's
+/// current secret. Audited as `token.rotate.replay`.
+#[allow(clippy::too_many_arguments)]
+async fn replay_rotation(
+    tx: &mut Tx,
+    actor: &Actor,
+    master: &crate::crypto::MasterKey,
+    row: &TokenRow,
+    idempotency_hash: &str,
+    earlier: RotationRow,
+    grace_ms: i64,
+    now: DateTime<Utc>,
+) -> ApiResult<String> {
+    let not_reproducible = || ApiError::Conflict {
+        code: "rotation_not_reproducible",
+        message: "this idempotency key's rotation cannot be returned again (it was made before \
+                  this server kept rotation results, or under another master key); use a new key"
+            .into(),
+    };
+    let Some(sealed) = earlier.sealed_token else {
+        return Err(not_reproducible());
+    };
+    if earlier.credential_id != actor.credential_id {
+        return Err(ApiError::Conflict {
+            code: "idempotency_key_reused",
+            message: "this idempotency key was used by another credential; use a new key".into(),
+        });
+    }
+    if earlier.grace_ms != grace_ms {
+        return Err(ApiError::Invalid {
+            code: "idempotency_key_mismatch",
+            message: "this idempotency key was used for a rotation with a different --grace; use a new key".into(),
+        });
+    }
+    let current: String = sqlx::query_scalar("SELECT secret_hash FROM tokens WHERE id = $1")
+        .bind(row.id)
+        .fetch_one(&mut **tx)
+        .await?;
+    if current != earlier.secret_hash {
+        return Err(ApiError::Conflict {
+            code: "rotation_superseded",
+            message:
+                "this idempotency key's rotation has since been superseded by another rotation"
+                    .into(),
+        });
+    }
+    let token = master
+        .open_rotation(&rotation_binding(row.id, idempotency_hash, actor), &sealed)
+        .and_then(|p| String::from_utf8(p).ok())
+        .filter(|t| hash_secret(t) == earlier.secret_hash)
+        .ok_or_else(not_reproducible)?;
+    let view = token_by_id(tx, row.id, false)
+        .await?
+        .expect("locked row exists")
+        .view(now);
+    write_audit(
+        tx,
+        actor,
+        AuditRecord {
+            action: "token.rotate.replay",
+            target_type: "token",
+            target_id: Some(row.id.to_string()),
+            target_name: Some(view.name.clone()),
+            team_id: Some(view.team_id),
+            before: None,
+            after: Some(serde_json::json!({
+                "token": view,
+                "returned": "the stored result of an earlier rotation with this idempotency key",
+            })),
+        },
+    )
+    .await?;
+    Ok(token)
+}
+
 impl Repo {
     fn new(pool: sqlx::Pool<Db>) -> Repo {
         Repo {
@@ -663,7 +762,12 @@ impl Repo {
         Ok(())
     }
 
-    pub async fn bootstrap(&self, secret: Secret) -> anyhow::Result<bool> {
+    pub async fn bootstrap(
+        &self,
+        secret: Secret,
+        expires_at: Option<DateTime<Utc>>,
+        deliver: &(dyn Fn(&Secret) -> anyhow::Result<()> + Sync),
+    ) -> anyhow::Result<bool> {
         let mut tx = begin_write(&self.pool).await?;
         lock_bootstrap(&mut tx).await?;
         let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
@@ -708,13 +812,14 @@ impl Repo {
         .await?;
         let credential_id = Uuid::now_v7();
         sqlx::query(
-            "INSERT INTO credentials (id, user_id, name, secret_hash, hint, created_at) \
-             VALUES ($1, $2, 'bootstrap', $3, $4, $5)",
+            "INSERT INTO credentials (id, user_id, name, secret_hash, hint, expires_at, created_at) \
+             VALUES ($1, $2, 'bootstrap', $3, $4, $5, $6)",
         )
         .bind(credential_id)
         .bind(user_id)
         .bind(secret.hash())
         .bind(secret.hint())
+        .bind(expires_at.map(api::trunc_micros))
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -730,11 +835,13 @@ impl Repo {
                 before: None,
                 after: Some(serde_json::json!({
                     "user": "admin", "global_admin": true, "team": "system",
-                    "credential": {"id": credential_id, "name": "bootstrap", "hint": secret.hint()},
+                    "credential": {"id": credential_id, "name": "bootstrap", "hint": secret.hint(),
+                                   "expires_at": expires_at.map(api::trunc_micros)},
                 })),
             },
         )
         .await?;
+        deliver(&secret)?;
         tx.commit().await?;
         Ok(true)
     }
@@ -1032,6 +1139,33 @@ impl Repo {
             .clone()
             .unwrap_or_else(|| before.scopes.clone());
         scopes.extend(change.add_scopes.iter().cloned());
+        // Removing a scope the token does not have is a mistake (a typo, a
+        // stale script): say so instead of reporting success.
+        let absent: Vec<&String> = change
+            .remove_scopes
+            .iter()
+            .filter(|s| !scopes.contains(s))
+            .collect();
+        if !absent.is_empty() {
+            return Err(ApiError::Invalid {
+                code: "scope_not_present",
+                message: format!(
+                    "token `{}` has no scope {}; its scopes are {}",
+                    before.name,
+                    absent
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    before
+                        .scopes
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            });
+        }
         scopes.retain(|s| !change.remove_scopes.contains(s));
         let scopes = dedup(scopes);
         let scopes_changed = scopes != before.scopes;
@@ -1136,64 +1270,50 @@ impl Repo {
                 message: format!("token `{}` is revoked and cannot be rotated", row.name),
             });
         }
-        let (secret, idempotency_hash) = match &rotation.idempotency_key {
-            None => (
-                Secret::generate(SecretKind::ApiToken, &mut rand::rngs::OsRng),
-                None,
-            ),
+        // An idempotent rotation needs the master key, to seal its result.
+        let idempotency = match &rotation.idempotency_key {
+            None => None,
             Some(key) => {
                 let master = rotation.master_key.as_ref().ok_or_else(|| ApiError::Unavailable {
                     code: "master_key_missing",
                     message: "idempotent rotation needs the server's master key (TOKENCTL_MASTER_KEY or --master-key-file)".into(),
                 })?;
-                let material =
-                    master.derive_material("token-rotation", &[id.as_bytes(), key.as_bytes()]);
-                (
-                    Secret::from_key_material(SecretKind::ApiToken, &material),
-                    Some(hash_secret(key)),
-                )
+                Some((master, hash_secret(key)))
             }
         };
-        if let Some(idem) = &idempotency_hash {
-            let earlier: Option<(String, i64)> = sqlx::query_as(
-                "SELECT secret_hash, grace_ms FROM token_rotations WHERE token_id = $1 AND idempotency_hash = $2",
+        let grace_ms = i64::try_from(rotation.grace.as_millis()).unwrap_or(i64::MAX);
+        if let Some((master, idem)) = &idempotency {
+            // Results are kept for a day at most; an expired one is gone.
+            sqlx::query(
+                "DELETE FROM token_rotations WHERE token_id = $1 AND idempotency_hash = $2 \
+                 AND (expires_at <= $3 OR (expires_at IS NULL AND created_at <= $4))",
+            )
+            .bind(id)
+            .bind(idem)
+            .bind(now)
+            .bind(now - rotation_replay_window())
+            .execute(&mut *tx)
+            .await?;
+            let earlier: Option<RotationRow> = sqlx::query_as(
+                "SELECT secret_hash, grace_ms, credential_id, sealed_token FROM token_rotations \
+                 WHERE token_id = $1 AND idempotency_hash = $2",
             )
             .bind(id)
             .bind(idem)
             .fetch_optional(&mut *tx)
             .await?;
-            if let Some((earlier, grace_ms)) = earlier {
-                if i64::try_from(rotation.grace.as_millis()).unwrap_or(i64::MAX) != grace_ms {
-                    return Err(ApiError::Invalid {
-                        code: "idempotency_key_reused",
-                        message: "this idempotency key was used for a rotation with a different --grace; use a new key".into(),
-                    });
-                }
-                // A retry: hand back the same result, provided it is still current.
-                if earlier != secret.hash() {
-                    return Err(ApiError::Conflict {
-                        code: "rotation_not_reproducible",
-                        message: "this idempotency key was used under a different master key; use a new key".into(),
-                    });
-                }
-                let current: String =
-                    sqlx::query_scalar("SELECT secret_hash FROM tokens WHERE id = $1")
-                        .bind(id)
-                        .fetch_one(&mut *tx)
+            if let Some(earlier) = earlier {
+                let token =
+                    replay_rotation(&mut tx, actor, master, &row, idem, earlier, grace_ms, now)
                         .await?;
-                if current != earlier {
-                    return Err(ApiError::Conflict {
-                        code: "rotation_superseded",
-                        message: "this idempotency key's rotation has since been superseded by another rotation".into(),
-                    });
-                }
                 tx.commit().await?;
                 return Ok(api::IssuedToken {
                     info: row.view(now),
-                    token: secret.into_exposed(),
+                    token,
                 });
             }
         }
+        let secret = Secret::generate(SecretKind::ApiToken, &mut rand::rngs::OsRng);
         let before = row.view(now);
         let grace = chrono::Duration::from_std(rotation.grace)
             .map_err(|_| ApiError::invalid("grace period is too long"))?;
@@ -1229,16 +1349,24 @@ impl Repo {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        if let Some(idem) = &idempotency_hash {
+        if let Some((master, idem)) = &idempotency {
+            let sealed = master.seal_rotation(
+                &rotation_binding(id, idem, actor),
+                secret.expose().as_bytes(),
+            );
             sqlx::query(
-                "INSERT INTO token_rotations (token_id, idempotency_hash, secret_hash, grace_ms, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO token_rotations (token_id, idempotency_hash, secret_hash, grace_ms, \
+                 created_at, credential_id, sealed_token, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(id)
             .bind(idem)
             .bind(secret.hash())
-            .bind(i64::try_from(rotation.grace.as_millis()).unwrap_or(i64::MAX))
+            .bind(grace_ms)
             .bind(now)
+            .bind(actor.credential_id)
+            .bind(sealed)
+            .bind(now + rotation_replay_window())
             .execute(&mut *tx)
             .await?;
         }
@@ -1266,6 +1394,19 @@ impl Repo {
             info: after,
             token: secret.into_exposed(),
         })
+    }
+
+    /// Deletes idempotent rotation results past their replay window.
+    pub async fn purge_rotation_results(&self, now: DateTime<Utc>) -> anyhow::Result<u64> {
+        Ok(sqlx::query(
+            "DELETE FROM token_rotations WHERE expires_at <= $1 \
+             OR (expires_at IS NULL AND created_at <= $2)",
+        )
+        .bind(now)
+        .bind(now - rotation_replay_window())
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
     }
 
     // ------------------------------------------------------------ routes
@@ -1456,7 +1597,7 @@ impl Repo {
             return Err(ApiError::Conflict {
                 code: "route_in_use",
                 message: format!(
-                    "route `{}` is scoped by name in {} live token(s): {}; pass --force to remove it and drop that scope from them",
+                    "route `{}` is scoped by name in {} live token(s): {}; pass --force to remove it and drop that scope from them (tokens left with no scope are revoked)",
                     route.name,
                     affected.len(),
                     affected
@@ -1467,6 +1608,7 @@ impl Repo {
                 ),
             });
         }
+        let mut revoked = Vec::new();
         for t in &affected {
             let scopes: Vec<String> = t
                 .scopes
@@ -1474,7 +1616,13 @@ impl Repo {
                 .filter(|s| **s != route.name)
                 .cloned()
                 .collect();
-            set_token_scopes(&mut tx, t.id, &scopes, now).await?;
+            if scopes.is_empty() {
+                // A live token with no scope is a token nobody can reason
+                // about: revoke it, in the open, with its own audit entry.
+                revoked.push(revoke_in_tx(&mut tx, actor, t, now).await?);
+            } else {
+                set_token_scopes(&mut tx, t.id, &scopes, now).await?;
+            }
         }
         sqlx::query("DELETE FROM routes WHERE id = $1")
             .bind(id)
@@ -1483,6 +1631,7 @@ impl Repo {
         let removed = api::RouteRemoved {
             route,
             affected_tokens: token_candidates(&affected),
+            revoked_tokens: token_candidates(&revoked),
         };
         let team = system_team_id(&mut tx).await?;
         write_audit(
@@ -1495,9 +1644,10 @@ impl Repo {
                 target_name: Some(removed.route.name.clone()),
                 team_id: team,
                 before: Some(to_json(&removed.route)),
-                after: Some(
-                    serde_json::json!({ "scope_removed_from_tokens": removed.affected_tokens }),
-                ),
+                after: Some(serde_json::json!({
+                    "scope_removed_from_tokens": removed.affected_tokens,
+                    "revoked_tokens_left_without_scope": removed.revoked_tokens,
+                })),
             },
         )
         .await?;
@@ -1517,17 +1667,30 @@ impl Repo {
         name: String,
         sealed: Vec<u8>,
         fingerprint: String,
+        may: SecretWrite,
     ) -> ApiResult<api::SecretInfo> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        let existing =
-            sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} WHERE s.name = $1"))
+        // Whether it exists decides which permission applies: look inside
+        // the transaction, with the row locked.
+        let exists = sqlx::query(&format!(
+            "SELECT id FROM secrets WHERE name = $1{FOR_UPDATE}"
+        ))
+        .bind(&name)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if exists { may.replace } else { may.create }?;
+        // Decided once: a secret created concurrently after the check makes
+        // the insert below fail (409), never turns it into a replace.
+        let before = if exists {
+            let row = sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} WHERE s.name = $1"))
                 .bind(&name)
-                .fetch_optional(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
-        let before = match existing {
-            Some(row) => Some(secret_info(&mut tx, row).await?),
-            None => None,
+            Some(secret_info(&mut tx, row).await?)
+        } else {
+            None
         };
         match &before {
             Some(_) => {

@@ -5,7 +5,8 @@ use super::{ApiQuery, AppState};
 use crate::api::{input, AuditPage, ErrorBody};
 use crate::auth::Caller;
 use crate::db::AuditFilter;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::permissions::{allowed, teams_allowed, Action};
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
@@ -49,12 +50,15 @@ async fn list_audit(
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<AuditPage>> {
     let now = crate::api::now();
+    let p = &caller.principal;
     let team_id = match q.team.as_deref() {
-        Some(t) => Some(
-            super::tokens::resolve_team(&state, &caller, Some(t))
-                .await?
-                .id,
-        ),
+        Some(t) => {
+            let team = super::tokens::resolve_team(&state, &caller, Some(t)).await?;
+            if !allowed(p, Action::AuditRead, Some(team.id)) {
+                return Err(ApiError::not_found("team", t));
+            }
+            Some(team.id)
+        }
         None => None,
     };
     let filter = AuditFilter {
@@ -75,8 +79,10 @@ async fn list_audit(
         team_id,
         limit: q.limit.unwrap_or(100),
         cursor: q.cursor,
-        readable_teams: caller.principal.readable_teams(),
-        reader: Some(caller.principal.user.id),
+        // Entries of the teams whose audit the caller may read (the
+        // AuditRead rule), plus the caller's own actions.
+        readable_teams: teams_allowed(p, Action::AuditRead),
+        reader: Some(p.user.id),
     };
     Ok(Json(state.db.list_audit(filter).await?))
 }

@@ -33,6 +33,54 @@ pub struct AppState {
     pub kv_sync: Arc<crate::kvsync::KvSync>,
     /// The listener's counters, for `/health/detailed`.
     pub connections: Arc<tokenctl_listener::Stats>,
+    /// `--trusted-proxy`: peers whose forwarding headers are believed.
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// `--max-credential-ttl`: longest lifetime of a new admin credential.
+    pub max_credential_ttl: Option<chrono::Duration>,
+}
+
+impl AppState {
+    /// The latest expiry a new admin credential may have under
+    /// `--max-credential-ttl` (`None`: no limit).
+    pub(crate) fn credential_deadline(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.max_credential_ttl
+            .map(|ttl| crate::api::trunc_micros(now + ttl))
+    }
+}
+
+/// The client's address for the audit log: the TCP peer, or, when the
+/// peer is a trusted proxy, the client it reports (see
+/// [`tokenctl_gateway::headers::client_origin`]).
+pub(crate) fn client_ip(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    peer: Option<std::net::SocketAddr>,
+) -> Option<String> {
+    let peer = peer?.ip();
+    let joined = |name: &str| {
+        let values: Vec<&str> = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        (!values.is_empty()).then(|| values.join(","))
+    };
+    let (forwarded, xff) = if state.trusted_proxies.is_empty() {
+        (None, None)
+    } else {
+        (joined("forwarded"), joined("x-forwarded-for"))
+    };
+    let origin = tokenctl_gateway::headers::client_origin(
+        peer,
+        forwarded.as_deref(),
+        xff.as_deref(),
+        None,
+        &state.trusted_proxies,
+    );
+    Some(tokenctl_gateway::headers::client_ip_text(origin.ip))
 }
 
 /// `axum::Json` whose rejections are API errors (400 with our JSON body).
@@ -162,6 +210,35 @@ fn redact_path(path: &str) -> String {
         .join("/")
 }
 
+/// Longest client-chosen `X-Request-Id` that is kept.
+const MAX_REQUEST_ID: usize = 128;
+
+/// Whether a client's `X-Request-Id` is kept: 1 to 128 of `A-Z a-z 0-9`
+/// and `- _ . : / + =` (UUIDs, trace ids, load balancer ids).
+fn plain_request_id(value: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID).contains(&value.len())
+        && value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=".contains(b))
+}
+
+/// Drops a client's `X-Request-Id` that is not plain (or sent twice), so
+/// the server makes its own instead: what goes into logs and audit
+/// entries stays short and printable.
+async fn drop_odd_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
+    let headers = req.headers_mut();
+    let mut values = headers.get_all("x-request-id").iter();
+    let keep = match (values.next(), values.next()) {
+        (None, _) => true,
+        (Some(v), None) => plain_request_id(v.as_bytes()),
+        (Some(_), Some(_)) => false,
+    };
+    if !keep {
+        headers.remove("x-request-id");
+    }
+    req
+}
+
 pub fn app(state: AppState) -> Router {
     let (router, doc) = routers();
     let doc = Arc::new(doc);
@@ -194,5 +271,34 @@ pub fn app(state: AppState) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_odd_request_id))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_request_ids_are_kept() {
+        for ok in [
+            "0a0014b5-10d3-424a-bbd4-f96418b4fa70",
+            "Root=1-67891233-abcdef012345678912345678",
+            "ci:run/42.step_3+x",
+            &"a".repeat(128),
+        ] {
+            assert!(plain_request_id(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "",
+            "with space",
+            "a\tb",
+            "<script>",
+            "ntk_\"",
+            "é",
+            &"a".repeat(129),
+        ] {
+            assert!(!plain_request_id(bad.as_bytes()), "{bad}");
+        }
+    }
 }

@@ -3,6 +3,7 @@
 use super::{ApiJson, ApiPath, AppState};
 use crate::api::{input, ErrorBody, SecretInfo, SetSecret};
 use crate::auth::Caller;
+use crate::db::SecretWrite;
 use crate::error::{ApiError, ApiResult};
 use crate::permissions::{require, Action};
 use axum::extract::State;
@@ -40,18 +41,15 @@ async fn set_secret(
     ApiJson(req): ApiJson<SetSecret>,
 ) -> ApiResult<Json<SecretInfo>> {
     let name = input::name("secret", &name)?;
-    let exists = state
-        .db
-        .list_secrets()
-        .await?
-        .iter()
-        .any(|s| s.name == name);
-    let action = if exists {
-        Action::SecretUpdate
-    } else {
-        Action::SecretCreate
+    // Storing a new secret and replacing one need different roles; which
+    // applies is decided inside the write transaction.
+    let may = SecretWrite {
+        create: require(&caller.principal, Action::SecretCreate, None),
+        replace: require(&caller.principal, Action::SecretUpdate, None),
     };
-    require(&caller.principal, action, None)?;
+    if let (Err(_), Err(_)) = (&may.create, &may.replace) {
+        return Err(may.create.unwrap_err());
+    }
     let value = req.value.trim_end_matches(['\r', '\n']);
     if value.is_empty() {
         return Err(ApiError::Invalid {
@@ -71,7 +69,7 @@ async fn set_secret(
     Ok(Json(
         state
             .db
-            .set_secret(&caller.actor, name, sealed, fingerprint)
+            .set_secret(&caller.actor, name, sealed, fingerprint, may)
             .await?,
     ))
 }

@@ -380,18 +380,20 @@ async fn revoke_token(
 }
 
 /// Give a token a new secret, keeping its id. With `grace`, the old secret
-/// keeps working until the grace ends. Send `Idempotency-Key` to make
-/// retries return the same new secret instead of minting again.
+/// keeps working until the grace ends. Send `Idempotency-Key` (a random
+/// value) to make retries by the same credential, within 24 hours, return
+/// the same new secret instead of minting again; another credential using
+/// the key gets 409 `idempotency_key_reused`.
 #[utoipa::path(post, path = "/tokens/{reference}/rotate", tag = "tokens", request_body = RotateToken,
     params(
         ("reference" = String, Path, description = "Token id or name"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A random key that makes retries by the same credential (within 24h) safe"),
         TeamQuery,
     ),
     responses(
         (status = 200, description = "`token` is the new secret, shown only now", body = IssuedToken),
         (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 409, description = "Revoked, superseded, or the key was used by another credential", body = ErrorBody),
     ))]
 async fn rotate_token(
     State(state): State<AppState>,

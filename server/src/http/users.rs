@@ -8,7 +8,7 @@ use crate::api::{
     ErrorBody, Invitation, InvitedRole, Role, UpdateUser, UserInfo,
 };
 use crate::auth::Caller;
-use crate::db::{Actor, NewInvitation};
+use crate::db::{Actor, NewCredential, NewInvitation};
 use crate::error::{ApiError, ApiResult};
 use crate::permissions::{require, require_role_change, Action};
 use axum::extract::{ConnectInfo, State};
@@ -30,6 +30,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(enrol))
 }
 
+/// A user as the caller may see them: only the memberships in teams the
+/// caller may see (global admins and the user themselves: all), so a
+/// user record never reveals another team's name.
+fn as_seen_by(p: &crate::db::Principal, mut user: UserInfo) -> UserInfo {
+    if !p.user.global_admin && user.user.id != p.user.id {
+        user.teams
+            .retain(|t| crate::permissions::allowed(p, Action::TeamRead, Some(t.team_id)));
+    }
+    user
+}
+
 /// A user the caller may see (global admins: anyone; others: members of
 /// their teams, and themselves); others answer 404.
 async fn visible_user(state: &AppState, caller: &Caller, reference: &str) -> ApiResult<UserInfo> {
@@ -48,7 +59,7 @@ async fn visible_user(state: &AppState, caller: &Caller, reference: &str) -> Api
     if !visible {
         return Err(ApiError::not_found("user", reference));
     }
-    Ok(user)
+    Ok(as_seen_by(p, user))
 }
 
 /// `TEAM:ROLE` grants, resolved and checked: the caller must be allowed to
@@ -86,9 +97,8 @@ async fn list_users(
     caller: Caller,
 ) -> ApiResult<Json<Vec<UserInfo>>> {
     let p = &caller.principal;
-    Ok(Json(
-        state.db.list_users(p.readable_teams(), p.user.id).await?,
-    ))
+    let users = state.db.list_users(p.readable_teams(), p.user.id).await?;
+    Ok(Json(users.into_iter().map(|u| as_seen_by(p, u)).collect()))
 }
 
 /// Create a user (global admins) with team roles; `secret` is their first
@@ -114,9 +124,20 @@ async fn create_user(
         .map(|r| (r.team_id, r.role))
         .collect();
     let secret = Secret::generate(SecretKind::AdminCredential, &mut rand::rngs::OsRng);
+    let credential = NewCredential {
+        secret: &secret,
+        expires_at: state.credential_deadline(api::now()),
+    };
     let mut created = state
         .db
-        .create_user(&caller.actor, name, email, req.global_admin, roles, &secret)
+        .create_user(
+            &caller.actor,
+            name,
+            email,
+            req.global_admin,
+            roles,
+            credential,
+        )
         .await?;
     created.secret = secret.into_exposed();
     Ok((StatusCode::CREATED, Json(created)))
@@ -342,12 +363,16 @@ async fn enrol(
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
-        client_ip: Some(peer.ip().to_string()),
+        client_ip: super::client_ip(&state, &headers, Some(peer)),
     };
     let secret = Secret::generate(SecretKind::AdminCredential, &mut rand::rngs::OsRng);
+    let credential = NewCredential {
+        secret: &secret,
+        expires_at: state.credential_deadline(api::now()),
+    };
     let mut enrolled = state
         .db
-        .enrol(&hash_secret(code.expose()), &secret, &request)
+        .enrol(&hash_secret(code.expose()), credential, &request)
         .await?;
     enrolled.secret = secret.into_exposed();
     Ok((StatusCode::CREATED, Json(enrolled)))
