@@ -229,6 +229,9 @@ _tokenctl() {
             tokenctl__subcmd__help__subcmd__route,add)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__add"
                 ;;
+            tokenctl__subcmd__help__subcmd__route,grant)
+                cmd="tokenctl__subcmd__help__subcmd__route__subcmd__grant"
+                ;;
             tokenctl__subcmd__help__subcmd__route,list)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__list"
                 ;;
@@ -237,6 +240,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help__subcmd__route,show)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__show"
+                ;;
+            tokenctl__subcmd__help__subcmd__route,ungrant)
+                cmd="tokenctl__subcmd__help__subcmd__route__subcmd__ungrant"
                 ;;
             tokenctl__subcmd__help__subcmd__route,update)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__update"
@@ -349,6 +355,9 @@ _tokenctl() {
             tokenctl__subcmd__route,add)
                 cmd="tokenctl__subcmd__route__subcmd__add"
                 ;;
+            tokenctl__subcmd__route,grant)
+                cmd="tokenctl__subcmd__route__subcmd__grant"
+                ;;
             tokenctl__subcmd__route,help)
                 cmd="tokenctl__subcmd__route__subcmd__help"
                 ;;
@@ -361,11 +370,17 @@ _tokenctl() {
             tokenctl__subcmd__route,show)
                 cmd="tokenctl__subcmd__route__subcmd__show"
                 ;;
+            tokenctl__subcmd__route,ungrant)
+                cmd="tokenctl__subcmd__route__subcmd__ungrant"
+                ;;
             tokenctl__subcmd__route,update)
                 cmd="tokenctl__subcmd__route__subcmd__update"
                 ;;
             tokenctl__subcmd__route__subcmd__help,add)
                 cmd="tokenctl__subcmd__route__subcmd__help__subcmd__add"
+                ;;
+            tokenctl__subcmd__route__subcmd__help,grant)
+                cmd="tokenctl__subcmd__route__subcmd__help__subcmd__grant"
                 ;;
             tokenctl__subcmd__route__subcmd__help,help)
                 cmd="tokenctl__subcmd__route__subcmd__help__subcmd__help"
@@ -378,6 +393,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__route__subcmd__help,show)
                 cmd="tokenctl__subcmd__route__subcmd__help__subcmd__show"
+                ;;
+            tokenctl__subcmd__route__subcmd__help,ungrant)
+                cmd="tokenctl__subcmd__route__subcmd__help__subcmd__ungrant"
                 ;;
             tokenctl__subcmd__route__subcmd__help,update)
                 cmd="tokenctl__subcmd__route__subcmd__help__subcmd__update"
@@ -1706,7 +1724,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__route)
-            opts="add list show update remove"
+            opts="add list show update remove grant ungrant"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1720,6 +1738,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__route__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__route__subcmd__grant)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1762,6 +1794,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__route__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__route__subcmd__ungrant)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2524,7 +2570,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route)
-            opts="-o -h --server --profile --output --color --help add list show update remove help"
+            opts="-o -h --server --profile --output --color --help add list show update remove grant ungrant help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2558,7 +2604,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__add)
-            opts="-o -h --path --upstream --tag --auth --timeout --description --server --profile --output --color --help"
+            opts="-o -h --path --upstream --tag --auth --timeout --description --team --all-teams --private-upstream --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2585,6 +2631,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --team)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2615,8 +2665,42 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__route__subcmd__grant)
+            opts="-o -h --all-teams --server --profile --output --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__route__subcmd__help)
-            opts="add list show update remove help"
+            opts="add list show update remove grant ungrant help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2630,6 +2714,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__route__subcmd__help__subcmd__grant)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2686,6 +2784,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__route__subcmd__help__subcmd__ungrant)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2815,8 +2927,42 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__route__subcmd__ungrant)
+            opts="-o -h --all-teams --server --profile --output --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__route__subcmd__update)
-            opts="-o -h --name --path --upstream --tag --add-tag --remove-tag --auth --timeout --description --server --profile --output --color --help"
+            opts="-o -h --name --path --upstream --tag --add-tag --remove-tag --auth --timeout --description --private-upstream --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3058,7 +3204,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__secret__subcmd__set)
-            opts="-o -h --from-env --from-file --server --profile --output --color --help"
+            opts="-o -h --from-env --from-file --host --keep-value --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3069,6 +3215,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --from-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3100,7 +3250,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__server)
-            opts="-o -h --database-url --listen --master-key-file --usage-retention --log-format --server --profile --output --color --help"
+            opts="-o -h --database-url --listen --master-key-file --usage-retention --allow-metadata-upstreams --log-format --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

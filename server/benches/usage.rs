@@ -89,6 +89,7 @@ async fn main() {
         kv_sync: None,
         edge_key: None,
         usage_retention: Default::default(),
+        allow_metadata_upstreams: false,
     })
     .await
     .unwrap();

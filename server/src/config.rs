@@ -80,6 +80,9 @@ pub struct ServerConfig {
     pub edge_key: Option<crate::crypto::EdgeKey>,
     /// How long raw usage events and each rollup level are kept.
     pub usage_retention: crate::usage::Retention,
+    /// Accept routes whose upstream is a cloud metadata service
+    /// (`--allow-metadata-upstreams`); refused otherwise.
+    pub allow_metadata_upstreams: bool,
 }
 
 #[cfg(test)]

@@ -49,6 +49,10 @@ pub struct Args {
     /// per-minute 7d, per-hour 180d, per-day 2 years)
     #[arg(long, env = "TOKENCTL_USAGE_RETENTION", default_value = "30d")]
     pub usage_retention: humantime::Duration,
+    /// Accept routes whose upstream is a cloud metadata service
+    /// (169.254.169.254, fd00:ec2::254, …); refused otherwise
+    #[arg(long, env = "TOKENCTL_ALLOW_METADATA_UPSTREAMS")]
+    pub allow_metadata_upstreams: bool,
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -143,6 +147,7 @@ pub async fn run(args: Args) -> CliResult {
                 .map_err(|_| CliError::usage("--usage-retention is too long"))?,
             ..Default::default()
         },
+        allow_metadata_upstreams: args.allow_metadata_upstreams,
     };
     let server = Server::start(config).await?;
     let addr = server.local_addr()?;

@@ -71,7 +71,7 @@ fn postgres_admin_url() -> Option<String> {
     url
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -209,6 +209,15 @@ impl TestServer {
 
     /// Like `start`, with extra environment variables for the server process.
     pub fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> Option<TestServer> {
+        let mut server = TestServer::create(backend, env)?;
+        server.spawn();
+        Some(server)
+    }
+
+    /// A server on a fresh, empty database, not started yet: a test may
+    /// prepare the database first (e.g. as an older version left it), then
+    /// call [`TestServer::spawn`].
+    pub fn create(backend: Backend, env: &[(&str, &str)]) -> Option<TestServer> {
         let dir = tempdir::TempDir::new();
         let pg = match backend {
             Backend::Sqlite => None,
@@ -218,7 +227,7 @@ impl TestServer {
             Some(pg) => pg.url.clone(),
             None => format!("sqlite://{}", dir.path().join("tokenctl.db").display()),
         };
-        let mut server = TestServer {
+        let server = TestServer {
             backend,
             child: None,
             url: String::new(),
@@ -232,7 +241,6 @@ impl TestServer {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         };
-        server.spawn();
         Some(server)
     }
 
@@ -352,6 +360,37 @@ impl TestServer {
                 &format!("SELECT {sum} FROM usage_events WHERE token_id IS NULL"),
                 None,
             ),
+        }
+    }
+
+    /// Runs SQL statements on the database behind the server's back (to
+    /// simulate what the API cannot do, such as DNS changing under a route).
+    pub fn sql(&self, statements: &[String]) {
+        let statements = statements.to_vec();
+        match &self.pg {
+            Some(pg) => {
+                let url = pg.url.clone();
+                runtime().block_on(async move {
+                    use sqlx::Connection;
+                    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                    for s in statements {
+                        sqlx::query(&s).execute(&mut c).await.unwrap();
+                    }
+                })
+            }
+            None => {
+                let path = self.dir.path().join("tokenctl.db");
+                runtime().block_on(async move {
+                    use sqlx::Connection;
+                    let mut c =
+                        sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                            .await
+                            .unwrap();
+                    for s in statements {
+                        sqlx::query(&s).execute(&mut c).await.unwrap();
+                    }
+                })
+            }
         }
     }
 

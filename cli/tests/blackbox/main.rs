@@ -11,6 +11,7 @@ mod errors;
 mod gateway;
 mod hostile;
 mod kvsync;
+mod least_privilege;
 mod login;
 mod meta;
 mod permissions;

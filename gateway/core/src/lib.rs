@@ -13,7 +13,8 @@
 //! * [`host`] — host patterns that bind upstream secrets to hosts;
 //! * [`sealed`] — AES-256-GCM sealing of secrets (at rest, in KV);
 //! * [`path`] and [`route`] — safe path normalisation and route matching;
-//! * [`scope`] — which routes a token's scopes grant;
+//! * [`scope`] — which routes a token's scopes grant, among those granted
+//!   to its team;
 //! * [`ratelimit`] — per-token GCRA rate limiting;
 //! * [`decision`] — the whole per-request decision ([`Gateway::authorize`]);
 //! * [`headers`] — which client headers never reach the upstream (token

@@ -31,6 +31,7 @@ pub struct AppState {
     pub db: Database,
     pub master_key: Option<Arc<MasterKey>>,
     pub kv_sync: Arc<crate::kvsync::KvSync>,
+    pub upstream: crate::upstream::UpstreamPolicy,
 }
 
 /// `axum::Json` whose rejections are API errors (400 with our JSON body).
