@@ -229,6 +229,9 @@ _tokenctl() {
             tokenctl__subcmd__help__subcmd__route,add)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__add"
                 ;;
+            tokenctl__subcmd__help__subcmd__route,grant)
+                cmd="tokenctl__subcmd__help__subcmd__route__subcmd__grant"
+                ;;
             tokenctl__subcmd__help__subcmd__route,list)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__list"
                 ;;
@@ -237,6 +240,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help__subcmd__route,show)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__show"
+                ;;
+            tokenctl__subcmd__help__subcmd__route,ungrant)
+                cmd="tokenctl__subcmd__help__subcmd__route__subcmd__ungrant"
                 ;;
             tokenctl__subcmd__help__subcmd__route,update)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__update"
@@ -349,6 +355,9 @@ _tokenctl() {
             tokenctl__subcmd__route,add)
                 cmd="tokenctl__subcmd__route__subcmd__add"
                 ;;
+            tokenctl__subcmd__route,grant)
+                cmd="tokenctl__subcmd__route__subcmd__grant"
+                ;;
             tokenctl__subcmd__route,help)
                 cmd="tokenctl__subcmd__route__subcmd__help"
                 ;;
@@ -361,11 +370,17 @@ _tokenctl() {
             tokenctl__subcmd__route,show)
                 cmd="tokenctl__subcmd__route__subcmd__show"
                 ;;
+            tokenctl__subcmd__route,ungrant)
+                cmd="tokenctl__subcmd__route__subcmd__ungrant"
+                ;;
             tokenctl__subcmd__route,update)
                 cmd="tokenctl__subcmd__route__subcmd__update"
                 ;;
             tokenctl__subcmd__route__subcmd__help,add)
                 cmd="tokenctl__subcmd__route__subcmd__help__subcmd__add"
+                ;;
+            tokenctl__subcmd__route__subcmd__help,grant)
+                cmd="tokenctl__subcmd__route__subcmd__help__subcmd__grant"
                 ;;
             tokenctl__subcmd__route__subcmd__help,help)
                 cmd="tokenctl__subcmd__route__subcmd__help__subcmd__help"
@@ -378,6 +393,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__route__subcmd__help,show)
                 cmd="tokenctl__subcmd__route__subcmd__help__subcmd__show"
+                ;;
+            tokenctl__subcmd__route__subcmd__help,ungrant)
+                cmd="tokenctl__subcmd__route__subcmd__help__subcmd__ungrant"
                 ;;
             tokenctl__subcmd__route__subcmd__help,update)
                 cmd="tokenctl__subcmd__route__subcmd__help__subcmd__update"
@@ -1722,7 +1740,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__route)
-            opts="add list show update remove"
+            opts="add list show update remove grant ungrant"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1736,6 +1754,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__route__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__route__subcmd__grant)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1778,6 +1810,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__route__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__route__subcmd__ungrant)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2540,7 +2586,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route)
-            opts="-o -h --server --profile --output --color --help add list show update remove help"
+            opts="-o -h --server --profile --output --color --help add list show update remove grant ungrant help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2574,7 +2620,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__add)
-            opts="-o -h --path --upstream --tag --auth --timeout --description --server --profile --output --color --help"
+            opts="-o -h --path --upstream --tag --auth --timeout --description --team --all-teams --private-upstream --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2601,6 +2647,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --team)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2631,8 +2681,42 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__route__subcmd__grant)
+            opts="-o -h --all-teams --server --profile --output --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__route__subcmd__help)
-            opts="add list show update remove help"
+            opts="add list show update remove grant ungrant help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2646,6 +2730,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__route__subcmd__help__subcmd__grant)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2702,6 +2800,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__route__subcmd__help__subcmd__ungrant)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2831,8 +2943,42 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__route__subcmd__ungrant)
+            opts="-o -h --all-teams --server --profile --output --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__route__subcmd__update)
-            opts="-o -h --name --path --upstream --tag --add-tag --remove-tag --auth --timeout --description --server --profile --output --color --help"
+            opts="-o -h --name --path --upstream --tag --add-tag --remove-tag --auth --timeout --description --private-upstream --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3074,7 +3220,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__secret__subcmd__set)
-            opts="-o -h --from-env --from-file --server --profile --output --color --help"
+            opts="-o -h --from-env --from-file --host --keep-value --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3085,6 +3231,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --from-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3116,7 +3266,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__server)
-            opts="-o -h --database-url --listen --master-key-file --usage-retention --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --max-credential-ttl --bootstrap-ttl --data-dir --log-format --server --profile --output --color --help"
+            opts="-o -h --database-url --listen --master-key-file --usage-retention --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --max-credential-ttl --bootstrap-ttl --data-dir --allow-metadata-upstreams --log-format --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -22,8 +22,9 @@ expiry, revocable, rotatable with a grace period, and audited.
 
 Start here:
   tokenctl dev                                # local server on SQLite, logged in
+  tokenctl secret set OPENAI_KEY --host api.openai.com
   tokenctl route add openai --path /api/openai --upstream https://api.openai.com/v1 \\
-      --auth bearer:OPENAI_KEY
+      --auth bearer:OPENAI_KEY --all-teams
   tokenctl token create --name n8n-prod --scope openai --expires 90d";
 
 #[derive(Debug, Parser)]

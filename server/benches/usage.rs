@@ -94,6 +94,7 @@ async fn main() {
         usage_retention: Default::default(),
         connections: tokenctl_listener::Limits::new(1),
         trusted_proxies: vec![],
+        allow_metadata_upstreams: false,
     })
     .await
     .unwrap();

@@ -93,6 +93,9 @@ pub struct ServerConfig {
     /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` are believed
     /// for the client address in the audit log; empty: the TCP peer.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Accept routes whose upstream is a cloud metadata service
+    /// (`--allow-metadata-upstreams`); refused otherwise.
+    pub allow_metadata_upstreams: bool,
 }
 
 #[cfg(test)]

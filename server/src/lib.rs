@@ -13,6 +13,7 @@ mod error;
 mod http;
 pub mod kvsync;
 pub mod permissions;
+mod upstream;
 pub mod usage;
 
 pub use config::{DatabaseUrl, ServerConfig};
@@ -70,6 +71,11 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let upstream = upstream::UpstreamPolicy {
+            listen: listener.local_addr()?,
+            allow_metadata: config.allow_metadata_upstreams,
+        };
+        upgrade_0007(&db, &upstream).await?;
         let listener = tokenctl_listener::Listener::new(listener, config.connections);
         let master_key = config.master_key.map(Arc::new);
         let kv_sync = kvsync::KvSync::new(
@@ -85,6 +91,7 @@ impl Server {
             connections: listener.stats(),
             trusted_proxies: config.trusted_proxies.into(),
             max_credential_ttl: config.max_credential_ttl,
+            upstream,
         });
         Ok(Server {
             listener,
@@ -146,6 +153,33 @@ impl Server {
         roller.abort();
         Ok(())
     }
+}
+
+/// Finishes migration 0007 on the first start after it: existing routes
+/// get the upstream access their upstreams need today (a host that cannot
+/// be resolved now keeps working as approved for private addresses; a
+/// metadata service only with `--allow-metadata-upstreams`), and existing
+/// secrets are bound to the hosts of the routes that use them.
+async fn upgrade_0007(db: &Database, policy: &upstream::UpstreamPolicy) -> anyhow::Result<()> {
+    use tokenctl_gateway::address::{AddressClass, UpstreamAccess};
+    let Some(routes) = db.upgrade_0007_pending().await? else {
+        return Ok(());
+    };
+    let mut access = Vec::with_capacity(routes.len());
+    for (id, upstream) in routes {
+        let c = policy.classify(&upstream).await;
+        let needed = match c.class {
+            _ if !c.resolved => UpstreamAccess::Private,
+            AddressClass::Public => UpstreamAccess::Public,
+            AddressClass::Metadata if policy.allow_metadata => UpstreamAccess::Metadata,
+            _ => UpstreamAccess::Private,
+        };
+        access.push((id, needed));
+    }
+    if db.upgrade_0007_finish(access).await? {
+        tracing::info!("upgraded routes and secrets: route grants, upstream access and secret hosts are in place");
+    }
+    Ok(())
 }
 
 /// Adds stored usage events to the rollups as they arrive.

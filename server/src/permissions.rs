@@ -36,12 +36,19 @@ pub enum Action {
     /// them to pick scopes.
     RouteRead,
     RouteCreate,
+    /// Change routes and which teams may use them; also needed to add a
+    /// route that uses a secret or shadows other routes.
     RouteUpdate,
     RouteDelete,
+    /// Add or change routes whose upstream is (or resolves to) a private,
+    /// loopback, link-local or unique-local address, or this server.
+    RoutePrivateUpstream,
     /// Secret names and fingerprints, never values.
     SecretRead,
     SecretCreate,
     SecretUpdate,
+    /// Change the hosts an existing secret may be sent to.
+    SecretHostsUpdate,
     SecretDelete,
     /// Issue, list and revoke gateway keys.
     GatewayKeyManage,
@@ -168,19 +175,25 @@ pub const RULES: &[Rule] = &[
         Action::RouteCreate,
         Scope::System,
         Role::Developer,
-        "Add routes without upstream auth",
+        "Add routes to public upstreams without upstream auth that shadow no other route",
     ),
     rule(
         Action::RouteUpdate,
         Scope::System,
         Role::Manager,
-        "Change routes; add routes that use a secret",
+        "Change routes, grant them to teams and withdraw them; add routes that use a secret or shadow other routes",
     ),
     rule(
         Action::RouteDelete,
         Scope::System,
         Role::Admin,
         "Remove routes",
+    ),
+    rule(
+        Action::RoutePrivateUpstream,
+        Scope::System,
+        Role::Admin,
+        "Add or change routes whose upstream is (or resolves to) a loopback, private, link-local or unique-local address, or this server",
     ),
     rule(
         Action::SecretRead,
@@ -199,6 +212,12 @@ pub const RULES: &[Rule] = &[
         Scope::System,
         Role::Manager,
         "Replace a secret's value",
+    ),
+    rule(
+        Action::SecretHostsUpdate,
+        Scope::System,
+        Role::Admin,
+        "Change the hosts a secret may be sent to",
     ),
     rule(
         Action::SecretDelete,
@@ -356,7 +375,17 @@ pub fn markdown() -> String {
          - An idempotent rotation's result is returned again only to the credential that\n  \
          made the rotation.\n\
          - Gateways authenticate with gateway keys, which grant only the config feed and\n  \
-         usage ingest; admin credentials cannot call those, and gateway keys nothing else.\n",
+         usage ingest; admin credentials cannot call those, and gateway keys nothing else.\n\
+         - A route is usable only by the teams it is granted to (or by every team): a token's\n  \
+         `*`, `tag:` and route-name scopes reach only those routes, and naming a route not\n  \
+         granted to the token's team in a scope is refused.\n\
+         - A route whose path is nested under another route's, or is a prefix of other routes'\n  \
+         paths (`/` included), takes requests from them: adding or moving it needs the right\n  \
+         to change each of them, and its audit entry names them (`shadows`).\n\
+         - Routes to cloud metadata services (169.254.169.254, fd00:ec2::254, …) are refused\n  \
+         unless the server runs with `--allow-metadata-upstreams`.\n\
+         - A route may use a secret only if its upstream host matches one of the secret's hosts;\n  \
+         a new secret's creator sets its first hosts.\n",
     );
     out
 }

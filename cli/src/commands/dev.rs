@@ -113,6 +113,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
             1,
         ),
         trusted_proxies: vec![],
+        allow_metadata_upstreams: false,
     })
     .await?;
     let addr = server.local_addr()?;
@@ -170,8 +171,8 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
          \n  profile     `{profile}` (admin credential in {cred}, mode 0600)\
          \n\nTry, in another terminal:\n\
          {use_profile}  tokenctl status\n  \
-         tokenctl secret set UPSTREAM_KEY            # type any value\n  \
-         tokenctl route add echo --path /echo --upstream https://example.com --auth bearer:UPSTREAM_KEY\n  \
+         tokenctl secret set UPSTREAM_KEY --host example.com   # type any value\n  \
+         tokenctl route add echo --path /echo --upstream https://example.com --auth bearer:UPSTREAM_KEY --all-teams\n  \
          tokenctl token create --name my-first-token --scope echo --expires 30d\n  \
          curl -H \"X-API-Key: ntk_…\" {gateway_url}/echo/\n  \
          tokenctl token list\n  \

@@ -4,24 +4,38 @@ use crate::client::{segment, Client, Globals};
 use crate::error::CliResult;
 use crate::output::{self, Output};
 use reqwest::Method;
-use tokenctl_server::api::{input, CreateRoute, Route, RouteRemoved, UpdateRoute};
+use tokenctl_server::api::{
+    input, CreateRoute, Route, RouteGrants, RouteRemoved, UpdateRoute, UpstreamAccess,
+};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Add a route: a path prefix on the gateway forwarded to an upstream
     #[command(after_long_help = "\
 Examples:
-  tokenctl secret set OPENAI_KEY < openai.key
+  tokenctl secret set OPENAI_KEY --host api.openai.com < openai.key
   tokenctl route add openai --path /api/openai --upstream https://api.openai.com/v1 \\
-      --auth bearer:OPENAI_KEY --tag llm
+      --auth bearer:OPENAI_KEY --tag llm --team ml --team support
   tokenctl route add internal --path /api/internal --upstream http://10.0.0.5:8080 \\
-      --auth header:X-Internal-Key:INTERNAL_KEY --timeout 10s
+      --auth header:X-Internal-Key:INTERNAL_KEY --timeout 10s --all-teams
 
 A request to /api/openai/chat/completions goes to https://api.openai.com/v1/chat/completions.
 Paths match on segment boundaries: /api/openai never matches /api/openaix.
 
+Teams: a route is usable only by the teams granted to it (--team, repeatable) or by every
+team (--all-teams); a token's `*`, `tag:` and name scopes never reach other routes. Change
+the grants later with `route grant` and `route ungrant`.
+
 --auth forms: none | bearer:SECRET | header:HEADER-NAME:SECRET | basic:USER-SECRET:PASS-SECRET,
-where SECRET names a secret stored with `tokenctl secret set`.")]
+where SECRET names a secret stored with `tokenctl secret set`, bound to the upstream's host.
+
+Who may add what (roles in the system team):
+  developer  a route to a public upstream, without --auth, whose path shadows no other route
+  manager    a route with --auth, or whose path is nested under or a prefix of other routes
+  admin      a route whose upstream is (or resolves to) a loopback, private, link-local or
+             unique-local address, or this server; it is approved for private addresses.
+Cloud metadata upstreams (169.254.169.254, fd00:ec2::254, ...) are refused unless the server
+runs with --allow-metadata-upstreams.")]
     Add(AddArgs),
     /// List routes
     List,
@@ -31,6 +45,37 @@ where SECRET names a secret stored with `tokenctl secret set`.")]
     Update(UpdateArgs),
     /// Remove a route (refused while tokens scope it by name, unless --force)
     Remove(RemoveArgs),
+    /// Let teams' tokens use a route (or every team's, with --all-teams)
+    #[command(after_long_help = "\
+Examples:
+  tokenctl route grant openai ml support
+  tokenctl route grant openai --all-teams
+
+Needs the manager role in the system team (admin for a route approved for private addresses).
+The change is audited and reaches the gateways like any route change.")]
+    Grant(GrantArgs),
+    /// Stop teams' tokens from using a route; their calls to it get 403 scope_denied
+    #[command(after_long_help = "\
+Examples:
+  tokenctl route ungrant openai support
+  tokenctl route ungrant openai --all-teams     # only the teams granted by name keep it
+
+Tokens of those teams keep their scopes; calls to the route are refused with scope_denied as
+soon as the gateways have the change (the native gateway within a second, the Worker after the
+KV sync and its caches).")]
+    Ungrant(GrantArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GrantArgs {
+    /// Route name, id or path
+    reference: String,
+    /// Team names or ids
+    #[arg(value_name = "TEAM", required_unless_present = "all_teams")]
+    teams: Vec<String>,
+    /// Every team
+    #[arg(long)]
+    all_teams: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +99,20 @@ pub struct AddArgs {
     timeout: String,
     #[arg(long)]
     description: Option<String>,
+    /// A team whose tokens may use the route (repeatable)
+    #[arg(
+        long = "team",
+        value_name = "TEAM",
+        required_unless_present = "all_teams"
+    )]
+    teams: Vec<String>,
+    /// Let every team's tokens use the route
+    #[arg(long, conflicts_with = "teams")]
+    all_teams: bool,
+    /// Approve the route for private addresses even where the server cannot
+    /// resolve its upstream (system admins)
+    #[arg(long)]
+    private_upstream: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,6 +137,10 @@ pub struct UpdateArgs {
     timeout: Option<String>,
     #[arg(long)]
     description: Option<String>,
+    /// Approve the route for private addresses even where the server cannot
+    /// resolve its upstream (system admins)
+    #[arg(long)]
+    private_upstream: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,6 +165,14 @@ fn validate(command: &Command) -> CliResult {
             input::duration("timeout", &a.timeout)?;
             for t in &a.tags {
                 input::tag(t)?;
+            }
+            for t in &a.teams {
+                input::team_reference(t)?;
+            }
+        }
+        Command::Grant(a) | Command::Ungrant(a) => {
+            for t in &a.teams {
+                input::team_reference(t)?;
             }
         }
         Command::Update(a) => {
@@ -143,6 +214,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 auth: Some(a.auth),
                 timeout: Some(a.timeout),
                 description: a.description,
+                teams: a.teams,
+                all_teams: a.all_teams,
+                private_upstream: a.private_upstream,
             };
             let route: Route = client.post("/v1/routes", &[], &body).await?;
             if !out.json() {
@@ -157,14 +231,17 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             } else if routes.is_empty() {
                 eprintln!("No routes yet. Add one with `tokenctl route add`.");
             } else {
-                let mut t = out.table(&["NAME", "PATH", "UPSTREAM", "AUTH", "TAGS", "TIMEOUT"]);
+                let mut t = out.table(&[
+                    "NAME", "PATH", "UPSTREAM", "AUTH", "TAGS", "TEAMS", "TIMEOUT",
+                ]);
                 for r in &routes {
                     t.add_row(vec![
                         r.name.clone(),
                         r.path.clone(),
-                        r.upstream.clone(),
+                        upstream_cell(r),
                         r.auth.to_string(),
                         output::list(&r.tags),
+                        teams_cell(r),
                         format!("{}s", r.timeout_ms as f64 / 1000.0),
                     ]);
                 }
@@ -188,6 +265,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 auth: a.auth,
                 timeout: a.timeout,
                 description: a.description,
+                private_upstream: a.private_upstream,
             };
             let route: Route = client
                 .request(
@@ -203,6 +281,8 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             }
             print_route(&out, &route);
         }
+        Command::Grant(a) => change_grants(&client, &out, a, true).await?,
+        Command::Ungrant(a) => change_grants(&client, &out, a, false).await?,
         Command::Remove(a) => {
             super::confirm(&format!("Remove route `{}`?", a.reference), a.yes)?;
             let q: Vec<(&str, String)> = if a.force {
@@ -246,6 +326,49 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
     Ok(())
 }
 
+async fn change_grants(client: &Client, out: &Output, a: GrantArgs, grant: bool) -> CliResult {
+    let body = RouteGrants {
+        teams: a.teams,
+        all_teams: a.all_teams,
+    };
+    let verb = if grant { "grant" } else { "ungrant" };
+    let route: Route = client
+        .post(
+            &format!("/v1/routes/{}/{verb}", segment(&a.reference)),
+            &[],
+            &body,
+        )
+        .await?;
+    if !out.json() {
+        println!(
+            "Route `{}` is usable by: {}.",
+            route.name,
+            teams_cell(&route)
+        );
+    }
+    print_route(out, &route);
+    Ok(())
+}
+
+/// `all teams`, the team names, or `no team`.
+fn teams_cell(r: &Route) -> String {
+    if r.teams.iter().any(|t| t == tokenctl_server::api::ALL_TEAMS) {
+        "all teams".into()
+    } else if r.teams.is_empty() {
+        "no team".into()
+    } else {
+        r.teams.join(", ")
+    }
+}
+
+/// The upstream, marked when approved for private addresses.
+fn upstream_cell(r: &Route) -> String {
+    match r.upstream_access {
+        UpstreamAccess::Public => r.upstream.clone(),
+        access => format!("{} ({access})", r.upstream),
+    }
+}
+
 fn print_route(out: &Output, r: &Route) {
     if out.json() {
         out.print_json(r);
@@ -258,6 +381,15 @@ fn print_route(out: &Output, r: &Route) {
         ("upstream", r.upstream.clone()),
         ("auth", r.auth.to_string()),
         ("tags", output::list(&r.tags)),
+        ("teams", teams_cell(r)),
+        (
+            "addresses",
+            match r.upstream_access {
+                UpstreamAccess::Public => "public only".to_string(),
+                UpstreamAccess::Private => "public and private (approved)".to_string(),
+                UpstreamAccess::Metadata => "any, cloud metadata included (approved)".to_string(),
+            },
+        ),
         ("timeout", format!("{}s", r.timeout_ms as f64 / 1000.0)),
         (
             "description",

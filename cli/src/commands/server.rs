@@ -105,6 +105,10 @@ pub struct Args {
     /// database's directory; with PostgreSQL, the working directory]
     #[arg(long, env = "TOKENCTL_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Accept routes whose upstream is a cloud metadata service
+    /// (169.254.169.254, fd00:ec2::254, …); refused otherwise
+    #[arg(long, env = "TOKENCTL_ALLOW_METADATA_UPSTREAMS")]
+    pub allow_metadata_upstreams: bool,
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -321,6 +325,7 @@ pub async fn run(args: Args) -> CliResult {
             1,
         ),
         trusted_proxies: args.trusted_proxies,
+        allow_metadata_upstreams: args.allow_metadata_upstreams,
     };
     let server = Server::start(config).await?;
     let addr = server.local_addr()?;

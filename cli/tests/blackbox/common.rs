@@ -71,7 +71,7 @@ fn postgres_admin_url() -> Option<String> {
     url
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -209,30 +209,38 @@ impl TestServer {
 
     /// Like `start`, with extra environment variables for the server process.
     pub fn start_with_env(backend: Backend, env: &[(&str, &str)]) -> Option<TestServer> {
+        let mut server = TestServer::create(backend, env)?;
+        server.spawn();
+        Some(server)
+    }
+
+    /// A server on a fresh, empty database, not started yet: a test may
+    /// prepare the database first (e.g. as an older version left it), then
+    /// call [`TestServer::spawn`].
+    pub fn create(backend: Backend, env: &[(&str, &str)]) -> Option<TestServer> {
         let pg = match backend {
             Backend::Sqlite => None,
             Backend::Postgres => Some(PgDatabase::create(&postgres_admin_url()?)),
         };
-        Some(TestServer::start_with_database(backend, pg, env))
+        Some(TestServer::with_database(backend, pg, env))
     }
 
     /// A server on a fresh database of the PostgreSQL at `admin_url` (for
     /// tests with a PostgreSQL instance of their own).
     pub fn start_on_postgres(admin_url: &str) -> TestServer {
-        TestServer::start_with_database(Backend::Postgres, Some(PgDatabase::create(admin_url)), &[])
+        let pg = PgDatabase::create(admin_url);
+        let mut server = TestServer::with_database(Backend::Postgres, Some(pg), &[]);
+        server.spawn();
+        server
     }
 
-    fn start_with_database(
-        backend: Backend,
-        pg: Option<PgDatabase>,
-        env: &[(&str, &str)],
-    ) -> TestServer {
+    fn with_database(backend: Backend, pg: Option<PgDatabase>, env: &[(&str, &str)]) -> TestServer {
         let dir = tempdir::TempDir::new();
         let database_url = match &pg {
             Some(pg) => pg.url.clone(),
             None => format!("sqlite://{}", dir.path().join("tokenctl.db").display()),
         };
-        let mut server = TestServer {
+        TestServer {
             backend,
             child: None,
             url: String::new(),
@@ -245,9 +253,7 @@ impl TestServer {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-        };
-        server.spawn();
-        server
+        }
     }
 
     pub fn log_path(&self) -> PathBuf {
@@ -397,6 +403,37 @@ impl TestServer {
             ),
             Some(token),
         )
+    }
+
+    /// Runs SQL statements on the database behind the server's back (to
+    /// simulate what the API cannot do, such as DNS changing under a route).
+    pub fn sql(&self, statements: &[String]) {
+        let statements = statements.to_vec();
+        match &self.pg {
+            Some(pg) => {
+                let url = pg.url.clone();
+                runtime().block_on(async move {
+                    use sqlx::Connection;
+                    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                    for s in statements {
+                        sqlx::query(&s).execute(&mut c).await.unwrap();
+                    }
+                })
+            }
+            None => {
+                let path = self.dir.path().join("tokenctl.db");
+                runtime().block_on(async move {
+                    use sqlx::Connection;
+                    let mut c =
+                        sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                            .await
+                            .unwrap();
+                    for s in statements {
+                        sqlx::query(&s).execute(&mut c).await.unwrap();
+                    }
+                })
+            }
+        }
     }
 
     /// Runs a query that yields two integers, with an optional id bound to `$1`.

@@ -32,7 +32,7 @@ on_both_backends! {
     fn concurrent_updates_of_one_token_lose_nothing(srv) {
         let cli = srv.cli();
         for i in 0..10 {
-            cli.json(&["route", "add", &format!("r{i}"), "--path", &format!("/r{i}"), "--upstream", "http://127.0.0.1:1"]);
+            cli.json(&["route", "add", &format!("r{i}"), "--all-teams", "--path", &format!("/r{i}"), "--upstream", "http://127.0.0.1:1"]);
         }
         cli.json(&["token", "create", "--name", "shared", "--scope", "*"]);
         let children: Vec<_> = (0..10)

@@ -18,11 +18,13 @@ fn state(cli: &Cli) -> Value {
 
 fn seed(srv: &TestServer) -> (Cli, String) {
     let cli = srv.cli();
-    cli.run_with_stdin(&["secret", "set", "KEY"], "v").ok();
+    cli.run_with_stdin(&["secret", "set", "KEY", "--host", "127.0.0.1"], "v")
+        .ok();
     cli.json(&[
         "route",
         "add",
         "api",
+        "--all-teams",
         "--path",
         "/api",
         "--upstream",
@@ -65,16 +67,16 @@ on_both_backends! {
             (vec!["token", "update", "existing", "--expires", "yesterday"], 2, "expiry"),
             (vec!["token", "update", "existing", "--add-scope", "nope"], 2, "nope"),
             // routes
-            (vec!["route", "add", "r", "--path", "api/x", "--upstream", "http://a.example"], 2, "start with `/`"),
-            (vec!["route", "add", "r", "--path", "/a/../b", "--upstream", "http://a.example"], 2, ".."),
-            (vec!["route", "add", "r", "--path", "/x", "--upstream", "api.openai.com"], 2, "absolute URL"),
-            (vec!["route", "add", "r", "--path", "/x", "--upstream", "ftp://a.example"], 2, "http or https"),
-            (vec!["route", "add", "r", "--path", "/x", "--upstream", "https://u:p@a.example"], 2, "credentials"),
-            (vec!["route", "add", "r", "--path", "/x", "--upstream", "http://a.example", "--auth", "bearer"], 2, "auth"),
-            (vec!["route", "add", "r", "--path", "/x", "--upstream", "http://a.example", "--auth", "bearer:MISSING"], 2, "MISSING"),
-            (vec!["route", "add", "r", "--path", "/x", "--upstream", "http://a.example", "--timeout", "1h"], 2, "timeout"),
-            (vec!["route", "add", "api", "--path", "/y", "--upstream", "http://a.example"], 5, "already exists"),
-            (vec!["route", "add", "r", "--path", "/api", "--upstream", "http://a.example"], 5, "/api"),
+            (vec!["route", "add", "r", "--all-teams", "--path", "api/x", "--upstream", "http://a.example"], 2, "start with `/`"),
+            (vec!["route", "add", "r", "--all-teams", "--path", "/a/../b", "--upstream", "http://a.example"], 2, ".."),
+            (vec!["route", "add", "r", "--all-teams", "--path", "/x", "--upstream", "api.openai.com"], 2, "absolute URL"),
+            (vec!["route", "add", "r", "--all-teams", "--path", "/x", "--upstream", "ftp://a.example"], 2, "http or https"),
+            (vec!["route", "add", "r", "--all-teams", "--path", "/x", "--upstream", "https://u:p@a.example"], 2, "credentials"),
+            (vec!["route", "add", "r", "--all-teams", "--path", "/x", "--upstream", "http://a.example", "--auth", "bearer"], 2, "auth"),
+            (vec!["route", "add", "r", "--all-teams", "--path", "/x", "--upstream", "http://a.example", "--auth", "bearer:MISSING"], 2, "MISSING"),
+            (vec!["route", "add", "r", "--all-teams", "--path", "/x", "--upstream", "http://a.example", "--timeout", "1h"], 2, "timeout"),
+            (vec!["route", "add", "api", "--all-teams", "--path", "/y", "--upstream", "http://a.example"], 5, "already exists"),
+            (vec!["route", "add", "r", "--all-teams", "--path", "/api", "--upstream", "http://a.example"], 5, "/api"),
             (vec!["route", "update", "nope", "--upstream", "http://a.example"], 3, "no route"),
             (vec!["route", "remove", "api"], 5, "existing"),
             // secrets

@@ -342,6 +342,7 @@ fn faults_cost_no_usage_and_heal_without_help() {
         "/api/other",
         "--upstream",
         &upstream.url,
+        "--all-teams",
     ]);
     let counted = cli.json(&["token", "create", "--name", "steady", "--scope", "echo"]);
     let (token, token_id): (String, uuid::Uuid) = (

@@ -97,8 +97,8 @@ on_both_backends! {
     fn gateway_error_codes(srv) {
         let s = stack(&srv);
         let cli = &s.cli;
-        cli.json(&["route", "add", "other", "--path", "/api/other", "--upstream", &s.upstream.url, "--tag", "misc"]);
-        cli.json(&["route", "add", "dead", "--path", "/api/dead", "--upstream", "http://127.0.0.1:9"]);
+        cli.json(&["route", "add", "other", "--all-teams", "--path", "/api/other", "--upstream", &s.upstream.url, "--tag", "misc"]);
+        cli.json(&["route", "add", "dead", "--all-teams", "--path", "/api/dead", "--upstream", "http://127.0.0.1:9"]);
         let scoped = token(cli, "scoped", &["--scope", "echo"]);
         let tagged = token(cli, "tagged", &["--scope", "tag:misc"]);
         let office = token(cli, "office", &["--scope", "*", "--allow-ip", "10.0.0.0/8"]);

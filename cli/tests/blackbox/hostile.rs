@@ -258,7 +258,7 @@ on_both_backends! {
         let cli = srv.cli();
         let upstream = Upstream::start();
         add_echo_route(&cli, &upstream);
-        cli.json(&["route", "add", "other", "--path", "/api/other", "--upstream", &upstream.url]);
+        cli.json(&["route", "add", "other", "--all-teams", "--path", "/api/other", "--upstream", &upstream.url]);
         let (t, _) = token(&srv, "client", "echo");
         let gw = TestGateway::start_with(&srv, &["--spool-max", "1MiB"], None);
         gw.wait_ready();
@@ -293,7 +293,7 @@ on_both_backends! {
     fn no_tokenctl_secret_reaches_the_upstream(srv) {
         let cli = srv.cli();
         let upstream = Upstream::start();
-        cli.json(&["route", "add", "open", "--path", "/api/open", "--upstream", &upstream.url]);
+        cli.json(&["route", "add", "open", "--all-teams", "--path", "/api/open", "--upstream", &upstream.url]);
         let (a, _) = token(&srv, "a", "open");
         let (b, _) = token(&srv, "b", "open");
         let gw = TestGateway::start(&srv);

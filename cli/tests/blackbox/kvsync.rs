@@ -254,7 +254,7 @@ async fn apply(api: &Api, tokens: &Mutex<Vec<TokenRec>>, op: Op) {
             api.call(
                 Method::POST,
                 "/routes",
-                json!({"name": format!("tmp{n}"), "path": format!("/scratch/{n}"), "upstream": "http://127.0.0.1:9"}),
+                json!({"name": format!("tmp{n}"), "path": format!("/scratch/{n}"), "upstream": "http://127.0.0.1:9", "all_teams": true}),
             )
             .await;
             api.call(Method::DELETE, &format!("/routes/tmp{n}"), json!({}))
@@ -288,7 +288,7 @@ fn burst_with_faults_converges(backend: Backend) {
             api.call(
                 reqwest::Method::PUT,
                 &format!("/secrets/{name}"),
-                json!({"value": format!("value-{name}-0")}),
+                json!({"value": format!("value-{name}-0"), "hosts": ["127.0.0.1"]}),
             )
             .await;
         }
@@ -298,7 +298,7 @@ fn burst_with_faults_converges(backend: Backend) {
                 reqwest::Method::POST,
                 "/routes",
                 json!({"name": format!("r{r}"), "path": format!("/api/r{r}"),
-                       "upstream": "http://127.0.0.1:9", "auth": auth}),
+                       "upstream": "http://127.0.0.1:9", "auth": auth, "all_teams": true}),
             )
             .await;
         }

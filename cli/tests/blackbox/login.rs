@@ -121,12 +121,14 @@ fn dev_starts_a_logged_in_stack_and_restarts_on_the_same_data() {
         url
     );
     // The dev profile became the default, and secrets work (a master key was generated).
-    cli.run_with_stdin(&["secret", "set", "K"], "v").ok();
+    cli.run_with_stdin(&["secret", "set", "K", "--host", "127.0.0.1"], "v")
+        .ok();
     let upstream = crate::upstream::Upstream::start();
     cli.json(&[
         "route",
         "add",
         "echo",
+        "--all-teams",
         "--path",
         "/echo",
         "--upstream",

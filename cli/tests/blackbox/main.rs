@@ -14,6 +14,7 @@ mod faults;
 mod gateway;
 mod hostile;
 mod kvsync;
+mod least_privilege;
 mod login;
 mod meta;
 mod permissions;

@@ -195,8 +195,19 @@ fn run_matrix(srv: &TestServer) {
     api.setup(
         "POST",
         "/v1/routes",
-        json!({"name": "base", "path": "/base", "upstream": "http://127.0.0.1:9"}),
+        json!({"name": "base", "path": "/base", "upstream": "http://127.0.0.1:9", "all_teams": true}),
     );
+    // A public upstream (documentation address: public, never resolved).
+    const PUBLIC: &str = "http://203.0.113.9";
+    let public_route = |api: &Api| -> String {
+        let name = unique("r");
+        api.setup(
+            "POST",
+            "/v1/routes",
+            json!({"name": name, "path": format!("/{name}"), "upstream": PUBLIC, "all_teams": true}),
+        );
+        name
+    };
 
     // The callers.
     let mut callers: Vec<Caller> = Vec::new();
@@ -390,7 +401,37 @@ fn run_matrix(srv: &TestServer) {
                 (
                     "/v1/routes".into(),
                     Some(
-                        json!({"name": name, "path": format!("/{name}"), "upstream": "http://127.0.0.1:9"}),
+                        json!({"name": name, "path": format!("/{name}"), "upstream": PUBLIC, "teams": ["alpha"]}),
+                    ),
+                )
+            },
+        ),
+        // A route to a private address: system admins only.
+        ep(
+            "POST",
+            "/v1/routes",
+            Expect::Rule(Action::RoutePrivateUpstream, None),
+            |_, _| {
+                let name = unique("r");
+                (
+                    "/v1/routes".into(),
+                    Some(
+                        json!({"name": name, "path": format!("/{name}"), "upstream": "http://127.0.0.1:9", "all_teams": true}),
+                    ),
+                )
+            },
+        ),
+        // A route nested under another takes its requests: whoever may change that one.
+        ep(
+            "POST",
+            "/v1/routes",
+            Expect::Rule(Action::RouteUpdate, None),
+            move |api, _| {
+                let parent = public_route(api);
+                (
+                    "/v1/routes".into(),
+                    Some(
+                        json!({"name": unique("r"), "path": format!("/{parent}/chat"), "upstream": PUBLIC, "all_teams": true}),
                     ),
                 )
             },
@@ -405,12 +446,47 @@ fn run_matrix(srv: &TestServer) {
             "PATCH",
             "/v1/routes/{reference}",
             Expect::Rule(Action::RouteUpdate, None),
-            |api, _| {
-                let name = unique("r");
-                api.setup("POST", "/v1/routes", json!({"name": name, "path": format!("/{name}"), "upstream": "http://127.0.0.1:9"}));
+            move |api, _| {
+                let name = public_route(api);
                 (
                     format!("/v1/routes/{name}"),
                     Some(json!({"description": "x"})),
+                )
+            },
+        ),
+        // A route approved for private addresses: only those who may approve it.
+        ep(
+            "PATCH",
+            "/v1/routes/{reference}",
+            Expect::Rule(Action::RoutePrivateUpstream, None),
+            |_, _| {
+                (
+                    "/v1/routes/base".into(),
+                    Some(json!({"description": unique("d")})),
+                )
+            },
+        ),
+        ep(
+            "POST",
+            "/v1/routes/{reference}/grant",
+            Expect::Rule(Action::RouteUpdate, None),
+            move |api, _| {
+                let name = public_route(api);
+                (
+                    format!("/v1/routes/{name}/grant"),
+                    Some(json!({"teams": ["alpha"]})),
+                )
+            },
+        ),
+        ep(
+            "POST",
+            "/v1/routes/{reference}/ungrant",
+            Expect::Rule(Action::RouteUpdate, None),
+            move |api, _| {
+                let name = public_route(api);
+                (
+                    format!("/v1/routes/{name}/ungrant"),
+                    Some(json!({"all_teams": true})),
                 )
             },
         ),
@@ -418,11 +494,7 @@ fn run_matrix(srv: &TestServer) {
             "DELETE",
             "/v1/routes/{reference}",
             Expect::Rule(Action::RouteDelete, None),
-            |api, _| {
-                let name = unique("r");
-                api.setup("POST", "/v1/routes", json!({"name": name, "path": format!("/{name}"), "upstream": "http://127.0.0.1:9"}));
-                (format!("/v1/routes/{name}"), None)
-            },
+            move |api, _| (format!("/v1/routes/{}", public_route(api)), None),
         ),
         // secrets
         ep(
@@ -438,7 +510,36 @@ fn run_matrix(srv: &TestServer) {
             |_, _| {
                 (
                     format!("/v1/secrets/{}", unique("S")),
-                    Some(json!({"value": "v"})),
+                    Some(json!({"value": "v", "hosts": ["api.example.com"]})),
+                )
+            },
+        ),
+        // A new value for an existing secret.
+        ep(
+            "PUT",
+            "/v1/secrets/{name}",
+            Expect::Rule(Action::SecretUpdate, None),
+            |api, _| {
+                let name = unique("S");
+                api.setup("PUT", &format!("/v1/secrets/{name}"), json!({"value": "v"}));
+                (format!("/v1/secrets/{name}"), Some(json!({"value": "w"})))
+            },
+        ),
+        // Where an existing secret may be sent.
+        ep(
+            "PUT",
+            "/v1/secrets/{name}",
+            Expect::Rule(Action::SecretHostsUpdate, None),
+            |api, _| {
+                let name = unique("S");
+                api.setup(
+                    "PUT",
+                    &format!("/v1/secrets/{name}"),
+                    json!({"value": "v", "hosts": ["a.example.com"]}),
+                );
+                (
+                    format!("/v1/secrets/{name}"),
+                    Some(json!({"hosts": ["attacker.example"]})),
                 )
             },
         ),

@@ -182,7 +182,7 @@ mod scopes {
         fn removing_a_scope_the_token_lacks_is_refused(srv) {
             let admin = srv.cli();
             for r in ["a", "b"] {
-                admin.json(&["route", "add", r, "--path", &format!("/{r}"), "--upstream", "http://127.0.0.1:9"]);
+                admin.json(&["route", "add", r, "--path", &format!("/{r}"), "--upstream", "http://127.0.0.1:9", "--all-teams"]);
             }
             admin.json(&["token", "create", "--name", "t", "--scope", "a", "--scope", "b"]);
             let run = admin.run(&["token", "update", "t", "--remove-scope", "typo", "--remove-scope", "b", "-o", "json"]);
@@ -207,7 +207,7 @@ mod route_removal {
         fn forced_route_removal_leaves_no_live_token_without_scopes(srv) {
             let admin = srv.cli();
             for r in ["intranet", "reports"] {
-                admin.json(&["route", "add", r, "--path", &format!("/{r}"), "--upstream", "http://127.0.0.1:9"]);
+                admin.json(&["route", "add", r, "--path", &format!("/{r}"), "--upstream", "http://127.0.0.1:9", "--all-teams"]);
             }
             let only = admin.json(&["token", "create", "--name", "only-internal", "--scope", "intranet"]);
             admin.json(&["token", "create", "--name", "both", "--scope", "intranet", "--scope", "reports"]);
@@ -229,7 +229,7 @@ mod route_removal {
                 ["token.create", "token.revoke"]
             );
             let text = {
-                admin.json(&["route", "add", "tmp", "--path", "/tmp", "--upstream", "http://127.0.0.1:9"]);
+                admin.json(&["route", "add", "tmp", "--path", "/tmp", "--upstream", "http://127.0.0.1:9", "--all-teams"]);
                 admin.json(&["token", "create", "--name", "tmp-only", "--scope", "tmp"]);
                 admin.run(&["route", "remove", "tmp", "--force", "--yes"])
             };

@@ -7,9 +7,9 @@ use serde_json::Value;
 on_both_backends! {
     fn route_lifecycle(srv) {
         let cli = srv.cli();
-        cli.run_with_stdin(&["secret", "set", "OPENAI_KEY"], "sk-test-1\n").ok();
+        cli.run_with_stdin(&["secret", "set", "OPENAI_KEY", "--host", "api.openai.com"], "sk-test-1\n").ok();
         let route = cli.json(&[
-            "route", "add", "openai", "--path", "/api//openai/", "--upstream", "https://api.openai.com/v1/",
+            "route", "add", "openai", "--all-teams", "--path", "/api//openai/", "--upstream", "https://api.openai.com/v1/",
             "--auth", "bearer:OPENAI_KEY", "--tag", "LLM", "--timeout", "45s", "--description", "OpenAI",
         ]);
         let id = route["id"].as_str().unwrap().to_string();
@@ -32,7 +32,7 @@ on_both_backends! {
 
         // update; a rename follows into the token's scopes
         let updated = cli.json(&[
-            "route", "update", "openai", "--name", "oai", "--upstream", "http://127.0.0.1:8081",
+            "route", "update", "openai", "--name", "oai", "--upstream", "https://api.openai.com/v2",
             "--add-tag", "chat", "--auth", "header:X-Api-Key:OPENAI_KEY", "--timeout", "5s",
         ]);
         assert_eq!(updated["name"], "oai");
@@ -41,12 +41,12 @@ on_both_backends! {
         assert_eq!(cli.json(&["token", "show", "uses-openai"])["scopes"], serde_json::json!(["oai"]));
 
         // duplicates
-        cli.run(&["route", "add", "oai", "--path", "/x", "--upstream", "http://a.example"]).fails(5);
-        let dup_path = cli.run(&["route", "add", "other", "--path", "/api/openai", "--upstream", "http://a.example"]);
+        cli.run(&["route", "add", "oai", "--all-teams", "--path", "/x", "--upstream", "http://a.example"]).fails(5);
+        let dup_path = cli.run(&["route", "add", "other", "--all-teams", "--path", "/api/openai", "--upstream", "http://a.example"]);
         assert!(dup_path.fails(5).contains("/api/openai"));
 
         // segment boundaries: a longer sibling prefix is a different route
-        cli.json(&["route", "add", "openaix", "--path", "/api/openaix", "--upstream", "http://b.example"]);
+        cli.json(&["route", "add", "openaix", "--all-teams", "--path", "/api/openaix", "--upstream", "http://b.example"]);
 
         // removal is refused while a token scopes it, and --force says what it affects
         let refused = cli.run(&["route", "remove", "oai"]);
@@ -69,7 +69,7 @@ on_both_backends! {
 
     fn scopes_must_name_routes_or_tags(srv) {
         let cli = srv.cli();
-        cli.json(&["route", "add", "billing", "--path", "/billing", "--upstream", "http://127.0.0.1:1", "--tag", "finance"]);
+        cli.json(&["route", "add", "billing", "--all-teams", "--path", "/billing", "--upstream", "http://127.0.0.1:1", "--tag", "finance"]);
         cli.json(&["token", "create", "--name", "a", "--scope", "billing"]);
         cli.json(&["token", "create", "--name", "b", "--scope", "tag:finance"]);
         cli.json(&["token", "create", "--name", "c", "--scope", "*"]);

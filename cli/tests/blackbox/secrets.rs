@@ -25,8 +25,8 @@ on_both_backends! {
         assert_eq!(replaced["version"], 3);
 
         // list: names, fingerprints, who and when; never values
-        cli.run_with_stdin(&["secret", "set", "BASIC_USER"], "svc").ok();
-        cli.run_with_stdin(&["secret", "set", "BASIC_PASS"], "pa55").ok();
+        cli.run_with_stdin(&["secret", "set", "BASIC_USER", "--host", "127.0.0.1"], "svc").ok();
+        cli.run_with_stdin(&["secret", "set", "BASIC_PASS", "--host", "127.0.0.1"], "pa55").ok();
         let list = cli.json(&["secret", "list"]);
         assert_eq!(list.as_array().unwrap().len(), 3);
         assert_eq!(list[2]["name"], "OPENAI_KEY");
@@ -37,7 +37,7 @@ on_both_backends! {
         }
 
         // a secret in use cannot be removed
-        cli.json(&["route", "add", "svc", "--path", "/svc", "--upstream", "http://127.0.0.1:1", "--auth", "basic:BASIC_USER:BASIC_PASS"]);
+        cli.json(&["route", "add", "svc", "--all-teams", "--path", "/svc", "--upstream", "http://127.0.0.1:1", "--auth", "basic:BASIC_USER:BASIC_PASS"]);
         assert!(cli.run(&["secret", "remove", "BASIC_PASS"]).fails(5).contains("svc"));
         assert_eq!(cli.json(&["secret", "list"])[0]["used_by"], serde_json::json!(["svc"]));
         cli.json(&["route", "update", "svc", "--auth", "none"]);
@@ -46,7 +46,7 @@ on_both_backends! {
         cli.run(&["secret", "remove", "BASIC_PASS"]).fails(3);
 
         // routes cannot reference a secret that does not exist
-        let missing = cli.run(&["route", "add", "x", "--path", "/x", "--upstream", "http://127.0.0.1:1", "--auth", "bearer:NOPE"]);
+        let missing = cli.run(&["route", "add", "x", "--all-teams", "--path", "/x", "--upstream", "http://127.0.0.1:1", "--auth", "bearer:NOPE"]);
         assert!(missing.fails(2).contains("NOPE"));
 
         assert_eq!(audit_actions(&cli, "OPENAI_KEY"), ["secret.set", "secret.set", "secret.set"]);

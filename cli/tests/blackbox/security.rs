@@ -8,9 +8,9 @@ on_both_backends! {
         let cli = srv.cli();
         let mut plaintexts: Vec<String> = vec![srv.admin.clone(), srv.master_key.clone()];
         let upstream_secret = "sk-upstream-0123456789abcdefXYZ";
-        cli.run_with_stdin(&["secret", "set", "OPENAI_KEY"], upstream_secret).ok();
+        cli.run_with_stdin(&["secret", "set", "OPENAI_KEY", "--host", "127.0.0.1"], upstream_secret).ok();
         plaintexts.push(upstream_secret.into());
-        cli.json(&["route", "add", "openai", "--path", "/openai", "--upstream", "http://127.0.0.1:1", "--auth", "bearer:OPENAI_KEY"]);
+        cli.json(&["route", "add", "openai", "--all-teams", "--path", "/openai", "--upstream", "http://127.0.0.1:1", "--auth", "bearer:OPENAI_KEY"]);
         for i in 0..5 {
             let t = cli.json(&["token", "create", "--name", &format!("t{i}"), "--scope", "openai"]);
             plaintexts.push(t["token"].as_str().unwrap().into());

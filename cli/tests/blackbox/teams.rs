@@ -165,7 +165,7 @@ on_both_backends! {
         alpha_admin.run(&["token", "revoke", "beta-token", "--yes"]).fails(3);
         alpha_admin.run(&["user", "create", "mallory"]).fails(4);
         alpha_admin.run(&["user", "invite", "m@example.com", "--role", "beta:admin"]).fails(3);
-        alpha_admin.run(&["route", "add", "r", "--path", "/r", "--upstream", "http://127.0.0.1:1"]).fails(4);
+        alpha_admin.run(&["route", "add", "r", "--all-teams", "--path", "/r", "--upstream", "http://127.0.0.1:1"]).fails(4);
         alpha_admin.run(&["gateway-key", "create", "g"]).fails(4);
         assert!(alpha_admin.json(&["audit", "list"])["entries"].as_array().unwrap().iter()
             .all(|e| e["target_name"] != "beta-token"), "no audit of other teams");
@@ -175,7 +175,7 @@ on_both_backends! {
         // Original flaw: global dashboards, usage, audit and routes visible to anyone signed in.
         let admin = srv.cli();
         admin.json(&["team", "create", "alpha"]);
-        admin.json(&["route", "add", "r", "--path", "/r", "--upstream", "http://127.0.0.1:1"]);
+        admin.json(&["route", "add", "r", "--all-teams", "--path", "/r", "--upstream", "http://127.0.0.1:1"]);
         admin.json(&["token", "create", "--name", "t", "--scope", "r", "--team", "alpha"]);
         let nobody = user(&srv, "nobody", &[]);
         assert!(nobody.json(&["token", "list", "--status", "all"]).as_array().unwrap().is_empty());
@@ -292,6 +292,7 @@ fn regression_team_deletion_revokes_tokens_at_the_gateway() {
         "route",
         "add",
         "echo",
+        "--all-teams",
         "--path",
         "/echo",
         "--upstream",

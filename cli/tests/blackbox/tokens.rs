@@ -10,6 +10,7 @@ fn add_route(cli: &Cli, name: &str, path: &str, tags: &[&str]) {
         "route",
         "add",
         name,
+        "--all-teams",
         "--path",
         path,
         "--upstream",

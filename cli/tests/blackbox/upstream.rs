@@ -332,12 +332,16 @@ pub const UPSTREAM_SECRET: &str = "sk-upstream-secret-42";
 /// `echo` at `/api/echo` to `upstream`'s `/base`, bearer credential, tag
 /// `test`, 1 s timeout.
 pub fn add_echo_route(cli: &crate::common::Cli, upstream: &Upstream) {
-    cli.run_with_stdin(&["secret", "set", "UPSTREAM_KEY"], UPSTREAM_SECRET)
-        .ok();
+    cli.run_with_stdin(
+        &["secret", "set", "UPSTREAM_KEY", "--host", "127.0.0.1"],
+        UPSTREAM_SECRET,
+    )
+    .ok();
     cli.json(&[
         "route",
         "add",
         "echo",
+        "--all-teams",
         "--path",
         "/api/echo",
         "--upstream",

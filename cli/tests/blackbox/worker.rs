@@ -645,6 +645,7 @@ fn worker_error_codes() {
         "route",
         "add",
         "other",
+        "--all-teams",
         "--path",
         "/api/other",
         "--upstream",
@@ -656,18 +657,23 @@ fn worker_error_codes() {
         "route",
         "add",
         "dead",
+        "--all-teams",
         "--path",
         "/api/dead",
         "--upstream",
         "http://127.0.0.1:9",
     ]);
     // A secret no header can carry: the core refuses the route's credential.
-    cli.run_with_stdin(&["secret", "set", "BROKEN_KEY"], "line1\nline2")
-        .ok();
+    cli.run_with_stdin(
+        &["secret", "set", "BROKEN_KEY", "--host", "127.0.0.1"],
+        "line1\nline2",
+    )
+    .ok();
     cli.json(&[
         "route",
         "add",
         "broken",
+        "--all-teams",
         "--path",
         "/api/broken",
         "--upstream",
@@ -921,6 +927,136 @@ fn worker_rotation_grace_and_revocation() {
     assert_eq!(s.http.get(&url, Some(&fresh)).code(), "route_not_found");
 }
 
+/// Least privilege at the edge: a route serves only the teams granted to
+/// it (grants and withdrawals follow through KV), a secret is injected only
+/// into its hosts, and an upstream address the route is not approved for
+/// is refused, all decided by the same core as the native gateway.
+#[test]
+fn worker_enforces_route_grants_secret_hosts_and_upstream_addresses() {
+    let Some(mut s) = Stack::start(Opts::default()) else {
+        return;
+    };
+    s.cli.json(&["team", "create", "ml"]);
+    s.cli.json(&["team", "create", "web"]);
+    s.cli.json(&[
+        "route",
+        "add",
+        "ml-echo",
+        "--path",
+        "/api/ml",
+        "--upstream",
+        &format!("{}/base", s.upstream.url),
+        "--auth",
+        "bearer:UPSTREAM_KEY",
+        "--team",
+        "ml",
+    ]);
+    let ml = token(&s.cli, "ml-star", &["--scope", "*", "--team", "ml"]);
+    let web = token(&s.cli, "web-star", &["--scope", "*", "--team", "web"]);
+    let web_tag = token(
+        &s.cli,
+        "web-test",
+        &["--scope", "tag:test", "--team", "web"],
+    );
+    // The KV values carry what the Worker needs to decide.
+    let export = s.cli.json(&["sync", "export"]);
+    let value = |key: &str| -> Value {
+        let entry = export
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["key"] == key)
+            .unwrap();
+        serde_json::from_str(entry["value"].as_str().unwrap()).unwrap()
+    };
+    let routes = value("routes");
+    let ml_route = routes["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "ml-echo")
+        .unwrap();
+    assert_eq!(ml_route["all_teams"], false);
+    assert_eq!(ml_route["teams"].as_array().unwrap().len(), 1);
+    assert_eq!(ml_route["upstream_access"], "private");
+    assert_eq!(
+        value("secrets")["hosts"]["UPSTREAM_KEY"],
+        serde_json::json!(["127.0.0.1"])
+    );
+    s.sync();
+
+    let ml_url = s.url("/api/ml/x");
+    let echo_url = s.url("/api/echo/x");
+    let call = |s: &Stack, url: &str, t: &str| {
+        let r = s.http.get(url, Some(t));
+        (
+            r.status,
+            if r.status < 300 {
+                String::new()
+            } else {
+                r.code()
+            },
+        )
+    };
+    eventually("config at the Worker", Duration::from_secs(10), || {
+        call(&s, &ml_url, &ml).0 == 200
+    });
+    assert_eq!(
+        s.http.get(&ml_url, Some(&ml)).json()["headers"]["authorization"],
+        format!("Bearer {UPSTREAM_SECRET}")
+    );
+    for t in [&web, &web_tag] {
+        assert_eq!(call(&s, &ml_url, t), (403, "scope_denied".into()));
+    }
+    assert_eq!(call(&s, &echo_url, &web).0, 200, "a route for all teams");
+
+    // A grant reaches the edge with the next sync; so does its withdrawal.
+    s.cli.json(&["route", "grant", "ml-echo", "web"]);
+    s.sync();
+    eventually("the grant at the Worker", Duration::from_secs(10), || {
+        call(&s, &ml_url, &web).0 == 200
+    });
+    s.cli.json(&["route", "ungrant", "ml-echo", "web"]);
+    s.sync();
+    eventually(
+        "the withdrawal at the Worker",
+        Duration::from_secs(10),
+        || call(&s, &ml_url, &web) == (403, "scope_denied".into()),
+    );
+    assert_eq!(call(&s, &ml_url, &ml).0, 200);
+
+    // A secret is injected only into its hosts, whatever KV says about the
+    // route (here: hosts changed behind the server's back).
+    s.srv.sql(&[
+        "UPDATE secrets SET hosts = '[\"api.openai.com\"]' WHERE name = 'UPSTREAM_KEY'".to_string(),
+    ]);
+    s.sync();
+    eventually(
+        "the key withheld at the Worker",
+        Duration::from_secs(10),
+        || call(&s, &ml_url, &ml) == (502, "upstream_auth_unavailable".into()),
+    );
+    let r = s.http.get(&ml_url, Some(&ml));
+    assert!(!body(&r).contains(UPSTREAM_SECRET));
+
+    // An upstream at an address its route is not approved for is refused.
+    s.srv
+        .sql(&["UPDATE routes SET upstream_access = 'public' WHERE name = 'echo'".to_string()]);
+    s.sync();
+    eventually(
+        "the address refused at the Worker",
+        Duration::from_secs(10),
+        || call(&s, &echo_url, &ml) == (502, "upstream_forbidden".into()),
+    );
+    let (status, health) = s.health();
+    assert_eq!(status, 200);
+    let problems = health.to_string();
+    assert!(
+        problems.contains("may not be sent to host") && problems.contains("upstream address"),
+        "{problems}"
+    );
+}
+
 /// POSTs `total` bytes without a Content-Length (chunked), in 64 KiB frames.
 fn chunked_upload(url: &str, token: &str, total: usize) -> (u16, Value) {
     tokio::runtime::Builder::new_current_thread()
@@ -1078,6 +1214,7 @@ fn worker_hostile_requests_cost_nothing_else() {
         "route",
         "add",
         "open",
+        "--all-teams",
         "--path",
         "/api/open",
         "--upstream",

@@ -18,18 +18,25 @@
 //! | 4 | it has not expired                      | 401 | `token_expired` |
 //! | 5 | the path is safe (see [`crate::path`])  | 400 | `bad_path` |
 //! | 6 | a route matches the path                | 404 | `route_not_found` |
-//! | 7 | the token's scopes grant the route      | 403 | `scope_denied` |
+//! | 7 | the route is granted to the token's team and its scopes name it | 403 | `scope_denied` |
 //! | 8 | the client IP is in the token's allow-list | 403 | `ip_denied` |
-//! | 9 | the route's upstream credentials are available | 502 | `upstream_auth_unavailable` |
-//! | 10 | the token's rate limit allows it       | 429 | `rate_limited` |
+//! | 9 | an IP-literal upstream is an address the route may reach | 502 | `upstream_forbidden` |
+//! | 10 | the route's upstream credentials are available (and bound to its host) | 502 | `upstream_auth_unavailable` |
+//! | 11 | the token's rate limit allows it       | 429 | `rate_limited` |
 //!
 //! Authentication comes first so that an unauthenticated client learns
 //! nothing about routes or paths. Path problems are reported as their own
 //! `bad_path` (rather than folded into `route_not_found`) because they are
 //! the client's bug to fix, not a missing route. Unknown and revoked tokens
 //! share one answer so a leaked-then-revoked token cannot be told apart
-//! from a made-up one. The upstream-credentials check precedes rate
-//! limiting so a misconfigured route does not eat the client's quota.
+//! from a made-up one. A route not granted to the token's team answers
+//! exactly like one its scopes do not name. The upstream checks precede
+//! rate limiting so a misconfigured route does not eat the client's quota.
+//!
+//! Check 9 covers upstreams written as IP addresses; an upstream named by
+//! a host name is checked by the front-end where it resolves the name (the
+//! native gateway refuses to connect to an address the route's
+//! [`UpstreamAccess`] does not allow, with the same `upstream_forbidden`).
 //!
 //! # Front-ends that look tokens up themselves
 //!
@@ -37,7 +44,7 @@
 //! Worker reads one token at a time from KV) splits the call in two:
 //! [`PresentedToken::from_request`] runs checks 1 and 2 and yields the
 //! secret's hash to look up, and [`Gateway::authorize_token`] runs checks
-//! 3 to 10 on what the lookup found, on a `Gateway` built from routes and
+//! 3 to 11 on what the lookup found, on a `Gateway` built from routes and
 //! secrets only. Both halves share [`Gateway::authorize`]'s code.
 //!
 //! # Cost
@@ -47,12 +54,15 @@
 //! returned [`Allowed`] (or [`Denied`]) and, for paths that are not already
 //! canonical, the normalised path.
 
+use crate::address::{self, UpstreamAccess};
 use crate::headers::HOP_BY_HOP;
+use crate::host;
 use crate::ratelimit::RateLimiter;
 use crate::route::{RouteError, RouteTable};
 use crate::scope;
 use crate::snapshot::{
-    Redacted, RouteEntry, Snapshot, SnapshotWarning, TokenEntry, UpstreamAuth, UpstreamSecrets,
+    Redacted, RouteEntry, SecretHosts, Snapshot, SnapshotWarning, TokenEntry, UpstreamAuth,
+    UpstreamSecrets,
 };
 use crate::token::{self, SecretKind};
 use base64::Engine as _;
@@ -79,11 +89,17 @@ pub mod code {
     pub const BAD_PATH: &str = "bad_path";
     /// No route matches the path.
     pub const ROUTE_NOT_FOUND: &str = "route_not_found";
-    /// The token's scopes do not grant the route.
+    /// The token's scopes do not name the route, or the route is not
+    /// granted to the token's team.
     pub const SCOPE_DENIED: &str = "scope_denied";
     /// The client IP is not in the token's allow-list.
     pub const IP_DENIED: &str = "ip_denied";
-    /// The route's upstream credentials are missing from the snapshot.
+    /// The route's upstream is at an address the route may not reach
+    /// (loopback, private, link-local, unique-local or a metadata service,
+    /// without the control plane's approval).
+    pub const UPSTREAM_FORBIDDEN: &str = "upstream_forbidden";
+    /// The route's upstream credentials are missing from the snapshot, or
+    /// may not be sent to the route's upstream host.
     pub const UPSTREAM_AUTH_UNAVAILABLE: &str = "upstream_auth_unavailable";
     /// The token's rate limit is exhausted.
     pub const RATE_LIMITED: &str = "rate_limited";
@@ -157,6 +173,8 @@ pub struct Allowed {
     pub inject_headers: InjectHeaders,
     /// The route's upstream timeout.
     pub timeout: Duration,
+    /// Which addresses the front-end may connect to for this request.
+    pub upstream_access: UpstreamAccess,
 }
 
 impl fmt::Debug for Allowed {
@@ -174,6 +192,7 @@ impl fmt::Debug for Allowed {
             .field("upstream_url", &self.upstream_url)
             .field("inject_headers", &injected)
             .field("timeout", &self.timeout)
+            .field("upstream_access", &self.upstream_access)
             .finish()
     }
 }
@@ -275,8 +294,12 @@ pub struct Gateway {
     by_hash: HashMap<[u8; 32], Credential>,
     routes: RouteTable,
     /// Per route (same order as `routes.routes()`): the headers to inject,
-    /// or `None` when a secret is missing or unusable.
+    /// or `None` when a secret is missing, unusable or not bound to the
+    /// route's upstream host.
     route_auth: Vec<Option<InjectHeaders>>,
+    /// Per route: whether its upstream is an IP address the route's
+    /// access does not allow.
+    route_forbidden: Vec<bool>,
     warnings: Vec<SnapshotWarning>,
 }
 
@@ -308,6 +331,7 @@ impl Gateway {
             tokens,
             routes,
             secrets,
+            secret_hosts,
         } = snapshot;
         let mut warnings = Vec::new();
 
@@ -352,7 +376,12 @@ impl Gateway {
         let route_auth = routes
             .routes()
             .iter()
-            .map(|r| auth_headers(r, &secrets, &mut warnings).map(Arc::from))
+            .map(|r| auth_headers(r, &secrets, &secret_hosts, &mut warnings).map(Arc::from))
+            .collect();
+        let route_forbidden = routes
+            .routes()
+            .iter()
+            .map(|r| ip_literal_forbidden(r, &mut warnings))
             .collect();
 
         Gateway {
@@ -362,6 +391,7 @@ impl Gateway {
             by_hash,
             routes,
             route_auth,
+            route_forbidden,
             warnings,
         }
     }
@@ -444,7 +474,7 @@ impl Gateway {
         self.decide(limiter, req, now, token, previous)
     }
 
-    /// Checks 3–10 for an identified token (`previous`: the presented secret
+    /// Checks 3–11 for an identified token (`previous`: the presented secret
     /// is the token's previous one).
     fn decide(
         &self,
@@ -480,7 +510,7 @@ impl Gateway {
             .map_err(|d| d.token(token))?;
         let route = matched.route;
 
-        if !scope::grants(&token.scopes, route) {
+        if !scope::grants(&token.scopes, token.team_id, route) {
             return Err(Denied::new(
                 403,
                 code::SCOPE_DENIED,
@@ -495,6 +525,16 @@ impl Gateway {
                 403,
                 code::IP_DENIED,
                 "the API token may not be used from this IP address",
+            )
+            .token(token)
+            .route(route));
+        }
+
+        if self.route_forbidden[matched.index] {
+            return Err(Denied::new(
+                502,
+                code::UPSTREAM_FORBIDDEN,
+                "the route's upstream is at an address the gateway may not connect to; contact the route's operators",
             )
             .token(token)
             .route(route));
@@ -533,6 +573,7 @@ impl Gateway {
             route_index: matched.index,
             timeout: Duration::from_millis(route.timeout_ms),
             inject_headers: inject_headers.clone(),
+            upstream_access: route.upstream_access,
             upstream_url: matched.into_upstream_url(),
         })
     }
@@ -617,14 +658,53 @@ fn ip_allowed(token: &TokenEntry, client_ip: Option<IpAddr>) -> bool {
     token.allow_ips.iter().any(|net| net.contains(&ip))
 }
 
+/// Whether the route's upstream is an IP literal its access does not allow
+/// (with a warning). A host that ends in a number but is no valid IPv4
+/// address is refused too: it cannot be reached safely.
+fn ip_literal_forbidden(route: &RouteEntry, warnings: &mut Vec<SnapshotWarning>) -> bool {
+    let Some(host) = host::upstream_host(&route.upstream) else {
+        return true;
+    };
+    let allowed = match address::upstream_ip(&host) {
+        Ok(None) => return false,
+        Ok(Some(ip)) => route.upstream_access.allows(address::classify(ip)),
+        Err(()) => false,
+    };
+    if !allowed {
+        warnings.push(SnapshotWarning::UpstreamAddressForbidden {
+            route: route.name.clone(),
+            host,
+            access: route.upstream_access,
+        });
+    }
+    !allowed
+}
+
 /// Builds the headers a route injects, or `None` (with a warning) when a
-/// secret is missing or could not be sent in a header.
+/// secret is missing, could not be sent in a header, or may not be sent to
+/// the route's upstream host.
 fn auth_headers(
     route: &RouteEntry,
     secrets: &UpstreamSecrets,
+    secret_hosts: &SecretHosts,
     warnings: &mut Vec<SnapshotWarning>,
 ) -> Option<Vec<(String, String)>> {
-    let mut secret = |name: &str| usable_secret(route, secrets, name, warnings);
+    let upstream_host = host::upstream_host(&route.upstream).unwrap_or_default();
+    let mut secret = |name: &str| {
+        let value = usable_secret(route, secrets, name, warnings)?;
+        let bound = secret_hosts
+            .get(name)
+            .is_some_and(|hosts| host::matches_any(hosts, &upstream_host));
+        if !bound {
+            warnings.push(SnapshotWarning::SecretHostNotAllowed {
+                route: route.name.clone(),
+                secret: name.to_string(),
+                host: upstream_host.clone(),
+            });
+            return None;
+        }
+        Some(value)
+    };
     let headers = match &route.auth {
         UpstreamAuth::None => vec![],
         UpstreamAuth::Bearer { secret: name } => {
@@ -747,7 +827,30 @@ mod tests {
             tags: vec!["llm".into()],
             auth,
             timeout_ms: 15_000,
+            all_teams: true,
+            teams: vec![],
+            upstream_access: UpstreamAccess::Public,
         }
+    }
+
+    fn hosts(pairs: &[(&str, &str)]) -> SecretHosts {
+        let mut out = SecretHosts::new();
+        for (secret, host) in pairs {
+            out.entry(secret.to_string())
+                .or_default()
+                .push(host.to_string());
+        }
+        out
+    }
+
+    /// Where the fixture's secrets may be sent: their routes' hosts.
+    fn fixture_hosts() -> SecretHosts {
+        hosts(&[
+            ("openai-key", "api.openai.com"),
+            ("anthropic-key", "*.anthropic.com"),
+            ("legacy-user", "10.0.0.9"),
+            ("legacy-pass", "10.0.0.9"),
+        ])
     }
 
     /// Tokens: 1 `*`; 2 `openai` only; 3 revoked; 4 expires at `now()`;
@@ -771,7 +874,7 @@ mod tests {
             requests: 2,
             period_secs: 60,
         });
-        let snapshot = Snapshot {
+        let mut snapshot = Snapshot {
             version: 3,
             generated_at: now(),
             tokens: vec![
@@ -839,7 +942,10 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            secret_hosts: fixture_hosts(),
         };
+        // An internal service, approved as such.
+        snapshot.routes[2].upstream_access = UpstreamAccess::Private;
         Gateway::new(snapshot)
     }
 
@@ -1044,6 +1150,7 @@ mod tests {
                 UpstreamAuth::None,
             )],
             secrets: Default::default(),
+            secret_hosts: Default::default(),
         });
         let s = secret(2);
         assert_eq!(
@@ -1168,6 +1275,7 @@ mod tests {
                 ),
             ],
             secrets: Default::default(),
+            secret_hosts: Default::default(),
         });
         let mut limiter = RateLimiter::new();
         let (s, s2) = (secret(1), secret(2));
@@ -1251,6 +1359,231 @@ mod tests {
                 .is_ok());
         }
         assert_eq!(limiter.len(), 1);
+    }
+
+    /// A snapshot with one token (team 0xaa, scopes `*`) and `routes`.
+    fn single(routes: Vec<RouteEntry>, secrets: &[(&str, &str)], bound: SecretHosts) -> Gateway {
+        Gateway::new(Snapshot {
+            version: 1,
+            generated_at: now(),
+            tokens: vec![token(1, &["*"])],
+            routes,
+            secrets: secrets.iter().copied().collect(),
+            secret_hosts: bound,
+        })
+    }
+
+    #[test]
+    fn scopes_reach_only_routes_granted_to_the_team() {
+        let mut mine = route(1, "mine", "/mine", "https://m.example", UpstreamAuth::None);
+        mine.all_teams = false;
+        mine.teams = vec![Uuid::from_u128(0xaa)];
+        let mut theirs = route(
+            2,
+            "theirs",
+            "/theirs",
+            "https://t.example",
+            UpstreamAuth::None,
+        );
+        theirs.all_teams = false;
+        theirs.teams = vec![Uuid::from_u128(0xbb)];
+        let mut nobody = route(
+            3,
+            "nobody",
+            "/nobody",
+            "https://n.example",
+            UpstreamAuth::None,
+        );
+        nobody.all_teams = false;
+        let everyone = route(
+            4,
+            "everyone",
+            "/everyone",
+            "https://e.example",
+            UpstreamAuth::None,
+        );
+        let mut tokens = vec![
+            token(1, &["*"]),
+            token(2, &["theirs"]),
+            token(3, &["tag:llm"]),
+        ];
+        tokens.push(token(4, &["*"]));
+        tokens[3].team_id = Uuid::from_u128(0xbb);
+        let gw = Gateway::new(Snapshot {
+            version: 1,
+            generated_at: now(),
+            tokens,
+            routes: vec![mine, theirs, nobody, everyone],
+            secrets: Default::default(),
+            secret_hosts: Default::default(),
+        });
+        for n in [1, 2, 3] {
+            let s = secret(n);
+            for (path, ok) in [
+                ("/mine", n != 2),
+                ("/theirs", false),
+                ("/nobody", false),
+                ("/everyone", n != 2),
+            ] {
+                let result = decide(&gw, &req(path, Some(&s)));
+                if ok {
+                    assert!(result.is_ok(), "token {n} {path}");
+                } else {
+                    let d = result.unwrap_err();
+                    assert_eq!(
+                        (d.status, d.code),
+                        (403, code::SCOPE_DENIED),
+                        "token {n} {path}"
+                    );
+                    assert!(
+                        !d.message.contains("team"),
+                        "same answer as an unnamed route: {}",
+                        d.message
+                    );
+                }
+            }
+        }
+        // Team 0xbb's `*` token reaches its own route and the shared one.
+        let other = secret(4);
+        assert!(decide(&gw, &req("/theirs", Some(&other))).is_ok());
+        assert!(decide(&gw, &req("/everyone", Some(&other))).is_ok());
+        assert_eq!(
+            denied(decide(&gw, &req("/mine", Some(&other)))),
+            (403, code::SCOPE_DENIED)
+        );
+    }
+
+    #[test]
+    fn secrets_are_injected_only_into_their_hosts() {
+        let bearer = |secret: &str| UpstreamAuth::Bearer {
+            secret: secret.into(),
+        };
+        let gw = single(
+            vec![
+                route(
+                    1,
+                    "exact",
+                    "/exact",
+                    "https://api.openai.com/v1",
+                    bearer("K"),
+                ),
+                route(
+                    2,
+                    "elsewhere",
+                    "/elsewhere",
+                    "https://attacker.example/v1",
+                    bearer("K"),
+                ),
+                route(
+                    3,
+                    "wild",
+                    "/wild",
+                    "https://eu.api.example.com:8443",
+                    bearer("W"),
+                ),
+                route(4, "apex", "/apex", "https://example.com", bearer("W")),
+                route(
+                    5,
+                    "unbound",
+                    "/unbound",
+                    "https://api.openai.com",
+                    bearer("U"),
+                ),
+                route(
+                    6,
+                    "basic",
+                    "/basic",
+                    "https://api.openai.com",
+                    UpstreamAuth::Basic {
+                        username_secret: "K".into(),
+                        password_secret: "W".into(),
+                    },
+                ),
+            ],
+            &[("K", "sk-k"), ("W", "sk-w"), ("U", "sk-u")],
+            hosts(&[("K", "api.openai.com"), ("W", "*.example.com")]),
+        );
+        let s = secret(1);
+        let injected =
+            |path: &str| decide(&gw, &req(path, Some(&s))).map(|a| a.inject_headers[0].1.clone());
+        assert_eq!(injected("/exact").unwrap(), "Bearer sk-k");
+        assert_eq!(injected("/wild").unwrap(), "Bearer sk-w");
+        for path in ["/elsewhere", "/apex", "/unbound", "/basic"] {
+            assert_eq!(
+                denied(decide(&gw, &req(path, Some(&s)))),
+                (502, code::UPSTREAM_AUTH_UNAVAILABLE),
+                "{path}"
+            );
+        }
+        let refused: Vec<(&str, &str, &str)> = gw
+            .warnings()
+            .iter()
+            .filter_map(|w| match w {
+                SnapshotWarning::SecretHostNotAllowed {
+                    route,
+                    secret,
+                    host,
+                } => Some((route.as_str(), secret.as_str(), host.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                ("elsewhere", "K", "attacker.example"),
+                ("apex", "W", "example.com"),
+                ("unbound", "U", "api.openai.com"),
+                ("basic", "W", "api.openai.com"),
+            ]
+        );
+        assert!(gw.warnings().iter().all(|w| !w.to_string().contains("sk-")));
+    }
+
+    #[test]
+    fn ip_literal_upstreams_need_the_matching_access() {
+        let cases = [
+            ("http://127.0.0.1:7700", UpstreamAccess::Public, false),
+            ("http://127.0.0.1:7700", UpstreamAccess::Private, true),
+            ("http://2130706433", UpstreamAccess::Public, false),
+            ("http://[::1]:80", UpstreamAccess::Public, false),
+            ("http://[::ffff:10.0.0.1]", UpstreamAccess::Public, false),
+            ("http://10.0.0.1", UpstreamAccess::Private, true),
+            (
+                "http://169.254.169.254/latest",
+                UpstreamAccess::Private,
+                false,
+            ),
+            (
+                "http://169.254.169.254/latest",
+                UpstreamAccess::Metadata,
+                true,
+            ),
+            ("http://[fd00:ec2::254]", UpstreamAccess::Private, false),
+            ("http://8.8.8.8", UpstreamAccess::Public, true),
+            ("http://1.2.3.999", UpstreamAccess::Metadata, false),
+            ("https://internal.example", UpstreamAccess::Public, true),
+        ];
+        for (upstream, access, ok) in cases {
+            let mut r = route(1, "r", "/r", upstream, UpstreamAuth::None);
+            r.upstream_access = access;
+            let gw = single(vec![r], &[], SecretHosts::new());
+            let s = secret(1);
+            match decide(&gw, &req("/r", Some(&s))) {
+                Ok(a) => {
+                    assert!(ok, "{upstream} allowed with {access}");
+                    assert_eq!(a.upstream_access, access);
+                }
+                Err(d) => {
+                    assert!(!ok, "{upstream} refused with {access}: {d}");
+                    assert_eq!((d.status, d.code), (502, code::UPSTREAM_FORBIDDEN));
+                    assert_eq!(d.route_id, Some(Uuid::from_u128(0x101)));
+                    assert!(matches!(
+                        gw.warnings(),
+                        [SnapshotWarning::UpstreamAddressForbidden { .. }]
+                    ));
+                }
+            }
+        }
     }
 
     #[test]
@@ -1340,6 +1673,12 @@ mod tests {
             secrets: [("s", "v"), ("user", "a:b"), ("nl", "v\n")]
                 .into_iter()
                 .collect(),
+            secret_hosts: hosts(&[
+                ("s", "r.example"),
+                ("s", "c.example"),
+                ("user", "c.example"),
+                ("nl", "n.example"),
+            ]),
         });
         let w = gw.warnings();
         assert_eq!(w.len(), 7, "{w:#?}");
@@ -1391,6 +1730,7 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            secret_hosts: fixture_hosts(),
         };
         let routes_only = Gateway::new(snapshot);
         let (mut l1, mut l2) = (RateLimiter::new(), RateLimiter::new());

@@ -8,9 +8,13 @@
 //!
 //! * [`token`] — the secret format (`ntk_…`) and its hash;
 //! * [`snapshot`] — what the control plane sends to gateways;
+//! * [`address`] — the upstream address policy: which addresses are
+//!   private, local or cloud metadata, and which a route may reach;
+//! * [`host`] — host patterns that bind upstream secrets to hosts;
 //! * [`sealed`] — AES-256-GCM sealing of secrets (at rest, in KV);
 //! * [`path`] and [`route`] — safe path normalisation and route matching;
-//! * [`scope`] — which routes a token's scopes grant;
+//! * [`scope`] — which routes a token's scopes grant, among those granted
+//!   to its team;
 //! * [`ratelimit`] — per-token GCRA rate limiting;
 //! * [`decision`] — the whole per-request decision ([`Gateway::authorize`]);
 //! * [`headers`] — which client headers never reach the upstream (token
@@ -60,8 +64,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod address;
 pub mod decision;
 pub mod headers;
+pub mod host;
 pub mod path;
 pub mod ratelimit;
 pub mod route;
@@ -71,6 +77,7 @@ pub mod snapshot;
 pub mod token;
 pub mod usage;
 
+pub use address::UpstreamAccess;
 pub use decision::{Allowed, Denied, Gateway, PresentedToken, RequestInfo};
 pub use ratelimit::{RateLimiter, RetryAfter};
 pub use route::{RouteError, RouteMatch, RouteTable};

@@ -236,6 +236,9 @@ mod tests {
             tags: vec![],
             auth: UpstreamAuth::None,
             timeout_ms: 30_000,
+            all_teams: true,
+            teams: vec![],
+            upstream_access: Default::default(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! gateway keeps working when the control plane adds fields; collection
 //! fields default to empty so a newer gateway can read an older snapshot.
 
+use crate::address::UpstreamAccess;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -31,7 +32,14 @@ pub struct Snapshot {
     /// Upstream secret values by name, as referenced by [`UpstreamAuth`].
     #[serde(default)]
     pub secrets: UpstreamSecrets,
+    /// The host patterns each secret may be sent to (see [`crate::host`]).
+    /// A secret without an entry may be sent nowhere.
+    #[serde(default)]
+    pub secret_hosts: SecretHosts,
 }
+
+/// Secret name → the host patterns the secret may be sent to.
+pub type SecretHosts = BTreeMap<String, Vec<String>>;
 
 impl Snapshot {
     /// Applies an update from the config feed.
@@ -51,6 +59,7 @@ impl Snapshot {
                 tokens: update.tokens,
                 routes: update.routes,
                 secrets: update.secrets,
+                secret_hosts: update.secret_hosts,
             };
             return Ok(());
         }
@@ -65,10 +74,12 @@ impl Snapshot {
         upsert_by_id(&mut self.tokens, update.tokens, |t| t.id);
         upsert_by_id(&mut self.routes, update.routes, |r| r.id);
         self.secrets.0.extend(update.secrets.0);
+        self.secret_hosts.extend(update.secret_hosts);
         remove_ids(&mut self.tokens, &update.removed_tokens, |t| t.id);
         remove_ids(&mut self.routes, &update.removed_routes, |r| r.id);
         for name in &update.removed_secrets {
             self.secrets.0.remove(name);
+            self.secret_hosts.remove(name);
         }
         Ok(())
     }
@@ -121,6 +132,9 @@ pub struct ConfigUpdate {
     /// Secrets added or changed (all secrets when `full`).
     #[serde(default)]
     pub secrets: UpstreamSecrets,
+    /// The host patterns of the secrets in `secrets`.
+    #[serde(default)]
+    pub secret_hosts: SecretHosts,
     /// Names of secrets to forget.
     #[serde(default)]
     pub removed_secrets: Vec<String>,
@@ -207,6 +221,17 @@ pub struct RouteEntry {
     pub auth: UpstreamAuth,
     /// Upstream request timeout in milliseconds.
     pub timeout_ms: u64,
+    /// Whether every team may use the route; otherwise only `teams`.
+    /// Absent (an older control plane) means no team: fail closed.
+    #[serde(default)]
+    pub all_teams: bool,
+    /// Ids of the teams granted the route (see [`crate::scope`]).
+    #[serde(default)]
+    pub teams: Vec<Uuid>,
+    /// Which addresses the gateway may connect to for this route (see
+    /// [`crate::address`]).
+    #[serde(default)]
+    pub upstream_access: UpstreamAccess,
 }
 
 impl fmt::Display for RateLimit {
@@ -371,6 +396,28 @@ pub enum SnapshotWarning {
         /// What is wrong with it.
         problem: &'static str,
     },
+    /// The route's upstream is an IP address its `upstream_access` does not
+    /// allow; requests to it are denied with `upstream_forbidden`.
+    #[error("route `{route}`: upstream address `{host}` is not allowed for a route with {access} upstream access; requests to it will fail")]
+    UpstreamAddressForbidden {
+        /// Route name.
+        route: String,
+        /// The upstream's host.
+        host: String,
+        /// The route's approved access.
+        access: UpstreamAccess,
+    },
+    /// The route's upstream host is not one the secret may be sent to;
+    /// requests to the route are denied with `upstream_auth_unavailable`.
+    #[error("route `{route}`: upstream secret `{secret}` may not be sent to host `{host}`; requests to it will fail")]
+    SecretHostNotAllowed {
+        /// Route name.
+        route: String,
+        /// Secret name.
+        secret: String,
+        /// The route's upstream host.
+        host: String,
+    },
     /// The route's `header` auth names a header that is not a valid HTTP
     /// header name; requests to the route are denied with
     /// `upstream_auth_unavailable`.
@@ -429,9 +476,19 @@ mod tests {
             "upstream": "https://api.openai.com/v1",
             "tags": ["llm"],
             "auth": {"type": "bearer", "secret": "openai-key"},
-            "timeout_ms": 30000
+            "timeout_ms": 30000,
+            "all_teams": false,
+            "teams": ["0190f3f0-0000-7000-8000-0000000000aa"],
+            "upstream_access": "public"
+        }, {
+            "id": "0190f3f0-0000-7000-8000-0000000000b2",
+            "name": "from-an-older-server",
+            "path": "/old",
+            "upstream": "http://10.0.0.1",
+            "timeout_ms": 1000
         }],
-        "secrets": {"openai-key": "sk-live-very-secret"}
+        "secrets": {"openai-key": "sk-live-very-secret"},
+        "secret_hosts": {"openai-key": ["api.openai.com"]}
     }"#;
 
     #[test]
@@ -454,6 +511,16 @@ mod tests {
             }
         );
         assert_eq!(s.secrets.get("openai-key"), Some("sk-live-very-secret"));
+        assert_eq!(s.secret_hosts["openai-key"], ["api.openai.com"]);
+        assert_eq!(
+            s.routes[0].teams,
+            [Uuid::from_u128(0x0190f3f0_0000_7000_8000_0000000000aa)]
+        );
+        // Fields an older control plane does not send fail closed: no team,
+        // public addresses only.
+        let old = &s.routes[1];
+        assert!(!old.all_teams && old.teams.is_empty());
+        assert_eq!(old.upstream_access, UpstreamAccess::Public);
         // And it round-trips.
         let again: Snapshot = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
         assert_eq!(again, s);
@@ -519,6 +586,7 @@ mod tests {
             routes: vec![],
             removed_routes: vec![],
             secrets: UpstreamSecrets::default(),
+            secret_hosts: SecretHosts::default(),
             removed_secrets: vec![],
         }
     }
@@ -535,12 +603,19 @@ mod tests {
         u.secrets = [("other", "x"), ("openai-key", "rotated")]
             .into_iter()
             .collect();
+        u.secret_hosts = [
+            ("other".to_string(), vec!["x.example".to_string()]),
+            ("openai-key".to_string(), vec!["*.openai.com".to_string()]),
+        ]
+        .into();
         u.removed_secrets = vec!["other".into()];
         s.apply(u).unwrap();
+        assert_eq!(s.secret_hosts.len(), 1, "removed with the secret");
+        assert_eq!(s.secret_hosts["openai-key"], ["*.openai.com"]);
         assert_eq!(s.version, 8);
         let names: Vec<_> = s.tokens.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["renamed", "new"]);
-        assert!(s.routes.is_empty());
+        assert_eq!(s.routes.len(), 1);
         assert_eq!(s.secrets.get("openai-key"), Some("rotated"));
         assert_eq!(s.secrets.get("other"), None);
 

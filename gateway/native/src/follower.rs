@@ -216,6 +216,7 @@ async fn follow_feed(
                             tokens: vec![],
                             routes: vec![],
                             secrets: Default::default(),
+                            secret_hosts: Default::default(),
                         };
                         fresh.apply(update).expect("a full update always applies");
                         fresh

@@ -8,6 +8,7 @@ mod body;
 mod control;
 mod follower;
 mod proxy;
+mod resolve;
 mod spool;
 mod state;
 
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokenctl_gateway::token::{Secret, SecretKind};
-use tokenctl_gateway::RateLimiter;
+use tokenctl_gateway::{RateLimiter, UpstreamAccess};
 use url::Url;
 
 pub use proxy::HEALTH_PATH;
@@ -83,7 +84,18 @@ pub(crate) fn write_private_atomic(path: &Path, contents: &[u8]) -> std::io::Res
     std::fs::rename(tmp, path)
 }
 
-fn https_client() -> anyhow::Result<proxy::HttpsClient> {
+/// One client (and connection pool) per upstream access, so that a route
+/// approved for private addresses never lends its connections, or its
+/// resolver's leniency, to a route that is not.
+fn https_clients() -> anyhow::Result<proxy::Clients> {
+    Ok(proxy::Clients {
+        public: https_client(UpstreamAccess::Public)?,
+        private: https_client(UpstreamAccess::Private)?,
+        metadata: https_client(UpstreamAccess::Metadata)?,
+    })
+}
+
+fn https_client(access: UpstreamAccess) -> anyhow::Result<proxy::HttpsClient> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = hyper_rustls::HttpsConnectorBuilder::new();
     let builder = match builder.with_provider_and_native_roots(provider.clone()) {
@@ -95,7 +107,9 @@ fn https_client() -> anyhow::Result<proxy::HttpsClient> {
                 .context("TLS setup")?
         }
     };
-    let mut http = hyper_util::client::legacy::connect::HttpConnector::new();
+    let mut http = hyper_util::client::legacy::connect::HttpConnector::new_with_resolver(
+        resolve::GuardedResolver::new(access),
+    );
     http.set_nodelay(true);
     http.enforce_http(false);
     let connector = builder.https_or_http().enable_http1().wrap_connector(http);
@@ -167,7 +181,7 @@ impl NativeGateway {
         ));
         let proxy = Arc::new(proxy::Proxy {
             shared,
-            client: https_client()?,
+            clients: https_clients()?,
             trusted_proxies: settings.trusted_proxies.clone(),
         });
         Ok(NativeGateway {

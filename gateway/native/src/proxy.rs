@@ -24,12 +24,31 @@ use tokenctl_gateway::headers::{
     client_headers_to_drop, client_ip_text, client_origin, forwarded_headers, rewrite_location,
     HopByHop,
 };
-use tokenctl_gateway::{Allowed, Denied, RequestInfo};
+use tokenctl_gateway::{Allowed, Denied, RequestInfo, UpstreamAccess};
 
 pub type HttpsClient = Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    hyper_rustls::HttpsConnector<
+        hyper_util::client::legacy::connect::HttpConnector<crate::resolve::GuardedResolver>,
+    >,
     CountingBody,
 >;
+
+/// A client per upstream access (see `crate::resolve`).
+pub struct Clients {
+    pub public: HttpsClient,
+    pub private: HttpsClient,
+    pub metadata: HttpsClient,
+}
+
+impl Clients {
+    fn for_access(&self, access: UpstreamAccess) -> &HttpsClient {
+        match access {
+            UpstreamAccess::Public => &self.public,
+            UpstreamAccess::Private => &self.private,
+            UpstreamAccess::Metadata => &self.metadata,
+        }
+    }
+}
 
 pub const HEALTH_PATH: &str = "/_gateway/health";
 
@@ -38,7 +57,7 @@ static SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 pub struct Proxy {
     pub shared: Arc<Shared>,
-    pub client: HttpsClient,
+    pub clients: Clients,
     /// Peers whose forwarding headers are believed (`--trusted-proxy`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -59,6 +78,12 @@ const UPSTREAM_UNREACHABLE: Failure = Failure {
     status: StatusCode::BAD_GATEWAY,
     code: "upstream_unreachable",
     message: "the upstream could not be reached",
+};
+const UPSTREAM_FORBIDDEN: Failure = Failure {
+    status: StatusCode::BAD_GATEWAY,
+    code: "upstream_forbidden",
+    message: "the route's upstream resolves to an address the gateway may not connect to; \
+              contact the route's operators",
 };
 const CONFIG_STALE: Failure = Failure {
     status: StatusCode::SERVICE_UNAVAILABLE,
@@ -436,7 +461,8 @@ impl Proxy {
         *upstream_req.headers_mut() = headers;
 
         let sent = Instant::now();
-        let result = tokio::time::timeout(allowed.timeout, self.client.request(upstream_req)).await;
+        let client = self.clients.for_access(allowed.upstream_access);
+        let result = tokio::time::timeout(allowed.timeout, client.request(upstream_req)).await;
         let upstream = sent.elapsed();
         let resp = match result {
             Err(_) => {
@@ -449,6 +475,16 @@ impl Proxy {
                 )
             }
             Ok(Err(e)) => {
+                if let Some(forbidden) = crate::resolve::forbidden_in(&e) {
+                    tracing::warn!(route = %allowed.route_name, reason = %forbidden, "upstream refused by the address policy");
+                    return self.gateway_error(
+                        facts,
+                        &allowed,
+                        &UPSTREAM_FORBIDDEN,
+                        verify,
+                        Some(upstream),
+                    );
+                }
                 tracing::debug!(error = %e, route = %allowed.route_name, "upstream request failed");
                 return self.gateway_error(
                     facts,

@@ -289,8 +289,8 @@ async fn load_config(
     let routes: RoutesValue = serde_json::from_str(&routes_raw)
         .map_err(|e| format!("the `{ROUTES_KEY}` value is unreadable: {e}"))?;
     let mut problems = Vec::new();
-    let (opened, secrets_version) = match &secrets {
-        None => (Default::default(), None),
+    let (opened, secret_hosts, secrets_version) = match &secrets {
+        None => (Default::default(), Default::default(), None),
         Some(raw) => match serde_json::from_str::<SecretsValue>(raw) {
             Ok(value) => {
                 let (opened, mut p) = open_secrets(&value, settings.edge_key.as_ref().ok());
@@ -299,16 +299,16 @@ async fn load_config(
                     p.insert(0, format!("{e}: upstream secrets cannot be opened"));
                 }
                 problems.extend(p);
-                (opened, Some(value.v))
+                (opened, value.hosts, Some(value.v))
             }
             Err(e) => {
                 problems.push(format!("the `{SECRETS_KEY}` value is unreadable: {e}"));
-                (Default::default(), None)
+                (Default::default(), Default::default(), None)
             }
         },
     };
     let count = opened.0.len();
-    let gateway = routes_gateway(&routes, opened, datetime(now));
+    let gateway = routes_gateway(&routes, opened, secret_hosts, datetime(now));
     problems.extend(gateway.warnings().iter().map(|w| w.to_string()));
     for p in &problems {
         console_warn!("tokenctl worker: {p}");

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use tokenctl_gateway::snapshot::{RouteEntry, TokenEntry, UpstreamSecrets};
+use tokenctl_gateway::snapshot::{RouteEntry, SecretHosts, TokenEntry, UpstreamSecrets};
 use tokenctl_gateway::{Gateway, Snapshot};
 
 /// `tok:<sha256-hex-of-secret>`: one token, under its current secret's
@@ -54,6 +54,10 @@ pub struct SecretsValue {
     /// Name → base64 of `nonce(12) || AES-256-GCM ciphertext+tag`, the name
     /// as associated data.
     pub secrets: BTreeMap<String, String>,
+    /// Name → the host patterns the secret may be sent to; a secret without
+    /// an entry is sent nowhere.
+    #[serde(default)]
+    pub hosts: SecretHosts,
 }
 
 /// `meta` value.
@@ -129,12 +133,13 @@ pub fn open_secrets(value: &SecretsValue, key: Option<&EdgeKey>) -> (UpstreamSec
     (UpstreamSecrets(opened), problems)
 }
 
-/// A core gateway over the routes and secrets, without tokens: the Worker
-/// looks tokens up one by one (see
-/// [`Gateway::authorize_token`](tokenctl_gateway::Gateway::authorize_token)).
+/// A core gateway over the routes and secrets (with the hosts each secret
+/// may be sent to), without tokens: the Worker looks tokens up one by one
+/// (see [`Gateway::authorize_token`](tokenctl_gateway::Gateway::authorize_token)).
 pub fn routes_gateway(
     routes: &RoutesValue,
     secrets: UpstreamSecrets,
+    secret_hosts: SecretHosts,
     now: DateTime<Utc>,
 ) -> Gateway {
     Gateway::new(Snapshot {
@@ -143,6 +148,7 @@ pub fn routes_gateway(
         tokens: Vec::new(),
         routes: routes.routes.clone(),
         secrets,
+        secret_hosts,
     })
 }
 
@@ -171,6 +177,7 @@ mod tests {
             ]
             .into_iter()
             .collect(),
+            hosts: SecretHosts::new(),
         };
         let (opened, problems) = open_secrets(&value, Some(&key));
         assert_eq!(opened.get("A"), Some("sk-a"));
@@ -209,16 +216,91 @@ mod tests {
         let r: RoutesValue = serde_json::from_str(
             r#"{"v":5,"routes":[{"id":"00000000-0000-0000-0000-000000000003","name":"echo",
                 "path":"/api/echo","upstream":"http://127.0.0.1:1/base","timeout_ms":1000,
-                "auth":{"type":"bearer","secret":"K"}}]}"#,
+                "auth":{"type":"bearer","secret":"K"},"upstream_access":"private"}]}"#,
         )
         .unwrap();
         let m: MetaValue =
             serde_json::from_str(r#"{"v":5,"synced_at":"2026-11-26T12:00:00Z"}"#).unwrap();
         assert_eq!(m.v, 5);
-        let gw = routes_gateway(&r, UpstreamSecrets::default(), m.synced_at);
+        let gw = routes_gateway(
+            &r,
+            UpstreamSecrets::default(),
+            SecretHosts::new(),
+            m.synced_at,
+        );
         assert_eq!(gw.routes().routes().len(), 1);
         assert!(gw.tokens().is_empty());
         assert_eq!(gw.warnings().len(), 1, "secret K is missing");
         assert_eq!(token_key("ab"), "tok:ab");
+        // Without grants (a value from an older server) no team may use it.
+        assert!(!r.routes[0].all_teams && r.routes[0].teams.is_empty());
+    }
+
+    /// What the control plane writes (`docs/kv-layout.md`): grants and the
+    /// approved access on every route, hosts next to the sealed secrets;
+    /// the Worker decides with them exactly as the native gateway does.
+    #[test]
+    fn grants_and_secret_hosts_decide_at_the_edge() {
+        use tokenctl_gateway::token::{hash_secret, Secret, SecretKind};
+        use tokenctl_gateway::{PresentedToken, RateLimiter, RequestInfo};
+        let raw = [9u8; 32];
+        let key = EdgeKey::parse(&hex::encode(raw)).unwrap();
+        let routes: RoutesValue = serde_json::from_str(
+            r#"{"v":7,"routes":[
+                {"id":"00000000-0000-0000-0000-000000000001","name":"openai","path":"/openai",
+                 "upstream":"https://api.openai.com/v1","timeout_ms":1000,
+                 "auth":{"type":"bearer","secret":"K"},
+                 "all_teams":false,"teams":["00000000-0000-0000-0000-0000000000aa"],
+                 "upstream_access":"public"},
+                {"id":"00000000-0000-0000-0000-000000000002","name":"moved","path":"/moved",
+                 "upstream":"https://attacker.example","timeout_ms":1000,
+                 "auth":{"type":"bearer","secret":"K"},"all_teams":true,"teams":[],
+                 "upstream_access":"public"},
+                {"id":"00000000-0000-0000-0000-000000000003","name":"internal","path":"/internal",
+                 "upstream":"http://127.0.0.1:7700","timeout_ms":1000,"all_teams":true,"teams":[],
+                 "upstream_access":"public"}]}"#,
+        )
+        .unwrap();
+        let secrets: SecretsValue = serde_json::from_value(serde_json::json!({
+            "v": 7,
+            "key_id": key.key_id(),
+            "secrets": {"K": seal(&raw, "K", "sk-k")},
+            "hosts": {"K": ["api.openai.com"]},
+        }))
+        .unwrap();
+        let (opened, problems) = open_secrets(&secrets, Some(&key));
+        assert!(problems.is_empty());
+        let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
+        let gw = routes_gateway(&routes, opened, secrets.hosts.clone(), now);
+        let token = |n: u8, team: u128| {
+            let s = Secret::from_key_material(SecretKind::ApiToken, &[n; 32]).into_exposed();
+            let entry: TokenEntry = serde_json::from_value(serde_json::json!({
+                "id": uuid::Uuid::from_u128(u128::from(n)), "team_id": uuid::Uuid::from_u128(team),
+                "team": "t", "name": "n", "secret_hash": hash_secret(&s), "scopes": ["*"],
+            }))
+            .unwrap();
+            (s, entry)
+        };
+        let decide = |(s, entry): &(String, TokenEntry), path: &str| {
+            let r = RequestInfo {
+                method: "GET",
+                raw_path: path,
+                api_key_header: Some(s),
+                ..Default::default()
+            };
+            let p = PresentedToken::from_request(&r).unwrap();
+            gw.authorize_token(&mut RateLimiter::new(), &r, now, &p, Some(entry))
+                .map(|a| a.inject_headers.to_vec())
+                .map_err(|d| d.code)
+        };
+        let granted = token(1, 0xaa);
+        let other_team = token(2, 0xbb);
+        assert_eq!(
+            decide(&granted, "/openai/chat").unwrap(),
+            [("authorization".to_string(), "Bearer sk-k".to_string())]
+        );
+        assert_eq!(decide(&other_team, "/openai/chat"), Err("scope_denied"));
+        assert_eq!(decide(&granted, "/moved"), Err("upstream_auth_unavailable"));
+        assert_eq!(decide(&granted, "/internal"), Err("upstream_forbidden"));
     }
 }

@@ -61,6 +61,15 @@ pub fn team_name(value: &str) -> Result<String, InputError> {
     Ok(v.to_string())
 }
 
+/// A team named by its name or its id.
+pub fn team_reference(value: &str) -> Result<String, InputError> {
+    let v = value.trim();
+    if uuid::Uuid::parse_str(v).is_ok() {
+        return Ok(v.to_string());
+    }
+    team_name(v)
+}
+
 /// A team role grant as typed: `TEAM:ROLE`, e.g. `platform:developer`.
 pub fn team_role(value: &str) -> Result<(String, super::Role), InputError> {
     let v = value.trim();
@@ -350,6 +359,27 @@ pub fn scope(value: &str) -> Result<String, InputError> {
     })
 }
 
+/// A host pattern a secret may be sent to: an exact host
+/// (`api.openai.com`, `10.0.0.5`, `[fd00::5]`) or `*.example.com`;
+/// returned in canonical form (see `tokenctl_gateway::host`).
+pub fn host_pattern(value: &str) -> Result<String, InputError> {
+    tokenctl_gateway::host::normalize_pattern(value).map_err(|e| InputError(e.to_string()))
+}
+
+/// Host patterns, canonical, sorted and without duplicates.
+pub fn host_patterns(values: &[String]) -> Result<Vec<String>, InputError> {
+    let mut out: Vec<String> = values
+        .iter()
+        .map(|v| host_pattern(v))
+        .collect::<Result<_, _>>()?;
+    out.sort();
+    out.dedup();
+    if out.len() > 32 {
+        return err("a secret may be bound to at most 32 hosts");
+    }
+    Ok(out)
+}
+
 /// A route tag: 1-64 of `a-z 0-9 . _ -` (lowercased).
 pub fn tag(value: &str) -> Result<String, InputError> {
     let v = value.trim().to_ascii_lowercase();
@@ -511,6 +541,22 @@ mod tests {
         assert_eq!(scope("openai").unwrap(), "openai");
         assert!(scope("tag:").is_err());
         assert!(scope("a/b").is_err());
+    }
+
+    #[test]
+    fn host_patterns_are_canonical() {
+        assert_eq!(
+            host_patterns(&[
+                "API.openai.com".into(),
+                "*.Example.com".into(),
+                "api.openai.com.".into()
+            ])
+            .unwrap(),
+            ["*.example.com", "api.openai.com"]
+        );
+        for bad in ["api.openai.com:443", "https://api.openai.com", "*.com", "*"] {
+            assert!(host_pattern(bad).is_err(), "{bad} accepted");
+        }
     }
 
     proptest! {

@@ -239,6 +239,7 @@ pub enum StatusFilter {
     All,
 }
 
+pub use tokenctl_gateway::address::UpstreamAccess;
 pub use tokenctl_gateway::snapshot::{RateLimit, UpstreamAuth};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -352,10 +353,18 @@ pub struct Route {
     pub auth: UpstreamAuth,
     pub timeout_ms: u64,
     pub description: String,
+    /// The teams whose tokens may use the route (names), or `["*"]` for every team.
+    pub teams: Vec<String>,
+    /// Which addresses gateways may connect to for this route: `public`, or
+    /// `private`/`metadata` as approved by a system admin.
+    pub upstream_access: UpstreamAccess,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// `teams` of a [`Route`] granted to every team.
+pub const ALL_TEAMS: &str = "*";
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateRoute {
@@ -372,6 +381,29 @@ pub struct CreateRoute {
     pub timeout: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Teams (names or ids) whose tokens may use the route. Give these or
+    /// `all_teams`.
+    #[serde(default)]
+    pub teams: Vec<String>,
+    /// Let every team's tokens use the route.
+    #[serde(default)]
+    pub all_teams: bool,
+    /// Approve the upstream to be reached at private addresses even where
+    /// the server cannot resolve it (system admins only).
+    #[serde(default)]
+    pub private_upstream: bool,
+}
+
+/// Teams to grant a route to, or to withdraw it from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct RouteGrants {
+    /// Team names or ids.
+    #[serde(default)]
+    pub teams: Vec<String>,
+    /// Grant: every team. Ungrant: stop granting every team (the teams
+    /// granted by name keep the route).
+    #[serde(default)]
+    pub all_teams: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -395,6 +427,10 @@ pub struct UpdateRoute {
     pub timeout: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Approve the upstream to be reached at private addresses even where
+    /// the server cannot resolve it (system admins only).
+    #[serde(default)]
+    pub private_upstream: bool,
 }
 
 /// What removing a route did or would do.
@@ -411,9 +447,17 @@ pub struct RouteRemoved {
 
 // ---------------------------------------------------------------- secrets
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct SetSecret {
-    pub value: String,
+    /// The new value; may be left out to change only `hosts` of an existing secret.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Replace the hosts the secret may be sent to: exact hosts
+    /// (`api.openai.com`) or `*.example.com`. Left out: unchanged (none for
+    /// a new secret, which no route can then use). Changing the hosts of an
+    /// existing secret needs the admin role in the system team.
+    #[serde(default)]
+    pub hosts: Option<Vec<String>>,
 }
 
 /// A stored upstream secret: never its value.
@@ -428,6 +472,9 @@ pub struct SecretInfo {
     pub created_at: DateTime<Utc>,
     /// Routes whose upstream auth uses this secret.
     pub used_by: Vec<String>,
+    /// Host patterns the secret may be sent to; a route may use it only if
+    /// its upstream host matches one.
+    pub hosts: Vec<String>,
 }
 
 // ---------------------------------------------------------------- audit

@@ -171,26 +171,24 @@ impl Repo {
         let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM config_changes")
             .fetch_one(&mut *tx)
             .await?;
-        let routes = sqlx::query_as::<_, RouteRow>(&format!("{ROUTE_SELECT} ORDER BY r.path"))
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(route_entry)
-            .collect();
+        let routes = route_entries(&mut tx, " ORDER BY r.path").await?;
         tx.commit().await?;
         Ok((seq_from_db(latest.unwrap_or(0)), routes))
     }
 
-    /// Every upstream secret (name, sealed under the master key), with the
-    /// change-log position it reflects.
-    pub async fn kv_secrets(&self) -> anyhow::Result<(u64, Vec<(String, Vec<u8>)>)> {
+    /// Every upstream secret (name, sealed under the master key, hosts),
+    /// with the change-log position it reflects.
+    pub async fn kv_secrets(&self) -> anyhow::Result<(u64, Vec<SealedSecret>)> {
         let mut tx = begin_consistent_read(&self.pool).await?;
         let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM config_changes")
             .fetch_one(&mut *tx)
             .await?;
-        let secrets = sqlx::query_as("SELECT name, ciphertext FROM secrets ORDER BY name")
+        let secrets = sqlx::query_as::<_, SealedRow>(&format!("{SEALED_SELECT} ORDER BY name"))
             .fetch_all(&mut *tx)
-            .await?;
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
         tx.commit().await?;
         Ok((seq_from_db(latest.unwrap_or(0)), secrets))
     }

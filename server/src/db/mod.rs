@@ -160,6 +160,11 @@ pub struct NewRoute {
     pub auth: api::UpstreamAuth,
     pub timeout_ms: u64,
     pub description: String,
+    /// Granted to every team, or to `teams` (ids).
+    pub all_teams: bool,
+    pub teams: Vec<Uuid>,
+    /// What the upstream needs (from resolving it), or more if approved.
+    pub upstream_access: api::UpstreamAccess,
 }
 
 /// A validated route change.
@@ -174,6 +179,45 @@ pub struct RouteChange {
     pub auth: Option<api::UpstreamAuth>,
     pub timeout_ms: Option<u64>,
     pub description: Option<String>,
+    /// What the resulting upstream needs, from resolving it now.
+    pub access_needed: api::UpstreamAccess,
+    /// Approve private addresses whatever the resolution says.
+    pub approve_private: bool,
+}
+
+/// What the caller may do to routes beyond the rule it was admitted by,
+/// checked by the repo inside the transaction against the rows it locks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RouteAuthority {
+    /// May change routes (the system team's manager): needed to shadow them.
+    pub change_routes: bool,
+    /// May add or change routes that reach private addresses (system admin).
+    pub private_upstreams: bool,
+    /// The server allows cloud metadata upstreams (`--allow-metadata-upstreams`).
+    pub allow_metadata: bool,
+}
+
+/// A validated change to a secret: a new value (sealed, with its
+/// fingerprint), new hosts, or both.
+#[derive(Debug)]
+pub struct SecretChange {
+    pub name: String,
+    pub value: Option<(Vec<u8>, String)>,
+    pub hosts: Option<Vec<String>>,
+    /// May store a new secret / replace a value: decided inside the write
+    /// transaction by whether the secret exists.
+    pub may: SecretWrite,
+    /// May change the hosts of an existing secret (system admin).
+    pub may_change_hosts: bool,
+}
+
+/// A secret as gateways need it: name, value sealed under the master key,
+/// and the hosts it may be sent to.
+#[derive(Debug, Clone)]
+pub struct SealedSecret {
+    pub name: String,
+    pub sealed: Vec<u8>,
+    pub hosts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -205,8 +249,8 @@ pub struct GatewayConfig {
     pub removed_tokens: Vec<Uuid>,
     pub routes: Vec<tokenctl_gateway::snapshot::RouteEntry>,
     pub removed_routes: Vec<Uuid>,
-    /// Names and sealed (encrypted) values.
-    pub secrets: Vec<(String, Vec<u8>)>,
+    /// Names, sealed (encrypted) values and hosts.
+    pub secrets: Vec<SealedSecret>,
     pub removed_secrets: Vec<String>,
 }
 
@@ -318,13 +362,20 @@ forward! {
     /// Deletes idempotent rotation results older than their replay window.
     fn purge_rotation_results(&self, now: DateTime<Utc>) -> anyhow::Result<u64>;
 
-    fn create_route(&self, actor: &Actor, new: NewRoute) -> ApiResult<api::Route>;
+    fn create_route(&self, actor: &Actor, new: NewRoute, authority: RouteAuthority) -> ApiResult<api::Route>;
     fn list_routes(&self) -> ApiResult<Vec<api::Route>>;
     fn find_route(&self, reference: &str) -> ApiResult<Option<api::Route>>;
-    fn update_route(&self, actor: &Actor, id: Uuid, change: RouteChange) -> ApiResult<api::Route>;
+    fn update_route(&self, actor: &Actor, id: Uuid, change: RouteChange, authority: RouteAuthority) -> ApiResult<api::Route>;
     fn remove_route(&self, actor: &Actor, id: Uuid, force: bool) -> ApiResult<api::RouteRemoved>;
+    /// Grants a route to teams (or every team), or withdraws it.
+    fn grant_route(&self, actor: &Actor, id: Uuid, teams: Vec<Uuid>, all_teams: bool, grant: bool, authority: RouteAuthority) -> ApiResult<api::Route>;
+    /// Routes (id, upstream) still to be classified after migration 0007;
+    /// `None` when that was done.
+    fn upgrade_0007_pending(&self) -> anyhow::Result<Option<Vec<(Uuid, String)>>>;
+    fn upgrade_0007_finish(&self, access: Vec<(Uuid, api::UpstreamAccess)>) -> anyhow::Result<bool>;
 
-    fn set_secret(&self, actor: &Actor, name: String, sealed: Vec<u8>, fingerprint: String, may: SecretWrite) -> ApiResult<api::SecretInfo>;
+    fn set_secret(&self, actor: &Actor, change: SecretChange) -> ApiResult<api::SecretInfo>;
+    fn find_secret(&self, name: &str) -> ApiResult<Option<api::SecretInfo>>;
     fn list_secrets(&self) -> ApiResult<Vec<api::SecretInfo>>;
     fn remove_secret(&self, actor: &Actor, name: &str) -> ApiResult<api::SecretInfo>;
 
@@ -368,7 +419,7 @@ forward! {
     fn kv_release_lease(&self, holder: String) -> anyhow::Result<()>;
     fn kv_record_grace_ends(&self, now: DateTime<Utc>) -> anyhow::Result<usize>;
     fn kv_routes(&self) -> anyhow::Result<(u64, Vec<tokenctl_gateway::snapshot::RouteEntry>)>;
-    fn kv_secrets(&self) -> anyhow::Result<(u64, Vec<(String, Vec<u8>)>)>;
+    fn kv_secrets(&self) -> anyhow::Result<(u64, Vec<SealedSecret>)>;
     fn kv_token_hashes(&self, ids: Vec<Uuid>) -> anyhow::Result<Vec<TokenHashes>>;
     fn kv_known_keys(&self, tokens: Option<Vec<Uuid>>) -> anyhow::Result<Vec<KvTokenKey>>;
     fn kv_remember_keys(&self, keys: Vec<KvTokenKey>) -> anyhow::Result<()>;

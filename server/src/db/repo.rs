@@ -12,13 +12,16 @@
 use crate::api::{self, Candidate, TokenStatus};
 use crate::db::{
     Actor, AuditFilter, AuditRecord, GatewayConfig, KeyState, NewRoute, NewToken, Principal,
-    Rotation, RouteChange, SecretWrite, TokenChange, UsageIngest, UsageScope,
+    Rotation, RouteAuthority, RouteChange, SealedSecret, SecretChange, TokenChange, UsageIngest,
+    UsageScope,
 };
 use crate::error::{on_constraint, ApiError, ApiResult};
 use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{FromRow, QueryBuilder};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use tokenctl_gateway::address::UpstreamAccess;
+use tokenctl_gateway::host;
 use tokenctl_gateway::snapshot::{RouteEntry, TokenEntry};
 use tokenctl_gateway::token::{hash_secret, Secret, SecretKind};
 use tokenctl_gateway::usage::UsageEvent;
@@ -133,31 +136,95 @@ struct RouteRow {
     tags: Json<Vec<String>>,
     auth: Json<api::UpstreamAuth>,
     timeout_ms: i64,
+    all_teams: bool,
+    upstream_access: String,
     created_by_name: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
 const ROUTE_SELECT: &str = "SELECT r.id, r.name, r.path, r.upstream, r.description, r.tags, \
-     r.auth, r.timeout_ms, u.name AS created_by_name, r.created_at, r.updated_at \
-     FROM routes r LEFT JOIN users u ON u.id = r.created_by";
+     r.auth, r.timeout_ms, r.all_teams, r.upstream_access, u.name AS created_by_name, \
+     r.created_at, r.updated_at FROM routes r LEFT JOIN users u ON u.id = r.created_by";
 
-impl From<RouteRow> for api::Route {
-    fn from(r: RouteRow) -> Self {
+/// Route id → the live teams it is granted to by name: (id, name), by name.
+type Grants = HashMap<Uuid, Vec<(Uuid, String)>>;
+
+impl RouteRow {
+    /// An unknown value (written by a newer version) fails closed.
+    fn access(&self) -> UpstreamAccess {
+        UpstreamAccess::parse(&self.upstream_access).unwrap_or_default()
+    }
+
+    fn view(self, grants: &Grants) -> api::Route {
+        let upstream_access = self.access();
+        let teams = if self.all_teams {
+            vec![api::ALL_TEAMS.to_string()]
+        } else {
+            grants
+                .get(&self.id)
+                .map(|g| g.iter().map(|(_, name)| name.clone()).collect())
+                .unwrap_or_default()
+        };
         api::Route {
-            id: r.id,
-            name: r.name,
-            path: r.path,
-            upstream: r.upstream,
-            tags: r.tags.0,
-            auth: r.auth.0,
-            timeout_ms: u64::try_from(r.timeout_ms).unwrap_or(0),
-            description: r.description,
-            created_by: r.created_by_name,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            id: self.id,
+            name: self.name,
+            path: self.path,
+            upstream: self.upstream,
+            tags: self.tags.0,
+            auth: self.auth.0,
+            timeout_ms: u64::try_from(self.timeout_ms).unwrap_or(0),
+            description: self.description,
+            teams,
+            upstream_access,
+            created_by: self.created_by_name,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
         }
     }
+
+    /// The route as gateways see it.
+    fn entry(self, grants: &Grants) -> RouteEntry {
+        let upstream_access = self.access();
+        let teams = if self.all_teams {
+            vec![]
+        } else {
+            grants
+                .get(&self.id)
+                .map(|g| g.iter().map(|(id, _)| *id).collect())
+                .unwrap_or_default()
+        };
+        RouteEntry {
+            id: self.id,
+            name: self.name,
+            path: self.path,
+            upstream: self.upstream,
+            tags: self.tags.0,
+            auth: self.auth.0,
+            timeout_ms: u64::try_from(self.timeout_ms).unwrap_or(0),
+            all_teams: self.all_teams,
+            teams,
+            upstream_access,
+        }
+    }
+}
+
+/// The grants of one route, or of all (`None`), to teams that are not deleted.
+async fn grants_of(tx: &mut Tx, route: Option<Uuid>) -> sqlx::Result<Grants> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT rg.route_id, t.id, t.name FROM route_grants rg \
+         JOIN teams t ON t.id = rg.team_id WHERE t.deleted_at IS NULL",
+    );
+    if let Some(id) = route {
+        q.push(" AND rg.route_id = ").push_bind(id);
+    }
+    q.push(" ORDER BY t.name");
+    let rows: Vec<(Uuid, Uuid, String)> = q.build_query_as().fetch_all(&mut **tx).await?;
+    let mut grants = Grants::new();
+    for (route, team, name) in rows {
+        grants.entry(route).or_default().push((team, name));
+    }
+    Ok(grants)
 }
 
 #[derive(FromRow)]
@@ -166,14 +233,35 @@ struct SecretRow {
     name: String,
     fingerprint: String,
     version: i64,
+    hosts: Json<Vec<String>>,
     set_by_name: Option<String>,
     set_at: DateTime<Utc>,
     created_at: DateTime<Utc>,
 }
 
-const SECRET_SELECT: &str = "SELECT s.id, s.name, s.fingerprint, s.version, \
+const SECRET_SELECT: &str = "SELECT s.id, s.name, s.fingerprint, s.version, s.hosts, \
      u.name AS set_by_name, s.set_at, s.created_at \
      FROM secrets s LEFT JOIN users u ON u.id = s.set_by";
+
+/// A secret as gateways get it.
+#[derive(FromRow)]
+struct SealedRow {
+    name: String,
+    ciphertext: Vec<u8>,
+    hosts: Json<Vec<String>>,
+}
+
+const SEALED_SELECT: &str = "SELECT name, ciphertext, hosts FROM secrets";
+
+impl From<SealedRow> for SealedSecret {
+    fn from(r: SealedRow) -> Self {
+        SealedSecret {
+            name: r.name,
+            sealed: r.ciphertext,
+            hosts: r.hosts.0,
+        }
+    }
+}
 
 #[derive(FromRow)]
 struct CredentialRow {
@@ -327,23 +415,68 @@ async fn token_by_id(tx: &mut Tx, id: Uuid, lock: bool) -> sqlx::Result<Option<T
         .await
 }
 
-/// Checks that every scope names an existing route or tag.
-async fn check_scopes(tx: &mut Tx, scopes: &[String], allow_unknown: bool) -> ApiResult<()> {
+/// Checks that no scope names a route not granted to `team`, and (unless
+/// `allow_unknown`) that every scope names an existing route or tag.
+async fn check_scopes(
+    tx: &mut Tx,
+    team: Uuid,
+    scopes: &[String],
+    allow_unknown: bool,
+) -> ApiResult<()> {
     if scopes.is_empty() {
         return Err(ApiError::invalid(
             "a token needs at least one scope (`*`, a route name or `tag:TAG`)",
         ));
     }
+    let routes: Vec<(Uuid, String, Json<Vec<String>>, bool)> =
+        sqlx::query_as("SELECT id, name, tags, all_teams FROM routes")
+            .fetch_all(&mut **tx)
+            .await?;
+    let granted: BTreeSet<Uuid> =
+        sqlx::query_scalar("SELECT route_id FROM route_grants WHERE team_id = $1")
+            .bind(team)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect();
+    let not_granted: Vec<&str> = scopes
+        .iter()
+        .map(String::as_str)
+        .filter(|s| {
+            routes
+                .iter()
+                .any(|(id, name, _, all)| name == s && !all && !granted.contains(id))
+        })
+        .collect();
+    if !not_granted.is_empty() {
+        let team_name: String = sqlx::query_scalar("SELECT name FROM teams WHERE id = $1")
+            .bind(team)
+            .fetch_one(&mut **tx)
+            .await?;
+        let list = not_granted
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(ApiError::Invalid {
+            code: "route_not_granted",
+            message: format!(
+                "route{} {list} {} not granted to team `{team_name}`, so its tokens cannot use {}; \
+                 a manager of the system team can grant {} with `tokenctl route grant ROUTE {team_name}`",
+                if not_granted.len() > 1 { "s" } else { "" },
+                if not_granted.len() > 1 { "are" } else { "is" },
+                if not_granted.len() > 1 { "them" } else { "it" },
+                if not_granted.len() > 1 { "them" } else { "it" },
+            ),
+        });
+    }
     if allow_unknown {
         return Ok(());
     }
-    let routes: Vec<(String, Json<Vec<String>>)> = sqlx::query_as("SELECT name, tags FROM routes")
-        .fetch_all(&mut **tx)
-        .await?;
-    let names: BTreeSet<&str> = routes.iter().map(|(n, _)| n.as_str()).collect();
+    let names: BTreeSet<&str> = routes.iter().map(|(_, n, _, _)| n.as_str()).collect();
     let tags: BTreeSet<&str> = routes
         .iter()
-        .flat_map(|(_, t)| t.0.iter().map(String::as_str))
+        .flat_map(|(_, _, t, _)| t.0.iter().map(String::as_str))
         .collect();
     let unknown: Vec<&str> = scopes
         .iter()
@@ -391,28 +524,178 @@ fn token_candidates(tokens: &[api::Token]) -> Vec<Candidate> {
         .collect()
 }
 
-async fn secret_ids(tx: &mut Tx, auth: &api::UpstreamAuth) -> ApiResult<Vec<Uuid>> {
+/// The ids of the secrets `auth` uses. Each must exist and be bound to the
+/// host of `upstream` (see `tokenctl_gateway::host`).
+async fn secret_ids(tx: &mut Tx, auth: &api::UpstreamAuth, upstream: &str) -> ApiResult<Vec<Uuid>> {
+    let upstream_host = host::upstream_host(upstream).unwrap_or_default();
     let mut ids = Vec::new();
     for name in auth.secret_names() {
-        let id: Option<Uuid> = sqlx::query_scalar("SELECT id FROM secrets WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&mut **tx)
-            .await?;
-        match id {
-            Some(id) => ids.push(id),
-            None => {
-                return Err(ApiError::Invalid {
-                    code: "unknown_secret",
-                    message: format!(
-                        "secret `{name}` does not exist; store it first with `tokenctl secret set {name}`"
-                    ),
-                })
-            }
+        let row: Option<(Uuid, Json<Vec<String>>)> =
+            sqlx::query_as("SELECT id, hosts FROM secrets WHERE name = $1")
+                .bind(name)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some((id, hosts)) = row else {
+            return Err(ApiError::Invalid {
+                code: "unknown_secret",
+                message: format!(
+                    "secret `{name}` does not exist; store it first with `tokenctl secret set {name} --host HOST`"
+                ),
+            });
+        };
+        if !host::matches_any(&hosts.0, &upstream_host) {
+            return Err(secret_host_error(name, &hosts.0, &upstream_host));
         }
+        ids.push(id);
     }
     ids.sort();
     ids.dedup();
     Ok(ids)
+}
+
+fn secret_host_error(name: &str, hosts: &[String], upstream_host: &str) -> ApiError {
+    ApiError::Invalid {
+        code: "secret_host_not_allowed",
+        message: format!(
+            "secret `{name}` may not be sent to `{upstream_host}` (it may be sent to: {}); \
+             an admin of the system team decides where a secret may go, with \
+             `tokenctl secret set {name} --keep-value --host HOST …`",
+            if hosts.is_empty() {
+                "no host yet".to_string()
+            } else {
+                hosts.join(", ")
+            }
+        ),
+    }
+}
+
+/// Whether `prefix` covers `path` on segment boundaries (`/` covers all).
+fn covers(prefix: &str, path: &str) -> bool {
+    prefix == "/"
+        || path == prefix
+        || path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A route whose requests a route at another path would take or border on.
+#[derive(Debug, serde::Serialize)]
+struct Shadowed {
+    name: String,
+    path: String,
+    /// `nested_under` (the new path is below this route's) or `prefix_of`.
+    relation: &'static str,
+}
+
+/// The routes a route at `path` would shadow: those it is nested under,
+/// whose requests below `path` it takes, and those it is a prefix of
+/// (including `/`), whose neighbourhood it takes. Refused unless the
+/// caller may change each of them.
+async fn check_shadowing(
+    tx: &mut Tx,
+    path: &str,
+    except: Option<Uuid>,
+    authority: RouteAuthority,
+) -> ApiResult<Vec<Shadowed>> {
+    let rows: Vec<(Uuid, String, String, String)> =
+        sqlx::query_as("SELECT id, name, path, upstream_access FROM routes ORDER BY path")
+            .fetch_all(&mut **tx)
+            .await?;
+    let mut shadowed = Vec::new();
+    for (id, name, other, access) in rows {
+        if Some(id) == except || other == path {
+            continue;
+        }
+        let relation = if covers(&other, path) {
+            "nested_under"
+        } else if covers(path, &other) {
+            "prefix_of"
+        } else {
+            continue;
+        };
+        let access = UpstreamAccess::parse(&access).unwrap_or(UpstreamAccess::Private);
+        let needed = if access != UpstreamAccess::Public && !authority.private_upstreams {
+            Some("admin")
+        } else if !authority.change_routes {
+            Some("manager")
+        } else {
+            None
+        };
+        if let Some(role) = needed {
+            let how = if relation == "nested_under" {
+                format!("is nested under route `{name}` ({other}) and would take its requests below {path}")
+            } else {
+                format!("is a prefix of route `{name}` ({other}) and would take requests around it")
+            };
+            return Err(ApiError::forbidden(format!(
+                "path `{path}` {how}; that needs the right to change route `{name}`: the {role} role (or higher) in the system team"
+            )));
+        }
+        shadowed.push(Shadowed {
+            name,
+            path: other,
+            relation,
+        });
+    }
+    Ok(shadowed)
+}
+
+fn metadata_refused(upstream: &str) -> ApiError {
+    ApiError::Invalid {
+        code: "upstream_forbidden",
+        message: format!(
+            "upstream `{upstream}` is a cloud metadata service; such upstreams are refused unless the server runs with --allow-metadata-upstreams"
+        ),
+    }
+}
+
+async fn insert_grants(
+    tx: &mut Tx,
+    actor: &Actor,
+    route: Uuid,
+    teams: &[Uuid],
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    for team in teams {
+        sqlx::query(
+            "INSERT INTO route_grants (route_id, team_id, granted_by, granted_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (route_id, team_id) DO NOTHING",
+        )
+        .bind(route)
+        .bind(team)
+        .bind(actor.user_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| on_constraint(e, || "a team was deleted meanwhile; retry".to_string()))?;
+    }
+    Ok(())
+}
+
+async fn set_all_teams(
+    tx: &mut Tx,
+    route: Uuid,
+    all: bool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE routes SET all_teams = $1, updated_at = $2 WHERE id = $3")
+        .bind(all)
+        .bind(now)
+        .bind(route)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn dedup_ids(ids: &[Uuid]) -> Vec<Uuid> {
+    let mut seen = BTreeSet::new();
+    ids.iter().copied().filter(|id| seen.insert(*id)).collect()
+}
+
+fn private_route_forbidden(name: &str) -> ApiError {
+    ApiError::forbidden(format!(
+        "route `{name}` may reach private addresses; changing it needs the admin role (or higher) in the system team"
+    ))
 }
 
 async fn route_conflict(
@@ -446,6 +729,24 @@ async fn route_row(tx: &mut Tx, id: Uuid) -> sqlx::Result<RouteRow> {
         .bind(id)
         .fetch_one(&mut **tx)
         .await
+}
+
+async fn route_view(tx: &mut Tx, id: Uuid) -> sqlx::Result<api::Route> {
+    let grants = grants_of(tx, Some(id)).await?;
+    Ok(route_row(tx, id).await?.view(&grants))
+}
+
+/// Every route as gateways see it.
+async fn route_entries(tx: &mut Tx, clause: &str) -> sqlx::Result<Vec<RouteEntry>> {
+    let grants = grants_of(tx, None).await?;
+    Ok(
+        sqlx::query_as::<_, RouteRow>(&format!("{ROUTE_SELECT}{clause}"))
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|r| r.entry(&grants))
+            .collect(),
+    )
 }
 
 /// Live tokens whose scopes name `route`.
@@ -497,6 +798,7 @@ async fn secret_info(tx: &mut Tx, row: SecretRow) -> sqlx::Result<api::SecretInf
         set_at: row.set_at,
         created_at: row.created_at,
         used_by,
+        hosts: row.hosts.0,
     })
 }
 
@@ -588,19 +890,6 @@ impl GatewayTokenRow {
             allow_ips: self.allow_ips.0,
             rate_limit: self.rate_limit.map(|r| r.0),
         }
-    }
-}
-
-fn route_entry(r: RouteRow) -> RouteEntry {
-    let route: api::Route = r.into();
-    RouteEntry {
-        id: route.id,
-        name: route.name,
-        path: route.path,
-        upstream: route.upstream,
-        tags: route.tags,
-        auth: route.auth,
-        timeout_ms: route.timeout_ms,
     }
 }
 
@@ -967,7 +1256,7 @@ impl Repo {
     ) -> ApiResult<api::Token> {
         let mut tx = begin_write(&self.pool).await?;
         let scopes = dedup(new.scopes);
-        check_scopes(&mut tx, &scopes, new.allow_unknown_scope).await?;
+        check_scopes(&mut tx, new.team_id, &scopes, new.allow_unknown_scope).await?;
         let now = api::now();
         let id = Uuid::now_v7();
         sqlx::query(
@@ -1178,9 +1467,9 @@ impl Repo {
                 .cloned()
                 .collect();
             if scopes.is_empty() {
-                check_scopes(&mut tx, &scopes, true).await?;
+                check_scopes(&mut tx, before.team_id, &scopes, true).await?;
             } else if !added.is_empty() {
-                check_scopes(&mut tx, &added, change.allow_unknown_scope).await?;
+                check_scopes(&mut tx, before.team_id, &added, change.allow_unknown_scope).await?;
             }
         }
         let name = change.name.clone().unwrap_or_else(|| before.name.clone());
@@ -1411,15 +1700,30 @@ impl Repo {
 
     // ------------------------------------------------------------ routes
 
-    pub async fn create_route(&self, actor: &Actor, new: NewRoute) -> ApiResult<api::Route> {
+    pub async fn create_route(
+        &self,
+        actor: &Actor,
+        new: NewRoute,
+        authority: RouteAuthority,
+    ) -> ApiResult<api::Route> {
+        if new.upstream_access != UpstreamAccess::Public && !authority.private_upstreams {
+            return Err(ApiError::forbidden(
+                "a route that may reach private addresses needs the admin role (or higher) in the system team",
+            ));
+        }
+        if new.upstream_access == UpstreamAccess::Metadata && !authority.allow_metadata {
+            return Err(metadata_refused(&new.upstream));
+        }
         let mut tx = begin_write(&self.pool).await?;
         route_conflict(&mut tx, &new.name, &new.path, None).await?;
-        let secret_ids = secret_ids(&mut tx, &new.auth).await?;
+        let shadowed = check_shadowing(&mut tx, &new.path, None, authority).await?;
+        let secret_ids = secret_ids(&mut tx, &new.auth, &new.upstream).await?;
         let now = api::now();
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO routes (id, name, path, upstream, description, tags, auth, timeout_ms, \
-             created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+             all_teams, upstream_access, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
         )
         .bind(id)
         .bind(&new.name)
@@ -1429,11 +1733,17 @@ impl Repo {
         .bind(Json(dedup(new.tags.clone())))
         .bind(Json(&new.auth))
         .bind(i64::try_from(new.timeout_ms).unwrap_or(i64::MAX))
+        .bind(new.all_teams)
+        .bind(new.upstream_access.as_str())
         .bind(actor.user_id)
         .bind(now)
         .execute(&mut *tx)
         .await
-        .map_err(|e| on_constraint(e, || format!("route `{}` or path `{}` already exists", new.name, new.path)))?;
+        .map_err(|e| {
+            on_constraint(e, || {
+                format!("route `{}` or path `{}` already exists", new.name, new.path)
+            })
+        })?;
         for sid in secret_ids {
             sqlx::query("INSERT INTO route_secrets (route_id, secret_id) VALUES ($1, $2)")
                 .bind(id)
@@ -1441,8 +1751,15 @@ impl Repo {
                 .execute(&mut *tx)
                 .await?;
         }
-        let route: api::Route = route_row(&mut tx, id).await?.into();
+        if !new.all_teams {
+            insert_grants(&mut tx, actor, id, &new.teams, now).await?;
+        }
+        let route = route_view(&mut tx, id).await?;
         let team = system_team_id(&mut tx).await?;
+        let mut after = to_json(&route);
+        if !shadowed.is_empty() {
+            after["shadows"] = to_json(&shadowed);
+        }
         write_audit(
             &mut tx,
             actor,
@@ -1453,7 +1770,7 @@ impl Repo {
                 target_name: Some(route.name.clone()),
                 team_id: team,
                 before: None,
-                after: Some(to_json(&route)),
+                after: Some(after),
             },
         )
         .await?;
@@ -1463,22 +1780,34 @@ impl Repo {
     }
 
     pub async fn list_routes(&self) -> ApiResult<Vec<api::Route>> {
+        let mut tx = self.read().await?;
+        let grants = grants_of(&mut tx, None).await?;
         let rows = sqlx::query_as::<_, RouteRow>(&format!("{ROUTE_SELECT} ORDER BY r.name"))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
-        Ok(rows.into_iter().map(Into::into).collect())
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|r| r.view(&grants)).collect())
     }
 
     pub async fn find_route(&self, reference: &str) -> ApiResult<Option<api::Route>> {
         let id = Uuid::parse_str(reference).unwrap_or(Uuid::nil());
+        let mut tx = self.read().await?;
         let row = sqlx::query_as::<_, RouteRow>(&format!(
             "{ROUTE_SELECT} WHERE r.id = $1 OR r.name = $2 OR r.path = $2"
         ))
         .bind(id)
         .bind(reference)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
-        Ok(row.map(Into::into))
+        let route = match row {
+            Some(row) => {
+                let grants = grants_of(&mut tx, Some(row.id)).await?;
+                Some(row.view(&grants))
+            }
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(route)
     }
 
     pub async fn update_route(
@@ -1486,6 +1815,7 @@ impl Repo {
         actor: &Actor,
         id: Uuid,
         change: RouteChange,
+        authority: RouteAuthority,
     ) -> ApiResult<api::Route> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
@@ -1494,27 +1824,56 @@ impl Repo {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| ApiError::not_found("route", &id.to_string()))?;
-        let before: api::Route = route_row(&mut tx, id).await?.into();
+        let before = route_view(&mut tx, id).await?;
         let name = change.name.clone().unwrap_or_else(|| before.name.clone());
         let path = change.path.clone().unwrap_or_else(|| before.path.clone());
+        let upstream = change
+            .upstream
+            .clone()
+            .unwrap_or_else(|| before.upstream.clone());
+        // The approval stays with the host it was given for.
+        let mut access = change.access_needed;
+        if change.approve_private {
+            access = access.max(UpstreamAccess::Private);
+        }
+        if host::upstream_host(&upstream) == host::upstream_host(&before.upstream) {
+            access = access.max(before.upstream_access);
+        }
+        if before.upstream_access != UpstreamAccess::Public && !authority.private_upstreams {
+            return Err(private_route_forbidden(&before.name));
+        }
+        if access != UpstreamAccess::Public && !authority.private_upstreams {
+            return Err(ApiError::forbidden(format!(
+                "route `{name}` would reach private addresses; that needs the admin role (or higher) in the system team"
+            )));
+        }
+        if access == UpstreamAccess::Metadata && !authority.allow_metadata {
+            return Err(metadata_refused(&upstream));
+        }
         route_conflict(&mut tx, &name, &path, Some(id)).await?;
+        let shadowed = if path == before.path {
+            vec![]
+        } else {
+            check_shadowing(&mut tx, &path, Some(id), authority).await?
+        };
         let mut tags = change.tags.clone().unwrap_or_else(|| before.tags.clone());
         tags.extend(change.add_tags.iter().cloned());
         tags.retain(|t| !change.remove_tags.contains(t));
         let tags = dedup(tags);
         let auth = change.auth.clone().unwrap_or_else(|| before.auth.clone());
-        let secret_ids = secret_ids(&mut tx, &auth).await?;
+        let secret_ids = secret_ids(&mut tx, &auth, &upstream).await?;
         sqlx::query(
             "UPDATE routes SET name = $1, path = $2, upstream = $3, description = $4, tags = $5, \
-             auth = $6, timeout_ms = $7, updated_at = $8 WHERE id = $9",
+             auth = $6, timeout_ms = $7, upstream_access = $8, updated_at = $9 WHERE id = $10",
         )
         .bind(&name)
         .bind(&path)
-        .bind(change.upstream.as_ref().unwrap_or(&before.upstream))
+        .bind(&upstream)
         .bind(change.description.as_ref().unwrap_or(&before.description))
         .bind(Json(&tags))
         .bind(Json(&auth))
         .bind(i64::try_from(change.timeout_ms.unwrap_or(before.timeout_ms)).unwrap_or(i64::MAX))
+        .bind(access.as_str())
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
@@ -1550,11 +1909,14 @@ impl Repo {
                 renamed_in.push(t);
             }
         }
-        let after: api::Route = route_row(&mut tx, id).await?.into();
+        let after = route_view(&mut tx, id).await?;
         let team = system_team_id(&mut tx).await?;
         let mut after_json = to_json(&after);
         if !renamed_in.is_empty() {
             after_json["scopes_renamed_in_tokens"] = to_json(&token_candidates(&renamed_in));
+        }
+        if !shadowed.is_empty() {
+            after_json["shadows"] = to_json(&shadowed);
         }
         write_audit(
             &mut tx,
@@ -1578,6 +1940,141 @@ impl Repo {
         Ok(after)
     }
 
+    /// Grants the route to `teams` (and, with `all_teams`, to every team),
+    /// or withdraws those grants (`grant` false). A change that changes
+    /// nothing writes nothing.
+    pub async fn grant_route(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        teams: Vec<Uuid>,
+        all_teams: bool,
+        grant: bool,
+        authority: RouteAuthority,
+    ) -> ApiResult<api::Route> {
+        let mut tx = begin_write(&self.pool).await?;
+        let now = api::now();
+        sqlx::query(&format!("SELECT id FROM routes WHERE id = $1{FOR_UPDATE}"))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| ApiError::not_found("route", &id.to_string()))?;
+        let row = route_row(&mut tx, id).await?;
+        let was_all = row.all_teams;
+        let before = route_view(&mut tx, id).await?;
+        if before.upstream_access != UpstreamAccess::Public && !authority.private_upstreams {
+            return Err(private_route_forbidden(&before.name));
+        }
+        let held: BTreeSet<Uuid> = grants_of(&mut tx, Some(id))
+            .await?
+            .remove(&id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(team, _)| team)
+            .collect();
+        let mut changed_teams: Vec<Uuid> = Vec::new();
+        if grant {
+            if all_teams && !was_all {
+                set_all_teams(&mut tx, id, true, now).await?;
+            }
+            let added: Vec<Uuid> = dedup_ids(&teams)
+                .into_iter()
+                .filter(|t| !held.contains(t))
+                .collect();
+            insert_grants(&mut tx, actor, id, &added, now).await?;
+            changed_teams = added;
+        } else {
+            if !teams.is_empty() && was_all && !all_teams {
+                return Err(ApiError::Invalid {
+                    code: "invalid_input",
+                    message: format!(
+                        "route `{}` is granted to all teams; withdraw that first with \
+                         `tokenctl route ungrant {} --all-teams` (teams granted by name keep it), \
+                         then ungrant the teams that should lose it",
+                        before.name, before.name
+                    ),
+                });
+            }
+            if all_teams && was_all {
+                set_all_teams(&mut tx, id, false, now).await?;
+            }
+            for t in dedup_ids(&teams) {
+                if held.contains(&t) {
+                    sqlx::query("DELETE FROM route_grants WHERE route_id = $1 AND team_id = $2")
+                        .bind(id)
+                        .bind(t)
+                        .execute(&mut *tx)
+                        .await?;
+                    changed_teams.push(t);
+                }
+            }
+        }
+        let all_changed = all_teams && was_all != grant;
+        if changed_teams.is_empty() && !all_changed {
+            tx.commit().await?;
+            return Ok(before);
+        }
+        sqlx::query("UPDATE routes SET updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        let after = route_view(&mut tx, id).await?;
+        let mut names = Vec::new();
+        for t in &changed_teams {
+            let name: String = sqlx::query_scalar("SELECT name FROM teams WHERE id = $1")
+                .bind(t)
+                .fetch_one(&mut *tx)
+                .await?;
+            names.push(name);
+        }
+        if all_changed {
+            names.insert(0, api::ALL_TEAMS.to_string());
+        }
+        let mut after_json = to_json(&after);
+        if grant {
+            after_json["granted"] = to_json(&names);
+        } else {
+            after_json["withdrawn"] = to_json(&names);
+            // Tokens of teams that lost the route and still name it: their
+            // calls to it are refused from now on.
+            let lost: Vec<api::Token> = if after.teams.iter().any(|t| t == api::ALL_TEAMS) {
+                vec![]
+            } else {
+                tokens_scoping(&mut tx, &after.name, now)
+                    .await?
+                    .into_iter()
+                    .filter(|t| !after.teams.contains(&t.team))
+                    .collect()
+            };
+            if !lost.is_empty() {
+                after_json["tokens_naming_route"] = to_json(&token_candidates(&lost));
+            }
+        }
+        let team = system_team_id(&mut tx).await?;
+        write_audit(
+            &mut tx,
+            actor,
+            AuditRecord {
+                action: if grant {
+                    "route.grant"
+                } else {
+                    "route.ungrant"
+                },
+                target_type: "route",
+                target_id: Some(id.to_string()),
+                target_name: Some(after.name.clone()),
+                team_id: team,
+                before: Some(to_json(&before)),
+                after: Some(after_json),
+            },
+        )
+        .await?;
+        record_change(&mut tx, "route", id.to_string()).await?;
+        self.commit_config(tx).await?;
+        Ok(after)
+    }
+
     pub async fn remove_route(
         &self,
         actor: &Actor,
@@ -1591,7 +2088,7 @@ impl Repo {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| ApiError::not_found("route", &id.to_string()))?;
-        let route: api::Route = route_row(&mut tx, id).await?.into();
+        let route = route_view(&mut tx, id).await?;
         let affected = tokens_scoping(&mut tx, &route.name, now).await?;
         if !affected.is_empty() && !force {
             return Err(ApiError::Conflict {
@@ -1659,62 +2156,247 @@ impl Repo {
         Ok(removed)
     }
 
+    /// Routes to classify after migration 0007 (which added route grants,
+    /// upstream access and secret hosts), or `None` once that is done.
+    pub async fn upgrade_0007_pending(&self) -> anyhow::Result<Option<Vec<(Uuid, String)>>> {
+        let done: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'upgrade_0007'")
+                .fetch_optional(&self.pool)
+                .await?;
+        if done.is_some() {
+            return Ok(None);
+        }
+        Ok(Some(
+            sqlx::query_as("SELECT id, upstream FROM routes ORDER BY path")
+                .fetch_all(&self.pool)
+                .await?,
+        ))
+    }
+
+    /// Finishes migration 0007 once: gives existing routes the upstream
+    /// access their upstreams need today (`access`, classified by the
+    /// caller), binds every secret to the hosts of the routes that use it,
+    /// and puts every route and secret on the change log so gateways and
+    /// the KV sync get grants and hosts. Audited as the `system` actor.
+    /// Returns whether this call did it.
+    pub async fn upgrade_0007_finish(
+        &self,
+        access: Vec<(Uuid, UpstreamAccess)>,
+    ) -> anyhow::Result<bool> {
+        let mut tx = begin_write(&self.pool).await?;
+        lock_bootstrap(&mut tx).await?;
+        let done: Option<String> =
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = 'upgrade_0007'")
+                .fetch_optional(&mut *tx)
+                .await?;
+        if done.is_some() {
+            tx.commit().await?;
+            return Ok(false);
+        }
+        let actor = Actor::system();
+        let team = system_team_id(&mut tx).await?;
+        for (id, access) in access
+            .into_iter()
+            .filter(|(_, a)| *a != UpstreamAccess::Public)
+        {
+            let Ok(before) = route_view(&mut tx, id).await else {
+                continue;
+            };
+            sqlx::query("UPDATE routes SET upstream_access = $1 WHERE id = $2")
+                .bind(access.as_str())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let mut after = to_json(&route_view(&mut tx, id).await?);
+            after["reason"] =
+                to_json(&"the upstream reached private addresses before upstream access existed");
+            write_audit(
+                &mut tx,
+                &actor,
+                AuditRecord {
+                    action: "route.update",
+                    target_type: "route",
+                    target_id: Some(id.to_string()),
+                    target_name: Some(before.name.clone()),
+                    team_id: team,
+                    before: Some(to_json(&before)),
+                    after: Some(after),
+                },
+            )
+            .await?;
+        }
+        let secrets = sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} ORDER BY s.name"))
+            .fetch_all(&mut *tx)
+            .await?;
+        for row in secrets {
+            let upstreams: Vec<String> = sqlx::query_scalar(
+                "SELECT r.upstream FROM route_secrets rs JOIN routes r ON r.id = rs.route_id \
+                 WHERE rs.secret_id = $1",
+            )
+            .bind(row.id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let hosts: Vec<String> = upstreams
+                .iter()
+                .filter_map(|u| host::upstream_host(u))
+                .filter_map(|h| host::normalize_pattern(&h).ok())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            let name = row.name.clone();
+            record_change(&mut tx, "secret", name.clone()).await?;
+            if hosts.is_empty() || hosts == row.hosts.0 {
+                continue;
+            }
+            let id = row.id;
+            let before = secret_info(&mut tx, row).await?;
+            sqlx::query("UPDATE secrets SET hosts = $1 WHERE id = $2")
+                .bind(Json(&hosts))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let mut after = before.clone();
+            after.hosts = hosts;
+            write_audit(
+                &mut tx,
+                &actor,
+                AuditRecord {
+                    action: "secret.hosts",
+                    target_type: "secret",
+                    target_id: Some(id.to_string()),
+                    target_name: Some(name),
+                    team_id: team,
+                    before: Some(to_json(&before)),
+                    after: Some(to_json(&after)),
+                },
+            )
+            .await?;
+        }
+        let routes: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM routes")
+            .fetch_all(&mut *tx)
+            .await?;
+        for id in routes {
+            record_change(&mut tx, "route", id.to_string()).await?;
+        }
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('upgrade_0007', $1)")
+            .bind(api::now().to_rfc3339())
+            .execute(&mut *tx)
+            .await?;
+        self.commit_config(tx).await?;
+        Ok(true)
+    }
+
     // ------------------------------------------------------------ secrets
 
+    /// Stores a new secret, or changes an existing one's value, hosts or both.
     pub async fn set_secret(
         &self,
         actor: &Actor,
-        name: String,
-        sealed: Vec<u8>,
-        fingerprint: String,
-        may: SecretWrite,
+        change: SecretChange,
     ) -> ApiResult<api::SecretInfo> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        // Whether it exists decides which permission applies: look inside
-        // the transaction, with the row locked.
-        let exists = sqlx::query(&format!(
-            "SELECT id FROM secrets WHERE name = $1{FOR_UPDATE}"
-        ))
-        .bind(&name)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
-        if exists { may.replace } else { may.create }?;
-        // Decided once: a secret created concurrently after the check makes
-        // the insert below fail (409), never turns it into a replace.
-        let before = if exists {
-            let row = sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} WHERE s.name = $1"))
+        let name = change.name.clone();
+        if !FOR_UPDATE.is_empty() {
+            sqlx::query(&format!(
+                "SELECT id FROM secrets WHERE name = $1{FOR_UPDATE}"
+            ))
+            .bind(&name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        }
+        let existing =
+            sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} WHERE s.name = $1"))
                 .bind(&name)
-                .fetch_one(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
-            Some(secret_info(&mut tx, row).await?)
-        } else {
-            None
+        let before = match existing {
+            Some(row) => Some((row.id, secret_info(&mut tx, row).await?)),
+            None => None,
         };
-        match &before {
-            Some(_) => {
-                sqlx::query(
-                    "UPDATE secrets SET ciphertext = $1, fingerprint = $2, version = version + 1, \
-                     set_by = $3, set_at = $4 WHERE name = $5",
-                )
-                .bind(&sealed)
-                .bind(&fingerprint)
-                .bind(actor.user_id)
-                .bind(now)
-                .bind(&name)
-                .execute(&mut *tx)
-                .await?;
+        let hosts_changed = match (&before, &change.hosts) {
+            (Some((_, b)), Some(hosts)) => *hosts != b.hosts,
+            _ => false,
+        };
+        // Decided once, with the row locked: a secret created concurrently
+        // after this makes the insert below fail (409), never turns it
+        // into a replace.
+        match (&before, &change.value) {
+            (None, _) => change.may.create?,
+            (Some(_), Some(_)) => change.may.replace?,
+            (Some(_), None) => {}
+        }
+        match (&before, &change.value) {
+            (None, None) => {
+                return Err(ApiError::invalid(format!(
+                    "secret `{name}` does not exist yet; give its value"
+                )))
             }
-            None => {
+            (Some((id, b)), value) => {
+                if hosts_changed {
+                    if !change.may_change_hosts {
+                        return Err(ApiError::forbidden(format!(
+                            "changing the hosts secret `{name}` may be sent to needs the admin role (or higher) in the system team"
+                        )));
+                    }
+                    let hosts = change.hosts.as_deref().unwrap_or_default();
+                    let users: Vec<(String, String)> = sqlx::query_as(
+                        "SELECT r.name, r.upstream FROM route_secrets rs \
+                         JOIN routes r ON r.id = rs.route_id WHERE rs.secret_id = $1 ORDER BY r.name",
+                    )
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let stranded: Vec<String> = users
+                        .iter()
+                        .filter_map(|(route, upstream)| {
+                            let h = host::upstream_host(upstream).unwrap_or_default();
+                            (!host::matches_any(hosts, &h)).then(|| format!("{route} ({h})"))
+                        })
+                        .collect();
+                    if !stranded.is_empty() {
+                        return Err(ApiError::Invalid {
+                            code: "secret_host_not_allowed",
+                            message: format!(
+                                "route(s) {} use secret `{name}` and would lose it, as their upstream host is not among the new hosts; change their --upstream or --auth first",
+                                stranded.join(", ")
+                            ),
+                        });
+                    }
+                    sqlx::query("UPDATE secrets SET hosts = $1 WHERE id = $2")
+                        .bind(Json(hosts))
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if let Some((sealed, fingerprint)) = value {
+                    sqlx::query(
+                        "UPDATE secrets SET ciphertext = $1, fingerprint = $2, version = version + 1, \
+                         set_by = $3, set_at = $4 WHERE id = $5",
+                    )
+                    .bind(sealed)
+                    .bind(fingerprint)
+                    .bind(actor.user_id)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                } else if !hosts_changed {
+                    // Nothing to change.
+                    tx.commit().await?;
+                    return Ok(b.clone());
+                }
+            }
+            (None, Some((sealed, fingerprint))) => {
                 sqlx::query(
-                    "INSERT INTO secrets (id, name, ciphertext, fingerprint, version, set_by, set_at, created_at) \
-                     VALUES ($1, $2, $3, $4, 1, $5, $6, $6)",
+                    "INSERT INTO secrets (id, name, ciphertext, fingerprint, version, hosts, set_by, set_at, created_at) \
+                     VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $7)",
                 )
                 .bind(Uuid::now_v7())
                 .bind(&name)
-                .bind(&sealed)
-                .bind(&fingerprint)
+                .bind(sealed)
+                .bind(fingerprint)
+                .bind(Json(change.hosts.clone().unwrap_or_default()))
                 .bind(actor.user_id)
                 .bind(now)
                 .execute(&mut *tx)
@@ -1733,12 +2415,16 @@ impl Repo {
             &mut tx,
             actor,
             AuditRecord {
-                action: "secret.set",
+                action: if change.value.is_some() {
+                    "secret.set"
+                } else {
+                    "secret.hosts"
+                },
                 target_type: "secret",
                 target_id: Some(id.to_string()),
                 target_name: Some(name),
                 team_id: team,
-                before: before.as_ref().map(to_json),
+                before: before.as_ref().map(|(_, b)| to_json(b)),
                 after: Some(to_json(&after)),
             },
         )
@@ -1746,6 +2432,20 @@ impl Repo {
         record_change(&mut tx, "secret", after.name.clone()).await?;
         self.commit_config(tx).await?;
         Ok(after)
+    }
+
+    pub async fn find_secret(&self, name: &str) -> ApiResult<Option<api::SecretInfo>> {
+        let mut tx = self.read().await?;
+        let row = sqlx::query_as::<_, SecretRow>(&format!("{SECRET_SELECT} WHERE s.name = $1"))
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let info = match row {
+            Some(row) => Some(secret_info(&mut tx, row).await?),
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(info)
     }
 
     pub async fn list_secrets(&self) -> ApiResult<Vec<api::SecretInfo>> {
@@ -2227,15 +2927,13 @@ impl Repo {
             .into_iter()
             .map(|r| r.entry(now))
             .collect();
-            config.routes = sqlx::query_as::<_, RouteRow>(ROUTE_SELECT)
+            config.routes = route_entries(&mut tx, "").await?;
+            config.secrets = sqlx::query_as::<_, SealedRow>(SEALED_SELECT)
                 .fetch_all(&mut *tx)
                 .await?
                 .into_iter()
-                .map(route_entry)
+                .map(Into::into)
                 .collect();
-            config.secrets = sqlx::query_as("SELECT name, ciphertext FROM secrets")
-                .fetch_all(&mut *tx)
-                .await?;
         } else if let Some(after) = after.filter(|a| *a < latest) {
             let changed: Vec<(String, String)> = sqlx::query_as(
                 "SELECT DISTINCT entity_type, entity_id FROM config_changes WHERE seq > $1",
@@ -2267,18 +2965,22 @@ impl Repo {
                         .fetch_optional(&mut *tx)
                         .await?;
                         match row {
-                            Some(r) => config.routes.push(route_entry(r)),
+                            Some(r) => {
+                                let grants = grants_of(&mut tx, Some(uuid)).await?;
+                                config.routes.push(r.entry(&grants));
+                            }
                             None => config.removed_routes.push(uuid),
                         }
                     }
                     _ => {
-                        let row: Option<(String, Vec<u8>)> =
-                            sqlx::query_as("SELECT name, ciphertext FROM secrets WHERE name = $1")
-                                .bind(&id)
-                                .fetch_optional(&mut *tx)
-                                .await?;
+                        let row = sqlx::query_as::<_, SealedRow>(&format!(
+                            "{SEALED_SELECT} WHERE name = $1"
+                        ))
+                        .bind(&id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                         match row {
-                            Some(r) => config.secrets.push(r),
+                            Some(r) => config.secrets.push(r.into()),
                             None => config.removed_secrets.push(id),
                         }
                     }

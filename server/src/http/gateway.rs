@@ -15,7 +15,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::time::Duration;
-use tokenctl_gateway::snapshot::{ConfigUpdate, UpstreamSecrets};
+use tokenctl_gateway::snapshot::{ConfigUpdate, SecretHosts, UpstreamSecrets};
 use tokenctl_gateway::token::{Secret, SecretKind};
 use tokenctl_gateway::usage::ingest::MAX_BATCH;
 use tokenctl_gateway::usage::{RefusedEvent, UsageEvent};
@@ -180,19 +180,21 @@ async fn gateway_config(
 }
 
 fn to_update(state: &AppState, config: crate::db::GatewayConfig) -> ConfigUpdate {
+    let mut secret_hosts = SecretHosts::new();
     let secrets: UpstreamSecrets = config
         .secrets
         .into_iter()
-        .filter_map(|(name, sealed)| {
+        .filter_map(|secret| {
             let opened = state
                 .master_key
                 .as_ref()
-                .and_then(|k| k.open(&name, &sealed))
+                .and_then(|k| k.open(&secret.name, &secret.sealed))
                 .and_then(|v| String::from_utf8(v).ok());
             if opened.is_none() {
-                tracing::error!(secret = %name, "cannot decrypt upstream secret for gateways");
+                tracing::error!(secret = %secret.name, "cannot decrypt upstream secret for gateways");
             }
-            Some((name, opened?))
+            secret_hosts.insert(secret.name.clone(), secret.hosts);
+            Some((secret.name, opened?))
         })
         .collect();
     ConfigUpdate {
@@ -204,6 +206,7 @@ fn to_update(state: &AppState, config: crate::db::GatewayConfig) -> ConfigUpdate
         routes: config.routes,
         removed_routes: config.removed_routes,
         secrets,
+        secret_hosts,
         removed_secrets: config.removed_secrets,
     }
 }

@@ -31,6 +31,7 @@ pub struct AppState {
     pub db: Database,
     pub master_key: Option<Arc<MasterKey>>,
     pub kv_sync: Arc<crate::kvsync::KvSync>,
+    pub upstream: crate::upstream::UpstreamPolicy,
     /// The listener's counters, for `/health/detailed`.
     pub connections: Arc<tokenctl_listener::Stats>,
     /// `--trusted-proxy`: peers whose forwarding headers are believed.

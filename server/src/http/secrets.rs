@@ -3,9 +3,9 @@
 use super::{ApiJson, ApiPath, AppState};
 use crate::api::{input, ErrorBody, SecretInfo, SetSecret};
 use crate::auth::Caller;
-use crate::db::SecretWrite;
+use crate::db::{SecretChange, SecretWrite};
 use crate::error::{ApiError, ApiResult};
-use crate::permissions::{require, Action};
+use crate::permissions::{allowed, require, Action};
 use axum::extract::State;
 use axum::Json;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -26,12 +26,17 @@ async fn list_secrets(
     Ok(Json(state.db.list_secrets().await?))
 }
 
-/// Create or replace a secret's value (encrypted with the master key).
+/// Create or replace a secret's value (encrypted with the master key),
+/// and set the hosts it may be sent to. A new secret needs the developer
+/// role in the system team, a new value for an existing one the manager
+/// role, and new hosts for an existing one the admin role.
 #[utoipa::path(put, path = "/secrets/{name}", tag = "secrets", request_body = SetSecret,
     params(("name" = String, Path, description = "Secret name")),
     responses(
         (status = 200, body = SecretInfo),
-        (status = 422, description = "Invalid name or empty value", body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "No value given and no such secret", body = ErrorBody),
+        (status = 422, description = "Invalid name, host or empty value; new hosts that routes using the secret do not match", body = ErrorBody),
         (status = 503, description = "No master key configured", body = ErrorBody),
     ))]
 async fn set_secret(
@@ -41,35 +46,60 @@ async fn set_secret(
     ApiJson(req): ApiJson<SetSecret>,
 ) -> ApiResult<Json<SecretInfo>> {
     let name = input::name("secret", &name)?;
-    // Storing a new secret and replacing one need different roles; which
-    // applies is decided inside the write transaction.
+    let hosts = req.hosts.as_deref().map(input::host_patterns).transpose()?;
+    let p = &caller.principal;
+    // Storing a new secret and replacing a value need different roles, and
+    // changing an existing secret's hosts a third; which applies is decided
+    // inside the write transaction, where whether it exists is certain.
     let may = SecretWrite {
-        create: require(&caller.principal, Action::SecretCreate, None),
-        replace: require(&caller.principal, Action::SecretUpdate, None),
+        create: require(p, Action::SecretCreate, None),
+        replace: require(p, Action::SecretUpdate, None),
     };
-    if let (Err(_), Err(_)) = (&may.create, &may.replace) {
+    let may_change_hosts = allowed(p, Action::SecretHostsUpdate, None);
+    if let (Err(_), Err(_), false) = (&may.create, &may.replace, may_change_hosts) {
         return Err(may.create.unwrap_err());
     }
-    let value = req.value.trim_end_matches(['\r', '\n']);
-    if value.is_empty() {
-        return Err(ApiError::Invalid {
-            code: "empty_secret",
-            message: "the secret value is empty".into(),
-        });
-    }
-    if value.len() > 16 * 1024 {
-        return Err(ApiError::invalid("the secret value is larger than 16 KiB"));
-    }
-    let key = state.master_key.as_ref().ok_or_else(|| ApiError::Unavailable {
-        code: "master_key_missing",
-        message: "the server has no master key, so it cannot store secrets; start it with TOKENCTL_MASTER_KEY or --master-key-file".into(),
-    })?;
-    let sealed = key.seal(&name, value.as_bytes());
-    let fingerprint = key.fingerprint(value.as_bytes());
+    let value = match req.value.as_deref() {
+        None if hosts.is_none() => {
+            return Err(ApiError::invalid(
+                "nothing to change: give a value, new hosts, or both",
+            ))
+        }
+        None => None,
+        Some(value) => {
+            let value = value.trim_end_matches(['\r', '\n']);
+            if value.is_empty() {
+                return Err(ApiError::Invalid {
+                    code: "empty_secret",
+                    message: "the secret value is empty".into(),
+                });
+            }
+            if value.len() > 16 * 1024 {
+                return Err(ApiError::invalid("the secret value is larger than 16 KiB"));
+            }
+            let key = state.master_key.as_ref().ok_or_else(|| ApiError::Unavailable {
+                code: "master_key_missing",
+                message: "the server has no master key, so it cannot store secrets; start it with TOKENCTL_MASTER_KEY or --master-key-file".into(),
+            })?;
+            Some((
+                key.seal(&name, value.as_bytes()),
+                key.fingerprint(value.as_bytes()),
+            ))
+        }
+    };
     Ok(Json(
         state
             .db
-            .set_secret(&caller.actor, name, sealed, fingerprint, may)
+            .set_secret(
+                &caller.actor,
+                SecretChange {
+                    name,
+                    value,
+                    hosts,
+                    may,
+                    may_change_hosts,
+                },
+            )
             .await?,
     ))
 }

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use tokenctl_gateway::snapshot::{RouteEntry, TokenEntry};
+use tokenctl_gateway::snapshot::{RouteEntry, SecretHosts, TokenEntry};
 use uuid::Uuid;
 
 pub const TOKEN_PREFIX: &str = "tok:";
@@ -44,12 +44,17 @@ pub struct RoutesValue {
 }
 
 /// `secrets` value: base64 of `nonce || AES-256-GCM ciphertext+tag` under
-/// the edge key, the secret's name as associated data.
+/// the edge key, the secret's name as associated data; and the host
+/// patterns each secret may be sent to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SecretsValue {
     pub v: u64,
     pub key_id: String,
     pub secrets: BTreeMap<String, String>,
+    /// Secret name → host patterns. A secret without an entry may be sent
+    /// nowhere.
+    #[serde(default)]
+    pub hosts: SecretHosts,
 }
 
 /// `meta` value, written last in every round.
@@ -142,8 +147,13 @@ pub fn routes_entry(version: u64, routes: &[RouteEntry]) -> Desired {
 }
 
 /// Every upstream secret (plaintext values, by name), sealed under the
-/// edge key.
-pub fn secrets_entry(version: u64, key: &EdgeKey, plain: &BTreeMap<String, Vec<u8>>) -> Desired {
+/// edge key, with the hosts each may be sent to.
+pub fn secrets_entry(
+    version: u64,
+    key: &EdgeKey,
+    plain: &BTreeMap<String, Vec<u8>>,
+    hosts: &SecretHosts,
+) -> Desired {
     use base64::Engine;
     let secrets = plain
         .iter()
@@ -160,6 +170,11 @@ pub fn secrets_entry(version: u64, key: &EdgeKey, plain: &BTreeMap<String, Vec<u
             v: version,
             key_id: key.key_id(),
             secrets,
+            hosts: hosts
+                .iter()
+                .filter(|(name, _)| plain.contains_key(*name))
+                .map(|(name, h)| (name.clone(), h.clone()))
+                .collect(),
         }),
         metadata: serde_json::json!({"v": version, "key_id": key.key_id()}),
         hash: None,
@@ -169,19 +184,26 @@ pub fn secrets_entry(version: u64, key: &EdgeKey, plain: &BTreeMap<String, Vec<u
 }
 
 /// Whether a `secrets` value read from KV holds exactly `plain`, sealed
-/// under `key`, at a version no newer than `version`.
+/// under `key`, and the same hosts, at a version no newer than `version`.
 pub fn secrets_match(
     stored: &[u8],
     version: u64,
     key: &EdgeKey,
     plain: &BTreeMap<String, Vec<u8>>,
+    hosts: &SecretHosts,
 ) -> bool {
     use base64::Engine;
     let Ok(value) = serde_json::from_slice::<SecretsValue>(stored) else {
         return false;
     };
+    let wanted: SecretHosts = hosts
+        .iter()
+        .filter(|(name, _)| plain.contains_key(*name))
+        .map(|(name, h)| (name.clone(), h.clone()))
+        .collect();
     value.v <= version
         && value.key_id == key.key_id()
+        && value.hosts == wanted
         && value.secrets.len() == plain.len()
         && value.secrets.iter().all(|(name, sealed)| {
             base64::engine::general_purpose::STANDARD
@@ -287,15 +309,70 @@ mod tests {
     fn secrets_are_sealed_and_comparable() {
         let key = EdgeKey::from_hex(&"11".repeat(32)).unwrap();
         let plain: BTreeMap<String, Vec<u8>> = [("OPENAI".to_string(), b"sk-1".to_vec())].into();
-        let d = secrets_entry(4, &key, &plain);
+        let hosts: SecretHosts = [
+            ("OPENAI".to_string(), vec!["api.openai.com".to_string()]),
+            ("GONE".to_string(), vec!["x.example".to_string()]),
+        ]
+        .into();
+        let d = secrets_entry(4, &key, &plain, &hosts);
         assert!(!d.value.contains("sk-1"));
-        assert!(secrets_match(d.value.as_bytes(), 4, &key, &plain));
-        assert!(!secrets_match(d.value.as_bytes(), 3, &key, &plain));
+        assert!(secrets_match(d.value.as_bytes(), 4, &key, &plain, &hosts));
+        assert!(!secrets_match(d.value.as_bytes(), 3, &key, &plain, &hosts));
         let other: BTreeMap<String, Vec<u8>> = [("OPENAI".to_string(), b"sk-2".to_vec())].into();
-        assert!(!secrets_match(d.value.as_bytes(), 4, &key, &other));
+        assert!(!secrets_match(d.value.as_bytes(), 4, &key, &other, &hosts));
         let other_key = EdgeKey::from_hex(&"22".repeat(32)).unwrap();
-        assert!(!secrets_match(d.value.as_bytes(), 4, &other_key, &plain));
+        assert!(!secrets_match(
+            d.value.as_bytes(),
+            4,
+            &other_key,
+            &plain,
+            &hosts
+        ));
+        // Other hosts are a difference to write.
+        let moved: SecretHosts = [("OPENAI".to_string(), vec!["*.openai.com".to_string()])].into();
+        assert!(!secrets_match(d.value.as_bytes(), 4, &key, &plain, &moved));
         let v: SecretsValue = serde_json::from_str(&d.value).unwrap();
         assert_eq!(v.key_id, key.key_id());
+        // Only the hosts of secrets in the value, and the Worker reads them.
+        assert_eq!(v.hosts.len(), 1);
+        assert_eq!(v.hosts["OPENAI"], ["api.openai.com"]);
+        let worker_side: serde_json::Value = serde_json::from_str(&d.value).unwrap();
+        assert_eq!(worker_side["hosts"]["OPENAI"][0], "api.openai.com");
+        // A value from before hosts existed reads as "no hosts".
+        let old: SecretsValue =
+            serde_json::from_str(r#"{"v":1,"key_id":"x","secrets":{}}"#).unwrap();
+        assert!(old.hosts.is_empty());
+    }
+
+    #[test]
+    fn routes_carry_grants_and_access() {
+        use tokenctl_gateway::address::UpstreamAccess;
+        let route = |id: u128, path: &str| RouteEntry {
+            id: Uuid::from_u128(id),
+            name: format!("r{id}"),
+            path: path.into(),
+            upstream: "http://10.0.0.1".into(),
+            tags: vec![],
+            auth: Default::default(),
+            timeout_ms: 1000,
+            all_teams: false,
+            teams: vec![Uuid::from_u128(0xaa)],
+            upstream_access: UpstreamAccess::Private,
+        };
+        let d = routes_entry(6, &[route(2, "/b"), route(1, "/a")]);
+        let v: RoutesValue = serde_json::from_str(&d.value).unwrap();
+        assert_eq!(v.routes[0].path, "/a", "ordered by path");
+        assert_eq!(v.routes[0].teams, [Uuid::from_u128(0xaa)]);
+        assert_eq!(v.routes[0].upstream_access, UpstreamAccess::Private);
+        let raw: serde_json::Value = serde_json::from_str(&d.value).unwrap();
+        assert_eq!(raw["routes"][0]["all_teams"], false);
+        assert_eq!(raw["routes"][0]["upstream_access"], "private");
+        // A grant changes the content hash, so the reconcile rewrites it.
+        let mut granted = route(1, "/a");
+        granted.all_teams = true;
+        assert_ne!(
+            routes_entry(6, &[granted]).hash,
+            routes_entry(6, &[route(1, "/a")]).hash
+        );
     }
 }

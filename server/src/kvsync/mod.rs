@@ -47,6 +47,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tokenctl_gateway::snapshot::SecretHosts;
 use tokio::time::Instant;
 use uuid::Uuid;
 
@@ -198,9 +199,10 @@ enum Tick {
 struct DesiredState {
     version: u64,
     keys: BTreeMap<String, Desired>,
-    /// Plaintext secrets for comparing the `secrets` key, when this process
-    /// manages it (an edge key is set and every secret opened).
-    secrets: Option<BTreeMap<String, Vec<u8>>>,
+    /// Plaintext secrets and their hosts for comparing the `secrets` key,
+    /// when this process manages it (an edge key is set and every secret
+    /// opened).
+    secrets: Option<(BTreeMap<String, Vec<u8>>, SecretHosts)>,
 }
 
 struct Cloudflare {
@@ -587,13 +589,24 @@ impl KvSync {
         Ok(deleted)
     }
 
-    /// Decrypts every upstream secret with the master key. `None` (leave
-    /// the `secrets` key alone) when one cannot be opened.
-    fn open_secrets(&self, sealed: Vec<(String, Vec<u8>)>) -> Option<BTreeMap<String, Vec<u8>>> {
+    /// Decrypts every upstream secret with the master key, and collects
+    /// their hosts. `None` (leave the `secrets` key alone) when one cannot
+    /// be opened.
+    fn open_secrets(
+        &self,
+        sealed: Vec<crate::db::SealedSecret>,
+    ) -> Option<(BTreeMap<String, Vec<u8>>, SecretHosts)> {
         let mut plain = BTreeMap::new();
-        for (name, value) in sealed {
-            match self.master_key.as_ref().and_then(|k| k.open(&name, &value)) {
+        let mut hosts = SecretHosts::new();
+        for secret in sealed {
+            let name = secret.name;
+            match self
+                .master_key
+                .as_ref()
+                .and_then(|k| k.open(&name, &secret.sealed))
+            {
                 Some(v) => {
+                    hosts.insert(name.clone(), secret.hosts);
                     plain.insert(name, v);
                 }
                 None => {
@@ -602,7 +615,7 @@ impl KvSync {
                 }
             }
         }
-        Some(plain)
+        Some((plain, hosts))
     }
 
     /// Everything KV should hold (without `meta`), at one change-log position.
@@ -619,10 +632,10 @@ impl KvSync {
         keys.insert(routes.key.clone(), routes);
         let mut secrets = None;
         if let Some(edge) = &self.edge_key {
-            if let Some(plain) = self.open_secrets(config.secrets) {
-                let d = layout::secrets_entry(version, edge, &plain);
+            if let Some((plain, hosts)) = self.open_secrets(config.secrets) {
+                let d = layout::secrets_entry(version, edge, &plain, &hosts);
                 keys.insert(d.key.clone(), d);
-                secrets = Some(plain);
+                secrets = Some((plain, hosts));
             }
         }
         Ok(DesiredState {
@@ -672,12 +685,12 @@ impl KvSync {
             let up_to_date = match listed.get(key) {
                 None => false,
                 Some(_) if key == layout::SECRETS_KEY => {
-                    let (edge, plain) = (
+                    let (edge, (plain, hosts)) = (
                         self.edge_key.as_ref().expect("secrets need the edge key"),
                         desired.secrets.as_ref().expect("set with the key"),
                     );
                     let stored = self.call(|| cf.client.read(layout::SECRETS_KEY)).await?;
-                    stored.is_some_and(|s| layout::secrets_match(&s, version, edge, plain))
+                    stored.is_some_and(|s| layout::secrets_match(&s, version, edge, plain, hosts))
                 }
                 // A previous secret's key must also expire by itself.
                 Some(l) => {
@@ -836,8 +849,8 @@ impl KvSync {
         if !config.secrets.is_empty() || !config.removed_secrets.is_empty() {
             if let Some(edge) = &self.edge_key {
                 let (v, sealed) = self.db.kv_secrets().await?;
-                if let Some(plain) = self.open_secrets(sealed) {
-                    let d = layout::secrets_entry(v.max(version), edge, &plain);
+                if let Some((plain, hosts)) = self.open_secrets(sealed) {
+                    let d = layout::secrets_entry(v.max(version), edge, &plain, &hosts);
                     writes.insert(d.key.clone(), d);
                 }
             }
