@@ -9,6 +9,7 @@ mod upstream;
 mod concurrency;
 mod errors;
 mod gateway;
+mod hostile_reports;
 mod kvsync;
 mod login;
 mod meta;
