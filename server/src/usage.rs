@@ -596,6 +596,40 @@ mod tests {
         );
     }
 
+    /// Regression: the roll-up truncated `at` with `DurationRound`, whose
+    /// `expect("in range")` panicked for an event before 1677 or after 2262
+    /// (a gateway may send any `at` in the past), killing the roll-up task.
+    #[test]
+    fn roll_up_aggregates_events_of_any_time() {
+        let event = |at: DateTime<Utc>| UsageEvent {
+            id: Uuid::nil(),
+            token_id: None,
+            route_id: None,
+            method: "GET".into(),
+            status: 200,
+            latency_ms: 1.0,
+            upstream_latency_ms: None,
+            bytes_in: 0,
+            bytes_out: 0,
+            client_ip: None,
+            user_agent: None,
+            error_code: None,
+            at,
+        };
+        let events = [
+            event(at("1600-01-01T00:00:30Z")),
+            event(at("2300-01-01T10:20:30Z")),
+            event(DateTime::<Utc>::MIN_UTC),
+            event(DateTime::<Utc>::MAX_UTC),
+        ];
+        let refs: Vec<&UsageEvent> = events.iter().collect();
+        for level in Level::ALL {
+            let rows = aggregate(&refs, level, &BTreeMap::new());
+            assert_eq!(rows.values().map(|a| a.requests).sum::<i64>(), 4);
+            assert!(rows.keys().any(|k| k.bucket == at("1600-01-01T00:00:00Z")));
+        }
+    }
+
     /// Any time chrono can represent, with its extremes and the edges of
     /// the nanosecond range drawn often.
     fn any_time() -> impl Strategy<Value = DateTime<Utc>> {
