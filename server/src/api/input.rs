@@ -159,6 +159,9 @@ pub fn expiry(value: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, 
             "expiry `{v}` is not understood; use a duration (30d, 12h), a date (2027-01-31), an RFC 3339 time, or `never`"
         ));
     };
+    // Stored to the microsecond: judged as stored, so `500ns` is not an
+    // expiry that lies in the future and yet is stored as `now`.
+    let at = super::trunc_micros(at);
     if at <= now {
         return err(format!("expiry `{v}` ({at}) is not in the future"));
     }
@@ -168,7 +171,7 @@ pub fn expiry(value: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, 
     {
         return Err(too_far());
     }
-    Ok(Some(super::trunc_micros(at)))
+    Ok(Some(at))
 }
 
 /// A date (`2026-11-01`, 00:00 UTC) or an RFC 3339 time, in UTC.
@@ -462,6 +465,11 @@ mod tests {
             .0
             .contains("100 years"));
         assert!(expiry("36500d", now()).is_ok());
+        // Found by fuzzing: less than a microsecond ahead was accepted and
+        // stored (truncated to microseconds) as exactly now.
+        assert!(expiry("91ns", now()).is_err());
+        assert!(expiry("2026-11-26T12:00:00.000000500Z", now()).is_err());
+        assert!(expiry("1us", now()).is_ok());
         // Whatever the clock says, no panic.
         for t in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
             for v in ["30d", "2027-01-31", "never", "2027-01-31T10:00:00+02:00"] {
