@@ -73,6 +73,12 @@ fuzz_target!(|input: Input<'_>| {
             assert!(clean(&out), "{out:?}");
             assert!(out.starts_with(prefix.trim_end_matches('/')), "{out:?}");
             assert!(out.starts_with('/'), "{out:?}");
+            // Not yet true: with the `/` route and an upstream Location of
+            // `https://api.example//evil.example/x`, the result is
+            // `//evil.example/x`, a scheme-relative URL to another host,
+            // although the docs promise a path-absolute one. Enable when
+            // `rewrite_location` refuses or collapses a leading `//`:
+            // assert!(!out.starts_with("//"), "{out:?}");
         }
     }
 });
