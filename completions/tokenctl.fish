@@ -736,7 +736,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l until -d 'End: same forms [default: now]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l team -d 'Only this team' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l sort -d 'calls, errors, p95, name or last_used' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l limit -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l limit -d 'At most this many rows, 1-1000 [default: 1000]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l interval -d 'Refresh interval for --watch' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -752,7 +752,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l until -d 'End: same forms [default: now]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l team -d 'Only this team' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l sort -d 'calls, errors, p95, name or last_used' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l limit -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l limit -d 'At most this many rows, 1-1000 [default: 1000]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l interval -d 'Refresh interval for --watch' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l profile -d 'Profile to use (one per server you manage)' -r

@@ -2,7 +2,7 @@
 //! rollup rows, and the choice of rollup level for a report window. Pure
 //! logic, tested here; storage is in `db/usage_queries.rs`.
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::BTreeMap;
 use tokenctl_gateway::usage::UsageEvent;
 use uuid::Uuid;
@@ -142,9 +142,21 @@ impl Level {
         }
     }
 
+    /// The start of the bucket holding `t`. Total: works for every time
+    /// chrono can represent, also those outside the nanosecond range that
+    /// `DurationRound` refuses (an ingested event may carry any `at`).
     pub fn truncate(self, t: DateTime<Utc>) -> DateTime<Utc> {
-        t.duration_trunc(self.width()).expect("in range")
+        // Every level's width divides a day and chrono's range starts and
+        // ends on whole days, so the floor is always representable.
+        floor(t, self.width()).unwrap_or(t)
     }
+}
+
+/// `t` rounded down to a multiple of `width` (whole seconds, at least one)
+/// since the Unix epoch; `None` if that lies outside chrono's range.
+fn floor(t: DateTime<Utc>, width: TimeDelta) -> Option<DateTime<Utc>> {
+    let w = width.num_seconds().max(1);
+    DateTime::from_timestamp(t.timestamp().div_euclid(w) * w, 0)
 }
 
 /// The rollup key: bucket start, team, token, route, HTTP status. Unknown
@@ -248,6 +260,68 @@ impl Default for Retention {
     }
 }
 
+impl Retention {
+    /// The limits on report windows that follow from this retention: no
+    /// window longer than the longest-kept rollup level (reports read
+    /// rollups only, so a longer window could only add empty buckets), and
+    /// at most [`MAX_BUCKETS`] buckets per timeline.
+    pub fn window_limits(&self) -> WindowLimits {
+        WindowLimits {
+            longest: self.minute.max(self.hour).max(self.day),
+            max_buckets: MAX_BUCKETS,
+        }
+    }
+}
+
+/// The most buckets a report timeline may have. The default retention
+/// needs at most 732 (a two-year window in daily buckets, widened to whole
+/// days); the cap bounds what one report allocates per row whatever the
+/// retention.
+pub const MAX_BUCKETS: usize = 1000;
+
+/// What a report window may span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowLimits {
+    /// The longest `until - since`.
+    pub longest: TimeDelta,
+    /// The most timeline buckets, after widening to whole buckets.
+    pub max_buckets: usize,
+}
+
+/// Why a report window cannot be planned. The messages are for the person
+/// who typed the window and name the limit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("`since` must be before `until`")]
+    Empty,
+    #[error(
+        "the report window spans {span}; reports cover at most {limit}, the longest usage data is kept"
+    )]
+    TooLong { span: String, limit: String },
+    #[error(
+        "the report window needs {buckets} buckets of {bucket}; reports have at most {max} buckets"
+    )]
+    TooManyBuckets {
+        buckets: i64,
+        bucket: String,
+        max: usize,
+    },
+    #[error("the report window lies outside the supported range of times")]
+    OutOfRange,
+}
+
+/// A span as people write it: whole days when it is that long, else hours,
+/// minutes or seconds (rounded down).
+fn human_span(d: TimeDelta) -> String {
+    let s = d.num_seconds();
+    match s {
+        _ if s >= 86_400 => format!("{} days", s / 86_400),
+        _ if s >= 3_600 => format!("{} hours", s / 3_600),
+        _ if s >= 60 => format!("{} minutes", s / 60),
+        _ => format!("{s} seconds"),
+    }
+}
+
 /// How a report window is bucketed: the rollup level it reads, the bucket
 /// width of its timeline, and the window aligned to whole buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,8 +337,26 @@ impl Plan {
     /// read from the coarsest level that has them: a week of daily rows is
     /// about 1/20 of a week of hourly ones. The window is widened to whole
     /// buckets.
-    pub fn for_window(since: DateTime<Utc>, until: DateTime<Utc>) -> Plan {
+    ///
+    /// Refuses an empty window, one longer than `limits.longest`, one that
+    /// would need more than `limits.max_buckets` buckets, and one whose
+    /// widened bounds chrono cannot represent. Never panics.
+    pub fn for_window(
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limits: &WindowLimits,
+    ) -> Result<Plan, PlanError> {
+        if since >= until {
+            return Err(PlanError::Empty);
+        }
+        // Cannot overflow: chrono's whole range fits a `TimeDelta`.
         let span = until - since;
+        if span > limits.longest {
+            return Err(PlanError::TooLong {
+                span: human_span(span),
+                limit: human_span(limits.longest),
+            });
+        }
         let (level, bucket) = if span <= TimeDelta::hours(2) {
             (Level::Minute, TimeDelta::minutes(1))
         } else if span <= TimeDelta::hours(6) {
@@ -274,25 +366,34 @@ impl Plan {
         } else {
             (Level::Day, TimeDelta::days(1))
         };
-        let start = since.duration_trunc(bucket).expect("in range");
-        let end = {
-            let t = until.duration_trunc(bucket).expect("in range");
-            if t < until {
-                t + bucket
-            } else {
-                t
-            }
+        let start = floor(since, bucket).ok_or(PlanError::OutOfRange)?;
+        let end = floor(until, bucket).ok_or(PlanError::OutOfRange)?;
+        let end = if end < until {
+            end.checked_add_signed(bucket)
+                .ok_or(PlanError::OutOfRange)?
+        } else {
+            end
         };
-        Plan {
+        let plan = Plan {
             level,
             bucket,
             since: start,
-            until: end.max(start + bucket),
+            until: end,
+        };
+        let buckets = (plan.until - plan.since).num_seconds() / bucket.num_seconds();
+        if usize::try_from(buckets).map_or(true, |b| b > limits.max_buckets) {
+            return Err(PlanError::TooManyBuckets {
+                buckets,
+                bucket: plan.bucket_label(),
+                max: limits.max_buckets,
+            });
         }
+        Ok(plan)
     }
 
     pub fn buckets(&self) -> usize {
-        ((self.until - self.since).num_seconds() / self.bucket.num_seconds().max(1)) as usize
+        usize::try_from((self.until - self.since).num_seconds() / self.bucket.num_seconds().max(1))
+            .unwrap_or(0)
     }
 
     /// The timeline index of a rollup bucket.
@@ -300,7 +401,7 @@ impl Plan {
         if t < self.since || t >= self.until {
             return None;
         }
-        Some(((t - self.since).num_seconds() / self.bucket.num_seconds()) as usize)
+        usize::try_from((t - self.since).num_seconds() / self.bucket.num_seconds().max(1)).ok()
     }
 
     /// `1m`, `5m`, `1h`, `1d`.
@@ -360,10 +461,18 @@ mod tests {
         assert!(zero.quantile(0.5).unwrap() < MIN_MS);
     }
 
+    fn limits() -> WindowLimits {
+        Retention::default().window_limits()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
     #[test]
     fn plans_align_windows_to_buckets() {
         let until: DateTime<Utc> = "2026-11-26T15:37:12Z".parse().unwrap();
-        let p = Plan::for_window(until - TimeDelta::hours(24), until);
+        let p = Plan::for_window(until - TimeDelta::hours(24), until, &limits()).unwrap();
         assert_eq!(p.level, Level::Hour);
         assert_eq!(p.bucket_label(), "1h");
         assert_eq!(
@@ -375,22 +484,216 @@ mod tests {
             "2026-11-26T16:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
         assert_eq!(p.buckets(), 25);
-        let p = Plan::for_window(until - TimeDelta::hours(1), until);
+        let p = Plan::for_window(until - TimeDelta::hours(1), until, &limits()).unwrap();
         assert_eq!(
             (p.level, p.bucket_label().as_str(), p.buckets()),
             (Level::Minute, "1m", 61)
         );
-        let p = Plan::for_window(until - TimeDelta::days(7), until);
+        let p = Plan::for_window(until - TimeDelta::days(7), until, &limits()).unwrap();
         assert_eq!(
             (p.level, p.bucket_label().as_str(), p.buckets()),
             (Level::Day, "1d", 8)
         );
-        let p = Plan::for_window(until - TimeDelta::days(30), until);
+        let p = Plan::for_window(until - TimeDelta::days(30), until, &limits()).unwrap();
         assert_eq!(
             (p.level, p.bucket_label().as_str(), p.buckets()),
             (Level::Day, "1d", 31)
         );
         assert_eq!(p.index(p.since), Some(0));
         assert_eq!(p.index(p.until), None);
+    }
+
+    #[test]
+    fn windows_are_bounded_by_the_longest_retention() {
+        let l = limits();
+        assert_eq!(l.longest, TimeDelta::days(730));
+        let until = at("2026-11-26T15:37:12Z");
+        // Exactly the longest retention: allowed, 732 daily buckets at most.
+        let p = Plan::for_window(until - TimeDelta::days(730), until, &l).unwrap();
+        assert_eq!((p.level, p.buckets()), (Level::Day, 731));
+        assert!(p.buckets() <= MAX_BUCKETS);
+        // One second longer: refused, and the message names the limit.
+        let e = Plan::for_window(
+            until - TimeDelta::days(730) - TimeDelta::seconds(1),
+            until,
+            &l,
+        )
+        .unwrap_err();
+        assert!(matches!(e, PlanError::TooLong { .. }));
+        assert!(e.to_string().contains("at most 730 days"), "{e}");
+        // The request, and a window from 1600: refused, no panic.
+        let e = Plan::for_window(at("1678-01-01T00:00:00Z"), at("2261-12-31T00:00:00Z"), &l)
+            .unwrap_err();
+        assert!(e.to_string().contains("at most 730 days"), "{e}");
+        let e = Plan::for_window(at("1600-01-01T00:00:00Z"), until, &l).unwrap_err();
+        assert!(e.to_string().contains("at most 730 days"), "{e}");
+        // Empty and reversed windows.
+        assert_eq!(Plan::for_window(until, until, &l), Err(PlanError::Empty));
+        assert_eq!(
+            Plan::for_window(until, until - TimeDelta::hours(1), &l),
+            Err(PlanError::Empty)
+        );
+        // The limit follows the retention the server runs with.
+        let longer = Retention {
+            day: TimeDelta::days(800),
+            ..Retention::default()
+        };
+        assert!(
+            Plan::for_window(until - TimeDelta::days(780), until, &longer.window_limits()).is_ok()
+        );
+    }
+
+    #[test]
+    fn bucket_cap_applies_after_widening() {
+        let until = at("2026-11-26T15:37:12Z");
+        let l = WindowLimits {
+            longest: TimeDelta::days(5000),
+            max_buckets: MAX_BUCKETS,
+        };
+        let e = Plan::for_window(until - TimeDelta::days(1500), until, &l).unwrap_err();
+        assert_eq!(
+            e,
+            PlanError::TooManyBuckets {
+                buckets: 1501,
+                bucket: "1d".into(),
+                max: MAX_BUCKETS
+            }
+        );
+        assert!(e.to_string().contains("at most 1000 buckets"), "{e}");
+        // 999 days widen to 1000 buckets: still allowed.
+        assert_eq!(
+            Plan::for_window(until - TimeDelta::days(999), until, &l)
+                .unwrap()
+                .buckets(),
+            1000
+        );
+    }
+
+    #[test]
+    fn planning_works_outside_the_nanosecond_range() {
+        // `DurationRound` refuses times before 1677 or after 2262; planning
+        // and the roll-up's truncation must not.
+        let l = limits();
+        for (since, until) in [
+            ("1600-01-01T00:00:30Z", "1600-01-01T01:00:00Z"),
+            ("2300-06-01T00:00:00Z", "2300-07-01T00:00:00Z"),
+            ("0000-01-01T00:00:00Z", "0000-01-02T00:00:00Z"),
+        ] {
+            let p = Plan::for_window(at(since), at(until), &l).unwrap();
+            assert!(p.since <= at(since) && p.until >= at(until));
+        }
+        let t = at("1600-01-01T12:34:56Z");
+        assert_eq!(Level::Minute.truncate(t), at("1600-01-01T12:34:00Z"));
+        assert_eq!(Level::Hour.truncate(t), at("1600-01-01T12:00:00Z"));
+        assert_eq!(Level::Day.truncate(t), at("1600-01-01T00:00:00Z"));
+        for level in Level::ALL {
+            assert_eq!(
+                level.truncate(DateTime::<Utc>::MIN_UTC),
+                DateTime::<Utc>::MIN_UTC
+            );
+            assert!(level.truncate(DateTime::<Utc>::MAX_UTC) <= DateTime::<Utc>::MAX_UTC);
+        }
+        // A window touching the end of chrono's range cannot be widened.
+        assert_eq!(
+            Plan::for_window(
+                DateTime::<Utc>::MAX_UTC - TimeDelta::hours(1),
+                DateTime::<Utc>::MAX_UTC,
+                &l
+            ),
+            Err(PlanError::OutOfRange)
+        );
+    }
+
+    /// Regression: the roll-up truncated `at` with `DurationRound`, whose
+    /// `expect("in range")` panicked for an event before 1677 or after 2262
+    /// (a gateway may send any `at` in the past), killing the roll-up task.
+    #[test]
+    fn roll_up_aggregates_events_of_any_time() {
+        let event = |at: DateTime<Utc>| UsageEvent {
+            id: Uuid::nil(),
+            token_id: None,
+            route_id: None,
+            method: "GET".into(),
+            status: 200,
+            latency_ms: 1.0,
+            upstream_latency_ms: None,
+            bytes_in: 0,
+            bytes_out: 0,
+            client_ip: None,
+            user_agent: None,
+            error_code: None,
+            at,
+            count: 1,
+        };
+        let events = [
+            event(at("1600-01-01T00:00:30Z")),
+            event(at("2300-01-01T10:20:30Z")),
+            event(DateTime::<Utc>::MIN_UTC),
+            event(DateTime::<Utc>::MAX_UTC),
+        ];
+        let refs: Vec<&UsageEvent> = events.iter().collect();
+        for level in Level::ALL {
+            let rows = aggregate(&refs, level, &BTreeMap::new());
+            assert_eq!(rows.values().map(|a| a.requests).sum::<i64>(), 4);
+            assert!(rows.keys().any(|k| k.bucket == at("1600-01-01T00:00:00Z")));
+        }
+    }
+
+    /// Any time chrono can represent, with its extremes and the edges of
+    /// the nanosecond range drawn often.
+    fn any_time() -> impl Strategy<Value = DateTime<Utc>> {
+        let min = DateTime::<Utc>::MIN_UTC.timestamp();
+        let max = DateTime::<Utc>::MAX_UTC.timestamp();
+        let edge = |s: &str| at(s).timestamp();
+        prop_oneof![
+            (min..=max, 0u32..1_000_000_000),
+            (
+                prop_oneof![
+                    Just(min),
+                    Just(max),
+                    Just(0),
+                    Just(edge("1677-09-21T00:12:43Z")),
+                    Just(edge("2262-04-11T23:47:16Z")),
+                    Just(edge("2026-11-26T00:00:00Z")),
+                ],
+                0u32..1_000_000_000
+            )
+                .prop_flat_map(|(s, n)| ((s - 200_000)..=(s + 200_000), Just(n))),
+        ]
+        .prop_map(move |(s, n)| {
+            DateTime::from_timestamp(s.clamp(min, max), n).unwrap_or(DateTime::<Utc>::MAX_UTC)
+        })
+    }
+
+    proptest! {
+        /// No window panics; every accepted one is non-empty, within the
+        /// limits, covers what was asked, and is aligned to its buckets.
+        #[test]
+        fn planning_never_panics_and_obeys_the_caps(
+            since in any_time(),
+            until in any_time(),
+            longest_days in 1i64..5000,
+            max_buckets in 1usize..3000,
+        ) {
+            let limits = [
+                super::Retention::default().window_limits(),
+                WindowLimits { longest: TimeDelta::days(longest_days), max_buckets },
+            ];
+            for l in &limits {
+                if let Ok(p) = Plan::for_window(since, until, l) {
+                    prop_assert!(since < until);
+                    prop_assert!(until - since <= l.longest);
+                    prop_assert!(p.buckets() >= 1 && p.buckets() <= l.max_buckets);
+                    prop_assert!(p.since <= since && p.until >= until);
+                    prop_assert_eq!(p.since.timestamp() % p.bucket.num_seconds(), 0);
+                    prop_assert_eq!(p.index(p.since), Some(0));
+                    prop_assert_eq!(p.index(p.until), None);
+                }
+            }
+            for level in Level::ALL {
+                let t = level.truncate(since);
+                prop_assert!(t <= since && since - t < level.width());
+            }
+        }
     }
 }

@@ -79,6 +79,7 @@ struct ListArgs {
     /// calls, errors, p95, name or last_used
     #[arg(long, default_value = "calls")]
     sort: String,
+    /// At most this many rows, 1-1000 [default: 1000]
     #[arg(long)]
     limit: Option<usize>,
     #[command(flatten)]
@@ -223,7 +224,7 @@ async fn list(client: &Client, out: &Output, path: &str, what: &str, a: ListArgs
     let mut q = window_query(&a.window)?;
     q.push(("sort", a.sort.clone()));
     if let Some(l) = a.limit {
-        q.push(("limit", l.to_string()));
+        q.push(("limit", input::report_limit(l)?.to_string()));
     }
     show(out, &a.watch, || async {
         let rows: UsageRows = client.get(path, &q).await?;
@@ -421,6 +422,15 @@ fn render_rows(out: &Output, rows: &UsageRows, what: &str) -> CliResult<String> 
         text.push_str("No data in this window (every row below has zero calls).\n");
     }
     text.push_str(&rows_table(out, &rows.rows, what, true));
+    if rows.total > rows.rows.len() {
+        let _ = writeln!(
+            text,
+            "Showing {} of {} rows; --limit sets how many (at most {}), --team narrows the list.",
+            rows.rows.len(),
+            rows.total,
+            input::MAX_REPORT_ROWS
+        );
+    }
     Ok(text)
 }
 

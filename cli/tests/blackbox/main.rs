@@ -13,6 +13,7 @@ mod errors;
 mod faults;
 mod gateway;
 mod hostile;
+mod hostile_reports;
 mod kvsync;
 mod least_privilege;
 mod login;

@@ -138,57 +138,109 @@ pub fn format_duration(d: Duration) -> String {
     humantime::format_duration(Duration::from_secs(d.as_secs().max(1))).to_string()
 }
 
+/// How far ahead an expiry may lie, in any of its forms.
+const LONGEST_EXPIRY_DAYS: i64 = 36_500;
+
 /// When something expires: `never`, a duration from `now` (`30d`, `12h`),
 /// a date (`2027-01-31`, meaning 00:00 UTC that day) or an RFC 3339 time.
-/// Returns `None` for never. The moment must lie in the future.
+/// Returns `None` for never. The moment must lie in the future, and at
+/// most 100 years ahead.
 pub fn expiry(value: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, InputError> {
     let v = value.trim();
     if v.eq_ignore_ascii_case("never") {
         return Ok(None);
     }
-    let at = if let Ok(date) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        date.and_hms_opt(0, 0, 0)
-            .expect("midnight exists")
-            .and_utc()
-    } else if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        t.with_timezone(&Utc)
+    let too_far = || {
+        InputError(format!(
+            "expiry `{v}` is too far in the future (at most 100 years)"
+        ))
+    };
+    let at = if let Some(t) = date_or_time(v) {
+        t
     } else if let Ok(d) = humantime::parse_duration(v) {
-        let d = chrono::Duration::from_std(d)
+        chrono::Duration::from_std(d)
             .ok()
-            .filter(|d| *d <= chrono::Duration::days(36_500))
-            .ok_or_else(|| InputError(format!("expiry `{v}` is too far in the future")))?;
-        now + d
+            .filter(|d| *d <= chrono::Duration::days(LONGEST_EXPIRY_DAYS))
+            .and_then(|d| now.checked_add_signed(d))
+            .ok_or_else(too_far)?
     } else {
         return err(format!(
             "expiry `{v}` is not understood; use a duration (30d, 12h), a date (2027-01-31), an RFC 3339 time, or `never`"
         ));
     };
+    // Stored to the microsecond: judged as stored, so `500ns` is not an
+    // expiry that lies in the future and yet is stored as `now`.
+    let at = super::trunc_micros(at);
     if at <= now {
         return err(format!("expiry `{v}` ({at}) is not in the future"));
     }
-    Ok(Some(super::trunc_micros(at)))
+    if now
+        .checked_add_signed(chrono::Duration::days(LONGEST_EXPIRY_DAYS))
+        .is_some_and(|latest| at > latest)
+    {
+        return Err(too_far());
+    }
+    Ok(Some(at))
+}
+
+/// A date (`2026-11-01`, 00:00 UTC) or an RFC 3339 time, in UTC.
+fn date_or_time(v: &str) -> Option<DateTime<Utc>> {
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Some(d.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    DateTime::parse_from_rfc3339(v)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// The earliest and latest times [`moment`] accepts: four-digit years, as
+/// both databases and RFC 3339 can hold them.
+fn moment_range() -> (DateTime<Utc>, DateTime<Utc>) {
+    let day = |y, m, d| {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap_or_default()
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+    };
+    (day(1, 1, 1), day(10_000, 1, 1))
 }
 
 /// A point in time: a duration back from `now` (`24h`, `7d`), a date
-/// (`2026-11-01`, 00:00 UTC) or an RFC 3339 time.
+/// (`2026-11-01`, 00:00 UTC) or an RFC 3339 time, between the years 0001
+/// and 9999.
 pub fn moment(what: &str, value: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, InputError> {
     let v = value.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return Ok(t.with_timezone(&Utc));
+    let at = match date_or_time(v) {
+        Some(t) => t,
+        None => humantime::parse_duration(v)
+            .ok()
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .filter(|d| *d <= chrono::Duration::days(36_500))
+            .and_then(|d| now.checked_sub_signed(d))
+            .ok_or_else(|| {
+                InputError(format!(
+                    "{what} `{v}` is not a duration (24h, 7d), a date (2026-11-01) or an RFC 3339 time"
+                ))
+            })?,
+    };
+    let (earliest, end) = moment_range();
+    if at < earliest || at >= end {
+        return err(format!("{what} `{v}` lies outside the years 0001 to 9999"));
     }
-    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).expect("midnight").and_utc());
+    Ok(at)
+}
+
+/// The most rows a usage list (`usage tokens`, `usage routes`) returns.
+pub const MAX_REPORT_ROWS: usize = 1000;
+
+/// A usage list's `limit`: 1 to [`MAX_REPORT_ROWS`].
+pub fn report_limit(value: usize) -> Result<usize, InputError> {
+    if !(1..=MAX_REPORT_ROWS).contains(&value) {
+        return err(format!(
+            "limit {value} is out of range; a usage list has 1 to {MAX_REPORT_ROWS} rows"
+        ));
     }
-    let back = humantime::parse_duration(v)
-        .ok()
-        .and_then(|d| chrono::Duration::from_std(d).ok())
-        .filter(|d| *d <= chrono::Duration::days(36_500))
-        .ok_or_else(|| {
-            InputError(format!(
-                "{what} `{v}` is not a duration (24h, 7d), a date (2026-11-01) or an RFC 3339 time"
-            ))
-        })?;
-    Ok(now - back)
+    Ok(value)
 }
 
 /// An IP allow-list entry: a CIDR (`10.0.0.0/8`, `2001:db8::/32`) or a bare
@@ -431,8 +483,68 @@ mod tests {
             "2020-01-01",
             "-5d",
             "0s",
+            "2200-01-01",
+            "9999-12-31T23:59:59Z",
+            "+200000-01-01",
+            "36501d",
         ] {
             assert!(expiry(bad, now()).is_err(), "{bad} accepted");
+        }
+        assert!(expiry("2127-01-01", now())
+            .unwrap_err()
+            .0
+            .contains("100 years"));
+        assert!(expiry("36500d", now()).is_ok());
+        // Found by fuzzing: less than a microsecond ahead was accepted and
+        // stored (truncated to microseconds) as exactly now.
+        assert!(expiry("91ns", now()).is_err());
+        assert!(expiry("2026-11-26T12:00:00.000000500Z", now()).is_err());
+        assert!(expiry("1us", now()).is_ok());
+        // Whatever the clock says, no panic.
+        for t in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            for v in ["30d", "2027-01-31", "never", "2027-01-31T10:00:00+02:00"] {
+                let _ = expiry(v, t);
+            }
+        }
+    }
+
+    #[test]
+    fn moments_are_four_digit_years() {
+        assert_eq!(
+            moment("since", "24h", now()).unwrap(),
+            "2026-11-25T12:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            moment("since", "1600-01-01T00:00:00Z", now()).unwrap(),
+            "1600-01-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert!(moment("since", "0001-01-01", now()).is_ok());
+        assert!(moment("until", "9999-12-31T23:59:59Z", now()).is_ok());
+        for bad in [
+            "0000-12-31",
+            "0001-01-01T00:00:00+01:00",
+            "+10000-01-01",
+            "-0001-01-01",
+            "+200000-01-01",
+            "36501d",
+            "",
+            "soon",
+        ] {
+            let e = moment("since", bad, now()).unwrap_err();
+            assert!(e.0.starts_with("since `"), "{bad}: {e}");
+        }
+        // Durations reaching back past chrono's range are refused, not a panic.
+        let early = "0001-06-01T00:00:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert!(moment("since", "365d", early).is_err());
+        assert!(moment("since", "1d", DateTime::<Utc>::MIN_UTC).is_err());
+    }
+
+    #[test]
+    fn report_limits() {
+        assert_eq!(report_limit(1), Ok(1));
+        assert_eq!(report_limit(MAX_REPORT_ROWS), Ok(MAX_REPORT_ROWS));
+        for bad in [0, MAX_REPORT_ROWS + 1, usize::MAX] {
+            assert!(report_limit(bad).unwrap_err().0.contains("1 to 1000"));
         }
     }
 
@@ -568,6 +680,77 @@ mod tests {
                 prop_assert!(!p.contains("//"));
                 prop_assert!(p == "/" || !p.ends_with('/'));
                 prop_assert!(!p.split('/').any(|s| s == ".."));
+            }
+        }
+    }
+
+    /// Text that looks like what the parsers expect, and text that does not.
+    fn typed() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[0-9+-]{0,7}-[0-9]{1,2}-[0-9]{1,2}",
+            "[0-9+-]{0,7}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,12})?(Z|[+-][0-9]{2}:[0-9]{2})",
+            "[0-9]{1,25} ?(ns|us|ms|s|m|h|d|w|M|y|years|fortnight)( [0-9]{1,20}[a-z]{1,2}){0,3}",
+            "[0-9]{0,12}/[0-9]{0,6}[smhdw]?",
+            "/[ -~]{0,40}",
+            "(none|bearer|header|basic)(:[ -~]{0,12}){0,3}",
+            Just("never".to_string()),
+            Just("1678-01-01T00:00:00Z".to_string()),
+            Just("2261-12-31T00:00:00Z".to_string()),
+            Just("1600-01-01T00:00:00Z".to_string()),
+        ]
+    }
+
+    /// Any time chrono can represent, extremes included.
+    fn any_time() -> impl Strategy<Value = DateTime<Utc>> {
+        let min = DateTime::<Utc>::MIN_UTC.timestamp();
+        let max = DateTime::<Utc>::MAX_UTC.timestamp();
+        prop_oneof![
+            Just(DateTime::<Utc>::MIN_UTC),
+            Just(DateTime::<Utc>::MAX_UTC),
+            Just(now()),
+            (min..=max, 0u32..1_000_000_000).prop_map(
+                |(s, n)| DateTime::from_timestamp(s, n).unwrap_or(DateTime::<Utc>::MAX_UTC)
+            ),
+        ]
+    }
+
+    proptest! {
+        /// No parser panics on any input at any time, and a report window
+        /// built from what they accept is either refused or within the caps.
+        #[test]
+        fn parsers_and_windows_never_panic(a in typed(), b in typed(), at in any_time(), n in any::<usize>()) {
+            let _ = name("token", &a);
+            let _ = team_name(&a);
+            let _ = team_role(&a);
+            let _ = email(&a);
+            let _ = description(&a);
+            let _ = duration("grace", &a);
+            let _ = cidr(&a);
+            let _ = rate_limit(&a);
+            let _ = route_path(&a);
+            let _ = upstream_url(&a);
+            let _ = upstream_auth(&a);
+            let _ = scope(&a);
+            let _ = tag(&a);
+            let _ = report_limit(n);
+            if let Ok(d) = duration("grace", &a) {
+                let _ = format_duration(d);
+            }
+            if let Ok(Some(e)) = expiry(&a, at) {
+                prop_assert!(e > at);
+            }
+            let limits = crate::usage::Retention::default().window_limits();
+            for now in [at, now()] {
+                let since = moment("since", &a, now);
+                let until = moment("until", &b, now);
+                if let (Ok(since), Ok(until)) = (since, until) {
+                    if let Ok(p) = crate::usage::Plan::for_window(since, until, &limits) {
+                        prop_assert!(until - since <= limits.longest);
+                        prop_assert!(p.buckets() >= 1 && p.buckets() <= limits.max_buckets);
+                        prop_assert!(p.since <= since && p.until >= until);
+                    }
+                }
             }
         }
     }

@@ -752,6 +752,9 @@ pub struct UsageSummary {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UsageRows {
     pub window: UsageWindow,
+    /// Rows before `limit` was applied (servers before this field: absent).
+    #[serde(default)]
+    pub total: usize,
     pub rows: Vec<UsageRow>,
 }
 

@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::db::{AuditFilter, UsageScope};
 use crate::error::{ApiError, ApiResult};
 use crate::permissions::{allowed, require, Action};
-use crate::usage::{status_class, Agg, Histogram, Key, Plan};
+use crate::usage::{status_class, Agg, Histogram, Key, Plan, Retention, WindowLimits};
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
@@ -43,7 +43,7 @@ struct WindowQuery {
     team: Option<String>,
     /// For lists: `calls` (default), `errors`, `p95`, `name`, `last_used`.
     sort: Option<String>,
-    /// For lists: at most this many rows.
+    /// For lists: at most this many rows, 1-1000 (default 1000).
     limit: Option<usize>,
 }
 
@@ -52,22 +52,36 @@ struct Ctx {
     scope: UsageScope,
 }
 
-async fn context(state: &AppState, caller: &Caller, q: &WindowQuery) -> ApiResult<Ctx> {
+/// The limits on report windows: from the usage retention, so a window
+/// never reaches past the oldest rollup kept.
+///
+/// Only the raw-event retention is configurable (`--usage-retention`);
+/// rollups are always kept as long as `Retention::default()` says, which
+/// is therefore the retention the server runs with for this purpose.
+fn window_limits() -> WindowLimits {
+    Retention::default().window_limits()
+}
+
+/// The window a report covers; a 422 naming the limit when it is empty,
+/// too long or needs too many buckets.
+fn plan(q: &WindowQuery) -> ApiResult<Plan> {
     let now = api::now();
     let since = input::moment("since", q.since.as_deref().unwrap_or("24h"), now)?;
     let until = match q.until.as_deref() {
         Some(u) => input::moment("until", u, now)?,
         None => now,
     };
-    if since >= until {
-        return Err(ApiError::invalid("`since` must be before `until`"));
-    }
+    Plan::for_window(since, until, &window_limits()).map_err(|e| ApiError::invalid(e.to_string()))
+}
+
+async fn context(state: &AppState, caller: &Caller, q: &WindowQuery) -> ApiResult<Ctx> {
+    let plan = plan(q)?;
     let teams = match q.team.as_deref() {
         Some(t) => Some(vec![resolve_team(state, caller, Some(t)).await?.id]),
         None => caller.principal.readable_teams(),
     };
     Ok(Ctx {
-        plan: Plan::for_window(since, until),
+        plan,
         scope: UsageScope {
             teams,
             token: None,
@@ -143,29 +157,6 @@ impl Tally {
             bytes_out: a.bytes_out,
         }
     }
-
-    fn row(
-        &self,
-        id: Option<Uuid>,
-        name: String,
-        team: Option<String>,
-        last_used_at: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> UsageRow {
-        let a = &self.agg;
-        UsageRow {
-            id,
-            name,
-            team,
-            calls: a.requests,
-            errors: a.errors,
-            success_rate: rate(a),
-            p50_ms: a.hist.quantile(0.50),
-            p95_ms: a.hist.quantile(0.95),
-            p99_ms: a.hist.quantile(0.99),
-            last_used_at,
-            timeline: self.calls.clone(),
-        }
-    }
 }
 
 fn rate(a: &Agg) -> Option<f64> {
@@ -184,16 +175,59 @@ async fn rollups(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<(Key, Agg)>> {
         .await
 }
 
-/// One tally per token (or route) id; `by_route` picks the dimension.
-fn tallies(ctx: &Ctx, rows: &[(Key, Agg)], by_route: bool) -> HashMap<Uuid, Tally> {
-    let mut out: HashMap<Uuid, Tally> = HashMap::new();
+/// Sums per token (or route) id, without timelines: all that sorting and
+/// limiting need. `by_route` picks the dimension. Memory grows with the
+/// number of ids, not with the window's buckets.
+fn sums(rows: &[(Key, Agg)], by_route: bool) -> HashMap<Uuid, Agg> {
+    let mut out: HashMap<Uuid, Agg> = HashMap::new();
     for (k, a) in rows {
         let id = if by_route { k.route_id } else { k.token_id };
-        out.entry(id)
-            .or_insert_with(|| Tally::new(&ctx.plan, false))
-            .add(&ctx.plan, k, a);
+        out.entry(id).or_default().merge(a);
     }
     out
+}
+
+/// A list row from its sums; the timeline is filled in by
+/// [`add_timelines`] once the rows to return are known.
+fn usage_row(
+    id: Option<Uuid>,
+    name: String,
+    team: Option<String>,
+    last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    agg: &Agg,
+) -> UsageRow {
+    UsageRow {
+        id,
+        name,
+        team,
+        calls: agg.requests,
+        errors: agg.errors,
+        success_rate: rate(agg),
+        p50_ms: agg.hist.quantile(0.50),
+        p95_ms: agg.hist.quantile(0.95),
+        p99_ms: agg.hist.quantile(0.99),
+        last_used_at,
+        timeline: vec![],
+    }
+}
+
+/// Gives each of `out` (rows returned, after sort and limit) its timeline
+/// of calls per bucket, from the rollup rows of its id (`None` = nil).
+fn add_timelines(plan: &Plan, rows: &[(Key, Agg)], by_route: bool, out: &mut [UsageRow]) {
+    let position: HashMap<Uuid, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.unwrap_or(Uuid::nil()), i))
+        .collect();
+    for r in out.iter_mut() {
+        r.timeline = vec![0; plan.buckets()];
+    }
+    for (k, a) in rows {
+        let id = if by_route { k.route_id } else { k.token_id };
+        if let (Some(&i), Some(b)) = (position.get(&id), plan.index(k.bucket)) {
+            out[i].timeline[b] += a.requests;
+        }
+    }
 }
 
 /// One tally over all rows, with per-bucket histograms if asked for.
@@ -209,12 +243,19 @@ fn most_calls_first(a: &UsageRow, b: &UsageRow) -> std::cmp::Ordering {
     b.calls.cmp(&a.calls).then(a.name.cmp(&b.name))
 }
 
-/// Rows with calls, most calls first, at most `limit`.
-fn busiest(rows: Vec<UsageRow>, limit: usize) -> Vec<UsageRow> {
-    let mut rows: Vec<UsageRow> = rows.into_iter().filter(|r| r.calls > 0).collect();
-    rows.sort_by(most_calls_first);
-    rows.truncate(limit);
-    rows
+/// Rows with calls, most calls first, at most `limit`, with timelines.
+fn busiest(
+    ctx: &Ctx,
+    rows: &[(Key, Agg)],
+    by_route: bool,
+    list: Vec<UsageRow>,
+    limit: usize,
+) -> Vec<UsageRow> {
+    let mut list: Vec<UsageRow> = list.into_iter().filter(|r| r.calls > 0).collect();
+    list.sort_by(most_calls_first);
+    list.truncate(limit);
+    add_timelines(&ctx.plan, rows, by_route, &mut list);
+    list
 }
 
 fn sort_rows(rows: &mut [UsageRow], sort: Option<&str>) -> ApiResult<()> {
@@ -242,14 +283,15 @@ fn sort_rows(rows: &mut [UsageRow], sort: Option<&str>) -> ApiResult<()> {
     Ok(())
 }
 
-/// Rows for every visible token, with zeros for tokens without calls.
+/// Rows (without timelines) for every visible token, with zeros for tokens
+/// without calls.
 async fn token_rows_for(
     state: &AppState,
     caller: &Caller,
     ctx: &Ctx,
     rows: &[(Key, Agg)],
 ) -> ApiResult<Vec<UsageRow>> {
-    let mut tallies = tallies(ctx, rows, false);
+    let mut sums = sums(rows, false);
     let team = ctx
         .scope
         .teams
@@ -264,45 +306,85 @@ async fn token_rows_for(
             api::StatusFilter::All,
         )
         .await?;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(tokens.len());
     for t in tokens {
-        let tally = tallies.remove(&t.id);
-        if tally.is_none() && t.status == api::TokenStatus::Revoked {
+        let sum = sums.remove(&t.id);
+        if sum.is_none() && t.status == api::TokenStatus::Revoked {
             continue; // revoked and unused in the window: not worth a row
         }
-        let tally = tally.unwrap_or_else(|| Tally::new(&ctx.plan, false));
-        out.push(tally.row(Some(t.id), t.name, Some(t.team), t.last_used_at));
+        let sum = sum.unwrap_or_default();
+        out.push(usage_row(
+            Some(t.id),
+            t.name,
+            Some(t.team),
+            t.last_used_at,
+            &sum,
+        ));
     }
     // Calls without a known token (missing or invalid tokens), for those who may see them.
-    if let Some(tally) = tallies.remove(&Uuid::nil()) {
-        out.push(tally.row(None, "(no valid token)".into(), None, tally.agg.last_at));
+    if let Some(sum) = sums.remove(&Uuid::nil()) {
+        out.push(usage_row(
+            None,
+            "(no valid token)".into(),
+            None,
+            sum.last_at,
+            &sum,
+        ));
     }
     Ok(out)
 }
 
-/// Rows for every route, with zeros for routes without calls.
-async fn route_rows_for(
-    state: &AppState,
-    ctx: &Ctx,
-    rows: &[(Key, Agg)],
-) -> ApiResult<Vec<UsageRow>> {
-    let mut tallies = tallies(ctx, rows, true);
+/// Rows (without timelines) for every route, with zeros for routes without
+/// calls.
+async fn route_rows_for(state: &AppState, rows: &[(Key, Agg)]) -> ApiResult<Vec<UsageRow>> {
+    let mut sums = sums(rows, true);
     let mut out = Vec::new();
     for r in state.db.list_routes().await? {
-        let tally = tallies
-            .remove(&r.id)
-            .unwrap_or_else(|| Tally::new(&ctx.plan, false));
-        let last = tally.agg.last_at;
-        out.push(tally.row(Some(r.id), r.name, None, last));
+        let sum = sums.remove(&r.id).unwrap_or_default();
+        out.push(usage_row(Some(r.id), r.name, None, sum.last_at, &sum));
     }
-    if let Some(tally) = tallies.remove(&Uuid::nil()) {
-        out.push(tally.row(None, "(no route)".into(), None, tally.agg.last_at));
+    if let Some(sum) = sums.remove(&Uuid::nil()) {
+        out.push(usage_row(
+            None,
+            "(no route)".into(),
+            None,
+            sum.last_at,
+            &sum,
+        ));
     }
     // Routes removed since: their calls still count.
-    for (id, tally) in tallies {
-        out.push(tally.row(Some(id), "(removed route)".into(), None, tally.agg.last_at));
+    for (id, sum) in sums {
+        out.push(usage_row(
+            Some(id),
+            "(removed route)".into(),
+            None,
+            sum.last_at,
+            &sum,
+        ));
     }
     Ok(out)
+}
+
+/// A usage list: sorted, limited (1-1000 rows, default 1000), and only the
+/// rows returned get a timeline, so a report's memory does not grow with
+/// the number of tokens times the number of buckets.
+fn list(
+    ctx: &Ctx,
+    rows: &[(Key, Agg)],
+    by_route: bool,
+    mut out: Vec<UsageRow>,
+    sort: Option<&str>,
+    limit: usize,
+) -> ApiResult<UsageRows> {
+    sort_rows(&mut out, sort)?;
+    let total = out.len();
+    out.truncate(limit);
+    add_timelines(&ctx.plan, rows, by_route, &mut out);
+    Ok(UsageRows {
+        window: window(&ctx.plan),
+        total,
+        rows: out,
+    })
 }
 
 /// Overview: calls, success rate, errors by class, latency percentiles,
@@ -317,9 +399,11 @@ async fn summary(
     let ctx = context(&state, &caller, &q).await?;
     let rows = rollups(&state, &ctx).await?;
     let all = tally_all(&ctx, &rows, false);
-    let top_tokens = busiest(token_rows_for(&state, &caller, &ctx, &rows).await?, 5);
+    let tokens = token_rows_for(&state, &caller, &ctx, &rows).await?;
+    let top_tokens = busiest(&ctx, &rows, false, tokens, 5);
     let top_routes = if allowed(&caller.principal, Action::RouteRead, None) {
-        busiest(route_rows_for(&state, &ctx, &rows).await?, 5)
+        let routes = route_rows_for(&state, &rows).await?;
+        busiest(&ctx, &rows, true, routes, 5)
     } else {
         vec![]
     };
@@ -341,17 +425,18 @@ async fn token_rows(
     caller: Caller,
     ApiQuery(q): ApiQuery<WindowQuery>,
 ) -> ApiResult<Json<UsageRows>> {
+    let limit = input::report_limit(q.limit.unwrap_or(input::MAX_REPORT_ROWS))?;
     let ctx = context(&state, &caller, &q).await?;
     let rows = rollups(&state, &ctx).await?;
-    let mut out = token_rows_for(&state, &caller, &ctx, &rows).await?;
-    sort_rows(&mut out, q.sort.as_deref())?;
-    if let Some(limit) = q.limit {
-        out.truncate(limit);
-    }
-    Ok(Json(UsageRows {
-        window: window(&ctx.plan),
-        rows: out,
-    }))
+    let out = token_rows_for(&state, &caller, &ctx, &rows).await?;
+    Ok(Json(list(
+        &ctx,
+        &rows,
+        false,
+        out,
+        q.sort.as_deref(),
+        limit,
+    )?))
 }
 
 /// One row per route, including routes without calls; counts only calls of
@@ -364,17 +449,18 @@ async fn route_rows(
     ApiQuery(q): ApiQuery<WindowQuery>,
 ) -> ApiResult<Json<UsageRows>> {
     require(&caller.principal, Action::RouteRead, None)?;
+    let limit = input::report_limit(q.limit.unwrap_or(input::MAX_REPORT_ROWS))?;
     let ctx = context(&state, &caller, &q).await?;
     let rows = rollups(&state, &ctx).await?;
-    let mut out = route_rows_for(&state, &ctx, &rows).await?;
-    sort_rows(&mut out, q.sort.as_deref())?;
-    if let Some(limit) = q.limit {
-        out.truncate(limit);
-    }
-    Ok(Json(UsageRows {
-        window: window(&ctx.plan),
-        rows: out,
-    }))
+    let out = route_rows_for(&state, &rows).await?;
+    Ok(Json(list(
+        &ctx,
+        &rows,
+        true,
+        out,
+        q.sort.as_deref(),
+        limit,
+    )?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -402,7 +488,7 @@ impl DetailQuery {
 /// One token: totals, timeline, breakdown by route and by status, recent calls.
 #[utoipa::path(get, path = "/usage/tokens/{reference}", tag = "usage",
     params(("reference" = String, Path, description = "Token id or name"), DetailQuery),
-    responses((status = 200, body = TokenUsage), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = TokenUsage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn token_detail(
     State(state): State<AppState>,
     caller: Caller,
@@ -414,7 +500,8 @@ async fn token_detail(
     ctx.scope.token = Some(token.id);
     let rows = rollups(&state, &ctx).await?;
     let all = tally_all(&ctx, &rows, false);
-    let by_route = busiest(route_rows_for(&state, &ctx, &rows).await?, usize::MAX);
+    let routes = route_rows_for(&state, &rows).await?;
+    let by_route = busiest(&ctx, &rows, true, routes, input::MAX_REPORT_ROWS);
     let by_status = all
         .by_status
         .iter()
@@ -442,7 +529,7 @@ async fn token_detail(
 /// One route: totals, latency trend, top tokens, recent calls.
 #[utoipa::path(get, path = "/usage/routes/{reference}", tag = "usage",
     params(("reference" = String, Path, description = "Route id, name or path"), DetailQuery),
-    responses((status = 200, body = RouteUsage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = RouteUsage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn route_detail(
     State(state): State<AppState>,
     caller: Caller,
@@ -459,7 +546,8 @@ async fn route_detail(
     ctx.scope.route = Some(route.id);
     let rows = rollups(&state, &ctx).await?;
     let mut all = tally_all(&ctx, &rows, true);
-    let top_tokens = busiest(token_rows_for(&state, &caller, &ctx, &rows).await?, 5);
+    let tokens = token_rows_for(&state, &caller, &ctx, &rows).await?;
+    let top_tokens = busiest(&ctx, &rows, false, tokens, 5);
     let hists = all.hists.take().unwrap_or_default();
     let recent = state
         .db

@@ -89,6 +89,18 @@ impl DenialAggregator {
                 self.addressed += 1;
             }
         }
+        // Requests this event stands for; a tally that cannot take them
+        // without passing COUNT_MAX is set aside whole (it keeps its
+        // address slot: the key stays open with a fresh tally).
+        let n = event.count.clamp(1, COUNT_MAX);
+        if self
+            .open
+            .get(&key)
+            .is_some_and(|t| t.count.saturating_add(n) > COUNT_MAX)
+        {
+            let tally = self.open.remove(&key).expect("checked above");
+            self.full.push((key.clone(), tally));
+        }
         let tally = self.open.entry(key.clone()).or_insert(Tally {
             first_at: event.at,
             count: 0,
@@ -97,10 +109,12 @@ impl DenialAggregator {
             bytes_out: 0,
         });
         tally.first_at = tally.first_at.min(event.at);
-        tally.count += event.count.max(1);
-        tally.latency_sum_ms += event.latency_ms * f64::from(event.count.max(1));
-        tally.bytes_in = tally.bytes_in.saturating_add(event.bytes_in);
-        tally.bytes_out = tally.bytes_out.saturating_add(event.bytes_out);
+        tally.count += n;
+        tally.latency_sum_ms += event.latency_ms * f64::from(n);
+        // Byte counts stay within what ingest accepts (a signed 64-bit).
+        let max = i64::MAX as u64;
+        tally.bytes_in = tally.bytes_in.saturating_add(event.bytes_in).min(max);
+        tally.bytes_out = tally.bytes_out.saturating_add(event.bytes_out).min(max);
         if tally.count >= COUNT_MAX {
             let tally = self.remove(&key);
             self.full.push((key, tally));
@@ -295,6 +309,24 @@ mod tests {
             events.iter().map(|e| u64::from(e.count)).sum::<u64>(),
             10_000
         );
+    }
+
+    #[test]
+    fn no_tally_passes_the_limits_ingest_checks() {
+        let mut agg = DenialAggregator::new(TimeDelta::minutes(1), 10);
+        let mut big = denial("198.51.100.1", "missing_token", "2026-11-26T12:00:00Z");
+        big.count = COUNT_MAX - 2;
+        big.bytes_out = i64::MAX as u64;
+        agg.offer(big.clone());
+        big.count = 5;
+        agg.offer(big);
+        let events = agg.flush_all(ids());
+        assert_eq!(
+            events.iter().map(|e| e.count).collect::<Vec<_>>(),
+            [COUNT_MAX - 2, 5]
+        );
+        let now = at("2026-11-26T12:01:00Z");
+        assert!(events.iter().all(|e| e.check(now).is_ok()), "{events:?}");
     }
 
     #[test]
