@@ -50,6 +50,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('gateway-key', 'gateway-key', [CompletionResultType]::ParameterValue, 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'The Cloudflare KV copy the Worker reads: status, push, export')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print manual pages (roff), or write them all into a directory')
+            [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show the version, git commit and build date (`-o json` for scripts)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1208,6 +1210,27 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'tokenctl;man' {
+            [CompletionResult]::new('--write-dir', '--write-dir', [CompletionResultType]::ParameterName, 'Write the page of every command into this directory instead: tokenctl.1, tokenctl-token.1, tokenctl-token-create.1, …')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;version' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'tokenctl;help' {
             [CompletionResult]::new('server', 'server', [CompletionResultType]::ParameterValue, 'Run the control plane: database, admin API, audit log')
             [CompletionResult]::new('gateway', 'gateway', [CompletionResultType]::ParameterValue, 'Run the self-hosted gateway: verify tokens, inject upstream credentials, proxy')
@@ -1228,6 +1251,8 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('gateway-key', 'gateway-key', [CompletionResultType]::ParameterValue, 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'The Cloudflare KV copy the Worker reads: status, push, export')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print manual pages (roff), or write them all into a directory')
+            [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show the version, git commit and build date (`-o json` for scripts)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1478,6 +1503,12 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;completions' {
+            break
+        }
+        'tokenctl;help;man' {
+            break
+        }
+        'tokenctl;help;version' {
             break
         }
         'tokenctl;help;help' {

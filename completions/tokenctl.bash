@@ -43,6 +43,9 @@ _tokenctl() {
             tokenctl,logout)
                 cmd="tokenctl__subcmd__logout"
                 ;;
+            tokenctl,man)
+                cmd="tokenctl__subcmd__man"
+                ;;
             tokenctl,overview)
                 cmd="tokenctl__subcmd__overview"
                 ;;
@@ -72,6 +75,9 @@ _tokenctl() {
                 ;;
             tokenctl,user)
                 cmd="tokenctl__subcmd__user"
+                ;;
+            tokenctl,version)
+                cmd="tokenctl__subcmd__version"
                 ;;
             tokenctl,whoami)
                 cmd="tokenctl__subcmd__whoami"
@@ -169,6 +175,9 @@ _tokenctl() {
             tokenctl__subcmd__help,logout)
                 cmd="tokenctl__subcmd__help__subcmd__logout"
                 ;;
+            tokenctl__subcmd__help,man)
+                cmd="tokenctl__subcmd__help__subcmd__man"
+                ;;
             tokenctl__subcmd__help,overview)
                 cmd="tokenctl__subcmd__help__subcmd__overview"
                 ;;
@@ -198,6 +207,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help,user)
                 cmd="tokenctl__subcmd__help__subcmd__user"
+                ;;
+            tokenctl__subcmd__help,version)
+                cmd="tokenctl__subcmd__help__subcmd__version"
                 ;;
             tokenctl__subcmd__help,whoami)
                 cmd="tokenctl__subcmd__help__subcmd__whoami"
@@ -650,7 +662,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-o -h -V --server --token --profile --output --color --help --version server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help"
+            opts="-o -h -V --server --token --profile --output --color --help --version server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1452,7 +1464,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help"
+            opts="server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1690,6 +1702,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2403,6 +2429,20 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__help__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__help__subcmd__whoami)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2470,6 +2510,44 @@ _tokenctl() {
                 return 0
             fi
             case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__man)
+            opts="-o -h --write-dir --server --profile --output --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --write-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -5364,6 +5442,40 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__version)
+            opts="-o -h --server --profile --output --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
