@@ -1142,7 +1142,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__dev)
-            opts="-o -h --data-dir --listen --gateway-listen --server --profile --output --color --help"
+            opts="-v -o -h --data-dir --listen --gateway-listen --verbose --server --profile --output --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -105,6 +105,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -s v -l verbose -d 'Log every request (and other INFO lines) too, not only warnings'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l store -d 'Where to keep the credential' -r -f -a "keyring\t'The OS keyring (macOS Keychain, Windows Credential Manager, Secret Service)'
 file\t'A file only you can read (mode 0600)'"

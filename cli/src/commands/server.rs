@@ -75,8 +75,13 @@ pub enum LogFormat {
 }
 
 pub fn init_logging(format: LogFormat) {
+    init_logging_with_default(format, "info");
+}
+
+/// Logging to stderr at `default_filter` unless `TOKENCTL_LOG` says otherwise.
+pub fn init_logging_with_default(format: LogFormat, default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENCTL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
