@@ -662,7 +662,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-o -h -V --server --token --profile --output --color --help --version server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help"
+            opts="-o -h -V --server --token --profile --output --color --ca-cert --help --version server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -692,6 +692,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -700,7 +704,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__audit)
-            opts="-o -h --server --profile --output --color --help list help"
+            opts="-o -h --server --profile --output --color --ca-cert --help list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -724,6 +728,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -776,7 +784,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__audit__subcmd__list)
-            opts="-o -h --since --until --actor --action --target-type --target --team --limit --cursor --server --profile --output --color --help"
+            opts="-o -h --since --until --actor --action --target-type --target --team --limit --cursor --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -838,6 +846,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -846,7 +858,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__completions)
-            opts="-o -h --write-dir --server --profile --output --color --help bash elvish fish powershell zsh"
+            opts="-o -h --write-dir --server --profile --output --color --ca-cert --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -876,6 +888,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -884,7 +900,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__credential)
-            opts="-o -h --server --profile --output --color --help generate create list revoke help"
+            opts="-o -h --server --profile --output --color --ca-cert --help generate create list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -910,6 +926,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -918,7 +938,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__credential__subcmd__create)
-            opts="-o -h --expires --server --profile --output --color --help"
+            opts="-o -h --expires --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -948,6 +968,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -956,7 +980,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__credential__subcmd__generate)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -980,6 +1004,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1074,7 +1102,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__credential__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1098,6 +1126,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1108,7 +1140,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__credential__subcmd__revoke)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1134,6 +1166,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1142,7 +1178,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__dev)
-            opts="-v -o -h --data-dir --listen --gateway-listen --verbose --server --profile --output --color --help"
+            opts="-v -o -h --data-dir --listen --gateway-listen --verbose --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1180,6 +1216,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1188,13 +1228,17 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway)
-            opts="-o -h --key --listen --state-dir --spool-max --max-stale --header-read-timeout --keep-alive-timeout --max-connections --log-format --server --profile --output --color --help"
+            opts="-o -h --key --key-file --listen --state-dir --spool-max --max-stale --header-read-timeout --keep-alive-timeout --max-connections --log-format --tls-cert --tls-key --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1230,6 +1274,14 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1250,6 +1302,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1258,7 +1314,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway__subcmd__key)
-            opts="-o -h --server --profile --output --color --help create list revoke help"
+            opts="-o -h --server --profile --output --color --ca-cert --help create list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1284,6 +1340,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1292,7 +1352,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway__subcmd__key__subcmd__create)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1316,6 +1376,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1396,7 +1460,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway__subcmd__key__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1420,6 +1484,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1430,7 +1498,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway__subcmd__key__subcmd__revoke)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1454,6 +1522,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2458,7 +2530,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__login)
-            opts="-o -h --store --credential-file --enrol --server --profile --output --color --help"
+            opts="-o -h --store --credential-file --enrol --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2496,6 +2568,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2504,7 +2580,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__logout)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2530,6 +2606,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2538,7 +2618,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__man)
-            opts="-o -h --write-dir --server --profile --output --color --help"
+            opts="-o -h --write-dir --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2568,6 +2648,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2576,7 +2660,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__overview)
-            opts="-o -h --watch --interval --server --profile --output --color --help"
+            opts="-o -h --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2606,6 +2690,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2614,7 +2702,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route)
-            opts="-o -h --server --profile --output --color --help add list show update remove help"
+            opts="-o -h --server --profile --output --color --ca-cert --help add list show update remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2640,6 +2728,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2648,7 +2740,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__add)
-            opts="-o -h --path --upstream --tag --auth --timeout --description --server --profile --output --color --help"
+            opts="-o -h --path --upstream --tag --auth --timeout --description --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2696,6 +2788,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2804,7 +2900,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2828,6 +2924,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2838,7 +2938,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__remove)
-            opts="-y -o -h --force --yes --server --profile --output --color --help"
+            opts="-y -o -h --force --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2862,6 +2962,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2872,7 +2976,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__show)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2898,6 +3002,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2906,7 +3014,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__update)
-            opts="-o -h --name --path --upstream --tag --add-tag --remove-tag --auth --timeout --description --server --profile --output --color --help"
+            opts="-o -h --name --path --upstream --tag --add-tag --remove-tag --auth --timeout --description --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2968,6 +3076,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2976,7 +3088,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__secret)
-            opts="-o -h --server --profile --output --color --help set list remove help"
+            opts="-o -h --server --profile --output --color --ca-cert --help set list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3000,6 +3112,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3080,7 +3196,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__secret__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3104,6 +3220,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3114,7 +3234,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__secret__subcmd__remove)
-            opts="-y -o -h --yes --server --profile --output --color --help"
+            opts="-y -o -h --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3140,6 +3260,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3148,7 +3272,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__secret__subcmd__set)
-            opts="-o -h --from-env --from-file --server --profile --output --color --help"
+            opts="-o -h --from-env --from-file --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3182,6 +3306,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3190,7 +3318,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__server)
-            opts="-o -h --database-url --listen --master-key-file --usage-retention --header-read-timeout --keep-alive-timeout --max-connections --log-format --server --profile --output --color --help"
+            opts="-o -h --database-url --listen --master-key-file --usage-retention --header-read-timeout --keep-alive-timeout --max-connections --log-format --tls-cert --tls-key --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3228,6 +3356,14 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3246,6 +3382,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3256,7 +3396,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__status)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3280,6 +3420,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3290,7 +3434,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__sync)
-            opts="-o -h --server --profile --output --color --help status push export help"
+            opts="-o -h --server --profile --output --color --ca-cert --help status push export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3316,6 +3460,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3324,7 +3472,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__sync__subcmd__export)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3348,6 +3496,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3428,7 +3580,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__sync__subcmd__push)
-            opts="-o -h --full --server --profile --output --color --help"
+            opts="-o -h --full --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3452,6 +3604,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3462,7 +3618,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__sync__subcmd__status)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3488,6 +3644,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3496,7 +3656,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team)
-            opts="-o -h --server --profile --output --color --help create list show update delete member help"
+            opts="-o -h --server --profile --output --color --ca-cert --help create list show update delete member help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3522,6 +3682,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3530,7 +3694,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__create)
-            opts="-o -h --description --admin --server --profile --output --color --help"
+            opts="-o -h --description --admin --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3564,6 +3728,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3572,7 +3740,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__delete)
-            opts="-y -o -h --revoke-tokens --yes --server --profile --output --color --help"
+            opts="-y -o -h --revoke-tokens --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3596,6 +3764,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3760,7 +3932,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3784,6 +3956,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3794,7 +3970,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__member)
-            opts="-o -h --server --profile --output --color --help add set-role remove help"
+            opts="-o -h --server --profile --output --color --ca-cert --help add set-role remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3820,6 +3996,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3828,7 +4008,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__member__subcmd__add)
-            opts="-o -h --server --profile --output --color --help viewer developer manager admin"
+            opts="-o -h --server --profile --output --color --ca-cert --help viewer developer manager admin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3852,6 +4032,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3932,7 +4116,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__member__subcmd__remove)
-            opts="-y -o -h --yes --server --profile --output --color --help"
+            opts="-y -o -h --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3956,6 +4140,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3966,7 +4154,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__member__subcmd__set__subcmd__role)
-            opts="-o -h --server --profile --output --color --help viewer developer manager admin"
+            opts="-o -h --server --profile --output --color --ca-cert --help viewer developer manager admin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3992,6 +4180,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4000,7 +4192,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__show)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4026,6 +4218,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4034,7 +4230,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__update)
-            opts="-o -h --name --description --server --profile --output --color --help"
+            opts="-o -h --name --description --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4068,6 +4264,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4076,7 +4276,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token)
-            opts="-o -h --server --profile --output --color --help create list show update revoke rotate help"
+            opts="-o -h --server --profile --output --color --ca-cert --help create list show update revoke rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4102,6 +4302,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4110,7 +4314,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__create)
-            opts="-o -h --name --scope --team --expires --description --allow-ip --rate --allow-unknown-scope --server --profile --output --color --help"
+            opts="-o -h --name --scope --team --expires --description --allow-ip --rate --allow-unknown-scope --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4162,6 +4366,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4284,7 +4492,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__list)
-            opts="-o -h --team --status --server --profile --output --color --help"
+            opts="-o -h --team --status --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4318,6 +4526,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4326,7 +4538,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__revoke)
-            opts="-y -o -h --team --yes --server --profile --output --color --help"
+            opts="-y -o -h --team --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4356,6 +4568,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4364,7 +4580,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__rotate)
-            opts="-o -h --team --grace --idempotency-key --server --profile --output --color --help"
+            opts="-o -h --team --grace --idempotency-key --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4402,6 +4618,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4410,7 +4630,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__show)
-            opts="-o -h --team --server --profile --output --color --help"
+            opts="-o -h --team --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4440,6 +4660,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4448,7 +4672,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__update)
-            opts="-o -h --team --name --description --scope --add-scope --remove-scope --expires --allow-ip --allow-any-ip --rate --allow-unknown-scope --server --profile --output --color --help"
+            opts="-o -h --team --name --description --scope --add-scope --remove-scope --expires --allow-ip --allow-any-ip --rate --allow-unknown-scope --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4510,6 +4734,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4518,7 +4746,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage)
-            opts="-o -h --since --until --team --watch --interval --server --profile --output --color --help tokens routes token route recent help"
+            opts="-o -h --since --until --team --watch --interval --server --profile --output --color --ca-cert --help tokens routes token route recent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4558,6 +4786,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4666,7 +4898,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__recent)
-            opts="-o -h --limit --token --route --status --team --watch --interval --server --profile --output --color --help"
+            opts="-o -h --limit --token --route --status --team --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4716,6 +4948,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4724,7 +4960,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__route)
-            opts="-o -h --since --until --team --recent --watch --interval --server --profile --output --color --help"
+            opts="-o -h --since --until --team --recent --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4768,6 +5004,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4778,7 +5018,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__routes)
-            opts="-o -h --since --until --team --sort --limit --watch --interval --server --profile --output --color --help"
+            opts="-o -h --since --until --team --sort --limit --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4828,6 +5068,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4836,7 +5080,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__token)
-            opts="-o -h --since --until --team --recent --watch --interval --server --profile --output --color --help"
+            opts="-o -h --since --until --team --recent --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4882,6 +5126,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4890,7 +5138,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__tokens)
-            opts="-o -h --since --until --team --sort --limit --watch --interval --server --profile --output --color --help"
+            opts="-o -h --since --until --team --sort --limit --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4940,6 +5188,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4948,7 +5200,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user)
-            opts="-o -h --server --profile --output --color --help create list show update disable enable invite invitations uninvite help"
+            opts="-o -h --server --profile --output --color --ca-cert --help create list show update disable enable invite invitations uninvite help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4974,6 +5226,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4982,7 +5238,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__create)
-            opts="-o -h --email --role --global-admin --server --profile --output --color --help"
+            opts="-o -h --email --role --global-admin --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5016,6 +5272,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5024,7 +5284,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__disable)
-            opts="-y -o -h --yes --server --profile --output --color --help"
+            opts="-y -o -h --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5048,6 +5308,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -5058,7 +5322,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__enable)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5082,6 +5346,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -5246,7 +5514,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__invitations)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5272,6 +5540,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5280,7 +5552,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__invite)
-            opts="-o -h --name --role --global-admin --expires --server --profile --output --color --help"
+            opts="-o -h --name --role --global-admin --expires --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5318,6 +5590,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5326,7 +5602,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5350,6 +5626,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -5360,7 +5640,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__show)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5384,6 +5664,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -5394,7 +5678,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__uninvite)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5420,6 +5704,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5428,7 +5716,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__update)
-            opts="-o -h --email --global-admin --server --profile --output --color --help"
+            opts="-o -h --email --global-admin --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5462,6 +5750,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5470,7 +5762,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__version)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5494,6 +5786,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -5504,7 +5800,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__whoami)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5528,6 +5824,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tokenctl_global_optspecs
-    string join \n server= token= profile= o/output= color= h/help V/version
+    string join \n server= token= profile= o/output= color= ca-cert= h/help V/version
 end
 
 function __fish_tokenctl_needs_command
@@ -33,6 +33,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
@@ -66,6 +67,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l keep-alive-
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l max-connections -d 'Most connections open at once; at the limit the connection idle longest without a request in flight is closed to make room [default: derived from the file-descriptor limit]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-cert -d 'Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-key -d 'The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -74,8 +77,10 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key -d 'Gateway key (tkg_…) from `tokenctl gateway-key create`' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key -d 'Gateway key (tkg_…) from `tokenctl gateway-key create`. Prefer --key-file or the environment: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key-file -d 'File holding the gateway key (e.g. a systemd credential)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l listen -d 'Address to listen on' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l state-dir -d 'Directory for the encrypted config snapshot and the usage spool' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l spool-max -d 'Most disk the usage spool may use (e.g. 512MiB, 2GB). When it is full, events of denied requests are dropped first (they may fill 90%), then events of allowed ones; drops are counted in /_gateway/health' -r
@@ -85,6 +90,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l keep-alive
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l max-connections -d 'Most client connections open at once; at the limit the connection idle longest without a request in flight is closed to make room [default: derived from the file-descriptor limit, two per connection]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l tls-cert -d 'Serve clients HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l tls-key -d 'The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -93,6 +100,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l data-dir -d 'Where the database, master key and credential live' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l listen -d 'Server address' -r
@@ -105,6 +113,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -s v -l verbose -d 'Log every request (and other INFO lines) too, not only warnings'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l store -d 'Where to keep the credential' -r -f -a "keyring\t'The OS keyring (macOS Keychain, Windows Credential Manager, Secret Service)'
@@ -119,6 +128,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -128,6 +138,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -137,6 +148,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -146,6 +158,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -155,6 +168,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "list" -d 'List tokens'
@@ -178,6 +192,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l allow-unknown-scope -d 'Accept scopes that name no existing route or tag'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l team -d 'Only this team (name or id)' -r
@@ -193,6 +208,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l team -d 'Look the name up in this team' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -203,6 +219,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l team -d 'Look the name up in this team' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l name -d 'New name' -r
@@ -221,6 +238,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l allow-any-ip -d 'Remove the IP allow-list'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l allow-unknown-scope
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -233,6 +251,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l team -d 'Look the name up in this team' -r
@@ -246,6 +265,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tokens'
@@ -262,6 +282,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove help" -f -a "list" -d 'List routes'
@@ -283,6 +304,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -292,6 +314,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -301,6 +324,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l name -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l path -r
@@ -319,6 +343,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -328,6 +353,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l force -d 'Remove even if tokens scope it by name; that scope is dropped from them'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -345,6 +371,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -f -a "set" -d 'Store or replace an upstream secret (encrypted at rest; never shown again)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -f -a "list" -d 'List secrets: names, fingerprints, who set them and when. Never values'
@@ -360,6 +387,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -369,6 +397,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -378,6 +407,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store or replace an upstream secret (encrypted at rest; never shown again)'
@@ -392,6 +422,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "create" -d 'Create a team (global admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "list" -d 'List the teams you can see'
@@ -410,6 +441,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -419,6 +451,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -428,6 +461,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l name -d 'New name' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l description -r
@@ -439,6 +473,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -448,6 +483,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l revoke-tokens -d 'Revoke the team\'s tokens with it, in the same transaction'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -459,6 +495,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -f -a "add" -d 'Add a user to a team with a role'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -f -a "set-role" -d 'Change a member\'s role'
@@ -479,6 +516,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -f -a "create" -d 'Create a user (global admins); prints their first credential once'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -f -a "list" -d 'List the users you can see'
@@ -500,6 +538,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l global-admin -d 'Make the user a global admin'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -510,6 +549,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -519,6 +559,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l email -d 'New e-mail; an empty string clears it' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l global-admin -r -f -a "true\t''
@@ -531,6 +572,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -540,6 +582,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -550,6 +593,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l name -d 'User name for the new user [default: the e-mail\'s local part]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l role -d 'TEAM:ROLE (repeatable)' -r
@@ -562,6 +606,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l global-admin
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -572,6 +617,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -581,6 +627,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a user (global admins); prints their first credential once'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the users you can see'
@@ -600,6 +647,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "generate" -d 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job'
@@ -614,6 +662,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l expires -d '30d, 12h, 2027-01-31, an RFC 3339 time, or never' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -624,6 +673,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -633,6 +683,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -642,6 +693,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job'
@@ -656,6 +708,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List audit entries, newest first'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -676,6 +729,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List audit entries, newest first'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -691,6 +745,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -f -a "tokens" -d 'One row per token: calls, errors, success, p95, last used, trend'
@@ -713,6 +768,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l since -d 'Start: 1h, 24h, 7d, 30d, a date or an RFC 3339 time' -r
@@ -729,6 +785,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l since -d 'Start: 1h, 24h, 7d, 30d, a date or an RFC 3339 time' -r
@@ -744,6 +801,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l since -d 'Start: 1h, 24h, 7d, 30d, a date or an RFC 3339 time' -r
@@ -759,6 +817,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l limit -r
@@ -775,6 +834,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "tokens" -d 'One row per token: calls, errors, success, p95, last used, trend'
@@ -792,6 +852,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -802,6 +863,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -f -a "create" -d 'Issue a key for a gateway; it is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -f -a "list" -d 'List gateway keys and when each was last used'
@@ -815,6 +877,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -824,6 +887,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -833,6 +897,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a key for a gateway; it is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from help" -f -a "list" -d 'List gateway keys and when each was last used'
@@ -846,6 +911,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -f -a "status" -d 'Pending changes, the oldest one\'s age, last success and last error'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -f -a "push" -d 'Push to KV now and wait; --full reconciles the whole namespace'
@@ -859,6 +925,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from status" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from status" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -868,6 +935,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l full -d 'Reconcile everything instead of pushing pending changes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -878,6 +946,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "status" -d 'Pending changes, the oldest one\'s age, last success and last error'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "push" -d 'Push to KV now and wait; --full reconciles the whole namespace'
@@ -892,6 +961,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l write-dir -d 'Write the page of every command into this directory instead: tokenctl.1, tokenctl-token.1, tokenctl-token-create.1, …' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -902,6 +972,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -911,6 +982,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "gateway" -d 'Run the self-hosted gateway: verify tokens, inject upstream credentials, proxy'

@@ -165,6 +165,10 @@ fn parse() -> Cli {
 fn main() {
     let cli = parse();
     let out = cli.globals.output();
+    if let Err(e) = client::trust_ca(cli.globals.ca_cert.as_deref()) {
+        out.print_error(&e);
+        std::process::exit(e.exit as i32);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

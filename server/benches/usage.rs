@@ -90,6 +90,7 @@ async fn main() {
         edge_key: None,
         usage_retention: Default::default(),
         connections: tokenctl_listener::Limits::new(1),
+        tls: None,
     })
     .await
     .unwrap();

@@ -82,6 +82,8 @@ pub struct ServerConfig {
     pub usage_retention: crate::usage::Retention,
     /// Timeouts and the connection limit of the admin API's listener.
     pub connections: tokenctl_listener::Limits,
+    /// Serve HTTPS with this certificate (`None`: plain HTTP).
+    pub tls: Option<std::sync::Arc<tokenctl_listener::Tls>>,
 }
 
 #[cfg(test)]

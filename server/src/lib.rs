@@ -61,7 +61,8 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
-        let listener = tokenctl_listener::Listener::new(listener, config.connections);
+        let listener = tokenctl_listener::Listener::new(listener, config.connections)
+            .with_tls(config.tls.clone());
         let master_key = config.master_key.map(Arc::new);
         let kv_sync = kvsync::KvSync::new(
             db.clone(),

@@ -116,6 +116,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
             None,
             1,
         ),
+        tls: None,
     })
     .await?;
     let addr = server.local_addr()?;
@@ -135,6 +136,8 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         spool_max_bytes: tokenctl_gateway_native::DEFAULT_SPOOL_MAX_BYTES,
         max_stale: Some(tokenctl_gateway_native::DEFAULT_MAX_STALE),
         connections: tokenctl_listener::Limits::new(2),
+        tls: None,
+        server_ca: Vec::new(),
     })
     .await
     .map_err(|e| CliError::failure(format!("{e:#}")))?;

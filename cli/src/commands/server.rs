@@ -28,9 +28,16 @@ Cloudflare KV sync (off unless the first three are set; see docs/kv-layout.md):
                             Worker, which holds the same key; without it secrets are not
                             written to KV
 
+TLS: with --tls-cert and --tls-key the server speaks HTTPS (HTTP/1.1 and HTTP/2 by
+ALPN). On SIGHUP it reads both files again and uses them for new connections; open
+connections keep going. A broken replacement is refused with a log line and the
+current certificate stays in use.
+
 Examples:
   tokenctl server --database-url sqlite://tokenctl.db
-  tokenctl server --database-url postgres://tokenctl@db/tokenctl --listen 0.0.0.0:7700")]
+  tokenctl server --database-url postgres://tokenctl@db/tokenctl --listen 0.0.0.0:7700
+  tokenctl server --listen 0.0.0.0:7700 --tls-cert /etc/tokenctl/tls/fullchain.pem \\
+      --tls-key /etc/tokenctl/tls/privkey.pem")]
 pub struct Args {
     /// sqlite://PATH (created if missing) or postgres://USER@HOST/DB
     #[arg(
@@ -66,6 +73,23 @@ pub struct Args {
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); needs
+    /// --tls-key. Reloaded on SIGHUP
+    #[arg(
+        long,
+        env = "TOKENCTL_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)
+    #[arg(
+        long,
+        env = "TOKENCTL_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -161,6 +185,30 @@ pub fn edge_key() -> CliResult<Option<EdgeKey>> {
     }
 }
 
+/// The certificate and key of `--tls-cert`/`--tls-key` (both or neither),
+/// checked; and SIGHUP set up to reload them (or to say that there is
+/// nothing to reload), so that SIGHUP never ends the process.
+pub fn tls(
+    cert: Option<&PathBuf>,
+    key: Option<&PathBuf>,
+) -> CliResult<Option<std::sync::Arc<tokenctl_listener::Tls>>> {
+    let tls = match (cert, key) {
+        (Some(cert), Some(key)) => Some(
+            tokenctl_listener::Tls::load(cert, key).map_err(|e| CliError::usage(e.to_string()))?,
+        ),
+        (None, None) => None,
+        _ => {
+            return Err(CliError::usage(
+                "a TLS certificate needs its key: give both --tls-cert and --tls-key, or neither",
+            ))
+        }
+    };
+    #[cfg(unix)]
+    tokenctl_listener::tls::reload_on_sighup(tls.clone())
+        .map_err(|e| CliError::failure(format!("cannot handle SIGHUP: {e}")))?;
+    Ok(tls)
+}
+
 pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -183,6 +231,8 @@ pub async fn shutdown_signal() {
 pub async fn run(args: Args) -> CliResult {
     init_logging(args.log_format);
     let database = DatabaseUrl::parse(&args.database_url).map_err(CliError::usage)?;
+    let tls = tls(args.tls_cert.as_ref(), args.tls_key.as_ref())?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let config = ServerConfig {
         database: database.clone(),
         listen: args.listen,
@@ -203,6 +253,7 @@ pub async fn run(args: Args) -> CliResult {
             args.max_connections,
             1,
         ),
+        tls,
     };
     let server = Server::start(config).await?;
     let addr = server.local_addr()?;
@@ -212,7 +263,7 @@ pub async fn run(args: Args) -> CliResult {
             eprintln!(
                 "\nCreated the first admin user `admin` (global admin, team `system`).\n\
                  Its credential is shown only now; store it safely:\n\n    {}\n\n\
-                 Log in with:  tokenctl login --server http://{addr}\n",
+                 Log in with:  tokenctl login --server {scheme}://{addr}\n",
                 secret.expose()
             );
         }
@@ -221,7 +272,7 @@ pub async fn run(args: Args) -> CliResult {
         }
         Bootstrap::NotNeeded => {}
     }
-    tracing::info!(%addr, database = %database, "tokenctl server listening");
+    tracing::info!(%addr, database = %database, tls = scheme == "https", "tokenctl server listening");
     server.serve(shutdown_signal()).await?;
     tracing::info!("tokenctl server stopped");
     Ok(())

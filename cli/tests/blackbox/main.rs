@@ -22,6 +22,7 @@ mod secrets;
 mod security;
 mod slowloris;
 mod teams;
+mod tls;
 mod tokens;
 mod usage;
 mod worker;

@@ -102,13 +102,16 @@ pub struct Peer {
     pub ip: IpAddr,
     /// `ip` as reported upstream (`X-Forwarded-For`) and in usage events.
     pub ip_text: Arc<str>,
+    /// `X-Forwarded-Proto`: how the client reached the gateway.
+    pub scheme: &'static str,
 }
 
 impl Peer {
-    pub fn new(addr: SocketAddr) -> Peer {
+    pub fn new(addr: SocketAddr, https: bool) -> Peer {
         Peer {
             ip: addr.ip(),
             ip_text: client_ip_text(addr.ip()).into(),
+            scheme: if https { "https" } else { "http" },
         }
     }
 }
@@ -309,7 +312,12 @@ impl Proxy {
             .and_then(|v| v.to_str().ok())
             .or_else(|| uri.authority().map(|a| a.as_str()));
         let existing_for = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        let forwarded = forwarded_headers(existing_for, Some(&facts.peer.ip_text), "http", host);
+        let forwarded = forwarded_headers(
+            existing_for,
+            Some(&facts.peer.ip_text),
+            facts.peer.scheme,
+            host,
+        );
         let drop =
             client_headers_to_drop(|| headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
         let drop: Vec<HeaderName> = drop
