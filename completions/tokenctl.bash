@@ -3318,7 +3318,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__server)
-            opts="-o -h --database-url --listen --master-key-file --usage-retention --header-read-timeout --keep-alive-timeout --max-connections --log-format --tls-cert --tls-key --server --profile --output --color --ca-cert --help"
+            opts="-o -h --database-url --listen --master-key-file --usage-retention --header-read-timeout --keep-alive-timeout --max-connections --log-format --bootstrap-token-file --tls-cert --tls-key --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3354,6 +3354,10 @@ _tokenctl() {
                     ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --bootstrap-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --tls-cert)

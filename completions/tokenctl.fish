@@ -67,6 +67,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l keep-alive-
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l max-connections -d 'Most connections open at once; at the limit the connection idle longest without a request in flight is closed to make room [default: derived from the file-descriptor limit]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-token-file -d 'File holding the admin credential for the first user on an empty database (instead of TOKENCTL_BOOTSTRAP_TOKEN; ignored once a user exists)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-cert -d 'Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-key -d 'The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r

@@ -15,7 +15,8 @@ Environment:
                             generate with `openssl rand -hex 32`. Or use --master-key-file.
   TOKENCTL_BOOTSTRAP_TOKEN  admin credential for the first user on an empty database
                             (from `tokenctl credential generate`); otherwise one is
-                            generated and printed once on stderr.
+                            generated and printed once on stderr. Or use
+                            --bootstrap-token-file.
   TOKENCTL_LOG              log filter, e.g. `info`, `tokenctl_server=debug` (default: info)
 
 Cloudflare KV sync (off unless the first three are set; see docs/kv-layout.md):
@@ -73,6 +74,11 @@ pub struct Args {
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// File holding the admin credential for the first user on an empty
+    /// database (instead of TOKENCTL_BOOTSTRAP_TOKEN; ignored once a user
+    /// exists)
+    #[arg(long, env = "TOKENCTL_BOOTSTRAP_TOKEN_FILE", value_name = "PATH")]
+    pub bootstrap_token_file: Option<PathBuf>,
     /// Serve HTTPS with this PEM certificate chain (leaf first); needs
     /// --tls-key. Reloaded on SIGHUP
     #[arg(
@@ -169,6 +175,38 @@ pub fn master_key(file: Option<&PathBuf>) -> CliResult<Option<MasterKey>> {
     }
 }
 
+/// The bootstrap credential from `TOKENCTL_BOOTSTRAP_TOKEN` or from
+/// `--bootstrap-token-file` (not both).
+pub fn bootstrap_credential(file: Option<&PathBuf>) -> CliResult<Option<String>> {
+    let from_env = std::env::var("TOKENCTL_BOOTSTRAP_TOKEN")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    match (from_env, file) {
+        (Some(_), Some(_)) => Err(CliError::usage(
+            "both TOKENCTL_BOOTSTRAP_TOKEN and --bootstrap-token-file are set; use one",
+        )),
+        (Some(value), None) => Ok(Some(value)),
+        (None, Some(path)) => {
+            let value = std::fs::read_to_string(path).map_err(|e| {
+                CliError::usage(format!(
+                    "cannot read the bootstrap credential file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let value = value.trim().to_string();
+            use tokenctl_gateway::token::{Secret, SecretKind};
+            Secret::parse(SecretKind::AdminCredential, &value).map_err(|e| {
+                CliError::usage(format!(
+                    "{}: {e}; generate one with `tokenctl credential generate`",
+                    path.display()
+                ))
+            })?;
+            Ok(Some(value))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
 /// Cloudflare KV sync settings from the environment (`None`: off).
 pub fn kv_sync_config() -> CliResult<Option<KvConfig>> {
     KvConfig::from_env().map_err(CliError::usage)
@@ -237,9 +275,7 @@ pub async fn run(args: Args) -> CliResult {
         database: database.clone(),
         listen: args.listen,
         master_key: master_key(args.master_key_file.as_ref())?,
-        bootstrap_credential: std::env::var("TOKENCTL_BOOTSTRAP_TOKEN")
-            .ok()
-            .filter(|v| !v.trim().is_empty()),
+        bootstrap_credential: bootstrap_credential(args.bootstrap_token_file.as_ref())?,
         kv_sync: kv_sync_config()?,
         edge_key: edge_key()?,
         usage_retention: tokenctl_server::usage::Retention {

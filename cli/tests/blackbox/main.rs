@@ -8,6 +8,7 @@ mod own_postgres;
 mod upstream;
 
 mod concurrency;
+mod deploy;
 mod dev;
 mod errors;
 mod faults;
