@@ -113,8 +113,9 @@ impl Listener {
         self.stats.clone()
     }
 
-    /// Serves HTTP/1.1 and HTTP/2 (h2c, or h2 over TLS) until `shutdown` resolves, then shuts down
-    /// gracefully (see the crate documentation) and returns.
+    /// Serves HTTP/1.1 and HTTP/2 (h2c, or h2 over TLS) until `shutdown`
+    /// resolves, then shuts down gracefully (see the crate documentation)
+    /// and returns.
     /// `make_service` is called once per connection with the client's
     /// address.
     pub async fn serve<M, S, B>(self, mut make_service: M, shutdown: impl Future<Output = ()>)
