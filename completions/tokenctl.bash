@@ -43,6 +43,9 @@ _tokenctl() {
             tokenctl,logout)
                 cmd="tokenctl__subcmd__logout"
                 ;;
+            tokenctl,man)
+                cmd="tokenctl__subcmd__man"
+                ;;
             tokenctl,overview)
                 cmd="tokenctl__subcmd__overview"
                 ;;
@@ -72,6 +75,9 @@ _tokenctl() {
                 ;;
             tokenctl,user)
                 cmd="tokenctl__subcmd__user"
+                ;;
+            tokenctl,version)
+                cmd="tokenctl__subcmd__version"
                 ;;
             tokenctl,whoami)
                 cmd="tokenctl__subcmd__whoami"
@@ -169,6 +175,9 @@ _tokenctl() {
             tokenctl__subcmd__help,logout)
                 cmd="tokenctl__subcmd__help__subcmd__logout"
                 ;;
+            tokenctl__subcmd__help,man)
+                cmd="tokenctl__subcmd__help__subcmd__man"
+                ;;
             tokenctl__subcmd__help,overview)
                 cmd="tokenctl__subcmd__help__subcmd__overview"
                 ;;
@@ -198,6 +207,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help,user)
                 cmd="tokenctl__subcmd__help__subcmd__user"
+                ;;
+            tokenctl__subcmd__help,version)
+                cmd="tokenctl__subcmd__help__subcmd__version"
                 ;;
             tokenctl__subcmd__help,whoami)
                 cmd="tokenctl__subcmd__help__subcmd__whoami"
@@ -668,7 +680,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-o -h -V --server --token --profile --output --color --help --version server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help"
+            opts="-o -h -V --server --token --profile --output --color --ca-cert --help --version server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -698,6 +710,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -706,7 +722,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__audit)
-            opts="-o -h --server --profile --output --color --help list help"
+            opts="-o -h --server --profile --output --color --ca-cert --help list help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -730,6 +746,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -782,7 +802,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__audit__subcmd__list)
-            opts="-o -h --since --until --actor --action --target-type --target --team --limit --cursor --server --profile --output --color --help"
+            opts="-o -h --since --until --actor --action --target-type --target --team --limit --cursor --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -844,6 +864,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -852,7 +876,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__completions)
-            opts="-o -h --write-dir --server --profile --output --color --help bash elvish fish powershell zsh"
+            opts="-o -h --write-dir --server --profile --output --color --ca-cert --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -882,6 +906,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -890,7 +918,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__credential)
-            opts="-o -h --server --profile --output --color --help generate create list revoke help"
+            opts="-o -h --server --profile --output --color --ca-cert --help generate create list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -916,6 +944,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -924,7 +956,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__credential__subcmd__create)
-            opts="-o -h --expires --server --profile --output --color --help"
+            opts="-o -h --expires --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -954,6 +986,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -962,7 +998,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__credential__subcmd__generate)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -986,6 +1022,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1080,7 +1120,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__credential__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1104,6 +1144,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1114,7 +1158,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__credential__subcmd__revoke)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1140,6 +1184,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1148,7 +1196,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__dev)
-            opts="-o -h --data-dir --listen --gateway-listen --server --profile --output --color --help"
+            opts="-v -o -h --data-dir --listen --gateway-listen --verbose --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1186,6 +1234,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1194,13 +1246,17 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway)
-            opts="-o -h --key --listen --state-dir --spool-max --max-stale --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --log-format --server --profile --output --color --help"
+            opts="-o -h --key --key-file --listen --state-dir --spool-max --max-stale --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --log-format --tls-cert --tls-key --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1240,6 +1296,14 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1260,6 +1324,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1268,7 +1336,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway__subcmd__key)
-            opts="-o -h --server --profile --output --color --help create list revoke help"
+            opts="-o -h --server --profile --output --color --ca-cert --help create list revoke help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1294,6 +1362,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1302,7 +1374,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway__subcmd__key__subcmd__create)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1326,6 +1398,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1406,7 +1482,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway__subcmd__key__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1430,6 +1506,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1440,7 +1520,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway__subcmd__key__subcmd__revoke)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1466,6 +1546,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1474,7 +1558,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help)
-            opts="server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help"
+            opts="server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1712,6 +1796,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__logout)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2453,6 +2551,20 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__help__subcmd__version)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__help__subcmd__whoami)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2468,7 +2580,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__login)
-            opts="-o -h --store --credential-file --enrol --server --profile --output --color --help"
+            opts="-o -h --store --credential-file --enrol --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2506,6 +2618,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2514,7 +2630,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__logout)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2540,6 +2656,52 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__man)
+            opts="-o -h --write-dir --server --profile --output --color --ca-cert --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --write-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2548,7 +2710,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__overview)
-            opts="-o -h --watch --interval --server --profile --output --color --help"
+            opts="-o -h --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2578,6 +2740,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2586,7 +2752,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route)
-            opts="-o -h --server --profile --output --color --help add list show update remove grant ungrant help"
+            opts="-o -h --server --profile --output --color --ca-cert --help add list show update remove grant ungrant help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2612,6 +2778,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2620,7 +2790,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__add)
-            opts="-o -h --path --upstream --tag --auth --timeout --description --team --all-teams --private-upstream --server --profile --output --color --help"
+            opts="-o -h --path --upstream --tag --auth --timeout --description --team --all-teams --private-upstream --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2674,6 +2844,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2682,7 +2856,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__grant)
-            opts="-o -h --all-teams --server --profile --output --color --help"
+            opts="-o -h --all-teams --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2706,6 +2880,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2842,7 +3020,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2866,6 +3044,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2876,7 +3058,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__remove)
-            opts="-y -o -h --force --yes --server --profile --output --color --help"
+            opts="-y -o -h --force --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2900,6 +3082,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2910,7 +3096,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__show)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2934,6 +3120,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -2944,7 +3134,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__ungrant)
-            opts="-o -h --all-teams --server --profile --output --color --help"
+            opts="-o -h --all-teams --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2970,6 +3160,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2978,7 +3172,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__update)
-            opts="-o -h --name --path --upstream --tag --add-tag --remove-tag --auth --timeout --description --private-upstream --server --profile --output --color --help"
+            opts="-o -h --name --path --upstream --tag --add-tag --remove-tag --auth --timeout --description --private-upstream --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3040,6 +3234,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3048,7 +3246,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__secret)
-            opts="-o -h --server --profile --output --color --help set list remove help"
+            opts="-o -h --server --profile --output --color --ca-cert --help set list remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3072,6 +3270,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3152,7 +3354,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__secret__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3176,6 +3378,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3186,7 +3392,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__secret__subcmd__remove)
-            opts="-y -o -h --yes --server --profile --output --color --help"
+            opts="-y -o -h --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3212,6 +3418,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3220,7 +3430,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__secret__subcmd__set)
-            opts="-o -h --from-env --from-file --host --keep-value --server --profile --output --color --help"
+            opts="-o -h --from-env --from-file --host --keep-value --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3258,6 +3468,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3266,7 +3480,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__server)
-            opts="-o -h --database-url --listen --master-key-file --usage-retention --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --max-credential-ttl --bootstrap-ttl --data-dir --allow-metadata-upstreams --log-format --server --profile --output --color --help"
+            opts="-o -h --database-url --listen --master-key-file --usage-retention --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --max-credential-ttl --bootstrap-ttl --data-dir --allow-metadata-upstreams --log-format --bootstrap-token-file --tls-cert --tls-key --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3320,6 +3534,18 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --bootstrap-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --server)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -3338,6 +3564,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3348,7 +3578,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__status)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3372,6 +3602,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3382,7 +3616,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__sync)
-            opts="-o -h --server --profile --output --color --help status push export help"
+            opts="-o -h --server --profile --output --color --ca-cert --help status push export help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3408,6 +3642,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3416,7 +3654,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__sync__subcmd__export)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3440,6 +3678,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3520,7 +3762,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__sync__subcmd__push)
-            opts="-o -h --full --server --profile --output --color --help"
+            opts="-o -h --full --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3544,6 +3786,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3554,7 +3800,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__sync__subcmd__status)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3580,6 +3826,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3588,7 +3838,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team)
-            opts="-o -h --server --profile --output --color --help create list show update delete member help"
+            opts="-o -h --server --profile --output --color --ca-cert --help create list show update delete member help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3614,6 +3864,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3622,7 +3876,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__create)
-            opts="-o -h --description --admin --server --profile --output --color --help"
+            opts="-o -h --description --admin --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3656,6 +3910,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3664,7 +3922,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__delete)
-            opts="-y -o -h --revoke-tokens --yes --server --profile --output --color --help"
+            opts="-y -o -h --revoke-tokens --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3688,6 +3946,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3852,7 +4114,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3876,6 +4138,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -3886,7 +4152,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__member)
-            opts="-o -h --server --profile --output --color --help add set-role remove help"
+            opts="-o -h --server --profile --output --color --ca-cert --help add set-role remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3912,6 +4178,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -3920,7 +4190,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__member__subcmd__add)
-            opts="-o -h --server --profile --output --color --help viewer developer manager admin"
+            opts="-o -h --server --profile --output --color --ca-cert --help viewer developer manager admin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3944,6 +4214,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4024,7 +4298,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__member__subcmd__remove)
-            opts="-y -o -h --yes --server --profile --output --color --help"
+            opts="-y -o -h --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4048,6 +4322,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4058,7 +4336,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__member__subcmd__set__subcmd__role)
-            opts="-o -h --server --profile --output --color --help viewer developer manager admin"
+            opts="-o -h --server --profile --output --color --ca-cert --help viewer developer manager admin"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4084,6 +4362,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4092,7 +4374,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__show)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4118,6 +4400,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4126,7 +4412,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__update)
-            opts="-o -h --name --description --server --profile --output --color --help"
+            opts="-o -h --name --description --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4160,6 +4446,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4168,7 +4458,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token)
-            opts="-o -h --server --profile --output --color --help create list show update revoke rotate help"
+            opts="-o -h --server --profile --output --color --ca-cert --help create list show update revoke rotate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4194,6 +4484,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4202,7 +4496,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__create)
-            opts="-o -h --name --scope --team --expires --description --allow-ip --rate --allow-unknown-scope --server --profile --output --color --help"
+            opts="-o -h --name --scope --team --expires --description --allow-ip --rate --allow-unknown-scope --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4254,6 +4548,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4376,7 +4674,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__list)
-            opts="-o -h --team --status --server --profile --output --color --help"
+            opts="-o -h --team --status --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4410,6 +4708,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4418,7 +4720,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__revoke)
-            opts="-y -o -h --team --yes --server --profile --output --color --help"
+            opts="-y -o -h --team --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4448,6 +4750,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4456,7 +4762,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__rotate)
-            opts="-o -h --team --grace --idempotency-key --server --profile --output --color --help"
+            opts="-o -h --team --grace --idempotency-key --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4494,6 +4800,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4502,7 +4812,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__show)
-            opts="-o -h --team --server --profile --output --color --help"
+            opts="-o -h --team --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4532,6 +4842,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4540,7 +4854,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__update)
-            opts="-o -h --team --name --description --scope --add-scope --remove-scope --expires --allow-ip --allow-any-ip --rate --allow-unknown-scope --server --profile --output --color --help"
+            opts="-o -h --team --name --description --scope --add-scope --remove-scope --expires --allow-ip --allow-any-ip --rate --allow-unknown-scope --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4602,6 +4916,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4610,7 +4928,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage)
-            opts="-o -h --since --until --team --watch --interval --server --profile --output --color --help tokens routes token route recent help"
+            opts="-o -h --since --until --team --watch --interval --server --profile --output --color --ca-cert --help tokens routes token route recent help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4650,6 +4968,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4758,7 +5080,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__recent)
-            opts="-o -h --limit --token --route --status --team --watch --interval --server --profile --output --color --help"
+            opts="-o -h --limit --token --route --status --team --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4808,6 +5130,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4816,7 +5142,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__route)
-            opts="-o -h --since --until --team --recent --watch --interval --server --profile --output --color --help"
+            opts="-o -h --since --until --team --recent --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4860,6 +5186,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -4870,7 +5200,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__routes)
-            opts="-o -h --since --until --team --sort --limit --watch --interval --server --profile --output --color --help"
+            opts="-o -h --since --until --team --sort --limit --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4920,6 +5250,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4928,7 +5262,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__token)
-            opts="-o -h --since --until --team --recent --watch --interval --server --profile --output --color --help"
+            opts="-o -h --since --until --team --recent --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4974,6 +5308,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -4982,7 +5320,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__tokens)
-            opts="-o -h --since --until --team --sort --limit --watch --interval --server --profile --output --color --help"
+            opts="-o -h --since --until --team --sort --limit --watch --interval --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5032,6 +5370,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5040,7 +5382,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user)
-            opts="-o -h --server --profile --output --color --help create list show update disable enable invite invitations uninvite help"
+            opts="-o -h --server --profile --output --color --ca-cert --help create list show update disable enable invite invitations uninvite help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5066,6 +5408,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5074,7 +5420,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__create)
-            opts="-o -h --email --role --global-admin --server --profile --output --color --help"
+            opts="-o -h --email --role --global-admin --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5108,6 +5454,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5116,7 +5466,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__disable)
-            opts="-y -o -h --yes --server --profile --output --color --help"
+            opts="-y -o -h --yes --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5140,6 +5490,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -5150,7 +5504,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__enable)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5174,6 +5528,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -5338,7 +5696,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__invitations)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5364,6 +5722,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5372,7 +5734,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__invite)
-            opts="-o -h --name --role --global-admin --expires --server --profile --output --color --help"
+            opts="-o -h --name --role --global-admin --expires --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5410,6 +5772,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5418,7 +5784,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__list)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5442,6 +5808,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -5452,7 +5822,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__show)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5476,6 +5846,10 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -5486,7 +5860,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__uninvite)
-            opts="-o -h --server --profile --output --color --help"
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5512,6 +5886,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5520,7 +5898,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__user__subcmd__update)
-            opts="-o -h --email --global-admin --server --profile --output --color --help"
+            opts="-o -h --email --global-admin --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5554,6 +5932,10 @@ _tokenctl() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5561,8 +5943,8 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        tokenctl__subcmd__whoami)
-            opts="-o -h --server --profile --output --color --help"
+        tokenctl__subcmd__version)
+            opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5586,6 +5968,48 @@ _tokenctl() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__whoami)
+            opts="-o -h --server --profile --output --color --ca-cert --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

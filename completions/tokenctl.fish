@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_tokenctl_global_optspecs
-    string join \n server= token= profile= o/output= color= h/help V/version
+    string join \n server= token= profile= o/output= color= ca-cert= h/help V/version
 end
 
 function __fish_tokenctl_needs_command
@@ -33,6 +33,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -s V -l version -d 'Print version'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
@@ -54,6 +55,8 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "overview" -d 'The
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "gateway-key" -d 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "sync" -d 'The Cloudflare KV copy the Worker reads: status, push, export'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell)'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "man" -d 'Print manual pages (roff), or write them all into a directory'
+complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "version" -d 'Show the version, git commit and build date (`-o json` for scripts)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l database-url -d 'sqlite://PATH (created if missing) or postgres://USER@HOST/DB' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l listen -d 'Address to listen on' -r
@@ -68,6 +71,9 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-t
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l data-dir -d 'Where the server writes files of its own: a generated bootstrap credential, when stderr is not a terminal [default: the SQLite database\'s directory; with PostgreSQL, the working directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-token-file -d 'File holding the admin credential for the first user on an empty database (instead of TOKENCTL_BOOTSTRAP_TOKEN; ignored once a user exists)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-cert -d 'Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-key -d 'The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -76,9 +82,11 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l allow-metadata-upstreams -d 'Accept routes whose upstream is a cloud metadata service (169.254.169.254, fd00:ec2::254, …); refused otherwise'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key -d 'Gateway key (tkg_…) from `tokenctl gateway-key create`' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key -d 'Gateway key (tkg_…) from `tokenctl gateway-key create`. Prefer --key-file or the environment: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key-file -d 'File holding the gateway key (e.g. a systemd credential)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l listen -d 'Address to listen on' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l state-dir -d 'Directory for the encrypted config snapshot and the usage spool' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l spool-max -d 'Most disk the usage spool may use (e.g. 512MiB, 2GB). When it is full, events of denied requests are dropped first (they may fill 90%), then events of allowed ones; drops are counted in /_gateway/health' -r
@@ -89,6 +97,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l max-connec
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l trusted-proxy -d 'A reverse proxy in front of the gateway (TLS terminator, load balancer), as an address or CIDR; repeat for several. Only requests from these peers have their Forwarded / X-Forwarded-For / X-Forwarded-Proto believed, for IP allow-lists, usage and the headers sent upstream. Without it the TCP peer is the client' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l tls-cert -d 'Serve clients HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l tls-key -d 'The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -97,6 +107,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l data-dir -d 'Where the database, master key and credential live' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l listen -d 'Server address' -r
@@ -109,6 +120,8 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -s v -l verbose -d 'Log every request (and other INFO lines) too, not only warnings'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l store -d 'Where to keep the credential' -r -f -a "keyring\t'The OS keyring (macOS Keychain, Windows Credential Manager, Secret Service)'
 file\t'A file only you can read (mode 0600)'"
@@ -122,6 +135,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -131,6 +145,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -140,6 +155,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -149,6 +165,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -158,6 +175,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "list" -d 'List tokens'
@@ -181,6 +199,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l allow-unknown-scope -d 'Accept scopes that name no existing route or tag'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l team -d 'Only this team (name or id)' -r
@@ -196,6 +215,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l team -d 'Look the name up in this team' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -206,6 +226,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l team -d 'Look the name up in this team' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l name -d 'New name' -r
@@ -224,6 +245,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l allow-any-ip -d 'Remove the IP allow-list'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l allow-unknown-scope
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -236,6 +258,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l team -d 'Look the name up in this team' -r
@@ -249,6 +272,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tokens'
@@ -265,6 +289,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove grant ungrant help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove grant ungrant help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove grant ungrant help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove grant ungrant help" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show update remove grant ungrant help" -f -a "list" -d 'List routes'
@@ -289,6 +314,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l all-teams -d 'Let every team\'s tokens use the route'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l private-upstream -d 'Approve the route for private addresses even where the server cannot resolve its upstream (system admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -300,6 +326,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -309,6 +336,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l name -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l path -r
@@ -327,6 +355,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l private-upstream -d 'Approve the route for private addresses even where the server cannot resolve its upstream (system admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -337,6 +366,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l force -d 'Remove even if tokens scope it by name; that scope is dropped from them, and tokens left with no scope are revoked'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -348,6 +378,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from grant" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from grant" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from grant" -l all-teams -d 'Every team'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from grant" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -358,6 +389,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -l all-teams -d 'Every team'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'
@@ -376,6 +408,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -f -a "set" -d 'Store or replace an upstream secret (encrypted at rest; never shown again) and the hosts it may be sent to'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -f -a "list" -d 'List secrets: names, fingerprints, who set them and when. Never values'
@@ -392,6 +425,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l keep-value -d 'Change only the hosts and keep the stored value'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -402,6 +436,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -411,6 +446,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from help" -f -a "set" -d 'Store or replace an upstream secret (encrypted at rest; never shown again) and the hosts it may be sent to'
@@ -425,6 +461,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "create" -d 'Create a team (global admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "list" -d 'List the teams you can see'
@@ -443,6 +480,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -452,6 +490,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -461,6 +500,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l name -d 'New name' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l description -r
@@ -472,6 +512,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -481,6 +522,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l revoke-tokens -d 'Revoke the team\'s tokens with it, in the same transaction'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -492,6 +534,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -f -a "add" -d 'Add a user to a team with a role'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -f -a "set-role" -d 'Change a member\'s role'
@@ -512,6 +555,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -f -a "create" -d 'Create a user (global admins); prints their first credential once'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -f -a "list" -d 'List the users you can see'
@@ -533,6 +577,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l global-admin -d 'Make the user a global admin'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -543,6 +588,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -552,6 +598,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l email -d 'New e-mail; an empty string clears it' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l global-admin -r -f -a "true\t''
@@ -564,6 +611,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -573,6 +621,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -s y -l yes -d 'Do not ask for confirmation (it is only asked on a terminal)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -583,6 +632,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l name -d 'User name for the new user [default: the e-mail\'s local part]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l role -d 'TEAM:ROLE (repeatable)' -r
@@ -595,6 +645,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l global-admin
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -605,6 +656,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -614,6 +666,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a user (global admins); prints their first credential once'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the users you can see'
@@ -633,6 +686,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "generate" -d 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job. It expires no later than the credential you create it with'
@@ -647,6 +701,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l expires -d '30d, 12h, 2027-01-31, an RFC 3339 time, or never; no later than the credential you use [default: the same expiry as the credential you use, capped by the server\'s --max-credential-ttl]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -657,6 +712,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -666,6 +722,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -675,6 +732,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "generate" -d 'Print a fresh random credential without contacting a server (for TOKENCTL_BOOTSTRAP_TOKEN)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job. It expires no later than the credential you create it with'
@@ -689,6 +747,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List audit entries, newest first'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -709,6 +768,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List audit entries, newest first'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -724,6 +784,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -f -a "tokens" -d 'One row per token: calls, errors, success, p95, last used, trend'
@@ -746,6 +807,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l since -d 'Start: 1h, 24h, 7d, 30d, a date or an RFC 3339 time' -r
@@ -762,6 +824,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l since -d 'Start: 1h, 24h, 7d, 30d, a date or an RFC 3339 time' -r
@@ -777,6 +840,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l since -d 'Start: 1h, 24h, 7d, 30d, a date or an RFC 3339 time' -r
@@ -792,6 +856,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l limit -r
@@ -808,6 +873,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from help" -f -a "tokens" -d 'One row per token: calls, errors, success, p95, last used, trend'
@@ -825,6 +891,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -835,6 +902,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -f -a "create" -d 'Issue a key for a gateway; it is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -f -a "list" -d 'List gateway keys and when each was last used'
@@ -848,6 +916,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -857,6 +926,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -866,6 +936,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a key for a gateway; it is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from help" -f -a "list" -d 'List gateway keys and when each was last used'
@@ -879,6 +950,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -f -a "status" -d 'Pending changes, the oldest one\'s age, last success and last error'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -f -a "push" -d 'Push to KV now and wait; --full reconciles the whole namespace'
@@ -892,6 +964,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from status" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from status" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -901,6 +974,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l full -d 'Reconcile everything instead of pushing pending changes'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
@@ -911,6 +985,7 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "status" -d 'Pending changes, the oldest one\'s age, last success and last error'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from help" -f -a "push" -d 'Push to KV now and wait; --full reconciles the whole namespace'
@@ -925,27 +1000,51 @@ csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "gateway" -d 'Run the self-hosted gateway: verify tokens, inject upstream credentials, proxy'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "dev" -d 'Start a local server and gateway on SQLite, bootstrapped, with a `dev` profile'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "login" -d 'Store an admin credential for a server (OS keyring, or --store file)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "logout" -d 'Forget the stored credential of a profile'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "status" -d 'Show the server, your identity and where your credential lives'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "whoami" -d 'Show who the credential belongs to and your team roles'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "token" -d 'Issue, list, show, update, rotate and revoke API tokens'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "route" -d 'Routes: path prefixes, their upstreams and upstream auth'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "secret" -d 'Upstream secrets, encrypted at rest and never shown again'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "team" -d 'Teams and their members'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "user" -d 'Users (operators) and invitations'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "credential" -d 'Your admin credentials'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "audit" -d 'The audit log of every change'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "usage" -d 'Usage reports: calls, errors, latency, trends (tables and sparklines)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "overview" -d 'The dashboard: counts, tokens expiring soon, recent activity'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "gateway-key" -d 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "sync" -d 'The Cloudflare KV copy the Worker reads: status, push, export'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l write-dir -d 'Write the page of every command into this directory instead: tokenctl.1, tokenctl-token.1, tokenctl-token-create.1, …' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t'Only for reports (`audit list`, `usage …`)'"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l profile -d 'Profile to use (one per server you manage)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t'Only for reports (`audit list`, `usage …`)'"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "server" -d 'Run the control plane: database, admin API, audit log'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "gateway" -d 'Run the self-hosted gateway: verify tokens, inject upstream credentials, proxy'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "dev" -d 'Start a local server and gateway on SQLite, bootstrapped, with a `dev` profile'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "login" -d 'Store an admin credential for a server (OS keyring, or --store file)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "logout" -d 'Forget the stored credential of a profile'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "status" -d 'Show the server, your identity and where your credential lives'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "whoami" -d 'Show who the credential belongs to and your team roles'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "token" -d 'Issue, list, show, update, rotate and revoke API tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "route" -d 'Routes: path prefixes, their upstreams and upstream auth'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "secret" -d 'Upstream secrets, encrypted at rest and never shown again'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "team" -d 'Teams and their members'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "user" -d 'Users (operators) and invitations'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "credential" -d 'Your admin credentials'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "audit" -d 'The audit log of every change'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "usage" -d 'Usage reports: calls, errors, latency, trends (tables and sparklines)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "overview" -d 'The dashboard: counts, tokens expiring soon, recent activity'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "gateway-key" -d 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "sync" -d 'The Cloudflare KV copy the Worker reads: status, push, export'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "completions" -d 'Print shell completions (bash, zsh, fish, powershell)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "man" -d 'Print manual pages (roff), or write them all into a directory'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "version" -d 'Show the version, git commit and build date (`-o json` for scripts)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List tokens'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'

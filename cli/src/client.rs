@@ -36,6 +36,45 @@ pub struct Globals {
     /// Colours in tables: only on a terminal (auto), always, or never
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "TOKENCTL_COLOR")]
     pub color: ColorChoice,
+    /// PEM file of CA certificates to trust for the server's https:// URL,
+    /// besides the bundled Mozilla roots (e.g. a private CA)
+    #[arg(long, global = true, env = "TOKENCTL_CA_CERT", value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
+/// The certificates of `--ca-cert`, read once at start.
+static TRUSTED_CA: std::sync::OnceLock<Vec<reqwest::Certificate>> = std::sync::OnceLock::new();
+
+/// Reads `--ca-cert` (if given) for every HTTP client made afterwards.
+pub fn trust_ca(path: Option<&std::path::Path>) -> CliResult<()> {
+    let certs = match path {
+        None => Vec::new(),
+        Some(path) => {
+            let pem = std::fs::read(path).map_err(|e| {
+                CliError::usage(format!("cannot read --ca-cert {}: {e}", path.display()))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                CliError::usage(format!(
+                    "--ca-cert {} is not a PEM certificate bundle: {e}",
+                    path.display()
+                ))
+            })?;
+            if certs.is_empty() {
+                return Err(CliError::usage(format!(
+                    "--ca-cert {} holds no certificate (expected -----BEGIN CERTIFICATE-----)",
+                    path.display()
+                )));
+            }
+            certs
+        }
+    };
+    let _ = TRUSTED_CA.set(certs);
+    Ok(())
+}
+
+/// The CAs from `--ca-cert`, trusted besides the bundled roots.
+pub fn trusted_ca() -> &'static [reqwest::Certificate] {
+    TRUSTED_CA.get().map(Vec::as_slice).unwrap_or_default()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -75,12 +114,14 @@ pub fn parse_server(url: &str) -> CliResult<Url> {
 }
 
 pub fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .connect_timeout(Duration::from_secs(5))
-        .user_agent(concat!("tokenctl/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("HTTP client builds")
+        .user_agent(concat!("tokenctl/", env!("CARGO_PKG_VERSION")));
+    for ca in trusted_ca() {
+        builder = builder.add_root_certificate(ca.clone());
+    }
+    builder.build().expect("HTTP client builds")
 }
 
 /// The server URL for this invocation: flag/env, then profile, then default.

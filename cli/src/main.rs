@@ -7,6 +7,13 @@ mod config;
 mod error;
 mod output;
 
+/// The build script's own tests (dates, version line), run with the
+/// binary's unit tests.
+#[cfg(test)]
+#[path = "../build.rs"]
+#[allow(dead_code)]
+mod build_script;
+
 use clap::{CommandFactory, Parser, Subcommand};
 use client::Globals;
 use error::{CliResult, EXIT_CODES_HELP};
@@ -28,7 +35,7 @@ Start here:
   tokenctl token create --name n8n-prod --scope openai --expires 90d";
 
 #[derive(Debug, Parser)]
-#[command(name = "tokenctl", version, about = ABOUT, long_about = LONG_ABOUT, after_long_help = EXIT_CODES_HELP)]
+#[command(name = "tokenctl", version = commands::version::LINE, about = ABOUT, long_about = LONG_ABOUT, after_long_help = EXIT_CODES_HELP)]
 pub struct Cli {
     #[command(flatten)]
     globals: Globals,
@@ -85,6 +92,10 @@ enum Command {
     Sync(commands::sync::Command),
     /// Print shell completions (bash, zsh, fish, powershell)
     Completions(commands::completions::Args),
+    /// Print manual pages (roff), or write them all into a directory
+    Man(commands::man::Args),
+    /// Show the version, git commit and build date (`-o json` for scripts)
+    Version,
 }
 
 async fn run(cli: Cli) -> CliResult {
@@ -116,6 +127,8 @@ async fn run(cli: Cli) -> CliResult {
         Command::GatewayKey(c) => commands::gateway_key::run(g, c).await,
         Command::Sync(c) => commands::sync::run(g, c).await,
         Command::Completions(args) => commands::completions::run(Cli::command(), args),
+        Command::Man(args) => commands::man::run(Cli::command(), args),
+        Command::Version => commands::version::run(g),
     }
 }
 
@@ -153,6 +166,10 @@ fn parse() -> Cli {
 fn main() {
     let cli = parse();
     let out = cli.globals.output();
+    if let Err(e) = client::trust_ca(cli.globals.ca_cert.as_deref()) {
+        out.print_error(&e);
+        std::process::exit(e.exit as i32);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -23,12 +23,18 @@
 //!   skipped at once.
 //! * **Graceful shutdown**: stop accepting, let every connection finish its
 //!   requests for up to [`Limits::shutdown_timeout`], then close the rest.
+//! * **TLS** (optional, [`Listener::with_tls`]): rustls, ALPN `h2` and
+//!   `http/1.1`, a certificate that [`Tls::reload`] swaps for new
+//!   handshakes only. The handshake counts against the connection limit
+//!   and must finish, with the first request, within the header-read
+//!   timeout.
 //!
 //! [`Stats`] counts what happened, for the health endpoints.
 
 mod accept;
 mod limits;
 mod stats;
+pub mod tls;
 mod track;
 
 pub use limits::{
@@ -36,6 +42,7 @@ pub use limits::{
     MAX_CONNECTIONS_CAP, MAX_TIMEOUT,
 };
 pub use stats::{Stats, StatsSnapshot};
+pub use tls::{Tls, TlsError};
 
 use accept::{AcceptError, Backoff, LogLimiter};
 use http::{Request, Response};
@@ -48,6 +55,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Notify};
 use tokio::time::Instant;
@@ -67,6 +75,7 @@ pub struct Listener {
     tcp: TcpListener,
     limits: Limits,
     stats: Arc<Stats>,
+    tls: Option<Arc<Tls>>,
 }
 
 impl Listener {
@@ -75,7 +84,20 @@ impl Listener {
             tcp,
             stats: Arc::new(Stats::new(limits.max_connections)),
             limits,
+            tls: None,
         }
+    }
+
+    /// Serves HTTPS with this certificate instead of plain HTTP (`None`:
+    /// plain HTTP).
+    pub fn with_tls(mut self, tls: Option<Arc<Tls>>) -> Listener {
+        self.tls = tls;
+        self
+    }
+
+    /// Whether connections are TLS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -91,8 +113,9 @@ impl Listener {
         self.stats.clone()
     }
 
-    /// Serves HTTP/1.1 and h2c until `shutdown` resolves, then shuts down
-    /// gracefully (see the crate documentation) and returns.
+    /// Serves HTTP/1.1 and HTTP/2 (h2c, or h2 over TLS) until `shutdown`
+    /// resolves, then shuts down gracefully (see the crate documentation)
+    /// and returns.
     /// `make_service` is called once per connection with the client's
     /// address.
     pub async fn serve<M, S, B>(self, mut make_service: M, shutdown: impl Future<Output = ()>)
@@ -105,13 +128,19 @@ impl Listener {
         B::Data: Send,
         B::Error: Into<BoxError>,
     {
-        let Listener { tcp, limits, stats } = self;
+        let Listener {
+            tcp,
+            limits,
+            stats,
+            tls,
+        } = self;
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder
             .http1()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout);
         builder.http2().timer(TokioTimer::new());
+        let builder = Arc::new(builder);
         let registry = Arc::new(Registry {
             conns: Mutex::new(HashMap::new()),
             stats,
@@ -123,6 +152,7 @@ impl Listener {
         let mut log = LogLimiter::new(ACCEPT_LOG_INTERVAL);
         let mut next_id = 0;
         tracing::info!(
+            tls = tls.is_some(),
             max_connections = limits.max_connections,
             header_read_timeout = ?limits.header_read_timeout,
             keep_alive_timeout = ?limits.keep_alive_timeout,
@@ -179,10 +209,12 @@ impl Listener {
             let state = Arc::new(ConnState::new(next_id, epoch));
             registry.insert(state.clone());
             let service = TrackedService::new(make_service(peer), state.clone());
-            let io = TokioIo::new(TrackedIo::new(stream, state.clone()));
-            let connection = builder.serve_connection(io, service).into_owned();
+            let io = TrackedIo::new(stream, state.clone());
             tokio::spawn(run_connection(
-                connection,
+                io,
+                tls.as_ref().map(|t| t.acceptor()),
+                builder.clone(),
+                service,
                 state,
                 registry.clone(),
                 limits,
@@ -285,15 +317,15 @@ impl Drop for Registered {
     }
 }
 
-/// Drives one connection and its watchdog: the first-request deadline,
-/// the keep-alive idle timeout, eviction and shutdown.
+/// Runs one connection from accept to close: the TLS handshake if there
+/// is one, then HTTP under [`drive`]. Registered (counted as open) all
+/// along.
+#[allow(clippy::too_many_arguments)]
 async fn run_connection<S, B>(
-    connection: auto::Connection<
-        'static,
-        TokioIo<TrackedIo<TcpStream>>,
-        TrackedService<S>,
-        TokioExecutor,
-    >,
+    io: TrackedIo<TcpStream>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    service: TrackedService<S>,
     state: Arc<ConnState>,
     registry: Arc<Registry>,
     limits: Limits,
@@ -310,17 +342,111 @@ async fn run_connection<S, B>(
         registry: registry.clone(),
         id: state.id,
     };
-    let stats = &registry.stats;
+    match tls {
+        None => {
+            let connection = builder
+                .serve_connection(TokioIo::new(io), service)
+                .into_owned();
+            drive(connection, &state, &registry, limits, phase).await;
+        }
+        Some(acceptor) => {
+            let Some(io) = handshake(acceptor, io, &state, &registry, limits, &mut phase).await
+            else {
+                return;
+            };
+            let connection = builder
+                .serve_connection(TokioIo::new(io), service)
+                .into_owned();
+            drive(connection, &state, &registry, limits, phase).await;
+        }
+    }
+}
+
+/// When a connection that has sent no request yet must have sent one: the
+/// header-read timeout after it was accepted, or the keep-alive timeout if
+/// that is shorter.
+fn first_deadline(state: &ConnState, limits: Limits) -> (u64, u64) {
     let header_ms = track::millis(limits.header_read_timeout);
     let idle_ms = track::millis(limits.keep_alive_timeout);
     let first_request_by = state.accepted_ms.saturating_add(header_ms);
+    (
+        first_request_by,
+        first_request_by.min(state.accepted_ms.saturating_add(idle_ms)),
+    )
+}
+
+/// The TLS handshake, bounded like the wait for a first request and given
+/// up on eviction or shutdown. `None`: the connection is to be closed.
+async fn handshake<I>(
+    acceptor: tokio_rustls::TlsAcceptor,
+    io: I,
+    state: &ConnState,
+    registry: &Registry,
+    limits: Limits,
+    phase: &mut watch::Receiver<Phase>,
+) -> Option<tokio_rustls::server::TlsStream<I>>
+where
+    I: AsyncRead + AsyncWrite + Unpin,
+{
+    let stats = &registry.stats;
+    let (_, deadline) = first_deadline(state, limits);
+    let accept = acceptor.accept(io);
+    tokio::pin!(accept);
+    let timeout = tokio::time::sleep_until(state.at(deadline));
+    tokio::pin!(timeout);
+    loop {
+        tokio::select! {
+            accepted = &mut accept => {
+                return match accepted {
+                    Ok(stream) => Some(stream),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "TLS handshake failed");
+                        None
+                    }
+                };
+            }
+            () = &mut timeout => {
+                Stats::count(&stats.timed_out);
+                return None;
+            }
+            () = state.evict.notified() => {
+                Stats::count(&stats.evicted);
+                return None;
+            }
+            changed = phase.changed() => {
+                if changed.is_err() || *phase.borrow_and_update() != Phase::Serving {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Drives one HTTP connection and its watchdog: the first-request deadline,
+/// the keep-alive idle timeout, eviction and shutdown.
+async fn drive<I, S, B>(
+    connection: auto::Connection<'static, TokioIo<I>, TrackedService<S>, TokioExecutor>,
+    state: &ConnState,
+    registry: &Registry,
+    limits: Limits,
+    mut phase: watch::Receiver<Phase>,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    let stats = &registry.stats;
+    let idle_ms = track::millis(limits.keep_alive_timeout);
+    let (first_request_by, first_wakeup) = first_deadline(state, limits);
     let mut shutting_down = false;
     // Counted already as closed for being idle.
     let mut idle_closed = false;
     tokio::pin!(connection);
-    let watchdog = tokio::time::sleep_until(
-        state.at(first_request_by.min(state.accepted_ms.saturating_add(idle_ms))),
-    );
+    let watchdog = tokio::time::sleep_until(state.at(first_wakeup));
     tokio::pin!(watchdog);
     loop {
         tokio::select! {

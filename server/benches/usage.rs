@@ -95,6 +95,7 @@ async fn main() {
         connections: tokenctl_listener::Limits::new(1),
         trusted_proxies: vec![],
         allow_metadata_upstreams: false,
+        tls: None,
     })
     .await
     .unwrap();

@@ -96,6 +96,8 @@ pub struct ServerConfig {
     /// Accept routes whose upstream is a cloud metadata service
     /// (`--allow-metadata-upstreams`); refused otherwise.
     pub allow_metadata_upstreams: bool,
+    /// Serve HTTPS with this certificate (`None`: plain HTTP).
+    pub tls: Option<std::sync::Arc<tokenctl_listener::Tls>>,
 }
 
 #[cfg(test)]

@@ -76,7 +76,8 @@ impl Server {
             allow_metadata: config.allow_metadata_upstreams,
         };
         upgrade_0007(&db, &upstream).await?;
-        let listener = tokenctl_listener::Listener::new(listener, config.connections);
+        let listener = tokenctl_listener::Listener::new(listener, config.connections)
+            .with_tls(config.tls.clone());
         let master_key = config.master_key.map(Arc::new);
         let kv_sync = kvsync::KvSync::new(
             db.clone(),

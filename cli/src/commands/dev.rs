@@ -15,7 +15,10 @@ use tokenctl_server::{DatabaseUrl, Server, ServerConfig};
 Creates (or reuses) a data directory holding the SQLite database, a generated master
 key and the admin credential, each readable only by you. Then it starts the server,
 logs the `dev` profile in and waits; stop it with Ctrl-C. Run it again to continue
-where you left off; delete the directory to start over.")]
+where you left off; delete the directory to start over.
+
+It logs only warnings and errors, so its banner stays readable; --verbose adds the
+request log of the server and the gateway. TOKENCTL_LOG (e.g. `debug`) overrides both.")]
 pub struct Args {
     /// Where the database, master key and credential live
     #[arg(long, default_value = ".tokenctl-dev", value_name = "DIR")]
@@ -26,6 +29,9 @@ pub struct Args {
     /// Gateway address
     #[arg(long, default_value = "127.0.0.1:8080")]
     gateway_listen: SocketAddr,
+    /// Log every request (and other INFO lines) too, not only warnings
+    #[arg(long, short = 'v')]
+    verbose: bool,
 }
 
 /// The dev gateway's key: reused from the data directory while the server
@@ -72,7 +78,10 @@ fn read_or_create(path: &Path, create: impl FnOnce() -> String) -> CliResult<Str
 }
 
 pub async fn run(g: &Globals, args: Args) -> CliResult {
-    super::server::init_logging(super::server::LogFormat::Text);
+    super::server::init_logging_with_default(
+        super::server::LogFormat::Text,
+        if args.verbose { "info" } else { "warn" },
+    );
     let dir = std::path::absolute(&args.data_dir)?;
     std::fs::create_dir_all(&dir)?;
     let db_path = dir.join("tokenctl.db");
@@ -114,6 +123,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         ),
         trusted_proxies: vec![],
         allow_metadata_upstreams: false,
+        tls: None,
     })
     .await?;
     let addr = server.local_addr()?;
@@ -134,6 +144,8 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         max_stale: Some(tokenctl_gateway_native::DEFAULT_MAX_STALE),
         connections: tokenctl_listener::Limits::new(2),
         trusted_proxies: vec![],
+        tls: None,
+        server_ca: Vec::new(),
     })
     .await
     .map_err(|e| CliError::failure(format!("{e:#}")))?;

@@ -21,19 +21,37 @@ and spools usage to disk until the server accepts it.
 Health: GET /_gateway/health (config version and age, usage spool depth, connection
 counters).
 
+TLS: with --tls-cert and --tls-key the gateway serves HTTPS, HTTP/1.1 and HTTP/2 by
+ALPN, and tells upstreams `X-Forwarded-Proto: https`. On SIGHUP it reads both files
+again for new connections; open connections keep going; a broken replacement is
+refused with a log line and the current certificate stays in use. To follow a
+server whose certificate comes from a private CA, give --ca-cert.
+
 Examples:
   tokenctl gateway-key create edge-1 -o json | jq -r .secret > gateway.key
   TOKENCTL_GATEWAY_KEY=$(cat gateway.key) tokenctl gateway --server https://tokenctl.example.com \\
       --listen 0.0.0.0:8080
+  tokenctl gateway --key-file /run/credentials/tokenctl-gateway.service/gateway.key \\
+      --listen 0.0.0.0:8443 --tls-cert fullchain.pem --tls-key privkey.pem
 
 Behind a TLS proxy or load balancer, name it with --trusted-proxy: only then are its
 Forwarded / X-Forwarded-For / X-Forwarded-Proto believed (read from the right, up to the
 first address that is not a trusted proxy), for --allow-ip, usage and upstream headers:
   tokenctl gateway --listen 10.0.1.5:8080 --trusted-proxy 10.0.0.0/24")]
 pub struct Args {
-    /// Gateway key (tkg_…) from `tokenctl gateway-key create`
-    #[arg(long, env = "TOKENCTL_GATEWAY_KEY", hide_env_values = true)]
-    pub key: String,
+    /// Gateway key (tkg_…) from `tokenctl gateway-key create`. Prefer
+    /// --key-file or the environment: command lines are visible to other users
+    #[arg(
+        long,
+        env = "TOKENCTL_GATEWAY_KEY",
+        hide_env_values = true,
+        required_unless_present = "key_file",
+        conflicts_with = "key_file"
+    )]
+    pub key: Option<String>,
+    /// File holding the gateway key (e.g. a systemd credential)
+    #[arg(long, env = "TOKENCTL_GATEWAY_KEY_FILE", value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
     /// Address to listen on
     #[arg(
         long,
@@ -100,6 +118,42 @@ pub struct Args {
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: super::server::LogFormat,
+    /// Serve clients HTTPS with this PEM certificate chain (leaf first);
+    /// needs --tls-key. Reloaded on SIGHUP
+    #[arg(
+        long,
+        env = "TOKENCTL_GATEWAY_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)
+    #[arg(
+        long,
+        env = "TOKENCTL_GATEWAY_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+}
+
+/// The gateway key from --key (or its variable) or from --key-file.
+fn gateway_key(args: &Args) -> CliResult<String> {
+    let key = match (&args.key, &args.key_file) {
+        (Some(key), _) => key.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+            CliError::usage(format!(
+                "cannot read the gateway key file {}: {e}",
+                path.display()
+            ))
+        })?,
+        (None, None) => {
+            return Err(CliError::usage(
+                "no gateway key: give --key-file PATH or set TOKENCTL_GATEWAY_KEY",
+            ))
+        }
+    };
+    Ok(key.trim().to_string())
 }
 
 /// `--max-stale`: a duration, or `never`.
@@ -136,9 +190,12 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
     let config = Config::load()?;
     let profile = config.profile_name(g.profile.as_deref());
     let server = client::server_url(g, &config, &profile)?;
+    let key = gateway_key(&args)?;
+    let tls = super::server::tls(args.tls_cert.as_ref(), args.tls_key.as_ref())?;
+    let https = tls.is_some();
     let gateway = NativeGateway::start(Settings {
         server: server.clone(),
-        key: args.key.trim().to_string(),
+        key,
         listen: args.listen,
         state_dir: args.state_dir,
         spool_max_bytes: args.spool_max,
@@ -151,11 +208,13 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
             2,
         ),
         trusted_proxies: args.trusted_proxies,
+        tls,
+        server_ca: client::trusted_ca().to_vec(),
     })
     .await
     .map_err(|e| CliError::usage(format!("{e:#}")))?;
     let addr = gateway.local_addr()?;
-    tracing::info!(%addr, server = %server, "tokenctl gateway listening");
+    tracing::info!(%addr, server = %server, tls = https, "tokenctl gateway listening");
     gateway.serve(super::server::shutdown_signal()).await?;
     tracing::info!("tokenctl gateway stopped");
     Ok(())

@@ -7,6 +7,7 @@ pub mod dev;
 pub mod gateway;
 pub mod gateway_key;
 pub mod login;
+pub mod man;
 pub mod route;
 pub mod secret;
 pub mod server;
@@ -15,6 +16,7 @@ pub mod team;
 pub mod token;
 pub mod usage;
 pub mod user;
+pub mod version;
 
 use crate::error::{CliError, CliResult};
 use std::io::IsTerminal;

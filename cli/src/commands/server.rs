@@ -18,7 +18,7 @@ Environment:
                             generated: printed once on stderr when stderr is a
                             terminal, else written to DATA_DIR/bootstrap-credential
                             (mode 0600) and only that path is logged. Either way it
-                            expires after --bootstrap-ttl.
+                            expires after --bootstrap-ttl. Or use --bootstrap-token-file.
   TOKENCTL_LOG              log filter, e.g. `info`, `tokenctl_server=debug` (default: info)
 
 Cloudflare KV sync (off unless the first three are set; see docs/kv-layout.md):
@@ -31,10 +31,17 @@ Cloudflare KV sync (off unless the first three are set; see docs/kv-layout.md):
                             Worker, which holds the same key; without it secrets are not
                             written to KV
 
+TLS: with --tls-cert and --tls-key the server speaks HTTPS (HTTP/1.1 and HTTP/2 by
+ALPN). On SIGHUP it reads both files again and uses them for new connections; open
+connections keep going. A broken replacement is refused with a log line and the
+current certificate stays in use.
+
 Examples:
   tokenctl server --database-url sqlite://tokenctl.db
   tokenctl server --database-url postgres://tokenctl@db/tokenctl --listen 0.0.0.0:7700
-  tokenctl server --max-credential-ttl 90d --trusted-proxy 10.0.0.0/24 --data-dir /var/lib/tokenctl")]
+  tokenctl server --max-credential-ttl 90d --trusted-proxy 10.0.0.0/24 --data-dir /var/lib/tokenctl
+  tokenctl server --listen 0.0.0.0:7700 --tls-cert /etc/tokenctl/tls/fullchain.pem \\
+      --tls-key /etc/tokenctl/tls/privkey.pem")]
 pub struct Args {
     /// sqlite://PATH (created if missing) or postgres://USER@HOST/DB
     #[arg(
@@ -112,6 +119,28 @@ pub struct Args {
     /// Log format
     #[arg(long, value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// File holding the admin credential for the first user on an empty
+    /// database (instead of TOKENCTL_BOOTSTRAP_TOKEN; ignored once a user
+    /// exists)
+    #[arg(long, env = "TOKENCTL_BOOTSTRAP_TOKEN_FILE", value_name = "PATH")]
+    pub bootstrap_token_file: Option<PathBuf>,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); needs
+    /// --tls-key. Reloaded on SIGHUP
+    #[arg(
+        long,
+        env = "TOKENCTL_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)
+    #[arg(
+        long,
+        env = "TOKENCTL_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
 }
 
 /// `--bootstrap-ttl`: a duration, or `never` (`None`).
@@ -188,8 +217,13 @@ pub enum LogFormat {
 }
 
 pub fn init_logging(format: LogFormat) {
+    init_logging_with_default(format, "info");
+}
+
+/// Logging to stderr at `default_filter` unless `TOKENCTL_LOG` says otherwise.
+pub fn init_logging_with_default(format: LogFormat, default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENCTL_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -253,6 +287,38 @@ pub fn master_key(file: Option<&PathBuf>) -> CliResult<Option<MasterKey>> {
     }
 }
 
+/// The bootstrap credential from `TOKENCTL_BOOTSTRAP_TOKEN` or from
+/// `--bootstrap-token-file` (not both).
+pub fn bootstrap_credential(file: Option<&PathBuf>) -> CliResult<Option<String>> {
+    let from_env = std::env::var("TOKENCTL_BOOTSTRAP_TOKEN")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    match (from_env, file) {
+        (Some(_), Some(_)) => Err(CliError::usage(
+            "both TOKENCTL_BOOTSTRAP_TOKEN and --bootstrap-token-file are set; use one",
+        )),
+        (Some(value), None) => Ok(Some(value)),
+        (None, Some(path)) => {
+            let value = std::fs::read_to_string(path).map_err(|e| {
+                CliError::usage(format!(
+                    "cannot read the bootstrap credential file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            let value = value.trim().to_string();
+            use tokenctl_gateway::token::{Secret, SecretKind};
+            Secret::parse(SecretKind::AdminCredential, &value).map_err(|e| {
+                CliError::usage(format!(
+                    "{}: {e}; generate one with `tokenctl credential generate`",
+                    path.display()
+                ))
+            })?;
+            Ok(Some(value))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
 /// Cloudflare KV sync settings from the environment (`None`: off).
 pub fn kv_sync_config() -> CliResult<Option<KvConfig>> {
     KvConfig::from_env().map_err(CliError::usage)
@@ -267,6 +333,30 @@ pub fn edge_key() -> CliResult<Option<EdgeKey>> {
         None => Ok(None),
         Some(hex) => EdgeKey::from_hex(&hex).map(Some).map_err(CliError::usage),
     }
+}
+
+/// The certificate and key of `--tls-cert`/`--tls-key` (both or neither),
+/// checked; and SIGHUP set up to reload them (or to say that there is
+/// nothing to reload), so that SIGHUP never ends the process.
+pub fn tls(
+    cert: Option<&PathBuf>,
+    key: Option<&PathBuf>,
+) -> CliResult<Option<std::sync::Arc<tokenctl_listener::Tls>>> {
+    let tls = match (cert, key) {
+        (Some(cert), Some(key)) => Some(
+            tokenctl_listener::Tls::load(cert, key).map_err(|e| CliError::usage(e.to_string()))?,
+        ),
+        (None, None) => None,
+        _ => {
+            return Err(CliError::usage(
+                "a TLS certificate needs its key: give both --tls-cert and --tls-key, or neither",
+            ))
+        }
+    };
+    #[cfg(unix)]
+    tokenctl_listener::tls::reload_on_sighup(tls.clone())
+        .map_err(|e| CliError::failure(format!("cannot handle SIGHUP: {e}")))?;
+    Ok(tls)
 }
 
 pub async fn shutdown_signal() {
@@ -291,19 +381,18 @@ pub async fn shutdown_signal() {
 pub async fn run(args: Args) -> CliResult {
     init_logging(args.log_format);
     let database = DatabaseUrl::parse(&args.database_url).map_err(CliError::usage)?;
-    let bootstrap_credential = std::env::var("TOKENCTL_BOOTSTRAP_TOKEN")
-        .ok()
-        .filter(|v| !v.trim().is_empty());
     let bootstrap_ttl = bootstrap_ttl(args.bootstrap_ttl, args.max_credential_ttl)?;
     // A generated credential goes to the terminal, never into a log that a
     // service manager or container runtime keeps.
     let bootstrap_file = (!std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .then(|| data_dir(args.data_dir.clone(), &database).join("bootstrap-credential"));
+    let tls = tls(args.tls_cert.as_ref(), args.tls_key.as_ref())?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let config = ServerConfig {
         database: database.clone(),
         listen: args.listen,
         master_key: master_key(args.master_key_file.as_ref())?,
-        bootstrap_credential,
+        bootstrap_credential: bootstrap_credential(args.bootstrap_token_file.as_ref())?,
         bootstrap_ttl,
         bootstrap_file,
         max_credential_ttl: args
@@ -326,6 +415,7 @@ pub async fn run(args: Args) -> CliResult {
         ),
         trusted_proxies: args.trusted_proxies,
         allow_metadata_upstreams: args.allow_metadata_upstreams,
+        tls,
     };
     let server = Server::start(config).await?;
     let addr = server.local_addr()?;
@@ -343,7 +433,7 @@ pub async fn run(args: Args) -> CliResult {
             eprintln!(
                 "\nCreated the first admin user `admin` (global admin, team `system`).\n\
                  Its credential is shown only now; store it safely ({expiry}):\n\n    {}\n\n\
-                 Log in with:  tokenctl login --server http://{addr}\n\
+                 Log in with:  tokenctl login --server {scheme}://{addr}\n\
                  Then create your own users and credentials before it expires.\n",
                 secret.expose()
             );
@@ -361,7 +451,7 @@ pub async fn run(args: Args) -> CliResult {
         }
         Bootstrap::NotNeeded => {}
     }
-    tracing::info!(%addr, database = %database, "tokenctl server listening");
+    tracing::info!(%addr, database = %database, tls = scheme == "https", "tokenctl server listening");
     server.serve(shutdown_signal()).await?;
     tracing::info!("tokenctl server stopped");
     Ok(())

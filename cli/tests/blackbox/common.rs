@@ -154,6 +154,31 @@ impl Drop for PgDatabase {
     }
 }
 
+/// The address to listen on again after a restart, from the URL served
+/// before (none yet: any free port).
+fn listen_addr(url: &str) -> String {
+    url.strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .unwrap_or("127.0.0.1:0")
+        .to_string()
+}
+
+/// The URL a server or gateway serves, from its `… listening addr=… tls=…` log line.
+fn url_of(listening_line: &str) -> String {
+    let field = |name: &str| {
+        listening_line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix(name))
+    };
+    let addr = field("addr=").expect("listening line names the address");
+    let scheme = if field("tls=") == Some("true") {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{addr}")
+}
+
 /// A running `tokenctl server`, killed on drop.
 pub struct TestServer {
     pub backend: Backend,
@@ -166,6 +191,9 @@ pub struct TestServer {
     pub pg: Option<PgDatabase>,
     /// Extra environment of the server process (see `start_with_env`).
     pub env: Vec<(String, String)>,
+    /// A CA file the CLI must trust for this server (`TOKENCTL_CA_CERT`),
+    /// for a server with a TLS certificate of a private CA.
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// A small temporary directory helper (removed on drop).
@@ -253,6 +281,7 @@ impl TestServer {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            ca_cert: None,
         }
     }
 
@@ -273,6 +302,7 @@ impl TestServer {
             database_url: self.database_url.clone(),
             pg: None,
             env: self.env.clone(),
+            ca_cert: self.ca_cert.clone(),
         };
         other.spawn();
         other
@@ -292,11 +322,7 @@ impl TestServer {
             .unwrap();
         let offset = log.metadata().unwrap().len() as usize;
         // A restart keeps the address, so gateways find the server again.
-        let listen = self
-            .url
-            .strip_prefix("http://")
-            .unwrap_or("127.0.0.1:0")
-            .to_string();
+        let listen = listen_addr(&self.url);
         let child = Command::new(BIN)
             .args([
                 "server",
@@ -328,11 +354,7 @@ impl TestServer {
                 .lines()
                 .find(|l| l.contains("tokenctl server listening"))
             {
-                let addr = line
-                    .split_whitespace()
-                    .find_map(|w| w.strip_prefix("addr="))
-                    .expect("listening line names the address");
-                self.url = format!("http://{addr}");
+                self.url = url_of(line);
                 return;
             }
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
@@ -474,7 +496,12 @@ impl TestServer {
 
     /// A CLI invocation context authenticated as the bootstrap admin.
     pub fn cli(&self) -> Cli {
-        Cli::new(&self.url, Some(&self.admin))
+        let mut cli = Cli::new(&self.url, Some(&self.admin));
+        if let Some(ca) = &self.ca_cert {
+            cli.env
+                .push(("TOKENCTL_CA_CERT".into(), ca.display().to_string()));
+        }
+        cli
     }
 
     /// The raw bytes of the database (SQLite files, or a dump of every row).
@@ -582,6 +609,7 @@ impl Cli {
             .env_remove("TOKENCTL_PROFILE")
             .env_remove("TOKENCTL_OUTPUT")
             .env_remove("TOKENCTL_TOKEN")
+            .env_remove("TOKENCTL_CA_CERT")
             .env_remove("TOKENCTL_MASTER_KEY");
         if !self.server.is_empty() {
             cmd.env("TOKENCTL_SERVER", &self.server);
@@ -718,11 +746,7 @@ impl TestGateway {
             .open(&log_path)
             .unwrap();
         let offset = log.metadata().unwrap().len() as usize;
-        let listen = self
-            .url
-            .strip_prefix("http://")
-            .unwrap_or("127.0.0.1:0")
-            .to_string();
+        let listen = listen_addr(&self.url);
         let mut command = match self.fd_limit {
             None => Command::new(BIN),
             Some(n) => {
@@ -753,11 +777,7 @@ impl TestGateway {
                 .lines()
                 .find(|l| l.contains("tokenctl gateway listening"))
             {
-                let addr = line
-                    .split_whitespace()
-                    .find_map(|w| w.strip_prefix("addr="))
-                    .unwrap();
-                self.url = format!("http://{addr}");
+                self.url = url_of(line);
                 break;
             }
             if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {

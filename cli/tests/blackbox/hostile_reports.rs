@@ -63,7 +63,7 @@ on_both_backends! {
     fn hostile_report_windows_are_refused_with_the_limit(srv) {
         let admin = srv.cli();
         admin.json(&["team", "create", "alpha"]);
-        admin.json(&["route", "add", "r1", "--path", "/r1", "--upstream", "http://127.0.0.1:9"]);
+        admin.json(&["route", "add", "r1", "--path", "/r1", "--upstream", "http://127.0.0.1:9", "--all-teams"]);
         for i in 0..3 {
             admin.json(&["token", "create", "--name", &format!("t{i}"), "--scope", "*", "--team", "alpha"]);
         }

@@ -9,6 +9,8 @@ mod upstream;
 
 mod concurrency;
 mod credentials;
+mod deploy;
+mod dev;
 mod errors;
 mod faults;
 mod gateway;
@@ -25,6 +27,7 @@ mod secrets;
 mod security;
 mod slowloris;
 mod teams;
+mod tls;
 mod tokens;
 mod trusted_proxies;
 mod usage;

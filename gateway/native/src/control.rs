@@ -28,12 +28,15 @@ pub struct ControlPlane {
 }
 
 impl ControlPlane {
-    pub fn new(base: Url, key: String) -> ControlPlane {
-        let http = reqwest::Client::builder()
+    /// `extra_roots`: CAs trusted for the server besides the bundled ones.
+    pub fn new(base: Url, key: String, extra_roots: &[reqwest::Certificate]) -> ControlPlane {
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .user_agent(concat!("tokenctl-gateway/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("HTTP client builds");
+            .user_agent(concat!("tokenctl-gateway/", env!("CARGO_PKG_VERSION")));
+        for root in extra_roots {
+            builder = builder.add_root_certificate(root.clone());
+        }
+        let http = builder.build().expect("HTTP client builds");
         ControlPlane { http, base, key }
     }
 

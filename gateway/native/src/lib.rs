@@ -50,6 +50,11 @@ pub struct Settings {
     /// `Forwarded`/`X-Forwarded-For`/`X-Forwarded-Proto` are believed;
     /// empty: the TCP peer is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Serve clients HTTPS with this certificate (`None`: plain HTTP).
+    pub tls: Option<Arc<tokenctl_listener::Tls>>,
+    /// Certificates (CAs) trusted for the server's URL besides the bundled
+    /// Mozilla roots, e.g. a private CA.
+    pub server_ca: Vec<reqwest::Certificate>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -63,6 +68,8 @@ impl std::fmt::Debug for Settings {
             .field("max_stale", &self.max_stale)
             .field("connections", &self.connections)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("tls", &self.tls)
+            .field("server_ca", &self.server_ca.len())
             .finish()
     }
 }
@@ -144,7 +151,8 @@ impl NativeGateway {
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
-        let listener = tokenctl_listener::Listener::new(listener, settings.connections);
+        let listener = tokenctl_listener::Listener::new(listener, settings.connections)
+            .with_tls(settings.tls.clone());
         std::fs::create_dir_all(&settings.state_dir)
             .with_context(|| format!("cannot create {}", settings.state_dir.display()))?;
         let (spool, sink, writer) =
@@ -172,7 +180,11 @@ impl NativeGateway {
             );
             follower::install(&shared, s);
         }
-        let control = control::ControlPlane::new(settings.server.clone(), settings.key.clone());
+        let control = control::ControlPlane::new(
+            settings.server.clone(),
+            settings.key.clone(),
+            &settings.server_ca,
+        );
         let follower = tokio::spawn(follower::follow(
             shared.clone(),
             control.clone(),
@@ -213,12 +225,13 @@ impl NativeGateway {
             tokio::spawn(async move { spool.send_loop(control, stop_rx).await })
         };
         let proxy = self.proxy.clone();
+        let https = self.listener.is_tls();
         // Finishes in-flight requests (for up to 30s) before it returns.
         self.listener
             .serve(
                 move |peer| {
                     let proxy = proxy.clone();
-                    let peer = Arc::new(proxy::Peer::new(peer));
+                    let peer = Arc::new(proxy::Peer::new(peer, https));
                     service_fn(move |req| proxy.clone().handle(req, peer.clone()))
                 },
                 shutdown,

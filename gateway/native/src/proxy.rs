@@ -130,13 +130,16 @@ pub struct Peer {
     pub ip: IpAddr,
     /// `ip` as reported upstream (`X-Forwarded-For`) and in usage events.
     pub ip_text: Arc<str>,
+    /// `X-Forwarded-Proto`: how the client reached the gateway.
+    pub scheme: &'static str,
 }
 
 impl Peer {
-    pub fn new(addr: SocketAddr) -> Peer {
+    pub fn new(addr: SocketAddr, https: bool) -> Peer {
         Peer {
             ip: addr.ip(),
             ip_text: client_ip_text(addr.ip()).into(),
+            scheme: if https { "https" } else { "http" },
         }
     }
 }
@@ -410,7 +413,7 @@ impl Proxy {
             Some(o) => (o.forwarded_for_before.as_deref(), o.proto),
             None => (
                 headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
-                "http",
+                facts.peer.scheme,
             ),
         };
         let forwarded = forwarded_headers(existing_for, Some(facts.client_ip_text()), proto, host);
