@@ -17,7 +17,10 @@
 //!   headers, anything carrying a tokenctl secret, hop-by-hop),
 //!   `X-Forwarded-*`, `Location` rewriting;
 //! * [`usage`] — the usage event front-ends report, its limits, denial
-//!   aggregation and the ingest contract.
+//!   aggregation and the ingest contract;
+//! * [`llm`] — LLM routes: the model and token counts read from the
+//!   provider's usage report as the response streams (JSON and server-sent
+//!   events).
 //!
 //! A front-end's request loop, in outline:
 //!
@@ -61,6 +64,7 @@
 
 pub mod decision;
 pub mod headers;
+pub mod llm;
 pub mod path;
 pub mod ratelimit;
 pub mod route;
