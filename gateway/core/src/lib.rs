@@ -20,7 +20,7 @@
 //!   aggregation and the ingest contract;
 //! * [`llm`] — LLM routes: the model and token counts read from the
 //!   provider's usage report as the response streams (JSON and server-sent
-//!   events).
+//!   events), and the request rewrite that makes OpenAI streams report it.
 //!
 //! A front-end's request loop, in outline:
 //!

@@ -120,10 +120,11 @@ enum Inner {
 }
 
 impl UsageScanner {
-    /// A scanner for a response of `kind`. With `strip_usage` (the gateway
-    /// asked for usage on the client's behalf) what the upstream added for
-    /// that is removed from an event stream (see [`sse`](super::sse)). A
-    /// JSON response is never changed.
+    /// A scanner for a response of `kind`. `strip_usage` is
+    /// [`LlmRequest::usage_added`](super::LlmRequest::usage_added): the
+    /// gateway asked for usage on the client's behalf, so what the
+    /// upstream added for that is removed from an event stream (see
+    /// [`sse`](super::sse)). A JSON response is never changed.
     pub fn new(kind: ResponseKind, strip_usage: bool) -> Self {
         let inner = match kind {
             ResponseKind::Json => Inner::Json {
