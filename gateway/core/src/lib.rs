@@ -22,7 +22,10 @@
 //!   `X-Forwarded-*`, the client behind trusted proxies
 //!   ([`headers::client_origin`]), `Location` rewriting;
 //! * [`usage`] — the usage event front-ends report, its limits, denial
-//!   aggregation and the ingest contract.
+//!   aggregation and the ingest contract;
+//! * [`llm`] — LLM routes: the model and token counts read from the
+//!   provider's usage report as the response streams (JSON and server-sent
+//!   events), and the request rewrite that makes OpenAI streams report it.
 //!
 //! A front-end's request loop, in outline:
 //!
@@ -68,6 +71,7 @@ pub mod address;
 pub mod decision;
 pub mod headers;
 pub mod host;
+pub mod llm;
 pub mod path;
 pub mod ratelimit;
 pub mod route;
