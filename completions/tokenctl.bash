@@ -34,6 +34,9 @@ _tokenctl() {
             tokenctl,gateway-key)
                 cmd="tokenctl__subcmd__gateway__subcmd__key"
                 ;;
+            tokenctl,health)
+                cmd="tokenctl__subcmd__health"
+                ;;
             tokenctl,help)
                 cmd="tokenctl__subcmd__help"
                 ;;
@@ -166,6 +169,9 @@ _tokenctl() {
             tokenctl__subcmd__help,gateway-key)
                 cmd="tokenctl__subcmd__help__subcmd__gateway__subcmd__key"
                 ;;
+            tokenctl__subcmd__help,health)
+                cmd="tokenctl__subcmd__help__subcmd__health"
+                ;;
             tokenctl__subcmd__help,help)
                 cmd="tokenctl__subcmd__help__subcmd__help"
                 ;;
@@ -252,6 +258,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__help__subcmd__route,show)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__show"
+                ;;
+            tokenctl__subcmd__help__subcmd__route,tags)
+                cmd="tokenctl__subcmd__help__subcmd__route__subcmd__tags"
                 ;;
             tokenctl__subcmd__help__subcmd__route,ungrant)
                 cmd="tokenctl__subcmd__help__subcmd__route__subcmd__ungrant"
@@ -382,6 +391,9 @@ _tokenctl() {
             tokenctl__subcmd__route,show)
                 cmd="tokenctl__subcmd__route__subcmd__show"
                 ;;
+            tokenctl__subcmd__route,tags)
+                cmd="tokenctl__subcmd__route__subcmd__tags"
+                ;;
             tokenctl__subcmd__route,ungrant)
                 cmd="tokenctl__subcmd__route__subcmd__ungrant"
                 ;;
@@ -405,6 +417,9 @@ _tokenctl() {
                 ;;
             tokenctl__subcmd__route__subcmd__help,show)
                 cmd="tokenctl__subcmd__route__subcmd__help__subcmd__show"
+                ;;
+            tokenctl__subcmd__route__subcmd__help,tags)
+                cmd="tokenctl__subcmd__route__subcmd__help__subcmd__tags"
                 ;;
             tokenctl__subcmd__route__subcmd__help,ungrant)
                 cmd="tokenctl__subcmd__route__subcmd__help__subcmd__ungrant"
@@ -680,7 +695,7 @@ _tokenctl() {
 
     case "${cmd}" in
         tokenctl)
-            opts="-o -h -V --server --token --profile --output --color --ca-cert --help --version server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help"
+            opts="-o -h -V --server --token --profile --output --color --ca-cert --help --version server gateway dev login logout status whoami token route secret team user credential audit usage overview health gateway-key sync completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1557,8 +1572,50 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__health)
+            opts="-o -h --gateway --server --profile --output --color --ca-cert --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__help)
-            opts="server gateway dev login logout status whoami token route secret team user credential audit usage overview gateway-key sync completions man version help"
+            opts="server gateway dev login logout status whoami token route secret team user credential audit usage overview health gateway-key sync completions man version help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1767,6 +1824,20 @@ _tokenctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        tokenctl__subcmd__help__subcmd__health)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         tokenctl__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1838,7 +1909,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__route)
-            opts="add list show update remove grant ungrant"
+            opts="add list show tags update remove grant ungrant"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1908,6 +1979,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__help__subcmd__route__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__help__subcmd__route__subcmd__tags)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2752,7 +2837,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route)
-            opts="-o -h --server --profile --output --color --ca-cert --help add list show update remove grant ungrant help"
+            opts="-o -h --server --profile --output --color --ca-cert --help add list show tags update remove grant ungrant help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2894,7 +2979,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__help)
-            opts="add list show update remove grant ungrant help"
+            opts="add list show tags update remove grant ungrant help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2978,6 +3063,20 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__route__subcmd__help__subcmd__tags)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -3096,6 +3195,48 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__show)
+            opts="-o -h --gateway --server --profile --output --color --ca-cert --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tokenctl__subcmd__route__subcmd__tags)
             opts="-o -h --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -84,6 +84,8 @@ enum Command {
     Usage(commands::usage::Args),
     /// The dashboard: counts, tokens expiring soon, recent activity
     Overview(commands::usage::Watch),
+    /// The server's (and gateways') detailed health; exits 1 when degraded
+    Health(commands::health::Args),
     /// Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)
     #[command(subcommand, name = "gateway-key")]
     GatewayKey(commands::gateway_key::Command),
@@ -124,6 +126,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Audit(c) => commands::audit::run(g, c).await,
         Command::Usage(args) => commands::usage::run(g, args).await,
         Command::Overview(watch) => commands::usage::overview(g, watch).await,
+        Command::Health(args) => commands::health::run(g, args).await,
         Command::GatewayKey(c) => commands::gateway_key::run(g, c).await,
         Command::Sync(c) => commands::sync::run(g, c).await,
         Command::Completions(args) => commands::completions::run(Cli::command(), args),

@@ -6,6 +6,7 @@ pub mod credential;
 pub mod dev;
 pub mod gateway;
 pub mod gateway_key;
+pub mod health;
 pub mod login;
 pub mod man;
 pub mod route;

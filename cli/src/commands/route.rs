@@ -39,8 +39,17 @@ runs with --allow-metadata-upstreams.")]
     Add(AddArgs),
     /// List routes
     List,
-    /// Show a route by name, id or path
-    Show { reference: String },
+    /// Show a route by name, id or path, with a sample `curl` call through a gateway
+    #[command(after_long_help = "\
+Examples:
+  tokenctl route show openai
+  tokenctl route show openai --gateway https://gw.example.com
+
+The sample call uses the placeholder token ntk_YOUR_TOKEN: put a token scoped to the
+route in its place (`tokenctl token create --scope NAME`).")]
+    Show(ShowArgs),
+    /// List the tags in use, with the routes carrying each (for `tag:` scopes)
+    Tags,
     /// Change a route; renaming it renames it in the scopes of its tokens
     Update(UpdateArgs),
     /// Remove a route (refused while tokens scope it by name, unless --force)
@@ -195,7 +204,7 @@ fn validate(command: &Command) -> CliResult {
                 input::tag(t)?;
             }
         }
-        Command::List | Command::Show { .. } | Command::Remove(_) => {}
+        Command::List | Command::Show(_) | Command::Tags | Command::Remove(_) => {}
     }
     Ok(())
 }
@@ -248,11 +257,43 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 println!("{t}");
             }
         }
-        Command::Show { reference } => {
+        Command::Show(a) => {
             let route: Route = client
-                .get(&format!("/v1/routes/{}", segment(&reference)), &[])
+                .get(&format!("/v1/routes/{}", segment(&a.reference)), &[])
                 .await?;
-            print_route(&out, &route);
+            let curl = sample_call(&a.gateway, &route);
+            if out.json() {
+                out.print_json(&RouteWithSample {
+                    route: &route,
+                    curl: &curl,
+                });
+            } else {
+                print_route(&out, &route);
+                println!(
+                    "\nTry it (a token scoped to `{}` in place of ntk_YOUR_TOKEN):",
+                    route.name
+                );
+                println!("  {curl}");
+            }
+        }
+        Command::Tags => {
+            let routes: Vec<Route> = client.get("/v1/routes", &[]).await?;
+            let tags = tags_in_use(&routes);
+            if out.json() {
+                out.print_json(&tags);
+            } else if tags.is_empty() {
+                eprintln!("No route has a tag yet. Add one with `tokenctl route update NAME --add-tag TAG`.");
+            } else {
+                let mut t = out.table(&["TAG", "ROUTES", "SCOPE"]);
+                for tag in &tags {
+                    t.add_row(vec![
+                        tag.tag.clone(),
+                        output::list(&tag.routes),
+                        format!("tag:{}", tag.tag),
+                    ]);
+                }
+                println!("{t}");
+            }
         }
         Command::Update(a) => {
             let body = UpdateRoute {
@@ -348,6 +389,71 @@ async fn change_grants(client: &Client, out: &Output, a: GrantArgs, grant: bool)
     }
     print_route(out, &route);
     Ok(())
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// Route name, id or path
+    reference: String,
+    /// Gateway base URL for the sample call
+    #[arg(
+        long,
+        env = "TOKENCTL_GATEWAY_URL",
+        value_name = "URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
+    gateway: String,
+}
+
+/// `route show -o json`: the route, plus the sample call.
+#[derive(serde::Serialize)]
+struct RouteWithSample<'a> {
+    #[serde(flatten)]
+    route: &'a Route,
+    curl: &'a str,
+}
+
+/// A `curl` command line that calls the route through the gateway at
+/// `gateway`, quoted for POSIX shells, with a placeholder token.
+fn sample_call(gateway: &str, route: &Route) -> String {
+    let url = format!("{}{}", gateway.trim_end_matches('/'), route.path);
+    let quote = |s: &str| {
+        shlex::try_quote(s)
+            .map(|q| q.into_owned())
+            .unwrap_or_else(|_| s.to_string())
+    };
+    format!(
+        "curl -H {} {}",
+        quote("Authorization: Bearer ntk_YOUR_TOKEN"),
+        quote(&url)
+    )
+}
+
+/// One tag and the routes carrying it.
+#[derive(serde::Serialize)]
+struct TagUse {
+    tag: String,
+    routes: Vec<String>,
+}
+
+/// The tags of `routes`, sorted, each with its routes' names (sorted).
+fn tags_in_use(routes: &[Route]) -> Vec<TagUse> {
+    let mut by_tag: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    for r in routes {
+        for tag in &r.tags {
+            by_tag.entry(tag).or_default().push(r.name.clone());
+        }
+    }
+    by_tag
+        .into_iter()
+        .map(|(tag, mut routes)| {
+            routes.sort();
+            TagUse {
+                tag: tag.to_string(),
+                routes,
+            }
+        })
+        .collect()
 }
 
 /// `all teams`, the team names, or `no team`.

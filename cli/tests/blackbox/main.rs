@@ -20,6 +20,7 @@ mod kvsync;
 mod least_privilege;
 mod login;
 mod meta;
+mod operator_views;
 mod permissions;
 mod privilege;
 mod routes;
