@@ -711,10 +711,20 @@ impl TestGateway {
     pub fn start_with(srv: &TestServer, args: &[&str], fd_limit: Option<u32>) -> TestGateway {
         let name = format!("gw-{}", uuid::Uuid::now_v7().simple());
         let key = srv.cli().json(&["gateway-key", "create", &name]);
+        TestGateway::launch(srv, key["secret"].as_str().unwrap(), args, fd_limit)
+    }
+
+    /// Starts a gateway with a gateway key issued earlier (e.g. by an
+    /// older version); returns once it listens.
+    pub fn start_with_key(srv: &TestServer, key: &str) -> TestGateway {
+        TestGateway::launch(srv, key, &[], None)
+    }
+
+    fn launch(srv: &TestServer, key: &str, args: &[&str], fd_limit: Option<u32>) -> TestGateway {
         let mut gw = TestGateway {
             child: None,
             url: String::new(),
-            key: key["secret"].as_str().unwrap().to_string(),
+            key: key.to_string(),
             server_url: srv.url.clone(),
             dir: tempdir::TempDir::new(),
             args: args.iter().map(|a| a.to_string()).collect(),

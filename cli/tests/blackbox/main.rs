@@ -31,5 +31,6 @@ mod teams;
 mod tls;
 mod tokens;
 mod trusted_proxies;
+mod upgrade;
 mod usage;
 mod worker;

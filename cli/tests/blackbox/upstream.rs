@@ -141,6 +141,13 @@ pub struct Upstream {
 
 impl Upstream {
     pub fn start() -> Upstream {
+        Upstream::start_on("127.0.0.1")
+    }
+
+    /// An upstream on a free port of `ip` (any 127.x.y.z works on Linux,
+    /// so a test can have upstreams on several hosts).
+    pub fn start_on(ip: &str) -> Upstream {
+        let ip: std::net::IpAddr = ip.parse().expect("an IP address");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
@@ -149,7 +156,7 @@ impl Upstream {
                 .build()
                 .unwrap();
             rt.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let listener = tokio::net::TcpListener::bind((ip, 0)).await.unwrap();
                 let base = format!("http://{}", listener.local_addr().unwrap());
                 tx.send(base.clone()).unwrap();
                 loop {
