@@ -59,12 +59,16 @@ impl Constraint {
 
     /// Whether `error` reports a violation of this constraint.
     fn broken_by(&self, error: &dyn DatabaseError) -> bool {
-        let kind = if self.is_unique() {
-            ErrorKind::UniqueViolation
+        let kind_matches = if self.is_unique() {
+            error.kind() == ErrorKind::UniqueViolation
         } else {
-            ErrorKind::ForeignKeyViolation
+            // SQLite reports an `ON DELETE RESTRICT` violation under another
+            // code (SQLITE_CONSTRAINT_TRIGGER), with the same message.
+            error.kind() == ErrorKind::ForeignKeyViolation
+                || (error.constraint().is_none()
+                    && error.message() == "FOREIGN KEY constraint failed")
         };
-        if error.kind() != kind {
+        if !kind_matches {
             return false;
         }
         match (error.constraint(), self.sqlite_columns) {
