@@ -113,23 +113,6 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
-/// Turns a constraint violation into a 409 with `message`; anything else
-/// stays internal. The one place where database errors get a meaning.
-pub fn on_constraint(e: sqlx::Error, message: impl FnOnce() -> String) -> ApiError {
-    use sqlx::error::ErrorKind;
-    match e.as_database_error().map(|d| d.kind()) {
-        Some(ErrorKind::UniqueViolation) => ApiError::Conflict {
-            code: "already_exists",
-            message: message(),
-        },
-        Some(ErrorKind::ForeignKeyViolation) => ApiError::Conflict {
-            code: "in_use",
-            message: message(),
-        },
-        _ => ApiError::Internal(e.into()),
-    }
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();

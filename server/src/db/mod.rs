@@ -1,7 +1,9 @@
-//! Storage. One implementation of every query (`repo.rs`), compiled once per
-//! backend with that backend's concrete sqlx types (`postgres.rs`,
-//! `sqlite.rs`), behind the [`Database`] enum that the HTTP layer uses.
+//! Storage. One implementation of every query (the files under `queries/`,
+//! one per resource), compiled once per backend with that backend's
+//! concrete sqlx types (`postgres.rs`, `sqlite.rs`), behind the
+//! [`Database`] enum that the HTTP layer uses.
 
+mod constraints;
 mod kv;
 mod postgres;
 mod sqlite;
@@ -136,18 +138,6 @@ pub struct NewInvitation {
     pub roles: Vec<api::InvitedRole>,
     pub global_admin: bool,
     pub expires_at: DateTime<Utc>,
-}
-
-/// One audit row to write in the same transaction as the change.
-#[derive(Debug, Clone)]
-pub struct AuditRecord {
-    pub action: &'static str,
-    pub target_type: &'static str,
-    pub target_id: Option<String>,
-    pub target_name: Option<String>,
-    pub team_id: Option<Uuid>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
 }
 
 /// A validated new route.
@@ -432,10 +422,6 @@ forward! {
     fn kv_full_done(&self, requested_at: Option<DateTime<Utc>>, result: String) -> anyhow::Result<()>;
 }
 
-// `kv_queries.rs` is compiled like `repo.rs` (see below).
-#[cfg(any())]
-mod kv_queries;
-
 forward! {
     fn usage_rollups(&self, scope: UsageScope, level: crate::usage::Level, since: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<Vec<(crate::usage::Key, crate::usage::Agg)>>;
     fn usage_recent(&self, scope: UsageScope, status: Option<u16>, limit: u32) -> ApiResult<Vec<api::UsageCall>>;
@@ -447,11 +433,57 @@ forward! {
     fn ingested(&self, timeout: std::time::Duration) -> ();
 }
 
-// `repo.rs`, `iam.rs` and `usage_queries.rs` are compiled through `include!` by each backend;
-// these lines only let rustfmt and editors see them as modules.
+/// Every query, written once: each backend module (`postgres.rs`,
+/// `sqlite.rs`) invokes this after defining what differs between the
+/// backends, so the files under `queries/` are compiled once per backend,
+/// with its concrete sqlx types, as one module. `repo.rs` comes first: it
+/// holds the imports the others share.
+macro_rules! queries {
+    () => {
+        include!("queries/repo.rs");
+        include!("queries/audit.rs");
+        include!("queries/startup.rs");
+        include!("queries/credentials.rs");
+        include!("queries/teams.rs");
+        include!("queries/memberships.rs");
+        include!("queries/users.rs");
+        include!("queries/invitations.rs");
+        include!("queries/tokens.rs");
+        include!("queries/scopes.rs");
+        include!("queries/token_rotation.rs");
+        include!("queries/routes.rs");
+        include!("queries/route_checks.rs");
+        include!("queries/route_grants.rs");
+        include!("queries/secrets.rs");
+        include!("queries/gateway_keys.rs");
+        include!("queries/config_feed.rs");
+        include!("queries/kv_sync.rs");
+        include!("queries/usage.rs");
+    };
+}
+use queries;
+
+// The query files are not modules of their own; these lines only let
+// rustfmt and editors see them.
 #[cfg(any())]
-mod iam;
-#[cfg(any())]
-mod repo;
-#[cfg(any())]
-mod usage_queries;
+mod queries {
+    mod audit;
+    mod config_feed;
+    mod credentials;
+    mod gateway_keys;
+    mod invitations;
+    mod kv_sync;
+    mod memberships;
+    mod repo;
+    mod route_checks;
+    mod route_grants;
+    mod routes;
+    mod scopes;
+    mod secrets;
+    mod startup;
+    mod teams;
+    mod token_rotation;
+    mod tokens;
+    mod usage;
+    mod users;
+}

@@ -222,7 +222,4 @@ impl Repo {
     }
 }
 
-include!("repo.rs");
-include!("kv_queries.rs");
-include!("iam.rs");
-include!("usage_queries.rs");
+crate::db::queries!();

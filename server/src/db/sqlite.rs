@@ -212,7 +212,4 @@ async fn migrate(pool: &sqlx::Pool<Db>, path: &Path) -> anyhow::Result<()> {
     result.context("cannot apply database migrations")
 }
 
-include!("repo.rs");
-include!("kv_queries.rs");
-include!("iam.rs");
-include!("usage_queries.rs");
+crate::db::queries!();

@@ -1,5 +1,5 @@
 // Usage: ingest, the roll-up job, rollup and raw-event reads, retention.
-// Compiled for both backends next to `repo.rs`, like it.
+// Compiled once per backend with the other query files.
 
 use crate::usage::{self as rollup, Agg, Histogram, Key, Level};
 

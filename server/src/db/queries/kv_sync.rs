@@ -1,7 +1,7 @@
-// The Cloudflare KV sync's queries. Like `repo.rs`, this file is compiled
-// twice, by `postgres.rs` and `sqlite.rs`, after `repo.rs`, whose helpers
-// (`begin_write`, `record_change`, `ROUTE_SELECT`, …) and imports it uses.
-// Types shared by both backends live in `db/kv.rs`.
+// The Cloudflare KV sync's queries. Compiled once per backend with the
+// other query files, whose helpers (`begin_write`, `record_change`,
+// `ROUTE_SELECT`, …) and imports it uses. Types shared by both backends
+// live in `db/kv.rs`.
 
 #[derive(FromRow)]
 struct KvStateRow {

@@ -1,0 +1,110 @@
+//! Routes and their grants to teams.
+
+use super::{Candidate, UpstreamAccess, UpstreamAuth};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Route {
+    pub id: Uuid,
+    pub name: String,
+    /// Normalised path prefix, matched on segment boundaries.
+    pub path: String,
+    pub upstream: String,
+    pub tags: Vec<String>,
+    pub auth: UpstreamAuth,
+    pub timeout_ms: u64,
+    pub description: String,
+    /// The teams whose tokens may use the route (names), or `["*"]` for every team.
+    pub teams: Vec<String>,
+    /// Which addresses gateways may connect to for this route: `public`, or
+    /// `private`/`metadata` as approved by a system admin.
+    pub upstream_access: UpstreamAccess,
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// `teams` of a [`Route`] granted to every team.
+pub const ALL_TEAMS: &str = "*";
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreateRoute {
+    pub name: String,
+    pub path: String,
+    pub upstream: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// `none`, `bearer:SECRET`, `header:HEADER-NAME:SECRET` or `basic:USER-SECRET:PASS-SECRET`.
+    #[serde(default)]
+    pub auth: Option<String>,
+    /// e.g. `30s` (default).
+    #[serde(default)]
+    pub timeout: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Teams (names or ids) whose tokens may use the route. Give these or
+    /// `all_teams`.
+    #[serde(default)]
+    pub teams: Vec<String>,
+    /// Let every team's tokens use the route.
+    #[serde(default)]
+    pub all_teams: bool,
+    /// Approve the upstream to be reached at private addresses even where
+    /// the server cannot resolve it (system admins only).
+    #[serde(default)]
+    pub private_upstream: bool,
+}
+
+/// Teams to grant a route to, or to withdraw it from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct RouteGrants {
+    /// Team names or ids.
+    #[serde(default)]
+    pub teams: Vec<String>,
+    /// Grant: every team. Ungrant: stop granting every team (the teams
+    /// granted by name keep the route).
+    #[serde(default)]
+    pub all_teams: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct UpdateRoute {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub upstream: Option<String>,
+    /// Replace all tags.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub add_tags: Vec<String>,
+    #[serde(default)]
+    pub remove_tags: Vec<String>,
+    #[serde(default)]
+    pub auth: Option<String>,
+    #[serde(default)]
+    pub timeout: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Approve the upstream to be reached at private addresses even where
+    /// the server cannot resolve it (system admins only).
+    #[serde(default)]
+    pub private_upstream: bool,
+}
+
+/// What removing a route did or would do.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RouteRemoved {
+    pub route: Route,
+    /// Tokens whose scopes named the route; with `force` those scopes were removed.
+    pub affected_tokens: Vec<Candidate>,
+    /// Of those, the tokens that had no other scope: with `force` they were
+    /// revoked rather than left live with no scope.
+    #[serde(default)]
+    pub revoked_tokens: Vec<Candidate>,
+}

@@ -1,0 +1,57 @@
+//! Teams and their members.
+
+use super::{Candidate, Role, Team};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreateTeam {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// A user (name or id) to make the team's first admin.
+    #[serde(default)]
+    pub admin: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct UpdateTeam {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A team with its members.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TeamDetail {
+    #[serde(flatten)]
+    pub team: Team,
+    pub members: Vec<TeamMember>,
+    /// Tokens of the team that are not revoked (active or expired).
+    pub live_tokens: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TeamMember {
+    pub user_id: Uuid,
+    pub user: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub added_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SetMember {
+    pub role: Role,
+}
+
+/// What deleting a team did.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TeamDeleted {
+    pub team: Team,
+    /// Tokens revoked with the team (`revoke_tokens`).
+    pub revoked_tokens: Vec<Candidate>,
+}

@@ -1,0 +1,137 @@
+//! API tokens.
+
+use chrono::{DateTime, Utc};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStatus {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl TokenStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenStatus::Active => "active",
+            TokenStatus::Expired => "expired",
+            TokenStatus::Revoked => "revoked",
+        }
+    }
+}
+
+/// Filter for `GET /v1/tokens`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusFilter {
+    #[default]
+    Active,
+    Expired,
+    Revoked,
+    All,
+}
+
+pub use tokenctl_gateway::address::UpstreamAccess;
+pub use tokenctl_gateway::snapshot::{RateLimit, UpstreamAuth};
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Token {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    /// Team name.
+    pub team: String,
+    pub team_id: Uuid,
+    pub scopes: Vec<String>,
+    pub status: TokenStatus,
+    /// Masked current secret, e.g. `ntk_Ab3x…q9ZkP0`.
+    pub secret_hint: String,
+    /// The previous secret while a rotation grace runs.
+    pub previous_secret: Option<PreviousSecret>,
+    #[schema(value_type = Vec<String>)]
+    pub allow_ips: Vec<IpNet>,
+    pub rate_limit: Option<RateLimit>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// User name of the creator.
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub rotated_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PreviousSecret {
+    pub hint: String,
+    /// When the previous secret stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct CreateToken {
+    pub name: String,
+    /// Team name or id; may be left out when the caller belongs to one team.
+    #[serde(default)]
+    pub team: Option<String>,
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `never` (default), a duration (`30d`, `12h`), a date or an RFC 3339 time.
+    #[serde(default)]
+    pub expires: Option<String>,
+    /// CIDRs or addresses the token may be used from; empty = anywhere.
+    #[serde(default)]
+    pub allow_ips: Vec<String>,
+    /// `N/PERIOD`, e.g. `100/1m`.
+    #[serde(default)]
+    pub rate: Option<String>,
+    /// Accept scopes that name no existing route or tag.
+    #[serde(default)]
+    pub allow_unknown_scope: bool,
+}
+
+/// A new or rotated token; `token` is the plaintext, shown this once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct IssuedToken {
+    #[serde(flatten)]
+    pub info: Token,
+    pub token: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct UpdateToken {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Replace all scopes.
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub add_scopes: Vec<String>,
+    #[serde(default)]
+    pub remove_scopes: Vec<String>,
+    /// `never`, a duration, a date or an RFC 3339 time.
+    #[serde(default)]
+    pub expires: Option<String>,
+    /// Replace the IP allow-list (empty list = anywhere).
+    #[serde(default)]
+    pub allow_ips: Option<Vec<String>>,
+    /// `N/PERIOD`, or `none` to remove the limit.
+    #[serde(default)]
+    pub rate: Option<String>,
+    #[serde(default)]
+    pub allow_unknown_scope: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct RotateToken {
+    /// How long the old secret keeps working, e.g. `1h`. Default: it stops now.
+    #[serde(default)]
+    pub grace: Option<String>,
+}

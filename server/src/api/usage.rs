@@ -1,0 +1,160 @@
+//! Usage reports and the overview.
+
+use super::{AuditEntry, Route, Token};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The window a report covers, aligned to whole buckets.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UsageWindow {
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    /// Timeline bucket width, e.g. `1h`.
+    pub bucket: String,
+    pub bucket_secs: i64,
+    pub buckets: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct UsageTotals {
+    pub calls: i64,
+    /// Calls answered with status ≥ 400 (by the gateway or the upstream).
+    pub errors: i64,
+    /// Percent of calls below 400; absent when there were no calls.
+    pub success_rate: Option<f64>,
+    /// Calls per status class: `2xx`, `3xx`, `4xx`, `5xx`.
+    pub by_class: std::collections::BTreeMap<String, i64>,
+    pub avg_ms: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub bytes_in: i64,
+    pub bytes_out: i64,
+}
+
+/// One token or route in a usage list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UsageRow {
+    pub id: Option<Uuid>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    pub calls: i64,
+    pub errors: i64,
+    pub success_rate: Option<f64>,
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Calls per timeline bucket.
+    pub timeline: Vec<i64>,
+}
+
+/// `GET /v1/usage`: the overview.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UsageSummary {
+    pub window: UsageWindow,
+    pub totals: UsageTotals,
+    pub calls_timeline: Vec<i64>,
+    pub errors_timeline: Vec<i64>,
+    pub top_tokens: Vec<UsageRow>,
+    pub top_routes: Vec<UsageRow>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UsageRows {
+    pub window: UsageWindow,
+    /// Rows before `limit` was applied (servers before this field: absent).
+    #[serde(default)]
+    pub total: usize,
+    pub rows: Vec<UsageRow>,
+}
+
+/// One call, from the raw events.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UsageCall {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    pub token_id: Option<Uuid>,
+    pub token: Option<String>,
+    pub route_id: Option<Uuid>,
+    pub route: Option<String>,
+    pub method: String,
+    pub status: u16,
+    pub latency_ms: f64,
+    pub upstream_latency_ms: Option<f64>,
+    pub client_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub error_code: Option<String>,
+    /// Requests this call stands for: 1, or more for requests refused
+    /// without a valid token, which gateways count per client address,
+    /// reason and minute.
+    #[serde(default = "one")]
+    pub requests: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StatusCount {
+    pub status: u16,
+    pub calls: i64,
+}
+
+/// `GET /v1/usage/tokens/{reference}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TokenUsage {
+    pub window: UsageWindow,
+    pub token: Token,
+    pub totals: UsageTotals,
+    pub calls_timeline: Vec<i64>,
+    pub errors_timeline: Vec<i64>,
+    pub by_route: Vec<UsageRow>,
+    pub by_status: Vec<StatusCount>,
+    pub recent: Vec<UsageCall>,
+}
+
+/// `GET /v1/usage/routes/{reference}`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RouteUsage {
+    pub window: UsageWindow,
+    pub route: Route,
+    pub totals: UsageTotals,
+    pub calls_timeline: Vec<i64>,
+    /// p50 / p95 latency per timeline bucket (absent where no calls).
+    pub p50_timeline: Vec<Option<f64>>,
+    pub p95_timeline: Vec<Option<f64>>,
+    pub top_tokens: Vec<UsageRow>,
+    pub recent: Vec<UsageCall>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct OverviewCounts {
+    pub active_tokens: i64,
+    pub expired_tokens: i64,
+    pub revoked_tokens: i64,
+    pub routes: i64,
+    pub teams: i64,
+    pub users: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DayCount {
+    pub date: chrono::NaiveDate,
+    pub count: i64,
+}
+
+/// `GET /v1/overview`: the dashboard.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Overview {
+    pub counts: OverviewCounts,
+    /// Tokens that expire in the next 30 days, soonest first.
+    pub expiring_soon: Vec<Token>,
+    /// Tokens created per day over the last 7 days (oldest first).
+    pub created_per_day: Vec<DayCount>,
+    pub recent_activity: Vec<AuditEntry>,
+}

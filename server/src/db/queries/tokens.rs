@@ -1,0 +1,439 @@
+// API tokens: the rows and their view, creating, finding, changing and
+// revoking. Rotation is in `token_rotation.rs`, scope checks in `scopes.rs`.
+
+#[derive(FromRow)]
+struct TokenRow {
+    id: Uuid,
+    team_id: Uuid,
+    team_name: String,
+    name: String,
+    description: String,
+    scopes: Json<Vec<String>>,
+    allow_ips: Json<Vec<ipnet::IpNet>>,
+    rate_limit: Option<Json<api::RateLimit>>,
+    secret_hint: String,
+    previous_hint: Option<String>,
+    previous_expires_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    created_by_name: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    rotated_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+const TOKEN_SELECT: &str = "SELECT t.id, t.team_id, tm.name AS team_name, t.name, t.description, \
+     t.scopes, t.allow_ips, t.rate_limit, t.secret_hint, t.previous_hint, t.previous_expires_at, \
+     t.expires_at, u.name AS created_by_name, t.created_at, t.updated_at, \
+     t.rotated_at, t.revoked_at, t.last_used_at \
+     FROM tokens t JOIN teams tm ON tm.id = t.team_id LEFT JOIN users u ON u.id = t.created_by";
+
+impl TokenRow {
+    fn view(self, now: DateTime<Utc>) -> api::Token {
+        let status = if self.revoked_at.is_some() {
+            TokenStatus::Revoked
+        } else if self.expires_at.is_some_and(|e| e <= now) {
+            TokenStatus::Expired
+        } else {
+            TokenStatus::Active
+        };
+        let previous_secret = match (self.previous_hint, self.previous_expires_at) {
+            (Some(hint), Some(expires_at)) if expires_at > now && self.revoked_at.is_none() => {
+                Some(api::PreviousSecret { hint, expires_at })
+            }
+            _ => None,
+        };
+        api::Token {
+            id: self.id,
+            name: self.name,
+            description: self.description,
+            team: self.team_name,
+            team_id: self.team_id,
+            scopes: self.scopes.0,
+            status,
+            secret_hint: self.secret_hint,
+            previous_secret,
+            allow_ips: self.allow_ips.0,
+            rate_limit: self.rate_limit.map(|r| r.0),
+            expires_at: self.expires_at,
+            created_by: self.created_by_name,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            rotated_at: self.rotated_at,
+            revoked_at: self.revoked_at,
+            last_used_at: self.last_used_at,
+        }
+    }
+}
+
+async fn token_by_id(tx: &mut Tx, id: Uuid, lock: bool) -> sqlx::Result<Option<TokenRow>> {
+    // Row locks cannot cover the joined tables on PostgreSQL, so lock the
+    // token row first and read the view afterwards.
+    if lock && !FOR_UPDATE.is_empty() {
+        sqlx::query(&format!("SELECT id FROM tokens WHERE id = $1{FOR_UPDATE}"))
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query_as::<_, TokenRow>(&format!("{TOKEN_SELECT} WHERE t.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+}
+
+fn token_candidates(tokens: &[api::Token]) -> Vec<Candidate> {
+    tokens
+        .iter()
+        .map(|t| Candidate {
+            id: t.id,
+            name: t.name.clone(),
+            team: Some(t.team.clone()),
+            status: Some(t.status.as_str().into()),
+        })
+        .collect()
+}
+
+/// Live tokens whose scopes name `route`.
+async fn tokens_scoping(
+    tx: &mut Tx,
+    route: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<api::Token>> {
+    let rows = sqlx::query_as::<_, TokenRow>(&format!(
+        "{TOKEN_SELECT} WHERE t.revoked_at IS NULL ORDER BY t.created_at"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|t| t.scopes.0.iter().any(|s| s == route))
+        .map(|t| t.view(now))
+        .collect())
+}
+
+async fn set_token_scopes(
+    tx: &mut Tx,
+    id: Uuid,
+    scopes: &[String],
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE tokens SET scopes = $1, updated_at = $2 WHERE id = $3")
+        .bind(Json(scopes))
+        .bind(now)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Revokes a (locked, live) token: the row, its audit entry and the change
+/// log entry that takes it off the gateways.
+async fn revoke_in_tx(
+    tx: &mut Tx,
+    actor: &Actor,
+    before: &api::Token,
+    now: DateTime<Utc>,
+) -> ApiResult<api::Token> {
+    sqlx::query(
+        "UPDATE tokens SET revoked_at = $1, revoked_by = $2, previous_hash = NULL, \
+         previous_hint = NULL, previous_expires_at = NULL, updated_at = $1 WHERE id = $3",
+    )
+    .bind(now)
+    .bind(actor.user_id)
+    .bind(before.id)
+    .execute(&mut **tx)
+    .await?;
+    let after = token_by_id(tx, before.id, false)
+        .await?
+        .expect("locked row exists")
+        .view(now);
+    audited(
+        tx,
+        actor,
+        Audit::new("token.revoke", Target::token(&after))
+            .before(before)
+            .after(&after),
+    )
+    .await?;
+    record_change(tx, "token", before.id.to_string()).await?;
+    Ok(after)
+}
+
+impl Repo {
+    pub async fn create_token(
+        &self,
+        actor: &Actor,
+        new: NewToken,
+        secret: &Secret,
+    ) -> ApiResult<api::Token> {
+        let mut tx = begin_write(&self.pool).await?;
+        let scopes = dedup(new.scopes);
+        check_scopes(&mut tx, new.team_id, &scopes, new.allow_unknown_scope).await?;
+        let now = api::now();
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO tokens (id, team_id, name, description, scopes, allow_ips, rate_limit, \
+             secret_hash, secret_hint, expires_at, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        )
+        .bind(id)
+        .bind(new.team_id)
+        .bind(&new.name)
+        .bind(&new.description)
+        .bind(Json(&scopes))
+        .bind(Json(&new.allow_ips))
+        .bind(new.rate_limit.map(Json))
+        .bind(secret.hash())
+        .bind(secret.hint())
+        .bind(new.expires_at)
+        .bind(actor.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .on_constraint(TOKEN_NAME, || {
+            format!("a token named `{}` already exists in this team", new.name)
+        })?;
+        let token = token_by_id(&mut tx, id, false)
+            .await?
+            .expect("just inserted")
+            .view(now);
+        audited(
+            &mut tx,
+            actor,
+            Audit::new("token.create", Target::token(&token)).after(&token),
+        )
+        .await?;
+        record_change(&mut tx, "token", id.to_string()).await?;
+        self.commit_config(tx).await?;
+        Ok(token)
+    }
+
+    pub async fn list_tokens(
+        &self,
+        readable: Option<Vec<Uuid>>,
+        team: Option<Uuid>,
+        status: api::StatusFilter,
+    ) -> ApiResult<Vec<api::Token>> {
+        let now = api::now();
+        let mut q = QueryBuilder::<Db>::new(TOKEN_SELECT);
+        q.push(" WHERE 1 = 1");
+        if let Some(ids) = readable {
+            if ids.is_empty() {
+                return Ok(vec![]);
+            }
+            q.push(" AND t.team_id IN (");
+            let mut sep = q.separated(", ");
+            for id in ids {
+                sep.push_bind(id);
+            }
+            q.push(")");
+        }
+        if let Some(team) = team {
+            q.push(" AND t.team_id = ").push_bind(team);
+        }
+        match status {
+            api::StatusFilter::Active => {
+                q.push(" AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ")
+                    .push_bind(now)
+                    .push(")");
+            }
+            api::StatusFilter::Expired => {
+                q.push(" AND t.revoked_at IS NULL AND t.expires_at <= ")
+                    .push_bind(now);
+            }
+            api::StatusFilter::Revoked => {
+                q.push(" AND t.revoked_at IS NOT NULL");
+            }
+            api::StatusFilter::All => {}
+        }
+        q.push(" ORDER BY tm.name, t.name, t.created_at");
+        let rows = q.build_query_as::<TokenRow>().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| r.view(now)).collect())
+    }
+
+    pub async fn find_tokens(
+        &self,
+        reference: &str,
+        readable: Option<Vec<Uuid>>,
+        team: Option<Uuid>,
+    ) -> ApiResult<Vec<api::Token>> {
+        let now = api::now();
+        let mut q = QueryBuilder::<Db>::new(TOKEN_SELECT);
+        if let Ok(id) = Uuid::parse_str(reference) {
+            q.push(" WHERE t.id = ").push_bind(id);
+        } else if Secret::kind_of(reference) == Some(SecretKind::ApiToken) {
+            let secret =
+                Secret::parse(SecretKind::ApiToken, reference).map_err(|e| ApiError::Invalid {
+                    code: "malformed_token",
+                    message: e.to_string(),
+                })?;
+            let hash = secret.hash();
+            q.push(" WHERE (t.secret_hash = ")
+                .push_bind(hash.clone())
+                .push(" OR (t.previous_hash = ")
+                .push_bind(hash)
+                .push(" AND t.previous_expires_at > ")
+                .push_bind(now)
+                .push("))");
+        } else {
+            q.push(" WHERE t.name = ").push_bind(reference.to_string());
+        }
+        if let Some(ids) = readable {
+            if ids.is_empty() {
+                return Ok(vec![]);
+            }
+            q.push(" AND t.team_id IN (");
+            let mut sep = q.separated(", ");
+            for id in ids {
+                sep.push_bind(id);
+            }
+            q.push(")");
+        }
+        if let Some(team) = team {
+            q.push(" AND t.team_id = ").push_bind(team);
+        }
+        q.push(" ORDER BY t.created_at");
+        let rows = q.build_query_as::<TokenRow>().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| r.view(now)).collect())
+    }
+
+    pub async fn token_creator(&self, id: Uuid) -> ApiResult<Option<Uuid>> {
+        Ok(
+            sqlx::query_scalar::<_, Option<Uuid>>("SELECT created_by FROM tokens WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
+    pub async fn update_token(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        change: TokenChange,
+    ) -> ApiResult<api::Token> {
+        let mut tx = begin_write(&self.pool).await?;
+        let now = api::now();
+        let row = token_by_id(&mut tx, id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("token", &id.to_string()))?;
+        if row.revoked_at.is_some() {
+            return Err(ApiError::Conflict {
+                code: "token_revoked",
+                message: format!("token `{}` is revoked and cannot be changed", row.name),
+            });
+        }
+        let before = row.view(now);
+        let mut scopes = change
+            .scopes
+            .clone()
+            .unwrap_or_else(|| before.scopes.clone());
+        scopes.extend(change.add_scopes.iter().cloned());
+        // Removing a scope the token does not have is a mistake (a typo, a
+        // stale script): say so instead of reporting success.
+        let absent: Vec<&String> = change
+            .remove_scopes
+            .iter()
+            .filter(|s| !scopes.contains(s))
+            .collect();
+        if !absent.is_empty() {
+            return Err(ApiError::Invalid {
+                code: "scope_not_present",
+                message: format!(
+                    "token `{}` has no scope {}; its scopes are {}",
+                    before.name,
+                    absent
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    before
+                        .scopes
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            });
+        }
+        scopes.retain(|s| !change.remove_scopes.contains(s));
+        let scopes = dedup(scopes);
+        let scopes_changed = scopes != before.scopes;
+        if scopes_changed {
+            // Only newly added scopes must name something; kept ones may
+            // predate a route's removal.
+            let added: Vec<String> = scopes
+                .iter()
+                .filter(|s| !before.scopes.contains(s))
+                .cloned()
+                .collect();
+            if scopes.is_empty() {
+                check_scopes(&mut tx, before.team_id, &scopes, true).await?;
+            } else if !added.is_empty() {
+                check_scopes(&mut tx, before.team_id, &added, change.allow_unknown_scope).await?;
+            }
+        }
+        let name = change.name.clone().unwrap_or_else(|| before.name.clone());
+        let description = change
+            .description
+            .clone()
+            .unwrap_or_else(|| before.description.clone());
+        let expires_at = change.expires_at.unwrap_or(before.expires_at);
+        let allow_ips = change
+            .allow_ips
+            .clone()
+            .unwrap_or_else(|| before.allow_ips.clone());
+        let rate_limit = change.rate_limit.unwrap_or(before.rate_limit);
+        sqlx::query(
+            "UPDATE tokens SET name = $1, description = $2, scopes = $3, expires_at = $4, \
+             allow_ips = $5, rate_limit = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(&name)
+        .bind(&description)
+        .bind(Json(&scopes))
+        .bind(expires_at)
+        .bind(Json(&allow_ips))
+        .bind(rate_limit.map(Json))
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .on_constraint(TOKEN_NAME, || {
+            format!("a token named `{name}` already exists in this team")
+        })?;
+        let after = token_by_id(&mut tx, id, false)
+            .await?
+            .expect("locked row exists")
+            .view(now);
+        audited(
+            &mut tx,
+            actor,
+            Audit::new("token.update", Target::token(&after))
+                .before(&before)
+                .after(&after),
+        )
+        .await?;
+        record_change(&mut tx, "token", id.to_string()).await?;
+        self.commit_config(tx).await?;
+        Ok(after)
+    }
+
+    pub async fn revoke_token(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Token> {
+        let mut tx = begin_write(&self.pool).await?;
+        let now = api::now();
+        let row = token_by_id(&mut tx, id, true)
+            .await?
+            .ok_or_else(|| ApiError::not_found("token", &id.to_string()))?;
+        if row.revoked_at.is_some() {
+            return Err(ApiError::Conflict {
+                code: "already_revoked",
+                message: format!("token `{}` was already revoked", row.name),
+            });
+        }
+        let after = revoke_in_tx(&mut tx, actor, &row.view(now), now).await?;
+        self.commit_config(tx).await?;
+        Ok(after)
+    }
+}
