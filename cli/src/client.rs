@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::time::Duration;
-use tokenctl_server::api::ErrorBody;
+use tokenctl_server::api::{ErrorBody, MissingFeature};
 use url::Url;
 
 /// Options every command accepts.
@@ -302,7 +302,12 @@ pub async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> CliResult<T
     };
     match serde_json::from_slice::<ErrorBody>(&bytes) {
         Ok(body) => Err(CliError {
-            exit,
+            // A server not configured for the request (409 too) is a
+            // failure of the server's setup, not a conflict with stored state.
+            exit: match MissingFeature::from_code(&body.error.code) {
+                Some(_) => Exit::Failure,
+                None => exit,
+            },
             code: body.error.code,
             message: match (status.is_server_error(), request_id) {
                 (true, Some(id)) => format!("{} (request id {id})", body.error.message),

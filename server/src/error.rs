@@ -1,7 +1,7 @@
 //! The one error type of the admin API. Each variant maps to a status and a
 //! stable code; internal details are logged, never sent.
 
-use crate::api::{input::InputError, Candidate, ErrorBody, ErrorDetail};
+use crate::api::{input::InputError, Candidate, ErrorBody, ErrorDetail, MissingFeature};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,6 +23,14 @@ pub enum ApiError {
     /// 409: the change conflicts with stored state (duplicate name, in use).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// 409: the request needs a feature this server is not configured for
+    /// (KV sync, the master key). The client can do nothing about it but
+    /// ask the operator, and retrying will not help: never a 5xx.
+    #[error("{message}")]
+    NotConfigured {
+        feature: MissingFeature,
+        message: String,
+    },
     /// 422: well-formed but invalid input.
     #[error("{message}")]
     Invalid { code: &'static str, message: String },
@@ -32,7 +40,8 @@ pub enum ApiError {
         message: String,
         candidates: Vec<Candidate>,
     },
-    /// 503: the server lacks configuration needed for this request.
+    /// 503: a service the request needs (Cloudflare) refused it or did not
+    /// finish in time.
     #[error("{message}")]
     Unavailable { code: &'static str, message: String },
     /// 500: logged with the request id; the client sees a generic message.
@@ -71,7 +80,7 @@ impl ApiError {
             ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::NotConfigured { .. } => StatusCode::CONFLICT,
             ApiError::Invalid { .. } | ApiError::Ambiguous { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
@@ -87,6 +96,7 @@ impl ApiError {
             | ApiError::Conflict { code, .. }
             | ApiError::Invalid { code, .. }
             | ApiError::Unavailable { code, .. } => code,
+            ApiError::NotConfigured { feature, .. } => feature.code(),
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::Ambiguous { .. } => "ambiguous_reference",

@@ -7,6 +7,7 @@ mod fake_kv;
 mod own_postgres;
 mod upstream;
 
+mod api_contract;
 mod concurrency;
 mod credentials;
 mod deploy;

@@ -109,6 +109,7 @@ fn remove_ids<T>(items: &mut Vec<T>, removed: &[Uuid], id: impl Fn(&T) -> Uuid) 
 /// What the config feed returns: a full snapshot (`full`), or the changes
 /// since the version the gateway asked about.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConfigUpdate {
     /// The version the gateway has after applying this update.
     pub version: u64,
@@ -129,11 +130,13 @@ pub struct ConfigUpdate {
     /// Ids of routes to forget.
     #[serde(default)]
     pub removed_routes: Vec<Uuid>,
-    /// Secrets added or changed (all secrets when `full`).
+    /// Secrets added or changed (all secrets when `full`): values by name.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, String>))]
     pub secrets: UpstreamSecrets,
     /// The host patterns of the secrets in `secrets`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<String, Vec<String>>))]
     pub secret_hosts: SecretHosts,
     /// Names of secrets to forget.
     #[serde(default)]
@@ -152,6 +155,7 @@ pub struct StaleUpdate {
 
 /// One API token, identified by the SHA-256 of its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TokenEntry {
     /// The token's id.
     pub id: Uuid,
@@ -183,6 +187,7 @@ pub struct TokenEntry {
     pub revoked: bool,
     /// Networks the token may be used from; empty means anywhere.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub allow_ips: Vec<IpNet>,
     /// Per-token request rate; `None` means unlimited.
     #[serde(default)]
@@ -202,6 +207,7 @@ pub struct RateLimit {
 
 /// A path prefix forwarded to an upstream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RouteEntry {
     /// The route's id.
     pub id: Uuid,

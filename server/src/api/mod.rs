@@ -60,6 +60,33 @@ pub struct ErrorDetail {
     pub candidates: Vec<Candidate>,
 }
 
+/// A feature a request needs that this server is not configured for. Such
+/// a request is answered 409 with the feature's code: the client cannot fix
+/// it and retrying does not help; the operator has to configure the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingFeature {
+    /// Cloudflare KV sync (`CF_ACCOUNT_ID`, `CF_API_TOKEN`, `CF_KV_NAMESPACE_ID`).
+    KvSync,
+    /// The master key that encrypts upstream secrets.
+    MasterKey,
+}
+
+impl MissingFeature {
+    pub const ALL: [MissingFeature; 2] = [MissingFeature::KvSync, MissingFeature::MasterKey];
+
+    /// The error `code` the API answers with.
+    pub fn code(self) -> &'static str {
+        match self {
+            MissingFeature::KvSync => "kv_sync_disabled",
+            MissingFeature::MasterKey => "master_key_missing",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<MissingFeature> {
+        MissingFeature::ALL.into_iter().find(|f| f.code() == code)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Candidate {
     pub id: Uuid,

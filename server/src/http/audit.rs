@@ -36,6 +36,7 @@ struct AuditQuery {
     /// Team name or id.
     team: Option<String>,
     /// 1-1000, default 100.
+    #[param(maximum = 4294967295.0)]
     limit: Option<u32>,
     /// `next_cursor` from the previous page.
     cursor: Option<Uuid>,
@@ -43,7 +44,11 @@ struct AuditQuery {
 
 /// List audit entries, newest first.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = AuditPage), (status = 422, body = ErrorBody)))]
+    responses(
+        (status = 200, body = AuditPage),
+        (status = 404, description = "No such team (`team`)", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
 async fn list_audit(
     State(state): State<AppState>,
     caller: Caller,

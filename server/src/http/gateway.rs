@@ -1,7 +1,7 @@
 //! What gateways talk to: their keys (managed by admins), the config feed
 //! and usage ingest (authenticated with a gateway key, `tkg_…`).
 
-use super::{ApiJson, ApiPath, ApiQuery, AppState};
+use super::{AnyJson, ApiJson, ApiPath, ApiQuery, AppState};
 use crate::api::{
     self, input, CreateGatewayKey, CreatedGatewayKey, ErrorBody, GatewayKey, UsageBatchResult,
 };
@@ -141,9 +141,12 @@ async fn revoke_gateway_key(
 #[into_params(parameter_in = Query)]
 struct ConfigQuery {
     /// The config version the gateway has; omit for everything.
-    after: Option<u64>,
-    /// Wait up to this many seconds (max 60) for a change after `after`.
-    wait: Option<u64>,
+    #[param(minimum = 0)]
+    after: Option<i64>,
+    /// Wait up to this many seconds (at most 60 are waited) for a change
+    /// after `after`.
+    #[param(maximum = 4294967295.0)]
+    wait: Option<u32>,
 }
 
 /// Gateway configuration: every token, route and upstream secret, or —
@@ -152,20 +155,27 @@ struct ConfigQuery {
 /// channel with TLS.
 #[utoipa::path(get, path = "/gateway/config", tag = "gateways", params(ConfigQuery),
     security(("gateway_key" = [])),
-    responses((status = 200, description = "A full or incremental config update", body = Object),
-              (status = 401, body = ErrorBody)))]
+    responses(
+        (status = 200, description = "A full or incremental config update", body = ConfigUpdate),
+        (status = 422, description = "A negative `after`", body = ErrorBody),
+    ))]
 async fn gateway_config(
     State(state): State<AppState>,
     _gateway: GatewayCaller,
     ApiQuery(q): ApiQuery<ConfigQuery>,
 ) -> ApiResult<Json<ConfigUpdate>> {
-    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(60));
+    let after = q
+        .after
+        .map(u64::try_from)
+        .transpose()
+        .map_err(|_| ApiError::invalid("`after` is a config version, never negative"))?;
+    let wait = Duration::from_secs(u64::from(q.wait.unwrap_or(0).min(60)));
     let deadline = tokio::time::Instant::now() + wait;
     let mut changes = state.db.subscribe_changes();
     loop {
         changes.mark_unchanged();
-        let config = state.db.gateway_config(q.after).await?;
-        let current = q.after.is_some_and(|a| a == config.version) && !config.full;
+        let config = state.db.gateway_config(after).await?;
+        let current = after.is_some_and(|a| a == config.version) && !config.full;
         if !current || tokio::time::Instant::now() >= deadline {
             return Ok(Json(to_update(&state, config)));
         }
@@ -270,7 +280,7 @@ fn sort_events(raw: &[Box<RawValue>]) -> (Vec<UsageEvent>, Vec<RefusedEvent>) {
 async fn ingest_usage(
     State(state): State<AppState>,
     gateway: GatewayCaller,
-    ApiJson(raw): ApiJson<Vec<Box<RawValue>>>,
+    AnyJson(raw): AnyJson<Vec<Box<RawValue>>>,
 ) -> ApiResult<Json<UsageBatchResult>> {
     if raw.len() > MAX_BATCH {
         return Err(ApiError::invalid(format!(

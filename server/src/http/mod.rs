@@ -2,6 +2,7 @@
 //! the OpenAPI document is generated from the same handler annotations.
 
 mod audit;
+mod contract;
 mod credentials;
 mod gateway;
 mod health;
@@ -84,10 +85,33 @@ pub(crate) fn client_ip(
     Some(tokenctl_gateway::headers::client_ip_text(origin.ip))
 }
 
-/// `axum::Json` whose rejections are API errors (400 with our JSON body).
+/// `axum::Json` whose rejections are API errors (400 with our JSON body),
+/// for a body of any JSON kind (usage ingest takes an array).
 #[derive(FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
+pub struct AnyJson<T>(pub T);
+
+/// A JSON object body decoded into `T`, else 400. serde would also decode
+/// a struct from an array of its fields in order (`[null, null]`), which
+/// no client means: the admin API's request bodies are objects.
 pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let AnyJson(raw) =
+            AnyJson::<Box<serde_json::value::RawValue>>::from_request(req, state).await?;
+        if !raw.get().starts_with('{') {
+            return Err(ApiError::BadRequest(
+                "invalid JSON body: expected a JSON object".into(),
+            ));
+        }
+        serde_json::from_str(raw.get())
+            .map(ApiJson)
+            .map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))
+    }
+}
 
 /// `axum::extract::Query` with API-error rejections.
 #[derive(FromRequestParts)]
@@ -157,7 +181,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// The routers with their OpenAPI document.
 fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::router())
         .nest(
             "/v1",
@@ -173,7 +197,9 @@ fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(users::router())
                 .merge(usage::router()),
         )
-        .split_for_parts()
+        .split_for_parts();
+    contract::declare_common_responses(&mut doc);
+    (router, doc)
 }
 
 /// The OpenAPI document, as served at `/v1/openapi.json`.

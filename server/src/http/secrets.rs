@@ -37,7 +37,7 @@ async fn list_secrets(
         (status = 403, body = ErrorBody),
         (status = 404, description = "No value given and no such secret", body = ErrorBody),
         (status = 422, description = "Invalid name, host or empty value; new hosts that routes using the secret do not match", body = ErrorBody),
-        (status = 503, description = "No master key configured", body = ErrorBody),
+        (status = 409, description = "`master_key_missing`: the server has no master key to encrypt the value", body = ErrorBody),
     ))]
 async fn set_secret(
     State(state): State<AppState>,
@@ -77,8 +77,8 @@ async fn set_secret(
             if value.len() > 16 * 1024 {
                 return Err(ApiError::invalid("the secret value is larger than 16 KiB"));
             }
-            let key = state.master_key.as_ref().ok_or_else(|| ApiError::Unavailable {
-                code: "master_key_missing",
+            let key = state.master_key.as_ref().ok_or_else(|| ApiError::NotConfigured {
+                feature: crate::api::MissingFeature::MasterKey,
                 message: "the server has no master key, so it cannot store secrets; start it with TOKENCTL_MASTER_KEY or --master-key-file".into(),
             })?;
             Some((

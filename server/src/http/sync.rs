@@ -45,7 +45,8 @@ struct PushQuery {
     responses(
         (status = 200, body = SyncPushResult),
         (status = 403, body = ErrorBody),
-        (status = 503, description = "KV sync is not configured, Cloudflare refuses it, or it did not finish in time", body = ErrorBody),
+        (status = 409, description = "`kv_sync_disabled`: KV sync is not configured on this server", body = ErrorBody),
+        (status = 503, description = "`kv_sync_failed`: Cloudflare refuses the sync or cannot be reached; `kv_sync_pending`: it did not finish in time", body = ErrorBody),
     ))]
 async fn sync_push(
     State(state): State<AppState>,

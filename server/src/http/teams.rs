@@ -124,6 +124,7 @@ async fn show_team(
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody),
+        (status = 422, description = "Invalid name or description", body = ErrorBody),
     ))]
 async fn update_team(
     State(state): State<AppState>,

@@ -33,6 +33,7 @@ struct ListQuery {
     team: Option<String>,
     /// `active` (default), `expired`, `revoked` or `all`.
     #[serde(default)]
+    #[param(inline)]
     status: StatusFilter,
 }
 
@@ -240,7 +241,10 @@ async fn create_token(
 
 /// List tokens the caller can read.
 #[utoipa::path(get, path = "/tokens", tag = "tokens", params(ListQuery),
-    responses((status = 200, body = Vec<Token>)))]
+    responses(
+        (status = 200, body = Vec<Token>),
+        (status = 404, description = "No such team (`team`)", body = ErrorBody),
+    ))]
 async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
@@ -393,7 +397,8 @@ async fn revoke_token(
     responses(
         (status = 200, description = "`token` is the new secret, shown only now", body = IssuedToken),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "Revoked, superseded, or the key was used by another credential", body = ErrorBody),
+        (status = 422, description = "Invalid `grace`", body = ErrorBody),
+        (status = 409, description = "Revoked, superseded, the key was used by another credential, or an `Idempotency-Key` on a server without a master key (`master_key_missing`)", body = ErrorBody),
     ))]
 async fn rotate_token(
     State(state): State<AppState>,

@@ -470,6 +470,7 @@ struct DetailQuery {
     since: Option<String>,
     until: Option<String>,
     /// How many recent calls to include (default 20, at most 1000).
+    #[param(maximum = 4294967295.0)]
     recent: Option<u32>,
 }
 
@@ -569,12 +570,14 @@ async fn route_detail(
 #[into_params(parameter_in = Query)]
 struct RecentQuery {
     /// 1-1000, default 100.
+    #[param(maximum = 4294967295.0)]
     limit: Option<u32>,
     /// Token id or name.
     token: Option<String>,
     /// Route id, name or path.
     route: Option<String>,
     /// Only this HTTP status.
+    #[param(maximum = 65535)]
     status: Option<u16>,
     /// Team name or id.
     team: Option<String>,

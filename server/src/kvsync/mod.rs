@@ -287,8 +287,8 @@ impl KvSync {
     }
 
     fn cf(&self) -> Result<&Cloudflare, ApiError> {
-        self.cf.as_ref().ok_or_else(|| ApiError::Unavailable {
-            code: "kv_sync_disabled",
+        self.cf.as_ref().ok_or_else(|| ApiError::NotConfigured {
+            feature: crate::api::MissingFeature::KvSync,
             message: "KV sync is not configured on this server: set CF_ACCOUNT_ID, CF_API_TOKEN and CF_KV_NAMESPACE_ID".into(),
         })
     }

@@ -114,8 +114,8 @@ impl Repo {
         let idempotency = match &rotation.idempotency_key {
             None => None,
             Some(key) => {
-                let master = rotation.master_key.as_ref().ok_or_else(|| ApiError::Unavailable {
-                    code: "master_key_missing",
+                let master = rotation.master_key.as_ref().ok_or_else(|| ApiError::NotConfigured {
+                    feature: crate::api::MissingFeature::MasterKey,
                     message: "idempotent rotation needs the server's master key (TOKENCTL_MASTER_KEY or --master-key-file)".into(),
                 })?;
                 Some((master, hash_secret(key)))

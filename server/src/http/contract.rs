@@ -1,0 +1,115 @@
+//! The responses an operation can give because of how it is served rather
+//! than what its handler decides, declared in the OpenAPI document here, in
+//! one place, instead of on every handler:
+//!
+//! - 401 where a credential is required: the `Caller` and `GatewayCaller`
+//!   extractors refuse a missing, malformed, unknown, expired or revoked one;
+//! - 400 where the operation takes parameters or a body: the `ApiPath`,
+//!   `ApiQuery` and `ApiJson` extractors refuse what does not decode;
+//! - 500 under `/v1`: every operation there reads the database, which may
+//!   fail (the body then carries no detail, see `ApiError::Internal`).
+//!
+//! What a handler itself refuses with (403, 404, 409, 422, …) stays in its
+//! own `#[utoipa::path]`.
+
+use crate::api::ErrorBody;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::ToSchema;
+
+/// A response declared once under `components/responses`.
+struct Common {
+    status: &'static str,
+    name: &'static str,
+    description: &'static str,
+}
+
+const BAD_REQUEST: Common = Common {
+    status: "400",
+    name: "BadRequest",
+    description: "`bad_request`: a path, query string or JSON body that does not decode",
+};
+
+const UNAUTHENTICATED: Common = Common {
+    status: "401",
+    name: "Unauthenticated",
+    description: "No credential, or one that is malformed, unknown, expired or revoked \
+                  (`missing_credential`, `malformed_credential`, `invalid_credential`, \
+                  `credential_expired`, `credential_revoked`, `user_disabled`)",
+};
+
+const INTERNAL: Common = Common {
+    status: "500",
+    name: "Internal",
+    description: "`internal`: the database failed; the server log has the details \
+                  under the response's `x-request-id`",
+};
+
+/// Adds the common responses to every operation of `doc` that can give
+/// them, and their definitions to `components/responses`.
+pub(super) fn declare_common_responses(doc: &mut OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    for common in [BAD_REQUEST, UNAUTHENTICATED, INTERNAL] {
+        components
+            .responses
+            .insert(common.name.to_string(), RefOr::T(error_response(&common)));
+    }
+    let global_security = doc.security.clone().unwrap_or_default();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            let mut common = Vec::new();
+            if takes_input(op) {
+                common.push(BAD_REQUEST);
+            }
+            if needs_credential(op, &global_security) {
+                common.push(UNAUTHENTICATED);
+            }
+            if path.starts_with("/v1/") {
+                common.push(INTERNAL);
+            }
+            for c in common {
+                op.responses
+                    .responses
+                    .entry(c.status.to_string())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(c.name)));
+            }
+        }
+    }
+}
+
+fn error_response(common: &Common) -> Response {
+    ResponseBuilder::new()
+        .description(common.description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(RefOr::Ref(Ref::from_schema_name(ErrorBody::name()))))
+                .build(),
+        )
+        .build()
+}
+
+fn takes_input(op: &Operation) -> bool {
+    op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty())
+}
+
+/// Whether every security requirement of the operation (its own, else the
+/// document's) names a scheme: an empty requirement means anonymous access.
+fn needs_credential(op: &Operation, global: &[SecurityRequirement]) -> bool {
+    let requirements = op.security.as_deref().unwrap_or(global);
+    !requirements.is_empty()
+        && requirements
+            .iter()
+            .all(|r| *r != SecurityRequirement::default())
+}
