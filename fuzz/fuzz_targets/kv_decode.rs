@@ -1,4 +1,4 @@
-//! The Worker's KV values (`gateway/worker/src/layout.rs`): `tok:*`,
+//! The KV values the Worker reads (`gateway/core/src/kv`): `tok:*`,
 //! `routes`, `secrets` and `meta` decoded from arbitrary bytes, secrets
 //! opened with the edge key, and the routes indexed into a `Gateway`.
 //!
@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use tokenctl_gateway_worker::layout::{
+use tokenctl_gateway::kv::{
     open_secrets, routes_gateway, EdgeKey, MetaValue, RoutesValue, SecretsValue, TokenValue,
 };
 

@@ -85,7 +85,7 @@ pub struct ServerConfig {
     pub kv_sync: Option<crate::kvsync::KvConfig>,
     /// Seals upstream secrets for the edge (`TOKENCTL_EDGE_KEY`); without it
     /// secrets are not written to KV.
-    pub edge_key: Option<crate::crypto::EdgeKey>,
+    pub edge_key: Option<tokenctl_gateway::kv::EdgeKey>,
     /// How long raw usage events and each rollup level are kept.
     pub usage_retention: crate::usage::Retention,
     /// Timeouts and the connection limit of the admin API's listener.

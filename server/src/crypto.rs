@@ -1,6 +1,7 @@
 //! Encryption of upstream secrets (and of idempotent rotation results) at
 //! rest and keyed fingerprints, all from one 32-byte master key that never
-//! enters the database.
+//! enters the database. (The edge key, which seals secrets for the Worker,
+//! is part of the KV contract: `tokenctl_gateway::kv::EdgeKey`.)
 
 use hmac::{Hmac, Mac};
 use rand::rngs::OsRng;
@@ -132,49 +133,6 @@ impl MasterKey {
     }
 }
 
-/// The key under which upstream secrets are sealed for the edge (the
-/// Cloudflare Worker holds the same key as its `TOKENCTL_EDGE_KEY` secret).
-/// Separate from the master key, which never leaves the control plane.
-/// `Debug` never shows it.
-#[derive(Clone)]
-pub struct EdgeKey {
-    bytes: [u8; 32],
-}
-
-impl fmt::Debug for EdgeKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EdgeKey({})", self.key_id())
-    }
-}
-
-impl EdgeKey {
-    pub fn from_hex(hex_str: &str) -> Result<EdgeKey, String> {
-        let raw = hex::decode(hex_str.trim()).map_err(|_| EDGE_KEY_MALFORMED.to_string())?;
-        let bytes: [u8; 32] = raw.try_into().map_err(|_| EDGE_KEY_MALFORMED.to_string())?;
-        Ok(EdgeKey { bytes })
-    }
-
-    /// Names the key without revealing it: the first 8 hex characters of its
-    /// SHA-256. Written next to the sealed secrets, so a Worker with another
-    /// key can say so instead of failing to decrypt.
-    pub fn key_id(&self) -> String {
-        use sha2::Digest;
-        hex::encode(&Sha256::digest(self.bytes)[..4])
-    }
-
-    /// AES-256-GCM under the edge key with a random nonce, `name` bound as
-    /// associated data.
-    pub fn seal(&self, name: &str, plaintext: &[u8]) -> Vec<u8> {
-        tokenctl_gateway::sealed::seal(&self.bytes, name.as_bytes(), plaintext, random_nonce())
-    }
-
-    pub fn open(&self, name: &str, sealed: &[u8]) -> Option<Vec<u8>> {
-        tokenctl_gateway::sealed::open(&self.bytes, name.as_bytes(), sealed)
-    }
-}
-
-const EDGE_KEY_MALFORMED: &str = "TOKENCTL_EDGE_KEY must be 64 hexadecimal characters (32 bytes); generate one with `openssl rand -hex 32`";
-
 /// A fresh nonce from the OS RNG, for [`tokenctl_gateway::sealed::seal`].
 pub fn random_nonce() -> [u8; tokenctl_gateway::sealed::NONCE_LEN] {
     let mut nonce = [0u8; tokenctl_gateway::sealed::NONCE_LEN];
@@ -194,20 +152,6 @@ mod tests {
         assert!(k.open("OTHER", &sealed).is_none());
         assert!(MasterKey::generate().open("OPENAI_KEY", &sealed).is_none());
         assert_ne!(k.seal("A", b"x"), k.seal("A", b"x"), "nonces must differ");
-    }
-
-    #[test]
-    fn edge_key_seals_and_names_itself() {
-        let k = EdgeKey::from_hex(&"ab".repeat(32)).unwrap();
-        let sealed = k.seal("OPENAI_KEY", b"sk-1");
-        assert_eq!(k.open("OPENAI_KEY", &sealed).unwrap(), b"sk-1");
-        assert!(k.open("OTHER", &sealed).is_none());
-        assert_eq!(k.key_id().len(), 8);
-        // The contract with the Worker: SHA-256 of the 32 raw key bytes.
-        let zero = EdgeKey::from_hex(&"00".repeat(32)).unwrap();
-        assert_eq!(zero.key_id(), "66687aad");
-        assert!(!format!("{k:?}").contains("abab"));
-        assert!(EdgeKey::from_hex("abcd").is_err());
     }
 
     #[test]

@@ -3,8 +3,9 @@
 use crate::error::{CliError, CliResult};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use tokenctl_gateway::kv::EdgeKey;
 use tokenctl_listener::Limits;
-use tokenctl_server::crypto::{EdgeKey, MasterKey};
+use tokenctl_server::crypto::MasterKey;
 use tokenctl_server::kvsync::KvConfig;
 use tokenctl_server::{Bootstrap, DatabaseUrl, Server, ServerConfig};
 
@@ -331,7 +332,9 @@ pub fn edge_key() -> CliResult<Option<EdgeKey>> {
         .filter(|v| !v.trim().is_empty())
     {
         None => Ok(None),
-        Some(hex) => EdgeKey::from_hex(&hex).map(Some).map_err(CliError::usage),
+        Some(hex) => EdgeKey::parse(&hex)
+            .map(Some)
+            .map_err(|e| CliError::usage(e.to_string())),
     }
 }
 

@@ -9,7 +9,12 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokenctl_gateway::kv::{
+    open_secrets, routes_gateway, token_key, EdgeKey, MetaValue, RoutesValue, SecretsValue,
+    TokenValue, META_KEY, ROUTES_KEY, SECRETS_KEY,
+};
 use tokenctl_gateway::token::hash_secret;
+use tokenctl_gateway::{PresentedToken, RateLimiter, RequestInfo};
 
 const API_TOKEN: &str = "cf-test-api-token";
 
@@ -32,6 +37,7 @@ on_both_backends_with_kv!(
     secrets_need_the_edge_key,
     grace_end_deletes_the_old_key,
     one_process_syncs,
+    the_worker_reads_what_the_sync_writes,
 );
 
 fn edge_key() -> String {
@@ -684,4 +690,111 @@ fn one_process_syncs(backend: Backend) {
     }
     assert_eq!(store["meta"].json()["v"], status(&a)["synced_version"]);
     let _ = NAMESPACE;
+}
+
+/// The KV contract end to end: what the server's sync writes, the Worker's
+/// reader (the core's `kv` module) decodes, opens and decides with, as the
+/// Worker's fetch handler does.
+fn the_worker_reads_what_the_sync_writes(backend: Backend) {
+    let kv = FakeKv::start(API_TOKEN);
+    let Some(srv) = start(backend, &kv_env(&kv, API_TOKEN, true)) else {
+        return;
+    };
+    let cli = srv.cli();
+    cli.run_with_stdin(
+        &["secret", "set", "OPENAI", "--host", "api.openai.com"],
+        "sk-upstream-1",
+    )
+    .ok();
+    cli.json(&["team", "create", "ml"]);
+    cli.json(&[
+        "route",
+        "add",
+        "openai",
+        "--path",
+        "/openai",
+        "--upstream",
+        "https://api.openai.com/v1",
+        "--auth",
+        "bearer:OPENAI",
+        "--team",
+        "ml",
+    ]);
+    let token = |name: &str| -> String {
+        let created = cli.json(&[
+            "token", "create", "--name", name, "--scope", "*", "--team", "ml",
+        ]);
+        created["token"].as_str().unwrap().to_string()
+    };
+    let kept = token("kept");
+    let rotated_away = token("rotating");
+    let current = cli.json(&["token", "rotate", "rotating", "--grace", "1h"])["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let revoked = token("revoked");
+    cli.json(&["token", "revoke", "revoked"]);
+    cli.json(&["sync", "push"]);
+    let synced = wait_synced(&srv, Duration::from_secs(30));
+    let store = kv.snapshot();
+
+    let read = |key: &str| -> &[u8] { &store.get(key).unwrap_or_else(|| panic!("{key}")).value };
+    let meta: MetaValue = serde_json::from_slice(read(META_KEY)).unwrap();
+    assert_eq!(meta.v, synced["synced_version"].as_u64().unwrap());
+    let routes: RoutesValue = serde_json::from_slice(read(ROUTES_KEY)).unwrap();
+    let secrets: SecretsValue = serde_json::from_slice(read(SECRETS_KEY)).unwrap();
+    let edge_key = EdgeKey::parse(&edge_key()).unwrap();
+    let (opened, problems) = open_secrets(&secrets, Some(&edge_key));
+    assert!(problems.is_empty(), "{problems:?}");
+    let now = chrono::Utc::now();
+    let gateway = routes_gateway(&routes, opened, secrets.hosts.clone(), now);
+    assert!(gateway.warnings().is_empty(), "{:?}", gateway.warnings());
+
+    // One request, decided as the Worker does: the token read by the hash
+    // of the presented secret.
+    let decide = |secret: &str, path: &str| {
+        let request = RequestInfo {
+            method: "POST",
+            raw_path: path,
+            api_key_header: Some(secret),
+            ..Default::default()
+        };
+        let presented = PresentedToken::from_request(&request).unwrap();
+        let entry = store.get(&token_key(&presented.hash_hex())).map(|e| {
+            serde_json::from_slice::<TokenValue>(&e.value)
+                .unwrap()
+                .token
+        });
+        gateway
+            .authorize_token(
+                &mut RateLimiter::new(),
+                &request,
+                now,
+                &presented,
+                entry.as_ref(),
+            )
+            .map(|allowed| {
+                (
+                    allowed.upstream_url.clone(),
+                    allowed.inject_headers.to_vec(),
+                )
+            })
+            .map_err(|denied| denied.code)
+    };
+    let upstream = (
+        "https://api.openai.com/v1/chat".to_string(),
+        vec![(
+            "authorization".to_string(),
+            "Bearer sk-upstream-1".to_string(),
+        )],
+    );
+    assert_eq!(decide(&kept, "/openai/chat"), Ok(upstream.clone()));
+    assert_eq!(decide(&current, "/openai/chat"), Ok(upstream.clone()));
+    assert_eq!(
+        decide(&rotated_away, "/openai/chat"),
+        Ok(upstream),
+        "the previous secret during its grace"
+    );
+    assert_eq!(decide(&revoked, "/openai/chat"), Err("invalid_token"));
+    assert_eq!(decide(&kept, "/elsewhere"), Err("route_not_found"));
 }

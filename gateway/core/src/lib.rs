@@ -12,6 +12,8 @@
 //!   private, local or cloud metadata, and which a route may reach;
 //! * [`host`] — host patterns that bind upstream secrets to hosts;
 //! * [`sealed`] — AES-256-GCM sealing of secrets (at rest, in KV);
+//! * [`kv`] — the Workers KV contract between the control plane's sync and
+//!   the Cloudflare Worker: key layout, values, the edge key;
 //! * [`path`] and [`route`] — safe path normalisation and route matching;
 //! * [`scope`] — which routes a token's scopes grant, among those granted
 //!   to its team;
@@ -71,6 +73,7 @@ pub mod address;
 pub mod decision;
 pub mod headers;
 pub mod host;
+pub mod kv;
 pub mod llm;
 pub mod path;
 pub mod ratelimit;

@@ -4,6 +4,7 @@
 
 use crate::control::{ControlError, ControlPlane};
 use crate::state::Shared;
+use backon::{BackoffBuilder, ExponentialBuilder};
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -19,6 +20,15 @@ const WAIT: Duration = Duration::from_secs(10);
 /// Retries stay this frequent so a change made while the server was away
 /// (a revocation above all) applies within a second of its return.
 const MAX_BACKOFF: Duration = Duration::from_millis(500);
+/// Between failed calls to the feed: 250 ms, then [`MAX_BACKOFF`] for as
+/// long as the server is away (one small request a gateway every half
+/// second costs the server nothing). No jitter: the delays are too short
+/// for a herd of gateways to matter.
+const FEED_RETRY: ExponentialBuilder = ExponentialBuilder::new()
+    .with_min_delay(Duration::from_millis(250))
+    .with_factor(2.0)
+    .with_max_delay(MAX_BACKOFF)
+    .without_max_times();
 
 /// The snapshot on disk, sealed with AES-256-GCM under a key derived from
 /// the gateway key: it holds upstream secrets. Next to it, sealed the same
@@ -165,7 +175,7 @@ async fn follow_feed(
     store: SnapshotStore,
     mut snapshot: Option<Snapshot>,
 ) {
-    let mut backoff = Duration::from_millis(250);
+    let mut retries = FEED_RETRY.build();
     let mut persisted: Option<std::time::Instant> = None;
     // After a failure the first call does not wait: the server confirms
     // the config (or sends what changed meanwhile) at once, rather than
@@ -177,7 +187,7 @@ async fn follow_feed(
         match control.config(after, wait).await {
             Ok(update) => {
                 failing = false;
-                backoff = Duration::from_millis(250);
+                retries = FEED_RETRY.build();
                 let now = Utc::now();
                 shared.health.contact_ok(now);
                 if persisted.is_none_or(|t| t.elapsed() >= PERSIST_CONFIRMED_EVERY) {
@@ -245,9 +255,9 @@ async fn follow_feed(
             Err(e) => {
                 failing = true;
                 shared.health.contact_failed(e.to_string());
-                tracing::warn!(error = %e, retry_in = ?backoff, "config feed unavailable; serving the last good snapshot");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
+                let retry_in = retries.next().unwrap_or(MAX_BACKOFF);
+                tracing::warn!(error = %e, ?retry_in, "config feed unavailable; serving the last good snapshot");
+                tokio::time::sleep(retry_in).await;
             }
         }
     }

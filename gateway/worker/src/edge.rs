@@ -16,10 +16,6 @@
 //! runtime interleaves the requests of one isolate at await points.
 
 use crate::cache::TtlCache;
-use crate::layout::{
-    open_secrets, routes_gateway, token_key, EdgeKey, MetaValue, RoutesValue, SecretsValue,
-    TokenValue, META_KEY, ROUTES_KEY, SECRETS_KEY,
-};
 use crate::plain::{
     authority, batch_body, client_ip, event_id, ingest_url, scheme, secs_var, server_timing,
     split_url, HEALTH_PATH,
@@ -32,6 +28,10 @@ use std::rc::Rc;
 use std::time::Duration;
 use tokenctl_gateway::headers::{
     client_headers_to_drop, client_ip_text, forwarded_headers, rewrite_location, HopByHop,
+};
+use tokenctl_gateway::kv::{
+    open_secrets, routes_gateway, token_key, EdgeKey, MetaValue, RoutesValue, SecretsValue,
+    TokenValue, META_KEY, ROUTES_KEY, SECRETS_KEY,
 };
 use tokenctl_gateway::usage::{DenialAggregator, IngestAnswer};
 use tokenctl_gateway::{
@@ -100,7 +100,7 @@ fn string_binding(env: &Env, name: &str) -> Option<String> {
 impl Settings {
     fn from_env(env: &Env) -> Settings {
         let edge_key = match string_binding(env, "TOKENCTL_EDGE_KEY") {
-            Some(k) => EdgeKey::parse(&k),
+            Some(k) => EdgeKey::parse(&k).map_err(|e| e.to_string()),
             None => Err("TOKENCTL_EDGE_KEY is not set".to_string()),
         };
         Settings {

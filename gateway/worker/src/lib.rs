@@ -10,7 +10,9 @@
 //!   and decided with [`Gateway::authorize_token`](tokenctl_gateway::Gateway::authorize_token);
 //! * routes and sealed upstream secrets are read from KV (`routes`,
 //!   `secrets`), the secrets opened in memory with the edge key, and indexed
-//!   into a core `Gateway` per isolate;
+//!   into a core `Gateway` per isolate. The key layout, the values and the
+//!   edge key are the core's ([`tokenctl_gateway::kv`]), shared with the
+//!   control plane's KV sync that writes them;
 //! * usage events go to a Queue whose consumer (this same Worker) posts
 //!   them to the control plane in batches.
 //!
@@ -22,7 +24,6 @@
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
 pub mod cache;
-pub mod layout;
 pub mod plain;
 
 #[cfg(target_arch = "wasm32")]

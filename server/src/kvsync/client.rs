@@ -1,7 +1,7 @@
 //! A thin client of the Cloudflare KV REST API (`/client/v4`): the four
 //! calls the sync makes, the v4 envelope, and what each failure means.
 //! One method = one HTTP request; retries, the rate budget and the lease
-//! are the caller's business (`super::Engine::call`).
+//! are the caller's business (`super::calls`).
 
 use super::KvConfig;
 use serde::{Deserialize, Serialize};

@@ -8,14 +8,22 @@
 use super::dead_letter::DeadLetter;
 use super::{ready_files, Spool, FILES_PER_BATCH, FILE_EVENTS};
 use crate::control::ControlPlane;
+use backon::{BackoffBuilder, ExponentialBuilder};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokenctl_gateway::usage::IngestAnswer;
 
-const MIN_BACKOFF: Duration = Duration::from_millis(500);
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// While the server cannot take usage: 500 ms doubling to 30 s, never
+/// giving up (the events are safe on disk). Quick to resume after a blip;
+/// after a long outage at most one batch every 30 s from each gateway, so
+/// a returning server is not flooded. Restarted when a batch is taken.
+const SEND_RETRY: ExponentialBuilder = ExponentialBuilder::new()
+    .with_min_delay(Duration::from_millis(500))
+    .with_factor(2.0)
+    .with_max_delay(Duration::from_secs(30))
+    .without_max_times();
 
 /// A JSON array of events read from ready files.
 struct Batch {
@@ -77,7 +85,7 @@ impl Spool {
     /// (sendable) is left.
     pub async fn send_loop(&self, control: ControlPlane, stop: tokio::sync::watch::Receiver<bool>) {
         let dead_letter = DeadLetter::new(&self.dir);
-        let mut backoff = MIN_BACKOFF;
+        let mut retries = SEND_RETRY.build();
         // After a whole batch was refused: send one file per call until a
         // call succeeds, to find the file at fault.
         let mut one_at_a_time = false;
@@ -96,6 +104,8 @@ impl Spool {
                 continue;
             }
             let batch = Batch::read(&files);
+            // Why the batch stays, for the log line of a retry.
+            let mut retry_reason: Option<(String, u16)> = None;
             let answer = if batch.events.is_empty() {
                 IngestAnswer::Accepted(Default::default())
             } else {
@@ -103,12 +113,12 @@ impl Spool {
                     Ok((status, body)) => {
                         let answer = IngestAnswer::classify(Some(status), &body);
                         if answer == IngestAnswer::Retry {
-                            log_retry(&format!("the server answered {status}"), status, backoff);
+                            retry_reason = Some((format!("the server answered {status}"), status));
                         }
                         answer
                     }
                     Err(e) => {
-                        log_retry(&e.to_string(), 0, backoff);
+                        retry_reason = Some((e.to_string(), 0));
                         IngestAnswer::Retry
                     }
                 }
@@ -126,7 +136,7 @@ impl Spool {
                         Ordering::Relaxed,
                     );
                     one_at_a_time = false;
-                    backoff = MIN_BACKOFF;
+                    retries = SEND_RETRY.build();
                 }
                 IngestAnswer::Rejected if files.len() > 1 => {
                     tracing::warn!("the server refused a usage batch as a whole; sending its files one at a time");
@@ -147,16 +157,19 @@ impl Spool {
                     self.done(&files, &batch);
                 }
                 IngestAnswer::Retry => {
+                    let retry_in = retries.next().expect("send retries never end");
+                    if let Some((what, status)) = &retry_reason {
+                        log_retry(what, *status, retry_in);
+                    }
                     if *stop.borrow() {
                         tracing::warn!("usage left in the spool; it is sent after the next start");
                         return;
                     }
                     let mut stop = stop.clone();
                     tokio::select! {
-                        () = tokio::time::sleep(backoff) => {}
+                        () = tokio::time::sleep(retry_in) => {}
                         _ = stop.changed() => {}
                     }
-                    backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
             }
         }
@@ -210,13 +223,17 @@ impl Spool {
     }
 }
 
-fn log_retry(what: &str, status: u16, backoff: Duration) {
+fn log_retry(what: &str, status: u16, retry_in: Duration) {
     if status == 401 || status == 403 {
         tracing::error!(
             error = what,
             "usage ingest refused this gateway key; events stay in the spool"
         );
     } else {
-        tracing::warn!(error = what, retry_in = ?backoff, "usage ingest unavailable; events stay in the spool");
+        tracing::warn!(
+            error = what,
+            ?retry_in,
+            "usage ingest unavailable; events stay in the spool"
+        );
     }
 }

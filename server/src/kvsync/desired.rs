@@ -1,68 +1,26 @@
-//! The KV layout (docs/kv-layout.md): key names and the JSON values the
-//! Cloudflare Worker reads. Pure functions, shared by the incremental sync,
-//! the full reconcile and `sync export`, so all three write the same bytes.
+//! What the sync wants a KV key to hold: the core's layout and values
+//! (`tokenctl_gateway::kv`, the contract with the Worker) plus the sync's
+//! own bookkeeping: KV metadata to compare from a listing, the expiration
+//! of a previous secret's key, and which token a key belongs to. Shared by
+//! the incremental round, the full reconcile and `sync export`, so all
+//! three write the same bytes.
 
-use crate::crypto::EdgeKey;
+use crate::crypto::random_nonce;
+use crate::db::KvTokenKey;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use tokenctl_gateway::kv::{
+    token_key, EdgeKey, MetaValue, RoutesValue, SecretsValue, TokenValue, META_KEY, ROUTES_KEY,
+    SECRETS_KEY,
+};
 use tokenctl_gateway::snapshot::{RouteEntry, SecretHosts, TokenEntry};
 use uuid::Uuid;
-
-pub const TOKEN_PREFIX: &str = "tok:";
-pub const ROUTES_KEY: &str = "routes";
-pub const SECRETS_KEY: &str = "secrets";
-pub const META_KEY: &str = "meta";
 
 /// KV refuses an absolute expiration less than 60 s ahead; 5 s more absorb
 /// the time a request spends in flight.
 pub const MIN_EXPIRATION_SECS: i64 = 65;
-
-/// `tok:<sha256-hex-of-secret>`.
-pub fn token_key(secret_hash: &str) -> String {
-    format!("{TOKEN_PREFIX}{secret_hash}")
-}
-
-/// Keys of this layout; the reconcile deletes orphans only among these.
-pub fn is_ours(key: &str) -> bool {
-    key.starts_with(TOKEN_PREFIX) || key == ROUTES_KEY || key == SECRETS_KEY || key == META_KEY
-}
-
-/// `tok:*` value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TokenValue {
-    pub v: u64,
-    pub token: TokenEntry,
-}
-
-/// `routes` value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RoutesValue {
-    pub v: u64,
-    pub routes: Vec<RouteEntry>,
-}
-
-/// `secrets` value: base64 of `nonce || AES-256-GCM ciphertext+tag` under
-/// the edge key, the secret's name as associated data; and the host
-/// patterns each secret may be sent to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SecretsValue {
-    pub v: u64,
-    pub key_id: String,
-    pub secrets: BTreeMap<String, String>,
-    /// Secret name → host patterns. A secret without an entry may be sent
-    /// nowhere.
-    #[serde(default)]
-    pub hosts: SecretHosts,
-}
-
-/// `meta` value, written last in every round.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MetaValue {
-    pub v: u64,
-    pub synced_at: DateTime<Utc>,
-}
 
 /// One key as it should be in KV.
 #[derive(Debug, Clone)]
@@ -70,7 +28,7 @@ pub struct Desired {
     pub key: String,
     pub value: String,
     /// `{"v": …, "h": …}`: lets the reconcile compare from a key listing,
-    /// without reading every value.
+    /// without reading every value. The Worker ignores it.
     pub metadata: serde_json::Value,
     /// Content hash without the version; `None` for `secrets` (random
     /// nonces: compared by opening instead) and `meta`.
@@ -90,7 +48,7 @@ impl Desired {
 }
 
 /// First 16 bytes of the SHA-256 of `content`, hex.
-pub fn content_hash(content: &str) -> String {
+fn content_hash(content: &str) -> String {
     hex::encode(&Sha256::digest(content.as_bytes())[..16])
 }
 
@@ -131,14 +89,13 @@ pub fn token_entries(version: u64, token: &TokenEntry) -> Vec<Desired> {
     out
 }
 
-/// The whole route table, ordered by path.
+/// The whole route table.
 pub fn routes_entry(version: u64, routes: &[RouteEntry]) -> Desired {
-    let mut routes = routes.to_vec();
-    routes.sort_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
-    let hash = content_hash(&to_json(&routes));
+    let value = RoutesValue::ordered(version, routes);
+    let hash = content_hash(&to_json(&value.routes));
     Desired {
         key: ROUTES_KEY.into(),
-        value: to_json(&RoutesValue { v: version, routes }),
+        value: to_json(&value),
         metadata: serde_json::json!({"v": version, "h": hash}),
         hash: Some(hash),
         grace_end: None,
@@ -147,35 +104,22 @@ pub fn routes_entry(version: u64, routes: &[RouteEntry]) -> Desired {
 }
 
 /// Every upstream secret (plaintext values, by name), sealed under the
-/// edge key, with the hosts each may be sent to.
+/// edge key with fresh nonces, with the hosts each may be sent to.
 pub fn secrets_entry(
     version: u64,
     key: &EdgeKey,
     plain: &BTreeMap<String, Vec<u8>>,
     hosts: &SecretHosts,
 ) -> Desired {
-    use base64::Engine;
-    let secrets = plain
-        .iter()
-        .map(|(name, value)| {
-            (
-                name.clone(),
-                base64::engine::general_purpose::STANDARD.encode(key.seal(name, value)),
-            )
-        })
-        .collect();
     Desired {
         key: SECRETS_KEY.into(),
-        value: to_json(&SecretsValue {
-            v: version,
-            key_id: key.key_id(),
-            secrets,
-            hosts: hosts
-                .iter()
-                .filter(|(name, _)| plain.contains_key(*name))
-                .map(|(name, h)| (name.clone(), h.clone()))
-                .collect(),
-        }),
+        value: to_json(&SecretsValue::seal(
+            version,
+            key,
+            plain,
+            hosts,
+            random_nonce,
+        )),
         metadata: serde_json::json!({"v": version, "key_id": key.key_id()}),
         hash: None,
         grace_end: None,
@@ -192,26 +136,8 @@ pub fn secrets_match(
     plain: &BTreeMap<String, Vec<u8>>,
     hosts: &SecretHosts,
 ) -> bool {
-    use base64::Engine;
-    let Ok(value) = serde_json::from_slice::<SecretsValue>(stored) else {
-        return false;
-    };
-    let wanted: SecretHosts = hosts
-        .iter()
-        .filter(|(name, _)| plain.contains_key(*name))
-        .map(|(name, h)| (name.clone(), h.clone()))
-        .collect();
-    value.v <= version
-        && value.key_id == key.key_id()
-        && value.hosts == wanted
-        && value.secrets.len() == plain.len()
-        && value.secrets.iter().all(|(name, sealed)| {
-            base64::engine::general_purpose::STANDARD
-                .decode(sealed)
-                .ok()
-                .and_then(|bytes| key.open(name, &bytes))
-                .is_some_and(|opened| plain.get(name) == Some(&opened))
-        })
+    serde_json::from_slice::<SecretsValue>(stored)
+        .is_ok_and(|value| value.holds(version, key, plain, hosts))
 }
 
 pub fn meta_entry(version: u64, now: DateTime<Utc>) -> Desired {
@@ -240,6 +166,19 @@ pub fn listed_up_to_date(
     let v = m.get("v").and_then(serde_json::Value::as_u64);
     let h = m.get("h").and_then(serde_json::Value::as_str);
     v.is_some_and(|v| v <= version) && desired.hash.is_some() && h == desired.hash.as_deref()
+}
+
+/// The token keys among `items`, to record before they are written.
+pub fn token_keys(items: &[&Desired]) -> Vec<KvTokenKey> {
+    items
+        .iter()
+        .filter_map(|d| {
+            d.token_id.map(|token_id| KvTokenKey {
+                key: d.key.clone(),
+                token_id,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -306,8 +245,8 @@ mod tests {
     }
 
     #[test]
-    fn secrets_are_sealed_and_comparable() {
-        let key = EdgeKey::from_hex(&"11".repeat(32)).unwrap();
+    fn secrets_are_sealed_for_the_worker_and_comparable() {
+        let key = EdgeKey::parse(&"11".repeat(32)).unwrap();
         let plain: BTreeMap<String, Vec<u8>> = [("OPENAI".to_string(), b"sk-1".to_vec())].into();
         let hosts: SecretHosts = [
             ("OPENAI".to_string(), vec!["api.openai.com".to_string()]),
@@ -316,32 +255,20 @@ mod tests {
         .into();
         let d = secrets_entry(4, &key, &plain, &hosts);
         assert!(!d.value.contains("sk-1"));
+        assert_eq!(d.metadata["key_id"], key.key_id());
+        // What the Worker reads and opens.
+        let read: SecretsValue = serde_json::from_str(&d.value).unwrap();
+        let (opened, problems) = tokenctl_gateway::kv::open_secrets(&read, Some(&key));
+        assert_eq!((opened.get("OPENAI"), problems.len()), (Some("sk-1"), 0));
+        assert_eq!(read.hosts.len(), 1);
+        assert_eq!(read.hosts["OPENAI"], ["api.openai.com"]);
+        // Compared by opening: the same content matches despite new nonces.
+        assert_ne!(d.value, secrets_entry(4, &key, &plain, &hosts).value);
         assert!(secrets_match(d.value.as_bytes(), 4, &key, &plain, &hosts));
         assert!(!secrets_match(d.value.as_bytes(), 3, &key, &plain, &hosts));
         let other: BTreeMap<String, Vec<u8>> = [("OPENAI".to_string(), b"sk-2".to_vec())].into();
         assert!(!secrets_match(d.value.as_bytes(), 4, &key, &other, &hosts));
-        let other_key = EdgeKey::from_hex(&"22".repeat(32)).unwrap();
-        assert!(!secrets_match(
-            d.value.as_bytes(),
-            4,
-            &other_key,
-            &plain,
-            &hosts
-        ));
-        // Other hosts are a difference to write.
-        let moved: SecretHosts = [("OPENAI".to_string(), vec!["*.openai.com".to_string()])].into();
-        assert!(!secrets_match(d.value.as_bytes(), 4, &key, &plain, &moved));
-        let v: SecretsValue = serde_json::from_str(&d.value).unwrap();
-        assert_eq!(v.key_id, key.key_id());
-        // Only the hosts of secrets in the value, and the Worker reads them.
-        assert_eq!(v.hosts.len(), 1);
-        assert_eq!(v.hosts["OPENAI"], ["api.openai.com"]);
-        let worker_side: serde_json::Value = serde_json::from_str(&d.value).unwrap();
-        assert_eq!(worker_side["hosts"]["OPENAI"][0], "api.openai.com");
-        // A value from before hosts existed reads as "no hosts".
-        let old: SecretsValue =
-            serde_json::from_str(r#"{"v":1,"key_id":"x","secrets":{}}"#).unwrap();
-        assert!(old.hosts.is_empty());
+        assert!(!secrets_match(b"not json", 4, &key, &plain, &hosts));
     }
 
     #[test]

@@ -1,0 +1,42 @@
+//! The key names of the KV namespace. The sync manages exactly these keys
+//! and leaves any other key alone.
+
+/// `tok:<sha256-hex-of-secret>`: one token, under its current secret's
+/// hash and, while a rotation grace runs, its previous one. Absent means
+/// unknown or revoked.
+pub const TOKEN_PREFIX: &str = "tok:";
+/// The whole route table.
+pub const ROUTES_KEY: &str = "routes";
+/// Every upstream secret, sealed under the edge key.
+pub const SECRETS_KEY: &str = "secrets";
+/// When the control plane last completed a sync round; written last.
+pub const META_KEY: &str = "meta";
+
+/// The key of a token secret, from its hash
+/// ([`hash_secret`](crate::token::hash_secret),
+/// [`PresentedToken::hash_hex`](crate::PresentedToken::hash_hex)).
+pub fn token_key(secret_hash: &str) -> String {
+    format!("{TOKEN_PREFIX}{secret_hash}")
+}
+
+/// Whether `key` belongs to this layout: the sync deletes orphans only
+/// among these.
+pub fn is_ours(key: &str) -> bool {
+    key.starts_with(TOKEN_PREFIX) || key == ROUTES_KEY || key == SECRETS_KEY || key == META_KEY
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_of_the_layout() {
+        assert_eq!(token_key("ab"), "tok:ab");
+        for ours in ["tok:ab", "routes", "secrets", "meta"] {
+            assert!(is_ours(ours), "{ours}");
+        }
+        for other in ["tok", "TOK:ab", "routes2", "metadata", "my-app:config"] {
+            assert!(!is_ours(other), "{other}");
+        }
+    }
+}

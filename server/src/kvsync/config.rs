@@ -1,0 +1,145 @@
+//! The KV sync's settings, from the environment.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Default Cloudflare API base URL.
+pub const DEFAULT_API_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
+
+/// Cloudflare KV settings; without them KV sync is off.
+#[derive(Clone)]
+pub struct KvConfig {
+    pub account_id: String,
+    pub api_token: String,
+    pub namespace_id: String,
+    pub base_url: String,
+    /// Per request, including the body.
+    pub request_timeout: Duration,
+}
+
+impl fmt::Debug for KvConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KvConfig")
+            .field("account_id", &self.account_id)
+            .field("api_token", &"<redacted>")
+            .field("namespace_id", &self.namespace_id)
+            .field("base_url", &self.base_url)
+            .field("request_timeout", &self.request_timeout)
+            .finish()
+    }
+}
+
+impl KvConfig {
+    /// From `CF_ACCOUNT_ID`, `CF_API_TOKEN`, `CF_KV_NAMESPACE_ID` (all or
+    /// none), `CF_API_BASE_URL` and `TOKENCTL_KV_TIMEOUT`.
+    pub fn from_env() -> Result<Option<KvConfig>, String> {
+        KvConfig::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Option<KvConfig>, String> {
+        let get = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let names = ["CF_ACCOUNT_ID", "CF_API_TOKEN", "CF_KV_NAMESPACE_ID"];
+        let values: Vec<Option<String>> = names.iter().map(|n| get(n)).collect();
+        if values.iter().all(Option::is_none) {
+            return Ok(None);
+        }
+        let missing: Vec<&str> = names
+            .iter()
+            .zip(&values)
+            .filter(|(_, v)| v.is_none())
+            .map(|(n, _)| *n)
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "KV sync needs CF_ACCOUNT_ID, CF_API_TOKEN and CF_KV_NAMESPACE_ID together; missing: {}",
+                missing.join(", ")
+            ));
+        }
+        let base_url = get("CF_API_BASE_URL").unwrap_or_else(|| DEFAULT_API_BASE_URL.into());
+        match url::Url::parse(&base_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && !u.cannot_be_a_base() => {}
+            _ => {
+                return Err(format!(
+                    "CF_API_BASE_URL `{base_url}` is not an http(s) URL"
+                ))
+            }
+        }
+        let request_timeout = match get("TOKENCTL_KV_TIMEOUT") {
+            None => Duration::from_secs(30),
+            Some(t) => humantime::parse_duration(&t)
+                .ok()
+                .filter(|d| *d >= Duration::from_millis(100) && *d <= Duration::from_secs(300))
+                .ok_or_else(|| {
+                    format!(
+                        "TOKENCTL_KV_TIMEOUT `{t}` must be a duration from 100ms to 5m, e.g. 30s"
+                    )
+                })?,
+        };
+        let mut values = values.into_iter().map(Option::unwrap);
+        Ok(Some(KvConfig {
+            account_id: values.next().unwrap(),
+            api_token: values.next().unwrap(),
+            namespace_id: values.next().unwrap(),
+            base_url,
+            request_timeout,
+        }))
+    }
+
+    /// The lease outlives any request by a wide margin (see the module docs).
+    pub(super) fn lease(&self) -> Duration {
+        (self.request_timeout * 3).max(Duration::from_secs(60))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_from_environment() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(KvConfig::from_lookup(env(&[])).unwrap().is_none());
+        let err = KvConfig::from_lookup(env(&[("CF_ACCOUNT_ID", "a")])).unwrap_err();
+        assert!(err.contains("CF_API_TOKEN") && err.contains("CF_KV_NAMESPACE_ID"));
+        let c = KvConfig::from_lookup(env(&[
+            ("CF_ACCOUNT_ID", "acc"),
+            ("CF_API_TOKEN", "secret-token"),
+            ("CF_KV_NAMESPACE_ID", "ns"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.base_url, DEFAULT_API_BASE_URL);
+        assert_eq!(c.request_timeout, Duration::from_secs(30));
+        assert!(c.lease() >= c.request_timeout * 2);
+        assert!(!format!("{c:?}").contains("secret-token"));
+        let c = KvConfig::from_lookup(env(&[
+            ("CF_ACCOUNT_ID", "acc"),
+            ("CF_API_TOKEN", "t"),
+            ("CF_KV_NAMESPACE_ID", "ns"),
+            ("CF_API_BASE_URL", "http://127.0.0.1:9/client/v4"),
+            ("TOKENCTL_KV_TIMEOUT", "2s"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(c.request_timeout, Duration::from_secs(2));
+        assert_eq!(c.lease(), Duration::from_secs(60));
+        assert!(KvConfig::from_lookup(env(&[
+            ("CF_ACCOUNT_ID", "acc"),
+            ("CF_API_TOKEN", "t"),
+            ("CF_KV_NAMESPACE_ID", "ns"),
+            ("CF_API_BASE_URL", "not a url"),
+        ]))
+        .is_err());
+    }
+}
