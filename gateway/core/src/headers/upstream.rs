@@ -13,7 +13,8 @@ use crate::Allowed;
 /// 2. `forwarded` and `x-forwarded-*`: set again by [`forwarded_headers`],
 ///    never passed on as the client wrote them;
 /// 3. `x-api-key`: where clients send their tokenctl token;
-/// 4. hop-by-hop headers ([`HOP_BY_HOP`] and whatever `Connection` names);
+/// 4. hop-by-hop headers ([`HOP_BY_HOP`](super::HOP_BY_HOP) and whatever
+///    `Connection` names);
 /// 5. every header with a value that [`carries_tokenctl_secret`] — all
 ///    values of it, duplicates included, `Authorization: bearer ntk_…` in
 ///    any case, whichever token the decision used.
