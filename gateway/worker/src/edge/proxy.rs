@@ -154,7 +154,6 @@ fn deny(
     Ok(resp)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn gateway_error(
     env: &Env,
     ctx: &Context,
@@ -247,9 +246,10 @@ async fn forward(
     verify: Duration,
     url: &str,
 ) -> Result<web_sys::Response, JsValue> {
+    let request_headers = upstream_headers(&req, &facts, &allowed, url)?;
     let init = web_sys::RequestInit::new();
     init.set_method(&facts.method);
-    init.set_headers(&upstream_headers(&req, &facts, &allowed, url)?);
+    init.set_headers(&request_headers);
     init.set_redirect(web_sys::RequestRedirect::Manual);
     // The body streams through; only a body of unknown length is counted
     // on the way (a declared length is taken as the count).

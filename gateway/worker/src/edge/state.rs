@@ -7,6 +7,7 @@ use super::usage::{DENIAL_ADDRESSES, DENIAL_WINDOW};
 use crate::cache::TtlCache;
 use crate::layout::{EdgeKey, MetaValue};
 use crate::plain::secs_var;
+use std::cell::RefCell;
 use std::rc::Rc;
 use tokenctl_gateway::usage::DenialAggregator;
 use tokenctl_gateway::{Gateway, RateLimiter, TokenEntry};
