@@ -19,12 +19,18 @@
 //!   to its team;
 //! * [`ratelimit`] — per-token GCRA rate limiting;
 //! * [`decision`] — the whole per-request decision ([`Gateway::authorize`]);
-//! * [`headers`] — which client headers never reach the upstream (token
-//!   headers, anything carrying a tokenctl secret, hop-by-hop),
-//!   `X-Forwarded-*`, the client behind trusted proxies
-//!   ([`headers::client_origin`]), `Location` rewriting;
-//! * [`usage`] — the usage event front-ends report, its limits, denial
-//!   aggregation and the ingest contract;
+//! * [`code`] — every error code a gateway answers with or records;
+//! * [`failure`] — the answers a front-end gives itself (upstream timeout,
+//!   no configuration, …) and the one JSON error body;
+//! * [`timing`] — the `Server-Timing` header;
+//! * [`headers`] — the upstream request's headers as one ordered plan
+//!   ([`headers::UpstreamHeaderPlan`]: which client headers never reach
+//!   the upstream, `X-Forwarded-*`, the route's credential), the client
+//!   behind trusted proxies ([`headers::client_origin`]), the response's
+//!   hop-by-hop headers and `Location`;
+//! * [`usage`] — the usage event front-ends report (built from how a
+//!   request was answered), its limits, denial aggregation and the ingest
+//!   contract;
 //! * [`llm`] — LLM routes: the model and token counts read from the
 //!   provider's usage report as the response streams (JSON and server-sent
 //!   events), and the request rewrite that makes OpenAI streams report it.
@@ -53,24 +59,28 @@
 //! };
 //! match gateway.authorize(&mut limiter, &req, now) {
 //!     Ok(allowed) => {
-//!         // Drop `headers::client_headers_to_drop`, set
-//!         // `headers::forwarded_headers` and `allowed.inject_headers`, and
-//!         // send to `allowed.upstream_url` within `allowed.timeout`.
+//!         // Apply a `headers::UpstreamHeaderPlan` to the request's headers
+//!         // and send it to `allowed.upstream_url` within `allowed.timeout`;
+//!         // a failure is answered with a `failure::Failure`.
 //!         let _ = allowed;
 //!     }
 //!     Err(denied) => {
 //!         // Answer `denied.status` with `denied.json_body()` (and
 //!         // `Retry-After: denied.retry_after_secs` when set).
-//!         assert_eq!(denied.code, "missing_token");
+//!         assert_eq!(denied.code, tokenctl_gateway::code::MISSING_TOKEN);
 //!     }
 //! }
+//! // Either way: `Server-Timing` (`timing::server_timing`) on the answer, and
+//! // a usage event built by `usage::RequestUsage::event`.
 //! ```
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod address;
+pub mod code;
 pub mod decision;
+pub mod failure;
 pub mod headers;
 pub mod host;
 pub mod kv;
@@ -81,11 +91,13 @@ pub mod route;
 pub mod scope;
 pub mod sealed;
 pub mod snapshot;
+pub mod timing;
 pub mod token;
 pub mod usage;
 
 pub use address::UpstreamAccess;
 pub use decision::{Allowed, Denied, Gateway, PresentedToken, RequestInfo};
+pub use failure::Failure;
 pub use ratelimit::{RateLimiter, RetryAfter};
 pub use route::{RouteError, RouteMatch, RouteTable};
 pub use snapshot::{RateLimit, RouteEntry, Snapshot, SnapshotWarning, TokenEntry, UpstreamAuth};

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
+use tokenctl_gateway::code;
 
 /// The client's request body on its way upstream, counting bytes.
 pub struct CountingBody {
@@ -64,8 +65,8 @@ impl PendingUsage {
         self.record.latency = self.started.elapsed();
         self.record.bytes_in = self.bytes_in.load(Ordering::Relaxed);
         self.record.bytes_out = bytes_out;
-        if self.record.error_code.is_none() {
-            self.record.error_code = error_code;
+        if let Some(code) = error_code {
+            self.record.answered.cut_short(code);
         }
         self.sink.record(self.record);
     }
@@ -155,7 +156,7 @@ impl Body for ProxyBody {
                     this.finish(None);
                 }
             }
-            Poll::Ready(Some(Err(_))) => this.finish(Some("upstream_body_error")),
+            Poll::Ready(Some(Err(_))) => this.finish(Some(code::UPSTREAM_BODY_ERROR)),
             Poll::Ready(None) => this.finish(None),
             Poll::Pending => {}
         }
@@ -185,7 +186,7 @@ impl Drop for ProxyBody {
         self.finish(if complete {
             None
         } else {
-            Some("client_closed")
+            Some(code::CLIENT_CLOSED)
         });
     }
 }

@@ -7,10 +7,10 @@
 
 use crate::body::{CountingBody, PendingUsage, ProxyBody};
 use crate::spool::UsageRecord;
-use crate::state::{Installed, Shared};
+use crate::state::{Installed, RouteHeaders, Shared};
 use chrono::Utc;
 use http::header::{
-    HeaderName, HeaderValue, CONNECTION, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER, USER_AGENT,
+    HeaderName, HeaderValue, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER, USER_AGENT,
 };
 use http::{HeaderMap, Request, Response, StatusCode, Uri, Version};
 use hyper::body::Incoming;
@@ -21,10 +21,12 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokenctl_gateway::headers::{
-    client_headers_to_drop, client_ip_text, client_origin, forwarded_headers, rewrite_location,
-    HopByHop,
+    client_ip_text, client_origin, redirect_location, response_headers_to_drop, Forwarding,
+    UpstreamHeaderPlan, UpstreamHeaders,
 };
-use tokenctl_gateway::{Allowed, Denied, RequestInfo, UpstreamAccess};
+use tokenctl_gateway::timing::{server_timing, SERVER_TIMING};
+use tokenctl_gateway::usage::Answered;
+use tokenctl_gateway::{code, Allowed, Denied, Failure, RequestInfo, UpstreamAccess};
 
 pub type HttpsClient = Client<
     hyper_rustls::HttpsConnector<
@@ -53,7 +55,7 @@ impl Clients {
 pub const HEALTH_PATH: &str = "/_gateway/health";
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
-static SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
+static SERVER_TIMING_HEADER: HeaderName = HeaderName::from_static(SERVER_TIMING);
 
 pub struct Proxy {
     pub shared: Arc<Shared>,
@@ -62,56 +64,10 @@ pub struct Proxy {
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
-/// An error the gateway itself answers with after a request was allowed.
-struct Failure {
-    status: StatusCode,
-    code: &'static str,
-    message: &'static str,
-}
-
-const UPSTREAM_TIMEOUT: Failure = Failure {
-    status: StatusCode::GATEWAY_TIMEOUT,
-    code: "upstream_timeout",
-    message: "the upstream did not answer in time",
-};
-const UPSTREAM_UNREACHABLE: Failure = Failure {
-    status: StatusCode::BAD_GATEWAY,
-    code: "upstream_unreachable",
-    message: "the upstream could not be reached",
-};
-const UPSTREAM_FORBIDDEN: Failure = Failure {
-    status: StatusCode::BAD_GATEWAY,
-    code: "upstream_forbidden",
-    message: "the route's upstream resolves to an address the gateway may not connect to; \
-              contact the route's operators",
-};
-const CONFIG_STALE: Failure = Failure {
-    status: StatusCode::SERVICE_UNAVAILABLE,
-    code: "config_stale",
-    message: "the gateway cannot reach its server and its configuration is older than \
-              --max-stale; requests are refused until the server answers",
-};
-
-/// `Server-Timing: verify;dur=0.021, upstream;dur=3.402` (milliseconds,
-/// microsecond precision; integer formatting keeps this off the profile).
-fn server_timing(verify: Duration, upstream: Option<Duration>) -> HeaderValue {
-    use std::fmt::Write;
-    fn ms(out: &mut String, d: Duration) {
-        let us = d.as_micros();
-        let _ = write!(out, "{}.{:03}", us / 1000, us % 1000);
-    }
-    let mut value = String::with_capacity(48);
-    value.push_str("verify;dur=");
-    ms(&mut value, verify);
-    if let Some(u) = upstream {
-        value.push_str(", upstream;dur=");
-        ms(&mut value, u);
-    }
-    HeaderValue::from_maybe_shared(bytes::Bytes::from(value)).expect("ASCII")
-}
-
-fn json_error(code: &str, message: &str) -> String {
-    serde_json::json!({"error": {"code": code, "message": message}}).to_string()
+/// `Server-Timing`, formatted by the core.
+fn server_timing_value(verify: Duration, upstream: Option<Duration>) -> HeaderValue {
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(server_timing(verify, upstream)))
+        .expect("ASCII")
 }
 
 fn local(
@@ -194,28 +150,17 @@ impl RequestFacts {
             .map_or(&self.peer.ip_text, |o| &o.ip_text)
     }
 
-    fn record(
-        &self,
-        status: u16,
-        token: Option<uuid::Uuid>,
-        route: Option<uuid::Uuid>,
-        error: Option<&'static str>,
-        denied: bool,
-    ) -> UsageRecord {
+    fn record(&self, answered: Answered) -> UsageRecord {
         UsageRecord {
             at: self.at,
-            token_id: token,
-            route_id: route,
             method: self.method.clone(),
-            status,
+            answered,
             latency: Duration::ZERO,
             upstream_latency: None,
             bytes_in: 0,
             bytes_out: 0,
             client_ip: self.client_ip_text().clone(),
             user_agent: self.user_agent.clone(),
-            error_code: error,
-            denied,
         }
     }
 }
@@ -238,8 +183,8 @@ impl Proxy {
             return Ok(self.health());
         }
         let Some(installed) = self.shared.gateway.load_full() else {
-            let body = json_error("gateway_not_ready", "the gateway has no configuration yet");
-            return Ok(local(StatusCode::SERVICE_UNAVAILABLE, body, None));
+            let failure = Failure::NO_CONFIG;
+            return Ok(local(status(failure.status), failure.json_body(), None));
         };
         if self.shared.health.too_stale(facts.at) {
             return Ok(self.refuse_stale(&facts));
@@ -298,7 +243,7 @@ impl Proxy {
     fn health(&self) -> Response<ProxyBody> {
         let report = self.shared.health_report();
         // A balancer should send no traffic to a gateway that refuses it.
-        let status = if matches!(report.status, "no_config" | "config_stale") {
+        let status = if report.status == "no_config" || report.status == code::CONFIG_STALE {
             StatusCode::SERVICE_UNAVAILABLE
         } else {
             StatusCode::OK
@@ -325,18 +270,14 @@ impl Proxy {
     }
 
     fn deny(&self, facts: &RequestFacts, denied: &Denied, verify: Duration) -> Response<ProxyBody> {
-        let record = facts.record(
-            denied.status,
-            denied.token_id,
-            denied.route_id,
-            Some(denied.code),
-            true,
-        );
+        let record = facts.record(Answered::denied(denied));
         let usage = self.pending(facts, record, Arc::default());
-        let status = StatusCode::from_u16(denied.status).unwrap_or(StatusCode::FORBIDDEN);
-        let mut resp = local(status, denied.json_body(), Some(usage));
+        let mut resp = local(status(denied.status), denied.json_body(), Some(usage));
         let h = resp.headers_mut();
-        h.insert(SERVER_TIMING.clone(), server_timing(verify, None));
+        h.insert(
+            SERVER_TIMING_HEADER.clone(),
+            server_timing_value(verify, None),
+        );
         if let Some(secs) = denied.retry_after_secs {
             h.insert(RETRY_AFTER, HeaderValue::from(secs));
         }
@@ -346,21 +287,14 @@ impl Proxy {
     /// `config_stale`: nothing is decided on a config the server has not
     /// confirmed for longer than `--max-stale`, not even a revoked token.
     fn refuse_stale(&self, facts: &RequestFacts) -> Response<ProxyBody> {
-        let record = facts.record(
-            CONFIG_STALE.status.as_u16(),
-            None,
-            None,
-            Some(CONFIG_STALE.code),
-            true,
-        );
+        let failure = Failure::CONFIG_STALE;
+        let record = facts.record(Answered::refused(&failure));
         let usage = self.pending(facts, record, Arc::default());
-        let mut resp = local(
-            CONFIG_STALE.status,
-            json_error(CONFIG_STALE.code, CONFIG_STALE.message),
-            Some(usage),
-        );
-        resp.headers_mut()
-            .insert(RETRY_AFTER, HeaderValue::from(10u32));
+        let mut resp = local(status(failure.status), failure.json_body(), Some(usage));
+        if let Some(secs) = failure.retry_after_secs {
+            resp.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
         resp
     }
 
@@ -372,31 +306,20 @@ impl Proxy {
         verify: Duration,
         upstream: Option<Duration>,
     ) -> Response<ProxyBody> {
-        let mut record = facts.record(
-            failure.status.as_u16(),
-            Some(allowed.token_id),
-            Some(allowed.route_id),
-            Some(failure.code),
-            false,
-        );
+        let mut record = facts.record(Answered::failed(allowed, failure));
         record.upstream_latency = upstream;
         let usage = self.pending(facts, record, Arc::default());
-        let mut resp = local(
-            failure.status,
-            json_error(failure.code, failure.message),
-            Some(usage),
+        let mut resp = local(status(failure.status), failure.json_body(), Some(usage));
+        resp.headers_mut().insert(
+            SERVER_TIMING_HEADER.clone(),
+            server_timing_value(verify, upstream),
         );
-        resp.headers_mut()
-            .insert(SERVER_TIMING.clone(), server_timing(verify, upstream));
         resp
     }
 
     /// Turns the client's headers into the upstream request's, in place,
-    /// in the core's order (`tokenctl_gateway::headers`): minus every
-    /// header it says to drop (token headers, anything carrying a tokenctl
-    /// secret, hop-by-hop), plus `X-Forwarded-*`, the upstream's `Host` and
-    /// the route's credential (last, so nothing the client sends can remove
-    /// it).
+    /// by the core's plan (`tokenctl_gateway::headers::UpstreamHeaderPlan`:
+    /// drop, forward, `Host`, credential last).
     fn upstream_headers(
         &self,
         facts: &RequestFacts,
@@ -405,41 +328,34 @@ impl Proxy {
         headers: &mut HeaderMap,
         uri: &Uri,
     ) {
-        let host = headers
-            .get(HOST)
-            .and_then(|v| v.to_str().ok())
-            .or_else(|| uri.authority().map(|a| a.as_str()));
-        let (existing_for, proto) = match &facts.origin {
-            Some(o) => (o.forwarded_for_before.as_deref(), o.proto),
-            None => (
-                headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
-                facts.peer.scheme,
-            ),
+        let plan = {
+            let host = headers
+                .get(HOST)
+                .and_then(|v| v.to_str().ok())
+                .or_else(|| uri.authority().map(|a| a.as_str()));
+            let (forwarded_for, proto) = match &facts.origin {
+                Some(o) => (o.forwarded_for_before.as_deref(), o.proto),
+                None => (
+                    headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+                    facts.peer.scheme,
+                ),
+            };
+            let forwarding = Forwarding {
+                client_ip: Some(facts.client_ip_text()),
+                forwarded_for,
+                proto,
+                host,
+            };
+            UpstreamHeaderPlan::new(
+                || headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+                forwarding,
+            )
         };
-        let forwarded = forwarded_headers(existing_for, Some(facts.client_ip_text()), proto, host);
-        let drop =
-            client_headers_to_drop(|| headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
-        let drop: Vec<HeaderName> = drop
-            .into_iter()
-            .filter_map(|n| HeaderName::from_bytes(n.as_bytes()).ok())
-            .collect();
-        for name in drop {
-            headers.remove(name);
-        }
-        for (name, value) in forwarded {
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                headers.insert(HeaderName::from_static(name), v);
-            }
-        }
-        let route = installed.route_headers(allowed);
-        // Set here rather than left to the client pool, which would format
-        // it on every request.
-        if let Some(host) = &route.host {
-            headers.insert(HOST, host.clone());
-        }
-        for (name, value) in &route.inject {
-            headers.insert(name.clone(), value.clone());
-        }
+        let mut out = UpstreamHeaderMap {
+            headers,
+            route: installed.route_headers(allowed),
+        };
+        plan.apply(allowed, &mut out);
     }
 
     async fn forward(
@@ -452,7 +368,13 @@ impl Proxy {
     ) -> Response<ProxyBody> {
         let (mut parts, body) = req.into_parts();
         let Ok(uri) = allowed.upstream_url.parse::<Uri>() else {
-            return self.gateway_error(facts, &allowed, &UPSTREAM_UNREACHABLE, verify, None);
+            return self.gateway_error(
+                facts,
+                &allowed,
+                &Failure::UPSTREAM_UNREACHABLE,
+                verify,
+                None,
+            );
         };
         let mut headers = std::mem::take(&mut parts.headers);
         self.upstream_headers(facts, installed, &allowed, &mut headers, &parts.uri);
@@ -472,7 +394,7 @@ impl Proxy {
                 return self.gateway_error(
                     facts,
                     &allowed,
-                    &UPSTREAM_TIMEOUT,
+                    &Failure::UPSTREAM_TIMEOUT,
                     verify,
                     Some(upstream),
                 )
@@ -483,7 +405,7 @@ impl Proxy {
                     return self.gateway_error(
                         facts,
                         &allowed,
-                        &UPSTREAM_FORBIDDEN,
+                        &Failure::UPSTREAM_FORBIDDEN,
                         verify,
                         Some(upstream),
                     );
@@ -492,7 +414,7 @@ impl Proxy {
                 return self.gateway_error(
                     facts,
                     &allowed,
-                    &UPSTREAM_UNREACHABLE,
+                    &Failure::UPSTREAM_UNREACHABLE,
                     verify,
                     Some(upstream),
                 );
@@ -506,34 +428,62 @@ impl Proxy {
         if rparts.status.is_redirection() {
             rewrite_redirect(installed, &allowed, &mut rparts.headers);
         }
-        rparts
-            .headers
-            .insert(SERVER_TIMING.clone(), server_timing(verify, Some(upstream)));
-        let mut record = facts.record(
-            rparts.status.as_u16(),
-            Some(allowed.token_id),
-            Some(allowed.route_id),
-            None,
-            false,
+        rparts.headers.insert(
+            SERVER_TIMING_HEADER.clone(),
+            server_timing_value(verify, Some(upstream)),
         );
+        let mut record = facts.record(Answered::forwarded(&allowed, rparts.status.as_u16()));
         record.upstream_latency = Some(upstream);
         let usage = self.pending(facts, record, bytes_in);
         Response::from_parts(rparts, ProxyBody::upstream(rbody, usage))
     }
 }
 
+/// `status` as a status code (every status the core answers with is one).
+fn status(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY)
+}
+
+/// The upstream request's headers, as the core's plan edits them: the
+/// client's header map, and this route's typed `Host` and credential.
+struct UpstreamHeaderMap<'a> {
+    headers: &'a mut HeaderMap,
+    route: &'a RouteHeaders,
+}
+
+impl UpstreamHeaders for UpstreamHeaderMap<'_> {
+    fn remove(&mut self, name: &str) {
+        self.headers.remove(name);
+    }
+
+    fn set(&mut self, name: &'static str, value: &str) {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            self.headers.insert(HeaderName::from_static(name), v);
+        }
+    }
+
+    // Set here rather than left to the client pool, which would format it
+    // on every request.
+    fn set_upstream_host(&mut self) {
+        if let Some(host) = &self.route.host {
+            self.headers.insert(HOST, host.clone());
+        }
+    }
+
+    fn inject(&mut self, index: usize, _name: &str, _value: &str) {
+        if let Some(Some((name, value))) = self.route.inject.get(index) {
+            self.headers.insert(name.clone(), value.clone());
+        }
+    }
+}
+
+/// Drops the upstream response's hop-by-hop headers (the core's list).
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    let hop = HopByHop::from_connection(
-        headers
-            .get_all(CONNECTION)
-            .iter()
-            .filter_map(|v| v.to_str().ok()),
-    );
-    let names: Vec<HeaderName> = headers
-        .keys()
-        .filter(|n| hop.is_hop_by_hop(n.as_str()))
-        .cloned()
-        .collect();
+    let names: Vec<HeaderName> =
+        response_headers_to_drop(|| headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))
+            .into_iter()
+            .filter_map(|n| HeaderName::from_bytes(n.as_bytes()).ok())
+            .collect();
     for name in names {
         headers.remove(name);
     }
@@ -541,11 +491,10 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
 
 /// Points a redirect into the upstream back at this gateway's prefix.
 fn rewrite_redirect(installed: &Installed, allowed: &Allowed, headers: &mut HeaderMap) {
-    let route = &installed.gateway.routes().routes()[allowed.route_index];
     let Some(location) = headers.get(LOCATION).and_then(|v| v.to_str().ok()) else {
         return;
     };
-    if let Some(rewritten) = rewrite_location(location, &route.upstream, &route.path) {
+    if let Some(rewritten) = redirect_location(&installed.gateway, allowed, location) {
         if let Ok(v) = HeaderValue::from_str(&rewritten) {
             headers.insert(LOCATION, v);
         }

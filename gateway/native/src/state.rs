@@ -22,8 +22,10 @@ pub struct RouteHeaders {
     /// `Host` for the upstream: its host, plus its port when that is not
     /// the scheme's default.
     pub host: Option<http::HeaderValue>,
-    /// The upstream credential.
-    pub inject: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// The upstream credential, by position in
+    /// [`Allowed::inject_headers`] (`None`: not a valid header, which the
+    /// core's validation rules out).
+    pub inject: Vec<Option<(http::HeaderName, http::HeaderValue)>>,
 }
 
 impl Installed {
@@ -52,7 +54,7 @@ impl Installed {
             let inject = allowed
                 .inject_headers
                 .iter()
-                .filter_map(|(n, v)| {
+                .map(|(n, v)| {
                     // The core validated names and values when it indexed the snapshot.
                     Some((
                         http::HeaderName::from_bytes(n.as_bytes()).ok()?,
@@ -192,7 +194,7 @@ impl Shared {
         let now = chrono::Utc::now();
         let status = match (&*gateway, &last_error) {
             (None, _) => "no_config",
-            (Some(_), _) if self.health.too_stale(now) => "config_stale",
+            (Some(_), _) if self.health.too_stale(now) => tokenctl_gateway::code::CONFIG_STALE,
             (Some(_), Some(_)) => "stale",
             (Some(_), None) => "ok",
         };

@@ -16,9 +16,11 @@
 //! * usage events go to a Queue whose consumer (this same Worker) posts
 //!   them to the control plane in batches.
 //!
-//! The runtime glue (`edge`) exists only on `wasm32`; on the host this
-//! crate is its plain modules, unit-tested like any other crate. Deploying
-//! and operating it: `docs/gateway.md`, section "Cloudflare Worker".
+//! The runtime glue (`edge`, one file per concern: proxy, KV reads, state,
+//! usage, health) exists only on `wasm32`; on the host this crate is its
+//! plain modules, unit-tested like any other crate. The two entry points
+//! below are all the runtime calls. Deploying and operating it:
+//! `docs/gateway.md`, section "Cloudflare Worker".
 
 // The `#[event]` glue that wasm-bindgen generates uses `unsafe` internally.
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
@@ -28,3 +30,25 @@ pub mod plain;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;
+
+/// Every request to the Worker: the gateway.
+#[cfg(target_arch = "wasm32")]
+#[worker::event(fetch)]
+pub async fn fetch(
+    req: web_sys::Request,
+    env: worker::Env,
+    ctx: worker::Context,
+) -> worker::Result<web_sys::Response> {
+    edge::fetch(req, env, ctx).await
+}
+
+/// Every batch of the usage Queue: posted to the control plane.
+#[cfg(target_arch = "wasm32")]
+#[worker::event(queue)]
+pub async fn queue(
+    batch: worker::MessageBatch<String>,
+    env: worker::Env,
+    _ctx: worker::Context,
+) -> worker::Result<()> {
+    edge::consume(batch, env).await
+}

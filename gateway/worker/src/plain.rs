@@ -2,7 +2,7 @@
 //! they are unit-tested on the host.
 
 use std::net::IpAddr;
-use uuid::Uuid;
+use std::time::Duration;
 
 /// Health endpoint (no token needed), as on the native gateway.
 pub const HEALTH_PATH: &str = "/_gateway/health";
@@ -45,24 +45,10 @@ pub fn client_ip(cf_connecting_ip: Option<&str>) -> Option<IpAddr> {
     cf_connecting_ip.and_then(|v| v.trim().parse().ok())
 }
 
-/// `verify;dur=0.021, upstream;dur=3.402` (milliseconds), as the native
-/// gateway sends it.
-pub fn server_timing(verify_ms: f64, upstream_ms: Option<f64>) -> String {
-    let mut out = format!("verify;dur={:.3}", verify_ms.max(0.0));
-    if let Some(u) = upstream_ms {
-        out.push_str(&format!(", upstream;dur={:.3}", u.max(0.0)));
-    }
-    out
-}
-
-/// A UUIDv7 from a Unix time in milliseconds and 10 random bytes.
-pub fn event_id(unix_ms: f64, random: &[u8; 10]) -> Uuid {
-    let ms = if unix_ms.is_finite() && unix_ms > 0.0 {
-        unix_ms as u64
-    } else {
-        0
-    };
-    uuid::Builder::from_unix_timestamp_millis(ms, random).into_uuid()
+/// A duration in milliseconds as the JavaScript clock measures it (a
+/// float); a negative or non-finite one counts as zero.
+pub fn duration_from_ms(ms: f64) -> Duration {
+    Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default()
 }
 
 /// A JSON array of already-serialised usage events (each one a JSON
@@ -143,21 +129,12 @@ mod tests {
     }
 
     #[test]
-    fn server_timing_format() {
-        assert_eq!(server_timing(0.0, None), "verify;dur=0.000");
-        assert_eq!(
-            server_timing(1.25, Some(3.0004)),
-            "verify;dur=1.250, upstream;dur=3.000"
-        );
-    }
-
-    #[test]
-    fn event_ids_are_v7_and_ordered_by_time() {
-        let a = event_id(1_764_158_400_000.0, &[0xff; 10]);
-        let b = event_id(1_764_158_400_001.0, &[0; 10]);
-        assert_eq!(a.get_version_num(), 7);
-        assert!(a < b);
-        assert_ne!(event_id(1.0, &[1; 10]), event_id(1.0, &[2; 10]));
+    fn durations_from_the_javascript_clock() {
+        assert_eq!(duration_from_ms(1.5), Duration::from_micros(1500));
+        assert_eq!(duration_from_ms(0.0), Duration::ZERO);
+        assert_eq!(duration_from_ms(-3.0), Duration::ZERO);
+        assert_eq!(duration_from_ms(f64::NAN), Duration::ZERO);
+        assert_eq!(duration_from_ms(f64::INFINITY), Duration::ZERO);
     }
 
     #[test]

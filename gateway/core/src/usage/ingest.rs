@@ -42,6 +42,17 @@ pub struct RefusedEvent {
     pub reason: String,
 }
 
+impl IngestResult {
+    /// The refused events of the batch `sent` (what was posted, in order),
+    /// each with the server's reason. Positions outside the batch are
+    /// skipped.
+    pub fn refused_in<'a, T>(&'a self, sent: &'a [T]) -> impl Iterator<Item = (&'a T, &'a str)> {
+        self.refused
+            .iter()
+            .filter_map(|r| Some((sent.get(r.index)?, r.reason.as_str())))
+    }
+}
+
 /// What a sender does after an ingest call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IngestAnswer {
@@ -84,6 +95,12 @@ mod tests {
         };
         assert_eq!(result.refused.len(), 1);
         assert_eq!(result.refused[0].index, 2);
+        let sent = ["a", "b", "c"];
+        assert_eq!(
+            result.refused_in(&sent).collect::<Vec<_>>(),
+            [(&"c", "status must be 100-599")]
+        );
+        assert_eq!(result.refused_in(&sent[..2]).count(), 0, "out of range");
         assert_eq!(
             IngestAnswer::classify(
                 Some(200),

@@ -10,13 +10,18 @@
 //! * [`denials`] — [`DenialAggregator`]: requests refused without a valid
 //!   token are counted per client IP, reason and window instead of stored
 //!   one by one, so anonymous traffic cannot fill disks and tables;
+//! * [`request`] — building a request's event from how it was answered
+//!   ([`Answered`]) and what the front-end measured ([`RequestUsage`]),
+//!   and its id ([`event_id`]);
 //! * [`ingest`] — the ingest answer ([`IngestResult`], which events were
 //!   refused and why) and how a sender reads it ([`IngestAnswer`]).
 
 pub mod denials;
 pub mod event;
 pub mod ingest;
+pub mod request;
 
 pub use denials::DenialAggregator;
 pub use event::{EventProblem, UsageEvent};
 pub use ingest::{IngestAnswer, IngestResult, RefusedEvent};
+pub use request::{event_id, Answered, RequestUsage};

@@ -197,22 +197,26 @@ impl Spool {
 mod tests {
     use super::*;
     use std::time::Duration;
+    use tokenctl_gateway::code;
+    use tokenctl_gateway::usage::Answered;
 
     fn record(i: u128, denied: bool) -> UsageRecord {
         UsageRecord {
             at: chrono::Utc::now(),
-            token_id: Some(uuid::Uuid::from_u128(i + 1)),
-            route_id: None,
             method: http::Method::GET,
-            status: if denied { 403 } else { 200 },
+            answered: Answered {
+                status: if denied { 403 } else { 200 },
+                token_id: Some(uuid::Uuid::from_u128(i + 1)),
+                route_id: None,
+                error_code: denied.then_some(code::SCOPE_DENIED),
+                refused: denied,
+            },
             latency: Duration::from_millis(1),
             upstream_latency: None,
             bytes_in: 0,
             bytes_out: 0,
             client_ip: "127.0.0.1".into(),
             user_agent: None,
-            error_code: denied.then_some("scope_denied"),
-            denied,
         }
     }
 
@@ -318,9 +322,9 @@ mod tests {
         let (spool, sink, writer) = Spool::open(dir.clone(), DEFAULT_MAX_BYTES).unwrap();
         for _ in 0..5000 {
             let mut r = record(0, true);
-            r.token_id = None;
-            r.status = 401;
-            r.error_code = Some("missing_token");
+            r.answered.token_id = None;
+            r.answered.status = 401;
+            r.answered.error_code = Some(code::MISSING_TOKEN);
             r.user_agent = Some("x".repeat(200).into());
             sink.record(r);
         }

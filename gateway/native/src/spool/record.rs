@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokenctl_gateway::usage::event::USER_AGENT_MAX;
+use tokenctl_gateway::usage::{event_id, Answered, RequestUsage};
 use tokenctl_gateway::UsageEvent;
 
 /// One request's usage, as the request path knows it: cheap to build
@@ -13,10 +14,11 @@ use tokenctl_gateway::UsageEvent;
 #[derive(Debug, Clone)]
 pub struct UsageRecord {
     pub at: chrono::DateTime<chrono::Utc>,
-    pub token_id: Option<uuid::Uuid>,
-    pub route_id: Option<uuid::Uuid>,
     pub method: http::Method,
-    pub status: u16,
+    /// Status, token, route, error code, and whether the gateway refused
+    /// the request before forwarding it (such events are the first to go
+    /// when the spool is full).
+    pub answered: Answered,
     pub latency: Duration,
     pub upstream_latency: Option<Duration>,
     pub bytes_in: u64,
@@ -26,10 +28,6 @@ pub struct UsageRecord {
     /// At most [`USER_AGENT_MAX`] bytes, copied out of the request (see
     /// [`UsageRecord::user_agent`]).
     pub user_agent: Option<Box<str>>,
-    pub error_code: Option<&'static str>,
-    /// The gateway refused the request before forwarding it: such events
-    /// are the first to go when the spool is full.
-    pub denied: bool,
 }
 
 impl UsageRecord {
@@ -42,38 +40,27 @@ impl UsageRecord {
         Some(String::from_utf8_lossy(cut).into())
     }
 
-    /// The event ingest receives: normalised by the core's rules at the
-    /// gateway's time `now`, with a fresh time-ordered id.
+    /// The event ingest receives: built and normalised by the core's rules
+    /// at the gateway's time `now`, with a fresh time-ordered id.
     pub fn into_event(self, now: chrono::DateTime<chrono::Utc>) -> UsageEvent {
-        let mut event = UsageEvent {
-            id: new_event_id(self.at),
-            token_id: self.token_id,
-            route_id: self.route_id,
-            method: self.method.as_str().to_string(),
-            status: self.status,
-            latency_ms: self.latency.as_secs_f64() * 1000.0,
-            upstream_latency_ms: self.upstream_latency.map(|d| d.as_secs_f64() * 1000.0),
+        RequestUsage {
+            at: self.at,
+            method: self.method.as_str(),
+            client_ip: Some(&self.client_ip),
+            user_agent: self.user_agent.as_deref(),
+            answered: self.answered,
+            latency: self.latency,
+            upstream_latency: self.upstream_latency,
             bytes_in: self.bytes_in,
             bytes_out: self.bytes_out,
-            client_ip: Some(self.client_ip.to_string()),
-            user_agent: self.user_agent.map(String::from),
-            error_code: self.error_code.map(str::to_string),
-            at: self.at,
-            count: 1,
-        };
-        event.normalise(now);
-        event
+        }
+        .event(new_event_id(self.at), now)
     }
 }
 
 /// A UUIDv7 for an event that happened at `at`.
 pub fn new_event_id(at: chrono::DateTime<chrono::Utc>) -> uuid::Uuid {
-    let ts = uuid::Timestamp::from_unix(
-        uuid::NoContext,
-        u64::try_from(at.timestamp()).unwrap_or(0),
-        at.timestamp_subsec_nanos(),
-    );
-    uuid::Uuid::new_v7(ts)
+    event_id(at, &rand::random())
 }
 
 /// Where the request path records events. Cheap to clone.
@@ -119,7 +106,7 @@ impl UsageSink {
 
     pub fn record(&self, event: UsageRecord) {
         let mut buffer = self.shared.buffer.lock().expect("not poisoned");
-        let cap = if event.denied {
+        let cap = if event.answered.refused {
             MAX_BUFFERED_DENIED
         } else {
             MAX_BUFFERED
@@ -128,7 +115,7 @@ impl UsageSink {
             drop(buffer);
             self.shared
                 .stats
-                .dropped(event.denied)
+                .dropped(event.answered.refused)
                 .fetch_add(1, Ordering::Relaxed);
             return;
         }

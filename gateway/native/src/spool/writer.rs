@@ -67,7 +67,7 @@ impl Writer {
         while let Some(records) = sink.collect() {
             let now = Utc::now();
             for record in records {
-                let denied = record.denied;
+                let denied = record.answered.refused;
                 if let Some(event) = self.denials.offer(record.into_event(now)) {
                     self.append(&event, denied);
                 }

@@ -1,0 +1,82 @@
+//! Hop-by-hop headers: those that describe one connection, not the
+//! message, and never pass a proxy in either direction.
+
+/// Headers that describe one connection, not the message (RFC 9110 §7.6.1,
+/// plus `keep-alive` and `proxy-connection` from older practice). A proxy
+/// must not forward them.
+pub const HOP_BY_HOP: [&str; 9] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// The hop-by-hop headers of one message: the fixed [`HOP_BY_HOP`] list
+/// plus whatever its `Connection` header names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HopByHop {
+    named: Vec<String>,
+}
+
+impl HopByHop {
+    /// Reads the values of every `Connection` header of a message
+    /// (comma-separated header names; `close`/`keep-alive` are harmless
+    /// extras).
+    pub fn from_connection<'a>(values: impl IntoIterator<Item = &'a str>) -> HopByHop {
+        let mut named: Vec<String> = values
+            .into_iter()
+            .flat_map(|v| v.split(','))
+            .map(|n| n.trim().to_ascii_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        HopByHop { named }
+    }
+
+    /// Whether the header `name` must be dropped when forwarding.
+    pub fn is_hop_by_hop(&self, name: &str) -> bool {
+        HOP_BY_HOP.iter().any(|h| h.eq_ignore_ascii_case(name))
+            || self.named.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hop_by_hop_includes_fixed_list_and_connection_names() {
+        let h = HopByHop::from_connection(["keep-alive, X-Internal", " close ,,Foo"]);
+        for name in [
+            "Connection",
+            "keep-alive",
+            "TE",
+            "Transfer-Encoding",
+            "upgrade",
+            "Proxy-Authorization",
+            "proxy-authenticate",
+            "trailer",
+            "x-internal",
+            "FOO",
+            "close",
+        ] {
+            assert!(h.is_hop_by_hop(name), "{name}");
+        }
+        for name in [
+            "content-type",
+            "authorization",
+            "x-api-key",
+            "host",
+            "trailers",
+        ] {
+            assert!(!h.is_hop_by_hop(name), "{name}");
+        }
+        assert!(!HopByHop::default().is_hop_by_hop("x-internal"));
+    }
+}

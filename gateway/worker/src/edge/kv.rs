@@ -1,0 +1,152 @@
+//! Reading Workers KV: the routes and sealed secrets (opened with the
+//! edge key and indexed by the core into a `Gateway`), and one token at a
+//! time by the hash of its secret, each through the isolate's cache.
+
+use super::runtime::{datetime, now_ms};
+use super::state::{with_state, Config, Settings};
+use tokenctl_gateway::kv::{
+    open_secrets, routes_gateway, token_key, MetaValue, RoutesValue, SecretsValue, TokenValue,
+    META_KEY, ROUTES_KEY, SECRETS_KEY,
+};
+use futures_util::future;
+use std::rc::Rc;
+use tokenctl_gateway::{PresentedToken, TokenEntry};
+use worker::{console_error, console_warn, Env};
+
+pub(super) const KV_BINDING: &str = "TOKENCTL_KV";
+
+fn kv_error(e: impl std::fmt::Display) -> String {
+    format!("KV ({KV_BINDING}): {e}")
+}
+
+/// The current routes and secrets: from the isolate cache while younger
+/// than the config TTL, else from KV. `Ok(None)`: KV holds no `routes`
+/// (never synced). A failed refresh keeps serving the last config.
+pub(super) async fn current_config(env: &Env) -> Result<Option<Rc<Config>>, String> {
+    let now = now_ms();
+    let (settings, cached, checked) = with_state(env, |s| {
+        (s.settings.clone(), s.config.clone(), s.config_checked_ms)
+    });
+    if cached.is_some() && now - checked < settings.config_ttl_secs as f64 * 1000.0 {
+        return Ok(cached);
+    }
+    match load_config(env, &settings, cached.as_ref(), now).await {
+        Ok((config, meta)) => {
+            with_state(env, |s| {
+                s.config = config.clone();
+                s.config_checked_ms = now;
+                s.config_error = None;
+                s.meta = meta;
+            });
+            Ok(config)
+        }
+        Err(e) => {
+            console_error!("tokenctl worker: cannot refresh the configuration: {e}");
+            with_state(env, |s| s.config_error = Some(e.clone()));
+            match cached {
+                Some(c) => Ok(Some(c)),
+                None => Err(e),
+            }
+        }
+    }
+}
+
+async fn load_config(
+    env: &Env,
+    settings: &Settings,
+    cached: Option<&Rc<Config>>,
+    now: f64,
+) -> Result<(Option<Rc<Config>>, Option<MetaValue>), String> {
+    let kv = env.kv(KV_BINDING).map_err(kv_error)?;
+    let ttl = settings.kv_cache_ttl_secs;
+    let (routes, secrets, meta) = future::join3(
+        kv.get(ROUTES_KEY).cache_ttl(ttl).text(),
+        kv.get(SECRETS_KEY).cache_ttl(ttl).text(),
+        kv.get(META_KEY).cache_ttl(ttl).text(),
+    )
+    .await;
+    let (routes, secrets) = (routes.map_err(kv_error)?, secrets.map_err(kv_error)?);
+    let meta = meta
+        .ok()
+        .flatten()
+        .and_then(|m| serde_json::from_str::<MetaValue>(&m).ok());
+    let Some(routes_raw) = routes else {
+        return Ok((None, meta));
+    };
+    if let Some(c) = cached {
+        if c.routes_raw == routes_raw && c.secrets_raw == secrets {
+            return Ok((Some(c.clone()), meta));
+        }
+    }
+    let routes: RoutesValue = serde_json::from_str(&routes_raw)
+        .map_err(|e| format!("the `{ROUTES_KEY}` value is unreadable: {e}"))?;
+    let mut problems = Vec::new();
+    let (opened, secret_hosts, secrets_version) = match &secrets {
+        None => (Default::default(), Default::default(), None),
+        Some(raw) => match serde_json::from_str::<SecretsValue>(raw) {
+            Ok(value) => {
+                let (opened, mut p) = open_secrets(&value, settings.edge_key.as_ref().ok());
+                if let Err(e) = &settings.edge_key {
+                    p.retain(|m| !m.starts_with("TOKENCTL_EDGE_KEY"));
+                    p.insert(0, format!("{e}: upstream secrets cannot be opened"));
+                }
+                problems.extend(p);
+                (opened, value.hosts, Some(value.v))
+            }
+            Err(e) => {
+                problems.push(format!("the `{SECRETS_KEY}` value is unreadable: {e}"));
+                (Default::default(), Default::default(), None)
+            }
+        },
+    };
+    let count = opened.0.len();
+    let gateway = routes_gateway(&routes, opened, secret_hosts, datetime(now));
+    problems.extend(gateway.warnings().iter().map(|w| w.to_string()));
+    for p in &problems {
+        console_warn!("tokenctl worker: {p}");
+    }
+    let config = Config {
+        gateway,
+        routes_raw,
+        secrets_raw: secrets,
+        secrets_version,
+        secrets: count,
+        problems,
+    };
+    Ok((Some(Rc::new(config)), meta))
+}
+
+/// What KV holds for the presented token: from the isolate cache while
+/// younger than the token TTL (absence is cached too), else from KV.
+pub(super) async fn lookup_token(
+    env: &Env,
+    presented: &PresentedToken,
+) -> Result<Option<Rc<TokenEntry>>, String> {
+    let now = now_ms();
+    let (settings, hit) = with_state(env, |s| {
+        (s.settings.clone(), s.tokens.get(presented.hash(), now))
+    });
+    if let Some(hit) = hit {
+        return Ok(hit);
+    }
+    let kv = env.kv(KV_BINDING).map_err(kv_error)?;
+    let text = kv
+        .get(&token_key(&presented.hash_hex()))
+        .cache_ttl(settings.kv_cache_ttl_secs)
+        .text()
+        .await
+        .map_err(kv_error)?;
+    let entry = text.and_then(|t| match serde_json::from_str::<TokenValue>(&t) {
+        Ok(v) => Some(Rc::new(v.token)),
+        Err(e) => {
+            console_error!(
+                "tokenctl worker: unreadable token value in KV ({e}); treated as unknown"
+            );
+            None
+        }
+    });
+    with_state(env, |s| {
+        s.tokens.insert(*presented.hash(), entry.clone(), now)
+    });
+    Ok(entry)
+}

@@ -1,0 +1,61 @@
+//! Small wrappers around the JavaScript runtime: its clock, random bytes,
+//! errors, headers and JSON responses.
+
+use chrono::{DateTime, Utc};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+pub(super) fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+pub(super) fn datetime(ms: f64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms as i64).unwrap_or_default()
+}
+
+/// The message of a JavaScript error (or whatever was thrown).
+pub(super) fn js_error_text(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+pub(super) fn random10() -> [u8; 10] {
+    let mut bytes = [0u8; 10];
+    let global: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let filled = global
+        .crypto()
+        .and_then(|c| c.get_random_values_with_u8_array(&mut bytes))
+        .is_ok();
+    if !filled {
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes
+}
+
+pub(super) fn json_response(
+    status: u16,
+    body: &str,
+    extra: &[(&str, &str)],
+) -> Result<web_sys::Response, JsValue> {
+    let headers = web_sys::Headers::new()?;
+    headers.set("content-type", "application/json")?;
+    for (name, value) in extra {
+        headers.set(name, value)?;
+    }
+    let init = web_sys::ResponseInit::new();
+    init.set_status(status);
+    init.set_headers(&headers);
+    web_sys::Response::new_with_opt_str_and_init(Some(body), &init)
+}
+
+pub(super) fn header(headers: &web_sys::Headers, name: &str) -> Option<String> {
+    headers.get(name).ok().flatten()
+}
+
+pub(super) fn header_entries(headers: &web_sys::Headers) -> Vec<(String, String)> {
+    worker::Headers(headers.clone()).entries().collect()
+}
