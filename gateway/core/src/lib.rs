@@ -20,7 +20,8 @@
 //! * [`headers`] — which client headers never reach the upstream (token
 //!   headers, anything carrying a tokenctl secret, hop-by-hop),
 //!   `X-Forwarded-*`, the client behind trusted proxies
-//!   ([`headers::client_origin`]), `Location` rewriting;
+//!   ([`headers::client_origin`]);
+//! * [`location`] — rewriting upstream redirects into the gateway's paths;
 //! * [`usage`] — the usage event front-ends report, its limits, denial
 //!   aggregation and the ingest contract;
 //! * [`llm`] — LLM routes: the model and token counts read from the
@@ -72,6 +73,7 @@ pub mod decision;
 pub mod headers;
 pub mod host;
 pub mod llm;
+pub mod location;
 pub mod path;
 pub mod ratelimit;
 pub mod route;
