@@ -113,8 +113,11 @@ pub struct Row {
     pub access: Access,
     /// What those who get through are answered.
     pub status: u16,
-    pub build: Box<dyn Fn(&Api, &Caller) -> Request>,
+    pub build: Build,
 }
+
+/// Builds a row's request for one caller, creating what it acts on.
+pub type Build = Box<dyn Fn(&Api, &Caller) -> Request>;
 
 /// A request built for one caller.
 pub struct Request {
