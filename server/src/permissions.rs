@@ -363,15 +363,17 @@ pub fn markdown() -> String {
          - Nobody can disable, or take the global-admin flag from, the last global admin.\n\
          - Invitations grant only what the inviter could grant directly, both when sent\n  \
          and when used: an enrolment code stops working once its inviter is disabled or\n  \
-         could no longer grant a role it names. Disabling a user, or lowering their role\n  \
-         (a demotion, removal from a team, losing the global-admin flag), revokes their\n  \
-         pending invitations.\n\
+         could no longer grant a role it names, or a team it names is deleted. Disabling a\n  \
+         user, or lowering their role (a demotion, removal from a team, losing the\n  \
+         global-admin flag), revokes their pending invitations; deleting a team revokes\n  \
+         the pending invitations into it.\n\
          - Admin credentials are personal: you list, create and revoke your own. Revoking\n  \
          your last usable credential is refused. A credential never outlives the one it is\n  \
          created with, nor the server's `--max-credential-ttl`.\n\
          - Reads are scoped: lists show only the teams, tokens, users and audit entries you may\n  \
          see; objects of teams you cannot see answer `404`, as if they did not exist. A user\n  \
-         record lists only the memberships in teams you may see.\n\
+         record lists only the memberships in teams you may see, and an audit entry's\n  \
+         before and after states only the roles and memberships in teams you may see.\n\
          - An idempotent rotation's result is returned again only to the credential that\n  \
          made the rotation.\n\
          - Gateways authenticate with gateway keys, which grant only the config feed and\n  \

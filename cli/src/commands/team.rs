@@ -38,6 +38,9 @@ Examples:
         description: Option<String>,
     },
     /// Delete a team (team admins); refused while it has tokens that are not revoked
+    ///
+    /// Pending invitations into the team are revoked with it, so their codes
+    /// no longer enrol anyone.
     Delete {
         team: String,
         /// Revoke the team's tokens with it, in the same transaction

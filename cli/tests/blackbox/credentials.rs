@@ -419,5 +419,50 @@ mod invitations {
             let fine = admin.json(&["user", "invite", "e@example.com", "--role", "web:viewer"]);
             enrol(&srv, fine["code"].as_str().unwrap()).ok();
         }
+
+        fn deleting_a_team_revokes_the_invitations_into_it(srv) {
+            let admin = srv.cli();
+            admin.json(&["team", "create", "ml"]);
+            admin.json(&["team", "create", "web"]);
+            // From a global admin, whose authority survives the deletion,
+            // and from a manager of both teams, naming both.
+            let mgr = user(&srv, "max", &["ml:manager", "web:manager"]);
+            let into_ml = admin.json(&["user", "invite", "eve@example.com", "--role", "ml:developer"]);
+            let both = mgr.json(&["user", "invite", "fay@example.com", "--role", "ml:viewer", "--role", "web:viewer"]);
+            let web_only = mgr.json(&["user", "invite", "gus@example.com", "--role", "web:developer"]);
+            let id = |v: &Value| v["id"].as_str().unwrap().to_string();
+
+            admin.json(&["team", "delete", "ml", "--yes"]);
+            assert_eq!(invitation_status(&admin, &id(&into_ml)), "revoked");
+            assert_eq!(invitation_status(&admin, &id(&both)), "revoked");
+            assert_eq!(invitation_status(&admin, &id(&web_only)), "pending");
+            let revocations = audit(&admin, "invitation.revoke");
+            for inv in [&into_ml, &both] {
+                assert!(revocations.iter().any(|e| e["target_id"] == id(inv).as_str() && e["actor"] == "admin"
+                    && e["after"]["reason"].as_str().unwrap_or_default().contains("`ml`")), "{revocations:?}");
+            }
+            for (inv, name) in [(&into_ml, "eve"), (&both, "fay")] {
+                let run = enrol(&srv, inv["code"].as_str().unwrap());
+                run.fails(4);
+                assert_eq!(code(&run), "invalid_enrolment_code");
+                admin.run(&["user", "show", name]).fails(3);
+            }
+
+            // Enrolment refuses an invitation into a deleted team even if its
+            // revocation was missed (here: undone behind the server's back).
+            let since = chrono::Utc::now() - chrono::Duration::days(1);
+            assert_eq!(execute_at(&srv, "UPDATE invitations SET revoked_at = NULL WHERE revoked_at > $1", since), 2);
+            let run = enrol(&srv, into_ml["code"].as_str().unwrap());
+            run.fails(4);
+            assert!(run.stderr.contains("ml"), "{}", run.stderr);
+            admin.run(&["user", "show", "eve"]).fails(3);
+            enrol(&srv, both["code"].as_str().unwrap()).fails(4);
+            admin.run(&["user", "show", "fay"]).fails(3);
+
+            // The invitation into the remaining team still works.
+            enrol(&srv, web_only["code"].as_str().unwrap()).ok();
+            let gus = admin.json(&["user", "show", "gus"]);
+            assert_eq!(gus["teams"][0]["team"], "web", "{gus}");
+        }
     }
 }

@@ -42,6 +42,51 @@ on_both_backends! {
         let me = viewer.json(&["user", "show", "vera"]);
         assert_eq!(team_names(&me), ["alpha"]);
     }
+
+    fn audit_entries_do_not_reveal_teams_the_caller_cannot_see(srv) {
+        let admin = srv.cli();
+        for t in ["alpha", "secret-project"] {
+            admin.json(&["team", "create", t]);
+        }
+        let viewer = user(&srv, "vera", &["alpha:viewer"]);
+        let max = user(&srv, "max", &["alpha:manager", "secret-project:manager"]);
+        // Invitations naming both teams, and the enrolment that uses one,
+        // are audited under alpha, whose audit the viewer reads.
+        let used = max.json(&["user", "invite", "eve@example.com", "--role", "alpha:viewer", "--role", "secret-project:viewer"]);
+        Cli::new(&srv.url, None)
+            .run(&["login", "--enrol", used["code"].as_str().unwrap(), "--store", "file"])
+            .ok();
+        let revoked = max.json(&["user", "invite", "fay@example.com", "--role", "alpha:viewer", "--role", "secret-project:developer"]);
+        max.json(&["user", "uninvite", revoked["id"].as_str().unwrap()]);
+
+        let entry = |page: &Value, action: &str, target: &str| -> Value {
+            page["entries"].as_array().unwrap().iter()
+                .find(|e| e["action"] == action && e["target_name"] == target)
+                .unwrap_or_else(|| panic!("no {action} of {target} in {page}"))
+                .clone()
+        };
+        let roles = |v: &Value| -> Vec<String> {
+            v.as_array().unwrap().iter().map(|r| r["team"].as_str().unwrap().to_string()).collect()
+        };
+        let seen = viewer.json(&["audit", "list", "--limit", "1000"]);
+        // The viewer reads the entries, with what concerns alpha…
+        assert_eq!(roles(&entry(&seen, "user.invite", "eve@example.com")["after"]["roles"]), ["alpha"]);
+        assert_eq!(roles(&entry(&seen, "invitation.revoke", "fay@example.com")["after"]["roles"]), ["alpha"]);
+        assert_eq!(team_names(&entry(&seen, "user.enrol", "eve")["after"]["user"]), ["alpha"]);
+        // …and nothing that names the other team, nor its id.
+        let secret_id = admin.json(&["team", "show", "secret-project"])["id"].as_str().unwrap().to_string();
+        for hidden in ["secret-project", secret_id.as_str()] {
+            assert!(!seen.to_string().contains(hidden), "{hidden} in {seen}");
+            let filtered = viewer.json(&["audit", "list", "--team", "alpha", "--limit", "1000"]);
+            assert!(!filtered.to_string().contains(hidden), "{hidden} in {filtered}");
+        }
+        // Those who may see both teams see both.
+        for cli in [&admin, &max] {
+            let all = cli.json(&["audit", "list", "--limit", "1000"]);
+            assert_eq!(roles(&entry(&all, "user.invite", "eve@example.com")["after"]["roles"]), ["alpha", "secret-project"]);
+            assert_eq!(team_names(&entry(&all, "user.enrol", "eve")["after"]["user"]), ["alpha", "secret-project"]);
+        }
+    }
 }
 
 /// Creates a token through the API with extra headers; returns the

@@ -27,7 +27,8 @@
 //!   ([`headers::UpstreamHeaderPlan`]: which client headers never reach
 //!   the upstream, `X-Forwarded-*`, the route's credential), the client
 //!   behind trusted proxies ([`headers::client_origin`]), the response's
-//!   hop-by-hop headers and `Location`;
+//!   hop-by-hop headers;
+//! * [`location`] — rewriting upstream redirects into the gateway's paths;
 //! * [`usage`] — the usage event front-ends report (built from how a
 //!   request was answered), its limits, denial aggregation and the ingest
 //!   contract;
@@ -85,6 +86,7 @@ pub mod headers;
 pub mod host;
 pub mod kv;
 pub mod llm;
+pub mod location;
 pub mod path;
 pub mod ratelimit;
 pub mod route;

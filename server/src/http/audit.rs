@@ -2,14 +2,15 @@
 //! caller may read.
 
 use super::{ApiQuery, AppState};
-use crate::api::{input, AuditPage, ErrorBody};
+use crate::api::{input, AuditEntry, AuditPage, ErrorBody};
 use crate::auth::Caller;
-use crate::db::AuditFilter;
+use crate::db::{AuditFilter, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::permissions::{allowed, teams_allowed, Action};
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
+use serde_json::Value;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -89,5 +90,51 @@ async fn list_audit(
         readable_teams: teams_allowed(p, Action::AuditRead),
         reader: Some(p.user.id),
     };
-    Ok(Json(state.db.list_audit(filter).await?))
+    let mut page = state.db.list_audit(filter).await?;
+    for entry in &mut page.entries {
+        hide_other_teams(p, entry);
+    }
+    Ok(Json(page))
+}
+
+/// Removes from an entry's before and after states what concerns teams
+/// the caller may not see, as user records do: an entry is listed because
+/// the caller may read its team's audit or made the change, which says
+/// nothing about the other teams it names (an invitation or a user with
+/// roles in several teams). A role or membership (an object with a
+/// `team_id`) in such a team is dropped from its list; elsewhere its team
+/// is blanked.
+fn hide_other_teams(p: &Principal, entry: &mut AuditEntry) {
+    if p.user.global_admin {
+        return;
+    }
+    let own_team = entry.team_id;
+    let visible = |team: Uuid| Some(team) == own_team || allowed(p, Action::TeamRead, Some(team));
+    for state in [&mut entry.before, &mut entry.after].into_iter().flatten() {
+        hide_in(state, &visible);
+    }
+}
+
+fn hide_in(value: &mut Value, visible: &impl Fn(Uuid) -> bool) {
+    let hidden = |v: &Value| team_of(v).is_some_and(|team| !visible(team));
+    if hidden(value) {
+        for key in ["team_id", "team"] {
+            if let Some(field) = value.get_mut(key) {
+                *field = Value::Null;
+            }
+        }
+    }
+    match value {
+        Value::Array(items) => {
+            items.retain(|item| !hidden(item));
+            items.iter_mut().for_each(|item| hide_in(item, visible));
+        }
+        Value::Object(fields) => fields.values_mut().for_each(|v| hide_in(v, visible)),
+        _ => {}
+    }
+}
+
+/// The team an object of an audit state belongs to, if it names one.
+fn team_of(value: &Value) -> Option<Uuid> {
+    value.get("team_id")?.as_str()?.parse().ok()
 }

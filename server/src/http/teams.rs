@@ -159,7 +159,7 @@ struct DeleteQuery {
 
 /// Delete a team (team admins). Its tokens must be revoked first, or are
 /// revoked with it (`revoke_tokens`), in the same transaction — so they
-/// stop working at the gateways.
+/// stop working at the gateways. Pending invitations into it are revoked.
 #[utoipa::path(delete, path = "/teams/{team}", tag = "teams",
     params(("team" = String, Path, description = "Team name or id"), DeleteQuery),
     responses(

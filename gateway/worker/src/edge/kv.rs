@@ -4,12 +4,12 @@
 
 use super::runtime::{datetime, now_ms};
 use super::state::{with_state, Config, Settings};
+use futures_util::future;
+use std::rc::Rc;
 use tokenctl_gateway::kv::{
     open_secrets, routes_gateway, token_key, MetaValue, RoutesValue, SecretsValue, TokenValue,
     META_KEY, ROUTES_KEY, SECRETS_KEY,
 };
-use futures_util::future;
-use std::rc::Rc;
 use tokenctl_gateway::{PresentedToken, TokenEntry};
 use worker::{console_error, console_warn, Env};
 

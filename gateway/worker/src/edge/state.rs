@@ -5,10 +5,10 @@
 
 use super::usage::{DENIAL_ADDRESSES, DENIAL_WINDOW};
 use crate::cache::TtlCache;
-use tokenctl_gateway::kv::{EdgeKey, MetaValue};
 use crate::plain::secs_var;
 use std::cell::RefCell;
 use std::rc::Rc;
+use tokenctl_gateway::kv::{EdgeKey, MetaValue};
 use tokenctl_gateway::usage::DenialAggregator;
 use tokenctl_gateway::{Gateway, RateLimiter, TokenEntry};
 use worker::{console_error, Env};

@@ -71,6 +71,30 @@ async fn revoke_pending_invitations(
     Ok(ids.len())
 }
 
+/// Revokes the pending invitations that name a role in `team`, which is
+/// being deleted, each with its audit entry.
+async fn revoke_invitations_into(
+    tx: &mut Tx,
+    actor: &Actor,
+    team: &api::Team,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let pending: Vec<(Uuid, Json<Vec<api::InvitedRole>>)> = sqlx::query_as(&format!(
+        "SELECT id, roles FROM invitations WHERE revoked_at IS NULL \
+         AND used_at IS NULL AND expires_at > $1{FOR_UPDATE}"
+    ))
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+    let reason = format!("team `{}` has been deleted", team.name);
+    for (id, roles) in pending {
+        if roles.0.iter().any(|r| r.team_id == team.id) {
+            revoke_invitation_in_tx(tx, actor, id, &reason, now).await?;
+        }
+    }
+    Ok(())
+}
+
 async fn revoke_invitation_in_tx(
     tx: &mut Tx,
     actor: &Actor,
@@ -101,8 +125,8 @@ async fn revoke_invitation_in_tx(
 }
 
 /// Why `inviter` could no longer grant what the invitation names, if so:
-/// they are gone or disabled, or lack the role (or the global-admin flag)
-/// that granting it needs. Roles in teams deleted since are ignored.
+/// a team it names has been deleted, or the inviter is gone or disabled,
+/// or lacks the role (or the global-admin flag) that granting it needs.
 async fn inviter_cannot_grant(
     tx: &mut Tx,
     inviter: Option<Uuid>,
@@ -127,7 +151,7 @@ async fn inviter_cannot_grant(
     }
     for r in &inv.roles {
         if team_row(tx, r.team_id).await?.is_none() {
-            continue;
+            return Ok(Some(format!("team `{}` has been deleted", r.team)));
         }
         let own: Option<String> =
             sqlx::query_scalar("SELECT role FROM memberships WHERE team_id = $1 AND user_id = $2")
@@ -342,13 +366,7 @@ impl Repo {
             now,
         )
         .await?;
-        // Roles in teams deleted since the invitation are skipped.
-        let mut roles = Vec::new();
-        for r in &inv.roles {
-            if team_row(&mut tx, r.team_id).await?.is_some() {
-                roles.push((r.team_id, r.role));
-            }
-        }
+        let roles: Vec<(Uuid, api::Role)> = inv.roles.iter().map(|r| (r.team_id, r.role)).collect();
         insert_memberships(&mut tx, user_id, &roles, now).await?;
         let credential = insert_credential(
             &mut tx,

@@ -227,6 +227,7 @@ impl Repo {
         for t in &live {
             revoke_in_tx(&mut tx, actor, t, now).await?;
         }
+        revoke_invitations_into(&mut tx, actor, &team, now).await?;
         let members = members(&mut tx, id).await?;
         sqlx::query("DELETE FROM memberships WHERE team_id = $1")
             .bind(id)
