@@ -5,6 +5,7 @@
 mod common;
 mod fake_kv;
 mod own_postgres;
+mod prometheus_text;
 mod upstream;
 
 mod concurrency;
@@ -20,6 +21,7 @@ mod kvsync;
 mod least_privilege;
 mod login;
 mod meta;
+mod metrics;
 mod permissions;
 mod privilege;
 mod routes;

@@ -85,6 +85,7 @@ const UPSTREAM_FORBIDDEN: Failure = Failure {
     message: "the route's upstream resolves to an address the gateway may not connect to; \
               contact the route's operators",
 };
+const GATEWAY_NOT_READY: &str = "gateway_not_ready";
 const CONFIG_STALE: Failure = Failure {
     status: StatusCode::SERVICE_UNAVAILABLE,
     code: "config_stale",
@@ -238,7 +239,8 @@ impl Proxy {
             return Ok(self.health());
         }
         let Some(installed) = self.shared.gateway.load_full() else {
-            let body = json_error("gateway_not_ready", "the gateway has no configuration yet");
+            self.count_unrouted(GATEWAY_NOT_READY);
+            let body = json_error(GATEWAY_NOT_READY, "the gateway has no configuration yet");
             return Ok(local(StatusCode::SERVICE_UNAVAILABLE, body, None));
         };
         if self.shared.health.too_stale(facts.at) {
@@ -295,6 +297,12 @@ impl Proxy {
         })
     }
 
+    fn count_unrouted(&self, outcome: &'static str) {
+        if let Some(metrics) = &self.shared.metrics {
+            metrics.answered_without_route(outcome);
+        }
+    }
+
     fn health(&self) -> Response<ProxyBody> {
         let report = self.shared.health_report();
         // A balancer should send no traffic to a gateway that refuses it.
@@ -316,6 +324,9 @@ impl Proxy {
         record: UsageRecord,
         bytes_in: Arc<AtomicU64>,
     ) -> PendingUsage {
+        if let Some(metrics) = &self.shared.metrics {
+            metrics.answered(&record);
+        }
         PendingUsage {
             record,
             started: facts.started,

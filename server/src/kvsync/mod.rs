@@ -286,6 +286,14 @@ impl KvSync {
         self.cf.is_some()
     }
 
+    /// Calls to Cloudflare by this process that failed for good (0 when
+    /// KV sync is off).
+    pub fn failures(&self) -> u64 {
+        self.cf
+            .as_ref()
+            .map_or(0, |cf| Counters::get(&cf.client.counters.failures))
+    }
+
     fn cf(&self) -> Result<&Cloudflare, ApiError> {
         self.cf.as_ref().ok_or_else(|| ApiError::Unavailable {
             code: "kv_sync_disabled",
