@@ -1261,7 +1261,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway)
-            opts="-o -h --key --key-file --listen --state-dir --spool-max --max-stale --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --log-format --tls-cert --tls-key --server --profile --output --color --ca-cert --help"
+            opts="-o -h --key --key-file --listen --state-dir --spool-max --max-stale --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --log-format --tls-cert --tls-key --metrics-listen --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1316,6 +1316,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3621,7 +3625,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__server)
-            opts="-o -h --database-url --listen --master-key-file --usage-retention --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --max-credential-ttl --bootstrap-ttl --data-dir --allow-metadata-upstreams --log-format --bootstrap-token-file --tls-cert --tls-key --server --profile --output --color --ca-cert --help"
+            opts="-o -h --database-url --listen --master-key-file --usage-retention --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --max-credential-ttl --bootstrap-ttl --data-dir --allow-metadata-upstreams --log-format --bootstrap-token-file --tls-cert --tls-key --metrics-listen --server --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3684,6 +3688,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --tls-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metrics-listen)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

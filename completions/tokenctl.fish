@@ -75,6 +75,7 @@ json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-token-file -d 'File holding the admin credential for the first user on an empty database (instead of TOKENCTL_BOOTSTRAP_TOKEN; ignored once a user exists)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-cert -d 'Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-key -d 'The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l metrics-listen -d 'Serve Prometheus metrics at http://ADDR/metrics (plain HTTP, on a listener of its own); see the operator guide for the list. Off unless given' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s o -l output -d 'Output format' -r -f -a "table\t''
@@ -100,6 +101,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-format
 json\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l tls-cert -d 'Serve clients HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l tls-key -d 'The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l metrics-listen -d 'Serve Prometheus metrics at http://ADDR/metrics (plain HTTP, on a listener of its own); see docs/gateway.md for the list. Off unless given' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -s o -l output -d 'Output format' -r -f -a "table\t''

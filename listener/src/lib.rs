@@ -30,9 +30,12 @@
 //!   timeout.
 //!
 //! [`Stats`] counts what happened, for the health endpoints.
+//! [`serve_metrics`] serves the Prometheus scrape endpoint of
+//! `--metrics-listen` on a listener of its own.
 
 mod accept;
 mod limits;
+mod scrape;
 mod stats;
 pub mod tls;
 mod track;
@@ -41,6 +44,7 @@ pub use limits::{
     check_timeout, derive_max_connections, fd_limit, raise_fd_limit, reserved_fds, Limits,
     MAX_CONNECTIONS_CAP, MAX_TIMEOUT,
 };
+pub use scrape::{bind_metrics, serve_metrics, METRICS_PATH, TEXT_FORMAT};
 pub use stats::{Stats, StatsSnapshot};
 pub use tls::{Tls, TlsError};
 

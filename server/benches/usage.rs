@@ -96,6 +96,7 @@ async fn main() {
         trusted_proxies: vec![],
         allow_metadata_upstreams: false,
         tls: None,
+        metrics_listen: None,
     })
     .await
     .unwrap();

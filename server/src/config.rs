@@ -98,6 +98,9 @@ pub struct ServerConfig {
     pub allow_metadata_upstreams: bool,
     /// Serve HTTPS with this certificate (`None`: plain HTTP).
     pub tls: Option<std::sync::Arc<tokenctl_listener::Tls>>,
+    /// Serve Prometheus metrics at `/metrics` on this address (`None`: no
+    /// metrics).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 #[cfg(test)]

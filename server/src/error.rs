@@ -126,6 +126,8 @@ impl From<anyhow::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let auth_failure = matches!(self, ApiError::Unauthenticated { .. })
+            .then(|| crate::metrics::AuthFailure(self.code()));
         let code = self.code().to_string();
         let (message, candidates) = match self {
             ApiError::Internal(e) => {
@@ -149,6 +151,10 @@ impl IntoResponse for ApiError {
                 candidates,
             },
         };
-        (status, Json(body)).into_response()
+        let mut resp = (status, Json(body)).into_response();
+        if let Some(failure) = auth_failure {
+            resp.extensions_mut().insert(failure);
+        }
+        resp
     }
 }

@@ -12,6 +12,7 @@ mod db;
 mod error;
 mod http;
 pub mod kvsync;
+mod metrics;
 pub mod permissions;
 mod upstream;
 pub mod usage;
@@ -46,6 +47,8 @@ pub struct Server {
     kv_sync: Arc<kvsync::KvSync>,
     db: Database,
     retention: usage::Retention,
+    /// The metrics endpoint, when `--metrics-listen` is set.
+    metrics: Option<(tokenctl_listener::Listener, Arc<metrics::ServerMetrics>)>,
     pub bootstrap: Bootstrap,
 }
 
@@ -78,6 +81,15 @@ impl Server {
         upgrade_0007(&db, &upstream).await?;
         let listener = tokenctl_listener::Listener::new(listener, config.connections)
             .with_tls(config.tls.clone());
+        let metrics = match config.metrics_listen {
+            None => None,
+            Some(addr) => Some((
+                tokenctl_listener::bind_metrics(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} for metrics"))?,
+                Arc::new(metrics::ServerMetrics::new()),
+            )),
+        };
         let master_key = config.master_key.map(Arc::new);
         let kv_sync = kvsync::KvSync::new(
             db.clone(),
@@ -93,6 +105,7 @@ impl Server {
             trusted_proxies: config.trusted_proxies.into(),
             max_credential_ttl: config.max_credential_ttl,
             upstream,
+            metrics: metrics.as_ref().map(|(_, m)| m.clone()),
         });
         Ok(Server {
             listener,
@@ -100,12 +113,18 @@ impl Server {
             kv_sync,
             db,
             retention: config.usage_retention,
+            metrics,
             bootstrap,
         })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// Where the metrics endpoint listens, when there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests
@@ -122,6 +141,13 @@ impl Server {
             .then(|| tokio::spawn(self.kv_sync.clone().run(stop_rx)));
         let retention = tokio::spawn(usage_retention(self.db.clone(), self.retention));
         let roller = tokio::spawn(roll_up_usage(self.db.clone()));
+        let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+        let metrics = self.metrics.map(|(listener, metrics)| {
+            let (db, kv_sync) = (self.db.clone(), self.kv_sync.clone());
+            tokio::spawn(serve_metrics(listener, metrics, db, kv_sync, async {
+                let _ = metrics_stopped.await;
+            }))
+        });
         let app = self.app;
         self.listener
             .serve(
@@ -138,6 +164,10 @@ impl Server {
                 shutdown,
             )
             .await;
+        drop(stop_metrics);
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
         if let Some(mut worker) = worker {
             let _ = stop_sync.send(true);
             // A round in flight is abandoned: its changes stay pending and
@@ -154,6 +184,33 @@ impl Server {
         roller.abort();
         Ok(())
     }
+}
+
+/// Serves the metrics endpoint, folding histogram samples into their
+/// buckets every few seconds between scrapes.
+async fn serve_metrics(
+    listener: tokenctl_listener::Listener,
+    metrics: Arc<metrics::ServerMetrics>,
+    db: Database,
+    kv_sync: Arc<kvsync::KvSync>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let upkeep = {
+        let metrics = metrics.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                metrics.upkeep();
+            }
+        })
+    };
+    let render = move || {
+        let (metrics, db, kv_sync) = (metrics.clone(), db.clone(), kv_sync.clone());
+        async move { metrics.render(&db, &kv_sync).await }
+    };
+    tokenctl_listener::serve_metrics(listener, render, shutdown).await;
+    upkeep.abort();
 }
 
 /// Finishes migration 0007 on the first start after it: existing routes

@@ -124,6 +124,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         trusted_proxies: vec![],
         allow_metadata_upstreams: false,
         tls: None,
+        metrics_listen: None,
     })
     .await?;
     let addr = server.local_addr()?;
@@ -146,6 +147,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         trusted_proxies: vec![],
         tls: None,
         server_ca: Vec::new(),
+        metrics_listen: None,
     })
     .await
     .map_err(|e| CliError::failure(format!("{e:#}")))?;

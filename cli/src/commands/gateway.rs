@@ -19,7 +19,8 @@ good config on disk (encrypted) so it restarts and serves while the server is do
 and spools usage to disk until the server accepts it.
 
 Health: GET /_gateway/health (config version and age, usage spool depth, connection
-counters).
+counters). Metrics: with --metrics-listen, Prometheus text format at /metrics on that
+address (requests by route and outcome, upstream latency, config, spool).
 
 TLS: with --tls-cert and --tls-key the gateway serves HTTPS, HTTP/1.1 and HTTP/2 by
 ALPN, and tells upstreams `X-Forwarded-Proto: https`. On SIGHUP it reads both files
@@ -135,6 +136,11 @@ pub struct Args {
         requires = "tls_cert"
     )]
     pub tls_key: Option<PathBuf>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (plain HTTP, on a
+    /// listener of its own); see docs/gateway.md for the list. Off unless
+    /// given
+    #[arg(long, env = "TOKENCTL_GATEWAY_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// The gateway key from --key (or its variable) or from --key-file.
@@ -210,10 +216,14 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         trusted_proxies: args.trusted_proxies,
         tls,
         server_ca: client::trusted_ca().to_vec(),
+        metrics_listen: args.metrics_listen,
     })
     .await
     .map_err(|e| CliError::usage(format!("{e:#}")))?;
     let addr = gateway.local_addr()?;
+    if let Some(addr) = gateway.metrics_addr() {
+        tracing::info!(%addr, "tokenctl gateway metrics listening");
+    }
     tracing::info!(%addr, server = %server, tls = https, "tokenctl gateway listening");
     gateway.serve(super::server::shutdown_signal()).await?;
     tracing::info!("tokenctl gateway stopped");

@@ -41,6 +41,7 @@ Examples:
   tokenctl server --database-url sqlite://tokenctl.db
   tokenctl server --database-url postgres://tokenctl@db/tokenctl --listen 0.0.0.0:7700
   tokenctl server --max-credential-ttl 90d --trusted-proxy 10.0.0.0/24 --data-dir /var/lib/tokenctl
+  tokenctl server --metrics-listen 127.0.0.1:9770
   tokenctl server --listen 0.0.0.0:7700 --tls-cert /etc/tokenctl/tls/fullchain.pem \\
       --tls-key /etc/tokenctl/tls/privkey.pem")]
 pub struct Args {
@@ -142,6 +143,11 @@ pub struct Args {
         requires = "tls_cert"
     )]
     pub tls_key: Option<PathBuf>,
+    /// Serve Prometheus metrics at http://ADDR/metrics (plain HTTP, on a
+    /// listener of its own); see the operator guide for the list. Off
+    /// unless given
+    #[arg(long, env = "TOKENCTL_METRICS_LISTEN", value_name = "ADDR")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// `--bootstrap-ttl`: a duration, or `never` (`None`).
@@ -419,6 +425,7 @@ pub async fn run(args: Args) -> CliResult {
         trusted_proxies: args.trusted_proxies,
         allow_metadata_upstreams: args.allow_metadata_upstreams,
         tls,
+        metrics_listen: args.metrics_listen,
     };
     let server = Server::start(config).await?;
     let addr = server.local_addr()?;
@@ -453,6 +460,9 @@ pub async fn run(args: Args) -> CliResult {
             tracing::info!("created the first admin user `admin` with the credential from TOKENCTL_BOOTSTRAP_TOKEN; {expiry}");
         }
         Bootstrap::NotNeeded => {}
+    }
+    if let Some(addr) = server.metrics_addr() {
+        tracing::info!(%addr, "tokenctl server metrics listening");
     }
     tracing::info!(%addr, database = %database, tls = scheme == "https", "tokenctl server listening");
     server.serve(shutdown_signal()).await?;

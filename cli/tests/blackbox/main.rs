@@ -5,6 +5,7 @@
 mod common;
 mod fake_kv;
 mod own_postgres;
+mod prometheus_text;
 mod upstream;
 
 mod api_contract;
@@ -21,6 +22,7 @@ mod kvsync;
 mod least_privilege;
 mod login;
 mod meta;
+mod metrics;
 mod operator_views;
 mod permissions;
 mod privilege;

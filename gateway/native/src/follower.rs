@@ -115,6 +115,9 @@ pub fn install(shared: &Shared, snapshot: &Snapshot) {
         routes = snapshot.routes.len(),
         "config installed"
     );
+    if let Some(metrics) = &shared.metrics {
+        metrics.routes_installed(gateway.routes().routes());
+    }
     shared
         .gateway
         .store(Some(Arc::new(crate::state::Installed::new(gateway))));

@@ -7,6 +7,7 @@
 mod body;
 mod control;
 mod follower;
+mod metrics;
 mod proxy;
 mod resolve;
 mod spool;
@@ -55,6 +56,9 @@ pub struct Settings {
     /// Certificates (CAs) trusted for the server's URL besides the bundled
     /// Mozilla roots, e.g. a private CA.
     pub server_ca: Vec<reqwest::Certificate>,
+    /// Serve Prometheus metrics at `/metrics` on this address (`None`: no
+    /// metrics).
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -70,6 +74,7 @@ impl std::fmt::Debug for Settings {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("tls", &self.tls)
             .field("server_ca", &self.server_ca.len())
+            .field("metrics_listen", &self.metrics_listen)
             .finish()
     }
 }
@@ -136,6 +141,8 @@ pub struct NativeGateway {
     writer: std::thread::JoinHandle<()>,
     follower: tokio::task::JoinHandle<()>,
     control: control::ControlPlane,
+    /// The metrics endpoint's listener, when `--metrics-listen` is set.
+    metrics: Option<tokenctl_listener::Listener>,
 }
 
 impl NativeGateway {
@@ -153,6 +160,14 @@ impl NativeGateway {
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
         let listener = tokenctl_listener::Listener::new(listener, settings.connections)
             .with_tls(settings.tls.clone());
+        let metrics = match settings.metrics_listen {
+            None => None,
+            Some(addr) => Some(
+                tokenctl_listener::bind_metrics(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} for metrics"))?,
+            ),
+        };
         std::fs::create_dir_all(&settings.state_dir)
             .with_context(|| format!("cannot create {}", settings.state_dir.display()))?;
         let (spool, sink, writer) =
@@ -164,6 +179,7 @@ impl NativeGateway {
             usage: sink,
             health: state::Health::new(spool.stats.clone(), settings.max_stale),
             connections: listener.stats(),
+            metrics: metrics.is_some().then(Default::default),
         });
         let store =
             follower::SnapshotStore::new(settings.state_dir.join("snapshot.sealed"), &settings.key);
@@ -203,11 +219,17 @@ impl NativeGateway {
             writer,
             follower,
             control,
+            metrics,
         })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// Where the metrics endpoint listens, when there is one.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// Serves until `shutdown` resolves (with the limits and timeouts of
@@ -224,6 +246,13 @@ impl NativeGateway {
             let control = self.control.clone();
             tokio::spawn(async move { spool.send_loop(control, stop_rx).await })
         };
+        let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
+        let metrics = self.metrics.map(|listener| {
+            let shared = self.proxy.shared.clone();
+            tokio::spawn(serve_metrics(listener, shared, async {
+                let _ = metrics_stopped.await;
+            }))
+        });
         let proxy = self.proxy.clone();
         let https = self.listener.is_tls();
         // Finishes in-flight requests (for up to 30s) before it returns.
@@ -237,6 +266,10 @@ impl NativeGateway {
                 shutdown,
             )
             .await;
+        drop(stop_metrics);
+        if let Some(metrics) = metrics {
+            let _ = metrics.await;
+        }
         self.follower.abort();
         let _ = self.follower.await;
         self.proxy.shared.usage.close();
@@ -251,4 +284,32 @@ impl NativeGateway {
         }
         Ok(())
     }
+}
+
+/// Serves the metrics endpoint, folding histogram samples into their
+/// buckets every few seconds between scrapes.
+async fn serve_metrics(
+    listener: tokenctl_listener::Listener,
+    shared: Arc<state::Shared>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    let Some(metrics) = shared.metrics.clone() else {
+        return;
+    };
+    let upkeep = {
+        let metrics = metrics.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                metrics.upkeep();
+            }
+        })
+    };
+    let render = move || {
+        let text = metrics.render(&shared);
+        std::future::ready(text)
+    };
+    tokenctl_listener::serve_metrics(listener, render, shutdown).await;
+    upkeep.abort();
 }

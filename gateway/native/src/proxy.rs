@@ -184,6 +184,7 @@ impl Proxy {
         }
         let Some(installed) = self.shared.gateway.load_full() else {
             let failure = Failure::NO_CONFIG;
+            self.count_unrouted(failure.code);
             return Ok(local(status(failure.status), failure.json_body(), None));
         };
         if self.shared.health.too_stale(facts.at) {
@@ -240,6 +241,12 @@ impl Proxy {
         })
     }
 
+    fn count_unrouted(&self, outcome: &'static str) {
+        if let Some(metrics) = &self.shared.metrics {
+            metrics.answered_without_route(outcome);
+        }
+    }
+
     fn health(&self) -> Response<ProxyBody> {
         let report = self.shared.health_report();
         // A balancer should send no traffic to a gateway that refuses it.
@@ -261,6 +268,9 @@ impl Proxy {
         record: UsageRecord,
         bytes_in: Arc<AtomicU64>,
     ) -> PendingUsage {
+        if let Some(metrics) = &self.shared.metrics {
+            metrics.answered(&record);
+        }
         PendingUsage {
             record,
             started: facts.started,

@@ -76,6 +76,8 @@ pub struct Shared {
     pub health: Health,
     /// The client-facing listener's counters.
     pub connections: Arc<tokenctl_listener::Stats>,
+    /// Prometheus metrics, when `--metrics-listen` is set.
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 /// What `/_gateway/health` reports, and how old the config may get.

@@ -325,6 +325,24 @@ impl Database {
             Database::Sqlite(_) => "sqlite",
         }
     }
+
+    /// How many connections the pool holds now, and how many of them idle.
+    pub fn pool_usage(&self) -> PoolUsage {
+        match self {
+            Database::Postgres(r) => r.pool_usage(),
+            Database::Sqlite(r) => r.pool_usage(),
+        }
+    }
+}
+
+/// The connection pool at one moment.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolUsage {
+    /// Connections open, idle or in use.
+    pub size: u32,
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
 }
 
 forward! {
@@ -429,6 +447,8 @@ forward! {
     fn overview_counts(&self, readable: Option<Vec<Uuid>>, now: DateTime<Utc>) -> ApiResult<api::OverviewCounts>;
     fn roll_up(&self, limit: u32) -> anyhow::Result<usize>;
     fn rollup_pending(&self) -> anyhow::Result<i64>;
+    /// When the oldest stored event not yet rolled up was received.
+    fn rollup_oldest_pending(&self) -> anyhow::Result<Option<DateTime<Utc>>>;
     /// Waits until usage events were stored, at most `timeout`.
     fn ingested(&self, timeout: std::time::Duration) -> ();
 }

@@ -307,6 +307,9 @@ async fn ingest_usage(
             .await?
             .inserted
     };
+    if let Some(metrics) = &state.metrics {
+        metrics.usage_received(inserted, valid - inserted, refused.len());
+    }
     Ok(Json(UsageBatchResult {
         received: raw.len(),
         inserted,

@@ -39,6 +39,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
     /// `--max-credential-ttl`: longest lifetime of a new admin credential.
     pub max_credential_ttl: Option<chrono::Duration>,
+    /// Prometheus metrics, when `--metrics-listen` is set.
+    pub metrics: Option<Arc<crate::metrics::ServerMetrics>>,
 }
 
 impl AppState {
@@ -270,7 +272,7 @@ pub fn app(state: AppState) -> Router {
     let (router, doc) = routers();
     let doc = Arc::new(doc);
     let request_id = HeaderName::from_static("x-request-id");
-    router
+    let router = router
         .route(
             "/v1/openapi.json",
             axum::routing::get(move || {
@@ -279,7 +281,15 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    let router = match &state.metrics {
+        Some(metrics) => router.layer(axum::middleware::from_fn_with_state(
+            metrics.clone(),
+            crate::metrics::track,
+        )),
+        None => router,
+    };
+    router
         .layer(axum::extract::DefaultBodyLimit::max(1 << 20))
         .layer(
             tower_http::trace::TraceLayer::new_for_http().make_span_with(

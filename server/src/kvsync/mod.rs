@@ -53,7 +53,7 @@ use crate::crypto::MasterKey;
 use crate::db::Database;
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
-use client::{Budget, KvClient, KvError};
+use client::{Budget, Counters, KvClient, KvError};
 use std::fmt;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -168,6 +168,14 @@ impl KvSync {
 
     pub fn enabled(&self) -> bool {
         self.cf.is_some()
+    }
+
+    /// Calls to Cloudflare by this process that failed for good (0 when
+    /// KV sync is off).
+    pub fn failures(&self) -> u64 {
+        self.cf
+            .as_ref()
+            .map_or(0, |cf| Counters::get(&cf.client.counters.failures))
     }
 
     fn cf(&self) -> Result<&Cloudflare, ApiError> {

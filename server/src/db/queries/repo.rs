@@ -56,6 +56,15 @@ fn dedup(items: impl IntoIterator<Item = String>) -> Vec<String> {
 }
 
 impl Repo {
+    /// The connection pool at this moment.
+    pub fn pool_usage(&self) -> crate::db::PoolUsage {
+        crate::db::PoolUsage {
+            size: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
     fn new(pool: sqlx::Pool<Db>) -> Repo {
         Repo {
             pool,

@@ -273,6 +273,24 @@ impl Repo {
         .await?)
     }
 
+    /// When the oldest stored event past the roll-up cursor was received
+    /// (`None`: nothing waits).
+    pub async fn rollup_oldest_pending(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let cursor: i64 = sqlx::query_scalar::<_, String>(
+            "SELECT value FROM settings WHERE key = 'usage_rollup_seq'",
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+        Ok(sqlx::query_scalar(&format!(
+            "SELECT received_at FROM usage_events WHERE {EVENT_SEQ} > $1 ORDER BY {EVENT_SEQ} LIMIT 1"
+        ))
+        .bind(cursor)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     /// Rollup rows of one level in `[since, until)`, limited to teams (and
     /// optionally one token or route).
     pub async fn usage_rollups(

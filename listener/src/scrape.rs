@@ -1,0 +1,86 @@
+//! The metrics endpoint both binaries serve on `--metrics-listen`: one
+//! path, `GET /metrics`, answering the Prometheus text format; plain HTTP
+//! on a listener of its own, with the same limits and timeouts as the
+//! others.
+
+use crate::{Limits, Listener};
+use http::{header, Method, Request, Response, StatusCode};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The one path served.
+pub const METRICS_PATH: &str = "/metrics";
+
+/// The Prometheus text exposition format, version 0.0.4.
+pub const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Scrapers are few: a handful of connections is plenty, and keeps a
+/// misbehaving client from holding many descriptors.
+const MAX_CONNECTIONS: usize = 16;
+
+/// Binds `addr` for the metrics endpoint.
+pub async fn bind_metrics(addr: SocketAddr) -> std::io::Result<Listener> {
+    let tcp = tokio::net::TcpListener::bind(addr).await?;
+    let limits = Limits {
+        max_connections: MAX_CONNECTIONS,
+        header_read_timeout: Duration::from_secs(10),
+        shutdown_timeout: Duration::from_secs(1),
+        ..Limits::new(1)
+    };
+    Ok(Listener::new(tcp, limits))
+}
+
+/// Serves `GET /metrics` with what `render` returns (the text format)
+/// until `shutdown` resolves; any other path is 404, another method 405.
+pub async fn serve_metrics<R, F>(listener: Listener, render: R, shutdown: impl Future<Output = ()>)
+where
+    R: Fn() -> F + Send + Sync + 'static,
+    F: Future<Output = String> + Send + 'static,
+{
+    let render = Arc::new(render);
+    listener
+        .serve(
+            move |_peer| {
+                let render = render.clone();
+                hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                    let render = render.clone();
+                    async move { Ok::<_, std::convert::Infallible>(answer(&req, &*render).await) }
+                })
+            },
+            shutdown,
+        )
+        .await;
+}
+
+async fn answer<R, F>(req: &Request<hyper::body::Incoming>, render: &R) -> Response<String>
+where
+    R: Fn() -> F,
+    F: Future<Output = String>,
+{
+    let plain = |status: StatusCode, text: &str| {
+        let mut resp = Response::new(format!("{text}\n"));
+        *resp.status_mut() = status;
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        resp
+    };
+    if req.uri().path() != METRICS_PATH {
+        return plain(StatusCode::NOT_FOUND, "not found: metrics are at /metrics");
+    }
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        let mut resp = plain(StatusCode::METHOD_NOT_ALLOWED, "only GET");
+        resp.headers_mut()
+            .insert(header::ALLOW, http::HeaderValue::from_static("GET, HEAD"));
+        return resp;
+    }
+    let mut resp = Response::new(render().await);
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        http::HeaderValue::from_static(TEXT_FORMAT),
+    );
+    resp
+}
