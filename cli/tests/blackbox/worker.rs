@@ -685,7 +685,9 @@ fn worker_error_codes() {
     let tagged = token(cli, "tagged", &["--scope", "tag:misc"]);
     let office = token(cli, "office", &["--scope", "*", "--allow-ip", "10.0.0.0/8"]);
     let limited = token(cli, "limited", &["--scope", "*", "--rate", "2/1m"]);
-    let expiring = token(cli, "expiring", &["--scope", "*", "--expires", "4s"]);
+    // Long enough to be used once right after the sync even on a loaded
+    // machine, short enough to watch it expire.
+    let expiring = token(cli, "expiring", &["--scope", "*", "--expires", "10s"]);
     let created = Instant::now();
     s.sync();
     eventually("config at the Worker", Duration::from_secs(10), || {
@@ -711,6 +713,7 @@ fn worker_error_codes() {
         }
         r
     };
+    check("/api/echo", &[("x-api-key", expiring.as_str())], 200, "");
     check("/api/echo", &[], 401, "missing_token");
     let mut typo = all.clone().into_bytes();
     typo[12] = if typo[12] == b'A' { b'B' } else { b'A' };
@@ -818,9 +821,8 @@ fn worker_error_codes() {
         !text.contains("127.0.0.1:9") && !text.contains("refused"),
         "no internal detail: {text}"
     );
-    check("/api/echo", &[("x-api-key", expiring.as_str())], 200, "");
     std::thread::sleep(
-        Duration::from_secs(4).saturating_sub(created.elapsed()) + Duration::from_millis(200),
+        Duration::from_secs(10).saturating_sub(created.elapsed()) + Duration::from_millis(200),
     );
     check(
         "/api/echo",
