@@ -81,11 +81,7 @@ impl Repo {
     ) -> ApiResult<api::Route> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        sqlx::query(&format!("SELECT id FROM routes WHERE id = $1{FOR_UPDATE}"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| ApiError::not_found("route", &id.to_string()))?;
+        lock_route(&mut tx, id).await?;
         let row = route_row(&mut tx, id).await?;
         let was_all = row.all_teams;
         let before = route_view(&mut tx, id).await?;

@@ -94,6 +94,17 @@ async fn route_view(tx: &mut Tx, id: Uuid) -> sqlx::Result<api::Route> {
     Ok(route_row(tx, id).await?.view(&grants))
 }
 
+/// Locks the route `id` for the rest of the transaction (404 when there
+/// is none), so concurrent changes to it queue behind this one.
+async fn lock_route(tx: &mut Tx, id: Uuid) -> ApiResult<()> {
+    sqlx::query(&format!("SELECT id FROM routes WHERE id = $1{FOR_UPDATE}"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| ApiError::not_found("route", &id.to_string()))?;
+    Ok(())
+}
+
 impl Repo {
     pub async fn create_route(
         &self,
@@ -201,11 +212,7 @@ impl Repo {
     ) -> ApiResult<api::Route> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        sqlx::query(&format!("SELECT id FROM routes WHERE id = $1{FOR_UPDATE}"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| ApiError::not_found("route", &id.to_string()))?;
+        lock_route(&mut tx, id).await?;
         let before = route_view(&mut tx, id).await?;
         let name = change.name.clone().unwrap_or_else(|| before.name.clone());
         let path = change.path.clone().unwrap_or_else(|| before.path.clone());
@@ -319,11 +326,7 @@ impl Repo {
     ) -> ApiResult<api::RouteRemoved> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        sqlx::query(&format!("SELECT id FROM routes WHERE id = $1{FOR_UPDATE}"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| ApiError::not_found("route", &id.to_string()))?;
+        lock_route(&mut tx, id).await?;
         let route = route_view(&mut tx, id).await?;
         let affected = tokens_scoping(&mut tx, &route.name, now).await?;
         if !affected.is_empty() && !force {
