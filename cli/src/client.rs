@@ -17,11 +17,11 @@ pub struct Globals {
     /// Server URL [default: the profile's, else http://127.0.0.1:7700]
     #[arg(long, global = true, env = "TOKENCTL_SERVER", value_name = "URL")]
     pub server: Option<String>,
-    /// Admin credential (tkc_…), overriding the stored one; given before the
-    /// subcommand. Prefer the environment variable: command lines are
-    /// visible to other users.
+    /// Admin credential (tkc_…), overriding the stored one. Prefer the
+    /// environment variable: command lines are visible to other users.
     #[arg(
         long,
+        global = true,
         env = "TOKENCTL_TOKEN",
         hide_env_values = true,
         value_name = "CREDENTIAL"

@@ -3,7 +3,8 @@
 
 use crate::error::CliError;
 use chrono::{DateTime, Utc};
-use comfy_table::{presets, ContentArrangement, Table};
+use comfy_table::{presets, Attribute, Cell, ContentArrangement, Table};
+use console::Style;
 use serde::Serialize;
 use std::io::IsTerminal;
 
@@ -60,13 +61,20 @@ impl Output {
         let mut t = Table::new();
         t.load_preset(presets::NOTHING)
             .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.iter().map(|h| self.bold(h)));
+            .set_header(
+                header
+                    .iter()
+                    .map(|h| Cell::new(h).add_attribute(Attribute::Bold)),
+            );
         self.fit(&mut t);
         t
     }
 
     fn fit(&self, t: &mut Table) {
-        if !self.color {
+        if self.color {
+            // Also when stdout is not a terminal but `--color always` asked.
+            t.enforce_styling();
+        } else {
             t.force_no_tty();
         }
         if let Some(w) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
@@ -74,20 +82,21 @@ impl Output {
         }
     }
 
-    pub fn red(&self, s: &str) -> String {
+    /// `s` in `style` when colours are on, else as it is.
+    fn paint(&self, s: &str, style: Style) -> String {
         if self.color {
-            format!("\x1b[31m{s}\x1b[0m")
+            style.force_styling(true).apply_to(s).to_string()
         } else {
             s.to_string()
         }
     }
 
+    pub fn red(&self, s: &str) -> String {
+        self.paint(s, Style::new().red())
+    }
+
     pub fn green(&self, s: &str) -> String {
-        if self.color {
-            format!("\x1b[32m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        self.paint(s, Style::new().green())
     }
 
     /// A two-column key/value table for `show` commands.
@@ -97,25 +106,20 @@ impl Output {
             .set_content_arrangement(ContentArrangement::Dynamic);
         self.fit(&mut t);
         for (k, v) in rows {
-            t.add_row(vec![self.bold(k), v]);
+            t.add_row(vec![
+                Cell::new(k).add_attribute(Attribute::Bold),
+                Cell::new(v),
+            ]);
         }
         t
     }
 
     pub fn bold(&self, s: &str) -> String {
-        if self.color {
-            format!("\x1b[1m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        self.paint(s, Style::new().bold())
     }
 
     pub fn warn(&self, s: &str) -> String {
-        if self.color {
-            format!("\x1b[33m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        self.paint(s, Style::new().yellow())
     }
 
     /// Prints an error on stderr: one readable line, or JSON with `-o json`.
@@ -134,9 +138,13 @@ impl Output {
         }
         let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let prefix = if color {
-            "\x1b[31merror:\x1b[0m"
+            Style::new()
+                .red()
+                .force_styling(true)
+                .apply_to("error:")
+                .to_string()
         } else {
-            "error:"
+            "error:".to_string()
         };
         eprintln!("{prefix} {}", e.message);
         for c in &e.candidates {

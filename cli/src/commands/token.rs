@@ -389,7 +389,11 @@ fn validate(command: &Command) -> CliResult {
 
 impl From<tokenctl_gateway::token::FormatError> for crate::error::CliError {
     fn from(e: tokenctl_gateway::token::FormatError) -> Self {
-        crate::error::CliError::new(crate::error::Exit::Usage, "malformed_token", e.to_string())
+        crate::error::CliError::new(
+            crate::error::Exit::Usage,
+            tokenctl_gateway::code::MALFORMED_TOKEN,
+            e.to_string(),
+        )
     }
 }
 

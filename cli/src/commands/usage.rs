@@ -2,7 +2,7 @@
 //! how fast, how badly — as tables and sparklines, or JSON/CSV for scripts.
 
 use crate::client::{segment, Client, Globals};
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, Exit};
 use crate::output::{self, count, millis, percent, sparkline, Output};
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -103,9 +103,10 @@ struct DetailArgs {
 struct RecentArgs {
     #[arg(long, default_value_t = 100)]
     limit: u32,
-    /// Token id or name
-    #[arg(long)]
-    token: Option<String>,
+    /// Only the calls of this API token (id or name). Not `--token`: that
+    /// is the admin credential of every command.
+    #[arg(long, value_name = "TOKEN")]
+    api_token: Option<String>,
     /// Route name, id or path
     #[arg(long)]
     route: Option<String>,
@@ -148,23 +149,35 @@ where
         ));
     }
     let interval: Duration = watch.interval.into();
-    print!("\x1b[?25l"); // hide the cursor while redrawing
+    let term = console::Term::stdout();
+    let _ = term.hide_cursor();
     let result = loop {
         let text = match frame().await {
             Ok(t) => t,
             Err(e) => break Err(e),
         };
-        // Home, overwrite line by line, clear what is left: no flicker.
-        let body = text.replace('\n', "\x1b[K\n");
-        print!("\x1b[H{body}\x1b[J");
-        let _ = std::io::Write::flush(&mut std::io::stdout());
+        if let Err(e) = redraw(&term, &text) {
+            break Err(CliError::new(Exit::Failure, "terminal", e.to_string()));
+        }
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break Ok(()),
             () = tokio::time::sleep(interval) => {}
         }
     };
-    println!("\x1b[?25h");
+    let _ = term.show_cursor();
     result
+}
+
+/// Draws `text` over the previous frame: from the top, each line cleared
+/// just before it is written, then what is left below: no flicker.
+fn redraw(term: &console::Term, text: &str) -> std::io::Result<()> {
+    term.move_cursor_to(0, 0)?;
+    for line in text.lines() {
+        term.clear_line()?;
+        term.write_line(line)?;
+    }
+    term.clear_to_end_of_screen()?;
+    term.flush()
 }
 
 pub async fn run(g: &Globals, args: Args) -> CliResult {
@@ -203,7 +216,11 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         }
         Some(Command::Recent(a)) => {
             let mut q = vec![("limit", a.limit.to_string())];
-            for (k, v) in [("token", &a.token), ("route", &a.route), ("team", &a.team)] {
+            for (k, v) in [
+                ("token", &a.api_token),
+                ("route", &a.route),
+                ("team", &a.team),
+            ] {
                 if let Some(v) = v {
                     q.push((k, v.clone()));
                 }

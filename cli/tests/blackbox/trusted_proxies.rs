@@ -96,7 +96,7 @@ on_both_backends! {
         // Usage records the client, not the proxy.
         let id = cli.json(&["token", "show", "office"])["id"].as_str().unwrap().to_string();
         eventually("usage delivered", || {
-            let calls = cli.json(&["usage", "recent", "--token", &id]);
+            let calls = cli.json(&["usage", "recent", "--api-token", &id]);
             let ips: Vec<&str> = calls.as_array().unwrap().iter().filter_map(|c| c["client_ip"].as_str()).collect();
             ips.contains(&"198.51.100.7") && ips.contains(&"198.51.100.8")
         });

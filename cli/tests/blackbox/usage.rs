@@ -316,7 +316,7 @@ on_both_backends! {
         assert_eq!(recent.as_array().unwrap().len(), 5);
         assert!(recent.as_array().unwrap().iter().all(|c| c["token"] == "t1" && c["route"] == "r1"));
         assert_eq!(cli.json(&["usage", "recent", "--limit", "7"]).as_array().unwrap().len(), 7);
-        assert_eq!(cli.json(&["usage", "recent", "--token", "t2"]).as_array().unwrap().len(), 50);
+        assert_eq!(cli.json(&["usage", "recent", "--api-token", "t2"]).as_array().unwrap().len(), 50);
 
         // No data: said plainly, not an empty table.
         let empty = cli.run(&["usage", "--since", "3h", "--until", "2h"]);

@@ -90,7 +90,7 @@ async fn check_upstream(
     let c = state.upstream.classify(upstream).await;
     if c.class == AddressClass::Metadata && !state.upstream.allow_metadata {
         return Err(ApiError::Invalid {
-            code: "upstream_forbidden",
+            code: tokenctl_gateway::code::UPSTREAM_FORBIDDEN,
             message: format!(
                 "upstream `{upstream}` leads to {}; cloud metadata upstreams are refused unless the server runs with --allow-metadata-upstreams",
                 c.reason()

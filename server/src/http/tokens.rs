@@ -272,7 +272,7 @@ async fn lookup_token(
 ) -> ApiResult<Json<Token>> {
     if Secret::kind_of(&req.token) != Some(SecretKind::ApiToken) {
         return Err(ApiError::Invalid {
-            code: "malformed_token",
+            code: tokenctl_gateway::code::MALFORMED_TOKEN,
             message: "not an API token: it must start with `ntk_`".into(),
         });
     }

@@ -37,11 +37,14 @@ pub enum KvError {
 }
 
 impl KvError {
+    /// The stored kind of [`KvError::RateLimited`].
+    pub const RATE_LIMITED: &'static str = "rate_limited";
+
     /// `rate_limited`, `unreachable`, `transient` or `fatal`, as stored in
     /// the sync state.
     pub fn kind(&self) -> &'static str {
         match self {
-            KvError::RateLimited { .. } => "rate_limited",
+            KvError::RateLimited { .. } => Self::RATE_LIMITED,
             KvError::Unreachable(_) => "unreachable",
             KvError::Transient(_) => "transient",
             KvError::Fatal(_) => "fatal",

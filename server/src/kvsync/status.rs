@@ -130,7 +130,8 @@ impl KvSync {
                 );
             }
         }
-        let rate_limited = if state.last_error_kind.as_deref() == Some("rate_limited")
+        let rate_limited = if state.last_error_kind.as_deref()
+            == Some(super::client::KvError::RATE_LIMITED)
             && state.failing_since.is_some()
         {
             "; rate limited by Cloudflare, waiting"

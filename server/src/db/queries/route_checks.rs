@@ -120,7 +120,7 @@ async fn check_shadowing(
 
 fn metadata_refused(upstream: &str) -> ApiError {
     ApiError::Invalid {
-        code: "upstream_forbidden",
+        code: tokenctl_gateway::code::UPSTREAM_FORBIDDEN,
         message: format!(
             "upstream `{upstream}` is a cloud metadata service; such upstreams are refused unless the server runs with --allow-metadata-upstreams"
         ),

@@ -265,7 +265,7 @@ impl Repo {
         } else if Secret::kind_of(reference) == Some(SecretKind::ApiToken) {
             let secret =
                 Secret::parse(SecretKind::ApiToken, reference).map_err(|e| ApiError::Invalid {
-                    code: "malformed_token",
+                    code: tokenctl_gateway::code::MALFORMED_TOKEN,
                     message: e.to_string(),
                 })?;
             let hash = secret.hash();
