@@ -99,25 +99,8 @@ pub fn write_private(path: &Path, contents: &[u8]) -> CliResult<()> {
         std::fs::create_dir_all(dir)
             .map_err(|e| CliError::failure(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))?;
-    #[cfg(unix)]
-    {
-        // An existing file keeps its mode on open; tighten it explicitly.
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    use std::io::Write;
-    file.write_all(contents)?;
-    Ok(())
+    tokenctl_server::private_file::write_private(path, contents)
+        .map_err(|e| CliError::failure(format!("cannot write {}: {e}", path.display())))
 }
 
 /// Runs a keyring call off the async runtime, with a timeout, since some

@@ -17,19 +17,14 @@ use tokio::time::{timeout, Instant};
 
 /// A CA and files for certificates it signs, in a directory of their own.
 struct Pki {
-    dir: PathBuf,
+    dir: tempfile::TempDir,
     ca_der: rustls::pki_types::CertificateDer<'static>,
     issuer: Issuer<'static, KeyPair>,
 }
 
 impl Pki {
     fn new() -> Pki {
-        let dir = std::env::temp_dir().join(format!(
-            "tokenctl-listener-tls-{}-{}",
-            std::process::id(),
-            rand_suffix()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::tempdir().unwrap();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params
@@ -51,8 +46,8 @@ impl Pki {
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         let (cert_path, key_path) = (
-            self.dir.join(format!("{name}.crt")),
-            self.dir.join(format!("{name}.key")),
+            self.dir.path().join(format!("{name}.crt")),
+            self.dir.path().join(format!("{name}.key")),
         );
         std::fs::write(&cert_path, cert.pem()).unwrap();
         std::fs::write(&key_path, key.serialize_pem()).unwrap();
@@ -71,19 +66,6 @@ impl Pki {
         .with_no_client_auth();
         tokio_rustls::TlsConnector::from(Arc::new(config))
     }
-}
-
-impl Drop for Pki {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn rand_suffix() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(Instant::now().elapsed().as_nanos());
-    h.finish()
 }
 
 /// A TLS listener answering `hello`; its address and counters.
@@ -205,8 +187,9 @@ fn unusable_certificates_are_refused_and_a_failed_reload_changes_nothing() {
         "{}",
         err(&cert_a, &key_b)
     );
-    assert!(err(&pki.dir.join("missing.crt"), &key_a).contains("cannot read the TLS certificate"));
-    let garbage = pki.dir.join("garbage.pem");
+    assert!(err(&pki.dir.path().join("missing.crt"), &key_a)
+        .contains("cannot read the TLS certificate"));
+    let garbage = pki.dir.path().join("garbage.pem");
     std::fs::write(&garbage, "not a certificate\n").unwrap();
     assert!(err(&garbage, &key_a).contains("holds no certificate"));
     assert!(err(&cert_a, &garbage).contains("holds no usable PEM private key"));
@@ -215,8 +198,8 @@ fn unusable_certificates_are_refused_and_a_failed_reload_changes_nothing() {
     assert!(err(&key_a, &key_a).contains("holds no certificate"));
 
     // Reload: A's files now hold B; then something broken.
-    let live = pki.dir.join("live.crt");
-    let live_key = pki.dir.join("live.key");
+    let live = pki.dir.path().join("live.crt");
+    let live_key = pki.dir.path().join("live.key");
     std::fs::copy(&cert_a, &live).unwrap();
     std::fs::copy(&key_a, &live_key).unwrap();
     let tls = Tls::load(&live, &live_key).unwrap();

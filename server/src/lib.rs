@@ -14,6 +14,7 @@ mod http;
 pub mod kvsync;
 mod metrics;
 pub mod permissions;
+pub mod private_file;
 mod upstream;
 pub mod usage;
 
@@ -346,13 +347,14 @@ async fn bootstrap(
     // written, nothing is created and the credential is not lost.
     let deliver = |secret: &Secret| -> anyhow::Result<()> {
         if let Some(path) = file {
-            write_private_file(path, secret.expose().as_bytes()).with_context(|| {
-                format!(
-                    "cannot write the bootstrap credential to {}; set --data-dir to a \
+            private_file::write_private(path, format!("{}\n", secret.expose()).as_bytes())
+                .with_context(|| {
+                    format!(
+                        "cannot write the bootstrap credential to {}; set --data-dir to a \
                      writable directory, or TOKENCTL_BOOTSTRAP_TOKEN",
-                    path.display()
-                )
-            })?;
+                        path.display()
+                    )
+                })?;
         }
         Ok(())
     };
@@ -364,31 +366,4 @@ async fn bootstrap(
         (true, Some(path)) => Bootstrap::WrittenTo(path.to_path_buf()),
         (true, None) => Bootstrap::Generated(secret),
     })
-}
-
-/// Writes `contents` to `path`, readable by the owner only (created with
-/// mode 0600 and renamed into place), creating the directory if needed.
-fn write_private_file(path: &std::path::Path, contents: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(&tmp)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    f.write_all(contents)?;
-    f.write_all(b"\n")?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
 }

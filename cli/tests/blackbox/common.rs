@@ -186,7 +186,7 @@ pub struct TestServer {
     pub url: String,
     pub admin: String,
     pub master_key: String,
-    pub dir: tempdir::TempDir,
+    pub dir: tempfile::TempDir,
     pub database_url: String,
     pub pg: Option<PgDatabase>,
     /// Extra environment of the server process (see `start_with_env`).
@@ -196,32 +196,14 @@ pub struct TestServer {
     pub ca_cert: Option<PathBuf>,
 }
 
-/// A small temporary directory helper (removed on drop).
-pub mod tempdir {
-    use std::path::{Path, PathBuf};
-
-    pub struct TempDir(PathBuf);
-
-    impl TempDir {
-        pub fn new() -> TempDir {
-            let dir = std::env::temp_dir()
-                .join(format!("tokenctl-test-{}", uuid::Uuid::now_v7().simple()));
-            std::fs::create_dir_all(&dir).unwrap();
-            TempDir(dir)
-        }
-
-        pub fn path(&self) -> &Path {
-            &self.0
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            if std::env::var_os("TOKENCTL_TEST_KEEP").is_none() {
-                let _ = std::fs::remove_dir_all(&self.0);
-            }
-        }
-    }
+/// A temporary directory for one test, removed on drop unless
+/// `TOKENCTL_TEST_KEEP` is set (to look at logs and databases afterwards).
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("tokenctl-test-")
+        .disable_cleanup(std::env::var_os("TOKENCTL_TEST_KEEP").is_some())
+        .tempdir()
+        .expect("a temporary directory")
 }
 
 pub fn new_credential() -> String {
@@ -263,7 +245,7 @@ impl TestServer {
     }
 
     fn with_database(backend: Backend, pg: Option<PgDatabase>, env: &[(&str, &str)]) -> TestServer {
-        let dir = tempdir::TempDir::new();
+        let dir = temp_dir();
         let database_url = match &pg {
             Some(pg) => pg.url.clone(),
             None => format!("sqlite://{}", dir.path().join("tokenctl.db").display()),
@@ -298,7 +280,7 @@ impl TestServer {
             url: String::new(),
             admin: self.admin.clone(),
             master_key: self.master_key.clone(),
-            dir: tempdir::TempDir::new(),
+            dir: temp_dir(),
             database_url: self.database_url.clone(),
             pg: None,
             env: self.env.clone(),
@@ -536,7 +518,7 @@ impl Drop for TestServer {
 pub struct Cli {
     pub server: String,
     pub credential: Option<String>,
-    pub config: std::sync::Arc<tempdir::TempDir>,
+    pub config: std::sync::Arc<tempfile::TempDir>,
     pub env: Vec<(String, String)>,
 }
 
@@ -584,7 +566,7 @@ impl Cli {
         Cli {
             server: server.to_string(),
             credential: credential.map(str::to_string),
-            config: std::sync::Arc::new(tempdir::TempDir::new()),
+            config: std::sync::Arc::new(temp_dir()),
             env: vec![],
         }
     }
@@ -692,7 +674,7 @@ pub struct TestGateway {
     pub url: String,
     pub key: String,
     server_url: String,
-    pub dir: tempdir::TempDir,
+    pub dir: tempfile::TempDir,
     /// Extra arguments of `tokenctl gateway` (see `start_with`), kept
     /// across restarts.
     pub args: Vec<String>,
@@ -726,7 +708,7 @@ impl TestGateway {
             url: String::new(),
             key: key.to_string(),
             server_url: srv.url.clone(),
-            dir: tempdir::TempDir::new(),
+            dir: temp_dir(),
             args: args.iter().map(|a| a.to_string()).collect(),
             fd_limit,
         };

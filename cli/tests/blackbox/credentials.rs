@@ -204,7 +204,7 @@ on_both_backends! {
         assert!((7000..=7200).contains(&secs_until(expires_at(&mine["credential"]).unwrap())), "{mine}");
 
         // Contradictory settings are refused before anything starts.
-        let dir = crate::common::tempdir::TempDir::new();
+        let dir = crate::common::temp_dir();
         let db = format!("sqlite://{}", dir.path().join("x.db").display());
         let run = Cli::new(&srv.url, None).run(&["server", "--database-url", &db, "--max-credential-ttl", "1h", "--bootstrap-ttl", "never"]);
         assert!(run.fails(2).contains("--bootstrap-ttl"), "{}", run.stderr);
@@ -220,7 +220,7 @@ on_both_backends! {
 
         // A generated one, with stderr going to a file (not a terminal):
         // written to DATA_DIR/bootstrap-credential, 0600; only the path is logged.
-        let data = crate::common::tempdir::TempDir::new();
+        let data = crate::common::temp_dir();
         let data_dir = data.path().join("state");
         let generated = TestServer::start_with_env(srv.backend, &[
             ("TOKENCTL_BOOTSTRAP_TOKEN", ""),
@@ -254,7 +254,7 @@ on_both_backends! {
 #[test]
 fn bootstrap_file_defaults_to_the_database_directory_and_is_never_lost() {
     use std::process::{Command, Stdio};
-    let dir = crate::common::tempdir::TempDir::new();
+    let dir = crate::common::temp_dir();
     let db = format!("sqlite://{}", dir.path().join("tokenctl.db").display());
     // A data directory that cannot be created: below a regular file.
     let blocker = dir.path().join("blocker");

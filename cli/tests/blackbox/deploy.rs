@@ -5,7 +5,7 @@
 //! addresses and the server URL changed to this test's. `.ci/run` checks
 //! the same files with `systemd-analyze verify`.
 
-use crate::common::{http_get, new_credential, tempdir::TempDir, Cli, BIN};
+use crate::common::{http_get, new_credential, temp_dir, Cli, BIN};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -138,7 +138,7 @@ impl Drop for Running {
 
 #[test]
 fn the_systemd_units_start_the_real_server_and_gateway() {
-    let root = TempDir::new();
+    let root = temp_dir();
     let etc = root.path().join("etc");
     std::fs::create_dir_all(&etc).unwrap();
     let admin = new_credential();
@@ -229,7 +229,7 @@ fn the_units_name_only_settings_the_binary_knows() {
 
 #[test]
 fn a_bootstrap_token_file_must_hold_a_credential_and_excludes_the_variable() {
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let file = dir.path().join("bootstrap.credential");
     let db = format!("sqlite://{}", dir.path().join("t.db").display());
     let run = |env: &[(&str, &str)]| {

@@ -1,18 +1,18 @@
 //! `tokenctl dev`: a quiet local stack unless asked to be verbose.
 
-use crate::common::{http_get, tempdir::TempDir, BIN};
+use crate::common::{http_get, temp_dir, BIN};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A `tokenctl dev` on free ports, its output going to a file.
 struct Dev {
     child: Child,
-    dir: TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Dev {
     fn start(extra: &[&str]) -> Dev {
-        let dir = TempDir::new();
+        let dir = temp_dir();
         let log = std::fs::File::create(dir.path().join("dev.log")).unwrap();
         let child = Command::new(BIN)
             .args(["dev", "--data-dir"])

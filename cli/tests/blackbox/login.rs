@@ -73,7 +73,7 @@ on_both_backends! {
 fn dev_starts_a_logged_in_stack_and_restarts_on_the_same_data() {
     use std::io::{BufRead, BufReader};
     use std::process::Stdio;
-    let data = crate::common::tempdir::TempDir::new();
+    let data = crate::common::temp_dir();
     let cli = Cli::new("", None);
     let start = || {
         let mut child = cli

@@ -49,7 +49,7 @@ fn health_detailed_reports_a_dead_database() {
 
 #[test]
 fn committed_completions_are_current() {
-    let dir = crate::common::tempdir::TempDir::new();
+    let dir = crate::common::temp_dir();
     let cli = Cli::new("", None);
     cli.run(&["completions", "--write-dir", dir.path().to_str().unwrap()])
         .ok();
@@ -91,7 +91,7 @@ fn help_documents_exit_codes() {
 
 #[test]
 fn committed_man_pages_are_current() {
-    let dir = crate::common::tempdir::TempDir::new();
+    let dir = crate::common::temp_dir();
     let cli = Cli::new("", None);
     cli.run(&["man", "--write-dir", dir.path().to_str().unwrap()])
         .ok();

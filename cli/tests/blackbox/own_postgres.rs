@@ -2,13 +2,13 @@
 //! installed PostgreSQL, on a free port), so a test can stop and start it
 //! without disturbing the shared server other tests use. Removed on drop.
 
-use crate::common::tempdir::TempDir;
+use crate::common::temp_dir;
 use std::path::PathBuf;
 use std::process::Command;
 
 pub struct OwnPostgres {
     bin: PathBuf,
-    dir: TempDir,
+    dir: tempfile::TempDir,
     pub port: u16,
     /// initdb and postgres refuse to run as root: run them as `postgres`.
     as_postgres: bool,
@@ -48,7 +48,7 @@ impl OwnPostgres {
         };
         let pg = OwnPostgres {
             bin,
-            dir: TempDir::new(),
+            dir: temp_dir(),
             port: free_port(),
             as_postgres: std::env::var("USER").as_deref() == Ok("root")
                 || Command::new("id")

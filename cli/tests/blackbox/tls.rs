@@ -4,7 +4,7 @@
 //! reload on SIGHUP while open connections carry on, and a broken
 //! replacement refused. SQLite only: nothing here depends on the backend.
 
-use crate::common::{tempdir::TempDir, Backend, Cli, TestGateway, TestServer};
+use crate::common::{temp_dir, Backend, Cli, TestGateway, TestServer};
 use crate::upstream::{add_echo_route, UPSTREAM_SECRET};
 use bytes::Bytes;
 use http::{Request, Version};
@@ -22,14 +22,14 @@ use tokio::net::TcpStream;
 
 /// A private CA, and certificates it signs for localhost and 127.0.0.1.
 struct Pki {
-    dir: TempDir,
+    dir: tempfile::TempDir,
     ca_der: CertificateDer<'static>,
     issuer: Issuer<'static, KeyPair>,
 }
 
 impl Pki {
     fn new() -> Pki {
-        let dir = TempDir::new();
+        let dir = temp_dir();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params
@@ -304,7 +304,7 @@ fn tls_flags_come_in_pairs_and_bad_files_are_refused_at_start() {
     let pki = Pki::new();
     let (cert, key) = pki.issue("a");
     let (_, other_key) = pki.issue("b");
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let db = format!("sqlite://{}", dir.path().join("t.db").display());
     let run = |args: &[&str], env: &[(&str, &str)]| {
         let cli = Cli::new("", None);
@@ -502,7 +502,7 @@ fn the_gateway_reads_its_key_from_a_file() {
         .as_str()
         .unwrap()
         .to_string();
-    let dir = TempDir::new();
+    let dir = temp_dir();
     let key_file = dir.path().join("gateway.key");
     std::fs::write(&key_file, format!("{key}\n")).unwrap();
     let cli = Cli::new(&srv.url, None);

@@ -8,7 +8,7 @@
 //! wrangler; otherwise every test here says SKIPPED. The tests run one at
 //! a time (each starts its own workerd).
 
-use crate::common::{tempdir::TempDir, Backend, Cli, TestServer};
+use crate::common::{temp_dir, Backend, Cli, TestServer};
 use crate::upstream::{
     add_echo_route, raw_get_status, ChannelBody, Http, Reply, Upstream, UPSTREAM_SECRET,
 };
@@ -99,14 +99,14 @@ fn free_port() -> u16 {
 /// the build), so wrangler's files never land in the source tree.
 struct Project {
     tools: Tools,
-    dir: TempDir,
+    dir: tempfile::TempDir,
     /// Keys last written to the local KV.
     kv_keys: BTreeSet<String>,
 }
 
 impl Project {
     fn new(tools: Tools, queue: bool, secrets: &[(&str, &str)]) -> Project {
-        let dir = TempDir::new();
+        let dir = temp_dir();
         let config = std::fs::read_to_string(tools.worker_dir.join("wrangler.toml")).unwrap();
         let config = if queue {
             config

@@ -220,12 +220,6 @@ mod tests {
         }
     }
 
-    fn temp_dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("spool-test-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
     fn events_on_disk(dir: &Path) -> Vec<tokenctl_gateway::UsageEvent> {
         ready_files(dir)
             .iter()
@@ -241,7 +235,8 @@ mod tests {
 
     #[test]
     fn events_land_in_ready_files_and_survive_a_restart() {
-        let dir = temp_dir();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         let (spool, sink, writer) = Spool::open(dir.clone(), DEFAULT_MAX_BYTES).unwrap();
         for i in 0..2500 {
             sink.record(record(i, false));
@@ -281,12 +276,12 @@ mod tests {
         assert_eq!(ready_files(&dir).len(), 4);
         assert_eq!(events_on_disk(&dir).len(), 2501);
         assert_eq!(spool.stats.depth.load(Ordering::Relaxed), 2501);
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn a_full_spool_drops_events_of_denied_requests_first() {
-        let dir = temp_dir();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         let line = serde_json::to_vec(&record(1, true).into_event(chrono::Utc::now()))
             .unwrap()
             .len() as u64
@@ -313,12 +308,12 @@ mod tests {
         assert_eq!(s.dropped_denied.load(Ordering::Relaxed), 110);
         assert_eq!(s.dropped_allowed.load(Ordering::Relaxed), 190);
         assert!(s.bytes.load(Ordering::Relaxed) <= s.max_bytes);
-        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn anonymous_denials_are_counted_not_stored() {
-        let dir = temp_dir();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         let (spool, sink, writer) = Spool::open(dir.clone(), DEFAULT_MAX_BYTES).unwrap();
         for _ in 0..5000 {
             let mut r = record(0, true);
@@ -341,6 +336,5 @@ mod tests {
         assert!(anonymous.iter().all(|e| e.user_agent.is_none()));
         assert_eq!(events.len(), anonymous.len() + 1);
         assert_eq!(spool.stats.denials_pending.load(Ordering::Relaxed), 0);
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }
