@@ -25,8 +25,8 @@ pub enum KeyError {
     },
 }
 
-/// The master key. `Debug` never shows it.
-#[derive(Clone)]
+/// The master key. `Debug` never shows it; zeroed when dropped.
+#[derive(Clone, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct MasterKey {
     bytes: [u8; 32],
 }

@@ -15,6 +15,7 @@
 use rand_core::{CryptoRng, RngCore};
 use sha2::{Digest, Sha256};
 use std::fmt;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 /// Number of random base62 characters after the prefix.
@@ -99,9 +100,11 @@ pub enum FormatError {
     BadChecksum(SecretKind),
 }
 
-/// A secret in plaintext. Its `Debug` never prints the value.
-#[derive(Clone, PartialEq, Eq)]
+/// A secret in plaintext. Its `Debug` never prints the value, and its
+/// memory is zeroed when it is dropped.
+#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
 pub struct Secret {
+    #[zeroize(skip)]
     kind: SecretKind,
     value: String,
 }
@@ -181,8 +184,8 @@ impl Secret {
     }
 
     /// Consumes the secret and returns the plaintext.
-    pub fn into_exposed(self) -> String {
-        self.value
+    pub fn into_exposed(mut self) -> String {
+        std::mem::take(&mut self.value)
     }
 
     /// Lowercase hex SHA-256 of the whole string: the only form stored.

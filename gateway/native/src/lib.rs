@@ -79,21 +79,17 @@ impl std::fmt::Debug for Settings {
     }
 }
 
-/// Writes `contents` to `path` atomically (temp file + rename), mode 0600.
+/// Writes `contents` to `path` whole or not at all, readable by the owner
+/// only: a temporary file in the same directory (mode 0600), synced, then
+/// renamed over `path`.
 pub(crate) fn write_private_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp)?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    let mut file = tempfile::NamedTempFile::new_in(dir.unwrap_or(Path::new(".")))?;
     file.write_all(contents)?;
-    file.sync_all()?;
-    std::fs::rename(tmp, path)
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// One client (and connection pool) per upstream access, so that a route

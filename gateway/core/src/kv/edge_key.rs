@@ -12,8 +12,8 @@ use std::fmt;
 pub struct MalformedEdgeKey;
 
 /// The edge key. `Debug` shows its [`key_id`](EdgeKey::key_id), never the
-/// key.
-#[derive(Clone)]
+/// key. Zeroed when dropped.
+#[derive(Clone, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct EdgeKey {
     bytes: [u8; 32],
 }
