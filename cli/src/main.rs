@@ -86,7 +86,7 @@ enum Command {
     Overview(commands::usage::Watch),
     /// The server's (and gateways') detailed health; exits 1 when degraded
     Health(commands::health::Args),
-    /// Find tokens, routes, teams and users you may see by name, id, e-mail, path, host or tag
+    /// Find tokens, routes, teams and users you may see
     Search(commands::search::Args),
     /// Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)
     #[command(subcommand, name = "gateway-key")]
