@@ -20,10 +20,16 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct SearchQuery {
-    /// The text to find: 1-200 characters, matched as a substring,
-    /// ignoring case; `%` and `_` match themselves.
+    /// The text to find: 1-200 characters, no control characters, matched
+    /// as a substring, ignoring case; `%` and `_` match themselves.
+    #[param(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     q: String,
     /// Hits per kind, 1-500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<usize>,
 }
 
