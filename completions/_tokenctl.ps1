@@ -47,8 +47,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'Your admin credentials')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The audit log of every change')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Usage reports: calls, errors, latency, trends (tables and sparklines)')
-            [CompletionResult]::new('overview', 'overview', [CompletionResultType]::ParameterValue, 'The dashboard: counts, tokens expiring soon, recent activity')
+            [CompletionResult]::new('overview', 'overview', [CompletionResultType]::ParameterValue, 'The dashboard: counts, tokens per team, tokens expiring soon, recent activity')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'The server''s (and gateways'') detailed health; exits 1 when degraded')
+            [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find tokens, routes, teams and users you may see')
             [CompletionResult]::new('gateway-key', 'gateway-key', [CompletionResultType]::ParameterValue, 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'The Cloudflare KV copy the Worker reads: status, push, export')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell)')
@@ -599,7 +600,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a team (global admins)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see, with their members and active tokens')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a team and its members')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a team or change its description (team admins)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a team (team admins); refused while it has tokens that are not revoked')
@@ -749,7 +750,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;team;help' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a team (global admins)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see, with their members and active tokens')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a team and its members')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a team or change its description (team admins)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a team (team admins); refused while it has tokens that are not revoked')
@@ -801,7 +802,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a user (global admins); prints their first credential once')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the users you can see')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the users you can see, with when they were last active')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a user and their team roles')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a user''s e-mail or global-admin flag (global admins)')
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable a user: their credentials stop working at once (global admins)')
@@ -933,7 +934,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;user;help' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a user (global admins); prints their first credential once')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the users you can see')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the users you can see, with when they were last active')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a user and their team roles')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a user''s e-mail or global-admin flag (global admins)')
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable a user: their credentials stop working at once (global admins)')
@@ -1279,6 +1280,18 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'tokenctl;search' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many hits per kind, 1-500')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'tokenctl;gateway-key' {
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
@@ -1476,8 +1489,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'Your admin credentials')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The audit log of every change')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Usage reports: calls, errors, latency, trends (tables and sparklines)')
-            [CompletionResult]::new('overview', 'overview', [CompletionResultType]::ParameterValue, 'The dashboard: counts, tokens expiring soon, recent activity')
+            [CompletionResult]::new('overview', 'overview', [CompletionResultType]::ParameterValue, 'The dashboard: counts, tokens per team, tokens expiring soon, recent activity')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'The server''s (and gateways'') detailed health; exits 1 when degraded')
+            [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find tokens, routes, teams and users you may see')
             [CompletionResult]::new('gateway-key', 'gateway-key', [CompletionResultType]::ParameterValue, 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'The Cloudflare KV copy the Worker reads: status, push, export')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell)')
@@ -1586,7 +1600,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;help;team' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a team (global admins)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see, with their members and active tokens')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a team and its members')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a team or change its description (team admins)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a team (team admins); refused while it has tokens that are not revoked')
@@ -1625,7 +1639,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;help;user' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a user (global admins); prints their first credential once')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the users you can see')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the users you can see, with when they were last active')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a user and their team roles')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a user''s e-mail or global-admin flag (global admins)')
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Disable a user: their credentials stop working at once (global admins)')
@@ -1715,6 +1729,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;health' {
+            break
+        }
+        'tokenctl;help;search' {
             break
         }
         'tokenctl;help;gateway-key' {

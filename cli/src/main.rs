@@ -82,10 +82,12 @@ enum Command {
     Audit(commands::audit::Command),
     /// Usage reports: calls, errors, latency, trends (tables and sparklines)
     Usage(commands::usage::Args),
-    /// The dashboard: counts, tokens expiring soon, recent activity
+    /// The dashboard: counts, tokens per team, tokens expiring soon, recent activity
     Overview(commands::usage::Watch),
     /// The server's (and gateways') detailed health; exits 1 when degraded
     Health(commands::health::Args),
+    /// Find tokens, routes, teams and users you may see
+    Search(commands::search::Args),
     /// Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)
     #[command(subcommand, name = "gateway-key")]
     GatewayKey(commands::gateway_key::Command),
@@ -127,6 +129,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Usage(args) => commands::usage::run(g, args).await,
         Command::Overview(watch) => commands::usage::overview(g, watch).await,
         Command::Health(args) => commands::health::run(g, args).await,
+        Command::Search(args) => commands::search::run(g, args).await,
         Command::GatewayKey(c) => commands::gateway_key::run(g, c).await,
         Command::Sync(c) => commands::sync::run(g, c).await,
         Command::Completions(args) => commands::completions::run(Cli::command(), args),

@@ -374,6 +374,9 @@ pub fn markdown() -> String {
          see; objects of teams you cannot see answer `404`, as if they did not exist. A user\n  \
          record lists only the memberships in teams you may see, and an audit entry's\n  \
          before and after states only the roles and memberships in teams you may see.\n\
+         - Search (`tokenctl search`) finds only what the lists show you: tokens and teams of\n  \
+         your teams, routes if you may read routes, and users who share a team with you (and\n  \
+         yourself). Team lists and the overview count only tokens you may read.\n\
          - An idempotent rotation's result is returned again only to the credential that\n  \
          made the rotation.\n\
          - Gateways authenticate with gateway keys, which grant only the config feed and\n  \

@@ -5,7 +5,8 @@ use crate::error::CliResult;
 use crate::output::{self, Output};
 use reqwest::Method;
 use tokenctl_server::api::{
-    input, CreateTeam, Role, SetMember, Team, TeamDeleted, TeamDetail, TeamMember, UpdateTeam,
+    input, CreateTeam, Role, SetMember, Team, TeamDeleted, TeamDetail, TeamMember, TeamSummary,
+    UpdateTeam,
 };
 
 #[derive(Debug, clap::Subcommand)]
@@ -24,7 +25,7 @@ Examples:
         #[arg(long, value_name = "USER")]
         admin: Option<String>,
     },
-    /// List the teams you can see
+    /// List the teams you can see, with their members and active tokens
     List,
     /// Show a team and its members
     Show { team: String },
@@ -144,14 +145,25 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             print_team(&out, &team);
         }
         Command::List => {
-            let teams: Vec<Team> = client.get("/v1/teams", &[]).await?;
+            let teams: Vec<TeamSummary> = client.get("/v1/teams", &[]).await?;
             if out.json() {
                 out.print_json(&teams);
             } else {
-                let mut t = out.table(&["NAME", "SYSTEM", "DESCRIPTION", "CREATED", "ID"]);
-                for team in &teams {
+                let mut t = out.table(&[
+                    "NAME",
+                    "MEMBERS",
+                    "TOKENS",
+                    "SYSTEM",
+                    "DESCRIPTION",
+                    "CREATED",
+                    "ID",
+                ]);
+                for s in &teams {
+                    let team = &s.team;
                     t.add_row(vec![
                         team.name.clone(),
+                        output::count(s.members),
+                        output::count(s.tokens),
                         if team.system { "yes" } else { "" }.to_string(),
                         team.description.clone(),
                         output::when(Some(team.created_at), ""),

@@ -376,6 +376,16 @@ fn render_summary(out: &Output, s: &UsageSummary) -> CliResult<String> {
         &s.calls_timeline,
         &s.errors_timeline,
     ));
+    // Servers before the latency trend send no timelines.
+    if !s.p50_timeline.is_empty() {
+        text.push('\n');
+        text.push_str(&latency_trend(
+            out,
+            &s.window,
+            &s.p50_timeline,
+            &s.p95_timeline,
+        ));
+    }
     let _ = write!(text, "\n{}\n", out.bold("Top tokens"));
     text.push_str(&rows_table(out, &s.top_tokens, "TOKEN", false));
     if !s.top_routes.is_empty() {
@@ -513,29 +523,45 @@ fn render_route(out: &Output, u: &RouteUsage) -> CliResult<String> {
         &u.calls_timeline,
         &[],
     ));
+    text.push_str(&latency_trend(
+        out,
+        &u.window,
+        &u.p50_timeline,
+        &u.p95_timeline,
+    ));
+    let _ = write!(text, "\n{}\n", out.bold("Top tokens"));
+    text.push_str(&rows_table(out, &u.top_tokens, "TOKEN", false));
+    text.push_str(&render_calls(out, &u.recent, "Recent calls")?);
+    Ok(text)
+}
+
+/// p50 and p95 latency per bucket as sparklines, each with its highest
+/// value.
+fn latency_trend(
+    out: &Output,
+    w: &UsageWindow,
+    p50: &[Option<f64>],
+    p95: &[Option<f64>],
+) -> String {
     let as_int = |v: &[Option<f64>]| -> Vec<i64> {
         v.iter()
             .map(|x| x.map_or(0, |m| (m * 1000.0) as i64))
             .collect()
     };
     let mut trend = out.table(&["LATENCY", "TREND", "HIGHEST"]);
-    for (label, series) in [("p50", &u.p50_timeline), ("p95", &u.p95_timeline)] {
+    for (label, series) in [("p50", p50), ("p95", p95)] {
         let peak = series
             .iter()
             .flatten()
             .copied()
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
         trend.add_row(vec![
-            format!("{label}/{}", u.window.bucket),
+            format!("{label}/{}", w.bucket),
             sparkline(&as_int(series)),
             millis(peak),
         ]);
     }
-    let _ = writeln!(text, "{trend}");
-    let _ = write!(text, "\n{}\n", out.bold("Top tokens"));
-    text.push_str(&rows_table(out, &u.top_tokens, "TOKEN", false));
-    text.push_str(&render_calls(out, &u.recent, "Recent calls")?);
-    Ok(text)
+    format!("{trend}\n")
 }
 
 fn calls_csv(calls: &[UsageCall]) -> CliResult<String> {
@@ -652,6 +678,19 @@ fn render_overview(out: &Output, o: &Overview) -> CliResult<String> {
             ),
         ])
     );
+    if !o.tokens_per_team.is_empty() {
+        let _ = write!(text, "\n{}\n", out.bold("Tokens per team"));
+        let mut t = out.table(&["TEAM", "ACTIVE", "EXPIRED", "REVOKED"]);
+        for team in &o.tokens_per_team {
+            t.add_row(vec![
+                team.team.clone(),
+                count(team.active),
+                count(team.expired),
+                count(team.revoked),
+            ]);
+        }
+        let _ = writeln!(text, "{t}");
+    }
     let _ = write!(text, "\n{}\n", out.bold("Expiring in the next 30 days"));
     if o.expiring_soon.is_empty() {
         text.push_str("None.\n");

@@ -6,7 +6,7 @@ use crate::output::{self, Output};
 use reqwest::Method;
 use tokenctl_server::api::{
     input, CreateInvitation, CreateUser, CreatedInvitation, CreatedUser, Invitation, UpdateUser,
-    UserInfo,
+    UserInfo, UserSummary,
 };
 
 #[derive(Debug, clap::Subcommand)]
@@ -30,7 +30,10 @@ The first credential never expires, unless the server sets --max-credential-ttl.
         #[arg(long)]
         global_admin: bool,
     },
-    /// List the users you can see
+    /// List the users you can see, with when they were last active
+    ///
+    /// Last active is when one of the user's admin credentials was last
+    /// used, signing in included (recorded to the minute).
     List,
     /// Show a user and their team roles
     Show { user: String },
@@ -150,12 +153,20 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             }
         }
         Command::List => {
-            let users: Vec<UserInfo> = client.get("/v1/users", &[]).await?;
+            let users: Vec<UserSummary> = client.get("/v1/users", &[]).await?;
             if out.json() {
                 out.print_json(&users);
             } else {
-                let mut t = out.table(&["NAME", "E-MAIL", "TEAMS", "GLOBAL ADMIN", "STATUS"]);
-                for u in &users {
+                let mut t = out.table(&[
+                    "NAME",
+                    "E-MAIL",
+                    "TEAMS",
+                    "GLOBAL ADMIN",
+                    "STATUS",
+                    "LAST ACTIVE",
+                ]);
+                for s in &users {
+                    let u = &s.info;
                     t.add_row(vec![
                         u.user.name.clone(),
                         u.user.email.clone().unwrap_or_else(|| "-".into()),
@@ -167,6 +178,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                             "active"
                         }
                         .into(),
+                        output::ago(s.last_active_at, "never"),
                     ]);
                 }
                 println!("{t}");

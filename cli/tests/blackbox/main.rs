@@ -27,6 +27,7 @@ mod operator_views;
 mod permissions;
 mod privilege;
 mod routes;
+mod search;
 mod secrets;
 mod security;
 mod slowloris;

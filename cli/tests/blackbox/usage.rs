@@ -17,7 +17,7 @@ struct Fixture {
     latencies_t1: Vec<f64>,
 }
 
-fn post(srv: &TestServer, key: &str, events: &Value) -> Value {
+pub(crate) fn post(srv: &TestServer, key: &str, events: &Value) -> Value {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -59,7 +59,7 @@ pub fn rolled_up(srv: &TestServer) {
     }
 }
 
-fn event(
+pub(crate) fn event(
     at: DateTime<Utc>,
     token: Option<&str>,
     route: Option<&str>,
@@ -207,13 +207,13 @@ fn fixture(srv: &TestServer) -> Fixture {
     }
 }
 
-fn exact(values: &[f64], q: f64) -> f64 {
+pub(crate) fn exact(values: &[f64], q: f64) -> f64 {
     let mut v = values.to_vec();
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     v[((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]
 }
 
-fn close(got: &Value, want: f64, what: &str) {
+pub(crate) fn close(got: &Value, want: f64, what: &str) {
     let got = got
         .as_f64()
         .unwrap_or_else(|| panic!("{what}: not a number: {got}"));

@@ -3,6 +3,7 @@
 //! resource, all re-exported from this module.
 
 pub mod input;
+pub mod search;
 pub mod sync;
 
 mod audit;
@@ -23,6 +24,7 @@ pub use gateways::*;
 pub use health::*;
 pub use identity::*;
 pub use routes::*;
+pub use search::SearchResults;
 pub use secrets::*;
 pub use teams::*;
 pub use tokens::*;

@@ -24,6 +24,27 @@ pub struct UpdateTeam {
     pub description: Option<String>,
 }
 
+/// A team in `GET /v1/teams`, with counts of what the caller may see.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TeamSummary {
+    #[serde(flatten)]
+    pub team: Team,
+    /// Members of the team.
+    pub members: i64,
+    /// Active tokens of the team: neither revoked nor expired.
+    pub tokens: i64,
+}
+
+/// A team's tokens by status (`GET /v1/overview`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TeamTokens {
+    pub team_id: Uuid,
+    pub team: String,
+    pub active: i64,
+    pub expired: i64,
+    pub revoked: i64,
+}
+
 /// A team with its members.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TeamDetail {

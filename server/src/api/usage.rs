@@ -1,6 +1,6 @@
 //! Usage reports and the overview.
 
-use super::{AuditEntry, Route, Token};
+use super::{AuditEntry, Route, TeamTokens, Token};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -59,6 +59,11 @@ pub struct UsageSummary {
     pub totals: UsageTotals,
     pub calls_timeline: Vec<i64>,
     pub errors_timeline: Vec<i64>,
+    /// p50 / p95 latency per timeline bucket (`null` where no calls).
+    #[serde(default)]
+    pub p50_timeline: Vec<Option<f64>>,
+    #[serde(default)]
+    pub p95_timeline: Vec<Option<f64>>,
     pub top_tokens: Vec<UsageRow>,
     pub top_routes: Vec<UsageRow>,
 }
@@ -152,6 +157,9 @@ pub struct DayCount {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Overview {
     pub counts: OverviewCounts,
+    /// Tokens per team the caller may see, by status, by team name.
+    #[serde(default)]
+    pub tokens_per_team: Vec<TeamTokens>,
     /// Tokens that expire in the next 30 days, soonest first.
     pub expiring_soon: Vec<Token>,
     /// Tokens created per day over the last 7 days (oldest first).

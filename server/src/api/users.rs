@@ -14,6 +14,16 @@ pub struct UserInfo {
     pub teams: Vec<TeamMembership>,
 }
 
+/// A user in `GET /v1/users`, with their last activity.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UserSummary {
+    #[serde(flatten)]
+    pub info: UserInfo,
+    /// When one of the user's admin credentials was last used (signing in
+    /// included), to the minute; `null` if never.
+    pub last_active_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CreateUser {
     pub name: String,

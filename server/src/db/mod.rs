@@ -253,6 +253,17 @@ pub struct UsageScope {
     pub route: Option<Uuid>,
 }
 
+/// A team's members and tokens by status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamCounts {
+    pub team_id: Uuid,
+    pub team: String,
+    pub members: i64,
+    pub active: i64,
+    pub expired: i64,
+    pub revoked: i64,
+}
+
 /// The outcome of one usage batch.
 #[derive(Debug, Clone, Copy)]
 pub struct UsageIngest {
@@ -422,6 +433,16 @@ forward! {
 }
 
 forward! {
+    /// Members and tokens by status per team (of `readable`; `None` = all).
+    fn team_counts(&self, readable: Option<Vec<Uuid>>, now: DateTime<Utc>) -> ApiResult<Vec<TeamCounts>>;
+    /// When each user last used an admin credential (never: left out).
+    fn last_active(&self, users: Vec<Uuid>) -> ApiResult<std::collections::HashMap<Uuid, DateTime<Utc>>>;
+    fn search_tokens(&self, text: String, readable: Option<Vec<Uuid>>, limit: usize) -> ApiResult<Vec<api::Token>>;
+    fn search_teams(&self, text: String, readable: Option<Vec<Uuid>>, limit: usize) -> ApiResult<Vec<api::Team>>;
+    fn search_users(&self, text: String, teams: Option<Vec<Uuid>>, me: Uuid, limit: usize) -> ApiResult<Vec<api::User>>;
+}
+
+forward! {
     fn kv_state(&self) -> anyhow::Result<KvSyncState>;
     fn kv_take_lease(&self, holder: String, now: DateTime<Utc>, until: DateTime<Utc>) -> anyhow::Result<bool>;
     fn kv_release_lease(&self, holder: String) -> anyhow::Result<()>;
@@ -479,6 +500,7 @@ macro_rules! queries {
         include!("queries/config_feed.rs");
         include!("queries/kv_sync.rs");
         include!("queries/usage.rs");
+        include!("queries/search.rs");
     };
 }
 use queries;
@@ -499,6 +521,7 @@ mod queries {
     mod route_grants;
     mod routes;
     mod scopes;
+    mod search;
     mod secrets;
     mod startup;
     mod teams;

@@ -7,6 +7,7 @@ mod credentials;
 mod gateway;
 mod health;
 mod routes;
+mod search;
 mod secrets;
 mod sync;
 mod teams;
@@ -197,7 +198,8 @@ fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(sync::router())
                 .merge(teams::router())
                 .merge(users::router())
-                .merge(usage::router()),
+                .merge(usage::router())
+                .merge(search::router()),
         )
         .split_for_parts();
     contract::declare_common_responses(&mut doc);

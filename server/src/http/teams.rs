@@ -2,16 +2,18 @@
 
 use super::{ApiJson, ApiPath, ApiQuery, AppState};
 use crate::api::{
-    input, CreateTeam, ErrorBody, Identity, SetMember, Team, TeamDeleted, TeamDetail, TeamMember,
-    UpdateTeam,
+    self, input, CreateTeam, ErrorBody, Identity, SetMember, Team, TeamDeleted, TeamDetail,
+    TeamMember, TeamSummary, UpdateTeam,
 };
 use crate::auth::Caller;
+use crate::db::TeamCounts;
 use crate::error::{ApiError, ApiResult};
 use crate::permissions::{allowed, require, require_role_change, Action};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
+use std::collections::HashMap;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -60,14 +62,37 @@ pub(super) async fn user_id(state: &AppState, reference: &str) -> ApiResult<(Uui
     Ok((user.user.id, user.user.name))
 }
 
-/// Teams the caller can read (all of them for global admins).
-#[utoipa::path(get, path = "/teams", tag = "teams", responses((status = 200, body = Vec<Team>)))]
-async fn list_teams(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Team>>> {
+/// Teams the caller can read (all of them for global admins), each with
+/// its number of members and of active tokens.
+#[utoipa::path(get, path = "/teams", tag = "teams", responses((status = 200, body = Vec<TeamSummary>)))]
+async fn list_teams(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Vec<TeamSummary>>> {
+    let p = &caller.principal;
+    let teams = state.db.list_teams(p.readable_teams()).await?;
+    let counts: HashMap<Uuid, TeamCounts> = state
+        .db
+        .team_counts(p.readable_teams(), api::now())
+        .await?
+        .into_iter()
+        .map(|c| (c.team_id, c))
+        .collect();
     Ok(Json(
-        state
-            .db
-            .list_teams(caller.principal.readable_teams())
-            .await?,
+        teams
+            .into_iter()
+            .map(|team| {
+                let c = counts.get(&team.id);
+                TeamSummary {
+                    members: c.map_or(0, |c| c.members),
+                    // Counted only where the caller may read the tokens.
+                    tokens: c
+                        .filter(|_| allowed(p, Action::TokenRead, Some(team.id)))
+                        .map_or(0, |c| c.active),
+                    team,
+                }
+            })
+            .collect(),
     ))
 }
 

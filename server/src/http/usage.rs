@@ -388,7 +388,7 @@ fn list(
 }
 
 /// Overview: calls, success rate, errors by class, latency percentiles,
-/// timelines of calls and errors, top 5 tokens and routes.
+/// timelines of calls, errors and p50/p95 latency, top 5 tokens and routes.
 #[utoipa::path(get, path = "/usage", tag = "usage", params(WindowQuery),
     responses((status = 200, body = UsageSummary), (status = 422, body = ErrorBody)))]
 async fn summary(
@@ -398,7 +398,8 @@ async fn summary(
 ) -> ApiResult<Json<UsageSummary>> {
     let ctx = context(&state, &caller, &q).await?;
     let rows = rollups(&state, &ctx).await?;
-    let all = tally_all(&ctx, &rows, false);
+    let mut all = tally_all(&ctx, &rows, true);
+    let hists = all.hists.take().unwrap_or_default();
     let tokens = token_rows_for(&state, &caller, &ctx, &rows).await?;
     let top_tokens = busiest(&ctx, &rows, false, tokens, 5);
     let top_routes = if allowed(&caller.principal, Action::RouteRead, None) {
@@ -412,6 +413,8 @@ async fn summary(
         totals: all.totals(),
         calls_timeline: all.calls.clone(),
         errors_timeline: all.errors.clone(),
+        p50_timeline: hists.iter().map(|h| h.quantile(0.50)).collect(),
+        p95_timeline: hists.iter().map(|h| h.quantile(0.95)).collect(),
         top_tokens,
         top_routes,
     }))
@@ -625,14 +628,29 @@ async fn recent(
     ))
 }
 
-/// The dashboard: counts, tokens expiring within 30 days, tokens created
-/// per day over 7 days, recent audit activity — all scoped to the caller.
+/// The dashboard: counts (in total, and tokens per team), tokens expiring
+/// within 30 days, tokens created per day over 7 days, recent audit
+/// activity — all scoped to the caller.
 #[utoipa::path(get, path = "/overview", tag = "usage", responses((status = 200, body = Overview)))]
 async fn overview(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Overview>> {
     let p = &caller.principal;
     let now = api::now();
     let readable = p.readable_teams();
     let mut counts = state.db.overview_counts(readable.clone(), now).await?;
+    let tokens_per_team = state
+        .db
+        .team_counts(readable.clone(), now)
+        .await?
+        .into_iter()
+        .filter(|c| allowed(p, Action::TokenRead, Some(c.team_id)))
+        .map(|c| api::TeamTokens {
+            team_id: c.team_id,
+            team: c.team,
+            active: c.active,
+            expired: c.expired,
+            revoked: c.revoked,
+        })
+        .collect();
     if !allowed(p, Action::RouteRead, None) {
         counts.routes = 0;
     }
@@ -682,6 +700,7 @@ async fn overview(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
         .await?;
     Ok(Json(Overview {
         counts,
+        tokens_per_team,
         expiring_soon,
         created_per_day,
         recent_activity: entries,

@@ -5,7 +5,7 @@ use super::teams::visible_team;
 use super::{ApiJson, ApiPath, AppState};
 use crate::api::{
     self, input, CreateInvitation, CreateUser, CreatedInvitation, CreatedUser, Enrol, Enrolled,
-    ErrorBody, Invitation, InvitedRole, Role, UpdateUser, UserInfo,
+    ErrorBody, Invitation, InvitedRole, Role, UpdateUser, UserInfo, UserSummary,
 };
 use crate::auth::Caller;
 use crate::db::{Actor, NewCredential, NewInvitation};
@@ -91,14 +91,26 @@ async fn grants(
 
 /// Users the caller may see: everyone for global admins, otherwise the
 /// members of the caller's teams.
-#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<UserInfo>)))]
+#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<UserSummary>)))]
 async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
-) -> ApiResult<Json<Vec<UserInfo>>> {
+) -> ApiResult<Json<Vec<UserSummary>>> {
     let p = &caller.principal;
     let users = state.db.list_users(p.readable_teams(), p.user.id).await?;
-    Ok(Json(users.into_iter().map(|u| as_seen_by(p, u)).collect()))
+    let last = state
+        .db
+        .last_active(users.iter().map(|u| u.user.id).collect())
+        .await?;
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|u| UserSummary {
+                last_active_at: last.get(&u.user.id).copied(),
+                info: as_seen_by(p, u),
+            })
+            .collect(),
+    ))
 }
 
 /// Create a user (global admins) with team roles; `secret` is their first

@@ -1,5 +1,5 @@
-//! Scoped reads (audit, usage) and what only system admins do: gateway keys
-//! and the KV sync.
+//! Scoped reads (audit, usage, search) and what only system admins do:
+//! gateway keys and the KV sync.
 
 use super::rows::*;
 use super::{unique, Request, Row};
@@ -30,6 +30,23 @@ pub(super) fn rows() -> Vec<Row> {
             users(EVERY_USER, Forbidden),
             200,
             fixed("/v1/overview"),
+        ),
+        // Search is everyone's; what it finds is scoped (tested elsewhere).
+        row(
+            "search (scoped)",
+            "GET",
+            "/v1/search",
+            users(EVERY_USER, Forbidden),
+            200,
+            fixed("/v1/search?q=alpha"),
+        ),
+        row(
+            "search for nothing",
+            "GET",
+            "/v1/search",
+            users(EVERY_USER, Forbidden),
+            422,
+            fixed("/v1/search?q="),
         ),
         row(
             "usage (scoped)",
