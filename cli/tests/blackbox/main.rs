@@ -29,6 +29,7 @@ mod privilege;
 mod routes;
 mod secrets;
 mod security;
+mod settings;
 mod slowloris;
 mod teams;
 mod tls;
