@@ -513,3 +513,68 @@ on_both_backends! {
         assert!(!stderr.contains(&key), "{stderr}");
     }
 }
+
+/// KV sync set up by the config file alone, its API token and edge key in
+/// files of their own: the sealed secrets reach KV.
+fn kv_sync_from_a_config_file(backend: Backend) {
+    let kv = crate::fake_kv::FakeKv::start("cf-token-from-a-file");
+    let dir = TempDir::new();
+    let token_file = dir.path().join("cf-api-token");
+    write_secret(&token_file, "cf-token-from-a-file\n");
+    let edge_key_file = dir.path().join("edge.key");
+    write_secret(&edge_key_file, &format!("{}\n", "7a".repeat(32)));
+    let mut toml = format!(
+        "cf-api-token-file = {}\nedge-key-file = {}\n",
+        quoted(token_file.display()),
+        quoted(edge_key_file.display())
+    );
+    // The fake's account, namespace, URL and timeout, under their keys.
+    for (variable, value) in kv.server_env("unused") {
+        let key = match variable.as_str() {
+            "CF_API_TOKEN" => continue,
+            "TOKENCTL_KV_TIMEOUT" => "kv-timeout".to_string(),
+            other => other.to_lowercase().replace('_', "-"),
+        };
+        toml.push_str(&format!("{key} = {}\n", quoted(value)));
+    }
+    let config = dir.path().join("server.toml");
+    std::fs::write(&config, toml).unwrap();
+    let config = config.display().to_string();
+    let Some(srv) = TestServer::start_with_env(backend, &[("TOKENCTL_SERVER_CONFIG", &config)])
+    else {
+        return;
+    };
+    let cli = srv.cli();
+    cli.run_with_stdin(&["secret", "set", "UPSTREAM"], "sealed-upstream-value")
+        .ok();
+    cli.json(&["sync", "push"]);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = cli.json(&["sync", "status"]);
+        if status["secrets"]["enabled"] == true && kv.snapshot().contains_key("secrets") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the secrets never reached KV: {status:#}\n{}",
+            srv.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let store = format!("{:?}", kv.snapshot());
+    assert!(
+        !store.contains("sealed-upstream-value"),
+        "sealed, not in plain"
+    );
+    assert!(!srv.log().contains("cf-token-from-a-file"));
+}
+
+#[test]
+fn kv_sync_from_a_config_file_sqlite() {
+    kv_sync_from_a_config_file(Backend::Sqlite);
+}
+
+#[test]
+fn kv_sync_from_a_config_file_postgres() {
+    kv_sync_from_a_config_file(Backend::Postgres);
+}
