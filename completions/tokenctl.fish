@@ -60,9 +60,11 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "completions" -d '
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "man" -d 'Print manual pages (roff), or write them all into a directory'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "version" -d 'Show the version, git commit and build date (`-o json` for scripts)'
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l config -d 'TOML file of settings, keyed by the long flag names (see below); flags and variables beat it' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l database-url -d 'sqlite://PATH (created if missing) or postgres://USER@HOST/DB' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l listen -d 'Address to listen on' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l master-key-file -d 'File holding the master key as 64 hex characters' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l master-key -d 'Master key encrypting upstream secrets: 64 hex characters (32 bytes), e.g. from `openssl rand -hex 32`. Without one the server cannot store secrets. Prefer --master-key-file' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l master-key-file -d 'File holding the master key (e.g. a systemd credential)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l usage-retention -d 'How long raw usage events are kept (rollups are kept longer: per-minute 7d, per-hour 180d, per-day 2 years)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l header-read-timeout -d 'Longest a client may take to send a request\'s headers, or its first request on a new connection; slower clients are disconnected' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l keep-alive-timeout -d 'A connection with no traffic for this long is closed (a request in flight is finished first)' -r
@@ -73,10 +75,20 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-t
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l data-dir -d 'Where the server writes files of its own: a generated bootstrap credential, when stderr is not a terminal [default: the SQLite database\'s directory; with PostgreSQL, the working directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-token-file -d 'File holding the admin credential for the first user on an empty database (instead of TOKENCTL_BOOTSTRAP_TOKEN; ignored once a user exists)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-filter -d 'Which log lines to write: a level (`warn`) or a filter such as `info,tokenctl_server=debug`' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-token -d 'Admin credential (tkc_…, from `tokenctl credential generate`) for the first user on an empty database; ignored once a user exists. Prefer --bootstrap-token-file' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-token-file -d 'File holding the bootstrap credential' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-cert -d 'Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-key -d 'The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l metrics-listen -d 'Serve Prometheus metrics at http://ADDR/metrics (plain HTTP, on a listener of its own); see the operator guide for the list. Off unless given' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l cf-account-id -d 'Cloudflare account id. KV sync is on when this, the API token and the namespace id are all given' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l cf-api-token -d 'Cloudflare API token with the Workers KV Storage Write permission. Prefer --cf-api-token-file' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l cf-api-token-file -d 'File holding the Cloudflare API token' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l cf-kv-namespace-id -d 'The KV namespace the Worker reads (dedicated to tokenctl)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l cf-api-base-url -d 'Cloudflare API base URL' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l kv-timeout -d 'Timeout of each request to Cloudflare, 100ms to 5m' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l edge-key -d 'Edge key sealing upstream secrets for the Worker, which holds the same key: 64 hex characters (32 bytes). Without it secrets are not written to KV. Prefer --edge-key-file' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l edge-key-file -d 'File holding the edge key' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -89,7 +101,8 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l allow-metadata-upstreams -d 'Accept routes whose upstream is a cloud metadata service (169.254.169.254, fd00:ec2::254, …); refused otherwise'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key -d 'Gateway key (tkg_…) from `tokenctl gateway-key create`. Prefer --key-file or the environment: command lines are visible to other users' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l config -d 'TOML file of settings, keyed by the long flag names (see below); flags and variables beat it' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key -d 'Gateway key (tkg_…) from `tokenctl gateway-key create`; this or --key-file is required. Prefer --key-file: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l key-file -d 'File holding the gateway key (e.g. a systemd credential)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l listen -d 'Address to listen on' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l state-dir -d 'Directory for the encrypted config snapshot and the usage spool' -r -F
@@ -101,6 +114,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l max-connec
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l trusted-proxy -d 'A reverse proxy in front of the gateway (TLS terminator, load balancer), as an address or CIDR; repeat for several. Only requests from these peers have their Forwarded / X-Forwarded-For / X-Forwarded-Proto believed, for IP allow-lists, usage and the headers sent upstream. Without it the TCP peer is the client' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-filter -d 'Which log lines to write: a level (`warn`) or a filter such as `info,tokenctl_gateway_native=debug`' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l tls-cert -d 'Serve clients HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l tls-key -d 'The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l metrics-listen -d 'Serve Prometheus metrics at http://ADDR/metrics (plain HTTP, on a listener of its own); see docs/gateway.md for the list. Off unless given' -r
@@ -118,6 +132,14 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -s h -l help 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l data-dir -d 'Where the database, master key and credential live' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l listen -d 'Server address' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l gateway-listen -d 'Gateway address' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l cf-account-id -d 'Cloudflare account id. KV sync is on when this, the API token and the namespace id are all given' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l cf-api-token -d 'Cloudflare API token with the Workers KV Storage Write permission. Prefer --cf-api-token-file' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l cf-api-token-file -d 'File holding the Cloudflare API token' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l cf-kv-namespace-id -d 'The KV namespace the Worker reads (dedicated to tokenctl)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l cf-api-base-url -d 'Cloudflare API base URL' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l kv-timeout -d 'Timeout of each request to Cloudflare, 100ms to 5m' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l edge-key -d 'Edge key sealing upstream secrets for the Worker, which holds the same key: 64 hex characters (32 bytes). Without it secrets are not written to KV. Prefer --edge-key-file' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l edge-key-file -d 'File holding the edge key' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -983,6 +1005,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand health" -l ca-cert -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand search" -l limit -d 'At most this many hits per kind, 1-500' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand search" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand search" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand search" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand search" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''

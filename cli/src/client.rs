@@ -11,8 +11,10 @@ use std::time::Duration;
 use tokenctl_server::api::{ErrorBody, MissingFeature};
 use url::Url;
 
-/// Options every command accepts.
+/// Options every command accepts, listed apart in every command's help so
+/// that the options of `server` and `gateway` are their settings only.
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Globals {
     /// Server URL [default: the profile's, else http://127.0.0.1:7700]
     #[arg(long, global = true, env = "TOKENCTL_SERVER", value_name = "URL")]

@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod error;
 mod output;
+mod settings;
 
 /// The build script's own tests (dates, version line), run with the
 /// binary's unit tests.
@@ -14,7 +15,7 @@ mod output;
 #[allow(dead_code)]
 mod build_script;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use client::Globals;
 use error::{CliResult, EXIT_CODES_HELP};
 
@@ -46,7 +47,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the control plane: database, admin API, audit log
-    Server(commands::server::Args),
+    Server(Box<commands::server::Args>),
     /// Run the self-hosted gateway: verify tokens, inject upstream credentials, proxy
     Gateway(commands::gateway::Args),
     /// Start a local server and gateway on SQLite, bootstrapped, with a `dev` profile
@@ -112,7 +113,7 @@ async fn run(cli: Cli) -> CliResult {
         ));
     }
     match cli.command {
-        Command::Server(args) => commands::server::run(args).await,
+        Command::Server(args) => commands::server::run(*args).await,
         Command::Gateway(args) => commands::gateway::run(g, args).await,
         Command::Dev(args) => commands::dev::run(g, args).await,
         Command::Login(args) => commands::login::login(g, args).await,
@@ -149,24 +150,49 @@ fn wants_json(args: &[String]) -> bool {
         || args.iter().any(|a| a == "--output=json" || a == "-ojson")
 }
 
+/// Reports a usage error the way the command line asked (JSON or text)
+/// and exits.
+fn exit_with(e: clap::Error, args: &[String]) -> ! {
+    if e.use_stderr() && wants_json(args) {
+        let rendered = e.render().to_string();
+        let message = rendered
+            .lines()
+            .next()
+            .unwrap_or("invalid usage")
+            .trim_start_matches("error: ")
+            .to_string();
+        let err = error::CliError::new(error::Exit::Usage, "usage", message);
+        output::Output::new(output::Format::Json).print_error(&err);
+        std::process::exit(err.exit as i32);
+    }
+    e.exit()
+}
+
+/// The command line, with the settings of `server` and `gateway` completed
+/// from their `--config` file.
 fn parse() -> Cli {
     let args: Vec<String> = std::env::args().collect();
-    match Cli::try_parse_from(&args) {
-        Ok(cli) => cli,
-        Err(e) if e.use_stderr() && wants_json(&args) => {
-            let rendered = e.render().to_string();
-            let message = rendered
-                .lines()
-                .next()
-                .unwrap_or("invalid usage")
-                .trim_start_matches("error: ")
-                .to_string();
-            let err = error::CliError::new(error::Exit::Usage, "usage", message);
-            output::Output::new(output::Format::Json).print_error(&err);
+    let (matches, origins) = match settings::parse(Cli::command(), &args) {
+        Ok(parsed) => parsed,
+        Err(settings::ParseError::Clap(e)) => exit_with(e, &args),
+        Err(settings::ParseError::File(err)) => {
+            let format = if wants_json(&args) {
+                output::Format::Json
+            } else {
+                output::Format::Table
+            };
+            output::Output::new(format).print_error(&err);
             std::process::exit(err.exit as i32);
         }
-        Err(e) => e.exit(),
+    };
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| exit_with(e, &args));
+    match &mut cli.command {
+        Command::Server(a) => a.origins = origins,
+        Command::Gateway(a) => a.origins = origins,
+        Command::Dev(a) => a.origins = origins,
+        _ => {}
     }
+    cli
 }
 
 fn main() {

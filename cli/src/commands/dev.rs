@@ -32,6 +32,11 @@ pub struct Args {
     /// Log every request (and other INFO lines) too, not only warnings
     #[arg(long, short = 'v')]
     verbose: bool,
+    #[command(flatten)]
+    kv: super::server::KvArgs,
+    /// Where each setting came from, for messages.
+    #[arg(skip)]
+    pub origins: crate::settings::Origins,
 }
 
 /// The dev gateway's key: reused from the data directory while the server
@@ -112,8 +117,8 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         bootstrap_ttl: None,
         bootstrap_file: None,
         max_credential_ttl: None,
-        kv_sync: super::server::kv_sync_config()?,
-        edge_key: super::server::edge_key()?,
+        kv_sync: super::server::kv_sync_config(&args.kv, &args.origins)?,
+        edge_key: super::server::edge_key(&args.kv, &args.origins)?,
         usage_retention: Default::default(),
         connections: super::server::connection_limits(
             tokenctl_listener::Limits::DEFAULT_HEADER_READ_TIMEOUT.into(),

@@ -28,6 +28,15 @@ again for new connections; open connections keep going; a broken replacement is
 refused with a log line and the current certificate stays in use. To follow a
 server whose certificate comes from a private CA, give --ca-cert.
 
+Settings: each flag above has the environment variable shown, and may also be set in the
+TOML file named by --config, under its long name without the dashes; the file may also
+name the server (`server = \"https://…\"`) and `ca-cert`:
+  server = \"https://tokenctl.example.com\"
+  key-file = \"/run/credentials/tokenctl-gateway.service/gateway.key\"
+  listen = \"0.0.0.0:8080\"
+A flag beats its variable, which beats the file, which beats the default. The table of
+all settings is docs/settings.md.
+
 Examples:
   tokenctl gateway-key create edge-1 -o json | jq -r .secret > gateway.key
   TOKENCTL_GATEWAY_KEY=$(cat gateway.key) tokenctl gateway --server https://tokenctl.example.com \\
@@ -40,14 +49,18 @@ Forwarded / X-Forwarded-For / X-Forwarded-Proto believed (read from the right, u
 first address that is not a trusted proxy), for --allow-ip, usage and upstream headers:
   tokenctl gateway --listen 10.0.1.5:8080 --trusted-proxy 10.0.0.0/24")]
 pub struct Args {
-    /// Gateway key (tkg_…) from `tokenctl gateway-key create`. Prefer
-    /// --key-file or the environment: command lines are visible to other users
+    /// TOML file of settings, keyed by the long flag names (see below);
+    /// flags and variables beat it
+    #[arg(long, env = "TOKENCTL_GATEWAY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Gateway key (tkg_…) from `tokenctl gateway-key create`; this or
+    /// --key-file is required. Prefer --key-file: command lines are visible
+    /// to other users
     #[arg(
         long,
         env = "TOKENCTL_GATEWAY_KEY",
         hide_env_values = true,
-        required_unless_present = "key_file",
-        conflicts_with = "key_file"
+        value_name = "KEY"
     )]
     pub key: Option<String>,
     /// File holding the gateway key (e.g. a systemd credential)
@@ -57,14 +70,16 @@ pub struct Args {
     #[arg(
         long,
         env = "TOKENCTL_GATEWAY_LISTEN",
-        default_value = "127.0.0.1:8080"
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
     )]
     pub listen: SocketAddr,
     /// Directory for the encrypted config snapshot and the usage spool
     #[arg(
         long,
         env = "TOKENCTL_GATEWAY_STATE_DIR",
-        default_value = ".tokenctl-gateway"
+        default_value = ".tokenctl-gateway",
+        value_name = "DIR"
     )]
     pub state_dir: PathBuf,
     /// Most disk the usage spool may use (e.g. 512MiB, 2GB). When it is
@@ -117,49 +132,50 @@ pub struct Args {
     )]
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Log format
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(
+        long,
+        env = "TOKENCTL_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        value_name = "FORMAT"
+    )]
     pub log_format: super::server::LogFormat,
+    /// Which log lines to write: a level (`warn`) or a filter such as
+    /// `info,tokenctl_gateway_native=debug`
+    #[arg(long, env = "TOKENCTL_LOG", default_value = "info", value_parser = super::server::parse_log_filter, value_name = "FILTER")]
+    pub log_filter: String,
     /// Serve clients HTTPS with this PEM certificate chain (leaf first);
     /// needs --tls-key. Reloaded on SIGHUP
-    #[arg(
-        long,
-        env = "TOKENCTL_GATEWAY_TLS_CERT",
-        value_name = "FILE",
-        requires = "tls_key"
-    )]
+    #[arg(long, env = "TOKENCTL_GATEWAY_TLS_CERT", value_name = "FILE")]
     pub tls_cert: Option<PathBuf>,
     /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)
-    #[arg(
-        long,
-        env = "TOKENCTL_GATEWAY_TLS_KEY",
-        value_name = "FILE",
-        requires = "tls_cert"
-    )]
+    #[arg(long, env = "TOKENCTL_GATEWAY_TLS_KEY", value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
     /// Serve Prometheus metrics at http://ADDR/metrics (plain HTTP, on a
     /// listener of its own); see docs/gateway.md for the list. Off unless
     /// given
     #[arg(long, env = "TOKENCTL_GATEWAY_METRICS_LISTEN", value_name = "ADDR")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Where each setting came from, for messages.
+    #[arg(skip)]
+    pub origins: crate::settings::Origins,
 }
 
-/// The gateway key from --key (or its variable) or from --key-file.
+/// The gateway key from --key (or its variable) or from --key-file, not both.
 fn gateway_key(args: &Args) -> CliResult<String> {
-    let key = match (&args.key, &args.key_file) {
-        (Some(key), _) => key.clone(),
-        (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
-            CliError::usage(format!(
-                "cannot read the gateway key file {}: {e}",
-                path.display()
-            ))
-        })?,
-        (None, None) => {
-            return Err(CliError::usage(
-                "no gateway key: give --key-file PATH or set TOKENCTL_GATEWAY_KEY",
-            ))
-        }
-    };
-    Ok(key.trim().to_string())
+    crate::settings::secret(
+        "gateway key",
+        args.key.as_deref(),
+        "key",
+        args.key_file.as_deref(),
+        "key_file",
+        &args.origins,
+    )?
+    .ok_or_else(|| {
+        CliError::usage(
+            "no gateway key: give --key-file PATH or set TOKENCTL_GATEWAY_KEY (or `key-file` in the --config file)",
+        )
+    })
 }
 
 /// `--max-stale`: a duration, or `never`.
@@ -192,7 +208,7 @@ fn parse_size(value: &str) -> Result<u64, String> {
 }
 
 pub async fn run(g: &Globals, args: Args) -> CliResult {
-    super::server::init_logging(args.log_format);
+    super::server::init_logging(args.log_format, &args.log_filter);
     let config = Config::load()?;
     let profile = config.profile_name(g.profile.as_deref());
     let server = client::server_url(g, &config, &profile)?;

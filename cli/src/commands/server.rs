@@ -1,36 +1,31 @@
 //! `tokenctl server`: run the control plane.
 
 use crate::error::{CliError, CliResult};
+use crate::settings::{self, Origins};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tokenctl_gateway::kv::EdgeKey;
 use tokenctl_listener::Limits;
 use tokenctl_server::crypto::MasterKey;
-use tokenctl_server::kvsync::KvConfig;
+use tokenctl_server::kvsync::{KvConfig, DEFAULT_API_BASE_URL};
 use tokenctl_server::{Bootstrap, DatabaseUrl, Server, ServerConfig};
 
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = "\
-Environment:
-  TOKENCTL_MASTER_KEY       64 hex characters (32 bytes) encrypting upstream secrets;
-                            generate with `openssl rand -hex 32`. Or use --master-key-file.
-  TOKENCTL_BOOTSTRAP_TOKEN  admin credential for the first user on an empty database
-                            (from `tokenctl credential generate`); otherwise one is
-                            generated: printed once on stderr when stderr is a
-                            terminal, else written to DATA_DIR/bootstrap-credential
-                            (mode 0600) and only that path is logged. Either way it
-                            expires after --bootstrap-ttl. Or use --bootstrap-token-file.
-  TOKENCTL_LOG              log filter, e.g. `info`, `tokenctl_server=debug` (default: info)
+Settings: each flag above has the environment variable shown, and may also be set in the
+TOML file named by --config, under its long name without the dashes:
+  listen = \"0.0.0.0:7700\"
+  master-key-file = \"/run/credentials/tokenctl-server.service/master.key\"
+A flag beats its variable, which beats the file, which beats the default. The table of
+all settings is docs/settings.md.
 
-Cloudflare KV sync (off unless the first three are set; see docs/kv-layout.md):
-  CF_ACCOUNT_ID             Cloudflare account id
-  CF_API_TOKEN              API token with the Workers KV Storage Write permission
-  CF_KV_NAMESPACE_ID        the KV namespace the Worker reads (dedicated to tokenctl)
-  CF_API_BASE_URL           default https://api.cloudflare.com/client/v4
-  TOKENCTL_KV_TIMEOUT       per-request timeout towards Cloudflare (default 30s)
-  TOKENCTL_EDGE_KEY         64 hex characters (32 bytes) sealing upstream secrets for the
-                            Worker, which holds the same key; without it secrets are not
-                            written to KV
+Secrets (master key, bootstrap credential, Cloudflare API token, edge key) may be given
+as a value or as a file holding it (--master-key-file, …), not both; prefer the files
+(e.g. systemd credentials): command lines and environments are easier to leak.
+
+Without a bootstrap credential, an empty database gets a generated one: printed once on
+stderr when stderr is a terminal, else written to DATA_DIR/bootstrap-credential (mode
+0600) and only that path is logged. Either way it expires after --bootstrap-ttl.
 
 TLS: with --tls-cert and --tls-key the server speaks HTTPS (HTTP/1.1 and HTTP/2 by
 ALPN). On SIGHUP it reads both files again and uses them for new connections; open
@@ -41,27 +36,53 @@ Examples:
   tokenctl server --database-url sqlite://tokenctl.db
   tokenctl server --database-url postgres://tokenctl@db/tokenctl --listen 0.0.0.0:7700
   tokenctl server --max-credential-ttl 90d --trusted-proxy 10.0.0.0/24 --data-dir /var/lib/tokenctl
+  tokenctl server --config /etc/tokenctl/server.toml
   tokenctl server --metrics-listen 127.0.0.1:9770
   tokenctl server --listen 0.0.0.0:7700 --tls-cert /etc/tokenctl/tls/fullchain.pem \\
       --tls-key /etc/tokenctl/tls/privkey.pem")]
 pub struct Args {
+    /// TOML file of settings, keyed by the long flag names (see below);
+    /// flags and variables beat it
+    #[arg(long, env = "TOKENCTL_SERVER_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// sqlite://PATH (created if missing) or postgres://USER@HOST/DB
     #[arg(
         long,
         env = "TOKENCTL_DATABASE_URL",
         default_value = "sqlite://tokenctl.db",
-        hide_env_values = true
+        hide_env_values = true,
+        value_name = "URL"
     )]
     pub database_url: String,
     /// Address to listen on
-    #[arg(long, env = "TOKENCTL_LISTEN", default_value = "127.0.0.1:7700")]
+    #[arg(
+        long,
+        env = "TOKENCTL_LISTEN",
+        default_value = "127.0.0.1:7700",
+        value_name = "ADDR"
+    )]
     pub listen: SocketAddr,
-    /// File holding the master key as 64 hex characters
+    /// Master key encrypting upstream secrets: 64 hex characters (32
+    /// bytes), e.g. from `openssl rand -hex 32`. Without one the server
+    /// cannot store secrets. Prefer --master-key-file
+    #[arg(
+        long,
+        env = "TOKENCTL_MASTER_KEY",
+        hide_env_values = true,
+        value_name = "HEX"
+    )]
+    pub master_key: Option<String>,
+    /// File holding the master key (e.g. a systemd credential)
     #[arg(long, env = "TOKENCTL_MASTER_KEY_FILE", value_name = "PATH")]
     pub master_key_file: Option<PathBuf>,
     /// How long raw usage events are kept (rollups are kept longer:
     /// per-minute 7d, per-hour 180d, per-day 2 years)
-    #[arg(long, env = "TOKENCTL_USAGE_RETENTION", default_value = "30d")]
+    #[arg(
+        long,
+        env = "TOKENCTL_USAGE_RETENTION",
+        default_value = "30d",
+        value_name = "DURATION"
+    )]
     pub usage_retention: humantime::Duration,
     /// Longest a client may take to send a request's headers, or its first
     /// request on a new connection; slower clients are disconnected
@@ -119,35 +140,93 @@ pub struct Args {
     #[arg(long, env = "TOKENCTL_ALLOW_METADATA_UPSTREAMS")]
     pub allow_metadata_upstreams: bool,
     /// Log format
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(
+        long,
+        env = "TOKENCTL_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        value_name = "FORMAT"
+    )]
     pub log_format: LogFormat,
-    /// File holding the admin credential for the first user on an empty
-    /// database (instead of TOKENCTL_BOOTSTRAP_TOKEN; ignored once a user
-    /// exists)
+    /// Which log lines to write: a level (`warn`) or a filter such as
+    /// `info,tokenctl_server=debug`
+    #[arg(long, env = "TOKENCTL_LOG", default_value = "info", value_parser = parse_log_filter, value_name = "FILTER")]
+    pub log_filter: String,
+    /// Admin credential (tkc_…, from `tokenctl credential generate`) for the
+    /// first user on an empty database; ignored once a user exists. Prefer
+    /// --bootstrap-token-file
+    #[arg(
+        long,
+        env = "TOKENCTL_BOOTSTRAP_TOKEN",
+        hide_env_values = true,
+        value_name = "CREDENTIAL"
+    )]
+    pub bootstrap_token: Option<String>,
+    /// File holding the bootstrap credential
     #[arg(long, env = "TOKENCTL_BOOTSTRAP_TOKEN_FILE", value_name = "PATH")]
     pub bootstrap_token_file: Option<PathBuf>,
     /// Serve HTTPS with this PEM certificate chain (leaf first); needs
     /// --tls-key. Reloaded on SIGHUP
-    #[arg(
-        long,
-        env = "TOKENCTL_TLS_CERT",
-        value_name = "FILE",
-        requires = "tls_key"
-    )]
+    #[arg(long, env = "TOKENCTL_TLS_CERT", value_name = "FILE")]
     pub tls_cert: Option<PathBuf>,
     /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)
-    #[arg(
-        long,
-        env = "TOKENCTL_TLS_KEY",
-        value_name = "FILE",
-        requires = "tls_cert"
-    )]
+    #[arg(long, env = "TOKENCTL_TLS_KEY", value_name = "FILE")]
     pub tls_key: Option<PathBuf>,
     /// Serve Prometheus metrics at http://ADDR/metrics (plain HTTP, on a
     /// listener of its own); see the operator guide for the list. Off
     /// unless given
     #[arg(long, env = "TOKENCTL_METRICS_LISTEN", value_name = "ADDR")]
     pub metrics_listen: Option<SocketAddr>,
+    #[command(flatten)]
+    pub kv: KvArgs,
+    /// Where each setting came from, for messages.
+    #[arg(skip)]
+    pub origins: Origins,
+}
+
+/// Cloudflare KV sync, for the Worker gateway (`tokenctl server` and
+/// `tokenctl dev`).
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Cloudflare KV sync (docs/kv-layout.md)")]
+pub struct KvArgs {
+    /// Cloudflare account id. KV sync is on when this, the API token and
+    /// the namespace id are all given
+    #[arg(long, env = "CF_ACCOUNT_ID", value_name = "ID")]
+    pub cf_account_id: Option<String>,
+    /// Cloudflare API token with the Workers KV Storage Write permission.
+    /// Prefer --cf-api-token-file
+    #[arg(
+        long,
+        env = "CF_API_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub cf_api_token: Option<String>,
+    /// File holding the Cloudflare API token
+    #[arg(long, env = "CF_API_TOKEN_FILE", value_name = "PATH")]
+    pub cf_api_token_file: Option<PathBuf>,
+    /// The KV namespace the Worker reads (dedicated to tokenctl)
+    #[arg(long, env = "CF_KV_NAMESPACE_ID", value_name = "ID")]
+    pub cf_kv_namespace_id: Option<String>,
+    /// Cloudflare API base URL
+    #[arg(long, env = "CF_API_BASE_URL", default_value = DEFAULT_API_BASE_URL, value_name = "URL")]
+    pub cf_api_base_url: String,
+    /// Timeout of each request to Cloudflare, 100ms to 5m
+    #[arg(long, env = "TOKENCTL_KV_TIMEOUT", default_value = "30s", value_parser = KvConfig::parse_request_timeout, value_name = "DURATION")]
+    pub kv_timeout: std::time::Duration,
+    /// Edge key sealing upstream secrets for the Worker, which holds the
+    /// same key: 64 hex characters (32 bytes). Without it secrets are not
+    /// written to KV. Prefer --edge-key-file
+    #[arg(
+        long,
+        env = "TOKENCTL_EDGE_KEY",
+        hide_env_values = true,
+        value_name = "HEX"
+    )]
+    pub edge_key: Option<String>,
+    /// File holding the edge key
+    #[arg(long, env = "TOKENCTL_EDGE_KEY_FILE", value_name = "PATH")]
+    pub edge_key_file: Option<PathBuf>,
 }
 
 /// `--bootstrap-ttl`: a duration, or `never` (`None`).
@@ -223,14 +302,26 @@ pub enum LogFormat {
     Json,
 }
 
-pub fn init_logging(format: LogFormat) {
-    init_logging_with_default(format, "info");
+/// `--log-filter`: a level or a `tracing` filter.
+pub fn parse_log_filter(value: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::try_new(value)
+        .map(|_| value.to_string())
+        .map_err(|e| format!("not a log filter ({e}); e.g. `info` or `warn,tokenctl_server=debug`"))
+}
+
+/// Logging to stderr with `filter` (checked by `--log-filter`).
+pub fn init_logging(format: LogFormat, filter: &str) {
+    init_logging_to(format, tracing_subscriber::EnvFilter::new(filter));
 }
 
 /// Logging to stderr at `default_filter` unless `TOKENCTL_LOG` says otherwise.
 pub fn init_logging_with_default(format: LogFormat, default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("TOKENCTL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    init_logging_to(format, filter);
+}
+
+fn init_logging_to(format: LogFormat, filter: tracing_subscriber::EnvFilter) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -276,72 +367,129 @@ pub fn connection_limits(
     }
 }
 
-pub fn master_key(file: Option<&PathBuf>) -> CliResult<Option<MasterKey>> {
-    let from_env = std::env::var("TOKENCTL_MASTER_KEY")
-        .ok()
-        .filter(|v| !v.trim().is_empty());
-    match (from_env, file) {
-        (Some(_), Some(_)) => Err(CliError::usage(
-            "both TOKENCTL_MASTER_KEY and --master-key-file are set; use one",
-        )),
-        (Some(hex), None) => MasterKey::from_hex(&hex)
-            .map(Some)
-            .map_err(|e| CliError::usage(format!("TOKENCTL_MASTER_KEY: {e}"))),
-        (None, Some(path)) => MasterKey::from_file(path)
-            .map(Some)
-            .map_err(|e| CliError::usage(e.to_string())),
-        (None, None) => Ok(None),
-    }
+/// The master key from `--master-key` or `--master-key-file` (not both).
+pub fn master_key(args: &Args) -> CliResult<Option<MasterKey>> {
+    let from = |id| args.origins.describe(id);
+    let value = settings::secret(
+        "master key",
+        args.master_key.as_deref(),
+        "master_key",
+        args.master_key_file.as_deref(),
+        "master_key_file",
+        &args.origins,
+    )?;
+    let source = if args.master_key_file.is_some() {
+        from("master_key_file")
+    } else {
+        from("master_key")
+    };
+    value
+        .map(|hex| MasterKey::from_hex(&hex))
+        .transpose()
+        .map_err(|e| CliError::usage(format!("the master key from {source}: {e}")))
 }
 
-/// The bootstrap credential from `TOKENCTL_BOOTSTRAP_TOKEN` or from
+/// The bootstrap credential from `--bootstrap-token` or
 /// `--bootstrap-token-file` (not both).
-pub fn bootstrap_credential(file: Option<&PathBuf>) -> CliResult<Option<String>> {
-    let from_env = std::env::var("TOKENCTL_BOOTSTRAP_TOKEN")
-        .ok()
-        .filter(|v| !v.trim().is_empty());
-    match (from_env, file) {
-        (Some(_), Some(_)) => Err(CliError::usage(
-            "both TOKENCTL_BOOTSTRAP_TOKEN and --bootstrap-token-file are set; use one",
-        )),
-        (Some(value), None) => Ok(Some(value)),
-        (None, Some(path)) => {
-            let value = std::fs::read_to_string(path).map_err(|e| {
-                CliError::usage(format!(
-                    "cannot read the bootstrap credential file {}: {e}",
-                    path.display()
-                ))
-            })?;
-            let value = value.trim().to_string();
-            use tokenctl_gateway::token::{Secret, SecretKind};
-            Secret::parse(SecretKind::AdminCredential, &value).map_err(|e| {
-                CliError::usage(format!(
-                    "{}: {e}; generate one with `tokenctl credential generate`",
-                    path.display()
-                ))
-            })?;
-            Ok(Some(value))
-        }
-        (None, None) => Ok(None),
+pub fn bootstrap_credential(args: &Args) -> CliResult<Option<String>> {
+    let value = settings::secret(
+        "bootstrap credential",
+        args.bootstrap_token.as_deref(),
+        "bootstrap_token",
+        args.bootstrap_token_file.as_deref(),
+        "bootstrap_token_file",
+        &args.origins,
+    )?;
+    if let (Some(value), Some(path)) = (&value, &args.bootstrap_token_file) {
+        use tokenctl_gateway::token::{Secret, SecretKind};
+        Secret::parse(SecretKind::AdminCredential, value).map_err(|e| {
+            CliError::usage(format!(
+                "{}: {e}; generate one with `tokenctl credential generate`",
+                path.display()
+            ))
+        })?;
     }
+    Ok(value)
 }
 
-/// Cloudflare KV sync settings from the environment (`None`: off).
-pub fn kv_sync_config() -> CliResult<Option<KvConfig>> {
-    KvConfig::from_env().map_err(CliError::usage)
+/// Cloudflare KV sync settings (`None`: off).
+pub fn kv_sync_config(kv: &KvArgs, origins: &Origins) -> CliResult<Option<KvConfig>> {
+    let non_empty = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    };
+    let api_token = settings::secret(
+        "Cloudflare API token",
+        kv.cf_api_token.as_deref(),
+        "cf_api_token",
+        kv.cf_api_token_file.as_deref(),
+        "cf_api_token_file",
+        origins,
+    )?;
+    let parts = [
+        (
+            "--cf-account-id (CF_ACCOUNT_ID)",
+            non_empty(&kv.cf_account_id),
+        ),
+        (
+            "--cf-api-token (CF_API_TOKEN) or --cf-api-token-file",
+            api_token,
+        ),
+        (
+            "--cf-kv-namespace-id (CF_KV_NAMESPACE_ID)",
+            non_empty(&kv.cf_kv_namespace_id),
+        ),
+    ];
+    if parts.iter().all(|(_, v)| v.is_none()) {
+        return Ok(None);
+    }
+    let missing: Vec<&str> = parts
+        .iter()
+        .filter(|(_, v)| v.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+    if !missing.is_empty() {
+        return Err(CliError::usage(format!(
+            "KV sync needs the Cloudflare account id, API token and KV namespace id together; missing: {}",
+            missing.join(", ")
+        )));
+    }
+    let [account, token, namespace] = parts.map(|(_, v)| v.unwrap_or_default());
+    let base_url = Some(kv.cf_api_base_url.trim())
+        .filter(|u| !u.is_empty())
+        .unwrap_or(DEFAULT_API_BASE_URL);
+    KvConfig::new(
+        account,
+        token,
+        namespace,
+        base_url.to_string(),
+        kv.kv_timeout,
+    )
+    .map(Some)
+    .map_err(CliError::usage)
 }
 
-/// `TOKENCTL_EDGE_KEY`, if set.
-pub fn edge_key() -> CliResult<Option<EdgeKey>> {
-    match std::env::var("TOKENCTL_EDGE_KEY")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-    {
-        None => Ok(None),
-        Some(hex) => EdgeKey::parse(&hex)
-            .map(Some)
-            .map_err(|e| CliError::usage(e.to_string())),
-    }
+/// The edge key from `--edge-key` or `--edge-key-file` (not both).
+pub fn edge_key(kv: &KvArgs, origins: &Origins) -> CliResult<Option<EdgeKey>> {
+    let value = settings::secret(
+        "edge key",
+        kv.edge_key.as_deref(),
+        "edge_key",
+        kv.edge_key_file.as_deref(),
+        "edge_key_file",
+        origins,
+    )?;
+    let source = if kv.edge_key_file.is_some() {
+        origins.describe("edge_key_file")
+    } else {
+        origins.describe("edge_key")
+    };
+    value
+        .map(|hex| EdgeKey::parse(&hex))
+        .transpose()
+        .map_err(|e| CliError::usage(format!("the edge key from {source}: {e}")))
 }
 
 /// The certificate and key of `--tls-cert`/`--tls-key` (both or neither),
@@ -388,7 +536,7 @@ pub async fn shutdown_signal() {
 }
 
 pub async fn run(args: Args) -> CliResult {
-    init_logging(args.log_format);
+    init_logging(args.log_format, &args.log_filter);
     let database = DatabaseUrl::parse(&args.database_url).map_err(CliError::usage)?;
     let bootstrap_ttl = bootstrap_ttl(args.bootstrap_ttl, args.max_credential_ttl)?;
     // A generated credential goes to the terminal, never into a log that a
@@ -400,8 +548,8 @@ pub async fn run(args: Args) -> CliResult {
     let config = ServerConfig {
         database: database.clone(),
         listen: args.listen,
-        master_key: master_key(args.master_key_file.as_ref())?,
-        bootstrap_credential: bootstrap_credential(args.bootstrap_token_file.as_ref())?,
+        master_key: master_key(&args)?,
+        bootstrap_credential: bootstrap_credential(&args)?,
         bootstrap_ttl,
         bootstrap_file,
         max_credential_ttl: args
@@ -409,8 +557,8 @@ pub async fn run(args: Args) -> CliResult {
             .map(chrono::Duration::from_std)
             .transpose()
             .map_err(|_| CliError::usage("--max-credential-ttl is too long"))?,
-        kv_sync: kv_sync_config()?,
-        edge_key: edge_key()?,
+        kv_sync: kv_sync_config(&args.kv, &args.origins)?,
+        edge_key: edge_key(&args.kv, &args.origins)?,
         usage_retention: tokenctl_server::usage::Retention {
             raw: chrono::TimeDelta::from_std(args.usage_retention.into())
                 .map_err(|_| CliError::usage("--usage-retention is too long"))?,
@@ -457,7 +605,7 @@ pub async fn run(args: Args) -> CliResult {
             );
         }
         Bootstrap::UsedConfigured => {
-            tracing::info!("created the first admin user `admin` with the credential from TOKENCTL_BOOTSTRAP_TOKEN; {expiry}");
+            tracing::info!("created the first admin user `admin` with the configured bootstrap credential; {expiry}");
         }
         Bootstrap::NotNeeded => {}
     }

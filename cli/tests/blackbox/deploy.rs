@@ -204,7 +204,7 @@ fn the_systemd_units_start_the_real_server_and_gateway() {
 
 #[test]
 fn the_units_name_only_settings_the_binary_knows() {
-    let variable = regex_lite::Regex::new(r"TOKENCTL_[A-Z_]+").unwrap();
+    let variable = regex_lite::Regex::new(r"\b(?:TOKENCTL|CF)_[A-Z_]+").unwrap();
     for (unit, command) in [
         ("tokenctl-server.service", "server"),
         ("tokenctl-gateway.service", "gateway"),

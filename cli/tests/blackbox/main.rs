@@ -30,6 +30,7 @@ mod routes;
 mod search;
 mod secrets;
 mod security;
+mod settings;
 mod slowloris;
 mod teams;
 mod tls;

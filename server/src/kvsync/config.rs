@@ -1,4 +1,4 @@
-//! The KV sync's settings, from the environment.
+//! The KV sync's settings (flags and variables of `tokenctl server`).
 
 use std::fmt;
 use std::time::Duration;
@@ -30,12 +30,44 @@ impl fmt::Debug for KvConfig {
 }
 
 impl KvConfig {
-    /// From `CF_ACCOUNT_ID`, `CF_API_TOKEN`, `CF_KV_NAMESPACE_ID` (all or
-    /// none), `CF_API_BASE_URL` and `TOKENCTL_KV_TIMEOUT`.
-    pub fn from_env() -> Result<Option<KvConfig>, String> {
-        KvConfig::from_lookup(|name| std::env::var(name).ok())
+    /// The settings of `tokenctl server` (`--cf-account-id` etc.), checked:
+    /// the base URL must be an http(s) URL.
+    pub fn new(
+        account_id: String,
+        api_token: String,
+        namespace_id: String,
+        base_url: String,
+        request_timeout: Duration,
+    ) -> Result<KvConfig, String> {
+        match url::Url::parse(&base_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && !u.cannot_be_a_base() => {}
+            _ => {
+                return Err(format!(
+                    "CF_API_BASE_URL `{base_url}` is not an http(s) URL"
+                ))
+            }
+        }
+        Ok(KvConfig {
+            account_id,
+            api_token,
+            namespace_id,
+            base_url,
+            request_timeout,
+        })
     }
 
+    /// A request timeout towards Cloudflare (`TOKENCTL_KV_TIMEOUT`): a
+    /// duration from 100ms to 5m.
+    pub fn parse_request_timeout(value: &str) -> Result<Duration, String> {
+        humantime::parse_duration(value.trim())
+            .ok()
+            .filter(|d| *d >= Duration::from_millis(100) && *d <= Duration::from_secs(300))
+            .ok_or_else(|| format!("`{value}` must be a duration from 100ms to 5m, e.g. 30s"))
+    }
+
+    /// From settings looked up by their variable names: `CF_ACCOUNT_ID`,
+    /// `CF_API_TOKEN`, `CF_KV_NAMESPACE_ID` (all or none), `CF_API_BASE_URL`
+    /// and `TOKENCTL_KV_TIMEOUT`. Empty values count as unset.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Option<KvConfig>, String> {
         let get = |name: &str| {
             get(name)
@@ -60,33 +92,20 @@ impl KvConfig {
             ));
         }
         let base_url = get("CF_API_BASE_URL").unwrap_or_else(|| DEFAULT_API_BASE_URL.into());
-        match url::Url::parse(&base_url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && !u.cannot_be_a_base() => {}
-            _ => {
-                return Err(format!(
-                    "CF_API_BASE_URL `{base_url}` is not an http(s) URL"
-                ))
-            }
-        }
         let request_timeout = match get("TOKENCTL_KV_TIMEOUT") {
             None => Duration::from_secs(30),
-            Some(t) => humantime::parse_duration(&t)
-                .ok()
-                .filter(|d| *d >= Duration::from_millis(100) && *d <= Duration::from_secs(300))
-                .ok_or_else(|| {
-                    format!(
-                        "TOKENCTL_KV_TIMEOUT `{t}` must be a duration from 100ms to 5m, e.g. 30s"
-                    )
-                })?,
+            Some(t) => KvConfig::parse_request_timeout(&t)
+                .map_err(|e| format!("TOKENCTL_KV_TIMEOUT {e}"))?,
         };
         let mut values = values.into_iter().map(Option::unwrap);
-        Ok(Some(KvConfig {
-            account_id: values.next().unwrap(),
-            api_token: values.next().unwrap(),
-            namespace_id: values.next().unwrap(),
+        KvConfig::new(
+            values.next().unwrap(),
+            values.next().unwrap(),
+            values.next().unwrap(),
             base_url,
             request_timeout,
-        }))
+        )
+        .map(Some)
     }
 
     /// The lease outlives any request by a wide margin (see the module docs).
