@@ -85,7 +85,7 @@ async fn main() {
         database: DatabaseUrl::Postgres(db_url.to_string()),
         listen: "127.0.0.1:0".parse().unwrap(),
         master_key: Some(MasterKey::generate()),
-        bootstrap_credential: Some(admin.clone()),
+        bootstrap_credential: Some(admin.clone().into()),
         bootstrap_ttl: None,
         bootstrap_file: None,
         max_credential_ttl: None,

@@ -72,7 +72,7 @@ pub struct ServerConfig {
     /// Encrypts upstream secrets; optional until the first secret is stored.
     pub master_key: Option<MasterKey>,
     /// Admin credential to create on an empty database instead of a random one.
-    pub bootstrap_credential: Option<String>,
+    pub bootstrap_credential: Option<secrecy::SecretString>,
     /// How long the bootstrap credential lives from its creation; `None`:
     /// it never expires.
     pub bootstrap_ttl: Option<chrono::Duration>,

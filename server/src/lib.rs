@@ -63,7 +63,10 @@ impl Server {
         check_master_key(&db, config.master_key.as_ref()).await?;
         let bootstrap = bootstrap(
             &db,
-            config.bootstrap_credential.as_deref(),
+            config
+                .bootstrap_credential
+                .as_ref()
+                .map(secrecy::ExposeSecret::expose_secret),
             config.bootstrap_ttl,
             config.bootstrap_file.as_deref(),
         )

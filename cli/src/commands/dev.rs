@@ -111,7 +111,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         database: DatabaseUrl::Sqlite(db_path.clone()),
         listen: args.listen,
         master_key: Some(master_key),
-        bootstrap_credential: Some(credential.clone()),
+        bootstrap_credential: Some(credential.clone().into()),
         // The dev credential lives in the data directory and is reused on
         // every run; `dev` is for one machine, not for anything real.
         bootstrap_ttl: None,
@@ -143,7 +143,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
     let key = gateway_key(&dir, &url, &credential).await?;
     let gateway = NativeGateway::start(GatewaySettings {
         server: url.parse().expect("valid URL"),
-        key,
+        key: key.into(),
         listen: args.gateway_listen,
         state_dir: dir.join("gateway"),
         spool_max_bytes: tokenctl_gateway_native::DEFAULT_SPOOL_MAX_BYTES,

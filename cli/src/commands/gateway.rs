@@ -217,7 +217,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
     let https = tls.is_some();
     let gateway = NativeGateway::start(Settings {
         server: server.clone(),
-        key,
+        key: key.into(),
         listen: args.listen,
         state_dir: args.state_dir,
         spool_max_bytes: args.spool_max,

@@ -462,7 +462,7 @@ pub fn kv_sync_config(kv: &KvArgs, origins: &Origins) -> CliResult<Option<KvConf
         .unwrap_or(DEFAULT_API_BASE_URL);
     KvConfig::new(
         account,
-        token,
+        token.into(),
         namespace,
         base_url.to_string(),
         kv.kv_timeout,
@@ -549,7 +549,7 @@ pub async fn run(args: Args) -> CliResult {
         database: database.clone(),
         listen: args.listen,
         master_key: master_key(&args)?,
-        bootstrap_credential: bootstrap_credential(&args)?,
+        bootstrap_credential: bootstrap_credential(&args)?.map(Into::into),
         bootstrap_ttl,
         bootstrap_file,
         max_credential_ttl: args

@@ -24,12 +24,16 @@ pub enum ControlError {
 pub struct ControlPlane {
     http: reqwest::Client,
     base: Url,
-    key: String,
+    key: secrecy::SecretString,
 }
 
 impl ControlPlane {
     /// `extra_roots`: CAs trusted for the server besides the bundled ones.
-    pub fn new(base: Url, key: String, extra_roots: &[reqwest::Certificate]) -> ControlPlane {
+    pub fn new(
+        base: Url,
+        key: secrecy::SecretString,
+        extra_roots: &[reqwest::Certificate],
+    ) -> ControlPlane {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .user_agent(concat!("tokenctl-gateway/", env!("CARGO_PKG_VERSION")));
@@ -77,7 +81,7 @@ impl ControlPlane {
         let mut req = self
             .http
             .get(url.clone())
-            .bearer_auth(&self.key)
+            .bearer_auth(secrecy::ExposeSecret::expose_secret(&self.key))
             .timeout(wait + Duration::from_secs(30));
         if let Some(after) = after {
             req = req.query(&[("after", after), ("wait", wait.as_secs())]);
@@ -111,7 +115,7 @@ impl ControlPlane {
         let resp = self
             .http
             .post(self.url("/v1/usage/events"))
-            .bearer_auth(&self.key)
+            .bearer_auth(secrecy::ExposeSecret::expose_secret(&self.key))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .timeout(Duration::from_secs(30))
             .body(body)

@@ -16,6 +16,7 @@ mod state;
 use anyhow::Context;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioExecutor;
+use secrecy::{ExposeSecret, SecretString};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -31,12 +32,12 @@ pub use spool::DEFAULT_MAX_BYTES as DEFAULT_SPOOL_MAX_BYTES;
 pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(3600);
 
 /// Everything `tokenctl gateway` needs.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// The tokenctl server (control plane).
     pub server: Url,
     /// The gateway key (`tkg_…`).
-    pub key: String,
+    pub key: SecretString,
     pub listen: SocketAddr,
     /// Holds the encrypted config snapshot and the usage spool.
     pub state_dir: PathBuf,
@@ -59,24 +60,6 @@ pub struct Settings {
     /// Serve Prometheus metrics at `/metrics` on this address (`None`: no
     /// metrics).
     pub metrics_listen: Option<SocketAddr>,
-}
-
-impl std::fmt::Debug for Settings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settings")
-            .field("server", &self.server.as_str())
-            .field("key", &"<redacted>")
-            .field("listen", &self.listen)
-            .field("state_dir", &self.state_dir)
-            .field("spool_max_bytes", &self.spool_max_bytes)
-            .field("max_stale", &self.max_stale)
-            .field("connections", &self.connections)
-            .field("trusted_proxies", &self.trusted_proxies)
-            .field("tls", &self.tls)
-            .field("server_ca", &self.server_ca.len())
-            .field("metrics_listen", &self.metrics_listen)
-            .finish()
-    }
 }
 
 /// Writes `contents` to `path` whole or not at all, readable by the owner
@@ -146,7 +129,8 @@ impl NativeGateway {
     /// can serve at once, even with the server down), starts following the
     /// server and opens the usage spool.
     pub async fn start(settings: Settings) -> anyhow::Result<NativeGateway> {
-        Secret::parse(SecretKind::GatewayKey, &settings.key).context("gateway key")?;
+        Secret::parse(SecretKind::GatewayKey, settings.key.expose_secret())
+            .context("gateway key")?;
         settings
             .connections
             .validate()
@@ -177,8 +161,10 @@ impl NativeGateway {
             connections: listener.stats(),
             metrics: metrics.is_some().then(Default::default),
         });
-        let store =
-            follower::SnapshotStore::new(settings.state_dir.join("snapshot.sealed"), &settings.key);
+        let store = follower::SnapshotStore::new(
+            settings.state_dir.join("snapshot.sealed"),
+            settings.key.expose_secret(),
+        );
         let snapshot = store.load();
         if let Some(s) = &snapshot {
             // A snapshot from before confirmation times were kept was

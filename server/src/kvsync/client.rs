@@ -203,7 +203,7 @@ pub struct KvClient {
     http: reqwest::Client,
     /// `{base}/accounts/{account}/storage/kv/namespaces/{namespace}`
     namespace_url: url::Url,
-    api_token: String,
+    api_token: secrecy::SecretString,
     pub counters: Counters,
 }
 
@@ -247,7 +247,7 @@ impl KvClient {
     async fn send(&self, op: &str, req: reqwest::RequestBuilder) -> Result<Answer, KvError> {
         Counters::add(&self.counters.requests, 1);
         let resp = req
-            .bearer_auth(&self.api_token)
+            .bearer_auth(secrecy::ExposeSecret::expose_secret(&self.api_token))
             .send()
             .await
             .map_err(|e| network_error(op, &e))?;

@@ -1,32 +1,20 @@
 //! The KV sync's settings (flags and variables of `tokenctl server`).
 
-use std::fmt;
+use secrecy::SecretString;
 use std::time::Duration;
 
 /// Default Cloudflare API base URL.
 pub const DEFAULT_API_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
 
 /// Cloudflare KV settings; without them KV sync is off.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct KvConfig {
     pub account_id: String,
-    pub api_token: String,
+    pub api_token: SecretString,
     pub namespace_id: String,
     pub base_url: String,
     /// Per request, including the body.
     pub request_timeout: Duration,
-}
-
-impl fmt::Debug for KvConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("KvConfig")
-            .field("account_id", &self.account_id)
-            .field("api_token", &"<redacted>")
-            .field("namespace_id", &self.namespace_id)
-            .field("base_url", &self.base_url)
-            .field("request_timeout", &self.request_timeout)
-            .finish()
-    }
 }
 
 impl KvConfig {
@@ -34,7 +22,7 @@ impl KvConfig {
     /// the base URL must be an http(s) URL.
     pub fn new(
         account_id: String,
-        api_token: String,
+        api_token: SecretString,
         namespace_id: String,
         base_url: String,
         request_timeout: Duration,
@@ -100,7 +88,7 @@ impl KvConfig {
         let mut values = values.into_iter().map(Option::unwrap);
         KvConfig::new(
             values.next().unwrap(),
-            values.next().unwrap(),
+            values.next().unwrap().into(),
             values.next().unwrap(),
             base_url,
             request_timeout,
