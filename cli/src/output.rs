@@ -48,11 +48,44 @@ impl Output {
     }
 
     /// Prints `value` as pretty JSON on stdout.
-    pub fn print_json<T: Serialize>(&self, value: &T) {
+    pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) {
         println!(
             "{}",
             serde_json::to_string_pretty(value).expect("wire types serialise")
         );
+    }
+
+    /// One result: `value` as JSON for scripts, else what `people` prints.
+    pub fn print_or<T: Serialize + ?Sized>(&self, value: &T, people: impl FnOnce()) {
+        if self.json() {
+            self.print_json(value);
+        } else {
+            people();
+        }
+    }
+
+    /// A list: JSON for scripts; for people a table of one `row` per item,
+    /// or, when there are none, the `empty` hint on stderr (stdout stays
+    /// empty, so that pipes see no rows).
+    pub fn print_list<T: Serialize>(
+        &self,
+        items: &[T],
+        empty: Option<&str>,
+        header: &[&str],
+        row: impl Fn(&T) -> Vec<String>,
+    ) {
+        if self.json() {
+            return self.print_json(&items);
+        }
+        if let (true, Some(hint)) = (items.is_empty(), empty) {
+            eprintln!("{hint}");
+            return;
+        }
+        let mut table = self.table(header);
+        for item in items {
+            table.add_row(row(item));
+        }
+        println!("{table}");
     }
 
     /// A table with the house style: a header row, no outer borders. Its

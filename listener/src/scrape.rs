@@ -5,6 +5,8 @@
 
 use crate::{Limits, Listener};
 use http::{header, Method, Request, Response, StatusCode};
+use metrics::{Recorder, Unit};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,6 +21,38 @@ pub const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// Scrapers are few: a handful of connections is plenty, and keeps a
 /// misbehaving client from holding many descriptors.
 const MAX_CONNECTIONS: usize = 16;
+
+/// One metric of a process: its kind, name and `# HELP` text.
+#[derive(Debug, Clone, Copy)]
+pub enum Described {
+    Counter(&'static str, &'static str),
+    Gauge(&'static str, Option<Unit>, &'static str),
+    /// Always in seconds; bucketed by the `buckets` of [`recorder`].
+    Seconds(&'static str, &'static str),
+}
+
+/// The Prometheus recorder of a process, with its metrics described and
+/// every `_seconds` histogram bucketed by `buckets`.
+pub fn recorder(buckets: &[f64], metrics: &[Described]) -> PrometheusRecorder {
+    let recorder = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), buckets)
+        .expect("buckets are not empty")
+        .build_recorder();
+    for metric in metrics {
+        match *metric {
+            Described::Counter(name, help) => {
+                recorder.describe_counter(name.into(), None, help.into())
+            }
+            Described::Gauge(name, unit, help) => {
+                recorder.describe_gauge(name.into(), unit, help.into())
+            }
+            Described::Seconds(name, help) => {
+                recorder.describe_histogram(name.into(), Some(Unit::Seconds), help.into())
+            }
+        }
+    }
+    recorder
+}
 
 /// Binds `addr` for the metrics endpoint.
 pub async fn bind_metrics(addr: SocketAddr) -> std::io::Result<Listener> {

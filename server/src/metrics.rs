@@ -18,7 +18,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics::{Counter, Gauge, Key, Label, Metadata, Recorder, Unit};
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
+use metrics_exporter_prometheus::PrometheusRecorder;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -79,34 +79,22 @@ impl Default for ServerMetrics {
 
 impl ServerMetrics {
     pub fn new() -> ServerMetrics {
-        let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &DURATION_BUCKETS)
-            .expect("buckets are not empty")
-            .build_recorder();
-        let counters = [
-            (HTTP_REQUESTS, "Admin API requests answered, by route template, method and status."),
-            (AUTH_FAILURES, "Requests refused for their credential (admin credential or gateway key), by reason (the error code)."),
-            (KV_FAILURES, "Failed calls to Cloudflare KV by this process (every failed attempt, retries included)."),
-            (USAGE_EVENTS, "Usage events received from gateways, by result: inserted, duplicate (already stored) or refused (invalid)."),
-        ];
-        for (name, help) in counters {
-            recorder.describe_counter(name.into(), None, help.into());
-        }
-        let gauges = [
-            (DB_POOL_CONNECTIONS, None, "Database connections of this process's pool, by state (in_use, idle)."),
-            (DB_POOL_MAX, None, "The most connections the pool opens."),
-            (KV_PENDING, None, "Config changes not yet confirmed in Cloudflare KV (only with KV sync)."),
-            (KV_LAG, Some(Unit::Seconds), "Age of the oldest change not yet in KV; 0 when in sync (only with KV sync)."),
-            (ROLLUP_PENDING, None, "Stored usage events not yet added to the rollups (counted up to 100,000)."),
-            (ROLLUP_LAG, Some(Unit::Seconds), "How long the oldest usage event not yet rolled up has waited since it was received; 0 when none waits."),
-        ];
-        for (name, unit, help) in gauges {
-            recorder.describe_gauge(name.into(), unit, help.into());
-        }
-        recorder.describe_histogram(
-            HTTP_DURATION.into(),
-            Some(Unit::Seconds),
-            "Admin API response times, by route template and method.".into(),
+        use tokenctl_listener::Described::{Counter as C, Gauge as G, Seconds as S};
+        let recorder = tokenctl_listener::recorder(
+            &DURATION_BUCKETS,
+            &[
+                C(HTTP_REQUESTS, "Admin API requests answered, by route template, method and status."),
+                C(AUTH_FAILURES, "Requests refused for their credential (admin credential or gateway key), by reason (the error code)."),
+                C(KV_FAILURES, "Failed calls to Cloudflare KV by this process (every failed attempt, retries included)."),
+                C(USAGE_EVENTS, "Usage events received from gateways, by result: inserted, duplicate (already stored) or refused (invalid)."),
+                G(DB_POOL_CONNECTIONS, None, "Database connections of this process's pool, by state (in_use, idle)."),
+                G(DB_POOL_MAX, None, "The most connections the pool opens."),
+                G(KV_PENDING, None, "Config changes not yet confirmed in Cloudflare KV (only with KV sync)."),
+                G(KV_LAG, Some(Unit::Seconds), "Age of the oldest change not yet in KV; 0 when in sync (only with KV sync)."),
+                G(ROLLUP_PENDING, None, "Stored usage events not yet added to the rollups (counted up to 100,000)."),
+                G(ROLLUP_LAG, Some(Unit::Seconds), "How long the oldest usage event not yet rolled up has waited since it was received; 0 when none waits."),
+                S(HTTP_DURATION, "Admin API response times, by route template and method."),
+            ],
         );
         let gauge = |name: &'static str, labels: Vec<Label>| {
             recorder.register_gauge(&Key::from_parts(name, labels), &METADATA)

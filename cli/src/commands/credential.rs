@@ -51,9 +51,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             let created: CreatedCredential = client
                 .post("/v1/credentials", &[], &CreateCredential { name, expires })
                 .await?;
-            if out.json() {
-                out.print_json(&created);
-            } else {
+            out.print_or(&created, || {
                 println!(
                     "Credential `{}` created (expires: {}). {}\n\n    {}\n",
                     created.credential.name,
@@ -61,16 +59,16 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     out.warn("Copy it now: it is shown only this once."),
                     created.secret
                 );
-            }
+            });
         }
         Command::List => {
             let creds: Vec<Credential> = client.get("/v1/credentials", &[]).await?;
-            if out.json() {
-                out.print_json(&creds);
-            } else {
-                let mut t = out.table(&["NAME", "HINT", "STATUS", "EXPIRES", "LAST USED", "ID"]);
-                let now = chrono::Utc::now();
-                for c in &creds {
+            let now = chrono::Utc::now();
+            out.print_list(
+                &creds,
+                None,
+                &["NAME", "HINT", "STATUS", "EXPIRES", "LAST USED", "ID"],
+                |c| {
                     let status = if c.revoked_at.is_some() {
                         "revoked"
                     } else if c.expires_at.is_some_and(|e| e <= now) {
@@ -78,17 +76,16 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     } else {
                         "active"
                     };
-                    t.add_row(vec![
+                    vec![
                         c.name.clone(),
                         c.hint.clone(),
                         status.into(),
                         output::when(c.expires_at, "never"),
                         output::when(c.last_used_at, "never"),
                         c.id.to_string(),
-                    ]);
-                }
-                println!("{t}");
-            }
+                    ]
+                },
+            );
         }
         Command::Revoke { reference } => {
             let cred: Credential = client
@@ -98,11 +95,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     &serde_json::json!({}),
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&cred);
-            } else {
+            out.print_or(&cred, || {
                 println!("Revoked credential `{}` ({}).", cred.name, cred.hint);
-            }
+            });
         }
     }
     Ok(())

@@ -30,25 +30,23 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             let created: CreatedGatewayKey = client
                 .post("/v1/gateway-keys", &[], &CreateGatewayKey { name })
                 .await?;
-            if out.json() {
-                out.print_json(&created);
-            } else {
+            out.print_or(&created, || {
                 println!(
                     "Gateway key `{}` created. {}\n\n    {}\n",
                     created.key.name,
                     out.warn("Copy it now: it is shown only this once."),
                     created.secret
                 );
-            }
+            });
         }
         Command::List => {
             let keys: Vec<GatewayKey> = client.get("/v1/gateway-keys", &[]).await?;
-            if out.json() {
-                out.print_json(&keys);
-            } else {
-                let mut t = out.table(&["NAME", "HINT", "STATUS", "LAST SEEN", "CREATED", "ID"]);
-                for k in &keys {
-                    t.add_row(vec![
+            out.print_list(
+                &keys,
+                None,
+                &["NAME", "HINT", "STATUS", "LAST SEEN", "CREATED", "ID"],
+                |k| {
+                    vec![
                         k.name.clone(),
                         k.hint.clone(),
                         if k.revoked_at.is_some() {
@@ -60,10 +58,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         output::when(k.last_seen_at, "never"),
                         output::when(Some(k.created_at), ""),
                         k.id.to_string(),
-                    ]);
-                }
-                println!("{t}");
-            }
+                    ]
+                },
+            );
         }
         Command::Revoke { reference } => {
             let key: GatewayKey = client
@@ -73,11 +70,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     &serde_json::json!({}),
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&key);
-            } else {
+            out.print_or(&key, || {
                 println!("Revoked gateway key `{}` ({}).", key.name, key.hint);
-            }
+            });
         }
     }
     Ok(())

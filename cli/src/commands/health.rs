@@ -73,15 +73,13 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         server,
         gateways,
     };
-    if out.json() {
-        out.print_json(&overall);
-    } else {
+    out.print_or(&overall, || {
         print_server(&out, &overall.server);
         for gateway in &overall.gateways {
             println!();
             print_gateway(&out, gateway);
         }
-    }
+    });
     if overall.healthy {
         Ok(())
     } else {

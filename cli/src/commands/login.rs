@@ -268,10 +268,8 @@ pub async fn whoami(g: &Globals) -> CliResult {
     let out = g.output();
     let client = Client::connect(g).await?;
     let who: Identity = client.get("/v1/whoami", &[]).await?;
-    if out.json() {
-        out.print_json(&who);
-    } else {
+    out.print_or(&who, || {
         print_identity(&out, &who, vec![]);
-    }
+    });
     Ok(())
 }

@@ -235,16 +235,14 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
         }
         Command::List => {
             let routes: Vec<Route> = client.get("/v1/routes", &[]).await?;
-            if out.json() {
-                out.print_json(&routes);
-            } else if routes.is_empty() {
-                eprintln!("No routes yet. Add one with `tokenctl route add`.");
-            } else {
-                let mut t = out.table(&[
+            out.print_list(
+                &routes,
+                Some("No routes yet. Add one with `tokenctl route add`."),
+                &[
                     "NAME", "PATH", "UPSTREAM", "AUTH", "TAGS", "TEAMS", "TIMEOUT",
-                ]);
-                for r in &routes {
-                    t.add_row(vec![
+                ],
+                |r| {
+                    vec![
                         r.name.clone(),
                         r.path.clone(),
                         upstream_cell(r),
@@ -252,10 +250,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         output::list(&r.tags),
                         teams_cell(r),
                         format!("{}s", r.timeout_ms as f64 / 1000.0),
-                    ]);
-                }
-                println!("{t}");
-            }
+                    ]
+                },
+            );
         }
         Command::Show(a) => {
             let route: Route = client
@@ -279,21 +276,13 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
         Command::Tags => {
             let routes: Vec<Route> = client.get("/v1/routes", &[]).await?;
             let tags = tags_in_use(&routes);
-            if out.json() {
-                out.print_json(&tags);
-            } else if tags.is_empty() {
-                eprintln!("No route has a tag yet. Add one with `tokenctl route update NAME --add-tag TAG`.");
-            } else {
-                let mut t = out.table(&["TAG", "ROUTES", "SCOPE"]);
-                for tag in &tags {
-                    t.add_row(vec![
-                        tag.tag.clone(),
-                        output::list(&tag.routes),
-                        format!("tag:{}", tag.tag),
-                    ]);
-                }
-                println!("{t}");
-            }
+            out.print_list(&tags, Some("No route has a tag yet. Add one with `tokenctl route update NAME --add-tag TAG`."), &["TAG", "ROUTES", "SCOPE"], |tag| {
+                vec![
+                    tag.tag.clone(),
+                    output::list(&tag.routes),
+                    format!("tag:{}", tag.tag),
+                ]
+            });
         }
         Command::Update(a) => {
             let body = UpdateRoute {
@@ -340,9 +329,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     None,
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&removed);
-            } else {
+            out.print_or(&removed, || {
                 println!(
                     "Removed route `{}` ({}).",
                     removed.route.name, removed.route.path
@@ -361,7 +348,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         );
                     }
                 }
-            }
+            });
         }
     }
     Ok(())

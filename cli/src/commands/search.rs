@@ -37,11 +37,9 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
     let found: SearchResults = client
         .get("/v1/search", &[("q", text), ("limit", limit.to_string())])
         .await?;
-    if out.json() {
-        out.print_json(&found);
-    } else {
+    out.print_or(&found, || {
         print!("{}", render(&out, &found));
-    }
+    });
     Ok(())
 }
 

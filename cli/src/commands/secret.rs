@@ -101,9 +101,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     None,
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&info);
-            } else {
+            out.print_or(&info, || {
                 println!(
                     "Secret `{}` stored (version {}, fingerprint {}); it may be sent to: {}.",
                     info.name,
@@ -111,16 +109,14 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     info.fingerprint,
                     hosts_cell(&info)
                 );
-            }
+            });
         }
         Command::List => {
             let secrets: Vec<SecretInfo> = client.get("/v1/secrets", &[]).await?;
-            if out.json() {
-                out.print_json(&secrets);
-            } else if secrets.is_empty() {
-                eprintln!("No secrets yet. Store one with `tokenctl secret set NAME`.");
-            } else {
-                let mut t = out.table(&[
+            out.print_list(
+                &secrets,
+                Some("No secrets yet. Store one with `tokenctl secret set NAME`."),
+                &[
                     "NAME",
                     "FINGERPRINT",
                     "VERSION",
@@ -128,9 +124,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     "SET BY",
                     "SET",
                     "USED BY",
-                ]);
-                for s in &secrets {
-                    t.add_row(vec![
+                ],
+                |s| {
+                    vec![
                         s.name.clone(),
                         s.fingerprint.clone(),
                         s.version.to_string(),
@@ -138,10 +134,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         s.set_by.clone().unwrap_or_else(|| "-".into()),
                         output::when(Some(s.set_at), ""),
                         output::list(&s.used_by),
-                    ]);
-                }
-                println!("{t}");
-            }
+                    ]
+                },
+            );
         }
         Command::Remove { name, yes } => {
             super::confirm(&format!("Remove secret `{name}`?"), yes)?;
@@ -154,11 +149,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     None,
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&info);
-            } else {
+            out.print_or(&info, || {
                 println!("Removed secret `{}`.", info.name);
-            }
+            });
         }
     }
     Ok(())

@@ -51,11 +51,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
     match command {
         Command::Status => {
             let status: SyncStatus = client.get("/v1/sync/status", &[]).await?;
-            if out.json() {
-                out.print_json(&status);
-            } else {
+            out.print_or(&status, || {
                 println!("{}", status_table(&out, &status));
-            }
+            });
         }
         Command::Push { full } => {
             let result = push(&client, &out, full).await?;

@@ -146,10 +146,10 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
         }
         Command::List => {
             let teams: Vec<TeamSummary> = client.get("/v1/teams", &[]).await?;
-            if out.json() {
-                out.print_json(&teams);
-            } else {
-                let mut t = out.table(&[
+            out.print_list(
+                &teams,
+                None,
+                &[
                     "NAME",
                     "MEMBERS",
                     "TOKENS",
@@ -157,10 +157,10 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     "DESCRIPTION",
                     "CREATED",
                     "ID",
-                ]);
-                for s in &teams {
+                ],
+                |s| {
                     let team = &s.team;
-                    t.add_row(vec![
+                    vec![
                         team.name.clone(),
                         output::count(s.members),
                         output::count(s.tokens),
@@ -168,10 +168,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         team.description.clone(),
                         output::when(Some(team.created_at), ""),
                         team.id.to_string(),
-                    ]);
-                }
-                println!("{t}");
-            }
+                    ]
+                },
+            );
         }
         Command::Show { team } => {
             let team: TeamDetail = client
@@ -193,11 +192,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     None,
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&updated);
-            } else {
+            out.print_or(&updated, || {
                 println!("Team `{}` updated.", updated.name);
-            }
+            });
         }
         Command::Delete {
             team,
@@ -224,15 +221,13 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     None,
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&deleted);
-            } else {
+            out.print_or(&deleted, || {
                 println!(
                     "Deleted team `{}`; {} token(s) revoked with it.",
                     deleted.team.name,
                     deleted.revoked_tokens.len()
                 );
-            }
+            });
         }
         Command::Member(m) => {
             let (member, verb): (TeamMember, &str) = match m {
@@ -265,11 +260,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     )
                 }
             };
-            if out.json() {
-                out.print_json(&member);
-            } else {
+            out.print_or(&member, || {
                 println!("`{}` {verb} {}.", member.user, member.role);
-            }
+            });
         }
     }
     Ok(())

@@ -210,12 +210,10 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     .to_string(),
             ));
             let tokens: Vec<Token> = client.get("/v1/tokens", &q).await?;
-            if out.json() {
-                out.print_json(&tokens);
-            } else if tokens.is_empty() {
-                eprintln!("No tokens match.");
-            } else {
-                let mut t = out.table(&[
+            out.print_list(
+                &tokens,
+                Some("No tokens match."),
+                &[
                     "NAME",
                     "TEAM",
                     "STATUS",
@@ -223,9 +221,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     "EXPIRES",
                     "LAST USED",
                     "ID",
-                ]);
-                for tok in &tokens {
-                    t.add_row(vec![
+                ],
+                |tok| {
+                    vec![
                         tok.name.clone(),
                         tok.team.clone(),
                         tok.status.as_str().to_string(),
@@ -233,10 +231,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         output::when(tok.expires_at, "never"),
                         output::when(tok.last_used_at, "never"),
                         tok.id.to_string(),
-                    ]);
-                }
-                println!("{t}");
-            }
+                    ]
+                },
+            );
         }
         Command::Show(a) => {
             let token: Token = if Secret::kind_of(&a.reference) == Some(SecretKind::ApiToken) {
@@ -303,14 +300,12 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     &serde_json::json!({}),
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&token);
-            } else {
+            out.print_or(&token, || {
                 println!(
                     "Revoked token `{}` ({}) of team `{}`.",
                     token.name, token.id, token.team
                 );
-            }
+            });
         }
         Command::Rotate(a) => {
             let issued: IssuedToken = client

@@ -462,30 +462,17 @@ fn render_rows(out: &Output, rows: &UsageRows, what: &str) -> CliResult<String> 
 }
 
 fn render_token(out: &Output, u: &TokenUsage) -> CliResult<String> {
-    if out.json() {
-        return Ok(json(u));
-    }
-    if out.csv() {
-        return calls_csv(&u.recent);
-    }
-    let mut text = format!(
-        "{} {} (team {})\n",
+    let title = format!(
+        "{} {} (team {})",
         out.bold("Token"),
         u.token.name,
         u.token.team
     );
-    text.push_str(&heading(out, &u.window));
-    if u.totals.calls == 0 {
-        text.push_str("No data in this window.\n");
-        return Ok(text);
-    }
-    text.push_str(&totals_rows(
-        out,
-        &u.totals,
-        &u.window,
-        &u.calls_timeline,
-        &u.errors_timeline,
-    ));
+    let timelines = (&u.calls_timeline[..], &u.errors_timeline[..]);
+    let mut text = match one_item(out, u, &u.recent, title, &u.window, &u.totals, timelines)? {
+        Opening::Whole(text) => return Ok(text),
+        Opening::Head(text) => text,
+    };
     let _ = write!(text, "\n{}\n", out.bold("By route"));
     text.push_str(&rows_table(out, &u.by_route, "ROUTE", false));
     let _ = write!(text, "\n{}\n", out.bold("By status"));
@@ -499,30 +486,12 @@ fn render_token(out: &Output, u: &TokenUsage) -> CliResult<String> {
 }
 
 fn render_route(out: &Output, u: &RouteUsage) -> CliResult<String> {
-    if out.json() {
-        return Ok(json(u));
-    }
-    if out.csv() {
-        return calls_csv(&u.recent);
-    }
-    let mut text = format!(
-        "{} {} ({})\n",
-        out.bold("Route"),
-        u.route.name,
-        u.route.path
-    );
-    text.push_str(&heading(out, &u.window));
-    if u.totals.calls == 0 {
-        text.push_str("No data in this window.\n");
-        return Ok(text);
-    }
-    text.push_str(&totals_rows(
-        out,
-        &u.totals,
-        &u.window,
-        &u.calls_timeline,
-        &[],
-    ));
+    let title = format!("{} {} ({})", out.bold("Route"), u.route.name, u.route.path);
+    let timelines = (&u.calls_timeline[..], &[][..]);
+    let mut text = match one_item(out, u, &u.recent, title, &u.window, &u.totals, timelines)? {
+        Opening::Whole(text) => return Ok(text),
+        Opening::Head(text) => text,
+    };
     text.push_str(&latency_trend(
         out,
         &u.window,
@@ -533,6 +502,42 @@ fn render_route(out: &Output, u: &RouteUsage) -> CliResult<String> {
     text.push_str(&rows_table(out, &u.top_tokens, "TOKEN", false));
     text.push_str(&render_calls(out, &u.recent, "Recent calls")?);
     Ok(text)
+}
+
+/// How a report on one token or route begins.
+enum Opening {
+    /// All there is to print: JSON, CSV, or an empty window.
+    Whole(String),
+    /// The title, window and totals, for the sections that follow.
+    Head(String),
+}
+
+/// The part of `usage token` and `usage route` that is the same: JSON and
+/// CSV (the recent calls) whole; for people the title, the window and the
+/// totals with their `(calls, errors)` timelines, or "No data".
+fn one_item<T: serde::Serialize>(
+    out: &Output,
+    report: &T,
+    recent: &[UsageCall],
+    title: String,
+    window: &UsageWindow,
+    totals: &UsageTotals,
+    (calls, errors): (&[i64], &[i64]),
+) -> CliResult<Opening> {
+    if out.json() {
+        return Ok(Opening::Whole(json(report)));
+    }
+    if out.csv() {
+        return calls_csv(recent).map(Opening::Whole);
+    }
+    let mut text = format!("{title}\n");
+    text.push_str(&heading(out, window));
+    if totals.calls == 0 {
+        text.push_str("No data in this window.\n");
+        return Ok(Opening::Whole(text));
+    }
+    text.push_str(&totals_rows(out, totals, window, calls, errors));
+    Ok(Opening::Head(text))
 }
 
 /// p50 and p95 latency per bucket as sparklines, each with its highest

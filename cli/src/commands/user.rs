@@ -138,9 +138,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     },
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&created);
-            } else {
+            out.print_or(&created, || {
                 println!(
                     "User `{}` created. {}\n\n    {}\n",
                     created.user.user.name,
@@ -150,24 +148,24 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     created.secret
                 );
                 print_user(&out, &created.user);
-            }
+            });
         }
         Command::List => {
             let users: Vec<UserSummary> = client.get("/v1/users", &[]).await?;
-            if out.json() {
-                out.print_json(&users);
-            } else {
-                let mut t = out.table(&[
+            out.print_list(
+                &users,
+                None,
+                &[
                     "NAME",
                     "E-MAIL",
                     "TEAMS",
                     "GLOBAL ADMIN",
                     "STATUS",
                     "LAST ACTIVE",
-                ]);
-                for s in &users {
+                ],
+                |s| {
                     let u = &s.info;
-                    t.add_row(vec![
+                    vec![
                         u.user.name.clone(),
                         u.user.email.clone().unwrap_or_else(|| "-".into()),
                         teams(u),
@@ -179,10 +177,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         }
                         .into(),
                         output::ago(s.last_active_at, "never"),
-                    ]);
-                }
-                println!("{t}");
-            }
+                    ]
+                },
+            );
         }
         Command::Show { user } => {
             let u: UserInfo = client
@@ -224,11 +221,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     &serde_json::json!({}),
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&u);
-            } else {
+            out.print_or(&u, || {
                 println!("Disabled `{}`.", u.user.name);
-            }
+            });
         }
         Command::Enable { user } => {
             let u: UserInfo = client
@@ -238,11 +233,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     &serde_json::json!({}),
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&u);
-            } else {
+            out.print_or(&u, || {
                 println!("Enabled `{}`.", u.user.name);
-            }
+            });
         }
         Command::Invite {
             email,
@@ -264,26 +257,22 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     },
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&created);
-            } else {
-                let inv = &created.invitation;
-                println!(
-                    "Invitation for {} (user `{}`) created; it works once, until {}.\n{}\n\n    tokenctl login --server {} --enrol {}\n",
-                    inv.email,
-                    inv.user,
-                    output::when(Some(inv.expires_at), ""),
-                    out.warn("The code is shown only this once. Send the invitee:"),
-                    client.base,
-                    created.code
-                );
-            }
+            out.print_or(&created, || {
+            let inv = &created.invitation;
+            println!(
+                "Invitation for {} (user `{}`) created; it works once, until {}.\n{}\n\n    tokenctl login --server {} --enrol {}\n",
+                inv.email,
+                inv.user,
+                output::when(Some(inv.expires_at), ""),
+                out.warn("The code is shown only this once. Send the invitee:"),
+                client.base,
+                created.code
+            );
+            });
         }
         Command::Invitations => {
             let list: Vec<Invitation> = client.get("/v1/invitations", &[]).await?;
-            if out.json() {
-                out.print_json(&list);
-            } else {
+            out.print_or(&list, || {
                 let mut t =
                     out.table(&["E-MAIL", "USER", "ROLES", "STATUS", "EXPIRES", "BY", "ID"]);
                 for i in &list {
@@ -303,7 +292,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     ]);
                 }
                 println!("{t}");
-            }
+            });
         }
         Command::Uninvite { id } => {
             let i: Invitation = client
@@ -315,11 +304,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     None,
                 )
                 .await?;
-            if out.json() {
-                out.print_json(&i);
-            } else {
+            out.print_or(&i, || {
                 println!("Revoked the invitation for {}.", i.email);
-            }
+            });
         }
     }
     Ok(())

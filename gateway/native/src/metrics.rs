@@ -17,7 +17,7 @@ use crate::spool::{SpoolStats, UsageRecord};
 use crate::state::Shared;
 use arc_swap::ArcSwap;
 use metrics::{Counter, Gauge, Histogram, Key, Label, Metadata, Recorder, SharedString, Unit};
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
+use metrics_exporter_prometheus::PrometheusRecorder;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
@@ -85,32 +85,20 @@ impl Default for Metrics {
 
 impl Metrics {
     pub fn new() -> Metrics {
-        let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &DURATION_BUCKETS)
-            .expect("buckets are not empty")
-            .build_recorder();
-        let counters = [
-            (REQUESTS, "Requests answered, by route name and outcome (`ok`: the upstream answered; else the error code sent to the client)."),
-            (EVENTS_SENT, "Usage events the server accepted."),
-            (EVENTS_DROPPED, "Usage events dropped because the spool was full, by the kind of request (`denied` go first)."),
-            (EVENTS_DEAD_LETTERED, "Usage events the server refused (or cut short by a crash), kept in the dead-letter file."),
-        ];
-        for (name, help) in counters {
-            recorder.describe_counter(name.into(), None, help.into());
-        }
-        let gauges = [
-            (CONFIG_VERSION, None, "Version (change-log position) of the config being served; 0 before the first."),
-            (CONFIG_AGE, Some(Unit::Seconds), "Seconds since the server last confirmed the config is current; 0 before the first confirmation."),
-            (SPOOL_EVENTS, None, "Usage events in the spool on disk, not yet taken by the server."),
-            (SPOOL_BYTES, Some(Unit::Bytes), "Bytes of usage events in the spool."),
-        ];
-        for (name, unit, help) in gauges {
-            recorder.describe_gauge(name.into(), unit, help.into());
-        }
-        recorder.describe_histogram(
-            UPSTREAM_DURATION.into(),
-            Some(Unit::Seconds),
-            "Time from sending a request upstream to its response headers (or the failure), by route.".into(),
+        use tokenctl_listener::Described::{Counter as C, Gauge as G, Seconds as S};
+        let recorder = tokenctl_listener::recorder(
+            &DURATION_BUCKETS,
+            &[
+                C(REQUESTS, "Requests answered, by route name and outcome (`ok`: the upstream answered; else the error code sent to the client)."),
+                C(EVENTS_SENT, "Usage events the server accepted."),
+                C(EVENTS_DROPPED, "Usage events dropped because the spool was full, by the kind of request (`denied` go first)."),
+                C(EVENTS_DEAD_LETTERED, "Usage events the server refused (or cut short by a crash), kept in the dead-letter file."),
+                G(CONFIG_VERSION, None, "Version (change-log position) of the config being served; 0 before the first."),
+                G(CONFIG_AGE, Some(Unit::Seconds), "Seconds since the server last confirmed the config is current; 0 before the first confirmation."),
+                G(SPOOL_EVENTS, None, "Usage events in the spool on disk, not yet taken by the server."),
+                G(SPOOL_BYTES, Some(Unit::Bytes), "Bytes of usage events in the spool."),
+                S(UPSTREAM_DURATION, "Time from sending a request upstream to its response headers (or the failure), by route."),
+            ],
         );
         let dropped = |request: &'static str| {
             counter(

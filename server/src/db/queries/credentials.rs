@@ -50,13 +50,17 @@ async fn insert_credential(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    Ok(sqlx::query_as::<_, CredentialRow>(&format!(
+    credential_by_id(tx, id).await
+}
+
+async fn credential_by_id(tx: &mut Tx, id: Uuid) -> sqlx::Result<api::Credential> {
+    let row = sqlx::query_as::<_, CredentialRow>(&format!(
         "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1"
     ))
     .bind(id)
     .fetch_one(&mut **tx)
-    .await?
-    .into())
+    .await?;
+    Ok(row.into())
 }
 
 impl Repo {
@@ -145,29 +149,11 @@ impl Repo {
         secret: &Secret,
     ) -> ApiResult<api::Credential> {
         let mut tx = begin_write(&self.pool).await?;
-        let id = Uuid::now_v7();
-        let now = api::now();
-        sqlx::query(
-            "INSERT INTO credentials (id, user_id, name, secret_hash, hint, expires_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(id)
-        .bind(user_id)
-        .bind(&name)
-        .bind(secret.hash())
-        .bind(secret.hint())
-        .bind(expires_at)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .on_constraint(CREDENTIAL_NAME, || format!("you already have a live credential named `{name}`"))?;
-        let cred: api::Credential = sqlx::query_as::<_, CredentialRow>(&format!(
-            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?
-        .into();
+        let cred = insert_credential(&mut tx, user_id, &name, secret, api::now(), expires_at)
+            .await
+            .on_constraint(CREDENTIAL_NAME, || {
+                format!("you already have a live credential named `{name}`")
+            })?;
         audited(
             &mut tx,
             actor,
@@ -258,13 +244,7 @@ impl Repo {
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        let cred: api::Credential = sqlx::query_as::<_, CredentialRow>(&format!(
-            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?
-        .into();
+        let cred = credential_by_id(&mut tx, id).await?;
         audited(
             &mut tx,
             actor,

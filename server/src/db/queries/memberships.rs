@@ -45,10 +45,25 @@ async fn keep_an_admin(tx: &mut Tx, team: Uuid, losing: Uuid) -> ApiResult<()> {
     .bind(team)
     .fetch_all(&mut **tx)
     .await?;
-    if admins.contains(&losing) && admins.len() == 1 {
+    refuse_losing_the_last(
+        &admins,
+        losing,
+        "last_admin",
+        "this is the team's last admin; make someone else admin first",
+    )
+}
+
+/// 409 `code` when `losing` is the only one of `admins` (locked rows).
+fn refuse_losing_the_last(
+    admins: &[Uuid],
+    losing: Uuid,
+    code: &'static str,
+    message: &str,
+) -> ApiResult<()> {
+    if admins == [losing] {
         return Err(ApiError::Conflict {
-            code: "last_admin",
-            message: "this is the team's last admin; make someone else admin first".into(),
+            code,
+            message: message.into(),
         });
     }
     Ok(())

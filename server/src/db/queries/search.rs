@@ -11,6 +11,29 @@ fn push_like(q: &mut QueryBuilder<'_, Db>, column: &str, pattern: &str) {
         .push(" ESCAPE '\\'");
 }
 
+/// `(a LIKE p OR b LIKE p … OR id = text)`: the text in any of `columns`,
+/// or the id it names.
+fn push_matches(q: &mut QueryBuilder<'_, Db>, columns: &[&str], id_column: &str, text: &str) {
+    let pattern = api::search::like_contains(text);
+    q.push("(");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            q.push(" OR ");
+        }
+        push_like(q, column, &pattern);
+    }
+    if let Ok(id) = Uuid::parse_str(text) {
+        q.push(format!(" OR {id_column} = ")).push_bind(id);
+    }
+    q.push(")");
+}
+
+/// ` LIMIT n`.
+fn push_limit(q: &mut QueryBuilder<'_, Db>, limit: usize) {
+    q.push(" LIMIT ")
+        .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+}
+
 /// ` AND column IN (…)`; `false` (and nothing pushed) when `ids` is empty,
 /// which matches nothing.
 fn push_within(q: &mut QueryBuilder<'_, Db>, column: &str, ids: &[Uuid]) -> bool {
@@ -101,23 +124,16 @@ impl Repo {
         limit: usize,
     ) -> ApiResult<Vec<api::Token>> {
         let now = api::now();
-        let pattern = api::search::like_contains(&text);
         let mut q = QueryBuilder::<Db>::new(TOKEN_SELECT);
-        q.push(" WHERE (");
-        push_like(&mut q, "t.name", &pattern);
-        q.push(" OR ");
-        push_like(&mut q, "t.secret_hint", &pattern);
-        if let Ok(id) = Uuid::parse_str(&text) {
-            q.push(" OR t.id = ").push_bind(id);
-        }
-        q.push(")");
+        q.push(" WHERE ");
+        push_matches(&mut q, &["t.name", "t.secret_hint"], "t.id", &text);
         if let Some(ids) = &readable {
             if !push_within(&mut q, "t.team_id", ids) {
                 return Ok(vec![]);
             }
         }
-        q.push(" ORDER BY tm.name, t.name, t.created_at LIMIT ")
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        q.push(" ORDER BY tm.name, t.name, t.created_at");
+        push_limit(&mut q, limit);
         let rows = q.build_query_as::<TokenRow>().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(|r| r.view(now)).collect())
     }
@@ -130,25 +146,18 @@ impl Repo {
         readable: Option<Vec<Uuid>>,
         limit: usize,
     ) -> ApiResult<Vec<api::Team>> {
-        let pattern = api::search::like_contains(&text);
         let mut q = QueryBuilder::<Db>::new(
             "SELECT id, name, description, is_system, created_at FROM teams \
-             WHERE deleted_at IS NULL AND (",
+             WHERE deleted_at IS NULL AND ",
         );
-        push_like(&mut q, "name", &pattern);
-        q.push(" OR ");
-        push_like(&mut q, "description", &pattern);
-        if let Ok(id) = Uuid::parse_str(&text) {
-            q.push(" OR id = ").push_bind(id);
-        }
-        q.push(")");
+        push_matches(&mut q, &["name", "description"], "id", &text);
         if let Some(ids) = &readable {
             if !push_within(&mut q, "id", ids) {
                 return Ok(vec![]);
             }
         }
-        q.push(" ORDER BY name LIMIT ")
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        q.push(" ORDER BY name");
+        push_limit(&mut q, limit);
         let rows = q.build_query_as::<TeamRow>().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -163,18 +172,11 @@ impl Repo {
         me: Uuid,
         limit: usize,
     ) -> ApiResult<Vec<api::User>> {
-        let pattern = api::search::like_contains(&text);
         let mut q = QueryBuilder::<Db>::new(
             "SELECT u.id, u.name, u.email, u.global_admin, u.disabled_at, u.created_at \
-             FROM users u WHERE (",
+             FROM users u WHERE ",
         );
-        push_like(&mut q, "u.name", &pattern);
-        q.push(" OR ");
-        push_like(&mut q, "COALESCE(u.email, '')", &pattern);
-        if let Ok(id) = Uuid::parse_str(&text) {
-            q.push(" OR u.id = ").push_bind(id);
-        }
-        q.push(")");
+        push_matches(&mut q, &["u.name", "COALESCE(u.email, '')"], "u.id", &text);
         if let Some(teams) = &teams {
             q.push(" AND (u.id = ").push_bind(me);
             if !teams.is_empty() {
@@ -184,8 +186,8 @@ impl Repo {
             }
             q.push(")");
         }
-        q.push(" ORDER BY u.name LIMIT ")
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        q.push(" ORDER BY u.name");
+        push_limit(&mut q, limit);
         let rows = q.build_query_as::<UserRow>().fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()

@@ -101,15 +101,13 @@ impl Repo {
     ) -> ApiResult<api::IssuedToken> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        let row = token_by_id(&mut tx, id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("token", &id.to_string()))?;
-        if row.revoked_at.is_some() {
-            return Err(ApiError::Conflict {
-                code: "token_revoked",
-                message: format!("token `{}` is revoked and cannot be rotated", row.name),
-            });
-        }
+        let row = live_token_locked(
+            &mut tx,
+            id,
+            "token_revoked",
+            "is revoked and cannot be rotated",
+        )
+        .await?;
         // An idempotent rotation needs the master key, to seal its result.
         let idempotency = match &rotation.idempotency_key {
             None => None,

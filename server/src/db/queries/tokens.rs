@@ -82,6 +82,26 @@ async fn token_by_id(tx: &mut Tx, id: Uuid, lock: bool) -> sqlx::Result<Option<T
         .await
 }
 
+/// The token `id`, locked for a change; 404 when it does not exist, 409
+/// `code` when it is revoked (`refusal` says what cannot happen to it).
+async fn live_token_locked(
+    tx: &mut Tx,
+    id: Uuid,
+    code: &'static str,
+    refusal: &str,
+) -> ApiResult<TokenRow> {
+    let row = token_by_id(tx, id, true)
+        .await?
+        .ok_or_else(|| ApiError::not_found("token", &id.to_string()))?;
+    if row.revoked_at.is_some() {
+        return Err(ApiError::Conflict {
+            code,
+            message: format!("token `{}` {refusal}", row.name),
+        });
+    }
+    Ok(row)
+}
+
 fn token_candidates(tokens: &[api::Token]) -> Vec<Candidate> {
     tokens
         .iter()
@@ -316,15 +336,13 @@ impl Repo {
     ) -> ApiResult<api::Token> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        let row = token_by_id(&mut tx, id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("token", &id.to_string()))?;
-        if row.revoked_at.is_some() {
-            return Err(ApiError::Conflict {
-                code: "token_revoked",
-                message: format!("token `{}` is revoked and cannot be changed", row.name),
-            });
-        }
+        let row = live_token_locked(
+            &mut tx,
+            id,
+            "token_revoked",
+            "is revoked and cannot be changed",
+        )
+        .await?;
         let before = row.view(now);
         let mut scopes = change
             .scopes
@@ -423,15 +441,7 @@ impl Repo {
     pub async fn revoke_token(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Token> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        let row = token_by_id(&mut tx, id, true)
-            .await?
-            .ok_or_else(|| ApiError::not_found("token", &id.to_string()))?;
-        if row.revoked_at.is_some() {
-            return Err(ApiError::Conflict {
-                code: "already_revoked",
-                message: format!("token `{}` was already revoked", row.name),
-            });
-        }
+        let row = live_token_locked(&mut tx, id, "already_revoked", "was already revoked").await?;
         let after = revoke_in_tx(&mut tx, actor, &row.view(now), now).await?;
         self.commit_config(tx).await?;
         Ok(after)

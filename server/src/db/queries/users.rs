@@ -67,13 +67,12 @@ async fn keep_a_global_admin(tx: &mut Tx, losing: Uuid) -> ApiResult<()> {
     .bind(true)
     .fetch_all(&mut **tx)
     .await?;
-    if admins.contains(&losing) && admins.len() == 1 {
-        return Err(ApiError::Conflict {
-            code: "last_global_admin",
-            message: "this is the last global admin; make someone else global admin first".into(),
-        });
-    }
-    Ok(())
+    refuse_losing_the_last(
+        &admins,
+        losing,
+        "last_global_admin",
+        "this is the last global admin; make someone else global admin first",
+    )
 }
 
 async fn insert_user(
