@@ -14,6 +14,9 @@
 
 use crate::api::ErrorBody;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{
+    AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+};
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::ToSchema;
@@ -112,4 +115,98 @@ fn needs_credential(op: &Operation, global: &[SecurityRequirement]) -> bool {
         && requirements
             .iter()
             .all(|r| *r != SecurityRequirement::default())
+}
+
+/// Rules that tie fields of a request body together, which the fields'
+/// own schemas cannot state: each body schema named here becomes the
+/// `allOf` of what its type declares and the rule.
+pub(super) fn declare_body_rules(doc: &mut OpenApi) {
+    let flag = |value: bool| {
+        ObjectBuilder::new()
+            .schema_type(Type::Boolean)
+            .enum_values(Some([value]))
+            .build()
+    };
+    let with = |property: &str, schema: Schema| {
+        ObjectBuilder::new()
+            .property(property, schema)
+            .required(property)
+            .build()
+    };
+    let non_empty = || Schema::Array(ArrayBuilder::new().min_items(Some(1)).build());
+    let empty = || Schema::Array(ArrayBuilder::new().max_items(Some(0)).build());
+    // Grants and ungrants name at least one team, or all teams.
+    let grants = AnyOfBuilder::new()
+        .item(with("teams", non_empty()))
+        .item(with("all_teams", Schema::Object(flag(true))))
+        .description(Some("`teams` (at least one) or `all_teams`"))
+        .build();
+    // A new route names its teams or is for all teams, not both.
+    let route_teams = OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .property("teams", non_empty())
+                .property("all_teams", flag(false))
+                .required("teams")
+                .build(),
+        )
+        .item(
+            ObjectBuilder::new()
+                .property("teams", empty())
+                .property("all_teams", flag(true))
+                .required("all_teams")
+                .build(),
+        )
+        .description(Some("`teams` (at least one) or `all_teams`, not both"))
+        .build();
+    // An invitation grants a team role or global admin; and without a
+    // `name`, the e-mail's local part must be one.
+    let invitation = AllOfBuilder::new()
+        .item(
+            AnyOfBuilder::new()
+                .item(with("roles", non_empty()))
+                .item(with("global_admin", Schema::Object(flag(true))))
+                .description(Some("at least one of `roles`, or `global_admin`")),
+        )
+        .item(
+            AnyOfBuilder::new()
+                .item(with(
+                    "name",
+                    Schema::Object(ObjectBuilder::new().schema_type(Type::String).build()),
+                ))
+                .item(with(
+                    "email",
+                    Schema::Object(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(format!(
+                                "{}@",
+                                crate::api::input::schema::NAME.trim_end_matches('$')
+                            )))
+                            .build(),
+                    ),
+                ))
+                .description(Some(
+                    "a `name`, or an `email` whose local part is a valid user name",
+                )),
+        )
+        .build();
+    let rules: [(&str, Schema); 3] = [
+        ("RouteGrants", Schema::AnyOf(grants)),
+        ("CreateRoute", Schema::OneOf(route_teams)),
+        ("CreateInvitation", Schema::AllOf(invitation)),
+    ];
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (name, rule) in rules {
+        let declared = components
+            .schemas
+            .remove(name)
+            .unwrap_or_else(|| panic!("no schema {name} in the document"));
+        components.schemas.insert(
+            name.to_string(),
+            RefOr::T(Schema::AllOf(
+                AllOfBuilder::new().item(declared).item(rule).build(),
+            )),
+        );
+    }
 }

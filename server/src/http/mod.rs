@@ -201,6 +201,7 @@ fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         )
         .split_for_parts();
     contract::declare_common_responses(&mut doc);
+    contract::declare_body_rules(&mut doc);
     (router, doc)
 }
 
