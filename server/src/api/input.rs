@@ -493,6 +493,10 @@ pub mod schema {
         r"[^.\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]$"
     );
     pub const EMAIL_MAX: usize = 254;
+    /// A token reference in a URL (a name or an id) that is not a secret:
+    /// one that starts, after white space, with a secret's prefix is
+    /// refused (see `tokenctl_gateway::token::Secret::kind_of`).
+    pub const NOT_A_SECRET: &str = r"^(?![\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(ntk|tkc|tkg|tke)_)";
 
     fn text(pattern: &str, nullable: bool, description: &str) -> ObjectBuilder {
         let ty = if nullable {

@@ -210,3 +210,38 @@ pub(super) fn declare_body_rules(doc: &mut OpenApi) {
         );
     }
 }
+
+/// Token references in URLs (a path's `reference`, a query's `token`) are
+/// names or ids, never secrets: the server refuses one that looks like a
+/// secret (400, see `tokens::resolve_token`), so that a secret never lands
+/// in an access log. Stated once here for every operation that takes one.
+pub(super) fn declare_token_references(doc: &mut OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    let takes_token = |path: &str, param: &str, location: &ParameterIn| match location {
+        ParameterIn::Path => {
+            param == "reference"
+                && (path.starts_with("/v1/tokens/") || path.starts_with("/v1/usage/tokens/"))
+        }
+        ParameterIn::Query => param == "token" && path == "/v1/usage/recent",
+        _ => false,
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            for param in op.parameters.iter_mut().flatten() {
+                if !takes_token(path, &param.name, &param.parameter_in) {
+                    continue;
+                }
+                if let Some(RefOr::T(Schema::Object(schema))) = &mut param.schema {
+                    schema.pattern = Some(crate::api::input::schema::NOT_A_SECRET.to_string());
+                }
+            }
+        }
+    }
+}

@@ -291,7 +291,7 @@ async fn lookup_token(
 
 /// Show one token by id or name.
 #[utoipa::path(get, path = "/tokens/{reference}", tag = "tokens",
-    params(("reference" = String, Path, description = "Token id or name", example = "n8n-prod"), TeamQuery),
+    params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), TeamQuery),
     responses(
         (status = 200, body = Token),
         (status = 404, body = ErrorBody),
@@ -310,7 +310,7 @@ async fn show_token(
 
 /// Change a token's name, description, scopes, expiry, IP allow-list or rate limit.
 #[utoipa::path(patch, path = "/tokens/{reference}", tag = "tokens", request_body = UpdateToken,
-    params(("reference" = String, Path, description = "Token id or name", example = "n8n-prod"), TeamQuery),
+    params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), TeamQuery),
     responses(
         (status = 200, body = Token),
         (status = 404, body = ErrorBody),
@@ -368,7 +368,7 @@ async fn update_token(
 
 /// Revoke a token. The row stays for audit and usage history.
 #[utoipa::path(post, path = "/tokens/{reference}/revoke", tag = "tokens",
-    params(("reference" = String, Path, description = "Token id or name", example = "n8n-prod"), TeamQuery),
+    params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), TeamQuery),
     responses(
         (status = 200, body = Token),
         (status = 404, body = ErrorBody),
@@ -392,7 +392,7 @@ async fn revoke_token(
 /// the key gets 409 `idempotency_key_reused`.
 #[utoipa::path(post, path = "/tokens/{reference}/rotate", tag = "tokens", request_body = RotateToken,
     params(
-        ("reference" = String, Path, description = "Token id or name", example = "n8n-prod"),
+        ("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"),
         ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]([ !-~\t]{0,198}[!-~])?$", description = "A random key that makes retries by the same credential (within 24h) safe: 1-200 visible ASCII characters"),
         TeamQuery,
     ),

@@ -528,7 +528,7 @@ impl DetailQuery {
 
 /// One token: totals, timeline, breakdown by route and by status, recent calls.
 #[utoipa::path(get, path = "/usage/tokens/{reference}", tag = "usage",
-    params(("reference" = String, Path, description = "Token id or name", example = "n8n-prod"), DetailQuery),
+    params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), DetailQuery),
     responses((status = 200, body = TokenUsage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn token_detail(
     State(state): State<AppState>,
@@ -612,7 +612,7 @@ struct RecentQuery {
     /// 1-1000, default 100.
     #[param(maximum = 4294967295.0)]
     limit: Option<u32>,
-    /// Token id or name.
+    /// Token id or name (never a secret).
     token: Option<String>,
     /// Route id, name or path.
     route: Option<String>,
