@@ -947,4 +947,155 @@ mod tests {
             }
         }
     }
+
+    /// The document's patterns say exactly what the parsers accept, for
+    /// input in canonical form (no surrounding white space, which the
+    /// parsers trim).
+    mod schema_patterns {
+        use super::super::schema::{
+            DESCRIPTION, DESCRIPTION_MAX, EMAIL, EMAIL_MAX, NAME, NOT_A_SECRET, SCOPE, TAG,
+            TEAM_NAME, TEAM_REFERENCE, TEAM_ROLE,
+        };
+        use super::super::{
+            description, email, name, scope, tag, team_name, team_reference, team_role,
+        };
+        use proptest::prelude::*;
+        use proptest::string::string_regex;
+
+        fn matches(pattern: &str, value: &str) -> bool {
+            regex_lite::Regex::new(pattern)
+                .expect("a pattern regex-lite reads")
+                .is_match(value)
+        }
+
+        /// Strings matching `pattern` (without its anchors).
+        fn matching(pattern: &'static str) -> impl Strategy<Value = String> {
+            let body = pattern
+                .strip_prefix('^')
+                .and_then(|p| p.strip_suffix('$'))
+                .expect("an anchored pattern");
+            string_regex(body).expect("a pattern proptest reads")
+        }
+
+        /// Text near what the parsers take: their alphabets, separators,
+        /// white space and control characters.
+        fn near() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[A-Za-z0-9._:*@/{} -]{0,70}",
+                "[a-z0-9.@\u{85}\u{a0}\t\n\u{1f}\u{7f}\u{2028}é-]{0,16}",
+                "(tag:)?[a-zA-Z0-9._-]{0,66}",
+                "[a-z0-9-]{0,64}:(viewer|developer|manager|admin|owner)",
+                // Around the length limits.
+                "[a-z0-9][a-z0-9._-]{60,66}",
+                "tag:[a-z0-9]{62,66}",
+                "[a-z]{1,3}@[a-z]{240,252}\\.[a-z]{1,3}",
+                any::<String>(),
+            ]
+        }
+
+        fn canonical(v: &str) -> bool {
+            v == v.trim()
+        }
+
+        #[test]
+        fn every_pattern_compiles_in_both_dialects() {
+            for p in [
+                NAME,
+                TEAM_NAME,
+                TEAM_REFERENCE,
+                TAG,
+                SCOPE,
+                TEAM_ROLE,
+                DESCRIPTION,
+                EMAIL,
+            ] {
+                assert!(regex_lite::Regex::new(p).is_ok(), "{p}");
+            }
+        }
+
+        #[test]
+        fn token_references_that_look_like_secrets() {
+            // regex-lite has no look-ahead: the pattern's body is checked.
+            let prefix = NOT_A_SECRET
+                .strip_prefix("^(?!")
+                .and_then(|p| p.strip_suffix(')'))
+                .expect("a negative look-ahead");
+            let looks_secret = |v: &str| matches(&format!("^{prefix}"), v);
+            for v in ["ntk_abc", " tkc_x", "\u{2003}tkg_", "tke_"] {
+                assert!(looks_secret(v), "{v:?}");
+                assert!(tokenctl_gateway::token::Secret::kind_of(v).is_some());
+            }
+            for v in [
+                "n8n-prod",
+                "ntk",
+                "xntk_",
+                "0190b3d4-1111-7abc-8def-0123456789ab",
+            ] {
+                assert!(!looks_secret(v), "{v:?}");
+                assert!(tokenctl_gateway::token::Secret::kind_of(v).is_none());
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn what_a_pattern_matches_is_accepted(
+                n in matching(NAME),
+                t in matching(TEAM_NAME),
+                r in matching(TEAM_REFERENCE),
+                g in matching(TAG),
+                s in matching(SCOPE),
+                role in matching(TEAM_ROLE),
+                e in matching(EMAIL),
+            ) {
+                if uuid::Uuid::parse_str(&n).is_err() {
+                    prop_assert!(name("token", &n).is_ok(), "{:?}", n);
+                }
+                prop_assert!(team_name(&t).is_ok(), "{:?}", t);
+                prop_assert!(team_reference(&r).is_ok(), "{:?}", r);
+                prop_assert!(tag(&g).is_ok(), "{:?}", g);
+                prop_assert!(scope(&s).is_ok(), "{:?}", s);
+                prop_assert!(team_role(&role).is_ok(), "{:?}", role);
+                prop_assert_eq!(email(&e).is_ok(), e.chars().count() <= EMAIL_MAX, "{:?}", e);
+            }
+
+            #[test]
+            fn what_a_parser_accepts_matches(v in near()) {
+                prop_assume!(canonical(&v));
+                prop_assert_eq!(
+                    name("token", &v).is_ok(),
+                    matches(NAME, &v) && uuid::Uuid::parse_str(&v).is_err(),
+                    "{:?}", v
+                );
+                prop_assert_eq!(team_name(&v).is_ok(), matches(TEAM_NAME, &v), "{:?}", v);
+                prop_assert_eq!(team_reference(&v).is_ok(), matches(TEAM_REFERENCE, &v), "{:?}", v);
+                prop_assert_eq!(tag(&v).is_ok(), matches(TAG, &v), "{:?}", v);
+                prop_assert_eq!(
+                    scope(&v).is_ok(),
+                    matches(SCOPE, &v) && uuid::Uuid::parse_str(&v).is_err(),
+                    "{:?}", v
+                );
+                prop_assert_eq!(team_role(&v).is_ok(), matches(TEAM_ROLE, &v), "{:?}", v);
+                prop_assert_eq!(
+                    email(&v).is_ok(),
+                    matches(EMAIL, &v) && v.chars().count() <= EMAIL_MAX,
+                    "{:?}", v
+                );
+                // Descriptions are taken as sent, white space included.
+                prop_assert_eq!(
+                    description(&v).is_ok(),
+                    matches(DESCRIPTION, &v) && v.chars().count() <= DESCRIPTION_MAX,
+                    "{:?}", v
+                );
+            }
+
+            #[test]
+            fn descriptions_match_as_sent(v in any::<String>()) {
+                prop_assert_eq!(
+                    description(&v).is_ok(),
+                    matches(DESCRIPTION, &v) && v.chars().count() <= DESCRIPTION_MAX,
+                    "{:?}", v
+                );
+            }
+        }
+    }
 }

@@ -245,3 +245,49 @@ pub(super) fn declare_token_references(doc: &mut OpenApi) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::api::input::schema::{NAME, NOT_A_SECRET, SCOPE, TEAM_NAME};
+    use serde_json::Value;
+
+    fn doc() -> Value {
+        serde_json::to_value(super::super::openapi()).unwrap()
+    }
+
+    #[test]
+    fn the_document_states_the_input_rules() {
+        let doc = doc();
+        let schemas = &doc["components"]["schemas"];
+        let token = &schemas["CreateToken"]["properties"];
+        assert_eq!(token["name"]["pattern"], NAME);
+        assert_eq!(token["scopes"]["items"]["pattern"], SCOPE);
+        assert_eq!(token["scopes"]["minItems"], 1);
+        assert_eq!(
+            schemas["CreateTeam"]["properties"]["name"]["pattern"],
+            TEAM_NAME
+        );
+        // Cross-field rules wrap the type's own schema.
+        for name in ["RouteGrants", "CreateRoute", "CreateInvitation"] {
+            assert_eq!(
+                schemas[name]["allOf"].as_array().map(Vec::len),
+                Some(2),
+                "{name}: {}",
+                schemas[name]
+            );
+        }
+        let reference = &doc["paths"]["/v1/tokens/{reference}"]["get"]["parameters"][0];
+        assert_eq!(reference["name"], "reference");
+        assert_eq!(reference["schema"]["pattern"], NOT_A_SECRET);
+        assert_eq!(reference["example"], "n8n-prod");
+        let limit = doc["paths"]["/v1/usage/tokens"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .cloned()
+            .unwrap();
+        assert_eq!(limit["schema"]["minimum"], 1);
+        assert_eq!(limit["schema"]["maximum"], 1000);
+    }
+}
