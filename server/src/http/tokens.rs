@@ -373,6 +373,7 @@ async fn update_token(
         (status = 200, body = Token),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Already revoked", body = ErrorBody),
+        (status = 422, description = "The name matches several tokens (`ambiguous_reference`)", body = ErrorBody),
     ))]
 async fn revoke_token(
     State(state): State<AppState>,
@@ -399,7 +400,7 @@ async fn revoke_token(
     responses(
         (status = 200, description = "`token` is the new secret, shown only now", body = IssuedToken),
         (status = 404, body = ErrorBody),
-        (status = 422, description = "Invalid `grace`", body = ErrorBody),
+        (status = 422, description = "Invalid `grace`, or the name matches several tokens (`ambiguous_reference`)", body = ErrorBody),
         (status = 409, description = "Revoked, superseded, the key was used by another credential, or an `Idempotency-Key` on a server without a master key (`master_key_missing`)", body = ErrorBody),
     ))]
 async fn rotate_token(

@@ -625,7 +625,12 @@ struct RecentQuery {
 
 /// The most recent calls, newest first.
 #[utoipa::path(get, path = "/usage/recent", tag = "usage", params(RecentQuery),
-    responses((status = 200, body = Vec<UsageCall>), (status = 404, body = ErrorBody)))]
+    responses(
+        (status = 200, body = Vec<UsageCall>),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "`token` matches several tokens (`ambiguous_reference`)", body = ErrorBody),
+    ))]
 async fn recent(
     State(state): State<AppState>,
     caller: Caller,
