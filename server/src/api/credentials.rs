@@ -19,12 +19,14 @@ pub struct Credential {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateCredential {
+    #[schema(schema_with = super::input::schema::name)]
     pub name: String,
     /// `never`, a duration (`30d`), a date or an RFC 3339 time. Default:
     /// the expiry of the credential making the request (never, if it never
     /// expires), or the server's `--max-credential-ttl`, whichever is
     /// earlier. A later expiry is refused.
     #[serde(default)]
+    #[schema(example = "12h")]
     pub expires: Option<String>,
 }
 

@@ -20,6 +20,7 @@ pub struct GatewayKey {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateGatewayKey {
+    #[schema(schema_with = super::input::schema::name)]
     pub name: String,
 }
 

@@ -86,10 +86,11 @@ pub fn team_role(value: &str) -> Result<(String, super::Role), InputError> {
     Ok((team_name(team)?, role))
 }
 
-/// An e-mail address, checked loosely: something@something.something.
+/// An e-mail address, checked loosely: something@something.something, at
+/// most 254 characters.
 pub fn email(value: &str) -> Result<String, InputError> {
     let v = value.trim();
-    let ok = v.len() <= 254
+    let ok = v.chars().count() <= 254
         && v.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && domain.contains('.')
@@ -447,6 +448,198 @@ pub fn tag(value: &str) -> Result<String, InputError> {
     Ok(v)
 }
 
+/// The rules above as JSON Schema, for the OpenAPI document: each
+/// pattern accepts exactly the canonical form of what its function accepts
+/// (see the tests), so that a client can check a request before sending it
+/// and a fuzzer knows which requests are well formed.
+///
+/// The patterns are ECMA 262 regular expressions (JSON Schema's dialect);
+/// they use `\uXXXX` escapes only, which Rust's and Python's engines read
+/// the same way.
+pub mod schema {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    use utoipa::openapi::{Array, Object};
+
+    /// [`super::name`]: tokens, routes, secrets, credentials, gateway keys, users.
+    pub const NAME: &str = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
+    /// [`super::team_name`].
+    pub const TEAM_NAME: &str = r"^[a-z0-9][a-z0-9-]{0,62}$";
+    /// [`super::team_reference`]: a team name or a UUID in any of the forms
+    /// the `uuid` crate reads (hyphenated, simple, braced, URN).
+    pub const TEAM_REFERENCE: &str = concat!(
+        r"^([a-z0-9][a-z0-9-]{0,62}",
+        r"|[0-9A-Fa-f]{32}",
+        r"|(urn:uuid:)?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}",
+        r"|\{[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\})$"
+    );
+    /// [`super::tag`] (stored lowercased).
+    pub const TAG: &str = r"^[A-Za-z0-9._-]{1,64}$";
+    /// [`super::scope`]: `*`, `tag:TAG` or a route name.
+    pub const SCOPE: &str = r"^(\*|tag:[A-Za-z0-9._-]{1,64}|[A-Za-z0-9][A-Za-z0-9._-]{0,63})$";
+    /// [`super::team_role`]: `TEAM:ROLE`.
+    pub const TEAM_ROLE: &str = r"^[a-z0-9][a-z0-9-]{0,62}:(viewer|developer|manager|admin)$";
+    /// [`super::description`]: no control characters but tab and newline
+    /// (at most [`DESCRIPTION_MAX`] characters).
+    pub const DESCRIPTION: &str = r"^[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]*$";
+    pub const DESCRIPTION_MAX: usize = 500;
+    /// [`super::email`]: `LOCAL@DOMAIN`, no white space or control
+    /// characters, the domain with a `.` neither first nor last (at most
+    /// [`EMAIL_MAX`] characters).
+    pub const EMAIL: &str = concat!(
+        r"^[^@\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+@",
+        r"[^.\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]",
+        r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*\.",
+        r"[^\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*",
+        r"[^.\u0000-\u0020\u007F-\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]$"
+    );
+    pub const EMAIL_MAX: usize = 254;
+    /// A token reference in a URL (a name or an id) that is not a secret:
+    /// one that starts, after white space, with a secret's prefix is
+    /// refused (see `tokenctl_gateway::token::Secret::kind_of`).
+    pub const NOT_A_SECRET: &str = r"^(?![\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(ntk|tkc|tkg|tke)_)";
+
+    fn text(pattern: &str, nullable: bool, description: &str) -> ObjectBuilder {
+        let ty = if nullable {
+            SchemaType::from_iter([Type::String, Type::Null])
+        } else {
+            SchemaType::Type(Type::String)
+        };
+        ObjectBuilder::new()
+            .schema_type(ty)
+            .pattern(Some(pattern))
+            .description(Some(description))
+    }
+
+    const NAME_TEXT: &str =
+        "1-64 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit, and not shaped like a UUID";
+
+    pub fn name() -> Object {
+        text(NAME, false, NAME_TEXT).build()
+    }
+
+    pub fn name_or_null() -> Object {
+        text(NAME, true, NAME_TEXT).build()
+    }
+
+    const TEAM_TEXT: &str = "1-63 of `a-z 0-9 -`, starting with a letter or digit";
+
+    pub fn team_name() -> Object {
+        text(TEAM_NAME, false, TEAM_TEXT).build()
+    }
+
+    pub fn team_name_or_null() -> Object {
+        text(TEAM_NAME, true, TEAM_TEXT).build()
+    }
+
+    /// Team names or ids.
+    pub fn team_references() -> Array {
+        ArrayBuilder::new()
+            .items(text(TEAM_REFERENCE, false, "A team name or id"))
+            .build()
+    }
+
+    const DESCRIPTION_TEXT: &str =
+        "Free text: at most 500 characters, no control characters but tab and newline";
+
+    pub fn description_or_null() -> Object {
+        text(DESCRIPTION, true, DESCRIPTION_TEXT)
+            .max_length(Some(DESCRIPTION_MAX))
+            .build()
+    }
+
+    const EMAIL_TEXT: &str = "An e-mail address: LOCAL@DOMAIN, the domain with a dot";
+
+    pub fn email() -> Object {
+        text(EMAIL, false, EMAIL_TEXT)
+            .max_length(Some(EMAIL_MAX))
+            .build()
+    }
+
+    pub fn email_or_null() -> Object {
+        text(EMAIL, true, EMAIL_TEXT)
+            .max_length(Some(EMAIL_MAX))
+            .build()
+    }
+
+    /// A new e-mail, or an empty string to clear it.
+    pub fn email_or_empty_or_null() -> Object {
+        let pattern = format!("^$|{EMAIL}");
+        text(
+            &pattern,
+            true,
+            "An e-mail address, or an empty string to clear it",
+        )
+        .max_length(Some(EMAIL_MAX))
+        .build()
+    }
+
+    fn list(pattern: &str, nullable: bool, description: &str) -> Array {
+        let mut array = ArrayBuilder::new().items(text(pattern, false, description));
+        if nullable {
+            array = array.schema_type(SchemaType::from_iter([Type::Array, Type::Null]));
+        }
+        array.build()
+    }
+
+    pub fn team_roles() -> Array {
+        list(TEAM_ROLE, false, "`TEAM:ROLE`, e.g. `platform:developer`")
+    }
+
+    const SCOPE_TEXT: &str = "`*`, a route name or `tag:TAG`";
+
+    /// A token's scopes: at least one.
+    pub fn scopes() -> Array {
+        let mut array = list(SCOPE, false, SCOPE_TEXT);
+        array.min_items = Some(1);
+        array
+    }
+
+    pub fn scopes_or_null() -> Array {
+        let mut array = list(SCOPE, true, SCOPE_TEXT);
+        array.min_items = Some(1);
+        array
+    }
+
+    /// Scopes to add to a token's.
+    pub fn more_scopes() -> Array {
+        list(SCOPE, false, SCOPE_TEXT)
+    }
+
+    /// [`super::cidr`]: the grammar of addresses and CIDRs (without host
+    /// bits) is left to the description.
+    fn cidr_list(nullable: bool) -> Array {
+        let item = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "An IP address, or a CIDR without host bits: 203.0.113.7, 10.0.0.0/8, 2001:db8::/32",
+            ))
+            .examples(["10.0.0.0/8"]);
+        let mut array = ArrayBuilder::new().items(item);
+        if nullable {
+            array = array.schema_type(SchemaType::from_iter([Type::Array, Type::Null]));
+        }
+        array.build()
+    }
+
+    pub fn cidrs() -> Array {
+        cidr_list(false)
+    }
+
+    pub fn cidrs_or_null() -> Array {
+        cidr_list(true)
+    }
+
+    const TAG_TEXT: &str = "1-64 of `A-Z a-z 0-9 . _ -` (stored lowercased)";
+
+    pub fn tags() -> Array {
+        list(TAG, false, TAG_TEXT)
+    }
+
+    pub fn tags_or_null() -> Array {
+        list(TAG, true, TAG_TEXT)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -751,6 +944,157 @@ mod tests {
                         prop_assert!(p.since <= since && p.until >= until);
                     }
                 }
+            }
+        }
+    }
+
+    /// The document's patterns say exactly what the parsers accept, for
+    /// input in canonical form (no surrounding white space, which the
+    /// parsers trim).
+    mod schema_patterns {
+        use super::super::schema::{
+            DESCRIPTION, DESCRIPTION_MAX, EMAIL, EMAIL_MAX, NAME, NOT_A_SECRET, SCOPE, TAG,
+            TEAM_NAME, TEAM_REFERENCE, TEAM_ROLE,
+        };
+        use super::super::{
+            description, email, name, scope, tag, team_name, team_reference, team_role,
+        };
+        use proptest::prelude::*;
+        use proptest::string::string_regex;
+
+        fn matches(pattern: &str, value: &str) -> bool {
+            regex_lite::Regex::new(pattern)
+                .expect("a pattern regex-lite reads")
+                .is_match(value)
+        }
+
+        /// Strings matching `pattern` (without its anchors).
+        fn matching(pattern: &'static str) -> impl Strategy<Value = String> {
+            let body = pattern
+                .strip_prefix('^')
+                .and_then(|p| p.strip_suffix('$'))
+                .expect("an anchored pattern");
+            string_regex(body).expect("a pattern proptest reads")
+        }
+
+        /// Text near what the parsers take: their alphabets, separators,
+        /// white space and control characters.
+        fn near() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[A-Za-z0-9._:*@/{} -]{0,70}",
+                "[a-z0-9.@\u{85}\u{a0}\t\n\u{1f}\u{7f}\u{2028}é-]{0,16}",
+                "(tag:)?[a-zA-Z0-9._-]{0,66}",
+                "[a-z0-9-]{0,64}:(viewer|developer|manager|admin|owner)",
+                // Around the length limits.
+                "[a-z0-9][a-z0-9._-]{60,66}",
+                "tag:[a-z0-9]{62,66}",
+                "[a-z]{1,3}@[a-z]{240,252}\\.[a-z]{1,3}",
+                any::<String>(),
+            ]
+        }
+
+        fn canonical(v: &str) -> bool {
+            v == v.trim()
+        }
+
+        #[test]
+        fn every_pattern_compiles_in_both_dialects() {
+            for p in [
+                NAME,
+                TEAM_NAME,
+                TEAM_REFERENCE,
+                TAG,
+                SCOPE,
+                TEAM_ROLE,
+                DESCRIPTION,
+                EMAIL,
+            ] {
+                assert!(regex_lite::Regex::new(p).is_ok(), "{p}");
+            }
+        }
+
+        #[test]
+        fn token_references_that_look_like_secrets() {
+            // regex-lite has no look-ahead: the pattern's body is checked.
+            let prefix = NOT_A_SECRET
+                .strip_prefix("^(?!")
+                .and_then(|p| p.strip_suffix(')'))
+                .expect("a negative look-ahead");
+            let looks_secret = |v: &str| matches(&format!("^{prefix}"), v);
+            for v in ["ntk_abc", " tkc_x", "\u{2003}tkg_", "tke_"] {
+                assert!(looks_secret(v), "{v:?}");
+                assert!(tokenctl_gateway::token::Secret::kind_of(v).is_some());
+            }
+            for v in [
+                "n8n-prod",
+                "ntk",
+                "xntk_",
+                "0190b3d4-1111-7abc-8def-0123456789ab",
+            ] {
+                assert!(!looks_secret(v), "{v:?}");
+                assert!(tokenctl_gateway::token::Secret::kind_of(v).is_none());
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn what_a_pattern_matches_is_accepted(
+                n in matching(NAME),
+                t in matching(TEAM_NAME),
+                r in matching(TEAM_REFERENCE),
+                g in matching(TAG),
+                s in matching(SCOPE),
+                role in matching(TEAM_ROLE),
+                e in matching(EMAIL),
+            ) {
+                if uuid::Uuid::parse_str(&n).is_err() {
+                    prop_assert!(name("token", &n).is_ok(), "{:?}", n);
+                }
+                prop_assert!(team_name(&t).is_ok(), "{:?}", t);
+                prop_assert!(team_reference(&r).is_ok(), "{:?}", r);
+                prop_assert!(tag(&g).is_ok(), "{:?}", g);
+                prop_assert!(scope(&s).is_ok(), "{:?}", s);
+                prop_assert!(team_role(&role).is_ok(), "{:?}", role);
+                prop_assert_eq!(email(&e).is_ok(), e.chars().count() <= EMAIL_MAX, "{:?}", e);
+            }
+
+            #[test]
+            fn what_a_parser_accepts_matches(v in near()) {
+                prop_assume!(canonical(&v));
+                prop_assert_eq!(
+                    name("token", &v).is_ok(),
+                    matches(NAME, &v) && uuid::Uuid::parse_str(&v).is_err(),
+                    "{:?}", v
+                );
+                prop_assert_eq!(team_name(&v).is_ok(), matches(TEAM_NAME, &v), "{:?}", v);
+                prop_assert_eq!(team_reference(&v).is_ok(), matches(TEAM_REFERENCE, &v), "{:?}", v);
+                prop_assert_eq!(tag(&v).is_ok(), matches(TAG, &v), "{:?}", v);
+                prop_assert_eq!(
+                    scope(&v).is_ok(),
+                    matches(SCOPE, &v) && uuid::Uuid::parse_str(&v).is_err(),
+                    "{:?}", v
+                );
+                prop_assert_eq!(team_role(&v).is_ok(), matches(TEAM_ROLE, &v), "{:?}", v);
+                prop_assert_eq!(
+                    email(&v).is_ok(),
+                    matches(EMAIL, &v) && v.chars().count() <= EMAIL_MAX,
+                    "{:?}", v
+                );
+                // Descriptions are taken as sent, white space included.
+                prop_assert_eq!(
+                    description(&v).is_ok(),
+                    matches(DESCRIPTION, &v) && v.chars().count() <= DESCRIPTION_MAX,
+                    "{:?}", v
+                );
+            }
+
+            #[test]
+            fn descriptions_match_as_sent(v in any::<String>()) {
+                prop_assert_eq!(
+                    description(&v).is_ok(),
+                    matches(DESCRIPTION, &v) && v.chars().count() <= DESCRIPTION_MAX,
+                    "{:?}", v
+                );
             }
         }
     }

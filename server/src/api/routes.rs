@@ -32,22 +32,30 @@ pub const ALL_TEAMS: &str = "*";
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateRoute {
+    #[schema(schema_with = super::input::schema::name)]
     pub name: String,
+    #[schema(example = "/api/anthropic")]
     pub path: String,
+    #[schema(example = "http://127.0.0.1:8080/v1")]
     pub upstream: String,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::tags)]
     pub tags: Vec<String>,
     /// `none`, `bearer:SECRET`, `header:HEADER-NAME:SECRET` or `basic:USER-SECRET:PASS-SECRET`.
     #[serde(default)]
+    #[schema(example = "none")]
     pub auth: Option<String>,
-    /// e.g. `30s` (default).
+    /// 100ms to 10m, e.g. `30s` (default).
     #[serde(default)]
+    #[schema(example = "30s")]
     pub timeout: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::description_or_null)]
     pub description: Option<String>,
     /// Teams (names or ids) whose tokens may use the route. Give these or
     /// `all_teams`.
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::team_references)]
     pub teams: Vec<String>,
     /// Let every team's tokens use the route.
     #[serde(default)]
@@ -63,6 +71,7 @@ pub struct CreateRoute {
 pub struct RouteGrants {
     /// Team names or ids.
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::team_references)]
     pub teams: Vec<String>,
     /// Grant: every team. Ungrant: stop granting every team (the teams
     /// granted by name keep the route).
@@ -73,23 +82,34 @@ pub struct RouteGrants {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct UpdateRoute {
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::name_or_null)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(example = "/api/openai")]
     pub path: Option<String>,
     #[serde(default)]
+    #[schema(example = "http://127.0.0.1:9/v1")]
     pub upstream: Option<String>,
     /// Replace all tags.
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::tags_or_null)]
     pub tags: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::tags)]
     pub add_tags: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::tags)]
     pub remove_tags: Vec<String>,
+    /// `none`, `bearer:SECRET`, `header:HEADER-NAME:SECRET` or `basic:USER-SECRET:PASS-SECRET`.
     #[serde(default)]
+    #[schema(example = "none")]
     pub auth: Option<String>,
+    /// 100ms to 10m.
     #[serde(default)]
+    #[schema(example = "1m")]
     pub timeout: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::description_or_null)]
     pub description: Option<String>,
     /// Approve the upstream to be reached at private addresses even where
     /// the server cannot resolve it (system admins only).

@@ -8,8 +8,10 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateTeam {
+    #[schema(schema_with = super::input::schema::team_name)]
     pub name: String,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::description_or_null)]
     pub description: Option<String>,
     /// A user (name or id) to make the team's first admin.
     #[serde(default)]
@@ -19,8 +21,10 @@ pub struct CreateTeam {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct UpdateTeam {
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::team_name_or_null)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::description_or_null)]
     pub description: Option<String>,
 }
 

@@ -74,21 +74,28 @@ pub struct PreviousSecret {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CreateToken {
+    #[schema(schema_with = super::input::schema::name)]
     pub name: String,
     /// Team name or id; may be left out when the caller belongs to one team.
     #[serde(default)]
+    #[schema(example = "platform")]
     pub team: Option<String>,
+    #[schema(schema_with = super::input::schema::scopes)]
     pub scopes: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::description_or_null)]
     pub description: Option<String>,
     /// `never` (default), a duration (`30d`, `12h`), a date or an RFC 3339 time.
     #[serde(default)]
+    #[schema(example = "90d")]
     pub expires: Option<String>,
     /// CIDRs or addresses the token may be used from; empty = anywhere.
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::cidrs)]
     pub allow_ips: Vec<String>,
     /// `N/PERIOD`, e.g. `100/1m`.
     #[serde(default)]
+    #[schema(example = "100/1m")]
     pub rate: Option<String>,
     /// Accept scopes that name no existing route or tag.
     #[serde(default)]
@@ -106,24 +113,31 @@ pub struct IssuedToken {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct UpdateToken {
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::name_or_null)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::description_or_null)]
     pub description: Option<String>,
     /// Replace all scopes.
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::scopes_or_null)]
     pub scopes: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::more_scopes)]
     pub add_scopes: Vec<String>,
     #[serde(default)]
     pub remove_scopes: Vec<String>,
     /// `never`, a duration, a date or an RFC 3339 time.
     #[serde(default)]
+    #[schema(example = "30d")]
     pub expires: Option<String>,
     /// Replace the IP allow-list (empty list = anywhere).
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::cidrs_or_null)]
     pub allow_ips: Option<Vec<String>>,
     /// `N/PERIOD`, or `none` to remove the limit.
     #[serde(default)]
+    #[schema(example = "100/1m")]
     pub rate: Option<String>,
     #[serde(default)]
     pub allow_unknown_scope: bool,
@@ -131,7 +145,9 @@ pub struct UpdateToken {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct RotateToken {
-    /// How long the old secret keeps working, e.g. `1h`. Default: it stops now.
+    /// How long the old secret keeps working, e.g. `1h` (at most 30 days).
+    /// Default: it stops now.
     #[serde(default)]
+    #[schema(example = "1h")]
     pub grace: Option<String>,
 }

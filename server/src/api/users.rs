@@ -26,11 +26,14 @@ pub struct UserSummary {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CreateUser {
+    #[schema(schema_with = super::input::schema::name)]
     pub name: String,
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::email_or_null)]
     pub email: Option<String>,
     /// `TEAM:ROLE`, e.g. `platform:developer`.
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::team_roles)]
     pub roles: Vec<String>,
     #[serde(default)]
     pub global_admin: bool,
@@ -48,6 +51,7 @@ pub struct CreatedUser {
 pub struct UpdateUser {
     /// New e-mail; an empty string clears it.
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::email_or_empty_or_null)]
     pub email: Option<String>,
     #[serde(default)]
     pub global_admin: Option<bool>,
@@ -80,17 +84,21 @@ pub struct InvitedRole {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CreateInvitation {
+    #[schema(schema_with = super::input::schema::email)]
     pub email: String,
     /// User name for the new user; default: the e-mail's local part.
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::name_or_null)]
     pub name: Option<String>,
     /// `TEAM:ROLE`, e.g. `platform:developer`.
     #[serde(default)]
+    #[schema(schema_with = super::input::schema::team_roles)]
     pub roles: Vec<String>,
     #[serde(default)]
     pub global_admin: bool,
-    /// How long the code is valid, e.g. `7d` (default), `24h`.
+    /// How long the code is valid, e.g. `7d` (default), `24h`; at most 30 days.
     #[serde(default)]
+    #[schema(example = "7d")]
     pub expires: Option<String>,
 }
 

@@ -23,8 +23,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct AuditQuery {
     /// A duration back from now (`24h`, `7d`), a date or an RFC 3339 time.
+    #[param(example = "7d")]
     since: Option<String>,
     /// Same forms as `since`.
+    #[param(example = "1h")]
     until: Option<String>,
     /// User name of the actor.
     actor: Option<String>,

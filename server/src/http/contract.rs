@@ -14,6 +14,9 @@
 
 use crate::api::ErrorBody;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{
+    AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+};
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::ToSchema;
@@ -112,4 +115,179 @@ fn needs_credential(op: &Operation, global: &[SecurityRequirement]) -> bool {
         && requirements
             .iter()
             .all(|r| *r != SecurityRequirement::default())
+}
+
+/// Rules that tie fields of a request body together, which the fields'
+/// own schemas cannot state: each body schema named here becomes the
+/// `allOf` of what its type declares and the rule.
+pub(super) fn declare_body_rules(doc: &mut OpenApi) {
+    let flag = |value: bool| {
+        ObjectBuilder::new()
+            .schema_type(Type::Boolean)
+            .enum_values(Some([value]))
+            .build()
+    };
+    let with = |property: &str, schema: Schema| {
+        ObjectBuilder::new()
+            .property(property, schema)
+            .required(property)
+            .build()
+    };
+    let non_empty = || Schema::Array(ArrayBuilder::new().min_items(Some(1)).build());
+    let empty = || Schema::Array(ArrayBuilder::new().max_items(Some(0)).build());
+    // Grants and ungrants name at least one team, or all teams.
+    let grants = AnyOfBuilder::new()
+        .item(with("teams", non_empty()))
+        .item(with("all_teams", Schema::Object(flag(true))))
+        .description(Some("`teams` (at least one) or `all_teams`"))
+        .build();
+    // A new route names its teams or is for all teams, not both.
+    let route_teams = OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .property("teams", non_empty())
+                .property("all_teams", flag(false))
+                .required("teams")
+                .build(),
+        )
+        .item(
+            ObjectBuilder::new()
+                .property("teams", empty())
+                .property("all_teams", flag(true))
+                .required("all_teams")
+                .build(),
+        )
+        .description(Some("`teams` (at least one) or `all_teams`, not both"))
+        .build();
+    // An invitation grants a team role or global admin; and without a
+    // `name`, the e-mail's local part must be one.
+    let invitation = AllOfBuilder::new()
+        .item(
+            AnyOfBuilder::new()
+                .item(with("roles", non_empty()))
+                .item(with("global_admin", Schema::Object(flag(true))))
+                .description(Some("at least one of `roles`, or `global_admin`")),
+        )
+        .item(
+            AnyOfBuilder::new()
+                .item(with(
+                    "name",
+                    Schema::Object(ObjectBuilder::new().schema_type(Type::String).build()),
+                ))
+                .item(with(
+                    "email",
+                    Schema::Object(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(format!(
+                                "{}@",
+                                crate::api::input::schema::NAME.trim_end_matches('$')
+                            )))
+                            .build(),
+                    ),
+                ))
+                .description(Some(
+                    "a `name`, or an `email` whose local part is a valid user name",
+                )),
+        )
+        .build();
+    let rules: [(&str, Schema); 3] = [
+        ("RouteGrants", Schema::AnyOf(grants)),
+        ("CreateRoute", Schema::OneOf(route_teams)),
+        ("CreateInvitation", Schema::AllOf(invitation)),
+    ];
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (name, rule) in rules {
+        let declared = components
+            .schemas
+            .remove(name)
+            .unwrap_or_else(|| panic!("no schema {name} in the document"));
+        components.schemas.insert(
+            name.to_string(),
+            RefOr::T(Schema::AllOf(
+                AllOfBuilder::new().item(declared).item(rule).build(),
+            )),
+        );
+    }
+}
+
+/// Token references in URLs (a path's `reference`, a query's `token`) are
+/// names or ids, never secrets: the server refuses one that looks like a
+/// secret (400, see `tokens::resolve_token`), so that a secret never lands
+/// in an access log. Stated once here for every operation that takes one.
+pub(super) fn declare_token_references(doc: &mut OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    let takes_token = |path: &str, param: &str, location: &ParameterIn| match location {
+        ParameterIn::Path => {
+            param == "reference"
+                && (path.starts_with("/v1/tokens/") || path.starts_with("/v1/usage/tokens/"))
+        }
+        ParameterIn::Query => param == "token" && path == "/v1/usage/recent",
+        _ => false,
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            for param in op.parameters.iter_mut().flatten() {
+                if !takes_token(path, &param.name, &param.parameter_in) {
+                    continue;
+                }
+                if let Some(RefOr::T(Schema::Object(schema))) = &mut param.schema {
+                    schema.pattern = Some(crate::api::input::schema::NOT_A_SECRET.to_string());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::api::input::schema::{NAME, NOT_A_SECRET, SCOPE, TEAM_NAME};
+    use serde_json::Value;
+
+    fn doc() -> Value {
+        serde_json::to_value(super::super::openapi()).unwrap()
+    }
+
+    #[test]
+    fn the_document_states_the_input_rules() {
+        let doc = doc();
+        let schemas = &doc["components"]["schemas"];
+        let token = &schemas["CreateToken"]["properties"];
+        assert_eq!(token["name"]["pattern"], NAME);
+        assert_eq!(token["scopes"]["items"]["pattern"], SCOPE);
+        assert_eq!(token["scopes"]["minItems"], 1);
+        assert_eq!(
+            schemas["CreateTeam"]["properties"]["name"]["pattern"],
+            TEAM_NAME
+        );
+        // Cross-field rules wrap the type's own schema.
+        for name in ["RouteGrants", "CreateRoute", "CreateInvitation"] {
+            assert_eq!(
+                schemas[name]["allOf"].as_array().map(Vec::len),
+                Some(2),
+                "{name}: {}",
+                schemas[name]
+            );
+        }
+        let reference = &doc["paths"]["/v1/tokens/{reference}"]["get"]["parameters"][0];
+        assert_eq!(reference["name"], "reference");
+        assert_eq!(reference["schema"]["pattern"], NOT_A_SECRET);
+        assert_eq!(reference["example"], "n8n-prod");
+        let limit = doc["paths"]["/v1/usage/tokens"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .cloned()
+            .unwrap();
+        assert_eq!(limit["schema"]["minimum"], 1);
+        assert_eq!(limit["schema"]["maximum"], 1000);
+    }
 }

@@ -75,7 +75,7 @@ async fn create_credential(
 
 /// Revoke one of your credentials by id or name.
 #[utoipa::path(post, path = "/credentials/{reference}/revoke", tag = "credentials",
-    params(("reference" = String, Path, description = "Credential id or name")),
+    params(("reference" = String, Path, description = "Credential id or name", example = "ci-bot")),
     responses(
         (status = 200, body = Credential),
         (status = 404, body = ErrorBody),

@@ -117,7 +117,7 @@ async fn create_gateway_key(
 
 /// Revoke a gateway key by name or id; the gateway using it is cut off at once.
 #[utoipa::path(post, path = "/gateway-keys/{reference}/revoke", tag = "gateways",
-    params(("reference" = String, Path, description = "Gateway key name or id")),
+    params(("reference" = String, Path, description = "Gateway key name or id", example = "old-edge")),
     responses(
         (status = 200, body = GatewayKey),
         (status = 404, body = ErrorBody),

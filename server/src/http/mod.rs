@@ -203,6 +203,8 @@ fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         )
         .split_for_parts();
     contract::declare_common_responses(&mut doc);
+    contract::declare_body_rules(&mut doc);
+    contract::declare_token_references(&mut doc);
     (router, doc)
 }
 

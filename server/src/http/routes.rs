@@ -216,7 +216,7 @@ async fn list_routes(State(state): State<AppState>, caller: Caller) -> ApiResult
 
 /// Show a route by id, name or path.
 #[utoipa::path(get, path = "/routes/{reference}", tag = "routes",
-    params(("reference" = String, Path, description = "Route id, name or path")),
+    params(("reference" = String, Path, description = "Route id, name or path", example = "openai")),
     responses((status = 200, body = Route), (status = 404, body = ErrorBody)))]
 async fn show_route(
     State(state): State<AppState>,
@@ -231,7 +231,7 @@ async fn show_route(
 /// reach private addresses). Renaming a route renames it in the scopes of
 /// the tokens that use it.
 #[utoipa::path(patch, path = "/routes/{reference}", tag = "routes", request_body = UpdateRoute,
-    params(("reference" = String, Path, description = "Route id, name or path")),
+    params(("reference" = String, Path, description = "Route id, name or path", example = "openai")),
     responses(
         (status = 200, body = Route),
         (status = 403, body = ErrorBody),
@@ -285,7 +285,7 @@ async fn update_route(
 /// higher; admin for routes that reach private addresses). Their tokens'
 /// `*`, `tag:` and name scopes then reach it.
 #[utoipa::path(post, path = "/routes/{reference}/grant", tag = "routes", request_body = RouteGrants,
-    params(("reference" = String, Path, description = "Route id, name or path")),
+    params(("reference" = String, Path, description = "Route id, name or path", example = "openai")),
     responses(
         (status = 200, body = Route),
         (status = 403, body = ErrorBody),
@@ -306,7 +306,7 @@ async fn grant_route(
 /// addresses). Those teams' calls to it are refused with `scope_denied`
 /// as soon as gateways have the change.
 #[utoipa::path(post, path = "/routes/{reference}/ungrant", tag = "routes", request_body = RouteGrants,
-    params(("reference" = String, Path, description = "Route id, name or path")),
+    params(("reference" = String, Path, description = "Route id, name or path", example = "openai")),
     responses(
         (status = 200, body = Route),
         (status = 403, body = ErrorBody),
@@ -362,7 +362,7 @@ struct RemoveQuery {
 /// Remove a route (system team: admin). Refused while live tokens scope it
 /// by name, unless `force`.
 #[utoipa::path(delete, path = "/routes/{reference}", tag = "routes",
-    params(("reference" = String, Path, description = "Route id, name or path"), RemoveQuery),
+    params(("reference" = String, Path, description = "Route id, name or path", example = "openai"), RemoveQuery),
     responses(
         (status = 200, body = RouteRemoved),
         (status = 404, body = ErrorBody),

@@ -31,7 +31,7 @@ async fn list_secrets(
 /// role in the system team, a new value for an existing one the manager
 /// role, and new hosts for an existing one the admin role.
 #[utoipa::path(put, path = "/secrets/{name}", tag = "secrets", request_body = SetSecret,
-    params(("name" = String, Path, description = "Secret name")),
+    params(("name" = String, Path, description = "Secret name", example = "OPENAI_KEY")),
     responses(
         (status = 200, body = SecretInfo),
         (status = 403, body = ErrorBody),
@@ -106,7 +106,7 @@ async fn set_secret(
 
 /// Remove a secret; refused while a route's upstream auth uses it.
 #[utoipa::path(delete, path = "/secrets/{name}", tag = "secrets",
-    params(("name" = String, Path, description = "Secret name")),
+    params(("name" = String, Path, description = "Secret name", example = "OPENAI_KEY")),
     responses(
         (status = 200, body = SecretInfo),
         (status = 404, body = ErrorBody),

@@ -101,6 +101,7 @@ async fn list_teams(
     responses(
         (status = 201, body = TeamDetail),
         (status = 403, body = ErrorBody),
+        (status = 404, description = "No such user (`admin`)", body = ErrorBody),
         (status = 409, description = "Name taken", body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
@@ -125,7 +126,7 @@ async fn create_team(
 
 /// Show a team with its members.
 #[utoipa::path(get, path = "/teams/{team}", tag = "teams",
-    params(("team" = String, Path, description = "Team name or id")),
+    params(("team" = String, Path, description = "Team name or id", example = "platform")),
     responses((status = 200, body = TeamDetail), (status = 404, body = ErrorBody)))]
 async fn show_team(
     State(state): State<AppState>,
@@ -143,7 +144,7 @@ async fn show_team(
 
 /// Rename a team or change its description (team admins).
 #[utoipa::path(patch, path = "/teams/{team}", tag = "teams", request_body = UpdateTeam,
-    params(("team" = String, Path, description = "Team name or id")),
+    params(("team" = String, Path, description = "Team name or id", example = "platform")),
     responses(
         (status = 200, body = Team),
         (status = 403, body = ErrorBody),
@@ -186,7 +187,7 @@ struct DeleteQuery {
 /// revoked with it (`revoke_tokens`), in the same transaction — so they
 /// stop working at the gateways. Pending invitations into it are revoked.
 #[utoipa::path(delete, path = "/teams/{team}", tag = "teams",
-    params(("team" = String, Path, description = "Team name or id"), DeleteQuery),
+    params(("team" = String, Path, description = "Team name or id", example = "platform"), DeleteQuery),
     responses(
         (status = 200, body = TeamDeleted),
         (status = 403, body = ErrorBody),
@@ -214,8 +215,8 @@ async fn delete_team(
 /// their own; the last admin stays.
 #[utoipa::path(put, path = "/teams/{team}/members/{user}", tag = "teams", request_body = SetMember,
     params(
-        ("team" = String, Path, description = "Team name or id"),
-        ("user" = String, Path, description = "User name or id"),
+        ("team" = String, Path, description = "Team name or id", example = "platform"),
+        ("user" = String, Path, description = "User name or id", example = "bob"),
     ),
     responses(
         (status = 200, body = TeamMember),
@@ -245,8 +246,8 @@ async fn set_member(
 /// the last admin).
 #[utoipa::path(delete, path = "/teams/{team}/members/{user}", tag = "teams",
     params(
-        ("team" = String, Path, description = "Team name or id"),
-        ("user" = String, Path, description = "User name or id"),
+        ("team" = String, Path, description = "Team name or id", example = "platform"),
+        ("user" = String, Path, description = "User name or id", example = "bob"),
     ),
     responses(
         (status = 200, body = TeamMember),

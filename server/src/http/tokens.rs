@@ -47,6 +47,7 @@ struct TeamQuery {
 #[derive(Debug, Deserialize, ToSchema)]
 struct Lookup {
     /// A plaintext `ntk_` token. Sent in the body so it never lands in a URL or access log.
+    #[schema(pattern = "^ntk_[0-9A-Za-z]{49}$")]
     token: String,
 }
 
@@ -192,6 +193,7 @@ fn cidrs(list: &[String]) -> ApiResult<Vec<ipnet::IpNet>> {
 #[utoipa::path(post, path = "/tokens", tag = "tokens", request_body = CreateToken,
     responses(
         (status = 201, description = "Created; `token` is shown only now", body = IssuedToken),
+        (status = 404, description = "No such team", body = ErrorBody),
         (status = 409, description = "Name taken in this team", body = ErrorBody),
         (status = 422, description = "Invalid input or unknown scope", body = ErrorBody),
     ))]
@@ -289,7 +291,7 @@ async fn lookup_token(
 
 /// Show one token by id or name.
 #[utoipa::path(get, path = "/tokens/{reference}", tag = "tokens",
-    params(("reference" = String, Path, description = "Token id or name"), TeamQuery),
+    params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), TeamQuery),
     responses(
         (status = 200, body = Token),
         (status = 404, body = ErrorBody),
@@ -308,7 +310,7 @@ async fn show_token(
 
 /// Change a token's name, description, scopes, expiry, IP allow-list or rate limit.
 #[utoipa::path(patch, path = "/tokens/{reference}", tag = "tokens", request_body = UpdateToken,
-    params(("reference" = String, Path, description = "Token id or name"), TeamQuery),
+    params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), TeamQuery),
     responses(
         (status = 200, body = Token),
         (status = 404, body = ErrorBody),
@@ -366,11 +368,12 @@ async fn update_token(
 
 /// Revoke a token. The row stays for audit and usage history.
 #[utoipa::path(post, path = "/tokens/{reference}/revoke", tag = "tokens",
-    params(("reference" = String, Path, description = "Token id or name"), TeamQuery),
+    params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), TeamQuery),
     responses(
         (status = 200, body = Token),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Already revoked", body = ErrorBody),
+        (status = 422, description = "The name matches several tokens (`ambiguous_reference`)", body = ErrorBody),
     ))]
 async fn revoke_token(
     State(state): State<AppState>,
@@ -390,14 +393,14 @@ async fn revoke_token(
 /// the key gets 409 `idempotency_key_reused`.
 #[utoipa::path(post, path = "/tokens/{reference}/rotate", tag = "tokens", request_body = RotateToken,
     params(
-        ("reference" = String, Path, description = "Token id or name"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A random key that makes retries by the same credential (within 24h) safe"),
+        ("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]([ !-~\t]{0,198}[!-~])?$", description = "A random key that makes retries by the same credential (within 24h) safe: 1-200 visible ASCII characters"),
         TeamQuery,
     ),
     responses(
         (status = 200, description = "`token` is the new secret, shown only now", body = IssuedToken),
         (status = 404, body = ErrorBody),
-        (status = 422, description = "Invalid `grace`", body = ErrorBody),
+        (status = 422, description = "Invalid `grace`, or the name matches several tokens (`ambiguous_reference`)", body = ErrorBody),
         (status = 409, description = "Revoked, superseded, the key was used by another credential, or an `Idempotency-Key` on a server without a master key (`master_key_missing`)", body = ErrorBody),
     ))]
 async fn rotate_token(

@@ -36,15 +36,54 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 struct WindowQuery {
     /// `1h`, `24h` (default), `7d`, `30d`, a date or an RFC 3339 time.
+    #[param(example = "24h")]
     since: Option<String>,
     /// Same forms; default now.
+    #[param(example = "1h")]
     until: Option<String>,
     /// Only this team (name or id).
     team: Option<String>,
-    /// For lists: `calls` (default), `errors`, `p95`, `name`, `last_used`.
+}
+
+/// How a usage list is sorted.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // Only describes `ListQuery::sort` in the OpenAPI document.
+enum UsageSort {
+    Calls,
+    Errors,
+    P95,
+    Name,
+    LastUsed,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    /// `1h`, `24h` (default), `7d`, `30d`, a date or an RFC 3339 time.
+    #[param(example = "24h")]
+    since: Option<String>,
+    /// Same forms; default now.
+    #[param(example = "1h")]
+    until: Option<String>,
+    /// Only this team (name or id).
+    team: Option<String>,
+    /// `calls` (default), `errors`, `p95`, `name`, `last_used`.
+    #[param(value_type = Option<UsageSort>, inline)]
     sort: Option<String>,
-    /// For lists: at most this many rows, 1-1000 (default 1000).
+    /// At most this many rows, 1-1000 (default 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<usize>,
+}
+
+impl ListQuery {
+    fn window(&self) -> WindowQuery {
+        WindowQuery {
+            since: self.since.clone(),
+            until: self.until.clone(),
+            team: self.team.clone(),
+        }
+    }
 }
 
 struct Ctx {
@@ -390,7 +429,7 @@ fn list(
 /// Overview: calls, success rate, errors by class, latency percentiles,
 /// timelines of calls, errors and p50/p95 latency, top 5 tokens and routes.
 #[utoipa::path(get, path = "/usage", tag = "usage", params(WindowQuery),
-    responses((status = 200, body = UsageSummary), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = UsageSummary), (status = 404, description = "No such team (`team`)", body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn summary(
     State(state): State<AppState>,
     caller: Caller,
@@ -421,15 +460,15 @@ async fn summary(
 }
 
 /// One row per token the caller can read, including tokens without calls.
-#[utoipa::path(get, path = "/usage/tokens", tag = "usage", params(WindowQuery),
-    responses((status = 200, body = UsageRows), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/usage/tokens", tag = "usage", params(ListQuery),
+    responses((status = 200, body = UsageRows), (status = 404, description = "No such team (`team`)", body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn token_rows(
     State(state): State<AppState>,
     caller: Caller,
-    ApiQuery(q): ApiQuery<WindowQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<UsageRows>> {
     let limit = input::report_limit(q.limit.unwrap_or(input::MAX_REPORT_ROWS))?;
-    let ctx = context(&state, &caller, &q).await?;
+    let ctx = context(&state, &caller, &q.window()).await?;
     let rows = rollups(&state, &ctx).await?;
     let out = token_rows_for(&state, &caller, &ctx, &rows).await?;
     Ok(Json(list(
@@ -444,16 +483,16 @@ async fn token_rows(
 
 /// One row per route, including routes without calls; counts only calls of
 /// tokens the caller can read.
-#[utoipa::path(get, path = "/usage/routes", tag = "usage", params(WindowQuery),
-    responses((status = 200, body = UsageRows), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/usage/routes", tag = "usage", params(ListQuery),
+    responses((status = 200, body = UsageRows), (status = 403, body = ErrorBody), (status = 404, description = "No such team (`team`)", body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn route_rows(
     State(state): State<AppState>,
     caller: Caller,
-    ApiQuery(q): ApiQuery<WindowQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<UsageRows>> {
     require(&caller.principal, Action::RouteRead, None)?;
     let limit = input::report_limit(q.limit.unwrap_or(input::MAX_REPORT_ROWS))?;
-    let ctx = context(&state, &caller, &q).await?;
+    let ctx = context(&state, &caller, &q.window()).await?;
     let rows = rollups(&state, &ctx).await?;
     let out = route_rows_for(&state, &rows).await?;
     Ok(Json(list(
@@ -470,7 +509,10 @@ async fn route_rows(
 #[into_params(parameter_in = Query)]
 struct DetailQuery {
     /// `1h`, `24h` (default), `7d`, `30d`, a date or an RFC 3339 time.
+    #[param(example = "24h")]
     since: Option<String>,
+    /// Same forms; default now.
+    #[param(example = "1h")]
     until: Option<String>,
     /// How many recent calls to include (default 20, at most 1000).
     #[param(maximum = 4294967295.0)]
@@ -483,15 +525,13 @@ impl DetailQuery {
             since: self.since.clone(),
             until: self.until.clone(),
             team: None,
-            sort: None,
-            limit: None,
         }
     }
 }
 
 /// One token: totals, timeline, breakdown by route and by status, recent calls.
 #[utoipa::path(get, path = "/usage/tokens/{reference}", tag = "usage",
-    params(("reference" = String, Path, description = "Token id or name"), DetailQuery),
+    params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), DetailQuery),
     responses((status = 200, body = TokenUsage), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn token_detail(
     State(state): State<AppState>,
@@ -532,7 +572,7 @@ async fn token_detail(
 
 /// One route: totals, latency trend, top tokens, recent calls.
 #[utoipa::path(get, path = "/usage/routes/{reference}", tag = "usage",
-    params(("reference" = String, Path, description = "Route id, name or path"), DetailQuery),
+    params(("reference" = String, Path, description = "Route id, name or path", example = "openai"), DetailQuery),
     responses((status = 200, body = RouteUsage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn route_detail(
     State(state): State<AppState>,
@@ -575,7 +615,7 @@ struct RecentQuery {
     /// 1-1000, default 100.
     #[param(maximum = 4294967295.0)]
     limit: Option<u32>,
-    /// Token id or name.
+    /// Token id or name (never a secret).
     token: Option<String>,
     /// Route id, name or path.
     route: Option<String>,
@@ -588,7 +628,12 @@ struct RecentQuery {
 
 /// The most recent calls, newest first.
 #[utoipa::path(get, path = "/usage/recent", tag = "usage", params(RecentQuery),
-    responses((status = 200, body = Vec<UsageCall>), (status = 404, body = ErrorBody)))]
+    responses(
+        (status = 200, body = Vec<UsageCall>),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "`token` matches several tokens (`ambiguous_reference`)", body = ErrorBody),
+    ))]
 async fn recent(
     State(state): State<AppState>,
     caller: Caller,

@@ -119,6 +119,7 @@ async fn list_users(
     responses(
         (status = 201, body = CreatedUser),
         (status = 403, body = ErrorBody),
+        (status = 404, description = "No such team (`roles`)", body = ErrorBody),
         (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
@@ -157,7 +158,7 @@ async fn create_user(
 
 /// Show a user and their team roles.
 #[utoipa::path(get, path = "/users/{user}", tag = "users",
-    params(("user" = String, Path, description = "User name or id")),
+    params(("user" = String, Path, description = "User name or id", example = "alice")),
     responses((status = 200, body = UserInfo), (status = 404, body = ErrorBody)))]
 async fn show_user(
     State(state): State<AppState>,
@@ -169,12 +170,13 @@ async fn show_user(
 
 /// Change a user's e-mail or global-admin flag (global admins).
 #[utoipa::path(patch, path = "/users/{user}", tag = "users", request_body = UpdateUser,
-    params(("user" = String, Path, description = "User name or id")),
+    params(("user" = String, Path, description = "User name or id", example = "alice")),
     responses(
         (status = 200, body = UserInfo),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Last global admin", body = ErrorBody),
+        (status = 422, description = "Not an e-mail address", body = ErrorBody),
     ))]
 async fn update_user(
     State(state): State<AppState>,
@@ -199,7 +201,7 @@ async fn update_user(
 
 /// Disable a user (global admins): their credentials stop working at once.
 #[utoipa::path(post, path = "/users/{user}/disable", tag = "users",
-    params(("user" = String, Path, description = "User name or id")),
+    params(("user" = String, Path, description = "User name or id", example = "alice")),
     responses(
         (status = 200, body = UserInfo),
         (status = 403, body = ErrorBody),
@@ -229,7 +231,7 @@ async fn disable_user(
 
 /// Enable a disabled user again (global admins).
 #[utoipa::path(post, path = "/users/{user}/enable", tag = "users",
-    params(("user" = String, Path, description = "User name or id")),
+    params(("user" = String, Path, description = "User name or id", example = "alice")),
     responses((status = 200, body = UserInfo), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn enable_user(
     State(state): State<AppState>,
@@ -264,6 +266,7 @@ async fn list_invitations(
     responses(
         (status = 201, body = CreatedInvitation),
         (status = 403, body = ErrorBody),
+        (status = 404, description = "No such team (`roles`)", body = ErrorBody),
         (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
