@@ -380,8 +380,13 @@ fn normalise(text: &str) -> String {
 fn table_snapshots_at_fixed_width_with_and_without_colour() {
     let srv = TestServer::start(crate::common::Backend::Sqlite).unwrap();
     let f = fixture(&srv);
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
-    let update = std::env::var_os("TOKENCTL_UPDATE_SNAPSHOTS").is_some();
+    // Snapshots in cli/tests/snapshots/, by insta: `INSTA_UPDATE=always`
+    // (or `cargo insta review`) accepts new output after a deliberate change.
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let _guard = settings.bind_to_scope();
     let mut cli = f.cli;
     cli.env.push(("COLUMNS".into(), "110".into()));
     // A fixed window, so the timeline does not shift with the clock.
@@ -398,17 +403,7 @@ fn table_snapshots_at_fixed_width_with_and_without_colour() {
             let mut all = args.clone();
             all.extend(["--color", colour]);
             let got = normalise(&cli.run(&all).ok().stdout);
-            let path = dir.join(format!("{name}-{colour}.txt"));
-            if update {
-                std::fs::create_dir_all(&dir).unwrap();
-                std::fs::write(&path, &got).unwrap();
-            }
-            let want = std::fs::read_to_string(&path).unwrap_or_default();
-            assert!(
-                got == want,
-                "{} differs (TOKENCTL_UPDATE_SNAPSHOTS=1 regenerates):\n--- got ---\n{got}\n--- want ---\n{want}",
-                path.display()
-            );
+            insta::assert_snapshot!(format!("{name}-{colour}"), got);
             assert_eq!(
                 got.contains("\u{1b}["),
                 colour == "always",
