@@ -443,7 +443,7 @@ on_both_backends! {
         // twelve; both hold the same 12 calls and 2 errors.
         let check_recent = || {
             for (span, bucket, rollup, buckets) in [(6, "5m", "minute", 72), (12, "1h", "hour", 12)] {
-                let s = cli.json(&["usage", "--since", &rfc(y), "--until", &rfc(y + TimeDelta::hours(span)), "-o", "json"]);
+                let s = cli.json(&["usage", "--since", &rfc(y), "--until", &rfc(y + TimeDelta::hours(span))]);
                 assert_eq!(
                     (&s["window"]["bucket"], &s["window"]["rollup"], &s["window"]["buckets"]),
                     (&json!(bucket), &json!(rollup), &json!(buckets)),
