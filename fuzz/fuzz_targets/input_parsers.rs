@@ -11,7 +11,7 @@ use arbitrary::Arbitrary;
 use chrono::{DateTime, Utc};
 use libfuzzer_sys::fuzz_target;
 use tokenctl_server::api::input;
-use tokenctl_server::usage::{Plan, Retention, WindowLimits};
+use tokenctl_server::usage::{Level, Plan, Retention, WindowLimits};
 
 #[derive(Debug, Arbitrary)]
 struct Input<'a> {
@@ -68,12 +68,21 @@ fuzz_target!(|input: Input<'_>| {
         WindowLimits {
             longest: chrono::TimeDelta::days(i64::from(input.longest_days)),
             max_buckets: usize::from(input.max_buckets),
+            retention: Retention::default(),
         },
     ] {
-        if let Ok(plan) = Plan::for_window(since, until, &limits) {
+        if let Ok(plan) = Plan::for_window(since, until, now, &limits) {
             assert!(since < until && until - since <= limits.longest);
             assert!(plan.buckets() >= 1 && plan.buckets() <= limits.max_buckets);
             assert!(plan.since <= since && plan.until >= until);
+            // The level read keeps the window's start, or is the coarsest
+            // and says what is not covered.
+            match plan.uncovered_until {
+                None => assert!(now
+                    .checked_sub_signed(limits.retention.of(plan.level))
+                    .is_none_or(|kept| plan.since >= kept)),
+                Some(u) => assert!(plan.level == Level::Day && plan.since < u),
+            }
             let _ = plan.bucket_label();
         }
     }

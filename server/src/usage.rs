@@ -134,6 +134,15 @@ impl Level {
         }
     }
 
+    /// `minute`, `hour`, `day`: what reports call the level they read.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::Minute => "minute",
+            Level::Hour => "hour",
+            Level::Day => "day",
+        }
+    }
+
     pub fn width(self) -> TimeDelta {
         match self {
             Level::Minute => TimeDelta::minutes(1),
@@ -263,12 +272,23 @@ impl Default for Retention {
 impl Retention {
     /// The limits on report windows that follow from this retention: no
     /// window longer than the longest-kept rollup level (reports read
-    /// rollups only, so a longer window could only add empty buckets), and
-    /// at most [`MAX_BUCKETS`] buckets per timeline.
+    /// rollups only, so a longer window could only add empty buckets), at
+    /// most [`MAX_BUCKETS`] buckets per timeline, and each level serves only
+    /// windows whose start it still keeps.
     pub fn window_limits(&self) -> WindowLimits {
         WindowLimits {
             longest: self.minute.max(self.hour).max(self.day),
             max_buckets: MAX_BUCKETS,
+            retention: *self,
+        }
+    }
+
+    /// How long the rollups of `level` are kept.
+    pub fn of(&self, level: Level) -> TimeDelta {
+        match level {
+            Level::Minute => self.minute,
+            Level::Hour => self.hour,
+            Level::Day => self.day,
         }
     }
 }
@@ -286,6 +306,9 @@ pub struct WindowLimits {
     pub longest: TimeDelta,
     /// The most timeline buckets, after widening to whole buckets.
     pub max_buckets: usize,
+    /// How long each rollup level is kept: a level serves a window only
+    /// if it still holds the window's first bucket.
+    pub retention: Retention,
 }
 
 /// Why a report window cannot be planned. The messages are for the person
@@ -330,13 +353,35 @@ pub struct Plan {
     pub bucket: TimeDelta,
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
+    /// Set when the window starts before the oldest data that even the
+    /// coarsest level still keeps: the part of the window before this time
+    /// is not covered (its calls are gone, not zero). May lie past `until`
+    /// (nothing of the window is kept).
+    pub uncovered_until: Option<DateTime<Utc>>,
+}
+
+/// `t` rounded up to a multiple of `width`; `None` outside chrono's range.
+fn ceil(t: DateTime<Utc>, width: TimeDelta) -> Option<DateTime<Utc>> {
+    let f = floor(t, width)?;
+    if f < t {
+        f.checked_add_signed(width)
+    } else {
+        Some(f)
+    }
 }
 
 impl Plan {
-    /// Buckets of 1m up to 2h, 5m up to 6h, 1h up to 2d, else 1d, each
-    /// read from the coarsest level that has them: a week of daily rows is
-    /// about 1/20 of a week of hourly ones. The window is widened to whole
-    /// buckets.
+    /// The bucket width follows the window's span — 1m up to 2h, 5m up to
+    /// 6h, 1h up to 2d, else 1d — and is read from the coarsest level that
+    /// has it (a week of daily rows is about 1/20 of a week of hourly
+    /// ones). But a level serves a window only while it still keeps the
+    /// window's first bucket (relative to `now`): when it does not — an old
+    /// window, e.g. six hours a month ago, past the minute rollups' 7 days —
+    /// the next coarser level that does serves it, with its own bucket
+    /// width (which only lowers the bucket count). When even the coarsest
+    /// level no longer keeps the start, it serves the window and
+    /// [`Plan::uncovered_until`] says from when on the window is covered.
+    /// The window is widened to whole buckets.
     ///
     /// Refuses an empty window, one longer than `limits.longest`, one that
     /// would need more than `limits.max_buckets` buckets, and one whose
@@ -344,6 +389,7 @@ impl Plan {
     pub fn for_window(
         since: DateTime<Utc>,
         until: DateTime<Utc>,
+        now: DateTime<Utc>,
         limits: &WindowLimits,
     ) -> Result<Plan, PlanError> {
         if since >= until {
@@ -357,7 +403,7 @@ impl Plan {
                 limit: human_span(limits.longest),
             });
         }
-        let (level, bucket) = if span <= TimeDelta::hours(2) {
+        let (wanted, width) = if span <= TimeDelta::hours(2) {
             (Level::Minute, TimeDelta::minutes(1))
         } else if span <= TimeDelta::hours(6) {
             (Level::Minute, TimeDelta::minutes(5))
@@ -366,21 +412,32 @@ impl Plan {
         } else {
             (Level::Day, TimeDelta::days(1))
         };
-        let start = floor(since, bucket).ok_or(PlanError::OutOfRange)?;
-        let end = floor(until, bucket).ok_or(PlanError::OutOfRange)?;
-        let end = if end < until {
-            end.checked_add_signed(bucket)
-                .ok_or(PlanError::OutOfRange)?
-        } else {
-            end
-        };
-        let plan = Plan {
-            level,
-            bucket,
-            since: start,
-            until: end,
-        };
-        let buckets = (plan.until - plan.since).num_seconds() / bucket.num_seconds();
+        let mut plan = None;
+        for level in Level::ALL.into_iter().skip_while(|l| *l != wanted) {
+            let bucket = width.max(level.width());
+            let start = floor(since, bucket).ok_or(PlanError::OutOfRange)?;
+            let end = ceil(until, bucket).ok_or(PlanError::OutOfRange)?;
+            // Rows from here on are kept: retention deletes buckets that
+            // start before `now - kept` (and ran at or before `now`).
+            let kept_from = match now.checked_sub_signed(limits.retention.of(level)) {
+                Some(t) => ceil(t, level.width()).unwrap_or(DateTime::<Utc>::MAX_UTC),
+                None => DateTime::<Utc>::MIN_UTC,
+            };
+            let covered = start >= kept_from;
+            plan = Some(Plan {
+                level,
+                bucket,
+                since: start,
+                until: end,
+                uncovered_until: (!covered).then_some(kept_from),
+            });
+            if covered {
+                break;
+            }
+        }
+        // `wanted` is one of `Level::ALL`, so the loop ran at least once.
+        let plan = plan.ok_or(PlanError::OutOfRange)?;
+        let buckets = (plan.until - plan.since).num_seconds() / plan.bucket.num_seconds();
         if usize::try_from(buckets).map_or(true, |b| b > limits.max_buckets) {
             return Err(PlanError::TooManyBuckets {
                 buckets,
@@ -472,7 +529,7 @@ mod tests {
     #[test]
     fn plans_align_windows_to_buckets() {
         let until: DateTime<Utc> = "2026-11-26T15:37:12Z".parse().unwrap();
-        let p = Plan::for_window(until - TimeDelta::hours(24), until, &limits()).unwrap();
+        let p = Plan::for_window(until - TimeDelta::hours(24), until, until, &limits()).unwrap();
         assert_eq!(p.level, Level::Hour);
         assert_eq!(p.bucket_label(), "1h");
         assert_eq!(
@@ -484,17 +541,17 @@ mod tests {
             "2026-11-26T16:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
         assert_eq!(p.buckets(), 25);
-        let p = Plan::for_window(until - TimeDelta::hours(1), until, &limits()).unwrap();
+        let p = Plan::for_window(until - TimeDelta::hours(1), until, until, &limits()).unwrap();
         assert_eq!(
             (p.level, p.bucket_label().as_str(), p.buckets()),
             (Level::Minute, "1m", 61)
         );
-        let p = Plan::for_window(until - TimeDelta::days(7), until, &limits()).unwrap();
+        let p = Plan::for_window(until - TimeDelta::days(7), until, until, &limits()).unwrap();
         assert_eq!(
             (p.level, p.bucket_label().as_str(), p.buckets()),
             (Level::Day, "1d", 8)
         );
-        let p = Plan::for_window(until - TimeDelta::days(30), until, &limits()).unwrap();
+        let p = Plan::for_window(until - TimeDelta::days(30), until, until, &limits()).unwrap();
         assert_eq!(
             (p.level, p.bucket_label().as_str(), p.buckets()),
             (Level::Day, "1d", 31)
@@ -503,18 +560,121 @@ mod tests {
         assert_eq!(p.index(p.until), None);
     }
 
+    /// The window: six hours a month ago, past the minute rollups'
+    /// 7 days. It is read from the hourly rollups, in 1h buckets.
+    #[test]
+    fn old_windows_read_the_finest_level_still_kept() {
+        let now = at("2026-12-02T17:10:00Z");
+        let l = limits();
+        let p = Plan::for_window(
+            at("2026-11-01T00:00:00Z"),
+            at("2026-11-01T06:00:00Z"),
+            now,
+            &l,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.level, p.bucket_label().as_str(), p.buckets()),
+            (Level::Hour, "1h", 6)
+        );
+        assert_eq!(
+            (p.since, p.until),
+            (at("2026-11-01T00:00:00Z"), at("2026-11-01T06:00:00Z"))
+        );
+        assert_eq!(p.uncovered_until, None);
+        // The same six hours two days ago: still minute rollups, 5m buckets.
+        let p = Plan::for_window(
+            at("2026-11-30T00:00:00Z"),
+            at("2026-11-30T06:00:00Z"),
+            now,
+            &l,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.level, p.bucket_label().as_str(), p.buckets()),
+            (Level::Minute, "5m", 72)
+        );
+        // The edge of the minute retention: the first minute still kept is
+        // served from minutes, the minute before it from hours.
+        let edge = now - TimeDelta::days(7);
+        let p = Plan::for_window(edge, edge + TimeDelta::hours(1), now, &l).unwrap();
+        assert_eq!((p.level, p.bucket_label().as_str()), (Level::Minute, "1m"));
+        let p = Plan::for_window(
+            edge - TimeDelta::seconds(1),
+            edge + TimeDelta::hours(1),
+            now,
+            &l,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.level, p.bucket_label().as_str(), p.since),
+            (Level::Hour, "1h", at("2026-11-25T17:00:00Z"))
+        );
+        // Past the hourly rollups' 180 days: daily buckets.
+        let p = Plan::for_window(
+            at("2026-03-01T10:00:00Z"),
+            at("2026-03-01T12:00:00Z"),
+            now,
+            &l,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.level, p.bucket_label().as_str(), p.buckets()),
+            (Level::Day, "1d", 1)
+        );
+        assert_eq!(p.uncovered_until, None);
+        // Coarser levels only lower the bucket count, so the caps hold.
+        assert!(p.buckets() <= l.max_buckets);
+    }
+
+    /// A window older than even the daily rollups is served from them and
+    /// says from when on it is covered, rather than looking empty.
+    #[test]
+    fn windows_past_every_retention_say_what_is_not_covered() {
+        let now = at("2026-12-02T17:10:00Z");
+        let l = limits();
+        let kept_from = at("2024-12-03T00:00:00Z"); // now - 730 days, a whole day
+        let p = Plan::for_window(
+            at("2024-11-01T00:00:00Z"),
+            at("2024-11-01T06:00:00Z"),
+            now,
+            &l,
+        )
+        .unwrap();
+        assert_eq!((p.level, p.bucket_label().as_str()), (Level::Day, "1d"));
+        assert_eq!(p.uncovered_until, Some(kept_from));
+        assert!(
+            p.uncovered_until.unwrap() >= p.until,
+            "nothing of it is kept"
+        );
+        // Straddling the edge: covered from the first whole day kept.
+        let p = Plan::for_window(
+            at("2024-11-20T00:00:00Z"),
+            at("2024-12-20T00:00:00Z"),
+            now,
+            &l,
+        )
+        .unwrap();
+        assert_eq!(p.uncovered_until, Some(kept_from));
+        assert!(p.since < kept_from && kept_from < p.until);
+        // Recent windows are covered.
+        let p = Plan::for_window(now - TimeDelta::days(30), now, now, &l).unwrap();
+        assert_eq!(p.uncovered_until, None);
+    }
+
     #[test]
     fn windows_are_bounded_by_the_longest_retention() {
         let l = limits();
         assert_eq!(l.longest, TimeDelta::days(730));
         let until = at("2026-11-26T15:37:12Z");
         // Exactly the longest retention: allowed, 732 daily buckets at most.
-        let p = Plan::for_window(until - TimeDelta::days(730), until, &l).unwrap();
+        let p = Plan::for_window(until - TimeDelta::days(730), until, until, &l).unwrap();
         assert_eq!((p.level, p.buckets()), (Level::Day, 731));
         assert!(p.buckets() <= MAX_BUCKETS);
         // One second longer: refused, and the message names the limit.
         let e = Plan::for_window(
             until - TimeDelta::days(730) - TimeDelta::seconds(1),
+            until,
             until,
             &l,
         )
@@ -522,15 +682,23 @@ mod tests {
         assert!(matches!(e, PlanError::TooLong { .. }));
         assert!(e.to_string().contains("at most 730 days"), "{e}");
         // The request, and a window from 1600: refused, no panic.
-        let e = Plan::for_window(at("1678-01-01T00:00:00Z"), at("2261-12-31T00:00:00Z"), &l)
-            .unwrap_err();
+        let e = Plan::for_window(
+            at("1678-01-01T00:00:00Z"),
+            at("2261-12-31T00:00:00Z"),
+            until,
+            &l,
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("at most 730 days"), "{e}");
-        let e = Plan::for_window(at("1600-01-01T00:00:00Z"), until, &l).unwrap_err();
+        let e = Plan::for_window(at("1600-01-01T00:00:00Z"), until, until, &l).unwrap_err();
         assert!(e.to_string().contains("at most 730 days"), "{e}");
         // Empty and reversed windows.
-        assert_eq!(Plan::for_window(until, until, &l), Err(PlanError::Empty));
         assert_eq!(
-            Plan::for_window(until, until - TimeDelta::hours(1), &l),
+            Plan::for_window(until, until, until, &l),
+            Err(PlanError::Empty)
+        );
+        assert_eq!(
+            Plan::for_window(until, until - TimeDelta::hours(1), until, &l),
             Err(PlanError::Empty)
         );
         // The limit follows the retention the server runs with.
@@ -538,9 +706,13 @@ mod tests {
             day: TimeDelta::days(800),
             ..Retention::default()
         };
-        assert!(
-            Plan::for_window(until - TimeDelta::days(780), until, &longer.window_limits()).is_ok()
-        );
+        assert!(Plan::for_window(
+            until - TimeDelta::days(780),
+            until,
+            until,
+            &longer.window_limits()
+        )
+        .is_ok());
     }
 
     #[test]
@@ -549,8 +721,9 @@ mod tests {
         let l = WindowLimits {
             longest: TimeDelta::days(5000),
             max_buckets: MAX_BUCKETS,
+            retention: Retention::default(),
         };
-        let e = Plan::for_window(until - TimeDelta::days(1500), until, &l).unwrap_err();
+        let e = Plan::for_window(until - TimeDelta::days(1500), until, until, &l).unwrap_err();
         assert_eq!(
             e,
             PlanError::TooManyBuckets {
@@ -562,7 +735,7 @@ mod tests {
         assert!(e.to_string().contains("at most 1000 buckets"), "{e}");
         // 999 days widen to 1000 buckets: still allowed.
         assert_eq!(
-            Plan::for_window(until - TimeDelta::days(999), until, &l)
+            Plan::for_window(until - TimeDelta::days(999), until, until, &l)
                 .unwrap()
                 .buckets(),
             1000
@@ -574,12 +747,13 @@ mod tests {
         // `DurationRound` refuses times before 1677 or after 2262; planning
         // and the roll-up's truncation must not.
         let l = limits();
+        let now = at("2026-11-26T15:37:12Z");
         for (since, until) in [
             ("1600-01-01T00:00:30Z", "1600-01-01T01:00:00Z"),
             ("2300-06-01T00:00:00Z", "2300-07-01T00:00:00Z"),
             ("0000-01-01T00:00:00Z", "0000-01-02T00:00:00Z"),
         ] {
-            let p = Plan::for_window(at(since), at(until), &l).unwrap();
+            let p = Plan::for_window(at(since), at(until), now, &l).unwrap();
             assert!(p.since <= at(since) && p.until >= at(until));
         }
         let t = at("1600-01-01T12:34:56Z");
@@ -598,6 +772,7 @@ mod tests {
             Plan::for_window(
                 DateTime::<Utc>::MAX_UTC - TimeDelta::hours(1),
                 DateTime::<Utc>::MAX_UTC,
+                now,
                 &l
             ),
             Err(PlanError::OutOfRange)
@@ -674,20 +849,36 @@ mod tests {
             until in any_time(),
             longest_days in 1i64..5000,
             max_buckets in 1usize..3000,
+            now in prop_oneof![any_time(), Just(at("2026-11-26T15:37:12Z"))],
         ) {
             let limits = [
                 super::Retention::default().window_limits(),
-                WindowLimits { longest: TimeDelta::days(longest_days), max_buckets },
+                WindowLimits {
+                    longest: TimeDelta::days(longest_days),
+                    max_buckets,
+                    retention: Retention::default(),
+                },
             ];
             for l in &limits {
-                if let Ok(p) = Plan::for_window(since, until, l) {
+                if let Ok(p) = Plan::for_window(since, until, now, l) {
                     prop_assert!(since < until);
                     prop_assert!(until - since <= l.longest);
                     prop_assert!(p.buckets() >= 1 && p.buckets() <= l.max_buckets);
                     prop_assert!(p.since <= since && p.until >= until);
                     prop_assert_eq!(p.since.timestamp() % p.bucket.num_seconds(), 0);
+                    prop_assert_eq!(p.bucket.num_seconds() % p.level.width().num_seconds(), 0);
                     prop_assert_eq!(p.index(p.since), Some(0));
                     prop_assert_eq!(p.index(p.until), None);
+                    // The level read still keeps the window's first bucket,
+                    // unless it is the coarsest and says what is not covered.
+                    let kept = now.checked_sub_signed(l.retention.of(p.level));
+                    match p.uncovered_until {
+                        None => prop_assert!(kept.is_none_or(|k| p.since >= k)),
+                        Some(u) => {
+                            prop_assert_eq!(p.level, Level::Day);
+                            prop_assert!(p.since < u);
+                        }
+                    }
                 }
             }
             for level in Level::ALL {

@@ -17,7 +17,8 @@ use tokenctl_server::api::{
     after_long_help = "\
 Windows: --since 1h, 24h (default), 7d, 30d, a date (2026-11-01) or an RFC 3339 time;
 --until likewise (default now). Every report says which window and bucket width it
-shows; windows are widened to whole buckets (1m, 5m, 1h or 1d).
+shows; windows are widened to whole buckets (1m, 5m, 1h or 1d). Old windows get
+coarser buckets: per-minute data is kept 7 days, per-hour 180 days, per-day 2 years.
 
 Examples:
   tokenctl usage                                  # the last 24 hours
@@ -257,14 +258,35 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 }
 
 fn heading(out: &Output, w: &UsageWindow) -> String {
-    format!(
+    let mut text = format!(
         "{} {} – {} UTC, {} buckets of {}\n",
         out.bold("Window"),
         w.since.format("%Y-%m-%d %H:%M"),
         w.until.format("%Y-%m-%d %H:%M"),
         w.buckets,
         w.bucket
-    )
+    );
+    if let Some(t) = w.uncovered_until {
+        let _ = writeln!(
+            text,
+            "{}",
+            out.red(&format!(
+                "Not covered before {} UTC: usage data that old is no longer kept.",
+                t.format("%Y-%m-%d %H:%M")
+            ))
+        );
+    }
+    text
+}
+
+/// What a report without calls says: that the window held none, or that
+/// nothing of it is kept any more.
+fn no_data(w: &UsageWindow) -> &'static str {
+    if w.uncovered_until.is_some_and(|t| t >= w.until) {
+        "No usage data is kept for this window any more."
+    } else {
+        "No data in this window."
+    }
 }
 
 fn errors_text(out: &Output, t: &UsageTotals) -> String {
@@ -366,7 +388,7 @@ fn render_summary(out: &Output, s: &UsageSummary) -> CliResult<String> {
     }
     let mut text = heading(out, &s.window);
     if s.totals.calls == 0 {
-        text.push_str("No data in this window.\n");
+        let _ = writeln!(text, "{}", no_data(&s.window));
         return Ok(text);
     }
     text.push_str(&totals_rows(
@@ -446,7 +468,11 @@ fn render_rows(out: &Output, rows: &UsageRows, what: &str) -> CliResult<String> 
         return Ok(text);
     }
     if rows.rows.iter().all(|r| r.calls == 0) {
-        text.push_str("No data in this window (every row below has zero calls).\n");
+        let _ = writeln!(
+            text,
+            "{} (every row below has zero calls).",
+            no_data(&rows.window).trim_end_matches('.')
+        );
     }
     text.push_str(&rows_table(out, &rows.rows, what, true));
     if rows.total > rows.rows.len() {
@@ -533,7 +559,7 @@ fn one_item<T: serde::Serialize>(
     let mut text = format!("{title}\n");
     text.push_str(&heading(out, window));
     if totals.calls == 0 {
-        text.push_str("No data in this window.\n");
+        let _ = writeln!(text, "{}", no_data(window));
         return Ok(Opening::Whole(text));
     }
     text.push_str(&totals_rows(out, totals, window, calls, errors));

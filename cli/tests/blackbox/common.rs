@@ -397,6 +397,20 @@ impl TestServer {
         )
     }
 
+    /// Requests and errors summed over one rollup table (`usage_minute`,
+    /// `usage_hour` or `usage_day`), of one token or of all.
+    pub fn rollup_sums(&self, table: &str, token: Option<uuid::Uuid>) -> (i64, i64) {
+        let sums = "CAST(COALESCE(SUM(requests), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(errors), 0) AS BIGINT)";
+        match token {
+            Some(t) => self.query_pair(
+                &format!("SELECT {sums} FROM {table} WHERE token_id = $1"),
+                Some(t),
+            ),
+            None => self.query_pair(&format!("SELECT {sums} FROM {table}"), None),
+        }
+    }
+
     /// Like [`TestServer::usage_of`] for one token, counting only events
     /// with this status.
     pub fn usage_of_status(&self, token: uuid::Uuid, status: u16) -> (i64, i64) {

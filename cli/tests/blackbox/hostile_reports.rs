@@ -91,6 +91,10 @@ on_both_backends! {
             assert_eq!(status, 200, "{body}");
             let rows: Value = serde_json::from_str(&body).unwrap();
             assert_eq!(rows["window"]["buckets"], 730);
+            // Older than the daily rollups' 2 years: served from them, and
+            // the answer says it is not covered rather than looking empty.
+            assert_eq!(rows["window"]["rollup"], "day");
+            assert!(rows["window"]["uncovered_until"].is_string(), "{body}");
             assert_eq!(rows["rows"][0]["timeline"].as_array().unwrap().len(), 730);
 
             // Times outside four-digit years, malformed and empty windows.

@@ -339,6 +339,206 @@ on_both_backends! {
         assert!(!o["recent_activity"].as_array().unwrap().is_empty());
     }
 
+    /// The bug: a window of six hours read the minute rollups even
+    /// when it started before their 7 days, and looked empty. Calls eight
+    /// days old are rolled up, the server's own retention then deletes
+    /// their minute rollups (it runs when the server starts), and every
+    /// report of that window still shows exactly those calls, from the
+    /// hourly rollups, in 1h buckets — the same as before the minute rows
+    /// went. A window two days old still reads minutes (5m buckets), and
+    /// agrees with the hourly rollups on its totals.
+    fn reports_of_old_windows_read_the_finest_rollups_still_kept(srv) {
+        use chrono::SecondsFormat;
+        let mut srv = srv;
+        let cli = srv.cli();
+        cli.json(&["team", "create", "alpha"]);
+        let route = |name: &str| {
+            cli.json(&["route", "add", name, "--all-teams", "--path", &format!("/{name}"), "--upstream", "http://127.0.0.1:9"])["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let (r1, r2) = (route("r1"), route("r2"));
+        let token = |name: &str| {
+            cli.json(&["token", "create", "--name", name, "--scope", "*", "--team", "alpha"])["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let (t1, t2) = (token("t1"), token("t2"));
+        let key = cli.json(&["gateway-key", "create", "feeder"])["secret"].as_str().unwrap().to_string();
+
+        let hour = TimeDelta::hours(1);
+        let now = Utc::now();
+        let x = (now - TimeDelta::days(8)).duration_trunc(hour).unwrap();
+        let y = (now - TimeDelta::days(2)).duration_trunc(hour).unwrap();
+        let mut events = Vec::new();
+        // Window [x, x+6h): t1 → r1, 10 calls an hour, the first of each an
+        // error (500 in even hours, 404 in odd ones): 60 calls, 6 errors.
+        for h in 0..6i64 {
+            for i in 0..10i64 {
+                let status = match (i, h % 2) {
+                    (0, 0) => 500,
+                    (0, _) => 404,
+                    _ => 200,
+                };
+                let at = x + TimeDelta::hours(h) + TimeDelta::minutes(5 * i) + TimeDelta::seconds(7);
+                events.push(event(at, Some(&t1), Some(&r1), status, 5.0, None));
+            }
+        }
+        // t2 → r2: 20 calls in hour 2, the last a 502.
+        for i in 0..20i64 {
+            let status = if i == 19 { 502 } else { 200 };
+            let at = x + TimeDelta::minutes(150 + i);
+            events.push(event(at, Some(&t2), Some(&r2), status, 8.0, None));
+        }
+        // Just outside the window: 2 calls before it, 3 at its end.
+        for i in 0..2i64 {
+            events.push(event(x - TimeDelta::minutes(30) + TimeDelta::seconds(i), Some(&t1), Some(&r1), 200, 5.0, None));
+        }
+        for i in 0..3i64 {
+            events.push(event(x + TimeDelta::hours(6) + TimeDelta::seconds(i), Some(&t1), Some(&r1), 200, 5.0, None));
+        }
+        // Two days ago, within the minute rollups' 7 days: 12 calls of t1,
+        // a 500 and a 429 among them, over four hours.
+        for i in 0..12i64 {
+            let status = match i {
+                3 => 500,
+                7 => 429,
+                _ => 200,
+            };
+            let at = y + TimeDelta::minutes(30 + 20 * i);
+            events.push(event(at, Some(&t1), Some(&r1), status, 3.0, None));
+        }
+        let stored = post(&srv, &key, &Value::Array(events));
+        assert_eq!(stored["inserted"], 60 + 20 + 2 + 3 + 12);
+        rolled_up(&srv);
+
+        let rfc = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+        let (since, until) = (rfc(x), rfc(x + TimeDelta::hours(6)));
+        let window = ["--since", since.as_str(), "--until", until.as_str()];
+        let report = |args: &[&'static str]| {
+            let mut all: Vec<&str> = args.to_vec();
+            all.extend(window);
+            cli.json(&all)
+        };
+        let check_summary = |s: &Value| {
+            assert_eq!(s["window"]["bucket"], "1h", "{s}");
+            assert_eq!(s["window"]["bucket_secs"], 3600);
+            assert_eq!(s["window"]["buckets"], 6);
+            assert_eq!(s["window"]["rollup"], "hour");
+            assert!(s["window"]["uncovered_until"].is_null());
+            assert_eq!(s["window"]["since"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), x);
+            let t = &s["totals"];
+            assert_eq!((t["calls"].as_i64(), t["errors"].as_i64()), (Some(80), Some(7)), "{s}");
+            assert_eq!(t["by_class"], json!({"2xx": 73, "4xx": 3, "5xx": 4}));
+            assert_eq!(s["calls_timeline"], json!([10, 10, 30, 10, 10, 10]));
+            assert_eq!(s["errors_timeline"], json!([1, 1, 2, 1, 1, 1]));
+            assert_eq!(s["top_tokens"][0]["name"], "t1");
+            assert_eq!(s["top_tokens"][0]["calls"], 60);
+            assert_eq!(s["top_routes"][1]["name"], "r2");
+            assert_eq!(s["top_routes"][1]["calls"], 20);
+        };
+        // The recent window: minutes (5m buckets) for six hours, hours for
+        // twelve; both hold the same 12 calls and 2 errors.
+        let check_recent = || {
+            for (span, bucket, rollup, buckets) in [(6, "5m", "minute", 72), (12, "1h", "hour", 12)] {
+                let s = cli.json(&["usage", "--since", &rfc(y), "--until", &rfc(y + TimeDelta::hours(span))]);
+                assert_eq!(
+                    (&s["window"]["bucket"], &s["window"]["rollup"], &s["window"]["buckets"]),
+                    (&json!(bucket), &json!(rollup), &json!(buckets)),
+                    "{s}"
+                );
+                assert_eq!((s["totals"]["calls"].as_i64(), s["totals"]["errors"].as_i64()), (Some(12), Some(2)), "{span}h");
+                assert_eq!(s["totals"]["by_class"], json!({"2xx": 10, "4xx": 1, "5xx": 1}));
+            }
+        };
+
+        // Before aging: every level holds the calls and agrees on them.
+        let t2_id: uuid::Uuid = t2.parse().unwrap();
+        for table in ["usage_minute", "usage_hour", "usage_day"] {
+            assert_eq!(srv.rollup_sums(table, Some(t2_id)), (20, 1), "{table}");
+            assert_eq!(srv.rollup_sums(table, None), (97, 9), "{table}");
+        }
+        let before = report(&["usage"]);
+        check_summary(&before);
+        check_recent();
+
+        // Aging: a restart runs the server's retention, which deletes the
+        // minute rollups older than 7 days — all but the recent window's.
+        srv.spawn();
+        let started = std::time::Instant::now();
+        while srv.rollup_sums("usage_minute", None) != (12, 2) {
+            assert!(started.elapsed() < std::time::Duration::from_secs(20), "retention did not run: {:?}", srv.rollup_sums("usage_minute", None));
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(srv.rollup_sums("usage_minute", Some(t2_id)), (0, 0));
+        assert_eq!(srv.rollup_sums("usage_hour", None), (97, 9));
+        assert_eq!(srv.rollup_sums("usage_day", None), (97, 9));
+
+        // After aging: the same numbers, from the hourly rollups.
+        let after = report(&["usage"]);
+        check_summary(&after);
+        for field in ["window", "totals", "calls_timeline", "errors_timeline"] {
+            assert_eq!(before[field], after[field], "{field}");
+        }
+        check_recent();
+        let text = {
+            let mut all = vec!["usage"];
+            all.extend(window);
+            cli.run(&all).ok().stdout.clone()
+        };
+        assert!(text.contains("6 buckets of 1h"), "{text}");
+        assert!(!text.contains("No data") && !text.contains("Not covered"), "{text}");
+
+        let rows = report(&["usage", "tokens"]);
+        assert_eq!(rows["window"]["bucket"], "1h");
+        assert_eq!(rows["window"]["rollup"], "hour");
+        let t1_row = row(&rows, "t1");
+        assert_eq!((t1_row["calls"].as_i64(), t1_row["errors"].as_i64()), (Some(60), Some(6)));
+        assert_eq!(t1_row["timeline"], json!([10, 10, 10, 10, 10, 10]));
+        let t2_row = row(&rows, "t2");
+        assert_eq!((t2_row["calls"].as_i64(), t2_row["errors"].as_i64()), (Some(20), Some(1)));
+        assert_eq!(t2_row["timeline"], json!([0, 0, 20, 0, 0, 0]));
+
+        let rows = report(&["usage", "routes"]);
+        assert_eq!(rows["window"]["bucket"], "1h");
+        assert_eq!((row(&rows, "r1")["calls"].as_i64(), row(&rows, "r1")["errors"].as_i64()), (Some(60), Some(6)));
+        assert_eq!((row(&rows, "r2")["calls"].as_i64(), row(&rows, "r2")["errors"].as_i64()), (Some(20), Some(1)));
+
+        let t = report(&["usage", "token", "t1"]);
+        assert_eq!((&t["window"]["bucket"], &t["window"]["rollup"]), (&json!("1h"), &json!("hour")));
+        assert_eq!((t["totals"]["calls"].as_i64(), t["totals"]["errors"].as_i64()), (Some(60), Some(6)));
+        assert_eq!(t["calls_timeline"], json!([10, 10, 10, 10, 10, 10]));
+        assert_eq!(t["errors_timeline"], json!([1, 1, 1, 1, 1, 1]));
+        assert_eq!(t["by_status"], json!([{"status": 200, "calls": 54}, {"status": 404, "calls": 3}, {"status": 500, "calls": 3}]));
+        assert_eq!(t["by_route"][0]["name"], "r1");
+        assert_eq!(t["by_route"][0]["calls"], 60);
+
+        let r = report(&["usage", "route", "r2"]);
+        assert_eq!((&r["window"]["bucket"], &r["window"]["rollup"]), (&json!("1h"), &json!("hour")));
+        assert_eq!((r["totals"]["calls"].as_i64(), r["totals"]["errors"].as_i64()), (Some(20), Some(1)));
+        assert_eq!(r["calls_timeline"], json!([0, 0, 20, 0, 0, 0]));
+        assert!(r["p50_timeline"][2].is_number() && r["p50_timeline"][0].is_null(), "{r}");
+        assert_eq!(r["top_tokens"][0]["name"], "t2");
+
+        // Older than even the daily rollups' 2 years: said, not "no data".
+        let old = (now - TimeDelta::days(800)).duration_trunc(TimeDelta::days(1)).unwrap();
+        let (old_since, old_until) = (rfc(old), rfc(old + TimeDelta::hours(6)));
+        let s = cli.json(&["usage", "--since", &old_since, "--until", &old_until]);
+        assert_eq!(s["window"]["rollup"], "day");
+        let uncovered: DateTime<Utc> = s["window"]["uncovered_until"].as_str().unwrap().parse().unwrap();
+        assert!(uncovered >= old + TimeDelta::hours(6), "{s}");
+        let text = cli.run(&["usage", "--since", &old_since, "--until", &old_until]).ok().stdout.clone();
+        assert!(text.contains("Not covered before") && text.contains("No usage data is kept for this window any more."), "{text}");
+        assert!(!text.contains("No data in this window"), "{text}");
+        // Straddling the edge: covered from the first whole day still kept.
+        let (s740, s700) = (rfc(now - TimeDelta::days(740)), rfc(now - TimeDelta::days(700)));
+        let s = cli.json(&["usage", "tokens", "--since", &s740, "--until", &s700]);
+        let uncovered: DateTime<Utc> = s["window"]["uncovered_until"].as_str().unwrap().parse().unwrap();
+        assert!(uncovered > now - TimeDelta::days(731) && uncovered <= now - TimeDelta::days(729), "{s}");
+    }
+
     fn usage_is_scoped_to_what_the_caller_may_read(srv) {
         let f = fixture(&srv);
         f.cli.json(&["team", "create", "beta"]);

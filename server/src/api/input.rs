@@ -938,7 +938,7 @@ mod tests {
                 let since = moment("since", &a, now);
                 let until = moment("until", &b, now);
                 if let (Ok(since), Ok(until)) = (since, until) {
-                    if let Ok(p) = crate::usage::Plan::for_window(since, until, &limits) {
+                    if let Ok(p) = crate::usage::Plan::for_window(since, until, now, &limits) {
                         prop_assert!(until - since <= limits.longest);
                         prop_assert!(p.buckets() >= 1 && p.buckets() <= limits.max_buckets);
                         prop_assert!(p.since <= since && p.until >= until);

@@ -15,6 +15,19 @@ pub struct UsageWindow {
     pub bucket: String,
     pub bucket_secs: i64,
     pub buckets: usize,
+    /// The rollups read: `minute`, `hour` or `day` — the level whose
+    /// buckets the span calls for, or a coarser one when that no longer
+    /// keeps the window's start (minute rollups are kept 7 days, hourly
+    /// 180 days, daily 2 years).
+    #[serde(default)]
+    pub rollup: String,
+    /// Set when the window starts before the oldest usage data still kept
+    /// (even by the daily rollups): the window is not covered before this
+    /// time — calls there were deleted by retention, not absent. May be
+    /// after `until` (nothing of the window is kept). `null` when the whole
+    /// window is covered.
+    #[serde(default)]
+    pub uncovered_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

@@ -92,7 +92,8 @@ struct Ctx {
 }
 
 /// The limits on report windows: from the usage retention, so a window
-/// never reaches past the oldest rollup kept.
+/// never spans more than the longest-kept rollups, and each is read from
+/// the finest level that still keeps its start.
 ///
 /// Only the raw-event retention is configurable (`--usage-retention`);
 /// rollups are always kept as long as `Retention::default()` says, which
@@ -110,7 +111,8 @@ fn plan(q: &WindowQuery) -> ApiResult<Plan> {
         Some(u) => input::moment("until", u, now)?,
         None => now,
     };
-    Plan::for_window(since, until, &window_limits()).map_err(|e| ApiError::invalid(e.to_string()))
+    Plan::for_window(since, until, now, &window_limits())
+        .map_err(|e| ApiError::invalid(e.to_string()))
 }
 
 async fn context(state: &AppState, caller: &Caller, q: &WindowQuery) -> ApiResult<Ctx> {
@@ -136,6 +138,8 @@ fn window(plan: &Plan) -> UsageWindow {
         bucket: plan.bucket_label(),
         bucket_secs: plan.bucket.num_seconds(),
         buckets: plan.buckets(),
+        rollup: plan.level.name().to_string(),
+        uncovered_until: plan.uncovered_until,
     }
 }
 
