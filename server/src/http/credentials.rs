@@ -1,11 +1,10 @@
 //! `/v1/credentials`: the caller's own admin credentials.
 
-use super::{ApiJson, ApiPath, AppState};
+use super::{created, ApiJson, ApiPath, AppState, Created};
 use crate::api::{input, CreateCredential, CreatedCredential, Credential, ErrorBody};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use tokenctl_gateway::token::{Secret, SecretKind};
@@ -44,7 +43,7 @@ async fn create_credential(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<CreateCredential>,
-) -> ApiResult<(StatusCode, Json<CreatedCredential>)> {
+) -> ApiResult<Created<CreatedCredential>> {
     let name = input::name("credential", &req.name)?;
     let now = crate::api::now();
     let expires_at = new_credential_expiry(
@@ -64,13 +63,10 @@ async fn create_credential(
             &secret,
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedCredential {
-            credential,
-            secret: secret.into_exposed(),
-        }),
-    ))
+    Ok(created(CreatedCredential {
+        credential,
+        secret: secret.into_exposed(),
+    }))
 }
 
 /// Revoke one of your credentials by id or name.

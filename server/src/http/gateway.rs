@@ -1,7 +1,7 @@
 //! What gateways talk to: their keys (managed by admins), the config feed
 //! and usage ingest (authenticated with a gateway key, `tkg_…`).
 
-use super::{AnyJson, ApiJson, ApiPath, ApiQuery, AppState};
+use super::{created, AnyJson, ApiJson, ApiPath, ApiQuery, AppState, Created};
 use crate::api::{
     self, input, CreateGatewayKey, CreatedGatewayKey, ErrorBody, GatewayKey, UsageBatchResult,
 };
@@ -10,7 +10,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::permissions::{require, Action};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -98,7 +97,7 @@ async fn create_gateway_key(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<CreateGatewayKey>,
-) -> ApiResult<(StatusCode, Json<CreatedGatewayKey>)> {
+) -> ApiResult<Created<CreatedGatewayKey>> {
     require(&caller.principal, Action::GatewayKeyManage, None)?;
     let name = input::name("gateway key", &req.name)?;
     let secret = Secret::generate(SecretKind::GatewayKey, &mut rand::rngs::OsRng);
@@ -106,13 +105,10 @@ async fn create_gateway_key(
         .db
         .create_gateway_key(&caller.actor, name, &secret)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedGatewayKey {
-            key,
-            secret: secret.into_exposed(),
-        }),
-    ))
+    Ok(created(CreatedGatewayKey {
+        key,
+        secret: secret.into_exposed(),
+    }))
 }
 
 /// Revoke a gateway key by name or id; the gateway using it is cut off at once.

@@ -316,6 +316,13 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// A `201 Created` answer with its body.
+type Created<T> = (StatusCode, Json<T>);
+
+fn created<T>(body: T) -> Created<T> {
+    (StatusCode::CREATED, Json(body))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

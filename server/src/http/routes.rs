@@ -1,6 +1,6 @@
 //! `/v1/routes`: path prefixes, their upstreams and upstream auth.
 
-use super::{ApiJson, ApiPath, ApiQuery, AppState};
+use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
 use crate::api::{
     input, CreateRoute, ErrorBody, Route, RouteGrants, RouteRemoved, UpdateRoute, UpstreamAccess,
 };
@@ -10,7 +10,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::permissions::{allowed, require, Action};
 use crate::upstream::Classified;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use std::time::Duration;
@@ -151,7 +150,7 @@ async fn create_route(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<CreateRoute>,
-) -> ApiResult<(StatusCode, Json<Route>)> {
+) -> ApiResult<Created<Route>> {
     require(&caller.principal, Action::RouteCreate, None)?;
     let auth = input::upstream_auth(req.auth.as_deref().unwrap_or("none"))?;
     if !auth.secret_names().is_empty() {
@@ -204,7 +203,7 @@ async fn create_route(
         .db
         .create_route(&caller.actor, new, authority(&state, &caller))
         .await?;
-    Ok((StatusCode::CREATED, Json(route)))
+    Ok(created(route))
 }
 
 /// List all routes.

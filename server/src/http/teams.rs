@@ -1,6 +1,6 @@
 //! `/v1/teams` (teams and their members) and `/v1/whoami`.
 
-use super::{ApiJson, ApiPath, ApiQuery, AppState};
+use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
 use crate::api::{
     self, input, CreateTeam, ErrorBody, Identity, SetMember, Team, TeamDeleted, TeamDetail,
     TeamMember, TeamSummary, UpdateTeam,
@@ -10,7 +10,6 @@ use crate::db::TeamCounts;
 use crate::error::{ApiError, ApiResult};
 use crate::permissions::{allowed, require, require_role_change, Action};
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -109,7 +108,7 @@ async fn create_team(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<CreateTeam>,
-) -> ApiResult<(StatusCode, Json<TeamDetail>)> {
+) -> ApiResult<Created<TeamDetail>> {
     require(&caller.principal, Action::TeamCreate, None)?;
     let name = input::team_name(&req.name)?;
     let description = input::description(req.description.as_deref().unwrap_or(""))?;
@@ -121,7 +120,7 @@ async fn create_team(
         .db
         .create_team(&caller.actor, name, description, admin)
         .await?;
-    Ok((StatusCode::CREATED, Json(team)))
+    Ok(created(team))
 }
 
 /// Show a team with its members.

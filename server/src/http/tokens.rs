@@ -1,6 +1,6 @@
 //! `/v1/tokens`: issue, list, show, update, rotate and revoke API tokens.
 
-use super::{ApiJson, ApiPath, ApiQuery, AppState};
+use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
 use crate::api::{
     self, input, CreateToken, ErrorBody, IssuedToken, RotateToken, StatusFilter, Token, UpdateToken,
 };
@@ -9,7 +9,7 @@ use crate::db::{NewToken, Rotation, TokenChange};
 use crate::error::{ApiError, ApiResult};
 use crate::permissions::{allowed, require, Action};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::Json;
 use serde::Deserialize;
 use tokenctl_gateway::token::{Secret, SecretKind};
@@ -201,7 +201,7 @@ async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<CreateToken>,
-) -> ApiResult<(StatusCode, Json<IssuedToken>)> {
+) -> ApiResult<Created<IssuedToken>> {
     let name = input::name("token", &req.name)?;
     let description = input::description(req.description.as_deref().unwrap_or(""))?;
     let scopes = scopes(&req.scopes)?;
@@ -232,13 +232,10 @@ async fn create_token(
             &secret,
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(IssuedToken {
-            info,
-            token: secret.into_exposed(),
-        }),
-    ))
+    Ok(created(IssuedToken {
+        info,
+        token: secret.into_exposed(),
+    }))
 }
 
 /// List tokens the caller can read.

@@ -2,7 +2,7 @@
 //! ones join.
 
 use super::teams::visible_team;
-use super::{ApiJson, ApiPath, AppState};
+use super::{created, ApiJson, ApiPath, AppState, Created};
 use crate::api::{
     self, input, CreateInvitation, CreateUser, CreatedInvitation, CreatedUser, Enrol, Enrolled,
     ErrorBody, Invitation, InvitedRole, Role, UpdateUser, UserInfo, UserSummary,
@@ -12,7 +12,7 @@ use crate::db::{Actor, NewCredential, NewInvitation};
 use crate::error::{ApiError, ApiResult};
 use crate::permissions::{require, require_role_change, Action};
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::Json;
 use std::net::SocketAddr;
 use tokenctl_gateway::token::{hash_secret, Secret, SecretKind};
@@ -127,7 +127,7 @@ async fn create_user(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<CreateUser>,
-) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
+) -> ApiResult<Created<CreatedUser>> {
     require(&caller.principal, Action::UserCreate, None)?;
     let name = input::name("user", &req.name)?;
     let email = req.email.as_deref().map(input::email).transpose()?;
@@ -141,7 +141,7 @@ async fn create_user(
         secret: &secret,
         expires_at: state.credential_deadline(api::now()),
     };
-    let mut created = state
+    let mut user = state
         .db
         .create_user(
             &caller.actor,
@@ -152,8 +152,8 @@ async fn create_user(
             credential,
         )
         .await?;
-    created.secret = secret.into_exposed();
-    Ok((StatusCode::CREATED, Json(created)))
+    user.secret = secret.into_exposed();
+    Ok(created(user))
 }
 
 /// Show a user and their team roles.
@@ -274,7 +274,7 @@ async fn create_invitation(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<CreateInvitation>,
-) -> ApiResult<(StatusCode, Json<CreatedInvitation>)> {
+) -> ApiResult<Created<CreatedInvitation>> {
     let email = input::email(&req.email)?;
     let name = match req.name.as_deref() {
         Some(n) => input::name("user", n)?,
@@ -315,13 +315,10 @@ async fn create_invitation(
             &code,
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedInvitation {
-            invitation,
-            code: code.into_exposed(),
-        }),
-    ))
+    Ok(created(CreatedInvitation {
+        invitation,
+        code: code.into_exposed(),
+    }))
 }
 
 /// Revoke an unused invitation (its creator, or a global admin).
@@ -363,7 +360,7 @@ async fn enrol(
     headers: HeaderMap,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(req): ApiJson<Enrol>,
-) -> ApiResult<(StatusCode, Json<Enrolled>)> {
+) -> ApiResult<Created<Enrolled>> {
     let code = Secret::parse(SecretKind::EnrolmentCode, &req.code).map_err(|e| {
         ApiError::Unauthenticated {
             code: "invalid_enrolment_code",
@@ -390,5 +387,5 @@ async fn enrol(
         .enrol(&hash_secret(code.expose()), credential, &request)
         .await?;
     enrolled.secret = secret.into_exposed();
-    Ok((StatusCode::CREATED, Json(enrolled)))
+    Ok(created(enrolled))
 }
