@@ -200,6 +200,13 @@ impl Shared {
             (Some(_), Some(_)) => "stale",
             (Some(_), None) => "ok",
         };
+        // The last failed contact with the server, then the config's
+        // unusable secrets and routes (by name, never values), as the
+        // Worker reports them.
+        let mut problems: Vec<String> = last_error.into_iter().collect();
+        if let Some(g) = &*gateway {
+            problems.extend(g.gateway.warnings().iter().map(|w| w.to_string()));
+        }
         HealthReport {
             status,
             version: env!("CARGO_PKG_VERSION"),
@@ -212,7 +219,7 @@ impl Shared {
                 routes: gateway
                     .as_ref()
                     .map_or(0, |g| g.gateway.routes().routes().len()),
-                last_error,
+                last_error: (!problems.is_empty()).then(|| problems.join("; ")),
             },
             usage: {
                 let s = &self.health.spool;

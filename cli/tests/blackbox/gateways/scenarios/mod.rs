@@ -1,0 +1,13 @@
+//! The scenarios of the gateway suites, each written once against
+//! [`GatewayUnderTest`](super::GatewayUnderTest); the list that runs them
+//! is in `gateways/mod.rs`.
+
+mod access;
+mod proxying;
+mod refusals;
+mod usage;
+
+pub use access::enforces_route_grants_secret_hosts_and_upstream_addresses;
+pub use proxying::{forwards_with_the_upstream_credential, streams_bodies_and_rewrites_redirects};
+pub use refusals::{error_codes, rotation_grace_and_revocation};
+pub use usage::{hostile_requests_cost_nothing_else, usage_is_recorded_exactly_once};

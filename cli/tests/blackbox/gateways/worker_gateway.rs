@@ -1,0 +1,253 @@
+//! The Cloudflare Worker under test: the real server (SQLite only, to keep
+//! CI time down, with an edge key), the test upstream and the Worker under
+//! workerd (`workerd.rs`), whose local KV is filled from `tokenctl sync
+//! export`. Each test starts its own workerd, one at a time.
+//!
+//! Runs when `TOKENCTL_TEST_WORKER=1`, which `.ci/run` sets after
+//! `gateway/worker/build.sh` built the Worker and installed Node.js and
+//! wrangler; otherwise every test here says SKIPPED.
+
+use super::workerd::{serial, tools, Edge, Project};
+use super::{eventually, token, GatewayUnderTest, Kind};
+use crate::common::{Backend, Cli, TestServer};
+use crate::upstream::{add_echo_route, Http, Upstream};
+use std::sync::MutexGuard;
+use std::time::{Duration, Instant};
+
+pub struct Opts {
+    pub queue: bool,
+    /// Start the Worker before anything is in KV.
+    pub empty_kv: bool,
+    pub token_cache_secs: u64,
+    pub config_cache_secs: u64,
+}
+
+impl Default for Opts {
+    fn default() -> Opts {
+        Opts {
+            queue: true,
+            empty_kv: false,
+            token_cache_secs: 1,
+            config_cache_secs: 1,
+        }
+    }
+}
+
+/// Server (with an edge key) + upstream + Worker, with a route `echo` at
+/// `/api/echo` → `<upstream>/base` using bearer auth from UPSTREAM_KEY, as
+/// in the native gateway suite.
+pub struct Worker {
+    // Dropped in this order: the Worker first, the serial lock last.
+    pub edge: Edge,
+    project: Project,
+    pub upstream: Upstream,
+    pub http: Http,
+    pub cli: Cli,
+    pub srv: TestServer,
+    _serial: MutexGuard<'static, ()>,
+}
+
+impl Worker {
+    pub fn start(opts: Opts) -> Option<Worker> {
+        let tools = tools()?;
+        let serial = serial();
+        let edge_key = hex::encode(rand::random::<[u8; 32]>());
+        let srv = TestServer::start_with_env(Backend::Sqlite, &[("TOKENCTL_EDGE_KEY", &edge_key)])
+            .expect("sqlite backend always available");
+        let cli = srv.cli();
+        let upstream = Upstream::start();
+        add_echo_route(&cli, &upstream);
+        let name = format!("edge-{}", uuid::Uuid::now_v7().simple());
+        let key = cli.json(&["gateway-key", "create", &name])["secret"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut project = Project::new(
+            tools,
+            opts.queue,
+            &[
+                ("TOKENCTL_GATEWAY_KEY", &key),
+                ("TOKENCTL_EDGE_KEY", &edge_key),
+            ],
+        );
+        if !opts.empty_kv {
+            project.kv_replace(&cli.json(&["sync", "export"]));
+        }
+        let (token_ttl, config_ttl) = (
+            opts.token_cache_secs.to_string(),
+            opts.config_cache_secs.to_string(),
+        );
+        let edge = Edge::start(
+            &project,
+            &[
+                ("SERVER_URL", &srv.url),
+                ("TOKEN_CACHE_SECS", &token_ttl),
+                ("CONFIG_CACHE_SECS", &config_ttl),
+            ],
+        );
+        Some(Worker {
+            edge,
+            project,
+            upstream,
+            http: Http::new(),
+            cli,
+            srv,
+            _serial: serial,
+        })
+    }
+
+    /// Writes the server's current desired KV state into the local KV
+    /// (what the server's KV sync does against Cloudflare).
+    fn write_kv(&mut self) {
+        let export = self.cli.json(&["sync", "export"]);
+        self.project.kv_replace(&export);
+    }
+}
+
+/// Runs a scenario on the Worker (skipped with a note unless
+/// `TOKENCTL_TEST_WORKER=1`).
+pub fn run(opts: Opts, scenario: fn(&mut dyn GatewayUnderTest)) {
+    if let Some(mut s) = Worker::start(opts) {
+        scenario(&mut s);
+    }
+}
+
+/// Runs a Worker-only test.
+pub fn run_worker_only(opts: Opts, test: fn(&mut Worker)) {
+    if let Some(mut s) = Worker::start(opts) {
+        test(&mut s);
+    }
+}
+
+impl GatewayUnderTest for Worker {
+    fn kind(&self) -> Kind {
+        Kind::Worker
+    }
+    fn base(&self) -> &str {
+        &self.edge.url
+    }
+    fn srv(&self) -> &TestServer {
+        &self.srv
+    }
+    fn cli(&self) -> &Cli {
+        &self.cli
+    }
+    fn upstream(&self) -> &Upstream {
+        &self.upstream
+    }
+    fn http(&self) -> &Http {
+        &self.http
+    }
+    fn sync(&mut self) {
+        self.write_kv();
+    }
+    fn follow_limit(&self) -> Duration {
+        Duration::from_secs(10)
+    }
+    fn peak_rss_kib(&self) -> u64 {
+        self.edge.workerd_peak_rss_kib()
+    }
+    fn upload_rss_budget_kib(&self) -> u64 {
+        64 * 1024
+    }
+    fn stop_graceful(&mut self) -> bool {
+        false
+    }
+}
+
+pub fn without_a_queue_posts_usage_directly(s: &mut Worker) {
+    let t = token(&s.cli, "direct", &["--scope", "echo"]);
+    s.sync();
+    let health = s.health().1;
+    assert_eq!(health["usage"]["mode"], "direct", "{health}");
+    assert!(health["usage"]["note"]
+        .as_str()
+        .unwrap()
+        .contains("no USAGE queue"));
+    for _ in 0..20 {
+        assert_eq!(s.http.get(&s.url("/api/echo/x"), Some(&t)).status, 200);
+    }
+    eventually("usage delivered", Duration::from_secs(20), || {
+        s.srv.usage_counts().0 >= 20
+    });
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(s.srv.usage_counts(), (20, 20));
+    assert_eq!(s.health().1["usage"]["buffered"], 0);
+}
+
+/// CPU per request under workerd, from the kernel's accounting (utime +
+/// stime in /proc) of the processes `wrangler dev` runs, over `N` requests
+/// on one keep-alive connection, read after the Queue delivered their usage
+/// (so the consumer's batched POSTs are included). Compared with a health
+/// request, which does no gateway work and records no usage.
+pub fn cpu_per_request(s: &mut Worker) {
+    // Started with the production cache settings (see the list): a hot
+    // token costs no KV read.
+    let n: usize = std::env::var("TOKENCTL_WORKER_BENCH_REQUESTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(500);
+    let t = token(&s.cli, "bench", &["--scope", "echo"]);
+    s.sync();
+    let fixed = s.url("/api/echo/fixed");
+    let health = s.url("/_gateway/health");
+    for _ in 0..50 {
+        assert_eq!(s.http.get(&fixed, Some(&t)).status, 200);
+    }
+    eventually("warm-up usage", Duration::from_secs(30), || {
+        s.srv.usage_counts().0 >= 50
+    });
+    std::thread::sleep(Duration::from_secs(1));
+
+    let mut usage = 50;
+    let mut measure = |what: &str, url: &str, token: Option<&str>, status: u16, events: bool| {
+        let before = s.edge.cpu_split();
+        let started = Instant::now();
+        for _ in 0..n {
+            assert_eq!(s.http.get(url, token).status, status);
+        }
+        let wall = started.elapsed().as_secs_f64() * 1000.0 / n as f64;
+        if events {
+            usage += n as i64;
+            // Requests, not rows: refusals without a token arrive as counts.
+            eventually("usage", Duration::from_secs(120), || {
+                s.srv.usage_total().1 >= usage
+            });
+            // Let the consumer's last batch finish.
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        let after = s.edge.cpu_split();
+        let per = |a: f64, b: f64| (a - b) / n as f64;
+        let (runtime, front, node) = (
+            per(after.0, before.0),
+            per(after.1, before.1),
+            per(after.2, before.2),
+        );
+        eprintln!(
+            "CPU per request, {what} ({n} requests): Worker runtime (workerd) {runtime:.3} ms, \
+             wrangler's front workerd {front:.3} ms, wrangler's node {node:.3} ms; wall {wall:.2} ms"
+        );
+        runtime
+    };
+    let base = measure("health (no gateway work)", &health, None, 200, false);
+    let allowed = measure(
+        "allowed + proxied, usage via Queue",
+        &fixed,
+        Some(&t),
+        200,
+        true,
+    );
+    let denied = measure(
+        "denied (missing_token), usage via Queue",
+        &fixed,
+        None,
+        401,
+        true,
+    );
+    eprintln!(
+        "Worker runtime CPU over the health request: allowed + proxied {:.3} ms, denied {:.3} ms",
+        allowed - base,
+        denied - base
+    );
+    assert!(allowed < 50.0, "{allowed} ms of CPU per request");
+}
