@@ -253,6 +253,9 @@ pub fn rotation_grace_and_revocation(s: &mut dyn GatewayUnderTest) {
         Kind::Worker => Duration::from_secs(5),
     };
     let old = token(s.cli(), "rotating", &["--scope", "echo"]);
+    // Revoked at the end, and used for the first time just before: its
+    // cache entry in a Worker isolate starts at that use.
+    let victim = token(s.cli(), "victim", &["--scope", "echo"]);
     s.sync();
     let url = s.url("/api/echo/ping");
     eventually("token at the gateway", s.follow_limit(), || {
@@ -297,10 +300,10 @@ pub fn rotation_grace_and_revocation(s: &mut dyn GatewayUnderTest) {
     );
     assert_eq!(s.http().get(&url, Some(&new)).status, 200);
 
-    // Revocation of the token just used.
+    // Revocation of a token looked up for the first time just before.
     let looked_up = Instant::now();
-    assert_eq!(s.http().get(&url, Some(&new)).status, 200);
-    s.cli().json(&["token", "revoke", "rotating"]);
+    assert_eq!(s.http().get(&url, Some(&victim)).status, 200);
+    s.cli().json(&["token", "revoke", "victim"]);
     let revoked = Instant::now();
     s.sync();
     match s.kind() {
@@ -308,7 +311,7 @@ pub fn rotation_grace_and_revocation(s: &mut dyn GatewayUnderTest) {
         // token within a second of the revoke.
         Kind::Native => {
             let delay = eventually("revocation at the gateway", s.follow_limit(), || {
-                s.http().get(&url, Some(&new)).status == 401
+                s.http().get(&url, Some(&victim)).status == 401
             });
             eprintln!(
                 "revocation: gateway refused the token {} ms after the revoke returned",
@@ -325,11 +328,11 @@ pub fn rotation_grace_and_revocation(s: &mut dyn GatewayUnderTest) {
         // two terms of the production bound.
         Kind::Worker => {
             let kv_written = looked_up.elapsed();
-            let served_from_cache = s.http().get(&url, Some(&new)).status == 200;
+            let served_from_cache = s.http().get(&url, Some(&victim)).status == 200;
             eventually(
                 "revocation at the Worker",
                 token_ttl + Duration::from_secs(3),
-                || s.http().get(&url, Some(&new)).status == 401,
+                || s.http().get(&url, Some(&victim)).status == 401,
             );
             let refused = looked_up.elapsed();
             eprintln!(
@@ -351,7 +354,7 @@ pub fn rotation_grace_and_revocation(s: &mut dyn GatewayUnderTest) {
             );
         }
     }
-    assert_eq!(s.http().get(&url, Some(&new)).code(), "invalid_token");
+    assert_eq!(s.http().get(&url, Some(&victim)).code(), "invalid_token");
 
     // Route changes follow (the Worker: after its config cache, 1 s here).
     let fresh = token(s.cli(), "fresh", &["--scope", "echo"]);
