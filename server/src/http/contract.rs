@@ -18,7 +18,7 @@ use utoipa::openapi::schema::{
     AllOfBuilder, AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
 };
 use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, OpenApi, Paths, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::ToSchema;
 
 /// A response declared once under `components/responses`.
@@ -59,8 +59,30 @@ pub(super) fn declare_common_responses(doc: &mut OpenApi) {
             .insert(common.name.to_string(), RefOr::T(error_response(&common)));
     }
     let global_security = doc.security.clone().unwrap_or_default();
-    for (path, item) in doc.paths.paths.iter_mut() {
-        let operations = [
+    for (path, op) in operations_mut(&mut doc.paths) {
+        let mut common = Vec::new();
+        if takes_input(op) {
+            common.push(BAD_REQUEST);
+        }
+        if needs_credential(op, &global_security) {
+            common.push(UNAUTHENTICATED);
+        }
+        if path.starts_with("/v1/") {
+            common.push(INTERNAL);
+        }
+        for c in common {
+            op.responses
+                .responses
+                .entry(c.status.to_string())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name(c.name)));
+        }
+    }
+}
+
+/// Every operation of the document, with its path.
+fn operations_mut(paths: &mut Paths) -> impl Iterator<Item = (&str, &mut Operation)> {
+    paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
             &mut item.get,
             &mut item.put,
             &mut item.post,
@@ -69,26 +91,11 @@ pub(super) fn declare_common_responses(doc: &mut OpenApi) {
             &mut item.head,
             &mut item.options,
             &mut item.trace,
-        ];
-        for op in operations.into_iter().flatten() {
-            let mut common = Vec::new();
-            if takes_input(op) {
-                common.push(BAD_REQUEST);
-            }
-            if needs_credential(op, &global_security) {
-                common.push(UNAUTHENTICATED);
-            }
-            if path.starts_with("/v1/") {
-                common.push(INTERNAL);
-            }
-            for c in common {
-                op.responses
-                    .responses
-                    .entry(c.status.to_string())
-                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(c.name)));
-            }
-        }
-    }
+        ]
+        .into_iter()
+        .flatten()
+        .map(move |op| (path.as_str(), op))
+    })
 }
 
 fn error_response(common: &Common) -> Response {
@@ -225,22 +232,13 @@ pub(super) fn declare_token_references(doc: &mut OpenApi) {
         ParameterIn::Query => param == "token" && path == "/v1/usage/recent",
         _ => false,
     };
-    for (path, item) in doc.paths.paths.iter_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for op in operations.into_iter().flatten() {
-            for param in op.parameters.iter_mut().flatten() {
-                if !takes_token(path, &param.name, &param.parameter_in) {
-                    continue;
-                }
-                if let Some(RefOr::T(Schema::Object(schema))) = &mut param.schema {
-                    schema.pattern = Some(crate::api::input::schema::NOT_A_SECRET.to_string());
-                }
+    for (path, op) in operations_mut(&mut doc.paths) {
+        for param in op.parameters.iter_mut().flatten() {
+            if !takes_token(path, &param.name, &param.parameter_in) {
+                continue;
+            }
+            if let Some(RefOr::T(Schema::Object(schema))) = &mut param.schema {
+                schema.pattern = Some(crate::api::input::schema::NOT_A_SECRET.to_string());
             }
         }
     }
