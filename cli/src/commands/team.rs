@@ -2,6 +2,7 @@
 
 use crate::client::{segment, Client, Globals};
 use crate::error::CliResult;
+use crate::listing::{self, PageArgs, View};
 use crate::output::{self, Output};
 use reqwest::Method;
 use tokenctl_server::api::{
@@ -25,8 +26,9 @@ Examples:
         #[arg(long, value_name = "USER")]
         admin: Option<String>,
     },
-    /// List the teams you can see, with their members and active tokens
-    List,
+    /// List the teams you can see, with their members and active tokens, by
+    /// name, a page at a time
+    List(PageArgs),
     /// Show a team and its members
     Show { team: String },
     /// Rename a team or change its description (team admins)
@@ -144,12 +146,11 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             }
             print_team(&out, &team);
         }
-        Command::List => {
-            let teams: Vec<TeamSummary> = client.get("/v1/teams", &[]).await?;
-            out.print_list(
-                &teams,
-                None,
-                &[
+        Command::List(page) => {
+            let view = View {
+                noun: "teams",
+                empty: None,
+                header: &[
                     "NAME",
                     "MEMBERS",
                     "TOKENS",
@@ -158,7 +159,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     "CREATED",
                     "ID",
                 ],
-                |s| {
+                row: &|s: &TeamSummary| {
                     let team = &s.team;
                     vec![
                         team.name.clone(),
@@ -170,7 +171,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         team.id.to_string(),
                     ]
                 },
-            );
+                csv: None,
+            };
+            listing::print(&client, &out, "/v1/teams", &[], &page, view).await?;
         }
         Command::Show { team } => {
             let team: TeamDetail = client
