@@ -12,6 +12,7 @@ use std::io::IsTerminal;
 pub enum Format {
     #[default]
     Table,
+    /// JSON for scripts; a list as one array of the rows printed
     Json,
     /// JSON Lines: one row per line as pages arrive; any other answer on one line
     Jsonl,
