@@ -53,6 +53,9 @@ fn cursor(value: &str) -> Result<String, String> {
     }
 }
 
+/// A row's cells, in the order of a header.
+pub type Cells<'a, T> = &'a dyn Fn(&T) -> Vec<String>;
+
 /// How rows look for people (and in CSV, where a list offers it).
 pub struct View<'a, T> {
     /// What the rows are, plural: `tokens`.
@@ -60,9 +63,9 @@ pub struct View<'a, T> {
     /// Printed on stderr when the list is empty (stdout stays empty).
     pub empty: Option<&'a str>,
     pub header: &'a [&'a str],
-    pub row: &'a dyn Fn(&T) -> Vec<String>,
+    pub row: Cells<'a, T>,
     /// Columns and cells of `-o csv`.
-    pub csv: Option<(&'a [&'a str], &'a dyn Fn(&T) -> Vec<String>)>,
+    pub csv: Option<(&'a [&'a str], Cells<'a, T>)>,
 }
 
 /// Fetches `path` (with the list's own `query`) page by page and prints

@@ -47,7 +47,7 @@ fn cut_altered_or_foreign_text_is_refused() {
         "x".into(),
         c[..c.len() - 1].to_string(),
         format!("{c}A"),
-        c.replace(|ch: char| ch == 'A', "B"),
+        c.replace('A', "B"),
         "a".repeat(CURSOR_MAX + 1),
         "!!!!".into(),
         Uuid::now_v7().to_string(),
