@@ -1,6 +1,7 @@
 //! Paged lists: `--limit`, `--all`, `--page-size` and `--cursor`, and
 //! printing rows as the pages arrive (like `gh --limit` and `kubectl
-//! --chunk-size`). Memory holds one page, whatever the list's length:
+//! --chunk-size`). Memory holds two pages (the one printing, the next one
+//! arriving), whatever the list's length:
 //!
 //! - `-o json`: one JSON array of every row printed, streamed;
 //! - `-o jsonl`: one row per line;
@@ -70,7 +71,9 @@ pub struct View<'a, T> {
 
 /// Fetches `path` (with the list's own `query`) page by page and prints
 /// the rows as they arrive, up to `--limit` or, with `--all`, every one.
-pub async fn print<T: DeserializeOwned + Serialize>(
+/// The next page is fetched while this one prints: at most two pages are
+/// in memory.
+pub async fn print<T: DeserializeOwned + Serialize + Send + 'static>(
     client: &Client,
     out: &Output,
     path: &str,
@@ -80,22 +83,38 @@ pub async fn print<T: DeserializeOwned + Serialize>(
 ) -> CliResult {
     let mut printer = Printer::new(out, &view);
     let mut left = (!args.all).then(|| args.limit.unwrap_or(u64::from(DEFAULT_PAGE)));
-    let mut cursor = args.cursor.clone();
-    loop {
-        let size = left.map_or(args.page_size, |l| {
+    let size = |left: Option<u64>| {
+        left.map_or(args.page_size, |l| {
             u32::try_from(l.min(u64::from(args.page_size))).expect("at most the page size")
-        });
-        let page = fetch::<T>(client, path, query, size, cursor.as_deref()).await?;
+        })
+    };
+    let request = Request {
+        client: client.clone(),
+        path: path.to_string(),
+        query: query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+    };
+    let mut next = Some(request.spawn::<T>(size(left), args.cursor.clone()));
+    let mut cursor = None;
+    while let Some(pending) = next.take() {
+        let page = pending
+            .await
+            .map_err(|e| CliError::failure(format!("fetching a page failed: {e}")))??;
         if let Some(l) = &mut left {
             *l = l.saturating_sub(page.items.len() as u64);
         }
-        match printer.rows(&page.items) {
-            Err(e) if e.kind() == ErrorKind::BrokenPipe => return Ok(()),
-            other => other?,
-        }
         cursor = page.next_cursor;
-        if cursor.is_none() || left == Some(0) {
-            break;
+        if cursor.is_some() && left != Some(0) {
+            next = Some(request.spawn::<T>(size(left), cursor.clone()));
+        }
+        match printer.rows(&page.items) {
+            Err(e) if e.kind() == ErrorKind::BrokenPipe => {
+                next.inspect(|n| n.abort());
+                return Ok(());
+            }
+            other => other?,
         }
     }
     match printer.finish() {
@@ -110,6 +129,28 @@ pub async fn print<T: DeserializeOwned + Serialize>(
         );
     }
     Ok(())
+}
+
+/// A list's pages, fetched in a task of their own.
+struct Request {
+    client: Client,
+    path: String,
+    query: Vec<(String, String)>,
+}
+
+impl Request {
+    fn spawn<T: DeserializeOwned + Send + 'static>(
+        &self,
+        limit: u32,
+        cursor: Option<String>,
+    ) -> tokio::task::JoinHandle<CliResult<Page<T>>> {
+        let (client, path, query) = (self.client.clone(), self.path.clone(), self.query.clone());
+        tokio::spawn(async move {
+            let query: Vec<(&str, String)> =
+                query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            fetch(&client, &path, &query, limit, cursor.as_deref()).await
+        })
+    }
 }
 
 /// Every row of a list, for a command that needs them all at once (few

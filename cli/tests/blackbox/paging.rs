@@ -165,6 +165,19 @@ on_both_backends! {
         assert_eq!(run.stdout.lines().count(), 100);
         assert!(run.stderr.contains("more exist"), "{}", run.stderr);
 
+        // A reader that stops early (`| head -1`) ends the listing quietly.
+        let mut child = cli.command(&["token", "list", "--status", "all", "--all", "--page-size", "10", "-o", "jsonl"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&first).unwrap()["id"], expected[0]["id"]);
+        let done = crate::common::finish(child.wait_with_output().unwrap());
+        assert_eq!(done.code, 0, "{}", done.stderr);
+        assert!(!done.stderr.contains("panicked"), "{}", done.stderr);
+
         // A table: the first 100 rows, the hint on stderr only.
         let run = cli.run(&["token", "list", "--status", "all"]);
         run.ok();
@@ -229,6 +242,15 @@ on_both_backends! {
         let altered = String::from_utf8(altered).unwrap();
         let (status, body) = call(&srv, &admin, "GET", &format!("/v1/tokens?cursor={altered}"), None);
         assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_cursor")), "{body}");
+        // The audit filters too: as written, so a relative window stays valid.
+        let audit = get(&srv, &admin, "/v1/audit?since=24h&limit=1");
+        let c = audit["next_cursor"].as_str().unwrap();
+        let total = get(&srv, &admin, "/v1/audit?since=24h&limit=1000")["items"].as_array().unwrap().len();
+        assert_eq!(get(&srv, &admin, &format!("/v1/audit?since=24h&cursor={c}"))["items"].as_array().unwrap().len(), total - 1);
+        for other in ["since=7d", "since=24h&action=token.create", ""] {
+            let (status, body) = call(&srv, &admin, "GET", &format!("/v1/audit?{other}&cursor={c}"), None);
+            assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_cursor")), "{other}: {body}");
+        }
         // The same filters, spelled otherwise (the team by id or name), are the same filters.
         let team_id = cli.json(&["team", "show", "alpha"])["id"].as_str().unwrap().to_string();
         let by_name = get(&srv, &admin, "/v1/tokens?team=alpha&limit=1");
