@@ -272,7 +272,11 @@ on_both_backends! {
         let err = cli.run(&["team", "list", "--cursor", &cursor, "-o", "json"]).fails(2).to_string();
         let err: Value = serde_json::from_str(&err).unwrap();
         assert_eq!(err["error"]["code"], "invalid_cursor");
-        // -o jsonl reports errors as JSON too.
+        // -o jsonl reports errors as JSON too, usage errors included.
+        for args in [vec!["token", "list", "--limit", "0", "-o", "jsonl"], vec!["token", "list", "-ojsonl", "--page-size", "0"]] {
+            let err = cli.run(&args).fails(2).to_string();
+            assert_eq!(serde_json::from_str::<Value>(&err).unwrap()["error"]["code"], "usage", "{err}");
+        }
         let err = cli.run(&["token", "list", "--cursor", &altered, "-o", "jsonl"]).fails(2).to_string();
         assert_eq!(serde_json::from_str::<Value>(&err).unwrap()["error"]["code"], "invalid_cursor");
         assert!(!srv.log().contains("panicked"));
