@@ -1,9 +1,8 @@
 //! `tokenctl user …`: operators, and invitations for new ones.
 
-use crate::client::{segment, Client, Globals};
+use crate::client::{object_path, Client, Globals};
 use crate::error::CliResult;
 use crate::output::{self, Output};
-use reqwest::Method;
 use tokenctl_server::api::{
     input, CreateInvitation, CreateUser, CreatedInvitation, CreatedUser, Invitation, UpdateUser,
     UserInfo, UserSummary,
@@ -182,9 +181,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             );
         }
         Command::Show { user } => {
-            let u: UserInfo = client
-                .get(&format!("/v1/users/{}", segment(&user)), &[])
-                .await?;
+            let u: UserInfo = client.get(&object_path("users", &user), &[]).await?;
             print_user(&out, &u);
         }
         Command::Update {
@@ -193,15 +190,13 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             global_admin,
         } => {
             let u: UserInfo = client
-                .request(
-                    Method::PATCH,
-                    &format!("/v1/users/{}", segment(&user)),
+                .patch(
+                    &object_path("users", &user),
                     &[],
-                    Some(&UpdateUser {
+                    &UpdateUser {
                         email,
                         global_admin,
-                    }),
-                    None,
+                    },
                 )
                 .await?;
             if !out.json() {
@@ -215,11 +210,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 yes,
             )?;
             let u: UserInfo = client
-                .post(
-                    &format!("/v1/users/{}/disable", segment(&user)),
-                    &[],
-                    &serde_json::json!({}),
-                )
+                .action(&(object_path("users", &user) + "/disable"))
                 .await?;
             out.print_or(&u, || {
                 println!("Disabled `{}`.", u.user.name);
@@ -227,11 +218,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
         }
         Command::Enable { user } => {
             let u: UserInfo = client
-                .post(
-                    &format!("/v1/users/{}/enable", segment(&user)),
-                    &[],
-                    &serde_json::json!({}),
-                )
+                .action(&(object_path("users", &user) + "/enable"))
                 .await?;
             out.print_or(&u, || {
                 println!("Enabled `{}`.", u.user.name);
@@ -295,15 +282,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             });
         }
         Command::Uninvite { id } => {
-            let i: Invitation = client
-                .request::<(), _>(
-                    Method::DELETE,
-                    &format!("/v1/invitations/{id}"),
-                    &[],
-                    None,
-                    None,
-                )
-                .await?;
+            let i: Invitation = client.delete(&format!("/v1/invitations/{id}"), &[]).await?;
             out.print_or(&i, || {
                 println!("Revoked the invitation for {}.", i.email);
             });

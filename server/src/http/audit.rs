@@ -1,8 +1,9 @@
 //! `/v1/audit`: the append-only log of every change, scoped to what the
 //! caller may read.
 
+use super::answers::{Invalid, UnknownTeam};
 use super::{ApiQuery, AppState};
-use crate::api::{input, AuditEntry, AuditPage, ErrorBody};
+use crate::api::{input, AuditEntry, AuditPage};
 use crate::auth::Caller;
 use crate::db::{AuditFilter, Principal};
 use crate::error::{ApiError, ApiResult};
@@ -47,11 +48,7 @@ struct AuditQuery {
 
 /// List audit entries, newest first.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
-    responses(
-        (status = 200, body = AuditPage),
-        (status = 404, description = "No such team (`team`)", body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+    responses((status = 200, body = AuditPage), UnknownTeam, Invalid))]
 async fn list_audit(
     State(state): State<AppState>,
     caller: Caller,
