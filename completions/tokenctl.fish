@@ -76,7 +76,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-t
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l data-dir -d 'Where the server writes files of its own: a generated bootstrap credential, when stderr is not a terminal [default: the SQLite database\'s directory; with PostgreSQL, the working directory]' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-filter -d 'Which log lines to write: a level (`warn`) or a filter such as `info,tokenctl_server=debug`' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l log-filter -d 'Which log lines to write: a level (`warn`) or a filter such as `info,tokenctl=debug`' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-token -d 'Admin credential (tkc_…, from `tokenctl credential generate`) for the first user on an empty database; ignored once a user exists. Prefer --bootstrap-token-file' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l bootstrap-token-file -d 'File holding the bootstrap credential' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l tls-cert -d 'Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
@@ -116,7 +116,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l max-connec
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l trusted-proxy -d 'A reverse proxy in front of the gateway (TLS terminator, load balancer), as an address or CIDR; repeat for several. Only requests from these peers have their Forwarded / X-Forwarded-For / X-Forwarded-Proto believed, for IP allow-lists, usage and the headers sent upstream. Without it the TCP peer is the client' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-filter -d 'Which log lines to write: a level (`warn`) or a filter such as `info,tokenctl_gateway_native=debug`' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-filter -d 'Which log lines to write: a level (`warn`) or a filter such as `info,tokenctl=debug`' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l tls-cert -d 'Serve clients HTTPS with this PEM certificate chain (leaf first); needs --tls-key. Reloaded on SIGHUP' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l tls-key -d 'The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l metrics-listen -d 'Serve Prometheus metrics at http://ADDR/metrics (plain HTTP, on a listener of its own); see docs/gateway.md for the list. Off unless given' -r

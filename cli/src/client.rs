@@ -209,6 +209,39 @@ impl Client {
             .await
     }
 
+    pub async fn patch<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        body: &B,
+    ) -> CliResult<T> {
+        self.request(Method::PATCH, path, query, Some(body), None)
+            .await
+    }
+
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> CliResult<T> {
+        self.request(Method::PUT, path, &[], Some(body), None).await
+    }
+
+    pub async fn delete<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> CliResult<T> {
+        self.request::<(), T>(Method::DELETE, path, query, None, None)
+            .await
+    }
+
+    /// A POST that names an action and carries nothing (`…/revoke`,
+    /// `…/disable`): the server still wants a JSON body, so `{}`.
+    pub async fn action<T: DeserializeOwned>(&self, path: &str) -> CliResult<T> {
+        self.post(path, &[], &serde_json::json!({})).await
+    }
+
     pub async fn request<B: Serialize, T: DeserializeOwned>(
         &self,
         method: Method,
@@ -256,6 +289,12 @@ impl Client {
             .map_err(|e| unreachable(&self.base, &e))?;
         decode(resp).await
     }
+}
+
+/// The API path of one object of `collection` (`tokens`, `teams`, …), by
+/// an id or name typed by the user: `/v1/teams/platform`.
+pub fn object_path(collection: &str, reference: &str) -> String {
+    format!("/v1/{collection}/{}", segment(reference))
 }
 
 /// Builds a path segment for an id or name typed by the user.

@@ -44,7 +44,9 @@ pub use limits::{
     check_timeout, derive_max_connections, fd_limit, raise_fd_limit, reserved_fds, Limits,
     MAX_CONNECTIONS_CAP, MAX_TIMEOUT,
 };
-pub use scrape::{bind_metrics, recorder, serve_metrics, Described, METRICS_PATH, TEXT_FORMAT};
+pub use scrape::{
+    bind_metrics, recorder, serve_metrics, Described, Series, METRICS_PATH, TEXT_FORMAT,
+};
 pub use stats::{Stats, StatsSnapshot};
 pub use tls::{Tls, TlsError};
 

@@ -5,7 +5,7 @@
 
 use crate::{Limits, Listener};
 use http::{header, Method, Request, Response, StatusCode};
-use metrics::{Recorder, Unit};
+use metrics::{Counter, Gauge, Histogram, Key, Metadata, Recorder, Unit};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusRecorder};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -52,6 +52,31 @@ pub fn recorder(buckets: &[f64], metrics: &[Described]) -> PrometheusRecorder {
         }
     }
     recorder
+}
+
+/// What registering a series tells the recorder beyond its key; the text
+/// format does not show it, so one value serves every series.
+const METADATA: Metadata<'static> = Metadata::new("tokenctl", metrics::Level::INFO, None);
+
+/// Registering a series (a metric with its labels) on a process's recorder.
+pub trait Series {
+    fn counter(&self, key: &Key) -> Counter;
+    fn gauge(&self, key: &Key) -> Gauge;
+    fn histogram(&self, key: &Key) -> Histogram;
+}
+
+impl Series for PrometheusRecorder {
+    fn counter(&self, key: &Key) -> Counter {
+        self.register_counter(key, &METADATA)
+    }
+
+    fn gauge(&self, key: &Key) -> Gauge {
+        self.register_gauge(key, &METADATA)
+    }
+
+    fn histogram(&self, key: &Key) -> Histogram {
+        self.register_histogram(key, &METADATA)
+    }
 }
 
 /// Binds `addr` for the metrics endpoint.

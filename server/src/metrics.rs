@@ -17,10 +17,12 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
-use metrics::{Counter, Gauge, Key, Label, Metadata, Recorder, Unit};
+use metrics::{Counter, Gauge, Key, Label, Unit};
 use metrics_exporter_prometheus::PrometheusRecorder;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokenctl_listener::Described::{self, Counter as C, Gauge as G, Seconds as S};
+use tokenctl_listener::Series;
 
 pub const HTTP_REQUESTS: &str = "tokenctl_server_http_requests_total";
 pub const HTTP_DURATION: &str = "tokenctl_server_http_request_duration_seconds";
@@ -34,6 +36,22 @@ pub const USAGE_EVENTS: &str = "tokenctl_server_usage_events_total";
 pub const ROLLUP_PENDING: &str = "tokenctl_server_usage_rollup_pending_events";
 pub const ROLLUP_LAG: &str = "tokenctl_server_usage_rollup_lag_seconds";
 
+/// Every metric of the server, with its `# HELP` text.
+#[rustfmt::skip]
+const DESCRIBED: &[Described] = &[
+        C(HTTP_REQUESTS, "Admin API requests answered, by route template, method and status."),
+        C(AUTH_FAILURES, "Requests refused for their credential (admin credential or gateway key), by reason (the error code)."),
+        C(KV_FAILURES, "Failed calls to Cloudflare KV by this process (every failed attempt, retries included)."),
+        C(USAGE_EVENTS, "Usage events received from gateways, by result: inserted, duplicate (already stored) or refused (invalid)."),
+        G(DB_POOL_CONNECTIONS, None, "Database connections of this process's pool, by state (in_use, idle)."),
+        G(DB_POOL_MAX, None, "The most connections the pool opens."),
+        G(KV_PENDING, None, "Config changes not yet confirmed in Cloudflare KV (only with KV sync)."),
+        G(KV_LAG, Some(Unit::Seconds), "Age of the oldest change not yet in KV; 0 when in sync (only with KV sync)."),
+        G(ROLLUP_PENDING, None, "Stored usage events not yet added to the rollups (counted up to 100,000)."),
+        G(ROLLUP_LAG, Some(Unit::Seconds), "How long the oldest usage event not yet rolled up has waited since it was received; 0 when none waits."),
+        S(HTTP_DURATION, "Admin API response times, by route template and method."),
+];
+
 /// The `route` of requests to paths no route matches.
 pub const NO_ROUTE: &str = "_none";
 
@@ -46,9 +64,6 @@ const DURATION_BUCKETS: [f64; 13] = [
 /// How long a scrape waits for the database before it answers with the
 /// values it read last.
 const COLLECT_TIMEOUT: Duration = Duration::from_secs(3);
-
-const METADATA: Metadata<'static> =
-    Metadata::new(module_path!(), metrics::Level::INFO, Some(module_path!()));
 
 /// Marks a response as an authentication failure, with its error code;
 /// set by [`crate::error::ApiError`], counted by [`track`].
@@ -79,29 +94,9 @@ impl Default for ServerMetrics {
 
 impl ServerMetrics {
     pub fn new() -> ServerMetrics {
-        use tokenctl_listener::Described::{Counter as C, Gauge as G, Seconds as S};
-        let recorder = tokenctl_listener::recorder(
-            &DURATION_BUCKETS,
-            &[
-                C(HTTP_REQUESTS, "Admin API requests answered, by route template, method and status."),
-                C(AUTH_FAILURES, "Requests refused for their credential (admin credential or gateway key), by reason (the error code)."),
-                C(KV_FAILURES, "Failed calls to Cloudflare KV by this process (every failed attempt, retries included)."),
-                C(USAGE_EVENTS, "Usage events received from gateways, by result: inserted, duplicate (already stored) or refused (invalid)."),
-                G(DB_POOL_CONNECTIONS, None, "Database connections of this process's pool, by state (in_use, idle)."),
-                G(DB_POOL_MAX, None, "The most connections the pool opens."),
-                G(KV_PENDING, None, "Config changes not yet confirmed in Cloudflare KV (only with KV sync)."),
-                G(KV_LAG, Some(Unit::Seconds), "Age of the oldest change not yet in KV; 0 when in sync (only with KV sync)."),
-                G(ROLLUP_PENDING, None, "Stored usage events not yet added to the rollups (counted up to 100,000)."),
-                G(ROLLUP_LAG, Some(Unit::Seconds), "How long the oldest usage event not yet rolled up has waited since it was received; 0 when none waits."),
-                S(HTTP_DURATION, "Admin API response times, by route template and method."),
-            ],
-        );
-        let gauge = |name: &'static str, labels: Vec<Label>| {
-            recorder.register_gauge(&Key::from_parts(name, labels), &METADATA)
-        };
-        let counter = |name: &'static str, labels: Vec<Label>| {
-            recorder.register_counter(&Key::from_parts(name, labels), &METADATA)
-        };
+        let recorder = tokenctl_listener::recorder(&DURATION_BUCKETS, DESCRIBED);
+        let gauge = |name, labels| recorder.gauge(&Key::from_parts(name, labels));
+        let counter = |name, labels| recorder.counter(&Key::from_parts(name, labels));
         let result = |r: &'static str| vec![Label::from_static_parts("result", r)];
         let state = |s: &'static str| vec![Label::from_static_parts("state", s)];
         ServerMetrics {
@@ -132,11 +127,9 @@ impl ServerMetrics {
                 Label::new("status", status.to_string()),
             ],
         );
-        self.recorder.register_counter(&key, &METADATA).increment(1);
+        self.recorder.counter(&key).increment(1);
         let key = Key::from_parts(HTTP_DURATION, vec![Label::new("route", route), method]);
-        self.recorder
-            .register_histogram(&key, &METADATA)
-            .record(took.as_secs_f64());
+        self.recorder.histogram(&key).record(took.as_secs_f64());
     }
 
     fn auth_failed(&self, reason: &'static str) {
@@ -144,7 +137,7 @@ impl ServerMetrics {
             AUTH_FAILURES,
             vec![Label::from_static_parts("reason", reason)],
         );
-        self.recorder.register_counter(&key, &METADATA).increment(1);
+        self.recorder.counter(&key).increment(1);
     }
 
     /// Counts one usage batch from a gateway.

@@ -1,6 +1,6 @@
 //! `tokenctl credential …`: your own admin credentials.
 
-use crate::client::{segment, Client, Globals};
+use crate::client::{object_path, Client, Globals};
 use crate::error::CliResult;
 use crate::output;
 use tokenctl_gateway::token::{Secret, SecretKind};
@@ -89,11 +89,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
         }
         Command::Revoke { reference } => {
             let cred: Credential = client
-                .post(
-                    &format!("/v1/credentials/{}/revoke", segment(&reference)),
-                    &[],
-                    &serde_json::json!({}),
-                )
+                .action(&(object_path("credentials", &reference) + "/revoke"))
                 .await?;
             out.print_or(&cred, || {
                 println!("Revoked credential `{}` ({}).", cred.name, cred.hint);

@@ -131,19 +131,8 @@ pub struct Args {
         value_parser = super::server::trusted_proxy
     )]
     pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// Log format
-    #[arg(
-        long,
-        env = "TOKENCTL_LOG_FORMAT",
-        value_enum,
-        default_value = "text",
-        value_name = "FORMAT"
-    )]
-    pub log_format: super::server::LogFormat,
-    /// Which log lines to write: a level (`warn`) or a filter such as
-    /// `info,tokenctl_gateway_native=debug`
-    #[arg(long, env = "TOKENCTL_LOG", default_value = "info", value_parser = super::server::parse_log_filter, value_name = "FILTER")]
-    pub log_filter: String,
+    #[command(flatten)]
+    pub log: super::server::LogArgs,
     /// Serve clients HTTPS with this PEM certificate chain (leaf first);
     /// needs --tls-key. Reloaded on SIGHUP
     #[arg(long, env = "TOKENCTL_GATEWAY_TLS_CERT", value_name = "FILE")]
@@ -208,7 +197,7 @@ fn parse_size(value: &str) -> Result<u64, String> {
 }
 
 pub async fn run(g: &Globals, args: Args) -> CliResult {
-    super::server::init_logging(args.log_format, &args.log_filter);
+    super::server::init_logging(&args.log);
     let config = Config::load()?;
     let profile = config.profile_name(g.profile.as_deref());
     let server = client::server_url(g, &config, &profile)?;

@@ -1,6 +1,6 @@
 //! `tokenctl gateway-key …`: credentials for gateways.
 
-use crate::client::{segment, Client, Globals};
+use crate::client::{object_path, Client, Globals};
 use crate::error::CliResult;
 use crate::output;
 use tokenctl_server::api::{input, CreateGatewayKey, CreatedGatewayKey, GatewayKey};
@@ -64,11 +64,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
         }
         Command::Revoke { reference } => {
             let key: GatewayKey = client
-                .post(
-                    &format!("/v1/gateway-keys/{}/revoke", segment(&reference)),
-                    &[],
-                    &serde_json::json!({}),
-                )
+                .action(&(object_path("gateway-keys", &reference) + "/revoke"))
                 .await?;
             out.print_or(&key, || {
                 println!("Revoked gateway key `{}` ({}).", key.name, key.hint);

@@ -1,10 +1,9 @@
 //! `tokenctl route …`
 
-use crate::client::{segment, Client, Globals};
+use crate::client::{object_path, segment, Client, Globals};
 use crate::error::CliResult;
 use crate::listing::{self, PageArgs, View};
 use crate::output::{self, Output};
-use reqwest::Method;
 use tokenctl_server::api::{
     input, CreateRoute, Route, RouteGrants, RouteRemoved, UpdateRoute, UpstreamAccess,
 };
@@ -125,6 +124,23 @@ pub struct AddArgs {
     private_upstream: bool,
 }
 
+impl From<AddArgs> for CreateRoute {
+    fn from(a: AddArgs) -> Self {
+        CreateRoute {
+            name: a.name,
+            path: a.path,
+            upstream: a.upstream,
+            tags: a.tags,
+            auth: Some(a.auth),
+            timeout: Some(a.timeout),
+            description: a.description,
+            teams: a.teams,
+            all_teams: a.all_teams,
+            private_upstream: a.private_upstream,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct UpdateArgs {
     reference: String,
@@ -216,19 +232,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
     let client = Client::connect(g).await?;
     match command {
         Command::Add(a) => {
-            let body = CreateRoute {
-                name: a.name,
-                path: a.path,
-                upstream: a.upstream,
-                tags: a.tags,
-                auth: Some(a.auth),
-                timeout: Some(a.timeout),
-                description: a.description,
-                teams: a.teams,
-                all_teams: a.all_teams,
-                private_upstream: a.private_upstream,
-            };
-            let route: Route = client.post("/v1/routes", &[], &body).await?;
+            let route: Route = client
+                .post("/v1/routes", &[], &CreateRoute::from(a))
+                .await?;
             if !out.json() {
                 println!("Route added.");
             }
@@ -258,7 +264,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
         }
         Command::Show(a) => {
             let route: Route = client
-                .get(&format!("/v1/routes/{}", segment(&a.reference)), &[])
+                .get(&object_path("routes", &a.reference), &[])
                 .await?;
             let curl = sample_call(&a.gateway, &route);
             if out.json() {
@@ -300,13 +306,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 private_upstream: a.private_upstream,
             };
             let route: Route = client
-                .request(
-                    Method::PATCH,
-                    &format!("/v1/routes/{}", segment(&a.reference)),
-                    &[],
-                    Some(&body),
-                    None,
-                )
+                .patch(&object_path("routes", &a.reference), &[], &body)
                 .await?;
             if !out.json() {
                 println!("Route updated.");
@@ -323,13 +323,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 vec![]
             };
             let removed: RouteRemoved = client
-                .request::<(), _>(
-                    Method::DELETE,
-                    &format!("/v1/routes/{}", segment(&a.reference)),
-                    &q,
-                    None,
-                    None,
-                )
+                .delete(&object_path("routes", &a.reference), &q)
                 .await?;
             out.print_or(&removed, || {
                 println!(

@@ -1,9 +1,8 @@
 //! `tokenctl secret …`
 
-use crate::client::{segment, Client, Globals};
+use crate::client::{object_path, Client, Globals};
 use crate::error::{CliError, CliResult};
 use crate::output;
-use reqwest::Method;
 use std::path::PathBuf;
 use tokenctl_server::api::{input, SecretInfo, SetSecret};
 
@@ -90,15 +89,12 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
     match command {
         Command::Set(a) => {
             let info: SecretInfo = client
-                .request(
-                    Method::PUT,
-                    &format!("/v1/secrets/{}", segment(&a.name)),
-                    &[],
-                    Some(&SetSecret {
+                .put(
+                    &object_path("secrets", &a.name),
+                    &SetSecret {
                         value,
                         hosts: (!a.hosts.is_empty()).then_some(a.hosts),
-                    }),
-                    None,
+                    },
                 )
                 .await?;
             out.print_or(&info, || {
@@ -140,15 +136,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
         }
         Command::Remove { name, yes } => {
             super::confirm(&format!("Remove secret `{name}`?"), yes)?;
-            let info: SecretInfo = client
-                .request::<(), _>(
-                    Method::DELETE,
-                    &format!("/v1/secrets/{}", segment(&name)),
-                    &[],
-                    None,
-                    None,
-                )
-                .await?;
+            let info: SecretInfo = client.delete(&object_path("secrets", &name), &[]).await?;
             out.print_or(&info, || {
                 println!("Removed secret `{}`.", info.name);
             });

@@ -139,19 +139,8 @@ pub struct Args {
     /// (169.254.169.254, fd00:ec2::254, …); refused otherwise
     #[arg(long, env = "TOKENCTL_ALLOW_METADATA_UPSTREAMS")]
     pub allow_metadata_upstreams: bool,
-    /// Log format
-    #[arg(
-        long,
-        env = "TOKENCTL_LOG_FORMAT",
-        value_enum,
-        default_value = "text",
-        value_name = "FORMAT"
-    )]
-    pub log_format: LogFormat,
-    /// Which log lines to write: a level (`warn`) or a filter such as
-    /// `info,tokenctl_server=debug`
-    #[arg(long, env = "TOKENCTL_LOG", default_value = "info", value_parser = parse_log_filter, value_name = "FILTER")]
-    pub log_filter: String,
+    #[command(flatten)]
+    pub log: LogArgs,
     /// Admin credential (tkc_…, from `tokenctl credential generate`) for the
     /// first user on an empty database; ignored once a user exists. Prefer
     /// --bootstrap-token-file
@@ -182,6 +171,24 @@ pub struct Args {
     /// Where each setting came from, for messages.
     #[arg(skip)]
     pub origins: Origins,
+}
+
+/// Logging, the same for `tokenctl server` and `tokenctl gateway`.
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// Log format
+    #[arg(
+        long,
+        env = "TOKENCTL_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        value_name = "FORMAT"
+    )]
+    pub log_format: LogFormat,
+    /// Which log lines to write: a level (`warn`) or a filter such as
+    /// `info,tokenctl=debug`
+    #[arg(long, env = "TOKENCTL_LOG", default_value = "info", value_parser = parse_log_filter, value_name = "FILTER")]
+    pub log_filter: String,
 }
 
 /// Cloudflare KV sync, for the Worker gateway (`tokenctl server` and
@@ -310,8 +317,11 @@ pub fn parse_log_filter(value: &str) -> Result<String, String> {
 }
 
 /// Logging to stderr with `filter` (checked by `--log-filter`).
-pub fn init_logging(format: LogFormat, filter: &str) {
-    init_logging_to(format, tracing_subscriber::EnvFilter::new(filter));
+pub fn init_logging(log: &LogArgs) {
+    init_logging_to(
+        log.log_format,
+        tracing_subscriber::EnvFilter::new(&log.log_filter),
+    );
 }
 
 /// Logging to stderr at `default_filter` unless `TOKENCTL_LOG` says otherwise.
@@ -536,7 +546,7 @@ pub async fn shutdown_signal() {
 }
 
 pub async fn run(args: Args) -> CliResult {
-    init_logging(args.log_format, &args.log_filter);
+    init_logging(&args.log);
     let database = DatabaseUrl::parse(&args.database_url).map_err(CliError::usage)?;
     let bootstrap_ttl = bootstrap_ttl(args.bootstrap_ttl, args.max_credential_ttl)?;
     // A generated credential goes to the terminal, never into a log that a

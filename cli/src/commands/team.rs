@@ -1,10 +1,9 @@
 //! `tokenctl team …`
 
-use crate::client::{segment, Client, Globals};
+use crate::client::{object_path, segment, Client, Globals};
 use crate::error::CliResult;
 use crate::listing::{self, PageArgs, View};
 use crate::output::{self, Output};
-use reqwest::Method;
 use tokenctl_server::api::{
     input, CreateTeam, Role, SetMember, Team, TeamDeleted, TeamDetail, TeamMember, TeamSummary,
     UpdateTeam,
@@ -176,9 +175,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             listing::print(&client, &out, "/v1/teams", &[], &page, view).await?;
         }
         Command::Show { team } => {
-            let team: TeamDetail = client
-                .get(&format!("/v1/teams/{}", segment(&team)), &[])
-                .await?;
+            let team: TeamDetail = client.get(&object_path("teams", &team), &[]).await?;
             print_team(&out, &team);
         }
         Command::Update {
@@ -187,12 +184,10 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             description,
         } => {
             let updated: Team = client
-                .request(
-                    Method::PATCH,
-                    &format!("/v1/teams/{}", segment(&team)),
+                .patch(
+                    &object_path("teams", &team),
                     &[],
-                    Some(&UpdateTeam { name, description }),
-                    None,
+                    &UpdateTeam { name, description },
                 )
                 .await?;
             out.print_or(&updated, || {
@@ -215,15 +210,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             } else {
                 vec![]
             };
-            let deleted: TeamDeleted = client
-                .request::<(), _>(
-                    Method::DELETE,
-                    &format!("/v1/teams/{}", segment(&team)),
-                    &q,
-                    None,
-                    None,
-                )
-                .await?;
+            let deleted: TeamDeleted = client.delete(&object_path("teams", &team), &q).await?;
             out.print_or(&deleted, || {
                 println!(
                     "Deleted team `{}`; {} token(s) revoked with it.",
@@ -237,28 +224,14 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 MemberCommand::Add { team, user, role }
                 | MemberCommand::SetRole { team, user, role } => (
                     client
-                        .request(
-                            Method::PUT,
-                            &member_path(&team, &user),
-                            &[],
-                            Some(&SetMember { role: role.into() }),
-                            None,
-                        )
+                        .put(&member_path(&team, &user), &SetMember { role: role.into() })
                         .await?,
                     "is now",
                 ),
                 MemberCommand::Remove { team, user, yes } => {
                     super::confirm(&format!("Remove `{user}` from team `{team}`?"), yes)?;
                     (
-                        client
-                            .request::<(), _>(
-                                Method::DELETE,
-                                &member_path(&team, &user),
-                                &[],
-                                None,
-                                None,
-                            )
-                            .await?,
+                        client.delete(&member_path(&team, &user), &[]).await?,
                         "was removed; their role was",
                     )
                 }

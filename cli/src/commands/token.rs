@@ -1,6 +1,6 @@
 //! `tokenctl token …`
 
-use crate::client::{segment, Client, Globals};
+use crate::client::{object_path, Client, Globals};
 use crate::error::CliResult;
 use crate::listing::{self, PageArgs, View};
 use crate::output::{self, Output};
@@ -81,6 +81,21 @@ pub struct CreateArgs {
     /// Accept scopes that name no existing route or tag
     #[arg(long)]
     allow_unknown_scope: bool,
+}
+
+impl From<CreateArgs> for CreateToken {
+    fn from(a: CreateArgs) -> Self {
+        CreateToken {
+            name: a.name,
+            team: a.team,
+            scopes: a.scopes,
+            description: a.description,
+            expires: Some(a.expires),
+            allow_ips: a.allow_ips,
+            rate: a.rate,
+            allow_unknown_scope: a.allow_unknown_scope,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -194,17 +209,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
     let client = Client::connect(g).await?;
     match command {
         Command::Create(a) => {
-            let body = CreateToken {
-                name: a.name,
-                team: a.team,
-                scopes: a.scopes,
-                description: a.description,
-                expires: Some(a.expires),
-                allow_ips: a.allow_ips,
-                rate: a.rate,
-                allow_unknown_scope: a.allow_unknown_scope,
-            };
-            let issued: IssuedToken = client.post("/v1/tokens", &[], &body).await?;
+            let issued: IssuedToken = client
+                .post("/v1/tokens", &[], &CreateToken::from(a))
+                .await?;
             print_issued(&out, &issued, "Token created.");
         }
         Command::List(a) => {
@@ -257,10 +264,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     .await?
             } else {
                 client
-                    .get(
-                        &format!("/v1/tokens/{}", segment(&a.reference)),
-                        &team_query(&a.team),
-                    )
+                    .get(&object_path("tokens", &a.reference), &team_query(&a.team))
                     .await?
             };
             print_token(&out, &token);
@@ -282,12 +286,10 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 allow_unknown_scope: a.allow_unknown_scope,
             };
             let token: Token = client
-                .request(
-                    Method::PATCH,
-                    &format!("/v1/tokens/{}", segment(&a.target.reference)),
+                .patch(
+                    &object_path("tokens", &a.target.reference),
                     &team_query(&a.target.team),
-                    Some(&body),
-                    None,
+                    &body,
                 )
                 .await?;
             if !out.json() {
@@ -305,7 +307,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             )?;
             let token: Token = client
                 .post(
-                    &format!("/v1/tokens/{}/revoke", segment(&a.target.reference)),
+                    &(object_path("tokens", &a.target.reference) + "/revoke"),
                     &team_query(&a.target.team),
                     &serde_json::json!({}),
                 )
@@ -321,7 +323,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             let issued: IssuedToken = client
                 .request(
                     Method::POST,
-                    &format!("/v1/tokens/{}/rotate", segment(&a.target.reference)),
+                    &(object_path("tokens", &a.target.reference) + "/rotate"),
                     &team_query(&a.target.team),
                     Some(&RotateToken { grace: a.grace }),
                     a.idempotency_key.as_deref(),

@@ -1,10 +1,9 @@
 //! `tokenctl user …`: operators, and invitations for new ones.
 
-use crate::client::{segment, Client, Globals};
+use crate::client::{object_path, Client, Globals};
 use crate::error::CliResult;
 use crate::listing::{self, PageArgs, View};
 use crate::output::{self, Output};
-use reqwest::Method;
 use tokenctl_server::api::{
     input, CreateInvitation, CreateUser, CreatedInvitation, CreatedUser, Invitation, UpdateUser,
     UserInfo, UserSummary,
@@ -185,9 +184,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             listing::print(&client, &out, "/v1/users", &[], &page, view).await?;
         }
         Command::Show { user } => {
-            let u: UserInfo = client
-                .get(&format!("/v1/users/{}", segment(&user)), &[])
-                .await?;
+            let u: UserInfo = client.get(&object_path("users", &user), &[]).await?;
             print_user(&out, &u);
         }
         Command::Update {
@@ -196,15 +193,13 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             global_admin,
         } => {
             let u: UserInfo = client
-                .request(
-                    Method::PATCH,
-                    &format!("/v1/users/{}", segment(&user)),
+                .patch(
+                    &object_path("users", &user),
                     &[],
-                    Some(&UpdateUser {
+                    &UpdateUser {
                         email,
                         global_admin,
-                    }),
-                    None,
+                    },
                 )
                 .await?;
             if !out.json() {
@@ -218,11 +213,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 yes,
             )?;
             let u: UserInfo = client
-                .post(
-                    &format!("/v1/users/{}/disable", segment(&user)),
-                    &[],
-                    &serde_json::json!({}),
-                )
+                .action(&(object_path("users", &user) + "/disable"))
                 .await?;
             out.print_or(&u, || {
                 println!("Disabled `{}`.", u.user.name);
@@ -230,11 +221,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
         }
         Command::Enable { user } => {
             let u: UserInfo = client
-                .post(
-                    &format!("/v1/users/{}/enable", segment(&user)),
-                    &[],
-                    &serde_json::json!({}),
-                )
+                .action(&(object_path("users", &user) + "/enable"))
                 .await?;
             out.print_or(&u, || {
                 println!("Enabled `{}`.", u.user.name);
@@ -298,15 +285,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             });
         }
         Command::Uninvite { id } => {
-            let i: Invitation = client
-                .request::<(), _>(
-                    Method::DELETE,
-                    &format!("/v1/invitations/{id}"),
-                    &[],
-                    None,
-                    None,
-                )
-                .await?;
+            let i: Invitation = client.delete(&format!("/v1/invitations/{id}"), &[]).await?;
             out.print_or(&i, || {
                 println!("Revoked the invitation for {}.", i.email);
             });

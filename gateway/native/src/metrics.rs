@@ -16,12 +16,14 @@
 use crate::spool::{SpoolStats, UsageRecord};
 use crate::state::Shared;
 use arc_swap::ArcSwap;
-use metrics::{Counter, Gauge, Histogram, Key, Label, Metadata, Recorder, SharedString, Unit};
+use metrics::{Counter, Gauge, Histogram, Key, Label, SharedString, Unit};
 use metrics_exporter_prometheus::PrometheusRecorder;
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use tokenctl_gateway::RouteEntry;
+use tokenctl_listener::Described::{self, Counter as C, Gauge as G, Seconds as S};
+use tokenctl_listener::Series;
 use uuid::Uuid;
 
 pub const REQUESTS: &str = "tokenctl_gateway_requests_total";
@@ -37,6 +39,20 @@ pub const EVENTS_DEAD_LETTERED: &str = "tokenctl_gateway_usage_events_dead_lette
 /// The `route` of requests answered before a route matched (no or a bad
 /// token, an unknown path, no or a stale config). Route names start with a
 /// letter or digit, so no route can be called this.
+/// Every metric of the gateway, with its `# HELP` text.
+#[rustfmt::skip]
+const DESCRIBED: &[Described] = &[
+        C(REQUESTS, "Requests answered, by route name and outcome (`ok`: the upstream answered; else the error code sent to the client)."),
+        C(EVENTS_SENT, "Usage events the server accepted."),
+        C(EVENTS_DROPPED, "Usage events dropped because the spool was full, by the kind of request (`denied` go first)."),
+        C(EVENTS_DEAD_LETTERED, "Usage events the server refused (or cut short by a crash), kept in the dead-letter file."),
+        G(CONFIG_VERSION, None, "Version (change-log position) of the config being served; 0 before the first."),
+        G(CONFIG_AGE, Some(Unit::Seconds), "Seconds since the server last confirmed the config is current; 0 before the first confirmation."),
+        G(SPOOL_EVENTS, None, "Usage events in the spool on disk, not yet taken by the server."),
+        G(SPOOL_BYTES, Some(Unit::Bytes), "Bytes of usage events in the spool."),
+        S(UPSTREAM_DURATION, "Time from sending a request upstream to its response headers (or the failure), by route."),
+];
+
 pub const NO_ROUTE: &str = "_none";
 /// The `outcome` of a request the upstream answered (whatever its status).
 pub const OK: &str = "ok";
@@ -50,9 +66,6 @@ const DURATION_BUCKETS: [f64; 14] = [
 /// (about twenty), so this is never reached in practice. Beyond it,
 /// outcomes share the label `other`.
 const OUTCOME_SLOTS: usize = 32;
-
-const METADATA: Metadata<'static> =
-    Metadata::new(module_path!(), metrics::Level::INFO, Some(module_path!()));
 
 /// The gateway's metrics registry and the handles the process holds.
 pub struct Metrics {
@@ -85,21 +98,7 @@ impl Default for Metrics {
 
 impl Metrics {
     pub fn new() -> Metrics {
-        use tokenctl_listener::Described::{Counter as C, Gauge as G, Seconds as S};
-        let recorder = tokenctl_listener::recorder(
-            &DURATION_BUCKETS,
-            &[
-                C(REQUESTS, "Requests answered, by route name and outcome (`ok`: the upstream answered; else the error code sent to the client)."),
-                C(EVENTS_SENT, "Usage events the server accepted."),
-                C(EVENTS_DROPPED, "Usage events dropped because the spool was full, by the kind of request (`denied` go first)."),
-                C(EVENTS_DEAD_LETTERED, "Usage events the server refused (or cut short by a crash), kept in the dead-letter file."),
-                G(CONFIG_VERSION, None, "Version (change-log position) of the config being served; 0 before the first."),
-                G(CONFIG_AGE, Some(Unit::Seconds), "Seconds since the server last confirmed the config is current; 0 before the first confirmation."),
-                G(SPOOL_EVENTS, None, "Usage events in the spool on disk, not yet taken by the server."),
-                G(SPOOL_BYTES, Some(Unit::Bytes), "Bytes of usage events in the spool."),
-                S(UPSTREAM_DURATION, "Time from sending a request upstream to its response headers (or the failure), by route."),
-            ],
-        );
+        let recorder = tokenctl_listener::recorder(&DURATION_BUCKETS, DESCRIBED);
         let dropped = |request: &'static str| {
             counter(
                 &recorder,
@@ -134,10 +133,10 @@ impl Metrics {
                     _ => Arc::new(RouteSeries {
                         name: r.name.clone(),
                         outcomes: OutcomeCounters::new(r.name.clone().into()),
-                        upstream: self.recorder.register_histogram(
-                            &Key::from_parts(UPSTREAM_DURATION, vec![route_label(&r.name)]),
-                            &METADATA,
-                        ),
+                        upstream: self.recorder.histogram(&Key::from_parts(
+                            UPSTREAM_DURATION,
+                            vec![route_label(&r.name)],
+                        )),
                     }),
                 };
                 (r.id, series)
@@ -204,11 +203,11 @@ fn route_label(name: &str) -> Label {
 }
 
 fn counter(recorder: &PrometheusRecorder, name: &'static str, labels: Vec<Label>) -> Counter {
-    recorder.register_counter(&Key::from_parts(name, labels), &METADATA)
+    recorder.counter(&Key::from_parts(name, labels))
 }
 
 fn gauge(recorder: &PrometheusRecorder, name: &'static str) -> Gauge {
-    recorder.register_gauge(&Key::from_static_name(name), &METADATA)
+    recorder.gauge(&Key::from_static_name(name))
 }
 
 /// `tokenctl_gateway_requests_total` of one route, one counter per

@@ -68,52 +68,42 @@ pub struct CreateRoute {
 
 /// Teams to grant a route to, or to withdraw it from.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct RouteGrants {
     /// Team names or ids.
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::team_references)]
     pub teams: Vec<String>,
     /// Grant: every team. Ungrant: stop granting every team (the teams
     /// granted by name keep the route).
-    #[serde(default)]
     pub all_teams: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct UpdateRoute {
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::name_or_null)]
     pub name: Option<String>,
-    #[serde(default)]
     #[schema(example = "/api/openai")]
     pub path: Option<String>,
-    #[serde(default)]
     #[schema(example = "http://127.0.0.1:9/v1")]
     pub upstream: Option<String>,
     /// Replace all tags.
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::tags_or_null)]
     pub tags: Option<Vec<String>>,
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::tags)]
     pub add_tags: Vec<String>,
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::tags)]
     pub remove_tags: Vec<String>,
     /// `none`, `bearer:SECRET`, `header:HEADER-NAME:SECRET` or `basic:USER-SECRET:PASS-SECRET`.
-    #[serde(default)]
     #[schema(example = "none")]
     pub auth: Option<String>,
     /// 100ms to 10m.
-    #[serde(default)]
     #[schema(example = "1m")]
     pub timeout: Option<String>,
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::description_or_null)]
     pub description: Option<String>,
     /// Approve the upstream to be reached at private addresses even where
     /// the server cannot resolve it (system admins only).
-    #[serde(default)]
     pub private_upstream: bool,
 }
 

@@ -5,16 +5,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct SetSecret {
     /// The new value; may be left out to change only `hosts` of an existing secret.
-    #[serde(default)]
     #[schema(example = "sk-live-value")]
     pub value: Option<String>,
     /// Replace the hosts the secret may be sent to: exact hosts
     /// (`api.openai.com`) or `*.example.com`. Left out: unchanged (none for
     /// a new secret, which no route can then use). Changing the hosts of an
     /// existing secret needs the admin role in the system team.
-    #[serde(default)]
     #[schema(example = json!(["127.0.0.1", "*.example.com"]))]
     pub hosts: Option<Vec<String>>,
 }

@@ -19,11 +19,10 @@ pub struct CreateTeam {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct UpdateTeam {
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::team_name_or_null)]
     pub name: Option<String>,
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::description_or_null)]
     pub description: Option<String>,
 }

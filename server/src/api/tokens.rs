@@ -111,43 +111,35 @@ pub struct IssuedToken {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct UpdateToken {
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::name_or_null)]
     pub name: Option<String>,
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::description_or_null)]
     pub description: Option<String>,
     /// Replace all scopes.
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::scopes_or_null)]
     pub scopes: Option<Vec<String>>,
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::more_scopes)]
     pub add_scopes: Vec<String>,
-    #[serde(default)]
     pub remove_scopes: Vec<String>,
     /// `never`, a duration, a date or an RFC 3339 time.
-    #[serde(default)]
     #[schema(example = "30d")]
     pub expires: Option<String>,
     /// Replace the IP allow-list (empty list = anywhere).
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::cidrs_or_null)]
     pub allow_ips: Option<Vec<String>>,
     /// `N/PERIOD`, or `none` to remove the limit.
-    #[serde(default)]
     #[schema(example = "100/1m")]
     pub rate: Option<String>,
-    #[serde(default)]
     pub allow_unknown_scope: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct RotateToken {
     /// How long the old secret keeps working, e.g. `1h` (at most 30 days).
     /// Default: it stops now.
-    #[serde(default)]
     #[schema(example = "1h")]
     pub grace: Option<String>,
 }

@@ -48,12 +48,11 @@ pub struct CreatedUser {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
 pub struct UpdateUser {
     /// New e-mail; an empty string clears it.
-    #[serde(default)]
     #[schema(schema_with = super::input::schema::email_or_empty_or_null)]
     pub email: Option<String>,
-    #[serde(default)]
     pub global_admin: Option<bool>,
 }
 

@@ -1,10 +1,11 @@
 //! `/v1/audit`: the append-only log of every change, scoped to what the
 //! caller may read.
 
+use super::answers::{InvalidPage, UnknownTeam};
 use super::paging::PageQuery;
 use super::{ApiQuery, AppState};
 use crate::api::paging::{Filters, List};
-use crate::api::{input, AuditEntry, ErrorBody, Page};
+use crate::api::{input, AuditEntry, Page};
 use crate::auth::Caller;
 use crate::db::{AuditFilter, Principal};
 use crate::error::{ApiError, ApiResult};
@@ -44,11 +45,7 @@ struct AuditQuery {
 
 /// List audit entries, newest first, a page at a time.
 #[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery, PageQuery),
-    responses(
-        (status = 200, body = Page<AuditEntry>),
-        (status = 404, description = "No such team (`team`)", body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+    responses((status = 200, body = Page<AuditEntry>), UnknownTeam, InvalidPage))]
 async fn list_audit(
     State(state): State<AppState>,
     caller: Caller,

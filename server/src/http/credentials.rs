@@ -1,5 +1,6 @@
 //! `/v1/credentials`: the caller's own admin credentials.
 
+use super::answers::{Conflict, NotFound};
 use super::{created, ApiJson, ApiPath, AppState, Created};
 use crate::api::{input, CreateCredential, CreatedCredential, Credential, ErrorBody};
 use crate::auth::Caller;
@@ -34,11 +35,8 @@ async fn list_credentials(
 /// gets that latest expiry, and a later `expires` is refused (422
 /// `expiry_too_late`).
 #[utoipa::path(post, path = "/credentials", tag = "credentials", request_body = CreateCredential,
-    responses(
-        (status = 201, body = CreatedCredential),
-        (status = 409, body = ErrorBody),
-        (status = 422, description = "Invalid input, or an expiry later than allowed", body = ErrorBody),
-    ))]
+    responses((status = 201, body = CreatedCredential), Conflict,
+        (status = 422, description = "Invalid input, or an expiry later than allowed", body = ErrorBody)))]
 async fn create_credential(
     State(state): State<AppState>,
     caller: Caller,
@@ -72,11 +70,7 @@ async fn create_credential(
 /// Revoke one of your credentials by id or name.
 #[utoipa::path(post, path = "/credentials/{reference}/revoke", tag = "credentials",
     params(("reference" = String, Path, description = "Credential id or name", example = "ci-bot")),
-    responses(
-        (status = 200, body = Credential),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-    ))]
+    responses((status = 200, body = Credential), NotFound, Conflict))]
 async fn revoke_credential(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,6 +1,7 @@
 //! What gateways talk to: their keys (managed by admins), the config feed
 //! and usage ingest (authenticated with a gateway key, `tkg_…`).
 
+use super::answers::{Conflict, Forbidden, Invalid, NotFound};
 use super::{created, AnyJson, ApiJson, ApiPath, ApiQuery, AppState, Created};
 use crate::api::{
     self, input, CreateGatewayKey, CreatedGatewayKey, ErrorBody, GatewayKey, UsageBatchResult,
@@ -87,12 +88,7 @@ async fn list_gateway_keys(
 
 /// Issue a gateway key; `secret` is shown only now.
 #[utoipa::path(post, path = "/gateway-keys", tag = "gateways", request_body = CreateGatewayKey,
-    responses(
-        (status = 201, body = CreatedGatewayKey),
-        (status = 403, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+    responses((status = 201, body = CreatedGatewayKey), Forbidden, Conflict, Invalid))]
 async fn create_gateway_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -114,11 +110,7 @@ async fn create_gateway_key(
 /// Revoke a gateway key by name or id; the gateway using it is cut off at once.
 #[utoipa::path(post, path = "/gateway-keys/{reference}/revoke", tag = "gateways",
     params(("reference" = String, Path, description = "Gateway key name or id", example = "old-edge")),
-    responses(
-        (status = 200, body = GatewayKey),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-    ))]
+    responses((status = 200, body = GatewayKey), NotFound, Conflict))]
 async fn revoke_gateway_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -151,10 +143,8 @@ struct ConfigQuery {
 /// channel with TLS.
 #[utoipa::path(get, path = "/gateway/config", tag = "gateways", params(ConfigQuery),
     security(("gateway_key" = [])),
-    responses(
-        (status = 200, description = "A full or incremental config update", body = ConfigUpdate),
-        (status = 422, description = "A negative `after`", body = ErrorBody),
-    ))]
+    responses((status = 200, description = "A full or incremental config update", body = ConfigUpdate),
+        (status = 422, description = "A negative `after`", body = ErrorBody)))]
 async fn gateway_config(
     State(state): State<AppState>,
     _gateway: GatewayCaller,
@@ -267,12 +257,8 @@ fn sort_events(raw: &[Box<RawValue>]) -> (Vec<UsageEvent>, Vec<RefusedEvent>) {
 /// not a JSON array, or a batch over the limit, is refused whole.
 #[utoipa::path(post, path = "/usage/events", tag = "gateways", request_body = Vec<UsageEvent>,
     security(("gateway_key" = [])),
-    responses(
-        (status = 200, body = UsageBatchResult),
-        (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+    responses((status = 200, body = UsageBatchResult), Invalid, (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody)))]
 async fn ingest_usage(
     State(state): State<AppState>,
     gateway: GatewayCaller,

@@ -47,10 +47,8 @@ async fn health() -> (StatusCode, Json<Health>) {
 /// Readiness: checks the database (and, when configured, KV sync). Answers
 /// 503 when any dependency is down. Also counts the API's connections.
 #[utoipa::path(get, path = "/health/detailed", tag = "health", security(()),
-    responses(
-        (status = 200, description = "All dependencies are healthy", body = Health),
-        (status = 503, description = "A dependency is down", body = Health),
-    ))]
+    responses((status = 200, description = "All dependencies are healthy", body = Health),
+        (status = 503, description = "A dependency is down", body = Health)))]
 async fn health_detailed(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let started = Instant::now();
     let ping = tokio::time::timeout(std::time::Duration::from_secs(3), state.db.ping()).await;

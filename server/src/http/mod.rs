@@ -1,6 +1,7 @@
 //! The admin REST API. One module per resource, each with its own router;
 //! the OpenAPI document is generated from the same handler annotations.
 
+mod answers;
 mod audit;
 mod contract;
 mod credentials;

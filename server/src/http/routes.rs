@@ -1,5 +1,6 @@
 //! `/v1/routes`: path prefixes, their upstreams and upstream auth.
 
+use super::answers::{Conflict, Forbidden, Invalid, InvalidPage, NotFound, UnknownRouteOrTeam};
 use super::paging::PageQuery;
 use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
 use crate::api::paging::{Filters, List};
@@ -142,13 +143,10 @@ async fn resolve(state: &AppState, reference: &str) -> ApiResult<Route> {
 /// Add a route (system team: developer or higher; manager for upstream
 /// auth or a path that shadows other routes; admin for private upstreams).
 #[utoipa::path(post, path = "/routes", tag = "routes", request_body = CreateRoute,
-    responses(
-        (status = 201, body = Route),
-        (status = 403, body = ErrorBody),
+    responses((status = 201, body = Route), Forbidden,
         (status = 404, description = "Unknown team", body = ErrorBody),
         (status = 409, description = "Name or path taken", body = ErrorBody),
-        (status = 422, description = "Invalid input, unknown secret, secret not bound to the upstream's host, metadata upstream", body = ErrorBody),
-    ))]
+        (status = 422, description = "Invalid input, unknown secret, secret not bound to the upstream's host, metadata upstream", body = ErrorBody)))]
 async fn create_route(
     State(state): State<AppState>,
     caller: Caller,
@@ -211,11 +209,7 @@ async fn create_route(
 
 /// List routes, a page at a time, by name.
 #[utoipa::path(get, path = "/routes", tag = "routes", params(PageQuery),
-    responses(
-        (status = 200, body = Page<Route>),
-        (status = 403, body = ErrorBody),
-        (status = 422, description = "A limit out of range, or a cursor not of this list", body = ErrorBody),
-    ))]
+    responses((status = 200, body = Page<Route>), Forbidden, InvalidPage))]
 async fn list_routes(
     State(state): State<AppState>,
     caller: Caller,
@@ -248,13 +242,7 @@ async fn show_route(
 /// the tokens that use it.
 #[utoipa::path(patch, path = "/routes/{reference}", tag = "routes", request_body = UpdateRoute,
     params(("reference" = String, Path, description = "Route id, name or path", example = "openai")),
-    responses(
-        (status = 200, body = Route),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+    responses((status = 200, body = Route), Forbidden, NotFound, Conflict, Invalid))]
 async fn update_route(
     State(state): State<AppState>,
     caller: Caller,
@@ -302,12 +290,7 @@ async fn update_route(
 /// `*`, `tag:` and name scopes then reach it.
 #[utoipa::path(post, path = "/routes/{reference}/grant", tag = "routes", request_body = RouteGrants,
     params(("reference" = String, Path, description = "Route id, name or path", example = "openai")),
-    responses(
-        (status = 200, body = Route),
-        (status = 403, body = ErrorBody),
-        (status = 404, description = "Unknown route or team", body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+    responses((status = 200, body = Route), Forbidden, UnknownRouteOrTeam, Invalid))]
 async fn grant_route(
     State(state): State<AppState>,
     caller: Caller,
@@ -323,12 +306,7 @@ async fn grant_route(
 /// as soon as gateways have the change.
 #[utoipa::path(post, path = "/routes/{reference}/ungrant", tag = "routes", request_body = RouteGrants,
     params(("reference" = String, Path, description = "Route id, name or path", example = "openai")),
-    responses(
-        (status = 200, body = Route),
-        (status = 403, body = ErrorBody),
-        (status = 404, description = "Unknown route or team", body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+    responses((status = 200, body = Route), Forbidden, UnknownRouteOrTeam, Invalid))]
 async fn ungrant_route(
     State(state): State<AppState>,
     caller: Caller,
@@ -379,11 +357,8 @@ struct RemoveQuery {
 /// by name, unless `force`.
 #[utoipa::path(delete, path = "/routes/{reference}", tag = "routes",
     params(("reference" = String, Path, description = "Route id, name or path", example = "openai"), RemoveQuery),
-    responses(
-        (status = 200, body = RouteRemoved),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Tokens still scope the route", body = ErrorBody),
-    ))]
+    responses((status = 200, body = RouteRemoved), NotFound,
+        (status = 409, description = "Tokens still scope the route", body = ErrorBody)))]
 async fn remove_route(
     State(state): State<AppState>,
     caller: Caller,

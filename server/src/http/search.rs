@@ -62,10 +62,8 @@ fn bounded<T>(mut hits: Vec<T>, limit: usize, kind: &str, truncated: &mut Vec<St
 /// caller may see: tokens and teams of the caller's teams, routes if the
 /// caller may read routes, users who share a team with the caller.
 #[utoipa::path(get, path = "/search", tag = "search", params(SearchQuery),
-    responses(
-        (status = 200, body = SearchResults),
-        (status = 422, description = "Empty or over-long text, or a limit out of range", body = ErrorBody),
-    ))]
+    responses((status = 200, body = SearchResults),
+        (status = 422, description = "Empty or over-long text, or a limit out of range", body = ErrorBody)))]
 async fn search(
     State(state): State<AppState>,
     caller: Caller,

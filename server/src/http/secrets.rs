@@ -1,5 +1,6 @@
 //! `/v1/secrets`: upstream credentials, encrypted at rest, never returned.
 
+use super::answers::{Forbidden, NotFound};
 use super::{ApiJson, ApiPath, AppState};
 use crate::api::{input, ErrorBody, SecretInfo, SetSecret};
 use crate::auth::Caller;
@@ -32,13 +33,10 @@ async fn list_secrets(
 /// role, and new hosts for an existing one the admin role.
 #[utoipa::path(put, path = "/secrets/{name}", tag = "secrets", request_body = SetSecret,
     params(("name" = String, Path, description = "Secret name", example = "OPENAI_KEY")),
-    responses(
-        (status = 200, body = SecretInfo),
-        (status = 403, body = ErrorBody),
+    responses((status = 200, body = SecretInfo), Forbidden,
         (status = 404, description = "No value given and no such secret", body = ErrorBody),
         (status = 422, description = "Invalid name, host or empty value; new hosts that routes using the secret do not match", body = ErrorBody),
-        (status = 409, description = "`master_key_missing`: the server has no master key to encrypt the value", body = ErrorBody),
-    ))]
+        (status = 409, description = "`master_key_missing`: the server has no master key to encrypt the value", body = ErrorBody)))]
 async fn set_secret(
     State(state): State<AppState>,
     caller: Caller,
@@ -107,11 +105,8 @@ async fn set_secret(
 /// Remove a secret; refused while a route's upstream auth uses it.
 #[utoipa::path(delete, path = "/secrets/{name}", tag = "secrets",
     params(("name" = String, Path, description = "Secret name", example = "OPENAI_KEY")),
-    responses(
-        (status = 200, body = SecretInfo),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "A route uses it", body = ErrorBody),
-    ))]
+    responses((status = 200, body = SecretInfo), NotFound,
+        (status = 409, description = "A route uses it", body = ErrorBody)))]
 async fn remove_secret(
     State(state): State<AppState>,
     caller: Caller,

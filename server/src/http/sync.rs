@@ -1,5 +1,6 @@
 //! `/v1/sync`: the Cloudflare KV sync (system-team admins).
 
+use super::answers::Forbidden;
 use super::{ApiQuery, AppState};
 use crate::api::sync::{KvExportEntry, SyncPushResult, SyncStatus};
 use crate::api::ErrorBody;
@@ -42,12 +43,9 @@ struct PushQuery {
 /// returns how many keys were listed, unchanged, written and deleted. KV is
 /// never read back into the database.
 #[utoipa::path(post, path = "/sync/push", tag = "sync", params(PushQuery),
-    responses(
-        (status = 200, body = SyncPushResult),
-        (status = 403, body = ErrorBody),
+    responses((status = 200, body = SyncPushResult), Forbidden,
         (status = 409, description = "`kv_sync_disabled`: KV sync is not configured on this server", body = ErrorBody),
-        (status = 503, description = "`kv_sync_failed`: Cloudflare refuses the sync or cannot be reached; `kv_sync_pending`: it did not finish in time", body = ErrorBody),
-    ))]
+        (status = 503, description = "`kv_sync_failed`: Cloudflare refuses the sync or cannot be reached; `kv_sync_pending`: it did not finish in time", body = ErrorBody)))]
 async fn sync_push(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,5 +1,6 @@
 //! `/v1/teams` (teams and their members) and `/v1/whoami`.
 
+use super::answers::{Conflict, Forbidden, Invalid, InvalidPage, NotFound};
 use super::paging::PageQuery;
 use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
 use crate::api::paging::{Filters, List};
@@ -66,10 +67,7 @@ pub(super) async fn user_id(state: &AppState, reference: &str) -> ApiResult<(Uui
 /// Teams the caller can read (all of them for global admins), each with
 /// its number of members and of active tokens; a page at a time, by name.
 #[utoipa::path(get, path = "/teams", tag = "teams", params(PageQuery),
-    responses(
-        (status = 200, body = Page<TeamSummary>),
-        (status = 422, description = "A limit out of range, or a cursor not of this list", body = ErrorBody),
-    ))]
+    responses((status = 200, body = Page<TeamSummary>), InvalidPage))]
 async fn list_teams(
     State(state): State<AppState>,
     caller: Caller,
@@ -106,13 +104,9 @@ async fn list_teams(
 
 /// Create a team (global admins).
 #[utoipa::path(post, path = "/teams", tag = "teams", request_body = CreateTeam,
-    responses(
-        (status = 201, body = TeamDetail),
-        (status = 403, body = ErrorBody),
+    responses((status = 201, body = TeamDetail), Forbidden, Invalid,
         (status = 404, description = "No such user (`admin`)", body = ErrorBody),
-        (status = 409, description = "Name taken", body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+        (status = 409, description = "Name taken", body = ErrorBody)))]
 async fn create_team(
     State(state): State<AppState>,
     caller: Caller,
@@ -153,13 +147,8 @@ async fn show_team(
 /// Rename a team or change its description (team admins).
 #[utoipa::path(patch, path = "/teams/{team}", tag = "teams", request_body = UpdateTeam,
     params(("team" = String, Path, description = "Team name or id", example = "platform")),
-    responses(
-        (status = 200, body = Team),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, description = "Invalid name or description", body = ErrorBody),
-    ))]
+    responses((status = 200, body = Team), Forbidden, NotFound, Conflict,
+        (status = 422, description = "Invalid name or description", body = ErrorBody)))]
 async fn update_team(
     State(state): State<AppState>,
     caller: Caller,
@@ -196,12 +185,8 @@ struct DeleteQuery {
 /// stop working at the gateways. Pending invitations into it are revoked.
 #[utoipa::path(delete, path = "/teams/{team}", tag = "teams",
     params(("team" = String, Path, description = "Team name or id", example = "platform"), DeleteQuery),
-    responses(
-        (status = 200, body = TeamDeleted),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Tokens left, or the system team", body = ErrorBody),
-    ))]
+    responses((status = 200, body = TeamDeleted), Forbidden, NotFound,
+        (status = 409, description = "Tokens left, or the system team", body = ErrorBody)))]
 async fn delete_team(
     State(state): State<AppState>,
     caller: Caller,
@@ -226,12 +211,8 @@ async fn delete_team(
         ("team" = String, Path, description = "Team name or id", example = "platform"),
         ("user" = String, Path, description = "User name or id", example = "bob"),
     ),
-    responses(
-        (status = 200, body = TeamMember),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Last admin, or a concurrent change", body = ErrorBody),
-    ))]
+    responses((status = 200, body = TeamMember), Forbidden, NotFound,
+        (status = 409, description = "Last admin, or a concurrent change", body = ErrorBody)))]
 async fn set_member(
     State(state): State<AppState>,
     caller: Caller,
@@ -257,12 +238,7 @@ async fn set_member(
         ("team" = String, Path, description = "Team name or id", example = "platform"),
         ("user" = String, Path, description = "User name or id", example = "bob"),
     ),
-    responses(
-        (status = 200, body = TeamMember),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-    ))]
+    responses((status = 200, body = TeamMember), Forbidden, NotFound, Conflict))]
 async fn remove_member(
     State(state): State<AppState>,
     caller: Caller,

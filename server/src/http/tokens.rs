@@ -1,5 +1,6 @@
 //! `/v1/tokens`: issue, list, show, update, rotate and revoke API tokens.
 
+use super::answers::{Conflict, Invalid, InvalidPage, NotFound, UnknownTeam};
 use super::paging::PageQuery;
 use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
 use crate::api::paging::{Filters, List};
@@ -194,12 +195,10 @@ fn cidrs(list: &[String]) -> ApiResult<Vec<ipnet::IpNet>> {
 
 /// Issue a token. The plaintext is in the response and nowhere else, ever.
 #[utoipa::path(post, path = "/tokens", tag = "tokens", request_body = CreateToken,
-    responses(
-        (status = 201, description = "Created; `token` is shown only now", body = IssuedToken),
+    responses((status = 201, description = "Created; `token` is shown only now", body = IssuedToken),
         (status = 404, description = "No such team", body = ErrorBody),
         (status = 409, description = "Name taken in this team", body = ErrorBody),
-        (status = 422, description = "Invalid input or unknown scope", body = ErrorBody),
-    ))]
+        (status = 422, description = "Invalid input or unknown scope", body = ErrorBody)))]
 async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -243,11 +242,7 @@ async fn create_token(
 
 /// List tokens the caller can read, a page at a time, by name (then id).
 #[utoipa::path(get, path = "/tokens", tag = "tokens", params(ListQuery, PageQuery),
-    responses(
-        (status = 200, body = Page<Token>),
-        (status = 404, description = "No such team (`team`)", body = ErrorBody),
-        (status = 422, description = "A limit out of range, or a cursor not of this list and these filters", body = ErrorBody),
-    ))]
+    responses((status = 200, body = Page<Token>), UnknownTeam, InvalidPage))]
 async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
@@ -274,11 +269,9 @@ async fn list_tokens(
 
 /// Find the token a plaintext secret belongs to (current or in rotation grace).
 #[utoipa::path(post, path = "/tokens/lookup", tag = "tokens", request_body = Lookup,
-    responses(
-        (status = 200, body = Token),
+    responses((status = 200, body = Token),
         (status = 404, description = "No readable token has this secret", body = ErrorBody),
-        (status = 422, description = "Not a well-formed token", body = ErrorBody),
-    ))]
+        (status = 422, description = "Not a well-formed token", body = ErrorBody)))]
 async fn lookup_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -304,11 +297,8 @@ async fn lookup_token(
 /// Show one token by id or name.
 #[utoipa::path(get, path = "/tokens/{reference}", tag = "tokens",
     params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), TeamQuery),
-    responses(
-        (status = 200, body = Token),
-        (status = 404, body = ErrorBody),
-        (status = 422, description = "The name matches several tokens", body = ErrorBody),
-    ))]
+    responses((status = 200, body = Token), NotFound,
+        (status = 422, description = "The name matches several tokens", body = ErrorBody)))]
 async fn show_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -323,12 +313,7 @@ async fn show_token(
 /// Change a token's name, description, scopes, expiry, IP allow-list or rate limit.
 #[utoipa::path(patch, path = "/tokens/{reference}", tag = "tokens", request_body = UpdateToken,
     params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), TeamQuery),
-    responses(
-        (status = 200, body = Token),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+    responses((status = 200, body = Token), NotFound, Conflict, Invalid))]
 async fn update_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -381,12 +366,9 @@ async fn update_token(
 /// Revoke a token. The row stays for audit and usage history.
 #[utoipa::path(post, path = "/tokens/{reference}/revoke", tag = "tokens",
     params(("reference" = String, Path, description = "Token id or name (never a secret: look those up with `POST /v1/tokens/lookup`)", example = "n8n-prod"), TeamQuery),
-    responses(
-        (status = 200, body = Token),
-        (status = 404, body = ErrorBody),
+    responses((status = 200, body = Token), NotFound,
         (status = 409, description = "Already revoked", body = ErrorBody),
-        (status = 422, description = "The name matches several tokens (`ambiguous_reference`)", body = ErrorBody),
-    ))]
+        (status = 422, description = "The name matches several tokens (`ambiguous_reference`)", body = ErrorBody)))]
 async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -409,12 +391,10 @@ async fn revoke_token(
         ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]([ !-~\t]{0,198}[!-~])?$", description = "A random key that makes retries by the same credential (within 24h) safe: 1-200 visible ASCII characters"),
         TeamQuery,
     ),
-    responses(
-        (status = 200, description = "`token` is the new secret, shown only now", body = IssuedToken),
-        (status = 404, body = ErrorBody),
+    responses((status = 200, description = "`token` is the new secret, shown only now", body = IssuedToken),
+        NotFound,
         (status = 422, description = "Invalid `grace`, or the name matches several tokens (`ambiguous_reference`)", body = ErrorBody),
-        (status = 409, description = "Revoked, superseded, the key was used by another credential, or an `Idempotency-Key` on a server without a master key (`master_key_missing`)", body = ErrorBody),
-    ))]
+        (status = 409, description = "Revoked, superseded, the key was used by another credential, or an `Idempotency-Key` on a server without a master key (`master_key_missing`)", body = ErrorBody)))]
 async fn rotate_token(
     State(state): State<AppState>,
     caller: Caller,

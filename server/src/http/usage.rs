@@ -2,6 +2,7 @@
 //! rates, percentiles, timelines) and from raw events (recent calls, status
 //! codes). Every report is scoped to the tokens the caller may read.
 
+use super::answers::{Forbidden, NotFound};
 use super::tokens::resolve_team;
 use super::{ApiPath, ApiQuery, AppState};
 use crate::api::{
@@ -632,12 +633,8 @@ struct RecentQuery {
 
 /// The most recent calls, newest first.
 #[utoipa::path(get, path = "/usage/recent", tag = "usage", params(RecentQuery),
-    responses(
-        (status = 200, body = Vec<UsageCall>),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 422, description = "`token` matches several tokens (`ambiguous_reference`)", body = ErrorBody),
-    ))]
+    responses((status = 200, body = Vec<UsageCall>), Forbidden, NotFound,
+        (status = 422, description = "`token` matches several tokens (`ambiguous_reference`)", body = ErrorBody)))]
 async fn recent(
     State(state): State<AppState>,
     caller: Caller,

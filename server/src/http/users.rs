@@ -1,6 +1,9 @@
 //! `/v1/users`, `/v1/invitations` and `/v1/enrol`: operators, and how new
 //! ones join.
 
+use super::answers::{
+    Conflict, Forbidden, Invalid, InvalidPage, LastGlobalAdmin, NotFound, UnknownRoleTeam,
+};
 use super::paging::PageQuery;
 use super::teams::visible_team;
 use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
@@ -94,10 +97,7 @@ async fn grants(
 /// Users the caller may see: everyone for global admins, otherwise the
 /// members of the caller's teams; a page at a time, by name.
 #[utoipa::path(get, path = "/users", tag = "users", params(PageQuery),
-    responses(
-        (status = 200, body = Page<UserSummary>),
-        (status = 422, description = "A limit out of range, or a cursor not of this list", body = ErrorBody),
-    ))]
+    responses((status = 200, body = Page<UserSummary>), InvalidPage))]
 async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
@@ -128,13 +128,7 @@ async fn list_users(
 /// Create a user (global admins) with team roles; `secret` is their first
 /// credential, shown only now.
 #[utoipa::path(post, path = "/users", tag = "users", request_body = CreateUser,
-    responses(
-        (status = 201, body = CreatedUser),
-        (status = 403, body = ErrorBody),
-        (status = 404, description = "No such team (`roles`)", body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+    responses((status = 201, body = CreatedUser), Forbidden, UnknownRoleTeam, Conflict, Invalid))]
 async fn create_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -183,13 +177,8 @@ async fn show_user(
 /// Change a user's e-mail or global-admin flag (global admins).
 #[utoipa::path(patch, path = "/users/{user}", tag = "users", request_body = UpdateUser,
     params(("user" = String, Path, description = "User name or id", example = "alice")),
-    responses(
-        (status = 200, body = UserInfo),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Last global admin", body = ErrorBody),
-        (status = 422, description = "Not an e-mail address", body = ErrorBody),
-    ))]
+    responses((status = 200, body = UserInfo), Forbidden, NotFound, LastGlobalAdmin,
+        (status = 422, description = "Not an e-mail address", body = ErrorBody)))]
 async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -214,12 +203,7 @@ async fn update_user(
 /// Disable a user (global admins): their credentials stop working at once.
 #[utoipa::path(post, path = "/users/{user}/disable", tag = "users",
     params(("user" = String, Path, description = "User name or id", example = "alice")),
-    responses(
-        (status = 200, body = UserInfo),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, description = "Last global admin", body = ErrorBody),
-    ))]
+    responses((status = 200, body = UserInfo), Forbidden, NotFound, LastGlobalAdmin))]
 async fn disable_user(
     State(state): State<AppState>,
     caller: Caller,
@@ -275,13 +259,8 @@ async fn list_invitations(
 /// now) that `tokenctl login --enrol CODE` exchanges for a credential.
 /// Each role must be one the inviter could grant directly.
 #[utoipa::path(post, path = "/invitations", tag = "users", request_body = CreateInvitation,
-    responses(
-        (status = 201, body = CreatedInvitation),
-        (status = 403, body = ErrorBody),
-        (status = 404, description = "No such team (`roles`)", body = ErrorBody),
-        (status = 409, body = ErrorBody),
-        (status = 422, body = ErrorBody),
-    ))]
+    responses((status = 201, body = CreatedInvitation), Forbidden, UnknownRoleTeam, Conflict,
+        Invalid))]
 async fn create_invitation(
     State(state): State<AppState>,
     caller: Caller,
@@ -336,12 +315,7 @@ async fn create_invitation(
 /// Revoke an unused invitation (its creator, or a global admin).
 #[utoipa::path(delete, path = "/invitations/{id}", tag = "users",
     params(("id" = Uuid, Path, description = "Invitation id")),
-    responses(
-        (status = 200, body = Invitation),
-        (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
-    ))]
+    responses((status = 200, body = Invitation), Forbidden, NotFound, Conflict))]
 async fn revoke_invitation(
     State(state): State<AppState>,
     caller: Caller,
@@ -362,11 +336,9 @@ async fn revoke_invitation(
 /// Exchange an enrolment code for a new user's first credential. The code
 /// is the authentication: it works once, before it expires.
 #[utoipa::path(post, path = "/enrol", tag = "users", request_body = Enrol, security(()),
-    responses(
-        (status = 201, description = "`secret` is the new credential, shown only now", body = Enrolled),
-        (status = 401, description = "Unknown, used, revoked or expired code", body = ErrorBody),
-        (status = 409, body = ErrorBody),
-    ))]
+    responses((status = 201, description = "`secret` is the new credential, shown only now", body = Enrolled),
+        Conflict,
+        (status = 401, description = "Unknown, used, revoked or expired code", body = ErrorBody)))]
 async fn enrol(
     State(state): State<AppState>,
     headers: HeaderMap,

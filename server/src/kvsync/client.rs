@@ -37,8 +37,9 @@ pub enum KvError {
 }
 
 impl KvError {
-    /// The stored kind of [`KvError::RateLimited`].
-    pub const RATE_LIMITED: &'static str = "rate_limited";
+    /// The stored kind of [`KvError::RateLimited`]: the word the gateways
+    /// use for the same thing.
+    pub const RATE_LIMITED: &'static str = tokenctl_gateway::code::RATE_LIMITED;
 
     /// `rate_limited`, `unreachable`, `transient` or `fatal`, as stored in
     /// the sync state.

@@ -101,13 +101,7 @@ impl Repo {
     ) -> ApiResult<api::IssuedToken> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        let row = live_token_locked(
-            &mut tx,
-            id,
-            "token_revoked",
-            "is revoked and cannot be rotated",
-        )
-        .await?;
+        let row = live_token_locked(&mut tx, id, LockFor::Rotation).await?;
         // An idempotent rotation needs the master key, to seal its result.
         let idempotency = match &rotation.idempotency_key {
             None => None,
@@ -208,19 +202,7 @@ impl Repo {
             .execute(&mut *tx)
             .await?;
         }
-        let after = token_by_id(&mut tx, id, false)
-            .await?
-            .expect("locked row exists")
-            .view(now);
-        audited(
-            &mut tx,
-            actor,
-            Audit::new("token.rotate", Target::token(&after))
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        record_change(&mut tx, "token", id.to_string()).await?;
+        let after = token_changed(&mut tx, actor, "token.rotate", &before, now).await?;
         self.commit_config(tx).await?;
         Ok(api::IssuedToken {
             info: after,

@@ -82,24 +82,55 @@ async fn token_by_id(tx: &mut Tx, id: Uuid, lock: bool) -> sqlx::Result<Option<T
         .await
 }
 
+/// What a caller locks a token for: each is refused, differently, once
+/// the token is revoked.
+#[derive(Clone, Copy)]
+enum LockFor {
+    Update,
+    Rotation,
+    Revocation,
+}
+
 /// The token `id`, locked for a change; 404 when it does not exist, 409
-/// `code` when it is revoked (`refusal` says what cannot happen to it).
-async fn live_token_locked(
-    tx: &mut Tx,
-    id: Uuid,
-    code: &'static str,
-    refusal: &str,
-) -> ApiResult<TokenRow> {
+/// when it is revoked (`token_revoked`, or `already_revoked` for a second
+/// revocation).
+async fn live_token_locked(tx: &mut Tx, id: Uuid, purpose: LockFor) -> ApiResult<TokenRow> {
     let row = token_by_id(tx, id, true)
         .await?
         .ok_or_else(|| ApiError::not_found("token", &id.to_string()))?;
     if row.revoked_at.is_some() {
+        let (code, refusal) = match purpose {
+            LockFor::Update => ("token_revoked", "is revoked and cannot be changed"),
+            LockFor::Rotation => ("token_revoked", "is revoked and cannot be rotated"),
+            LockFor::Revocation => ("already_revoked", "was already revoked"),
+        };
         return Err(ApiError::Conflict {
             code,
             message: format!("token `{}` {refusal}", row.name),
         });
     }
     Ok(row)
+}
+
+/// After a change to a locked token in `tx`: its new state, audited as
+/// `action` against `before`, and queued for the gateways.
+async fn token_changed(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &'static str,
+    before: &api::Token,
+    now: DateTime<Utc>,
+) -> ApiResult<api::Token> {
+    let after = token_by_id(tx, before.id, false)
+        .await?
+        .expect("locked row exists")
+        .view(now);
+    let audit = Audit::new(action, Target::token(&after))
+        .before(before)
+        .after(&after);
+    audited(tx, actor, audit).await?;
+    record_change(tx, "token", after.id.to_string()).await?;
+    Ok(after)
 }
 
 fn token_candidates(tokens: &[api::Token]) -> Vec<Candidate> {
@@ -384,13 +415,7 @@ impl Repo {
     ) -> ApiResult<api::Token> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        let row = live_token_locked(
-            &mut tx,
-            id,
-            "token_revoked",
-            "is revoked and cannot be changed",
-        )
-        .await?;
+        let row = live_token_locked(&mut tx, id, LockFor::Update).await?;
         let before = row.view(now);
         let mut scopes = change
             .scopes
@@ -469,19 +494,7 @@ impl Repo {
         .on_constraint(TOKEN_NAME, || {
             format!("a token named `{name}` already exists in this team")
         })?;
-        let after = token_by_id(&mut tx, id, false)
-            .await?
-            .expect("locked row exists")
-            .view(now);
-        audited(
-            &mut tx,
-            actor,
-            Audit::new("token.update", Target::token(&after))
-                .before(&before)
-                .after(&after),
-        )
-        .await?;
-        record_change(&mut tx, "token", id.to_string()).await?;
+        let after = token_changed(&mut tx, actor, "token.update", &before, now).await?;
         self.commit_config(tx).await?;
         Ok(after)
     }
@@ -489,7 +502,7 @@ impl Repo {
     pub async fn revoke_token(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Token> {
         let mut tx = begin_write(&self.pool).await?;
         let now = api::now();
-        let row = live_token_locked(&mut tx, id, "already_revoked", "was already revoked").await?;
+        let row = live_token_locked(&mut tx, id, LockFor::Revocation).await?;
         let after = revoke_in_tx(&mut tx, actor, &row.view(now), now).await?;
         self.commit_config(tx).await?;
         Ok(after)
