@@ -31,14 +31,7 @@ Examples:
     /// Show a team and its members
     Show { team: String },
     /// Rename a team or change its description (team admins)
-    Update {
-        team: String,
-        /// New name
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        description: Option<String>,
-    },
+    Update(UpdateArgs),
     /// Delete a team (team admins); refused while it has tokens that are not revoked
     ///
     /// Pending invitations into the team are revoked with it, so their codes
@@ -55,6 +48,25 @@ Examples:
     /// Add, change or remove team members
     #[command(subcommand)]
     Member(MemberCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UpdateArgs {
+    team: String,
+    /// New name
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+}
+
+impl From<UpdateArgs> for UpdateTeam {
+    fn from(a: UpdateArgs) -> Self {
+        UpdateTeam {
+            name: a.name,
+            description: a.description,
+        }
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -117,7 +129,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 input::description(d)?;
             }
         }
-        Command::Update { name: Some(n), .. } => {
+        Command::Update(UpdateArgs { name: Some(n), .. }) => {
             input::team_name(n)?;
         }
         _ => {}
@@ -178,18 +190,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             let team: TeamDetail = client.get(&object_path("teams", &team), &[]).await?;
             print_team(&out, &team);
         }
-        Command::Update {
-            team,
-            name,
-            description,
-        } => {
-            let updated: Team = client
-                .patch(
-                    &object_path("teams", &team),
-                    &[],
-                    &UpdateTeam { name, description },
-                )
-                .await?;
+        Command::Update(a) => {
+            let path = object_path("teams", &a.team);
+            let updated: Team = client.patch(&path, &[], &UpdateTeam::from(a)).await?;
             out.print_or(&updated, || {
                 println!("Team `{}` updated.", updated.name);
             });

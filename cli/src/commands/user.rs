@@ -39,14 +39,7 @@ The first credential never expires, unless the server sets --max-credential-ttl.
     /// Show a user and their team roles
     Show { user: String },
     /// Change a user's e-mail or global-admin flag (global admins)
-    Update {
-        user: String,
-        /// New e-mail; an empty string clears it
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long, value_name = "true|false")]
-        global_admin: Option<bool>,
-    },
+    Update(UpdateArgs),
     /// Disable a user: their credentials stop working at once (global admins)
     Disable {
         user: String,
@@ -85,6 +78,25 @@ Examples:
     Invitations,
     /// Revoke an unused invitation by id
     Uninvite { id: uuid::Uuid },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UpdateArgs {
+    user: String,
+    /// New e-mail; an empty string clears it
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long, value_name = "true|false")]
+    global_admin: Option<bool>,
+}
+
+impl From<UpdateArgs> for UpdateUser {
+    fn from(a: UpdateArgs) -> Self {
+        UpdateUser {
+            email: a.email,
+            global_admin: a.global_admin,
+        }
+    }
 }
 
 pub async fn run(g: &Globals, command: Command) -> CliResult {
@@ -187,21 +199,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             let u: UserInfo = client.get(&object_path("users", &user), &[]).await?;
             print_user(&out, &u);
         }
-        Command::Update {
-            user,
-            email,
-            global_admin,
-        } => {
-            let u: UserInfo = client
-                .patch(
-                    &object_path("users", &user),
-                    &[],
-                    &UpdateUser {
-                        email,
-                        global_admin,
-                    },
-                )
-                .await?;
+        Command::Update(a) => {
+            let path = object_path("users", &a.user);
+            let u: UserInfo = client.patch(&path, &[], &UpdateUser::from(a)).await?;
             if !out.json() {
                 println!("User updated.");
             }
