@@ -214,7 +214,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Issue a token; its secret is printed once and never again')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens, by name, a page at a time')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token''s own secret (`ntk_…`), finds the token it belongs to')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a token''s name, description, scopes, expiry, IP allow-list or rate limit')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)')
@@ -245,6 +245,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         'tokenctl;token;list' {
             [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'Only this team (name or id)')
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'status')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Print at most N rows (fetched a page at a time) [default: 100]')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Rows per request to the server (1-1000)')
+            [CompletionResult]::new('--cursor', '--cursor', [CompletionResultType]::ParameterName, 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -252,6 +255,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Print every row, page by page as they arrive')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -324,7 +328,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;token;help' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Issue a token; its secret is printed once and never again')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens, by name, a page at a time')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token''s own secret (`ntk_…`), finds the token it belongs to')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a token''s name, description, scopes, expiry, IP allow-list or rate limit')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)')
@@ -364,7 +368,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a route: a path prefix on the gateway forwarded to an upstream')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List routes')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List routes, by name, a page at a time')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a route by name, id or path, with a sample `curl` call through a gateway')
             [CompletionResult]::new('tags', 'tags', [CompletionResultType]::ParameterValue, 'List the tags in use, with the routes carrying each (for `tag:` scopes)')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a route; renaming it renames it in the scopes of its tokens')
@@ -396,6 +400,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;route;list' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Print at most N rows (fetched a page at a time) [default: 100]')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Rows per request to the server (1-1000)')
+            [CompletionResult]::new('--cursor', '--cursor', [CompletionResultType]::ParameterName, 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -403,6 +410,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Print every row, page by page as they arrive')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -497,7 +505,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;route;help' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a route: a path prefix on the gateway forwarded to an upstream')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List routes')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List routes, by name, a page at a time')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a route by name, id or path, with a sample `curl` call through a gateway')
             [CompletionResult]::new('tags', 'tags', [CompletionResultType]::ParameterValue, 'List the tags in use, with the routes carrying each (for `tag:` scopes)')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a route; renaming it renames it in the scopes of its tokens')
@@ -622,7 +630,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a team (global admins)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see, with their members and active tokens')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see, with their members and active tokens, by name, a page at a time')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a team and its members')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a team or change its description (team admins)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a team (team admins); refused while it has tokens that are not revoked')
@@ -645,6 +653,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;team;list' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Print at most N rows (fetched a page at a time) [default: 100]')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Rows per request to the server (1-1000)')
+            [CompletionResult]::new('--cursor', '--cursor', [CompletionResultType]::ParameterName, 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -652,6 +663,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Print every row, page by page as they arrive')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -772,7 +784,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;team;help' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a team (global admins)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see, with their members and active tokens')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see, with their members and active tokens, by name, a page at a time')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a team and its members')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a team or change its description (team admins)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a team (team admins); refused while it has tokens that are not revoked')
@@ -851,6 +863,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;user;list' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Print at most N rows (fetched a page at a time) [default: 100]')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Rows per request to the server (1-1000)')
+            [CompletionResult]::new('--cursor', '--cursor', [CompletionResultType]::ParameterName, 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -858,6 +873,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Print every row, page by page as they arrive')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -1096,7 +1112,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List audit entries, newest first')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List audit entries, newest first, a page at a time')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1108,8 +1124,9 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--target-type', '--target-type', [CompletionResultType]::ParameterName, 'token, route, secret, credential, …')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target id or name')
             [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'Team name or id')
-            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many entries (1-1000)')
-            [CompletionResult]::new('--cursor', '--cursor', [CompletionResultType]::ParameterName, 'Continue after this entry (from a previous page)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Print at most N rows (fetched a page at a time) [default: 100]')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Rows per request to the server (1-1000)')
+            [CompletionResult]::new('--cursor', '--cursor', [CompletionResultType]::ParameterName, 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -1117,12 +1134,13 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
             [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Print every row, page by page as they arrive')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'tokenctl;audit;help' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List audit entries, newest first')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List audit entries, newest first, a page at a time')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1546,7 +1564,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;help;token' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Issue a token; its secret is printed once and never again')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List tokens, by name, a page at a time')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token''s own secret (`ntk_…`), finds the token it belongs to')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a token''s name, description, scopes, expiry, IP allow-list or rate limit')
             [CompletionResult]::new('revoke', 'revoke', [CompletionResultType]::ParameterValue, 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)')
@@ -1573,7 +1591,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;help;route' {
             [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a route: a path prefix on the gateway forwarded to an upstream')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List routes')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List routes, by name, a page at a time')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a route by name, id or path, with a sample `curl` call through a gateway')
             [CompletionResult]::new('tags', 'tags', [CompletionResultType]::ParameterValue, 'List the tags in use, with the routes carrying each (for `tag:` scopes)')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Change a route; renaming it renames it in the scopes of its tokens')
@@ -1623,7 +1641,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         }
         'tokenctl;help;team' {
             [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a team (global admins)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see, with their members and active tokens')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the teams you can see, with their members and active tokens, by name, a page at a time')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show a team and its members')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Rename a team or change its description (team admins)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a team (team admins); refused while it has tokens that are not revoked')
@@ -1719,7 +1737,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;audit' {
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List audit entries, newest first')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List audit entries, newest first, a page at a time')
             break
         }
         'tokenctl;help;audit;list' {

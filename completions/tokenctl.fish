@@ -28,7 +28,8 @@ complete -c tokenctl -n "__fish_tokenctl_needs_command" -l server -d 'Server URL
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_needs_command" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -93,7 +94,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l server -d '
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand server" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -122,7 +124,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l server -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -144,7 +147,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l server -d 'Ser
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand dev" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -160,7 +164,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l server -d 'S
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand login" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -171,7 +176,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l server -d '
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand logout" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -182,7 +188,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l server -d '
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand status" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -193,7 +200,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l server -d '
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand whoami" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -204,7 +212,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -212,7 +221,7 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "list" -d 'List tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "list" -d 'List tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list or rate limit'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
@@ -229,7 +238,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -242,23 +252,29 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen
 expired\t''
 revoked\t''
 all\t''"
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l limit -d 'Print at most N rows (fetched a page at a time) [default: 100]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l page-size -d 'Rows per request to the server (1-1000)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l cursor -d 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -l all -d 'Print every row, page by page as they arrive'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l team -d 'Look the name up in this team' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -278,7 +294,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -292,7 +309,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from revoke" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -307,7 +325,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -315,7 +334,7 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from rotate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list or rate limit'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
@@ -325,7 +344,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -333,7 +353,7 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -f -a "list" -d 'List routes'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -f -a "list" -d 'List routes, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -f -a "show" -d 'Show a route by name, id or path, with a sample `curl` call through a gateway'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -f -a "tags" -d 'List the tags in use, with the routes carrying each (for `tag:` scopes)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and not __fish_seen_subcommand_from add list show tags update remove grant ungrant help" -f -a "update" -d 'Change a route; renaming it renames it in the scopes of its tokens'
@@ -352,7 +372,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -361,23 +382,29 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l all-teams -d 'Let every team\'s tokens use the route'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -l private-upstream -d 'Approve the route for private addresses even where the server cannot resolve its upstream (system admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l limit -d 'Print at most N rows (fetched a page at a time) [default: 100]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l page-size -d 'Rows per request to the server (1-1000)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l cursor -d 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -l all -d 'Print every row, page by page as they arrive'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l gateway -d 'Gateway base URL for the sample call' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -388,7 +415,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from tags" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from tags" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from tags" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from tags" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -408,7 +436,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -420,7 +449,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from remove" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -433,7 +463,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from grant" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from grant" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from grant" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from grant" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -445,7 +476,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -454,7 +486,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -l all-teams -d 'Every team'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from ungrant" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "list" -d 'List routes'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "list" -d 'List routes, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a route by name, id or path, with a sample `curl` call through a gateway'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "tags" -d 'List the tags in use, with the routes carrying each (for `tag:` scopes)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand route; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a route; renaming it renames it in the scopes of its tokens'
@@ -466,7 +498,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and not __fish_seen_subcommand_from set list remove help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -484,7 +517,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_see
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from set" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -496,7 +530,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_see
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -507,7 +542,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_see
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand secret; and __fish_seen_subcommand_from remove" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -523,7 +559,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_s
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -531,7 +568,7 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "create" -d 'Create a team (global admins)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "list" -d 'List the teams you can see, with their members and active tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "list" -d 'List the teams you can see, with their members and active tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "show" -d 'Show a team and its members'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "update" -d 'Rename a team or change its description (team admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "delete" -d 'Delete a team (team admins); refused while it has tokens that are not revoked'
@@ -543,29 +580,36 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l limit -d 'Print at most N rows (fetched a page at a time) [default: 100]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l page-size -d 'Rows per request to the server (1-1000)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l cursor -d 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -l all -d 'Print every row, page by page as they arrive'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -578,7 +622,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -589,7 +634,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from delete" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -602,7 +648,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -614,7 +661,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -f -a "remove" -d 'Remove a member from a team'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from member" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a team (global admins)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the teams you can see, with their members and active tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the teams you can see, with their members and active tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a team and its members'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "update" -d 'Rename a team or change its description (team admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a team (team admins); refused while it has tokens that are not revoked'
@@ -624,7 +671,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_s
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and not __fish_seen_subcommand_from create list show update disable enable invite invitations uninvite help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -647,7 +695,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -655,22 +704,28 @@ never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -l global-admin -d 'Make the user a global admin'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l limit -d 'Print at most N rows (fetched a page at a time) [default: 100]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l page-size -d 'Rows per request to the server (1-1000)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l cursor -d 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -l all -d 'Print every row, page by page as they arrive'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from show" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -684,7 +739,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from update" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -695,7 +751,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from disable" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -707,7 +764,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from enable" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -721,7 +779,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invite" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -733,7 +792,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from invitations" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -744,7 +804,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand user; and __fish_seen_subcommand_from uninvite" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -765,7 +826,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and not __fish_seen_subcommand_from generate create list revoke help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -781,7 +843,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from generate" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -793,7 +856,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -804,7 +868,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -815,7 +880,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand credential; and __fish_seen_subcommand_from revoke" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -831,14 +897,15 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List audit entries, newest first'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "list" -d 'List audit entries, newest first, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and not __fish_seen_subcommand_from list help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l since -d '24h, 7d, a date or an RFC 3339 time' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l until -d 'Same forms as --since' -r
@@ -847,20 +914,23 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l target-type -d 'token, route, secret, credential, …' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l target -d 'Target id or name' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l team -d 'Team name or id' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l limit -d 'At most this many entries (1-1000)' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l cursor -d 'Continue after this entry (from a previous page)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l limit -d 'Print at most N rows (fetched a page at a time) [default: 100]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l page-size -d 'Rows per request to the server (1-1000)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l cursor -d 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -l all -d 'Print every row, page by page as they arrive'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List audit entries, newest first'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List audit entries, newest first, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l since -d 'Start: 1h, 24h, 7d, 30d, a date or an RFC 3339 time' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l until -d 'End: same forms [default: now]' -r
@@ -870,7 +940,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and not __fish_seen_subcommand_from tokens routes token route recent help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -894,7 +965,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -912,7 +984,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -929,7 +1002,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -946,7 +1020,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from route" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -964,7 +1039,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from recent" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -983,7 +1059,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -l server -d
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand overview" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -996,7 +1073,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand health" -l server -d '
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand health" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand health" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand health" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand health" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1008,7 +1086,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand search" -l server -d '
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand search" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand search" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand search" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand search" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1019,7 +1098,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not _
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and not __fish_seen_subcommand_from create list revoke help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1034,7 +1114,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fis
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from create" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1045,7 +1126,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fis
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from list" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1056,7 +1138,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fis
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway-key; and __fish_seen_subcommand_from revoke" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1071,7 +1154,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_s
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and not __fish_seen_subcommand_from status push export help" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1086,7 +1170,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from status" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from status" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from status" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from status" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1097,7 +1182,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from push" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1109,7 +1195,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand sync; and __fish_seen_subcommand_from export" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1125,7 +1212,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l server
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand completions" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1137,7 +1225,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l server -d 'Ser
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand man" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1148,7 +1237,8 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l server -d 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l profile -d 'Profile to use (one per server you manage)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -s o -l output -d 'Output format' -r -f -a "table\t''
-json\t''
+json\t'JSON for scripts; a list as one array of the rows printed'
+jsonl\t'JSON Lines: one row per line as pages arrive; any other answer on one line'
 csv\t'Only for reports (`audit list`, `usage …`)'"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand version" -l color -d 'Colours in tables: only on a terminal (auto), always, or never' -r -f -a "auto\t''
 always\t''
@@ -1180,13 +1270,13 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_s
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview health search gateway-key sync completions man version help" -f -a "version" -d 'Show the version, git commit and build date (`-o json` for scripts)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_seen_subcommand_from server gateway dev login logout status whoami token route secret team user credential audit usage overview health search gateway-key sync completions man version help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list or rate limit'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "rotate" -d 'Give a token a new secret, keeping its id, scopes and history'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "list" -d 'List routes'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "list" -d 'List routes, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "show" -d 'Show a route by name, id or path, with a sample `curl` call through a gateway'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "tags" -d 'List the tags in use, with the routes carrying each (for `tag:` scopes)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "update" -d 'Change a route; renaming it renames it in the scopes of its tokens'
@@ -1197,7 +1287,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "list" -d 'List secrets: names, fingerprints, who set them and when. Never values'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from secret" -f -a "remove" -d 'Remove a secret (refused while a route uses it)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "create" -d 'Create a team (global admins)'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "list" -d 'List the teams you can see, with their members and active tokens'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "list" -d 'List the teams you can see, with their members and active tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "show" -d 'Show a team and its members'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "update" -d 'Rename a team or change its description (team admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "delete" -d 'Delete a team (team admins); refused while it has tokens that are not revoked'
@@ -1215,7 +1305,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "create" -d 'Create another credential for yourself, e.g. one that expires for a CI job. It expires no later than the credential you create it with'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "list" -d 'List your credentials'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from credential" -f -a "revoke" -d 'Revoke one of your credentials by name or id'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List audit entries, newest first'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List audit entries, newest first, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "tokens" -d 'One row per token: calls, errors, success, p95, last used, trend'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "routes" -d 'One row per route: calls, errors, success, p95, last used, trend'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from usage" -f -a "token" -d 'One token: totals, timeline, by route, by status, recent calls'

@@ -93,6 +93,7 @@ pub enum CredentialSource {
     Store(CredentialStore),
 }
 
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     pub base: Url,

@@ -5,6 +5,7 @@ mod client;
 mod commands;
 mod config;
 mod error;
+mod listing;
 mod output;
 mod settings;
 
@@ -142,12 +143,17 @@ async fn run(cli: Cli) -> CliResult {
 /// Whether the command line (or environment) asks for JSON output; used
 /// before clap has parsed anything, to report usage errors as JSON too.
 fn wants_json(args: &[String]) -> bool {
-    let from_env = std::env::var("TOKENCTL_OUTPUT").is_ok_and(|v| v == "json");
+    let json = |v: &str| v == "json" || v == "jsonl";
+    let from_env = std::env::var("TOKENCTL_OUTPUT").is_ok_and(|v| json(&v));
     from_env
         || args
             .windows(2)
-            .any(|w| (w[0] == "-o" || w[0] == "--output") && w[1] == "json")
-        || args.iter().any(|a| a == "--output=json" || a == "-ojson")
+            .any(|w| (w[0] == "-o" || w[0] == "--output") && json(&w[1]))
+        || args.iter().any(|a| {
+            a.strip_prefix("--output=")
+                .or_else(|| a.strip_prefix("-o"))
+                .is_some_and(json)
+        })
 }
 
 /// Reports a usage error the way the command line asked (JSON or text)

@@ -12,7 +12,10 @@ use std::io::IsTerminal;
 pub enum Format {
     #[default]
     Table,
+    /// JSON for scripts; a list as one array of the rows printed
     Json,
+    /// JSON Lines: one row per line as pages arrive; any other answer on one line
+    Jsonl,
     /// Only for reports (`audit list`, `usage …`)
     Csv,
 }
@@ -29,30 +32,28 @@ impl Output {
         Output { format, color }
     }
 
+    /// JSON for scripts: `-o json`, or `-o jsonl` (the same, one line per
+    /// value).
     pub fn json(&self) -> bool {
-        self.format == Format::Json
+        matches!(self.format, Format::Json | Format::Jsonl)
+    }
+
+    pub fn jsonl(&self) -> bool {
+        self.format == Format::Jsonl
     }
 
     pub fn csv(&self) -> bool {
         self.format == Format::Csv
     }
 
-    /// Writes rows as CSV (RFC 4180 quoting) on stdout.
-    pub fn print_csv(
-        &self,
-        header: &[&str],
-        rows: impl IntoIterator<Item = Vec<String>>,
-    ) -> std::io::Result<()> {
-        print!("{}", csv_text(header, rows)?);
-        Ok(())
-    }
-
-    /// Prints `value` as pretty JSON on stdout.
+    /// Prints `value` as pretty JSON on stdout; on one line with `-o jsonl`.
     pub fn print_json<T: Serialize + ?Sized>(&self, value: &T) {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(value).expect("wire types serialise")
-        );
+        let text = if self.jsonl() {
+            serde_json::to_string(value)
+        } else {
+            serde_json::to_string_pretty(value)
+        };
+        println!("{}", text.expect("wire types serialise"));
     }
 
     /// One result: `value` as JSON for scripts, else what `people` prints.
@@ -64,9 +65,10 @@ impl Output {
         }
     }
 
-    /// A list: JSON for scripts; for people a table of one `row` per item,
-    /// or, when there are none, the `empty` hint on stderr (stdout stays
-    /// empty, so that pipes see no rows).
+    /// A list: JSON for scripts (an array; with `-o jsonl` one item per
+    /// line); for people a table of one `row` per item, or, when there are
+    /// none, the `empty` hint on stderr (stdout stays empty, so that pipes
+    /// see no rows). Paged lists print with `crate::listing` instead.
     pub fn print_list<T: Serialize>(
         &self,
         items: &[T],
@@ -74,6 +76,15 @@ impl Output {
         header: &[&str],
         row: impl Fn(&T) -> Vec<String>,
     ) {
+        if self.jsonl() {
+            for item in items {
+                println!(
+                    "{}",
+                    serde_json::to_string(item).expect("wire types serialise")
+                );
+            }
+            return;
+        }
         if self.json() {
             return self.print_json(&items);
         }
@@ -91,14 +102,21 @@ impl Output {
     /// A table with the house style: a header row, no outer borders. Its
     /// width follows the terminal, or `COLUMNS` when set.
     pub fn table(&self, header: &[&str]) -> Table {
+        let mut t = self.headless_table();
+        t.set_header(
+            header
+                .iter()
+                .map(|h| Cell::new(h).add_attribute(Attribute::Bold)),
+        );
+        t
+    }
+
+    /// A table in the house style without a header row (the rows of a
+    /// list's later pages).
+    pub fn headless_table(&self) -> Table {
         let mut t = Table::new();
         t.load_preset(presets::NOTHING)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(
-                header
-                    .iter()
-                    .map(|h| Cell::new(h).add_attribute(Attribute::Bold)),
-            );
+            .set_content_arrangement(ContentArrangement::Dynamic);
         self.fit(&mut t);
         t
     }
@@ -237,13 +255,16 @@ pub fn list(items: &[String]) -> String {
     }
 }
 
-/// Rows as CSV text (RFC 4180 quoting), with a header line.
+/// Rows as CSV text (RFC 4180 quoting), after a header line unless
+/// `header` is empty (a later page of a list).
 pub fn csv_text(
     header: &[&str],
     rows: impl IntoIterator<Item = Vec<String>>,
 ) -> std::io::Result<String> {
     let mut w = csv::Writer::from_writer(vec![]);
-    w.write_record(header)?;
+    if !header.is_empty() {
+        w.write_record(header)?;
+    }
     for row in rows {
         w.write_record(&row)?;
     }

@@ -1,6 +1,7 @@
 //! The one error type of the admin API. Each variant maps to a status and a
 //! stable code; internal details are logged, never sent.
 
+use crate::api::paging::PageError;
 use crate::api::{input::InputError, Candidate, ErrorBody, ErrorDetail, MissingFeature};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -108,6 +109,18 @@ impl ApiError {
 impl From<InputError> for ApiError {
     fn from(e: InputError) -> Self {
         ApiError::invalid(e.0)
+    }
+}
+
+impl From<PageError> for ApiError {
+    fn from(e: PageError) -> Self {
+        match e {
+            PageError::Limit(message) => ApiError::invalid(message),
+            PageError::Cursor(e) => ApiError::Invalid {
+                code: "invalid_cursor",
+                message: e.0,
+            },
+        }
     }
 }
 

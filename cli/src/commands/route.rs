@@ -2,6 +2,7 @@
 
 use crate::client::{object_path, segment, Client, Globals};
 use crate::error::CliResult;
+use crate::listing::{self, PageArgs, View};
 use crate::output::{self, Output};
 use tokenctl_server::api::{
     input, CreateRoute, Route, RouteGrants, RouteRemoved, UpdateRoute, UpstreamAccess,
@@ -36,8 +37,8 @@ Who may add what (roles in the system team):
 Cloud metadata upstreams (169.254.169.254, fd00:ec2::254, ...) are refused unless the server
 runs with --allow-metadata-upstreams.")]
     Add(AddArgs),
-    /// List routes
-    List,
+    /// List routes, by name, a page at a time
+    List(PageArgs),
     /// Show a route by name, id or path, with a sample `curl` call through a gateway
     #[command(after_long_help = "\
 Examples:
@@ -220,7 +221,7 @@ fn validate(command: &Command) -> CliResult {
                 input::tag(t)?;
             }
         }
-        Command::List | Command::Show(_) | Command::Tags | Command::Remove(_) => {}
+        Command::List(_) | Command::Show(_) | Command::Tags | Command::Remove(_) => {}
     }
     Ok(())
 }
@@ -239,15 +240,14 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             }
             print_route(&out, &route);
         }
-        Command::List => {
-            let routes: Vec<Route> = client.get("/v1/routes", &[]).await?;
-            out.print_list(
-                &routes,
-                Some("No routes yet. Add one with `tokenctl route add`."),
-                &[
+        Command::List(page) => {
+            let view = View {
+                noun: "routes",
+                empty: Some("No routes yet. Add one with `tokenctl route add`."),
+                header: &[
                     "NAME", "PATH", "UPSTREAM", "AUTH", "TAGS", "TEAMS", "TIMEOUT",
                 ],
-                |r| {
+                row: &|r: &Route| {
                     vec![
                         r.name.clone(),
                         r.path.clone(),
@@ -258,7 +258,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         format!("{}s", r.timeout_ms as f64 / 1000.0),
                     ]
                 },
-            );
+                csv: None,
+            };
+            listing::print(&client, &out, "/v1/routes", &[], &page, view).await?;
         }
         Command::Show(a) => {
             let route: Route = client
@@ -280,7 +282,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             }
         }
         Command::Tags => {
-            let routes: Vec<Route> = client.get("/v1/routes", &[]).await?;
+            let routes: Vec<Route> = listing::all(&client, "/v1/routes").await?;
             let tags = tags_in_use(&routes);
             out.print_list(&tags, Some("No route has a tag yet. Add one with `tokenctl route update NAME --add-tag TAG`."), &["TAG", "ROUTES", "SCOPE"], |tag| {
                 vec![

@@ -2,6 +2,7 @@
 
 use crate::client::{object_path, segment, Client, Globals};
 use crate::error::CliResult;
+use crate::listing::{self, PageArgs, View};
 use crate::output::{self, Output};
 use tokenctl_server::api::{
     input, CreateTeam, Role, SetMember, Team, TeamDeleted, TeamDetail, TeamMember, TeamSummary,
@@ -24,8 +25,9 @@ Examples:
         #[arg(long, value_name = "USER")]
         admin: Option<String>,
     },
-    /// List the teams you can see, with their members and active tokens
-    List,
+    /// List the teams you can see, with their members and active tokens, by
+    /// name, a page at a time
+    List(PageArgs),
     /// Show a team and its members
     Show { team: String },
     /// Rename a team or change its description (team admins)
@@ -155,12 +157,11 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             }
             print_team(&out, &team);
         }
-        Command::List => {
-            let teams: Vec<TeamSummary> = client.get("/v1/teams", &[]).await?;
-            out.print_list(
-                &teams,
-                None,
-                &[
+        Command::List(page) => {
+            let view = View {
+                noun: "teams",
+                empty: None,
+                header: &[
                     "NAME",
                     "MEMBERS",
                     "TOKENS",
@@ -169,7 +170,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     "CREATED",
                     "ID",
                 ],
-                |s| {
+                row: &|s: &TeamSummary| {
                     let team = &s.team;
                     vec![
                         team.name.clone(),
@@ -181,7 +182,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         team.id.to_string(),
                     ]
                 },
-            );
+                csv: None,
+            };
+            listing::print(&client, &out, "/v1/teams", &[], &page, view).await?;
         }
         Command::Show { team } => {
             let team: TeamDetail = client.get(&object_path("teams", &team), &[]).await?;

@@ -2,6 +2,7 @@
 
 use crate::client::{object_path, Client, Globals};
 use crate::error::CliResult;
+use crate::listing::{self, PageArgs, View};
 use crate::output::{self, Output};
 use reqwest::Method;
 use tokenctl_gateway::token::{Secret, SecretKind};
@@ -21,7 +22,13 @@ Examples:
 Scopes: `*` (every route), a route name, or `tag:TAG` (every route with that tag).
 Expiry: a duration (30d, 12h), a date (2027-01-31 = 00:00 UTC), an RFC 3339 time, or never.")]
     Create(CreateArgs),
-    /// List tokens
+    /// List tokens, by name, a page at a time
+    #[command(after_long_help = "\
+Examples:
+  tokenctl token list                          # the first 100, by name
+  tokenctl token list --team platform --status all --limit 500
+  tokenctl token list --all -o jsonl | jq -r .name
+  tokenctl token list --all -o json > tokens.json")]
     List(ListArgs),
     /// Show one token: status, masked secret, scopes, last use, rotation grace.
     /// Given a token's own secret (`ntk_…`), finds the token it belongs to
@@ -98,6 +105,8 @@ pub struct ListArgs {
     team: Option<String>,
     #[arg(long, value_enum, default_value = "active")]
     status: StatusArg,
+    #[command(flatten)]
+    page: PageArgs,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -216,11 +225,10 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     .expect("string")
                     .to_string(),
             ));
-            let tokens: Vec<Token> = client.get("/v1/tokens", &q).await?;
-            out.print_list(
-                &tokens,
-                Some("No tokens match."),
-                &[
+            let view = View {
+                noun: "tokens",
+                empty: Some("No tokens match."),
+                header: &[
                     "NAME",
                     "TEAM",
                     "STATUS",
@@ -229,7 +237,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     "LAST USED",
                     "ID",
                 ],
-                |tok| {
+                row: &|tok: &Token| {
                     vec![
                         tok.name.clone(),
                         tok.team.clone(),
@@ -240,7 +248,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         tok.id.to_string(),
                     ]
                 },
-            );
+                csv: None,
+            };
+            listing::print(&client, &out, "/v1/tokens", &q, &a.page, view).await?;
         }
         Command::Show(a) => {
             let token: Token = if Secret::kind_of(&a.reference) == Some(SecretKind::ApiToken) {

@@ -2,6 +2,7 @@
 
 use crate::client::{object_path, Client, Globals};
 use crate::error::CliResult;
+use crate::listing::{self, PageArgs, View};
 use crate::output::{self, Output};
 use tokenctl_server::api::{
     input, CreateInvitation, CreateUser, CreatedInvitation, CreatedUser, Invitation, UpdateUser,
@@ -32,8 +33,9 @@ The first credential never expires, unless the server sets --max-credential-ttl.
     /// List the users you can see, with when they were last active
     ///
     /// Last active is when one of the user's admin credentials was last
-    /// used, signing in included (recorded to the minute).
-    List,
+    /// used, signing in included (recorded to the minute). By name, a page
+    /// at a time.
+    List(PageArgs),
     /// Show a user and their team roles
     Show { user: String },
     /// Change a user's e-mail or global-admin flag (global admins)
@@ -161,12 +163,11 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 print_user(&out, &created.user);
             });
         }
-        Command::List => {
-            let users: Vec<UserSummary> = client.get("/v1/users", &[]).await?;
-            out.print_list(
-                &users,
-                None,
-                &[
+        Command::List(page) => {
+            let view = View {
+                noun: "users",
+                empty: None,
+                header: &[
                     "NAME",
                     "E-MAIL",
                     "TEAMS",
@@ -174,7 +175,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     "STATUS",
                     "LAST ACTIVE",
                 ],
-                |s| {
+                row: &|s: &UserSummary| {
                     let u = &s.info;
                     vec![
                         u.user.name.clone(),
@@ -190,7 +191,9 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         output::ago(s.last_active_at, "never"),
                     ]
                 },
-            );
+                csv: None,
+            };
+            listing::print(&client, &out, "/v1/users", &[], &page, view).await?;
         }
         Command::Show { user } => {
             let u: UserInfo = client.get(&object_path("users", &user), &[]).await?;

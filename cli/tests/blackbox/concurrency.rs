@@ -26,7 +26,7 @@ on_both_backends! {
         let all = cli.json(&["token", "list", "--status", "all"]);
         assert_eq!(all.as_array().unwrap().len(), 1);
         let creates = cli.json(&["audit", "list", "--action", "token.create"]);
-        assert_eq!(creates["entries"].as_array().unwrap().len(), 1, "no audit row for failed creates");
+        assert_eq!(creates.as_array().unwrap().len(), 1, "no audit row for failed creates");
     }
 
     fn concurrent_updates_of_one_token_lose_nothing(srv) {

@@ -23,7 +23,7 @@ fn code(run: &crate::common::Run) -> String {
 }
 
 fn audit(cli: &Cli, action: &str) -> Vec<Value> {
-    cli.json(&["audit", "list", "--action", action, "--limit", "1000"])["entries"]
+    cli.json(&["audit", "list", "--action", action, "--limit", "1000"])
         .as_array()
         .unwrap()
         .clone()

@@ -12,7 +12,7 @@ fn state(cli: &Cli) -> Value {
         "tokens": cli.json(&["token", "list", "--status", "all"]),
         "routes": cli.json(&["route", "list"]),
         "secrets": cli.json(&["secret", "list"]),
-        "audit": cli.json(&["audit", "list", "--limit", "1000"])["entries"].as_array().unwrap().len(),
+        "audit": cli.json(&["audit", "list", "--limit", "1000"]).as_array().unwrap().len(),
     })
 }
 

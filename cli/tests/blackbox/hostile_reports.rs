@@ -108,6 +108,11 @@ on_both_backends! {
                 "/v1/usage/tokens?limit=0",
                 "/v1/usage/tokens?limit=1001",
                 "/v1/audit?since=%2B200000-01-01",
+                // Lists page: a limit past the maximum and a cursor the
+                // server did not issue are refused, not clamped or ignored.
+                "/v1/audit?cursor=not-a-uuid",
+                "/v1/audit?limit=4294967295&since=1600-01-01T00:00:00Z",
+                "/v1/tokens?limit=1001",
             ] {
                 refused(&srv, path, bearer, 422);
             }
@@ -120,8 +125,8 @@ on_both_backends! {
                 "/v1/usage/tokens/t0?recent=-5",
                 "/v1/usage/recent?limit=99999999999",
                 "/v1/usage/recent?status=70000",
-                "/v1/audit?cursor=not-a-uuid",
                 "/v1/audit?limit=-1",
+                "/v1/tokens?limit=4294967296",
             ] {
                 refused(&srv, path, bearer, 400);
             }
@@ -129,7 +134,7 @@ on_both_backends! {
             for path in [
                 "/v1/usage/recent?limit=4294967295",
                 "/v1/usage/tokens/t0?recent=4294967295",
-                "/v1/audit?limit=4294967295&since=1600-01-01T00:00:00Z",
+                "/v1/audit?limit=1000&since=1600-01-01T00:00:00Z",
                 "/v1/tokens?status=all",
             ] {
                 let (status, body) = raw_get(&srv.url, path, bearer);

@@ -74,7 +74,7 @@ fn port_of(url: &str) -> String {
 
 /// The newest audit entry with `action` on `target`.
 fn last_audit(cli: &Cli, action: &str, target: &str) -> Value {
-    cli.json(&["audit", "list", "--action", action, "--target", target])["entries"][0].clone()
+    cli.json(&["audit", "list", "--action", action, "--target", target])[0].clone()
 }
 
 /// Puts a route or secret on the change log behind the API's back, as if
@@ -579,12 +579,15 @@ fn upgrade(backend: Backend) {
     );
 
     // Done once: a restart changes nothing more.
-    let entries = admin.json(&["audit", "list", "--limit", "1000"])["entries"]
+    let entries = admin
+        .json(&["audit", "list", "--limit", "1000"])
         .as_array()
         .unwrap()
         .len();
     srv.spawn();
-    let again = srv.cli().json(&["audit", "list", "--limit", "1000"])["entries"]
+    let again = srv
+        .cli()
+        .json(&["audit", "list", "--limit", "1000"])
         .as_array()
         .unwrap()
         .len();

@@ -24,6 +24,7 @@ mod login;
 mod meta;
 mod metrics;
 mod operator_views;
+mod paging;
 mod permissions;
 mod privilege;
 mod routes;

@@ -60,7 +60,7 @@ on_both_backends! {
         max.json(&["user", "uninvite", revoked["id"].as_str().unwrap()]);
 
         let entry = |page: &Value, action: &str, target: &str| -> Value {
-            page["entries"].as_array().unwrap().iter()
+            page.as_array().unwrap().iter()
                 .find(|e| e["action"] == action && e["target_name"] == target)
                 .unwrap_or_else(|| panic!("no {action} of {target} in {page}"))
                 .clone()
@@ -117,7 +117,7 @@ fn create_with_headers(srv: &TestServer, name: &str, headers: &[(&str, &str)]) -
 
 fn audited_request_id(srv: &TestServer, target: &str) -> String {
     srv.cli()
-        .json(&["audit", "list", "--target", target, "--limit", "1"])["entries"][0]["request_id"]
+        .json(&["audit", "list", "--target", target, "--limit", "1"])[0]["request_id"]
         .as_str()
         .unwrap_or_default()
         .to_string()
@@ -173,7 +173,7 @@ mod secrets {
                 }
             });
             let page = admin.json(&["audit", "list", "--action", "secret.set", "--actor", "devi", "--limit", "1000"]);
-            for e in page["entries"].as_array().unwrap() {
+            for e in page.as_array().unwrap() {
                 assert!(e["before"].is_null(), "a developer replaced a secret: {e}");
                 assert_eq!(e["after"]["version"], 1, "{e}");
             }
@@ -187,7 +187,7 @@ mod audit {
     fn targets(cli: &Cli, extra: &[&str]) -> Vec<String> {
         let mut args = vec!["audit", "list", "--limit", "1000"];
         args.extend_from_slice(extra);
-        cli.json(&args)["entries"]
+        cli.json(&args)
             .as_array()
             .unwrap()
             .iter()

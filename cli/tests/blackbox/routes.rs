@@ -61,7 +61,7 @@ on_both_backends! {
         assert!(text.ok().stdout.contains("Removed route `openaix`"));
 
         assert_eq!(audit_actions(&cli, &id), ["route.create", "route.update", "route.remove"]);
-        let update = &cli.json(&["audit", "list", "--action", "route.update"])["entries"][0];
+        let update = &cli.json(&["audit", "list", "--action", "route.update"])[0];
         assert_eq!(update["before"]["name"], "openai");
         assert_eq!(update["after"]["name"], "oai");
         assert_eq!(update["after"]["scopes_renamed_in_tokens"][0]["name"], "uses-openai");

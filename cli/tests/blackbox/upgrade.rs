@@ -124,7 +124,7 @@ fn upgrade(backend: Backend) {
         "--limit",
         "1000",
     ]);
-    let audited: BTreeMap<String, String> = audited["entries"]
+    let audited: BTreeMap<String, String> = audited
         .as_array()
         .unwrap()
         .iter()

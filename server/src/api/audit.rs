@@ -26,10 +26,3 @@ pub struct AuditEntry {
     pub request_id: Option<String>,
     pub client_ip: Option<String>,
 }
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct AuditPage {
-    pub entries: Vec<AuditEntry>,
-    /// Pass as `cursor` to get the next (older) page.
-    pub next_cursor: Option<Uuid>,
-}

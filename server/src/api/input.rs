@@ -244,6 +244,17 @@ pub fn report_limit(value: usize) -> Result<usize, InputError> {
     Ok(value)
 }
 
+/// A list's `limit`: rows per page, 1 to [`schema::MAX_PAGE`].
+pub fn page_limit(value: u32) -> Result<u32, InputError> {
+    if !(1..=schema::MAX_PAGE).contains(&value) {
+        return err(format!(
+            "limit {value} is out of range; a page has 1 to {} rows",
+            schema::MAX_PAGE
+        ));
+    }
+    Ok(value)
+}
+
 /// An IP allow-list entry: a CIDR (`10.0.0.0/8`, `2001:db8::/32`) or a bare
 /// address, which means exactly that address.
 pub fn cidr(value: &str) -> Result<IpNet, InputError> {
@@ -457,7 +468,9 @@ pub fn tag(value: &str) -> Result<String, InputError> {
 /// they use `\uXXXX` escapes only, which Rust's and Python's engines read
 /// the same way.
 pub mod schema {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    use utoipa::openapi::schema::{
+        ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    };
     use utoipa::openapi::{Array, Object};
 
     /// [`super::name`]: tokens, routes, secrets, credentials, gateway keys, users.
@@ -497,6 +510,41 @@ pub mod schema {
     /// one that starts, after white space, with a secret's prefix is
     /// refused (see `tokenctl_gateway::token::Secret::kind_of`).
     pub const NOT_A_SECRET: &str = r"^(?![\t-\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(ntk|tkc|tkg|tke)_)";
+
+    /// Rows per page of a list when `limit` is not given (see `api::paging`).
+    pub const DEFAULT_PAGE: u32 = 100;
+    /// The most rows a page of a list holds (`limit`).
+    pub const MAX_PAGE: u32 = 1000;
+    /// A list's `cursor`: base64url without padding, as the server issued it.
+    pub const CURSOR: &str = r"^[A-Za-z0-9_-]+$";
+    /// The longest cursor the server accepts (it issues far shorter ones).
+    pub const CURSOR_MAX: usize = 1024;
+
+    /// `limit` of a paged list.
+    pub fn page_limit() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .minimum(Some(1))
+            .maximum(Some(MAX_PAGE))
+            .default(Some(DEFAULT_PAGE.into()))
+            .description(Some(format!(
+                "Rows per page: 1 to {MAX_PAGE}, default {DEFAULT_PAGE}"
+            )))
+            .build()
+    }
+
+    /// `cursor` of a paged list.
+    pub fn cursor() -> Object {
+        text(
+            CURSOR,
+            false,
+            "`next_cursor` of the previous page, unchanged; valid only with the same filters",
+        )
+        .min_length(Some(1))
+        .max_length(Some(CURSOR_MAX))
+        .build()
+    }
 
     fn text(pattern: &str, nullable: bool, description: &str) -> ObjectBuilder {
         let ty = if nullable {

@@ -3,6 +3,7 @@
 //! resource, all re-exported from this module.
 
 pub mod input;
+pub mod paging;
 pub mod search;
 pub mod sync;
 
@@ -23,6 +24,7 @@ pub use credentials::*;
 pub use gateways::*;
 pub use health::*;
 pub use identity::*;
+pub use paging::Page;
 pub use routes::*;
 pub use search::SearchResults;
 pub use secrets::*;

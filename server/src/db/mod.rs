@@ -221,9 +221,10 @@ pub struct AuditFilter {
     /// Target id or name.
     pub target: Option<String>,
     pub team_id: Option<Uuid>,
+    /// At most this many entries.
     pub limit: u32,
-    /// Return entries older than this id.
-    pub cursor: Option<Uuid>,
+    /// Entries older than this id (the last of the previous page).
+    pub before: Option<Uuid>,
     /// Restrict to these teams (plus the caller's own entries); `None` = all.
     pub readable_teams: Option<Vec<Uuid>>,
     pub reader: Option<Uuid>,
@@ -367,11 +368,12 @@ forward! {
     fn bootstrap(&self, secret: Secret, expires_at: Option<DateTime<Utc>>, deliver: &(dyn Fn(&Secret) -> anyhow::Result<()> + Sync)) -> anyhow::Result<bool>;
     fn authenticate(&self, secret_hash: &str, now: DateTime<Utc>) -> anyhow::Result<Option<(Principal, bool)>>;
 
-    fn list_teams(&self, readable: Option<Vec<Uuid>>) -> ApiResult<Vec<api::Team>>;
+    fn teams_page(&self, readable: Option<Vec<Uuid>>, after: Option<String>, fetch: u32) -> ApiResult<Vec<api::Team>>;
     fn find_team(&self, reference: &str) -> ApiResult<Option<api::Team>>;
 
     fn create_token(&self, actor: &Actor, new: NewToken, secret: &Secret) -> ApiResult<api::Token>;
     fn list_tokens(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>, status: api::StatusFilter) -> ApiResult<Vec<api::Token>>;
+    fn tokens_page(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>, status: api::StatusFilter, after: Option<(String, Uuid)>, fetch: u32) -> ApiResult<Vec<api::Token>>;
     /// Tokens matching an id, a plaintext secret or a name.
     fn find_tokens(&self, reference: &str, readable: Option<Vec<Uuid>>, team: Option<Uuid>) -> ApiResult<Vec<api::Token>>;
     fn token_creator(&self, id: Uuid) -> ApiResult<Option<Uuid>>;
@@ -383,6 +385,7 @@ forward! {
 
     fn create_route(&self, actor: &Actor, new: NewRoute, authority: RouteAuthority) -> ApiResult<api::Route>;
     fn list_routes(&self) -> ApiResult<Vec<api::Route>>;
+    fn routes_page(&self, after: Option<String>, fetch: u32) -> ApiResult<Vec<api::Route>>;
     fn find_route(&self, reference: &str) -> ApiResult<Option<api::Route>>;
     fn update_route(&self, actor: &Actor, id: Uuid, change: RouteChange, authority: RouteAuthority) -> ApiResult<api::Route>;
     fn remove_route(&self, actor: &Actor, id: Uuid, force: bool) -> ApiResult<api::RouteRemoved>;
@@ -398,7 +401,7 @@ forward! {
     fn list_secrets(&self) -> ApiResult<Vec<api::SecretInfo>>;
     fn remove_secret(&self, actor: &Actor, name: &str) -> ApiResult<api::SecretInfo>;
 
-    fn list_audit(&self, filter: AuditFilter) -> ApiResult<api::AuditPage>;
+    fn list_audit(&self, filter: AuditFilter) -> ApiResult<Vec<api::AuditEntry>>;
 
     fn create_gateway_key(&self, actor: &Actor, name: String, secret: &Secret) -> ApiResult<api::GatewayKey>;
     fn list_gateway_keys(&self) -> ApiResult<Vec<api::GatewayKey>>;
@@ -422,6 +425,7 @@ forward! {
     fn set_member(&self, actor: &Actor, team: Uuid, user: Uuid, role: Role, expected: Option<Role>) -> ApiResult<api::TeamMember>;
     fn remove_member(&self, actor: &Actor, team: Uuid, user: Uuid, expected: Role) -> ApiResult<api::TeamMember>;
     fn list_users(&self, teams: Option<Vec<Uuid>>, me: Uuid) -> ApiResult<Vec<api::UserInfo>>;
+    fn users_page(&self, teams: Option<Vec<Uuid>>, me: Uuid, after: Option<String>, fetch: u32) -> ApiResult<Vec<api::UserInfo>>;
     fn find_user(&self, reference: &str) -> ApiResult<Option<api::UserInfo>>;
     fn create_user(&self, actor: &Actor, name: String, email: Option<String>, global_admin: bool, roles: Vec<(Uuid, Role)>, credential: NewCredential<'_>) -> ApiResult<api::CreatedUser>;
     fn update_user(&self, actor: &Actor, id: Uuid, email: Option<Option<String>>, global_admin: Option<bool>, disabled: Option<bool>) -> ApiResult<api::UserInfo>;

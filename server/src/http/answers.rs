@@ -62,3 +62,13 @@ pub struct LastGlobalAdmin(ErrorBody);
     description = "A value breaks the input rules (`invalid_input`)"
 )]
 pub struct Invalid(ErrorBody);
+
+/// 422 for a paged list (`api::paging`): a `limit` out of range, a
+/// cursor not issued for this list and these filters, or one of the
+/// list's own filters.
+#[derive(IntoResponses)]
+#[response(
+    status = 422,
+    description = "`invalid_input`: a `limit` out of range or a filter breaking the input rules; `invalid_cursor`: a cursor not issued for this list and these filters"
+)]
+pub struct InvalidPage(ErrorBody);

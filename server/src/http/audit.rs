@@ -1,9 +1,11 @@
 //! `/v1/audit`: the append-only log of every change, scoped to what the
 //! caller may read.
 
-use super::answers::{Invalid, UnknownTeam};
+use super::answers::{InvalidPage, UnknownTeam};
+use super::paging::PageQuery;
 use super::{ApiQuery, AppState};
-use crate::api::{input, AuditEntry, AuditPage};
+use crate::api::paging::{Filters, List};
+use crate::api::{input, AuditEntry, Page};
 use crate::auth::Caller;
 use crate::db::{AuditFilter, Principal};
 use crate::error::{ApiError, ApiResult};
@@ -39,21 +41,17 @@ struct AuditQuery {
     target: Option<String>,
     /// Team name or id.
     team: Option<String>,
-    /// 1-1000, default 100.
-    #[param(maximum = 4294967295.0)]
-    limit: Option<u32>,
-    /// `next_cursor` from the previous page.
-    cursor: Option<Uuid>,
 }
 
-/// List audit entries, newest first.
-#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = AuditPage), UnknownTeam, Invalid))]
+/// List audit entries, newest first, a page at a time.
+#[utoipa::path(get, path = "/audit", tag = "audit", params(AuditQuery, PageQuery),
+    responses((status = 200, body = Page<AuditEntry>), UnknownTeam, InvalidPage))]
 async fn list_audit(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<AuditQuery>,
-) -> ApiResult<Json<AuditPage>> {
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<AuditEntry>>> {
     let now = crate::api::now();
     let p = &caller.principal;
     let team_id = match q.team.as_deref() {
@@ -66,6 +64,17 @@ async fn list_audit(
         }
         None => None,
     };
+    // `since` and `until` as given: a relative `24h` stays the same filter
+    // on every page (and moves with the clock).
+    let filters = Filters::new()
+        .with("since", q.since.as_deref())
+        .with("until", q.until.as_deref())
+        .with("actor", q.actor.as_deref())
+        .with("action", q.action.as_deref())
+        .with("target_type", q.target_type.as_deref())
+        .with("target", q.target.as_deref())
+        .with("team", team_id);
+    let pager = page.pager::<Uuid>(List::Audit, filters)?;
     let filter = AuditFilter {
         since: q
             .since
@@ -82,15 +91,16 @@ async fn list_audit(
         target_type: q.target_type,
         target: q.target,
         team_id,
-        limit: q.limit.unwrap_or(100),
-        cursor: q.cursor,
+        limit: pager.fetch(),
+        before: pager.after,
         // Entries of the teams whose audit the caller may read (the
         // AuditRead rule), plus the caller's own actions.
         readable_teams: teams_allowed(p, Action::AuditRead),
         reader: Some(p.user.id),
     };
-    let mut page = state.db.list_audit(filter).await?;
-    for entry in &mut page.entries {
+    let rows = state.db.list_audit(filter).await?;
+    let mut page = pager.page(rows, |e| e.id);
+    for entry in &mut page.items {
         hide_other_teams(p, entry);
     }
     Ok(Json(page))

@@ -287,5 +287,39 @@ mod tests {
             .unwrap();
         assert_eq!(limit["schema"]["minimum"], 1);
         assert_eq!(limit["schema"]["maximum"], 1000);
+        // Every paged list states its page size and cursor exactly, and
+        // answers a page.
+        for list in ["tokens", "users", "teams", "routes", "audit"] {
+            let op = &doc["paths"][format!("/v1/{list}")]["get"];
+            let param = |name: &str| {
+                op["parameters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["name"] == name)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{list}: no {name}"))
+            };
+            let limit = param("limit");
+            assert_eq!(limit["schema"]["minimum"], 1, "{list}");
+            assert_eq!(
+                limit["schema"]["maximum"],
+                crate::api::paging::MAX_PAGE,
+                "{list}"
+            );
+            let cursor = param("cursor");
+            assert_eq!(
+                cursor["schema"]["pattern"],
+                crate::api::input::schema::CURSOR
+            );
+            assert_eq!(cursor["required"], false);
+            let page = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("#/components/schemas/");
+            let page = &schemas[page]["properties"];
+            assert_eq!(page["items"]["type"], "array", "{list}");
+            assert!(page["next_cursor"].is_object(), "{list}");
+        }
     }
 }

@@ -7,6 +7,7 @@ mod contract;
 mod credentials;
 mod gateway;
 mod health;
+mod paging;
 mod routes;
 mod search;
 mod secrets;

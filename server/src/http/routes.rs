@@ -1,9 +1,12 @@
 //! `/v1/routes`: path prefixes, their upstreams and upstream auth.
 
-use super::answers::{Conflict, Forbidden, Invalid, NotFound, UnknownRouteOrTeam};
+use super::answers::{Conflict, Forbidden, Invalid, InvalidPage, NotFound, UnknownRouteOrTeam};
+use super::paging::PageQuery;
 use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
+use crate::api::paging::{Filters, List};
 use crate::api::{
-    input, CreateRoute, ErrorBody, Route, RouteGrants, RouteRemoved, UpdateRoute, UpstreamAccess,
+    input, CreateRoute, ErrorBody, Page, Route, RouteGrants, RouteRemoved, UpdateRoute,
+    UpstreamAccess,
 };
 use crate::auth::Caller;
 use crate::db::{NewRoute, RouteAuthority, RouteChange};
@@ -204,11 +207,21 @@ async fn create_route(
     Ok(created(route))
 }
 
-/// List all routes.
-#[utoipa::path(get, path = "/routes", tag = "routes", responses((status = 200, body = Vec<Route>)))]
-async fn list_routes(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Vec<Route>>> {
+/// List routes, a page at a time, by name.
+#[utoipa::path(get, path = "/routes", tag = "routes", params(PageQuery),
+    responses((status = 200, body = Page<Route>), Forbidden, InvalidPage))]
+async fn list_routes(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Route>>> {
     require(&caller.principal, Action::RouteRead, None)?;
-    Ok(Json(state.db.list_routes().await?))
+    let pager = page.pager::<String>(List::Routes, Filters::new())?;
+    let rows = state
+        .db
+        .routes_page(pager.after.clone(), pager.fetch())
+        .await?;
+    Ok(Json(pager.page(rows, |r| r.name.clone())))
 }
 
 /// Show a route by id, name or path.

@@ -1,9 +1,11 @@
 //! `/v1/teams` (teams and their members) and `/v1/whoami`.
 
-use super::answers::{Conflict, Forbidden, Invalid, NotFound};
+use super::answers::{Conflict, Forbidden, Invalid, InvalidPage, NotFound};
+use super::paging::PageQuery;
 use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
+use crate::api::paging::{Filters, List};
 use crate::api::{
-    self, input, CreateTeam, ErrorBody, Identity, SetMember, Team, TeamDeleted, TeamDetail,
+    self, input, CreateTeam, ErrorBody, Identity, Page, SetMember, Team, TeamDeleted, TeamDetail,
     TeamMember, TeamSummary, UpdateTeam,
 };
 use crate::auth::Caller;
@@ -63,37 +65,41 @@ pub(super) async fn user_id(state: &AppState, reference: &str) -> ApiResult<(Uui
 }
 
 /// Teams the caller can read (all of them for global admins), each with
-/// its number of members and of active tokens.
-#[utoipa::path(get, path = "/teams", tag = "teams", responses((status = 200, body = Vec<TeamSummary>)))]
+/// its number of members and of active tokens; a page at a time, by name.
+#[utoipa::path(get, path = "/teams", tag = "teams", params(PageQuery),
+    responses((status = 200, body = Page<TeamSummary>), InvalidPage))]
 async fn list_teams(
     State(state): State<AppState>,
     caller: Caller,
-) -> ApiResult<Json<Vec<TeamSummary>>> {
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<TeamSummary>>> {
     let p = &caller.principal;
-    let teams = state.db.list_teams(p.readable_teams()).await?;
+    let pager = page.pager::<String>(List::Teams, Filters::new())?;
+    let rows = state
+        .db
+        .teams_page(p.readable_teams(), pager.after.clone(), pager.fetch())
+        .await?;
+    let teams = pager.page(rows, |t| t.name.clone());
+    // Counted for this page's teams only.
+    let ids = teams.items.iter().map(|t| t.id).collect();
     let counts: HashMap<Uuid, TeamCounts> = state
         .db
-        .team_counts(p.readable_teams(), api::now())
+        .team_counts(Some(ids), api::now())
         .await?
         .into_iter()
         .map(|c| (c.team_id, c))
         .collect();
-    Ok(Json(
-        teams
-            .into_iter()
-            .map(|team| {
-                let c = counts.get(&team.id);
-                TeamSummary {
-                    members: c.map_or(0, |c| c.members),
-                    // Counted only where the caller may read the tokens.
-                    tokens: c
-                        .filter(|_| allowed(p, Action::TokenRead, Some(team.id)))
-                        .map_or(0, |c| c.active),
-                    team,
-                }
-            })
-            .collect(),
-    ))
+    Ok(Json(teams.map(|team| {
+        let c = counts.get(&team.id);
+        TeamSummary {
+            members: c.map_or(0, |c| c.members),
+            // Counted only where the caller may read the tokens.
+            tokens: c
+                .filter(|_| allowed(p, Action::TokenRead, Some(team.id)))
+                .map_or(0, |c| c.active),
+            team,
+        }
+    })))
 }
 
 /// Create a team (global admins).

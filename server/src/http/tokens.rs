@@ -1,9 +1,12 @@
 //! `/v1/tokens`: issue, list, show, update, rotate and revoke API tokens.
 
-use super::answers::{Conflict, Invalid, NotFound, UnknownTeam};
+use super::answers::{Conflict, Invalid, InvalidPage, NotFound, UnknownTeam};
+use super::paging::PageQuery;
 use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
+use crate::api::paging::{Filters, List};
 use crate::api::{
-    self, input, CreateToken, ErrorBody, IssuedToken, RotateToken, StatusFilter, Token, UpdateToken,
+    self, input, CreateToken, ErrorBody, IssuedToken, Page, RotateToken, StatusFilter, Token,
+    UpdateToken,
 };
 use crate::auth::Caller;
 use crate::db::{NewToken, Rotation, TokenChange};
@@ -237,20 +240,31 @@ async fn create_token(
     }))
 }
 
-/// List tokens the caller can read.
-#[utoipa::path(get, path = "/tokens", tag = "tokens", params(ListQuery),
-    responses((status = 200, body = Vec<Token>), UnknownTeam))]
+/// List tokens the caller can read, a page at a time, by name (then id).
+#[utoipa::path(get, path = "/tokens", tag = "tokens", params(ListQuery, PageQuery),
+    responses((status = 200, body = Page<Token>), UnknownTeam, InvalidPage))]
 async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Vec<Token>>> {
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Token>>> {
     let team = team_filter(&state, &caller, q.team.as_deref()).await?;
-    let tokens = state
+    let filters = Filters::new()
+        .with("team", team)
+        .with("status", Some(format!("{:?}", q.status)));
+    let pager = page.pager::<(String, Uuid)>(List::Tokens, filters)?;
+    let rows = state
         .db
-        .list_tokens(caller.principal.readable_teams(), team, q.status)
+        .tokens_page(
+            caller.principal.readable_teams(),
+            team,
+            q.status,
+            pager.after.clone(),
+            pager.fetch(),
+        )
         .await?;
-    Ok(Json(tokens))
+    Ok(Json(pager.page(rows, |t| (t.name.clone(), t.id))))
 }
 
 /// Find the token a plaintext secret belongs to (current or in rotation grace).

@@ -6,8 +6,8 @@ use super::answers::{Forbidden, NotFound};
 use super::tokens::resolve_team;
 use super::{ApiPath, ApiQuery, AppState};
 use crate::api::{
-    self, input, AuditPage, ErrorBody, Overview, RouteUsage, StatusCount, TokenUsage, UsageCall,
-    UsageRow, UsageRows, UsageSummary, UsageTotals, UsageWindow,
+    self, input, ErrorBody, Overview, RouteUsage, StatusCount, TokenUsage, UsageCall, UsageRow,
+    UsageRows, UsageSummary, UsageTotals, UsageWindow,
 };
 use crate::auth::Caller;
 use crate::db::{AuditFilter, UsageScope};
@@ -735,7 +735,7 @@ async fn overview(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
             }
         })
         .collect();
-    let AuditPage { entries, .. } = state
+    let entries = state
         .db
         .list_audit(AuditFilter {
             limit: 10,

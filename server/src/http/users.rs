@@ -1,12 +1,16 @@
 //! `/v1/users`, `/v1/invitations` and `/v1/enrol`: operators, and how new
 //! ones join.
 
-use super::answers::{Conflict, Forbidden, Invalid, LastGlobalAdmin, NotFound, UnknownRoleTeam};
+use super::answers::{
+    Conflict, Forbidden, Invalid, InvalidPage, LastGlobalAdmin, NotFound, UnknownRoleTeam,
+};
+use super::paging::PageQuery;
 use super::teams::visible_team;
-use super::{created, ApiJson, ApiPath, AppState, Created};
+use super::{created, ApiJson, ApiPath, ApiQuery, AppState, Created};
+use crate::api::paging::{Filters, List};
 use crate::api::{
     self, input, CreateInvitation, CreateUser, CreatedInvitation, CreatedUser, Enrol, Enrolled,
-    ErrorBody, Invitation, InvitedRole, Role, UpdateUser, UserInfo, UserSummary,
+    ErrorBody, Invitation, InvitedRole, Page, Role, UpdateUser, UserInfo, UserSummary,
 };
 use crate::auth::Caller;
 use crate::db::{Actor, NewCredential, NewInvitation};
@@ -91,27 +95,34 @@ async fn grants(
 }
 
 /// Users the caller may see: everyone for global admins, otherwise the
-/// members of the caller's teams.
-#[utoipa::path(get, path = "/users", tag = "users", responses((status = 200, body = Vec<UserSummary>)))]
+/// members of the caller's teams; a page at a time, by name.
+#[utoipa::path(get, path = "/users", tag = "users", params(PageQuery),
+    responses((status = 200, body = Page<UserSummary>), InvalidPage))]
 async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
-) -> ApiResult<Json<Vec<UserSummary>>> {
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<UserSummary>>> {
     let p = &caller.principal;
-    let users = state.db.list_users(p.readable_teams(), p.user.id).await?;
+    let pager = page.pager::<String>(List::Users, Filters::new())?;
+    let rows = state
+        .db
+        .users_page(
+            p.readable_teams(),
+            p.user.id,
+            pager.after.clone(),
+            pager.fetch(),
+        )
+        .await?;
+    let users = pager.page(rows, |u| u.user.name.clone());
     let last = state
         .db
-        .last_active(users.iter().map(|u| u.user.id).collect())
+        .last_active(users.items.iter().map(|u| u.user.id).collect())
         .await?;
-    Ok(Json(
-        users
-            .into_iter()
-            .map(|u| UserSummary {
-                last_active_at: last.get(&u.user.id).copied(),
-                info: as_seen_by(p, u),
-            })
-            .collect(),
-    ))
+    Ok(Json(users.map(|u| UserSummary {
+        last_active_at: last.get(&u.user.id).copied(),
+        info: as_seen_by(p, u),
+    })))
 }
 
 /// Create a user (global admins) with team roles; `secret` is their first

@@ -151,7 +151,7 @@ pub fn http_get(url: &str) -> (u16, String) {
 /// Audit actions for a target, oldest first.
 pub fn audit_actions(cli: &Cli, target: &str) -> Vec<String> {
     let page = cli.json(&["audit", "list", "--target", target, "--limit", "1000"]);
-    let mut actions: Vec<String> = page["entries"]
+    let mut actions: Vec<String> = page
         .as_array()
         .unwrap()
         .iter()

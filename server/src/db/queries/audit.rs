@@ -176,7 +176,9 @@ async fn audited(tx: &mut Tx, actor: &Actor, audit: Audit) -> sqlx::Result<()> {
 }
 
 impl Repo {
-    pub async fn list_audit(&self, f: AuditFilter) -> ApiResult<api::AuditPage> {
+    /// Audit entries newest first (by id: UUIDv7 ids sort by time), older
+    /// than `f.before`, at most `f.limit`.
+    pub async fn list_audit(&self, f: AuditFilter) -> ApiResult<Vec<api::AuditEntry>> {
         let mut q = QueryBuilder::<Db>::new(
             "SELECT id, at, actor_user_id, actor_name, actor_credential_id, action, target_type, \
              target_id, target_name, team_id, before, after, request_id, client_ip \
@@ -228,19 +230,12 @@ impl Repo {
         if let Some(team) = f.team_id {
             q.push(" AND team_id = ").push_bind(team);
         }
-        if let Some(cursor) = f.cursor {
-            q.push(" AND id < ").push_bind(cursor);
+        if let Some(before) = f.before {
+            q.push(" AND id < ").push_bind(before);
         }
-        let limit = f.limit.clamp(1, 1000);
         q.push(" ORDER BY id DESC LIMIT ")
-            .push_bind(i64::from(limit) + 1);
-        let mut rows = q.build_query_as::<AuditRow>().fetch_all(&self.pool).await?;
-        let next_cursor = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
-            rows.last().map(|r| r.id)
-        } else {
-            None
-        };
+            .push_bind(i64::from(f.limit));
+        let rows = q.build_query_as::<AuditRow>().fetch_all(&self.pool).await?;
         let entries = rows
             .into_iter()
             .map(|r| api::AuditEntry {
@@ -260,9 +255,6 @@ impl Repo {
                 client_ip: r.client_ip,
             })
             .collect();
-        Ok(api::AuditPage {
-            entries,
-            next_cursor,
-        })
+        Ok(entries)
     }
 }

@@ -21,6 +21,28 @@ async fn grants_of(tx: &mut Tx, route: Option<Uuid>) -> sqlx::Result<Grants> {
     Ok(grants)
 }
 
+/// The grants of these routes (a page of them).
+async fn grants_of_routes(tx: &mut Tx, routes: &[Uuid]) -> sqlx::Result<Grants> {
+    let mut grants = Grants::new();
+    if routes.is_empty() {
+        return Ok(grants);
+    }
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT rg.route_id, t.id, t.name FROM route_grants rg \
+         JOIN teams t ON t.id = rg.team_id WHERE t.deleted_at IS NULL AND rg.route_id IN (",
+    );
+    let mut sep = q.separated(", ");
+    for id in routes {
+        sep.push_bind(*id);
+    }
+    q.push(") ORDER BY t.name");
+    let rows: Vec<(Uuid, Uuid, String)> = q.build_query_as().fetch_all(&mut **tx).await?;
+    for (route, team, name) in rows {
+        grants.entry(route).or_default().push((team, name));
+    }
+    Ok(grants)
+}
+
 async fn insert_grants(
     tx: &mut Tx,
     actor: &Actor,

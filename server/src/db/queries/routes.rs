@@ -182,6 +182,27 @@ impl Repo {
         Ok(rows.into_iter().map(|r| r.view(&grants)).collect())
     }
 
+    /// A page of `GET /v1/routes`: routes by name (unique, indexed), after
+    /// `after`, at most `fetch`, with the grants of those only.
+    pub async fn routes_page(
+        &self,
+        after: Option<String>,
+        fetch: u32,
+    ) -> ApiResult<Vec<api::Route>> {
+        let mut tx = self.read().await?;
+        let mut q = QueryBuilder::<Db>::new(ROUTE_SELECT);
+        if let Some(name) = after {
+            q.push(" WHERE r.name > ").push_bind(name);
+        }
+        q.push(" ORDER BY r.name LIMIT ")
+            .push_bind(i64::from(fetch));
+        let rows = q.build_query_as::<RouteRow>().fetch_all(&mut *tx).await?;
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let grants = grants_of_routes(&mut tx, &ids).await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|r| r.view(&grants)).collect())
+    }
+
     pub async fn find_route(&self, reference: &str) -> ApiResult<Option<api::Route>> {
         let id = Uuid::parse_str(reference).unwrap_or(Uuid::nil());
         let mut tx = self.read().await?;

@@ -40,7 +40,14 @@ async fn team_row(tx: &mut Tx, id: Uuid) -> sqlx::Result<Option<api::Team>> {
 }
 
 impl Repo {
-    pub async fn list_teams(&self, readable: Option<Vec<Uuid>>) -> ApiResult<Vec<api::Team>> {
+    /// A page of `GET /v1/teams`: teams of `readable` (all: `None`) by
+    /// name (unique, indexed), after `after`, at most `fetch`.
+    pub async fn teams_page(
+        &self,
+        readable: Option<Vec<Uuid>>,
+        after: Option<String>,
+        fetch: u32,
+    ) -> ApiResult<Vec<api::Team>> {
         let mut q = QueryBuilder::<Db>::new(
             "SELECT id, name, description, is_system, created_at FROM teams WHERE deleted_at IS NULL",
         );
@@ -55,7 +62,10 @@ impl Repo {
             }
             q.push(")");
         }
-        q.push(" ORDER BY name");
+        if let Some(name) = after {
+            q.push(" AND name > ").push_bind(name);
+        }
+        q.push(" ORDER BY name LIMIT ").push_bind(i64::from(fetch));
         let rows = q.build_query_as::<TeamRow>().fetch_all(&self.pool).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }

@@ -136,6 +136,48 @@ impl Repo {
         Ok(out)
     }
 
+    /// A page of `GET /v1/users`: users who are members of `teams` (all:
+    /// `None`), and `me`, by name (unique, indexed), after `after`, at most
+    /// `fetch`.
+    pub async fn users_page(
+        &self,
+        teams: Option<Vec<Uuid>>,
+        me: Uuid,
+        after: Option<String>,
+        fetch: u32,
+    ) -> ApiResult<Vec<api::UserInfo>> {
+        let mut tx = self.read().await?;
+        let mut q = QueryBuilder::<Db>::new("SELECT u.id FROM users u WHERE 1 = 1");
+        if let Some(teams) = teams {
+            q.push(" AND (u.id = ").push_bind(me);
+            if !teams.is_empty() {
+                q.push(
+                    " OR EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.team_id IN (",
+                );
+                let mut sep = q.separated(", ");
+                for t in teams {
+                    sep.push_bind(t);
+                }
+                q.push("))");
+            }
+            q.push(")");
+        }
+        if let Some(name) = after {
+            q.push(" AND u.name > ").push_bind(name);
+        }
+        q.push(" ORDER BY u.name LIMIT ")
+            .push_bind(i64::from(fetch));
+        let ids: Vec<Uuid> = q.build_query_scalar().fetch_all(&mut *tx).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(info) = user_info(&mut tx, id).await? {
+                out.push(info);
+            }
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
     pub async fn find_user(&self, reference: &str) -> ApiResult<Option<api::UserInfo>> {
         let mut tx = self.read().await?;
         let id = Uuid::parse_str(reference).unwrap_or(Uuid::nil());
