@@ -22,6 +22,30 @@ pub const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// misbehaving client from holding many descriptors.
 const MAX_CONNECTIONS: usize = 16;
 
+/// Declares a process's metrics in one place: for every metric a
+/// `pub const` holding its name, and one `DESCRIBED` table of them all
+/// with their kind and `# HELP` text, for [`recorder`].
+///
+/// ```
+/// tokenctl_listener::metrics! {
+///     /// Requests answered.
+///     REQUESTS = Counter("demo_requests_total", "Requests answered.");
+///     QUEUE = Gauge("demo_queue_bytes", Some(metrics::Unit::Bytes), "Bytes queued.");
+///     WAIT = Seconds("demo_wait_seconds", "Time spent waiting.");
+/// }
+/// assert_eq!(REQUESTS, "demo_requests_total");
+/// assert_eq!(DESCRIBED.len(), 3);
+/// ```
+#[macro_export]
+macro_rules! metrics {
+    ($($(#[$doc:meta])* $constant:ident = $kind:ident($name:literal, $($arg:expr),+);)+) => {
+        $($(#[$doc])* pub const $constant: &str = $name;)+
+
+        /// Every metric of this process, with its `# HELP` text.
+        const DESCRIBED: &[$crate::Described] = &[$($crate::Described::$kind($constant, $($arg),+)),+];
+    };
+}
+
 /// One metric of a process: its kind, name and `# HELP` text.
 #[derive(Debug, Clone, Copy)]
 pub enum Described {

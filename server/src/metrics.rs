@@ -21,36 +21,32 @@ use metrics::{Counter, Gauge, Key, Label, Unit};
 use metrics_exporter_prometheus::PrometheusRecorder;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokenctl_listener::Described::{self, Counter as C, Gauge as G, Seconds as S};
 use tokenctl_listener::Series;
 
-pub const HTTP_REQUESTS: &str = "tokenctl_server_http_requests_total";
-pub const HTTP_DURATION: &str = "tokenctl_server_http_request_duration_seconds";
-pub const AUTH_FAILURES: &str = "tokenctl_server_auth_failures_total";
-pub const DB_POOL_CONNECTIONS: &str = "tokenctl_server_db_pool_connections";
-pub const DB_POOL_MAX: &str = "tokenctl_server_db_pool_max_connections";
-pub const KV_PENDING: &str = "tokenctl_server_kv_sync_pending_changes";
-pub const KV_LAG: &str = "tokenctl_server_kv_sync_lag_seconds";
-pub const KV_FAILURES: &str = "tokenctl_server_kv_sync_failures_total";
-pub const USAGE_EVENTS: &str = "tokenctl_server_usage_events_total";
-pub const ROLLUP_PENDING: &str = "tokenctl_server_usage_rollup_pending_events";
-pub const ROLLUP_LAG: &str = "tokenctl_server_usage_rollup_lag_seconds";
-
-/// Every metric of the server, with its `# HELP` text.
-#[rustfmt::skip]
-const DESCRIBED: &[Described] = &[
-        C(HTTP_REQUESTS, "Admin API requests answered, by route template, method and status."),
-        C(AUTH_FAILURES, "Requests refused for their credential (admin credential or gateway key), by reason (the error code)."),
-        C(KV_FAILURES, "Failed calls to Cloudflare KV by this process (every failed attempt, retries included)."),
-        C(USAGE_EVENTS, "Usage events received from gateways, by result: inserted, duplicate (already stored) or refused (invalid)."),
-        G(DB_POOL_CONNECTIONS, None, "Database connections of this process's pool, by state (in_use, idle)."),
-        G(DB_POOL_MAX, None, "The most connections the pool opens."),
-        G(KV_PENDING, None, "Config changes not yet confirmed in Cloudflare KV (only with KV sync)."),
-        G(KV_LAG, Some(Unit::Seconds), "Age of the oldest change not yet in KV; 0 when in sync (only with KV sync)."),
-        G(ROLLUP_PENDING, None, "Stored usage events not yet added to the rollups (counted up to 100,000)."),
-        G(ROLLUP_LAG, Some(Unit::Seconds), "How long the oldest usage event not yet rolled up has waited since it was received; 0 when none waits."),
-        S(HTTP_DURATION, "Admin API response times, by route template and method."),
-];
+tokenctl_listener::metrics! {
+    HTTP_REQUESTS = Counter("tokenctl_server_http_requests_total",
+        "Admin API requests answered, by route template, method and status.");
+    HTTP_DURATION = Seconds("tokenctl_server_http_request_duration_seconds",
+        "Admin API response times, by route template and method.");
+    AUTH_FAILURES = Counter("tokenctl_server_auth_failures_total",
+        "Requests refused for their credential (admin credential or gateway key), by reason (the error code).");
+    DB_POOL_CONNECTIONS = Gauge("tokenctl_server_db_pool_connections", None,
+        "Database connections of this process's pool, by state (in_use, idle).");
+    DB_POOL_MAX = Gauge("tokenctl_server_db_pool_max_connections", None,
+        "The most connections the pool opens.");
+    KV_PENDING = Gauge("tokenctl_server_kv_sync_pending_changes", None,
+        "Config changes not yet confirmed in Cloudflare KV (only with KV sync).");
+    KV_LAG = Gauge("tokenctl_server_kv_sync_lag_seconds", Some(Unit::Seconds),
+        "Age of the oldest change not yet in KV; 0 when in sync (only with KV sync).");
+    KV_FAILURES = Counter("tokenctl_server_kv_sync_failures_total",
+        "Failed calls to Cloudflare KV by this process (every failed attempt, retries included).");
+    USAGE_EVENTS = Counter("tokenctl_server_usage_events_total",
+        "Usage events received from gateways, by result: inserted, duplicate (already stored) or refused (invalid).");
+    ROLLUP_PENDING = Gauge("tokenctl_server_usage_rollup_pending_events", None,
+        "Stored usage events not yet added to the rollups (counted up to 100,000).");
+    ROLLUP_LAG = Gauge("tokenctl_server_usage_rollup_lag_seconds", Some(Unit::Seconds),
+        "How long the oldest usage event not yet rolled up has waited since it was received; 0 when none waits.");
+}
 
 /// The `route` of requests to paths no route matches.
 pub const NO_ROUTE: &str = "_none";

@@ -22,37 +22,33 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use tokenctl_gateway::RouteEntry;
-use tokenctl_listener::Described::{self, Counter as C, Gauge as G, Seconds as S};
 use tokenctl_listener::Series;
 use uuid::Uuid;
 
-pub const REQUESTS: &str = "tokenctl_gateway_requests_total";
-pub const UPSTREAM_DURATION: &str = "tokenctl_gateway_upstream_duration_seconds";
-pub const CONFIG_VERSION: &str = "tokenctl_gateway_config_version";
-pub const CONFIG_AGE: &str = "tokenctl_gateway_config_age_seconds";
-pub const SPOOL_EVENTS: &str = "tokenctl_gateway_usage_spool_events";
-pub const SPOOL_BYTES: &str = "tokenctl_gateway_usage_spool_bytes";
-pub const EVENTS_SENT: &str = "tokenctl_gateway_usage_events_sent_total";
-pub const EVENTS_DROPPED: &str = "tokenctl_gateway_usage_events_dropped_total";
-pub const EVENTS_DEAD_LETTERED: &str = "tokenctl_gateway_usage_events_dead_lettered_total";
+tokenctl_listener::metrics! {
+    REQUESTS = Counter("tokenctl_gateway_requests_total",
+        "Requests answered, by route name and outcome (`ok`: the upstream answered; else the error code sent to the client).");
+    UPSTREAM_DURATION = Seconds("tokenctl_gateway_upstream_duration_seconds",
+        "Time from sending a request upstream to its response headers (or the failure), by route.");
+    CONFIG_VERSION = Gauge("tokenctl_gateway_config_version", None,
+        "Version (change-log position) of the config being served; 0 before the first.");
+    CONFIG_AGE = Gauge("tokenctl_gateway_config_age_seconds", Some(Unit::Seconds),
+        "Seconds since the server last confirmed the config is current; 0 before the first confirmation.");
+    SPOOL_EVENTS = Gauge("tokenctl_gateway_usage_spool_events", None,
+        "Usage events in the spool on disk, not yet taken by the server.");
+    SPOOL_BYTES = Gauge("tokenctl_gateway_usage_spool_bytes", Some(Unit::Bytes),
+        "Bytes of usage events in the spool.");
+    EVENTS_SENT = Counter("tokenctl_gateway_usage_events_sent_total",
+        "Usage events the server accepted.");
+    EVENTS_DROPPED = Counter("tokenctl_gateway_usage_events_dropped_total",
+        "Usage events dropped because the spool was full, by the kind of request (`denied` go first).");
+    EVENTS_DEAD_LETTERED = Counter("tokenctl_gateway_usage_events_dead_lettered_total",
+        "Usage events the server refused (or cut short by a crash), kept in the dead-letter file.");
+}
 
 /// The `route` of requests answered before a route matched (no or a bad
 /// token, an unknown path, no or a stale config). Route names start with a
 /// letter or digit, so no route can be called this.
-/// Every metric of the gateway, with its `# HELP` text.
-#[rustfmt::skip]
-const DESCRIBED: &[Described] = &[
-        C(REQUESTS, "Requests answered, by route name and outcome (`ok`: the upstream answered; else the error code sent to the client)."),
-        C(EVENTS_SENT, "Usage events the server accepted."),
-        C(EVENTS_DROPPED, "Usage events dropped because the spool was full, by the kind of request (`denied` go first)."),
-        C(EVENTS_DEAD_LETTERED, "Usage events the server refused (or cut short by a crash), kept in the dead-letter file."),
-        G(CONFIG_VERSION, None, "Version (change-log position) of the config being served; 0 before the first."),
-        G(CONFIG_AGE, Some(Unit::Seconds), "Seconds since the server last confirmed the config is current; 0 before the first confirmation."),
-        G(SPOOL_EVENTS, None, "Usage events in the spool on disk, not yet taken by the server."),
-        G(SPOOL_BYTES, Some(Unit::Bytes), "Bytes of usage events in the spool."),
-        S(UPSTREAM_DURATION, "Time from sending a request upstream to its response headers (or the failure), by route."),
-];
-
 pub const NO_ROUTE: &str = "_none";
 /// The `outcome` of a request the upstream answered (whatever its status).
 pub const OK: &str = "ok";
