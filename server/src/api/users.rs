@@ -89,16 +89,16 @@ pub struct CreateInvitation {
     #[serde(default)]
     #[schema(schema_with = super::input::schema::name_or_null)]
     pub name: Option<String>,
+    /// How long the code is valid, e.g. `7d` (default), `24h`; at most 30 days.
+    #[serde(default)]
+    #[schema(example = "7d")]
+    pub expires: Option<String>,
     /// `TEAM:ROLE`, e.g. `platform:developer`.
     #[serde(default)]
     #[schema(schema_with = super::input::schema::team_roles)]
     pub roles: Vec<String>,
     #[serde(default)]
     pub global_admin: bool,
-    /// How long the code is valid, e.g. `7d` (default), `24h`; at most 30 days.
-    #[serde(default)]
-    #[schema(example = "7d")]
-    pub expires: Option<String>,
 }
 
 /// A new invitation; `code` (`tke_…`) is shown only now.

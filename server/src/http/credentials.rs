@@ -67,23 +67,6 @@ async fn create_credential(
     }))
 }
 
-/// Revoke one of your credentials by id or name.
-#[utoipa::path(post, path = "/credentials/{reference}/revoke", tag = "credentials",
-    params(("reference" = String, Path, description = "Credential id or name", example = "ci-bot")),
-    responses((status = 200, body = Credential), NotFound, Conflict))]
-async fn revoke_credential(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiPath(reference): ApiPath<String>,
-) -> ApiResult<Json<Credential>> {
-    Ok(Json(
-        state
-            .db
-            .revoke_credential(&caller.actor, caller.principal.user.id, &reference)
-            .await?,
-    ))
-}
-
 /// The expiry of a credential created with `parent` (which expires at
 /// `parent`, `None` = never): no later than the parent nor than
 /// `deadline` (`--max-credential-ttl`). Without a requested expiry, the
@@ -123,6 +106,23 @@ fn new_credential_expiry(
         });
     }
     Ok(wanted)
+}
+
+/// Revoke one of your credentials by id or name.
+#[utoipa::path(post, path = "/credentials/{reference}/revoke", tag = "credentials",
+    params(("reference" = String, Path, description = "Credential id or name", example = "ci-bot")),
+    responses((status = 200, body = Credential), NotFound, Conflict))]
+async fn revoke_credential(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(reference): ApiPath<String>,
+) -> ApiResult<Json<Credential>> {
+    Ok(Json(
+        state
+            .db
+            .revoke_credential(&caller.actor, caller.principal.user.id, &reference)
+            .await?,
+    ))
 }
 
 #[cfg(test)]

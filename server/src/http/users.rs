@@ -103,8 +103,8 @@ async fn list_users(
     caller: Caller,
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<UserSummary>>> {
-    let p = &caller.principal;
     let pager = page.pager::<String>(List::Users, Filters::new())?;
+    let p = &caller.principal;
     let rows = state
         .db
         .users_page(
