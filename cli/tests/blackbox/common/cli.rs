@@ -3,9 +3,8 @@
 use super::postgres::runtime;
 use super::{temp_dir, BIN};
 use serde_json::Value;
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// Runs the real `tokenctl` binary with an isolated config directory.
 pub struct Cli {
@@ -103,20 +102,11 @@ impl Cli {
     }
 
     pub fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Run {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+        let out = assert_cmd::Command::from_std(self.command(args))
+            .write_stdin(stdin)
+            .output()
             .expect("run tokenctl");
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        finish(child.wait_with_output().unwrap())
+        finish(out)
     }
 
     /// `args` plus `-o json`, expecting success.
