@@ -276,6 +276,17 @@ fn hostile_input_and_private_receivers(backend: Backend) {
     // Deliveries of an unknown webhook: 404.
     cli.run(&["webhook", "deliveries", &uuid::Uuid::now_v7().to_string()])
         .fails(3);
+    // At most 50 webhooks: the 51st is refused, 409 `limit_reached`.
+    for n in 2..50 {
+        let (status, text) =
+            post(&json!({"url": format!("https://203.0.113.9/{n}"), "events": ["kvsync.failing"]}));
+        assert_eq!(status, 201, "{text}");
+    }
+    let (status, text) =
+        post(&json!({"url": "https://203.0.113.9/one-more", "events": ["kvsync.failing"]}));
+    assert_eq!(status, 409, "{text}");
+    assert!(text.contains("limit_reached"), "{text}");
+    assert_eq!(cli.json(&["webhook", "list"]).as_array().unwrap().len(), 50);
 }
 
 /// A receiver that answers 500 twice gets the delivery again after 2–4 s,

@@ -79,24 +79,38 @@ fn event_names() -> Vec<&'static str> {
 
 /// A route's `alert_error_rate`: a share of 5xx answers above 0 and at
 /// most 1 (`0.2` is 20 %), or `none` to clear it.
+/// Written as a plain decimal (`0.2`, `.05`, `1`): no sign, exponent or
+/// white space, at most [`ERROR_RATE_MAX`] characters.
 pub fn error_rate(value: &str) -> Result<Option<f64>, InputError> {
-    let v = value.trim();
+    let v = value;
     if v.eq_ignore_ascii_case("none") {
         return Ok(None);
     }
-    let rate: f64 = v.parse().map_err(|_| {
-        InputError(format!(
-            "error rate `{}` is not a number; give a share such as 0.2 (20 %), or `none`",
-            v.chars().take(32).collect::<String>()
-        ))
-    })?;
+    let shown: String = v.chars().take(32).collect();
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    let plain = v.len() <= ERROR_RATE_MAX
+        && matches!(int, "" | "0" | "1")
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && (v.contains('.') || int == "1")
+        && !(int.is_empty() && frac.is_empty());
+    if !plain {
+        return err(format!(
+            "error rate `{shown}` is not a share written like 0.2 (20 %); give one above 0 and at most 1, or `none`"
+        ));
+    }
+    let rate: f64 = v
+        .parse()
+        .map_err(|_| InputError(format!("error rate `{shown}` is not a number")))?;
     if !rate.is_finite() || rate <= 0.0 || rate > 1.0 {
         return err(format!(
-            "error rate `{v}` must be above 0 and at most 1 (0.2 is 20 %)"
+            "error rate `{shown}` must be above 0 and at most 1 (0.2 is 20 %)"
         ));
     }
     Ok(Some(rate))
 }
+
+/// The longest `alert_error_rate` accepted.
+pub const ERROR_RATE_MAX: usize = 32;
 
 /// `--webhook-token-expiry-warnings`: durations before expiry, each from
 /// 1 minute to 365 days, at most 8, each once; sorted longest first.
@@ -160,6 +174,7 @@ pub mod schema {
                 Type::Null,
             ]))
             .pattern(Some(r"^([Nn][Oo][Nn][Ee]|0?\.[0-9]*[1-9][0-9]*|1(\.0*)?)$"))
+            .max_length(Some(super::ERROR_RATE_MAX))
             .description(Some(
                 "Share of 5xx answers above which `route.error_rate` fires, above 0 and at most 1 (`0.2`), or `none` to clear it",
             ))
@@ -218,8 +233,27 @@ mod tests {
         assert_eq!(error_rate("0.2").unwrap(), Some(0.2));
         assert_eq!(error_rate("1").unwrap(), Some(1.0));
         assert_eq!(error_rate("None").unwrap(), None);
-        for bad in ["0", "-0.1", "1.01", "NaN", "inf", "x", "1e999"] {
+        assert_eq!(error_rate(".05").unwrap(), Some(0.05));
+        assert_eq!(error_rate("1.000").unwrap(), Some(1.0));
+        for bad in [
+            "0", "0.", "0.0", "-0.1", "+0.5", "00.5", " 0.2", "1.01", "1e-1", "NaN", "inf", "x",
+            "1e999", ".", "",
+        ] {
             assert!(error_rate(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// The documented pattern and the parser agree (the fuzzer holds the
+    /// server to the document both ways).
+    #[test]
+    fn error_rate_pattern_matches_the_parser() {
+        let schema = serde_json::to_value(schema::error_rate_or_null()).unwrap();
+        let pattern = regex_lite::Regex::new(schema["pattern"].as_str().unwrap()).unwrap();
+        for v in [
+            "none", "NONE", "0.2", ".2", "0.05", "1", "1.", "1.000", "0", "0.", "0.0", ".", "",
+            "00.5", "+0.5", "-0.1", "1.5", "2", " 0.2", "0.2 ", "1e-1", "nan", "0.10",
+        ] {
+            assert_eq!(pattern.is_match(v), error_rate(v).is_ok(), "{v:?}");
         }
     }
 
