@@ -86,6 +86,7 @@ both!(
     hostile_input_and_private_receivers,
     retries_with_backoff,
     deliveries_survive_sigkill,
+    an_attempt_cut_by_sigkill_runs_again,
     tokens_expiring_once_per_warning,
     route_error_rate,
     kv_sync_failing,
@@ -377,6 +378,41 @@ fn deliveries_survive_sigkill(backend: Backend) {
         d.iter().all(|d| d["status"] == "delivered")
     });
     assert_eq!(done.len(), 2);
+}
+
+/// The server is killed with SIGKILL while an attempt is in flight: once
+/// the claim's lease (30 s) has run out, the restarted server tries again,
+/// and the receiver sees the same delivery twice (at least once).
+fn an_attempt_cut_by_sigkill_runs_again(backend: Backend) {
+    let Some(mut srv) = start(backend, &[]) else {
+        return;
+    };
+    let cli = srv.cli();
+    let rx = Receiver::start(0);
+    let (id, secret) = add(&cli, &format!("{}/slow/cut", rx.base), "webhook.test");
+    cli.json(&["webhook", "test", &id]);
+    rx.wait_for("/slow/cut", Duration::from_secs(20), |a| !a.is_empty());
+    assert_eq!(rx.slow_in_flight(), 1);
+    let killed = Instant::now();
+    srv.stop(); // SIGKILL, mid-attempt
+    srv.spawn();
+    let cli = srv.cli();
+    let got = rx.wait_for("/slow/cut", Duration::from_secs(90), |a| a.len() >= 2);
+    let again = got[1].at - killed;
+    eprintln!("attempt repeated {again:?} after the kill");
+    assert!(
+        again >= Duration::from_secs(25),
+        "not before the lease ran out: {again:?}"
+    );
+    assert_eq!(
+        got[0].delivery, got[1].delivery,
+        "the same delivery, to dedupe by"
+    );
+    assert!(got.iter().all(|a| a.signed_with(&secret)));
+    let done = wait_deliveries(&cli, &id, Duration::from_secs(20), |d| {
+        d[0]["status"] == "delivered"
+    });
+    assert_eq!(done[0]["attempts"], 2, "{done:#?}");
 }
 
 /// Warnings 7d and 1d: a token 3 days from expiry gets the 7-day warning,

@@ -25,7 +25,7 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A claim lasts this long: well past an attempt's timeout, so only a
 /// process that died mid-attempt leaves a delivery claimed, and then for
 /// at most this long.
-const LEASE: Duration = Duration::from_secs(60);
+const LEASE: Duration = Duration::from_secs(30);
 /// How often an idle worker looks for due deliveries (another process may
 /// have queued them, or a retry came due).
 const POLL: Duration = Duration::from_secs(1);

@@ -181,6 +181,11 @@ impl Receiver {
         }
     }
 
+    /// `/slow` requests in flight now.
+    pub fn slow_in_flight(&self) -> usize {
+        self.state.lock().unwrap().slow_in_flight
+    }
+
     /// The most `/slow` requests that were in flight at once.
     pub fn slow_most(&self) -> usize {
         self.state.lock().unwrap().slow_most
@@ -224,20 +229,13 @@ async fn handle(
         } else {
             StatusCode::OK
         }
-    } else if path.starts_with("/slow") {
-        {
-            let mut s = state.lock().unwrap();
-            s.slow_in_flight += 1;
-            s.slow_most = s.slow_most.max(s.slow_in_flight);
-        }
-        tokio::time::sleep(Duration::from_secs(4)).await;
-        state.lock().unwrap().slow_in_flight -= 1;
-        StatusCode::OK
     } else {
         StatusCode::OK
     };
+    // Recorded as it arrives: a slow request whose sender goes away is
+    // still seen.
     state.lock().unwrap().arrivals.push(Arrival {
-        path,
+        path: path.clone(),
         signature: header("tokenctl-signature"),
         delivery,
         event: header("tokenctl-event"),
@@ -245,6 +243,10 @@ async fn handle(
         at: Instant::now(),
         status: status.as_u16(),
     });
+    if path.starts_with("/slow") {
+        let _in_flight = InFlight::enter(&state);
+        tokio::time::sleep(Duration::from_secs(4)).await;
+    }
     (
         status,
         if status.is_success() {
@@ -253,6 +255,24 @@ async fn handle(
             "try later"
         },
     )
+}
+
+/// Counts a `/slow` request in flight until it is answered or dropped.
+struct InFlight(Shared);
+
+impl InFlight {
+    fn enter(state: &Shared) -> InFlight {
+        let mut s = state.lock().unwrap();
+        s.slow_in_flight += 1;
+        s.slow_most = s.slow_most.max(s.slow_in_flight);
+        InFlight(state.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.lock().unwrap().slow_in_flight -= 1;
+    }
 }
 
 #[test]
