@@ -291,7 +291,8 @@ fn hostile_input_and_private_receivers(backend: Backend) {
 }
 
 /// A receiver that answers 500 twice gets the delivery again after 2–4 s,
-/// then after 4–8 s, and it is delivered on the third attempt.
+/// then after 4–8 s (each plus up to the worker's 1 s poll), and it is
+/// delivered on the third attempt.
 fn retries_with_backoff(backend: Backend) {
     let Some(srv) = start(backend, &[]) else {
         return;

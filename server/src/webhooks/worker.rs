@@ -48,7 +48,13 @@ const RETRY: ExponentialBuilder = ExponentialBuilder::new()
 /// The wait after the `attempts`-th failed attempt.
 fn retry_delay(attempts: i64) -> Duration {
     let n = usize::try_from(attempts.max(1) - 1).unwrap_or(0).min(64);
-    RETRY.build().nth(n).unwrap_or(Duration::from_secs(3600))
+    // A seed of our own: without backon's `std` feature its jitter starts
+    // from a fixed seed, the same in every process.
+    RETRY
+        .with_jitter_seed(rand::random())
+        .build()
+        .nth(n)
+        .unwrap_or(Duration::from_secs(3600))
 }
 
 /// The HTTP clients attempts go out with: no redirects, a timeout, and a
@@ -288,5 +294,9 @@ mod tests {
                 "after attempt {attempts}: {d:?}"
             );
         }
+        // The jitter is random, not the same sequence every time.
+        let firsts: std::collections::BTreeSet<Duration> =
+            (0..20).map(|_| retry_delay(1)).collect();
+        assert!(firsts.len() > 10, "{firsts:?}");
     }
 }
