@@ -40,6 +40,12 @@ pub fn url(value: &str) -> Result<String, InputError> {
     if url.fragment().is_some() {
         return err(format!("webhook URL `{v}` must not have a fragment"));
     }
+    // Normalising may lengthen it (percent-encoding).
+    if url.as_str().len() > URL_MAX {
+        return err(format!(
+            "webhook URL is longer than {URL_MAX} characters once encoded"
+        ));
+    }
     Ok(url.to_string())
 }
 
@@ -205,6 +211,19 @@ mod tests {
         }
         let long = format!("https://x.example/{}", "a".repeat(URL_MAX));
         assert!(url(&long).unwrap_err().0.contains("longer"));
+        // Short enough as typed, too long once percent-encoded.
+        let encoded = format!("https://x.example/{}", "é".repeat(URL_MAX / 4));
+        assert!(encoded.len() <= URL_MAX);
+        assert!(url(&encoded).unwrap_err().0.contains("encoded"));
+        // An accepted URL is accepted again unchanged.
+        for ok in [
+            "HTTPS://X.example:443/a b?q=é",
+            "http://[::1]:9/h",
+            "http://127.1/",
+        ] {
+            let once = url(ok).unwrap();
+            assert_eq!(url(&once).unwrap(), once, "{ok}");
+        }
     }
 
     #[test]
