@@ -52,6 +52,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find tokens, routes, teams and users you may see')
             [CompletionResult]::new('gateway-key', 'gateway-key', [CompletionResultType]::ParameterValue, 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'The Cloudflare KV copy the Worker reads: status, push, export')
+            [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Signed webhooks: tokens expiring, KV sync failing, roll-ups lagging, route errors')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print manual pages (roff), or write them all into a directory')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show the version, git commit and build date (`-o json` for scripts)')
@@ -87,6 +88,11 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--kv-timeout', '--kv-timeout', [CompletionResultType]::ParameterName, 'Timeout of each request to Cloudflare, 100ms to 5m')
             [CompletionResult]::new('--edge-key', '--edge-key', [CompletionResultType]::ParameterName, 'Edge key sealing upstream secrets for the Worker, which holds the same key: 64 hex characters (32 bytes). Without it secrets are not written to KV. Prefer --edge-key-file')
             [CompletionResult]::new('--edge-key-file', '--edge-key-file', [CompletionResultType]::ParameterName, 'File holding the edge key')
+            [CompletionResult]::new('--webhook-scan-interval', '--webhook-scan-interval', [CompletionResultType]::ParameterName, 'How often the server looks for webhook events, 1s to 1h')
+            [CompletionResult]::new('--webhook-token-expiry-warnings', '--webhook-token-expiry-warnings', [CompletionResultType]::ParameterName, '`token.expiring` fires this long before a token expires, once per warning (the nearest warning only, for a token created inside one)')
+            [CompletionResult]::new('--webhook-kv-failing-after', '--webhook-kv-failing-after', [CompletionResultType]::ParameterName, '`kvsync.failing` fires once the KV sync has failed for this long, 1s to 7d')
+            [CompletionResult]::new('--webhook-rollup-lag-after', '--webhook-rollup-lag-after', [CompletionResultType]::ParameterName, '`usage.rollup_lagging` fires once the oldest usage event waiting for the roll-up is this old, 1s to 7d')
+            [CompletionResult]::new('--webhook-error-rate-window', '--webhook-error-rate-window', [CompletionResultType]::ParameterName, '`route.error_rate` compares the 5xx share of this last window with each route''s --alert-error-rate, 1s to 7d')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -450,6 +456,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--auth', '--auth', [CompletionResultType]::ParameterName, 'auth')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'timeout')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
+            [CompletionResult]::new('--alert-error-rate', '--alert-error-rate', [CompletionResultType]::ParameterName, 'Send the `route.error_rate` webhook event when the share of 5xx answers in a window is above this (0.2 is 20 %); `none` stops it')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -1476,6 +1483,119 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         'tokenctl;sync;help;help' {
             break
         }
+        'tokenctl;webhook' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a webhook; its signing secret is printed once and never again')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List webhooks (never their secrets)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a webhook; deliveries not yet made are dropped')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send a `webhook.test` delivery; see how it went with `webhook deliveries`')
+            [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'A webhook''s deliveries, newest first: status, attempts, last error')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;webhook;add' {
+            [CompletionResult]::new('--events', '--events', [CompletionResultType]::ParameterName, 'Events to send, comma-separated (see below)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('--private-receiver', '--private-receiver', [CompletionResultType]::ParameterName, 'Allow a receiver at a private, loopback or link-local address (global admins)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;webhook;list' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;webhook;remove' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (it is only asked on a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (it is only asked on a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;webhook;test' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;webhook;deliveries' {
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Print at most N rows (fetched a page at a time) [default: 100]')
+            [CompletionResult]::new('--page-size', '--page-size', [CompletionResultType]::ParameterName, 'Rows per request to the server (1-1000)')
+            [CompletionResult]::new('--cursor', '--cursor', [CompletionResultType]::ParameterName, 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Print every row, page by page as they arrive')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;webhook;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a webhook; its signing secret is printed once and never again')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List webhooks (never their secrets)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a webhook; deliveries not yet made are dropped')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send a `webhook.test` delivery; see how it went with `webhook deliveries`')
+            [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'A webhook''s deliveries, newest first: status, attempts, last error')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;webhook;help;add' {
+            break
+        }
+        'tokenctl;webhook;help;list' {
+            break
+        }
+        'tokenctl;webhook;help;remove' {
+            break
+        }
+        'tokenctl;webhook;help;test' {
+            break
+        }
+        'tokenctl;webhook;help;deliveries' {
+            break
+        }
+        'tokenctl;webhook;help;help' {
+            break
+        }
         'tokenctl;completions' {
             [CompletionResult]::new('--write-dir', '--write-dir', [CompletionResultType]::ParameterName, 'Write the completion files for every shell into this directory')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
@@ -1535,6 +1655,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find tokens, routes, teams and users you may see')
             [CompletionResult]::new('gateway-key', 'gateway-key', [CompletionResultType]::ParameterValue, 'Credentials for gateways (`tokenctl gateway`, the Cloudflare Worker)')
             [CompletionResult]::new('sync', 'sync', [CompletionResultType]::ParameterValue, 'The Cloudflare KV copy the Worker reads: status, push, export')
+            [CompletionResult]::new('webhook', 'webhook', [CompletionResultType]::ParameterValue, 'Signed webhooks: tokens expiring, KV sync failing, roll-ups lagging, route errors')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print shell completions (bash, zsh, fish, powershell)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print manual pages (roff), or write them all into a directory')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Show the version, git commit and build date (`-o json` for scripts)')
@@ -1803,6 +1924,29 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;sync;export' {
+            break
+        }
+        'tokenctl;help;webhook' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Add a webhook; its signing secret is printed once and never again')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List webhooks (never their secrets)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Remove a webhook; deliveries not yet made are dropped')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Send a `webhook.test` delivery; see how it went with `webhook deliveries`')
+            [CompletionResult]::new('deliveries', 'deliveries', [CompletionResultType]::ParameterValue, 'A webhook''s deliveries, newest first: status, attempts, last error')
+            break
+        }
+        'tokenctl;help;webhook;add' {
+            break
+        }
+        'tokenctl;help;webhook;list' {
+            break
+        }
+        'tokenctl;help;webhook;remove' {
+            break
+        }
+        'tokenctl;help;webhook;test' {
+            break
+        }
+        'tokenctl;help;webhook;deliveries' {
             break
         }
         'tokenctl;help;completions' {

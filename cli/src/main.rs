@@ -96,6 +96,9 @@ enum Command {
     /// The Cloudflare KV copy the Worker reads: status, push, export
     #[command(subcommand)]
     Sync(commands::sync::Command),
+    /// Signed webhooks: tokens expiring, KV sync failing, roll-ups lagging, route errors
+    #[command(subcommand)]
+    Webhook(commands::webhook::Command),
     /// Print shell completions (bash, zsh, fish, powershell)
     Completions(commands::completions::Args),
     /// Print manual pages (roff), or write them all into a directory
@@ -134,6 +137,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Search(args) => commands::search::run(g, args).await,
         Command::GatewayKey(c) => commands::gateway_key::run(g, c).await,
         Command::Sync(c) => commands::sync::run(g, c).await,
+        Command::Webhook(c) => commands::webhook::run(g, c).await,
         Command::Completions(args) => commands::completions::run(Cli::command(), args),
         Command::Man(args) => commands::man::run(Cli::command(), args),
         Command::Version => commands::version::run(g),

@@ -3,8 +3,8 @@
 //! operator or a query string can carry.
 //!
 //! Invariants: no panic at any clock time; an accepted expiry lies after
-//! now; an accepted route path is a fixed point; an accepted report window
-//! obeys the caps.
+//! now; an accepted route path or webhook URL is a fixed point; an accepted
+//! report window obeys the caps.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -40,6 +40,23 @@ fuzz_target!(|input: Input<'_>| {
     let _ = input::scope(a);
     let _ = input::tag(a);
     let _ = input::report_limit(input.limit);
+    // Webhooks: an accepted receiver URL is a fixed point within the
+    // length limit; thresholds and warnings stay in their bounds.
+    if let Ok(url) = input::webhooks::url(a) {
+        assert_eq!(input::webhooks::url(&url).as_ref(), Ok(&url));
+        assert!(url.starts_with("http://") || url.starts_with("https://"));
+    }
+    if let Ok(Some(rate)) = input::webhooks::error_rate(a) {
+        assert!(rate > 0.0 && rate <= 1.0);
+    }
+    if let Ok(warnings) = input::webhooks::expiry_warnings(a) {
+        assert!(!warnings.is_empty() && warnings.len() <= 8);
+        assert!(warnings.windows(2).all(|w| w[0] > w[1]));
+    }
+    let names: Vec<String> = a.split(',').map(str::to_string).collect();
+    if let Ok(events) = input::webhooks::events(&names) {
+        assert_eq!(events.len(), names.len());
+    }
     if let Ok(d) = input::duration("grace", a) {
         let _ = input::format_duration(d);
     }

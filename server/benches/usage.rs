@@ -97,6 +97,7 @@ async fn main() {
         allow_metadata_upstreams: false,
         tls: None,
         metrics_listen: None,
+        webhooks: Default::default(),
     })
     .await
     .unwrap();

@@ -101,6 +101,8 @@ pub struct ServerConfig {
     /// Serve Prometheus metrics at `/metrics` on this address (`None`: no
     /// metrics).
     pub metrics_listen: Option<SocketAddr>,
+    /// Signed webhooks: how often events are looked for, and their thresholds.
+    pub webhooks: crate::webhooks::WebhookConfig,
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod permissions;
 pub mod private_file;
 mod upstream;
 pub mod usage;
+pub mod webhooks;
 
 pub use config::{DatabaseUrl, ServerConfig};
 
@@ -46,6 +47,7 @@ pub struct Server {
     listener: tokenctl_listener::Listener,
     app: axum::Router,
     kv_sync: Arc<kvsync::KvSync>,
+    webhooks: Arc<webhooks::Webhooks>,
     db: Database,
     retention: usage::Retention,
     /// The metrics endpoint, when `--metrics-listen` is set.
@@ -101,6 +103,8 @@ impl Server {
             config.kv_sync,
             config.edge_key,
         )?;
+        let webhooks =
+            webhooks::Webhooks::new(db.clone(), master_key.clone(), upstream, config.webhooks);
         let app = http::app(http::AppState {
             db: db.clone(),
             master_key,
@@ -110,11 +114,13 @@ impl Server {
             max_credential_ttl: config.max_credential_ttl,
             upstream,
             metrics: metrics.as_ref().map(|(_, m)| m.clone()),
+            webhooks: webhooks.clone(),
         });
         Ok(Server {
             listener,
             app,
             kv_sync,
+            webhooks,
             db,
             retention: config.usage_retention,
             metrics,
@@ -145,6 +151,8 @@ impl Server {
             .then(|| tokio::spawn(self.kv_sync.clone().run(stop_rx)));
         let retention = tokio::spawn(usage_retention(self.db.clone(), self.retention));
         let roller = tokio::spawn(roll_up_usage(self.db.clone()));
+        let (stop_webhooks, webhooks_stop) = tokio::sync::watch::channel(false);
+        let webhooks = tokio::spawn(self.webhooks.clone().run(webhooks_stop));
         let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
         let metrics = self.metrics.map(|(listener, metrics)| {
             let (db, kv_sync) = (self.db.clone(), self.kv_sync.clone());
@@ -184,6 +192,10 @@ impl Server {
                 self.kv_sync.release().await;
             }
         }
+        // Attempts in flight are abandoned: their leases run out and the
+        // next process to run tries them again.
+        let _ = stop_webhooks.send(true);
+        let _ = webhooks.await;
         retention.abort();
         roller.abort();
         Ok(())

@@ -54,6 +54,8 @@ pub enum Action {
     GatewayKeyManage,
     /// See the Cloudflare KV sync, push to it, export what it should hold.
     SyncManage,
+    /// Add, list, test and remove webhooks; read their deliveries.
+    WebhookManage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +238,12 @@ pub const RULES: &[Rule] = &[
         Scope::System,
         Role::Admin,
         "See the Cloudflare KV sync, push to it, export its contents",
+    ),
+    rule(
+        Action::WebhookManage,
+        Scope::Global,
+        Role::Admin,
+        "Add, list, test and remove webhooks, read their deliveries",
     ),
 ];
 

@@ -119,6 +119,15 @@ impl UpstreamPolicy {
         out
     }
 
+    /// The class of one address, this server's own counting as private.
+    pub fn class_of(&self, addr: SocketAddr) -> AddressClass {
+        if self.is_own(addr) {
+            classify(addr.ip()).max(AddressClass::Private)
+        } else {
+            classify(addr.ip())
+        }
+    }
+
     /// Whether `addr` reaches this server: its listen address (any port),
     /// or, when it listens on every interface, its port on any address of
     /// this machine.

@@ -130,6 +130,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         allow_metadata_upstreams: false,
         tls: None,
         metrics_listen: None,
+        webhooks: Default::default(),
     })
     .await?;
     let addr = server.local_addr()?;

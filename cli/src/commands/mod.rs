@@ -19,6 +19,7 @@ pub mod token;
 pub mod usage;
 pub mod user;
 pub mod version;
+pub mod webhook;
 
 use crate::error::{CliError, CliResult};
 use std::io::IsTerminal;

@@ -167,6 +167,10 @@ pub struct UpdateArgs {
     /// resolve its upstream (system admins)
     #[arg(long)]
     private_upstream: bool,
+    /// Send the `route.error_rate` webhook event when the share of 5xx
+    /// answers in a window is above this (0.2 is 20 %); `none` stops it
+    #[arg(long, value_name = "SHARE")]
+    alert_error_rate: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -219,6 +223,9 @@ fn validate(command: &Command) -> CliResult {
             }
             for t in a.tags.iter().chain(&a.add_tags) {
                 input::tag(t)?;
+            }
+            if let Some(r) = &a.alert_error_rate {
+                input::webhooks::error_rate(r)?;
             }
         }
         Command::List(_) | Command::Show(_) | Command::Tags | Command::Remove(_) => {}
@@ -304,6 +311,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 timeout: a.timeout,
                 description: a.description,
                 private_upstream: a.private_upstream,
+                alert_error_rate: a.alert_error_rate,
             };
             let route: Route = client
                 .patch(&object_path("routes", &a.reference), &[], &body)
@@ -480,6 +488,11 @@ fn print_route(out: &Output, r: &Route) {
             },
         ),
         ("timeout", format!("{}s", r.timeout_ms as f64 / 1000.0)),
+        (
+            "alert error rate",
+            r.alert_error_rate
+                .map_or_else(|| "-".to_string(), |x| format!("above {}", x)),
+        ),
         (
             "description",
             if r.description.is_empty() {

@@ -168,6 +168,8 @@ pub struct Args {
     pub metrics_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub kv: KvArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
     /// Where each setting came from, for messages.
     #[arg(skip)]
     pub origins: Origins,
@@ -234,6 +236,86 @@ pub struct KvArgs {
     /// File holding the edge key
     #[arg(long, env = "TOKENCTL_EDGE_KEY_FILE", value_name = "PATH")]
     pub edge_key_file: Option<PathBuf>,
+}
+
+/// When the server looks for webhook events, and their thresholds.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Webhooks (docs/webhooks.md)")]
+pub struct WebhookArgs {
+    /// How often the server looks for webhook events, 1s to 1h
+    #[arg(long, env = "TOKENCTL_WEBHOOK_SCAN_INTERVAL", default_value = "60s", value_parser = parse_webhook_interval, value_name = "DURATION")]
+    pub webhook_scan_interval: std::time::Duration,
+    /// `token.expiring` fires this long before a token expires, once per
+    /// warning (the nearest warning only, for a token created inside one)
+    #[arg(long, env = "TOKENCTL_WEBHOOK_TOKEN_EXPIRY_WARNINGS", default_value = "7d,1d", value_parser = parse_expiry_warnings, value_name = "DURATIONS")]
+    pub webhook_token_expiry_warnings: Warnings,
+    /// `kvsync.failing` fires once the KV sync has failed for this long, 1s to 7d
+    #[arg(long, env = "TOKENCTL_WEBHOOK_KV_FAILING_AFTER", default_value = "10m", value_parser = parse_webhook_threshold, value_name = "DURATION")]
+    pub webhook_kv_failing_after: std::time::Duration,
+    /// `usage.rollup_lagging` fires once the oldest usage event waiting
+    /// for the roll-up is this old, 1s to 7d
+    #[arg(long, env = "TOKENCTL_WEBHOOK_ROLLUP_LAG_AFTER", default_value = "5m", value_parser = parse_webhook_threshold, value_name = "DURATION")]
+    pub webhook_rollup_lag_after: std::time::Duration,
+    /// `route.error_rate` compares the 5xx share of this last window with
+    /// each route's --alert-error-rate, 1s to 7d
+    #[arg(long, env = "TOKENCTL_WEBHOOK_ERROR_RATE_WINDOW", default_value = "5m", value_parser = parse_webhook_threshold, value_name = "DURATION")]
+    pub webhook_error_rate_window: std::time::Duration,
+}
+
+/// `--webhook-token-expiry-warnings`, longest first.
+#[derive(Debug, Clone)]
+pub struct Warnings(pub Vec<std::time::Duration>);
+
+fn parse_expiry_warnings(value: &str) -> Result<Warnings, String> {
+    tokenctl_server::api::input::webhooks::expiry_warnings(value)
+        .map(Warnings)
+        .map_err(|e| e.to_string())
+}
+
+fn bounded_duration(
+    value: &str,
+    min: std::time::Duration,
+    max: std::time::Duration,
+    range: &str,
+) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(value.trim())
+        .map_err(|_| format!("`{value}` is not a duration (30s, 10m, 1h)"))?;
+    if d < min || d > max {
+        return Err(format!("must be from {range}"));
+    }
+    Ok(d)
+}
+
+fn parse_webhook_interval(value: &str) -> Result<std::time::Duration, String> {
+    use std::time::Duration;
+    bounded_duration(
+        value,
+        Duration::from_secs(1),
+        Duration::from_secs(3600),
+        "1s to 1h",
+    )
+}
+
+fn parse_webhook_threshold(value: &str) -> Result<std::time::Duration, String> {
+    use std::time::Duration;
+    bounded_duration(
+        value,
+        Duration::from_secs(1),
+        Duration::from_secs(7 * 86_400),
+        "1s to 7d",
+    )
+}
+
+impl WebhookArgs {
+    pub fn config(&self) -> tokenctl_server::webhooks::WebhookConfig {
+        tokenctl_server::webhooks::WebhookConfig {
+            scan_interval: self.webhook_scan_interval,
+            token_expiry_warnings: self.webhook_token_expiry_warnings.0.clone(),
+            kv_failing_after: self.webhook_kv_failing_after,
+            rollup_lag_after: self.webhook_rollup_lag_after,
+            error_rate_window: self.webhook_error_rate_window,
+        }
+    }
 }
 
 /// `--bootstrap-ttl`: a duration, or `never` (`None`).
@@ -584,6 +666,7 @@ pub async fn run(args: Args) -> CliResult {
         allow_metadata_upstreams: args.allow_metadata_upstreams,
         tls,
         metrics_listen: args.metrics_listen,
+        webhooks: args.webhooks.config(),
     };
     let server = Server::start(config).await?;
     let addr = server.local_addr()?;

@@ -39,3 +39,4 @@ mod tokens;
 mod trusted_proxies;
 mod upgrade;
 mod usage;
+mod webhooks;

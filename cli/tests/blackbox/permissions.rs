@@ -16,6 +16,7 @@ mod system;
 mod teams;
 mod tokens;
 mod users;
+mod webhooks;
 
 use crate::common::{Backend, TestServer};
 use crate::fake_kv::FakeKv;

@@ -19,6 +19,8 @@ fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
     Err(InputError(msg.into()))
 }
 
+pub mod webhooks;
+
 /// Names of tokens, routes, secrets, credentials and gateway keys:
 /// 1-64 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit, and not
 /// something that could be mistaken for an id.

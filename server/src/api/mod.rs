@@ -18,6 +18,7 @@ mod teams;
 mod tokens;
 mod usage;
 mod users;
+mod webhooks;
 
 pub use audit::*;
 pub use credentials::*;
@@ -32,6 +33,7 @@ pub use teams::*;
 pub use tokens::*;
 pub use usage::*;
 pub use users::*;
+pub use webhooks::*;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};

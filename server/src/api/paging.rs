@@ -54,6 +54,7 @@ pub enum List {
     Routes,
     Teams,
     Audit,
+    WebhookDeliveries,
 }
 
 impl List {
@@ -64,6 +65,7 @@ impl List {
             List::Routes => "routes",
             List::Teams => "teams",
             List::Audit => "audit",
+            List::WebhookDeliveries => "webhook deliveries",
         }
     }
 }

@@ -22,6 +22,10 @@ pub struct Route {
     /// Which addresses gateways may connect to for this route: `public`, or
     /// `private`/`metadata` as approved by a system admin.
     pub upstream_access: UpstreamAccess,
+    /// The share of 5xx answers above which the `route.error_rate` webhook
+    /// event fires; `null`: none.
+    #[serde(default)]
+    pub alert_error_rate: Option<f64>,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -105,6 +109,10 @@ pub struct UpdateRoute {
     /// Approve the upstream to be reached at private addresses even where
     /// the server cannot resolve it (system admins only).
     pub private_upstream: bool,
+    /// Fire `route.error_rate` when the 5xx share of a window is above
+    /// this (`0.2`), or `none` to stop.
+    #[schema(schema_with = super::input::webhooks::schema::error_rate_or_null)]
+    pub alert_error_rate: Option<String>,
 }
 
 /// What removing a route did or would do.

@@ -173,6 +173,8 @@ pub struct RouteChange {
     pub access_needed: api::UpstreamAccess,
     /// Approve private addresses whatever the resolution says.
     pub approve_private: bool,
+    /// `Some(None)` clears the threshold of `route.error_rate`.
+    pub alert_error_rate: Option<Option<f64>>,
 }
 
 /// What the caller may do to routes beyond the rule it was admitted by,
@@ -271,6 +273,45 @@ pub struct UsageIngest {
     pub received: usize,
     pub inserted: usize,
     pub duplicates: usize,
+}
+
+/// A validated new webhook; its secret already sealed under the master
+/// key (bound to `id`).
+#[derive(Debug, Clone)]
+pub struct NewWebhook {
+    pub id: Uuid,
+    pub url: String,
+    pub events: Vec<api::WebhookEvent>,
+    pub sealed_secret: Vec<u8>,
+    pub private_receiver: bool,
+}
+
+/// A delivery claimed for an attempt, with what sending it needs.
+#[derive(Debug, Clone)]
+pub struct DeliveryJob {
+    pub id: Uuid,
+    pub webhook_id: Uuid,
+    pub url: String,
+    pub sealed_secret: Vec<u8>,
+    pub private_receiver: bool,
+    pub event: String,
+    pub payload: String,
+    /// Attempts so far, this one included.
+    pub attempts: i64,
+    pub created_at: DateTime<Utc>,
+    /// The claim: the attempt's result is recorded only while it holds.
+    pub lease_until: DateTime<Utc>,
+}
+
+/// How an attempt went.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryOutcome {
+    pub delivered: bool,
+    /// The receiver's status, if it answered.
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    /// When to try again; `None` (and not delivered): give up.
+    pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
 /// What the server needs to decide at start-up about the master key.
@@ -478,6 +519,22 @@ forward! {
     fn ingested(&self, timeout: std::time::Duration) -> ();
 }
 
+forward! {
+    fn create_webhook(&self, actor: &Actor, new: NewWebhook) -> ApiResult<api::Webhook>;
+    fn list_webhooks(&self) -> ApiResult<Vec<api::Webhook>>;
+    fn find_webhook(&self, id: Uuid) -> ApiResult<Option<api::Webhook>>;
+    fn remove_webhook(&self, actor: &Actor, id: Uuid) -> ApiResult<api::Webhook>;
+    fn test_webhook(&self, actor: &Actor, id: Uuid) -> ApiResult<api::WebhookDelivery>;
+    fn webhook_deliveries_page(&self, webhook: Uuid, before: Option<Uuid>, fetch: u32) -> ApiResult<Vec<api::WebhookDelivery>>;
+    fn queue_webhook_event(&self, event: api::WebhookEvent, dedup_key: String, data: serde_json::Value) -> anyhow::Result<usize>;
+    fn webhook_event_since(&self, prefix: String, since: DateTime<Utc>) -> anyhow::Result<bool>;
+    fn webhooks_with_due(&self, now: DateTime<Utc>) -> anyhow::Result<Vec<Uuid>>;
+    fn claim_webhook_deliveries(&self, webhook: Uuid, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> anyhow::Result<Vec<DeliveryJob>>;
+    fn finish_webhook_delivery(&self, id: Uuid, lease_until: DateTime<Utc>, outcome: DeliveryOutcome) -> anyhow::Result<()>;
+    fn tokens_expiring(&self, now: DateTime<Utc>, until: DateTime<Utc>) -> anyhow::Result<Vec<(Uuid, String, String, DateTime<Utc>)>>;
+    fn route_error_rates(&self, since: DateTime<Utc>) -> anyhow::Result<Vec<(Uuid, String, f64, i64, i64)>>;
+}
+
 /// Every query, written once: each backend module (`postgres.rs`,
 /// `sqlite.rs`) invokes this after defining what differs between the
 /// backends, so the files under `queries/` are compiled once per backend,
@@ -505,6 +562,7 @@ macro_rules! queries {
         include!("queries/kv_sync.rs");
         include!("queries/usage.rs");
         include!("queries/search.rs");
+        include!("queries/webhooks.rs");
     };
 }
 use queries;
@@ -533,4 +591,5 @@ mod queries {
     mod tokens;
     mod usage;
     mod users;
+    mod webhooks;
 }

@@ -8,6 +8,10 @@ type Db = sqlx::Postgres;
 /// Row locks keep read-modify-write updates from losing each other's changes.
 const FOR_UPDATE: &str = " FOR UPDATE";
 
+/// Claiming queued rows (webhook deliveries): rows another worker is
+/// claiming are passed over rather than waited for.
+const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 async fn begin_write(pool: &sqlx::Pool<Db>) -> sqlx::Result<Tx> {

@@ -11,6 +11,10 @@ type Db = sqlx::Sqlite;
 /// SQLite has no row locks; `BEGIN IMMEDIATE` serialises writers instead.
 const FOR_UPDATE: &str = "";
 
+/// Claiming rows needs no lock clause either: the claim is one `UPDATE`
+/// under `BEGIN IMMEDIATE`.
+const SKIP_LOCKED: &str = "";
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 
 async fn begin_write(pool: &sqlx::Pool<Db>) -> sqlx::Result<Tx> {

@@ -16,6 +16,7 @@ mod teams;
 mod tokens;
 mod usage;
 mod users;
+mod webhooks;
 
 use crate::crypto::MasterKey;
 use crate::db::Database;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub max_credential_ttl: Option<chrono::Duration>,
     /// Prometheus metrics, when `--metrics-listen` is set.
     pub metrics: Option<Arc<crate::metrics::ServerMetrics>>,
+    /// Webhook deliveries, woken when a handler queues one.
+    pub webhooks: Arc<crate::webhooks::Webhooks>,
 }
 
 impl AppState {
@@ -201,7 +204,8 @@ fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(teams::router())
                 .merge(users::router())
                 .merge(usage::router())
-                .merge(search::router()),
+                .merge(search::router())
+                .merge(webhooks::router()),
         )
         .split_for_parts();
     contract::declare_common_responses(&mut doc);

@@ -270,6 +270,11 @@ async fn update_route(
             .transpose()?,
         access_needed: UpstreamAccess::Public,
         approve_private: req.private_upstream,
+        alert_error_rate: req
+            .alert_error_rate
+            .as_deref()
+            .map(input::webhooks::error_rate)
+            .transpose()?,
     };
     let route = resolve(&state, &reference).await?;
     require_private_route_rights(&caller, &route)?;

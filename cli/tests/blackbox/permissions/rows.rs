@@ -279,5 +279,6 @@ pub fn rows(fx: &Fixture) -> Vec<Row> {
     rows.extend(super::teams::rows());
     rows.extend(super::users::rows(fx));
     rows.extend(super::system::rows());
+    rows.extend(super::webhooks::rows());
     rows
 }

@@ -14,13 +14,14 @@ struct RouteRow {
     timeout_ms: i64,
     all_teams: bool,
     upstream_access: String,
+    alert_error_rate: Option<f64>,
     created_by_name: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
 const ROUTE_SELECT: &str = "SELECT r.id, r.name, r.path, r.upstream, r.description, r.tags, \
-     r.auth, r.timeout_ms, r.all_teams, r.upstream_access, u.name AS created_by_name, \
+     r.auth, r.timeout_ms, r.all_teams, r.upstream_access, r.alert_error_rate, u.name AS created_by_name, \
      r.created_at, r.updated_at FROM routes r LEFT JOIN users u ON u.id = r.created_by";
 
 impl RouteRow {
@@ -50,6 +51,7 @@ impl RouteRow {
             description: self.description,
             teams,
             upstream_access,
+            alert_error_rate: self.alert_error_rate,
             created_by: self.created_by_name,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -274,7 +276,8 @@ impl Repo {
         let secret_ids = secret_ids(&mut tx, &auth, &upstream).await?;
         sqlx::query(
             "UPDATE routes SET name = $1, path = $2, upstream = $3, description = $4, tags = $5, \
-             auth = $6, timeout_ms = $7, upstream_access = $8, updated_at = $9 WHERE id = $10",
+             auth = $6, timeout_ms = $7, upstream_access = $8, updated_at = $9, \
+             alert_error_rate = $11 WHERE id = $10",
         )
         .bind(&name)
         .bind(&path)
@@ -286,6 +289,7 @@ impl Repo {
         .bind(access.as_str())
         .bind(now)
         .bind(id)
+        .bind(change.alert_error_rate.unwrap_or(before.alert_error_rate))
         .execute(&mut *tx)
         .await
         .on_constraint(ROUTE_NAME, || {
