@@ -342,26 +342,39 @@ pub fn route_path(value: &str) -> Result<String, InputError> {
 /// credentials, query or fragment. A trailing `/` is dropped.
 pub fn upstream_url(value: &str) -> Result<String, InputError> {
     let v = value.trim();
-    let url = Url::parse(v).map_err(|e| {
-        InputError(format!(
-            "upstream `{v}` is not an absolute URL ({e}); example: https://api.openai.com/v1"
-        ))
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return err(format!("upstream `{v}` must use http or https"));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return err(format!("upstream `{v}` has no host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return err(format!(
-            "upstream `{v}` must not embed credentials; store them with `tokenctl secret set` and use --auth"
-        ));
-    }
+    let url = http_url(
+        v,
+        "upstream",
+        "https://api.openai.com/v1",
+        "store them with `tokenctl secret set` and use --auth",
+    )?;
     if url.query().is_some() || url.fragment().is_some() {
         return err(format!("upstream `{v}` must not have a query or fragment"));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// An absolute `http` or `https` URL with a host and no credentials:
+/// what every URL the server calls out to must be. `what` names it in
+/// messages, `example` is a valid one, `instead` says where credentials go.
+fn http_url(v: &str, what: &str, example: &str, instead: &str) -> Result<Url, InputError> {
+    let url = Url::parse(v).map_err(|e| {
+        InputError(format!(
+            "{what} `{v}` is not an absolute URL ({e}); example: {example}"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return err(format!("{what} `{v}` must use http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return err(format!("{what} `{v}` has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return err(format!(
+            "{what} `{v}` must not embed credentials; {instead}"
+        ));
+    }
+    Ok(url)
 }
 
 /// A header name for `header:` upstream auth.

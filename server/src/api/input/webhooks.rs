@@ -1,10 +1,9 @@
 //! Input rules of webhooks: the receiver URL, event names, the route
 //! error-rate threshold and the server's webhook settings.
 
-use super::{err, InputError};
+use super::{err, http_url, InputError};
 use crate::api::WebhookEvent;
 use std::time::Duration;
-use url::Url;
 
 /// The longest receiver URL accepted.
 pub const URL_MAX: usize = 2048;
@@ -21,22 +20,12 @@ pub fn url(value: &str) -> Result<String, InputError> {
     if v.len() > URL_MAX {
         return err(format!("webhook URL is longer than {URL_MAX} characters"));
     }
-    let url = Url::parse(v).map_err(|e| {
-        InputError(format!(
-            "webhook URL `{v}` is not an absolute URL ({e}); example: https://hooks.example.com/tokenctl"
-        ))
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return err(format!("webhook URL `{v}` must use http or https"));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return err(format!("webhook URL `{v}` has no host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return err(format!(
-            "webhook URL `{v}` must not embed credentials: receivers verify the signature instead"
-        ));
-    }
+    let url = http_url(
+        v,
+        "webhook URL",
+        "https://hooks.example.com/tokenctl",
+        "receivers verify the signature instead",
+    )?;
     if url.fragment().is_some() {
         return err(format!("webhook URL `{v}` must not have a fragment"));
     }
