@@ -241,6 +241,10 @@ async fn follow_feed(
                     tracing::warn!(error = %e, "cannot persist the config snapshot");
                 }
                 snapshot = Some(next);
+                // Benchmark only (`crate::ladder`): the first snapshot, then no feed.
+                if !crate::ladder::has(crate::ladder::Rung::Follower) {
+                    std::future::pending::<()>().await;
+                }
             }
             Err(ControlError::Unauthorized(message)) => {
                 // A revoked gateway key means this gateway is no longer

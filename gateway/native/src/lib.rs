@@ -7,6 +7,7 @@
 mod body;
 mod control;
 mod follower;
+mod ladder;
 mod metrics;
 mod proxy;
 mod resolve;
@@ -226,7 +227,12 @@ impl NativeGateway {
         let sender = {
             let spool = spool.clone();
             let control = self.control.clone();
-            tokio::spawn(async move { spool.send_loop(control, stop_rx).await })
+            tokio::spawn(async move {
+                // Benchmark only (`crate::ladder`): no sender.
+                if ladder::has(ladder::Rung::Sender) {
+                    spool.send_loop(control, stop_rx).await
+                }
+            })
         };
         let (stop_metrics, metrics_stopped) = tokio::sync::oneshot::channel::<()>();
         let metrics = self.metrics.map(|listener| {

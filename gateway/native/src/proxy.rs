@@ -6,6 +6,7 @@
 //! and disk writes for usage happen on the spool's writer thread.
 
 use crate::body::{CountingBody, PendingUsage, ProxyBody};
+use crate::ladder::{self, Rung};
 use crate::spool::UsageRecord;
 use crate::state::{Installed, RouteHeaders, Shared};
 use chrono::Utc;
@@ -202,8 +203,17 @@ impl Proxy {
                     .and_then(|v| v.to_str().ok()),
                 client_ip: Some(facts.client_ip()),
             };
-            let mut limiter = self.shared.limiter.lock().expect("not poisoned");
-            installed.gateway.authorize(&mut limiter, &info, facts.at)
+            // Benchmark only (`crate::ladder`): the minimal proxy's decision.
+            let minimal = (!ladder::has(Rung::Decision))
+                .then(|| ladder::minimal_decision(&installed.gateway, &info))
+                .flatten();
+            match minimal {
+                Some(allowed) => Ok(allowed),
+                None => {
+                    let mut limiter = self.shared.limiter.lock().expect("not poisoned");
+                    installed.gateway.authorize(&mut limiter, &info, facts.at)
+                }
+            }
         };
         let verify = facts.started.elapsed();
         match decision {
@@ -387,7 +397,9 @@ impl Proxy {
             );
         };
         let mut headers = std::mem::take(&mut parts.headers);
-        self.upstream_headers(facts, installed, &allowed, &mut headers, &parts.uri);
+        if ladder::has(Rung::Credential) {
+            self.upstream_headers(facts, installed, &allowed, &mut headers, &parts.uri);
+        }
         let bytes_in = Arc::new(AtomicU64::new(0));
         let mut upstream_req = Request::new(CountingBody::new(body, bytes_in.clone()));
         *upstream_req.method_mut() = parts.method;
@@ -438,10 +450,20 @@ impl Proxy {
         if rparts.status.is_redirection() {
             rewrite_redirect(installed, &allowed, &mut rparts.headers);
         }
-        rparts.headers.insert(
-            SERVER_TIMING_HEADER.clone(),
-            server_timing_value(verify, Some(upstream)),
-        );
+        if ladder::has(Rung::ServerTiming) {
+            rparts.headers.insert(
+                SERVER_TIMING_HEADER.clone(),
+                server_timing_value(verify, Some(upstream)),
+            );
+        }
+        if !ladder::has(Rung::UsageEvent) {
+            let body = ProxyBody::Upstream {
+                body: rbody,
+                usage: None,
+                bytes: 0,
+            };
+            return Response::from_parts(rparts, body);
+        }
         let mut record = facts.record(Answered::forwarded(&allowed, rparts.status.as_u16()));
         record.upstream_latency = Some(upstream);
         let usage = self.pending(facts, record, bytes_in);
@@ -467,6 +489,9 @@ impl UpstreamHeaders for UpstreamHeaderMap<'_> {
     }
 
     fn set(&mut self, name: &'static str, value: &str) {
+        if !ladder::has(Rung::Forwarded) {
+            return;
+        }
         if let Ok(v) = HeaderValue::from_str(value) {
             self.headers.insert(HeaderName::from_static(name), v);
         }
