@@ -3023,7 +3023,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__add)
-            opts="-o -h --path --upstream --tag --auth --timeout --description --team --all-teams --private-upstream --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --path --upstream --tag --auth --timeout --description --team --all-teams --private-upstream --llm --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3054,6 +3054,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --team)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -3501,7 +3505,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__route__subcmd__update)
-            opts="-o -h --name --path --upstream --tag --add-tag --remove-tag --auth --timeout --description --private-upstream --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --name --path --upstream --tag --add-tag --remove-tag --auth --timeout --description --private-upstream --llm --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3540,6 +3544,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --llm)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,6 +33,7 @@ mod secrets;
 mod security;
 mod settings;
 mod slowloris;
+mod spend;
 mod teams;
 mod tls;
 mod tokens;

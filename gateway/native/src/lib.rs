@@ -7,6 +7,7 @@
 mod body;
 mod control;
 mod follower;
+mod llm;
 mod metrics;
 mod proxy;
 mod resolve;

@@ -19,6 +19,9 @@ fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
     Err(InputError(msg.into()))
 }
 
+mod llm;
+pub use llm::{format_micros, llm, model, price_usd, LLM_NONE, MICROS_PER_USD, PRICE_MAX_USD};
+
 /// Names of tokens, routes, secrets, credentials and gateway keys:
 /// 1-64 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit, and not
 /// something that could be mistaken for an id.
@@ -675,6 +678,22 @@ pub mod schema {
 
     pub fn cidrs_or_null() -> Array {
         cidr_list(true)
+    }
+
+    /// [`super::llm`].
+    pub fn llm_or_null() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .enum_values(Some([
+                serde_json::Value::from("openai"),
+                "anthropic".into(),
+                super::LLM_NONE.into(),
+                serde_json::Value::Null,
+            ]))
+            .description(Some(
+                "`openai` or `anthropic` for an LLM API, `none` for a route that is not one",
+            ))
+            .build()
     }
 
     const TAG_TEXT: &str = "1-64 of `A-Z a-z 0-9 . _ -` (stored lowercased)";

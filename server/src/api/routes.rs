@@ -3,6 +3,7 @@
 use super::{Candidate, UpstreamAccess, UpstreamAuth};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tokenctl_gateway::llm::Provider;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -22,6 +23,11 @@ pub struct Route {
     /// Which addresses gateways may connect to for this route: `public`, or
     /// `private`/`metadata` as approved by a system admin.
     pub upstream_access: UpstreamAccess,
+    /// The LLM API the upstream speaks (`openai`, `anthropic`): gateways
+    /// then record the model and token counts of each call. `null`: not an
+    /// LLM route.
+    #[serde(default)]
+    pub llm: Option<Provider>,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -64,6 +70,11 @@ pub struct CreateRoute {
     /// the server cannot resolve it (system admins only).
     #[serde(default)]
     pub private_upstream: bool,
+    /// `openai` or `anthropic`: the upstream is an LLM API whose token
+    /// counts gateways record; `none` (default): it is not.
+    #[serde(default)]
+    #[schema(schema_with = super::input::schema::llm_or_null)]
+    pub llm: Option<String>,
 }
 
 /// Teams to grant a route to, or to withdraw it from.
@@ -105,6 +116,10 @@ pub struct UpdateRoute {
     /// Approve the upstream to be reached at private addresses even where
     /// the server cannot resolve it (system admins only).
     pub private_upstream: bool,
+    /// `openai` or `anthropic`: mark the route as an LLM API; `none`: no
+    /// longer one.
+    #[schema(schema_with = super::input::schema::llm_or_null)]
+    pub llm: Option<String>,
 }
 
 /// What removing a route did or would do.

@@ -155,6 +155,8 @@ pub struct NewRoute {
     pub teams: Vec<Uuid>,
     /// What the upstream needs (from resolving it), or more if approved.
     pub upstream_access: api::UpstreamAccess,
+    /// The LLM API the upstream speaks, if any.
+    pub llm: Option<tokenctl_gateway::llm::Provider>,
 }
 
 /// A validated route change.
@@ -173,6 +175,8 @@ pub struct RouteChange {
     pub access_needed: api::UpstreamAccess,
     /// Approve private addresses whatever the resolution says.
     pub approve_private: bool,
+    /// A new LLM API (`Some(None)`: not an LLM route any more).
+    pub llm: Option<Option<tokenctl_gateway::llm::Provider>>,
 }
 
 /// What the caller may do to routes beyond the rule it was admitted by,

@@ -1,0 +1,109 @@
+//! Spend control: LLM routes (`--llm`), the token counts usage events
+//! carry and their bounds at ingest.
+
+use crate::common::{runtime, TestServer};
+use crate::on_both_backends;
+use crate::usage::event;
+use serde_json::{json, Value};
+
+/// Sends `method path` with the admin credential and a JSON body; returns
+/// the status and the decoded body.
+pub(crate) fn call(
+    srv: &TestServer,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    runtime().block_on(async {
+        let mut request = reqwest::Client::new()
+            .request(method.parse().unwrap(), format!("{}{path}", srv.url))
+            .bearer_auth(&srv.admin);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    })
+}
+
+on_both_backends! {
+    fn llm_routes_are_marked_shown_and_cleared(srv) {
+        let cli = srv.cli();
+        let route = cli.json(&[
+            "route", "add", "oai", "--all-teams", "--path", "/oai", "--upstream", "https://api.openai.com/v1",
+            "--llm", "openai",
+        ]);
+        assert_eq!(route["llm"], "openai");
+        let plain = cli.json(&["route", "add", "plain", "--all-teams", "--path", "/plain", "--upstream", "https://example.com"]);
+        assert_eq!(plain["llm"], Value::Null, "not an LLM route unless asked");
+        assert_eq!(cli.json(&["route", "show", "oai"])["llm"], "openai");
+        let list = cli.json(&["route", "list"]);
+        let llm_of = |name: &str| list.as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["llm"].clone();
+        assert_eq!((llm_of("oai"), llm_of("plain")), (json!("openai"), Value::Null));
+        let table = cli.run(&["route", "list"]).ok().stdout.clone();
+        assert!(table.contains("LLM") && table.contains("openai"), "{table}");
+        let shown = cli.run(&["route", "show", "oai"]).ok().stdout.clone();
+        assert!(shown.contains("openai (model and tokens recorded)"), "{shown}");
+
+        // Changed, kept by unrelated updates, cleared with `none`.
+        assert_eq!(cli.json(&["route", "update", "oai", "--llm", "anthropic"])["llm"], "anthropic");
+        assert_eq!(cli.json(&["route", "update", "oai", "--timeout", "1m"])["llm"], "anthropic");
+        assert_eq!(cli.json(&["route", "update", "oai", "--llm", "none"])["llm"], Value::Null);
+        let audit = cli.json(&["audit", "list", "--action", "route.update"]);
+        assert!(audit.as_array().unwrap().iter().any(|e| e["before"]["llm"] == "anthropic" && e["after"]["llm"] == Value::Null), "{audit}");
+
+        // Refused before any request by the CLI, and by the server.
+        let typo = cli.run(&["route", "update", "oai", "--llm", "OpenAI"]);
+        assert!(typo.fails(2).contains("openai, anthropic or none"), "{}", typo.stderr);
+        cli.run(&["route", "add", "x", "--all-teams", "--path", "/x", "--upstream", "https://x.example", "--llm", "gemini"]).fails(2);
+        for bad in [json!("gemini"), json!(""), json!(5), json!(["openai"]), json!("openai".repeat(10_000))] {
+            let (status, body) = call(&srv, "POST", "/v1/routes", Some(json!({
+                "name": "hostile", "path": "/hostile", "upstream": "https://h.example", "all_teams": true, "llm": bad,
+            })));
+            // 422 for a value, 400 for a body of the wrong shape.
+            assert!(matches!(status, 400 | 422), "{bad}: {status} {body}");
+            assert!(body["error"]["message"].as_str().is_some(), "{body}");
+            let (status, body) = call(&srv, "PATCH", "/v1/routes/oai", Some(json!({"llm": bad})));
+            assert!(matches!(status, 400 | 422), "{bad}: {status} {body}");
+        }
+        cli.run(&["route", "show", "hostile"]).fails(3);
+        assert_eq!(cli.json(&["route", "show", "oai"])["llm"], Value::Null, "nothing stored");
+        // `null` in a change leaves it as it is.
+        cli.json(&["route", "update", "oai", "--llm", "openai"]);
+        let (status, body) = call(&srv, "PATCH", "/v1/routes/oai", Some(json!({"llm": null, "timeout": "2m"})));
+        assert_eq!((status, &body["llm"]), (200, &json!("openai")), "{body}");
+    }
+
+    fn ingest_bounds_token_counts_and_models(srv) {
+        let cli = srv.cli();
+        let key = cli.json(&["gateway-key", "create", "feeder"])["secret"].as_str().unwrap().to_string();
+        let now = chrono::Utc::now();
+        let with = |fields: Value| {
+            let mut e = event(now, None, None, 200, 5.0, None);
+            for (k, v) in fields.as_object().unwrap() {
+                e[k] = v.clone();
+            }
+            e
+        };
+        let events = json!([
+            with(json!({"model": "gpt-4o", "input_tokens": 10, "output_tokens": 2, "cached_input_tokens": 0})),
+            with(json!({"model": "gpt-4o", "input_tokens": 1_000_000_001u64, "output_tokens": 2})),
+            with(json!({"model": "gpt-4o", "output_tokens": u64::MAX})),
+            with(json!({"model": "", "input_tokens": 1})),
+            with(json!({"model": "m".repeat(257), "input_tokens": 1})),
+            with(json!({"model": "a\u{7}b", "input_tokens": 1})),
+            with(json!({"model": "gpt-4o", "cached_input_tokens": 1_000_000_001u64, "input_tokens": 1})),
+            with(json!({"input_tokens": -1})),
+            with(json!({"model": 5})),
+        ]);
+        let answer = crate::usage::post(&srv, &key, &events);
+        assert_eq!((answer["received"].as_u64(), answer["inserted"].as_u64()), (Some(9), Some(1)), "{answer}");
+        let refused: Vec<(u64, String)> = answer["refused"].as_array().unwrap().iter()
+            .map(|r| (r["index"].as_u64().unwrap(), r["reason"].as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(refused.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert!(refused[0].1.contains("token counts"), "{refused:?}");
+        assert!(refused[2].1.contains("model"), "{refused:?}");
+    }
+}
