@@ -54,6 +54,8 @@ pub enum Action {
     GatewayKeyManage,
     /// See the Cloudflare KV sync, push to it, export what it should hold.
     SyncManage,
+    /// Set model prices (every signed-in user may read them).
+    PriceSet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -236,6 +238,12 @@ pub const RULES: &[Rule] = &[
         Scope::System,
         Role::Admin,
         "See the Cloudflare KV sync, push to it, export its contents",
+    ),
+    rule(
+        Action::PriceSet,
+        Scope::Global,
+        Role::Admin,
+        "Set model prices (every signed-in user may read them and the costs in usage reports)",
     ),
 ];
 

@@ -106,4 +106,56 @@ on_both_backends! {
         assert!(refused[0].1.contains("token counts"), "{refused:?}");
         assert!(refused[2].1.contains("model"), "{refused:?}");
     }
+
+    fn prices_are_exact_audited_and_keep_their_history(srv) {
+        let cli = srv.cli();
+        let first = cli.json(&["price", "set", "gpt-4o", "--in", "2.50", "--out", "10", "--from", "2026-01-01T00:00:00Z"]);
+        assert_eq!((first["model"].as_str(), first["input_usd_per_1m"].as_str(), first["output_usd_per_1m"].as_str()),
+            (Some("gpt-4o"), Some("2.500000"), Some("10.000000")));
+        assert_eq!(first["set_by"], "admin");
+        cli.json(&["price", "set", "gpt-4o", "--in", "0.075", "--out", "0.3"]);
+        cli.json(&["price", "set", "o3", "--in", "0.000001", "--out", "1000000"]);
+        let list = cli.json(&["price", "list"]);
+        let rows: Vec<(String, String, String)> = list.as_array().unwrap().iter().map(|p| (
+            p["model"].as_str().unwrap().to_string(),
+            p["input_usd_per_1m"].as_str().unwrap().to_string(),
+            p["output_usd_per_1m"].as_str().unwrap().to_string(),
+        )).collect();
+        assert_eq!(rows, [
+            ("gpt-4o".into(), "0.075000".into(), "0.300000".into()),
+            ("o3".into(), "0.000001".into(), "1000000.000000".into()),
+        ]);
+        let history = cli.json(&["price", "history", "gpt-4o"]);
+        let inputs: Vec<&str> = history.as_array().unwrap().iter().map(|p| p["input_usd_per_1m"].as_str().unwrap()).collect();
+        assert_eq!(inputs, ["0.075000", "2.500000"], "newest first");
+        assert_eq!(cli.json(&["price", "history", "never-priced"]), json!([]));
+        let table = cli.run(&["price", "list"]).ok().stdout.clone();
+        assert!(table.contains("INPUT $/1M") && table.contains("0.075000"), "{table}");
+        assert_eq!(cli.json(&["audit", "list", "--action", "price.set"]).as_array().unwrap().len(), 3);
+
+        // The same moment twice is a conflict: history is not rewritten.
+        cli.run(&["price", "set", "gpt-4o", "--in", "9", "--out", "9", "--from", "2026-01-01T00:00:00Z"]).fails(5);
+        // Hostile prices and models: a clear 4xx, nothing stored.
+        for bad in ["-1", "1e3", "0.0000001", "1000000.000001", "NaN", "", "2,50", "99999999999999999999"] {
+            cli.run(&["price", "set", "x", "--in", bad, "--out", "1"]).fails(2);
+            let (status, body) = call(&srv, "POST", "/v1/prices", Some(json!({
+                "model": "x", "input_usd_per_1m": "1", "output_usd_per_1m": bad,
+            })));
+            assert_eq!(status, 422, "{bad}: {body}");
+        }
+        for (status_wanted, body) in [
+            (422, json!({"model": "", "input_usd_per_1m": "1", "output_usd_per_1m": "1"})),
+            (422, json!({"model": "m".repeat(257), "input_usd_per_1m": "1", "output_usd_per_1m": "1"})),
+            (422, json!({"model": "a\nb", "input_usd_per_1m": "1", "output_usd_per_1m": "1"})),
+            (422, json!({"model": "x", "input_usd_per_1m": "1", "output_usd_per_1m": "1", "effective_from": "yesterday-ish"})),
+            (400, json!({"model": "x", "input_usd_per_1m": 2.5, "output_usd_per_1m": "1"})),
+            (400, json!({"model": "x", "input_usd_per_1m": "1"})),
+        ] {
+            let (status, answer) = call(&srv, "POST", "/v1/prices", Some(body.clone()));
+            assert_eq!(status, status_wanted, "{body}: {answer}");
+        }
+        let (status, _) = call(&srv, "GET", &format!("/v1/prices/history?model={}", "m".repeat(300)), None);
+        assert_eq!(status, 422);
+        assert_eq!(cli.json(&["price", "history", "x"]), json!([]), "nothing stored");
+    }
 }

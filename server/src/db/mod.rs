@@ -159,6 +159,16 @@ pub struct NewRoute {
     pub llm: Option<tokenctl_gateway::llm::Provider>,
 }
 
+/// A validated new model price.
+#[derive(Debug, Clone)]
+pub struct NewPrice {
+    pub model: String,
+    /// Micro-dollars per million tokens.
+    pub input_micros: i64,
+    pub output_micros: i64,
+    pub effective_from: DateTime<Utc>,
+}
+
 /// A validated route change.
 #[derive(Debug, Clone, Default)]
 pub struct RouteChange {
@@ -470,6 +480,12 @@ forward! {
 }
 
 forward! {
+    fn set_price(&self, actor: &Actor, price: NewPrice) -> ApiResult<api::ModelPrice>;
+    fn all_prices(&self) -> ApiResult<Vec<api::ModelPrice>>;
+    fn price_history(&self, model: String) -> ApiResult<Vec<api::ModelPrice>>;
+}
+
+forward! {
     fn usage_rollups(&self, scope: UsageScope, level: crate::usage::Level, since: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<Vec<(crate::usage::Key, crate::usage::Agg)>>;
     fn usage_recent(&self, scope: UsageScope, status: Option<u16>, limit: u32) -> ApiResult<Vec<api::UsageCall>>;
     fn usage_retention(&self, raw: DateTime<Utc>, minute: DateTime<Utc>, hour: DateTime<Utc>, day: DateTime<Utc>) -> anyhow::Result<u64>;
@@ -508,6 +524,7 @@ macro_rules! queries {
         include!("queries/config_feed.rs");
         include!("queries/kv_sync.rs");
         include!("queries/usage.rs");
+        include!("queries/prices.rs");
         include!("queries/search.rs");
     };
 }

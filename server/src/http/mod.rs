@@ -8,6 +8,7 @@ mod credentials;
 mod gateway;
 mod health;
 mod paging;
+mod prices;
 mod routes;
 mod search;
 mod secrets;
@@ -201,6 +202,7 @@ fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(teams::router())
                 .merge(users::router())
                 .merge(usage::router())
+                .merge(prices::router())
                 .merge(search::router()),
         )
         .split_for_parts();

@@ -19,9 +19,9 @@ use crate::db::constraints::{
     ROUTE_SECRET, SECRET_NAME, TEAM_NAME, TOKEN_NAME, USER_NAME,
 };
 use crate::db::{
-    Actor, AuditFilter, GatewayConfig, KeyState, NewCredential, NewInvitation, NewRoute, NewToken,
-    Principal, Rotation, RouteAuthority, RouteChange, SealedSecret, SecretChange, TokenChange,
-    UsageIngest, UsageScope,
+    Actor, AuditFilter, GatewayConfig, KeyState, NewCredential, NewInvitation, NewPrice, NewRoute,
+    NewToken, Principal, Rotation, RouteAuthority, RouteChange, SealedSecret, SecretChange,
+    TokenChange, UsageIngest, UsageScope,
 };
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
