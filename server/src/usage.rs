@@ -5,6 +5,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::BTreeMap;
 
+pub mod cost;
 pub mod tokens;
 use tokenctl_gateway::usage::UsageEvent;
 use uuid::Uuid;

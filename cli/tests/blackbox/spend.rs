@@ -158,4 +158,78 @@ on_both_backends! {
         assert_eq!(status, 422);
         assert_eq!(cli.json(&["price", "history", "x"]), json!([]), "nothing stored");
     }
+
+    /// Reports sum tokens per model and price each bucket with the price in
+    /// force at its start: a price change in the middle of the window
+    /// prices the calls before it at the old price.
+    fn reports_sum_tokens_per_model_and_price_them_per_bucket(srv) {
+        let cli = srv.cli();
+        let route = cli.json(&["route", "add", "oai", "--all-teams", "--path", "/oai", "--upstream", "https://api.openai.com/v1", "--llm", "openai"]);
+        let route_id = route["id"].as_str().unwrap().to_string();
+        let token = cli.json(&["token", "create", "--name", "wf", "--scope", "oai"]);
+        let token_id = token["id"].as_str().unwrap().to_string();
+        let key = cli.json(&["gateway-key", "create", "feeder"])["secret"].as_str().unwrap().to_string();
+        use chrono::{DurationRound, TimeDelta};
+        let hour = chrono::Utc::now().duration_trunc(TimeDelta::hours(1)).unwrap();
+        let early = hour - TimeDelta::hours(3) + TimeDelta::minutes(5);
+        let late = hour - TimeDelta::hours(1) + TimeDelta::minutes(5);
+        let call = |at, model: &str, input: u64, output: u64, cached: u64| {
+            let mut e = event(at, Some(&token_id), Some(&route_id), 200, 5.0, None);
+            e["model"] = json!(model);
+            e["input_tokens"] = json!(input);
+            e["output_tokens"] = json!(output);
+            e["cached_input_tokens"] = json!(cached);
+            e
+        };
+        let plain = event(late, Some(&token_id), Some(&route_id), 200, 5.0, None);
+        crate::usage::post(&srv, &key, &json!([
+            call(early, "gpt-4o", 1000, 100, 0),
+            call(late, "gpt-4o", 2000, 300, 1024),
+            call(late, "gpt-4o", 1, 1, 0),
+            call(late, "mystery-model", 50, 5, 0),
+            plain,
+        ]));
+        crate::usage::rolled_up(&srv);
+        // gpt-4o: USD 2.50/10 until two hours ago, then USD 5/20.
+        let change = (hour - TimeDelta::hours(2)).to_rfc3339();
+        cli.json(&["price", "set", "gpt-4o", "--in", "2.50", "--out", "10", "--from", "2026-01-01"]);
+        cli.json(&["price", "set", "gpt-4o", "--in", "5", "--out", "20", "--from", &change]);
+
+        let report = cli.json(&["usage", "token", "wf", "--since", "6h"]);
+        let llm = &report["llm"];
+        // early: 1000 × 2.5 + 100 × 10 = 3,500 µ$·M⁻¹ → $0.0035
+        // late: 2001 × 5 + 301 × 20 = 16,025 → $0.016025; total $0.019525
+        assert_eq!(llm["calls"], 4, "{llm}");
+        assert_eq!((llm["input_tokens"].as_i64(), llm["output_tokens"].as_i64(), llm["cached_input_tokens"].as_i64()),
+            (Some(3051), Some(406), Some(1024)), "{llm}");
+        assert_eq!(llm["cost_usd"], "0.019525", "{llm}");
+        assert_eq!(llm["unpriced_calls"], 1, "{llm}");
+        let gpt = llm["by_model"].as_array().unwrap().iter().find(|m| m["model"] == "gpt-4o").unwrap();
+        assert_eq!((gpt["calls"].as_i64(), gpt["input_tokens"].as_i64(), gpt["output_tokens"].as_i64()), (Some(3), Some(3001), Some(401)));
+        assert_eq!(gpt["cost_usd"], "0.019525");
+        let mystery = llm["by_model"].as_array().unwrap().iter().find(|m| m["model"] == "mystery-model").unwrap();
+        assert_eq!((mystery["cost_usd"].clone(), mystery["unpriced_calls"].as_i64()), (Value::Null, Some(1)));
+        assert_eq!(report["totals"]["calls"], 5, "calls without tokens still count as calls");
+        let route_row = &report["by_route"][0];
+        assert_eq!((route_row["input_tokens"].as_i64(), route_row["output_tokens"].as_i64(), route_row["cost_usd"].as_str()),
+            (Some(3051), Some(406), Some("0.019525")));
+
+        // The same numbers in every report.
+        assert_eq!(cli.json(&["usage", "route", "oai", "--since", "6h"])["llm"]["cost_usd"], "0.019525");
+        assert_eq!(cli.json(&["usage", "--since", "6h"])["llm"]["cost_usd"], "0.019525");
+        let tokens = cli.json(&["usage", "tokens", "--since", "6h"]);
+        let wf = tokens["rows"].as_array().unwrap().iter().find(|r| r["name"] == "wf").unwrap();
+        assert_eq!((wf["input_tokens"].as_i64(), wf["cost_usd"].as_str()), (Some(3051), Some("0.019525")));
+        let routes = cli.json(&["usage", "routes", "--since", "6h"]);
+        assert_eq!(routes["rows"][0]["cost_usd"], "0.019525");
+        // Priced later: the mystery model's calls get a cost too.
+        cli.json(&["price", "set", "mystery-model", "--in", "1", "--out", "1", "--from", "2026-01-01"]);
+        let llm = cli.json(&["usage", "token", "wf", "--since", "6h"])["llm"].clone();
+        assert_eq!((llm["cost_usd"].as_str(), llm["unpriced_calls"].as_i64()), (Some("0.019580"), Some(0)));
+        // Tables show it readably.
+        let text = cli.run(&["usage", "token", "wf", "--since", "6h"]).ok().stdout.clone();
+        assert!(text.contains("LLM tokens") && text.contains("gpt-4o") && text.contains("3,001") && text.contains("$0.019525"), "{text}");
+        let list = cli.run(&["usage", "tokens", "--since", "6h"]).ok().stdout.clone();
+        assert!(list.contains("TOKENS IN") && list.contains("$0.019580"), "{list}");
+    }
 }

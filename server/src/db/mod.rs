@@ -487,6 +487,7 @@ forward! {
 
 forward! {
     fn usage_rollups(&self, scope: UsageScope, level: crate::usage::Level, since: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<Vec<(crate::usage::Key, crate::usage::Agg)>>;
+    fn usage_token_rollups(&self, scope: UsageScope, level: crate::usage::Level, since: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<Vec<(crate::usage::tokens::TokenKey, crate::usage::tokens::TokenAgg)>>;
     fn usage_recent(&self, scope: UsageScope, status: Option<u16>, limit: u32) -> ApiResult<Vec<api::UsageCall>>;
     fn usage_retention(&self, raw: DateTime<Utc>, minute: DateTime<Utc>, hour: DateTime<Utc>, day: DateTime<Utc>) -> anyhow::Result<u64>;
     fn overview_counts(&self, readable: Option<Vec<Uuid>>, now: DateTime<Utc>) -> ApiResult<api::OverviewCounts>;

@@ -12,6 +12,7 @@ mod prices;
 mod routes;
 mod search;
 mod secrets;
+mod spend;
 mod sync;
 mod teams;
 mod tokens;

@@ -379,6 +379,69 @@ impl Repo {
             .collect())
     }
 
+    /// Token rollup rows of one level in `[since, until)`, limited as
+    /// [`Repo::usage_rollups`] is.
+    pub async fn usage_token_rollups(
+        &self,
+        scope: UsageScope,
+        level: Level,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> ApiResult<Vec<(TokenKey, TokenAgg)>> {
+        #[derive(FromRow)]
+        struct Row {
+            bucket: DateTime<Utc>,
+            team_id: Uuid,
+            token_id: Uuid,
+            route_id: Uuid,
+            model: String,
+            calls: i64,
+            input_tokens: i64,
+            output_tokens: i64,
+            cached_input_tokens: i64,
+        }
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT bucket, team_id, token_id, route_id, model, calls, input_tokens, \
+             output_tokens, cached_input_tokens FROM {} WHERE bucket >= ",
+            level.tokens_table()
+        ));
+        q.push_bind(since).push(" AND bucket < ").push_bind(until);
+        if let Some(teams) = &scope.teams {
+            if teams.is_empty() {
+                return Ok(vec![]);
+            }
+            push_ids(&mut q, "team_id", teams);
+        }
+        if let Some(token) = scope.token {
+            q.push(" AND token_id = ").push_bind(token);
+        }
+        if let Some(route) = scope.route {
+            q.push(" AND route_id = ").push_bind(route);
+        }
+        Ok(q.build_query_as::<Row>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    TokenKey {
+                        bucket: r.bucket,
+                        team_id: r.team_id,
+                        token_id: r.token_id,
+                        route_id: r.route_id,
+                        model: r.model,
+                    },
+                    TokenAgg {
+                        calls: r.calls,
+                        input_tokens: r.input_tokens,
+                        output_tokens: r.output_tokens,
+                        cached_input_tokens: r.cached_input_tokens,
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// The most recent calls, newest first.
     pub async fn usage_recent(
         &self,
