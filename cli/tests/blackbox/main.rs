@@ -4,6 +4,7 @@
 
 mod common;
 mod fake_kv;
+mod fake_openai;
 mod own_postgres;
 mod prometheus_text;
 mod upstream;

@@ -78,16 +78,15 @@ impl Body for CountingBody {
 
     fn size_hint(&self) -> SizeHint {
         let prefix = self.prefix.as_ref().map_or(0, |p| p.len() as u64);
-        let mut hint = self
+        let rest = self
             .inner
             .as_ref()
             .map_or_else(|| SizeHint::with_exact(0), Body::size_hint);
-        let lower = hint.lower() + prefix;
-        let upper = hint.upper().map(|u| u + prefix);
-        hint.set_lower(lower);
-        if let Some(upper) = upper {
-            hint.set_upper(upper);
+        let mut hint = SizeHint::new();
+        if let Some(upper) = rest.upper() {
+            hint.set_upper(upper + prefix);
         }
+        hint.set_lower(rest.lower() + prefix);
         hint
     }
 }
