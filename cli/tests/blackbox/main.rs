@@ -24,6 +24,7 @@ mod least_privilege;
 mod login;
 mod meta;
 mod metrics;
+mod openai_sdk;
 mod operator_views;
 mod paging;
 mod permissions;

@@ -13,7 +13,7 @@
 //! a change arrives, caches), a scenario asks the gateway under test
 //! ([`GatewayUnderTest::kind`]) and says why in a comment.
 
-mod native_gateway;
+pub mod native_gateway;
 mod scenarios;
 mod worker_gateway;
 mod workerd;
