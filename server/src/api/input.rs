@@ -20,7 +20,10 @@ fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
 }
 
 mod llm;
-pub use llm::{format_micros, llm, model, price_usd, LLM_NONE, MICROS_PER_USD, PRICE_MAX_USD};
+pub use llm::{
+    format_micros, llm, model, price_usd, LLM_NONE, MICROS_PER_USD, MODEL_CHARS_MAX, MODEL_PATTERN,
+    PRICE_MAX_USD, PRICE_PATTERN,
+};
 
 /// Names of tokens, routes, secrets, credentials and gateway keys:
 /// 1-64 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit, and not
@@ -678,6 +681,30 @@ pub mod schema {
 
     pub fn cidrs_or_null() -> Array {
         cidr_list(true)
+    }
+
+    /// [`super::price_usd`].
+    pub fn price() -> Object {
+        text(
+            super::PRICE_PATTERN,
+            false,
+            "USD per million tokens: digits with at most 6 decimals, from 0 to 1000000, e.g. `2.50`",
+        )
+        .examples(["2.50"])
+        .build()
+    }
+
+    /// [`super::model`].
+    pub fn model() -> Object {
+        text(
+            super::MODEL_PATTERN,
+            false,
+            "The model as the provider's answers name it, e.g. `gpt-4o-2024-08-06`: 1-256 characters, no control characters",
+        )
+        .min_length(Some(1))
+        .max_length(Some(super::MODEL_CHARS_MAX))
+        .examples(["gpt-4o-2024-08-06"])
+        .build()
     }
 
     /// [`super::llm`].

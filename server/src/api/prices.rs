@@ -30,15 +30,15 @@ pub struct ModelPrice {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SetPrice {
     /// The model as the provider names it in its responses, e.g.
-    /// `gpt-4o-2024-08-06` (1-256 bytes, no control characters).
-    #[schema(example = "gpt-4o", min_length = 1, max_length = 256)]
+    /// `gpt-4o-2024-08-06` (1-256 characters, no control characters).
+    #[schema(schema_with = super::input::schema::model)]
     pub model: String,
     /// USD per million input tokens: digits with at most 6 decimals, from
     /// 0 to 1000000, e.g. `2.50`.
-    #[schema(example = "2.50", pattern = r"^[0-9]+(\.[0-9]{1,6})?$")]
+    #[schema(schema_with = super::input::schema::price)]
     pub input_usd_per_1m: String,
     /// USD per million output tokens, the same form.
-    #[schema(example = "10", pattern = r"^[0-9]+(\.[0-9]{1,6})?$")]
+    #[schema(schema_with = super::input::schema::price)]
     pub output_usd_per_1m: String,
     /// From when it applies: an RFC 3339 time or a date (default: now).
     /// Reports price each bucket with the price in force at its start.

@@ -78,8 +78,13 @@ fn current(all: Vec<ModelPrice>, now: chrono::DateTime<chrono::Utc>) -> Vec<Mode
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 struct HistoryQuery {
-    /// The model, as priced.
-    #[param(example = "gpt-4o", min_length = 1, max_length = 256)]
+    /// The model, as priced: 1-256 characters, no control characters.
+    #[param(
+        example = "gpt-4o",
+        min_length = 1,
+        max_length = 256,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]+$"
+    )]
     model: String,
 }
 

@@ -22,24 +22,33 @@ pub fn llm(value: &str) -> Result<Option<Provider>, InputError> {
     })
 }
 
-/// A model name as priced and reported: 1-[`MODEL_MAX`] bytes without
-/// control characters or surrounding white space (providers' ids, e.g.
-/// `gpt-4o-2024-08-06`, `claude-sonnet-4-5`, `models/gemini-2.5-pro`).
+/// The most characters of a model name as priced.
+pub const MODEL_CHARS_MAX: usize = MODEL_MAX;
+
+/// A model name as priced: 1-[`MODEL_CHARS_MAX`] characters without
+/// control characters (providers' ids, e.g. `gpt-4o-2024-08-06`,
+/// `claude-sonnet-4-5`, `models/gemini-2.5-pro`). Gateways record names of
+/// at most [`MODEL_MAX`] bytes, so only those can ever match a call.
 pub fn model(value: &str) -> Result<String, InputError> {
-    if value.is_empty() || value.trim().is_empty() {
+    if value.is_empty() {
         return err("model name must not be empty");
     }
-    if value.trim() != value {
-        return err("model name must not start or end with white space");
-    }
-    if value.len() > MODEL_MAX {
-        return err(format!("model name is longer than {MODEL_MAX} bytes"));
+    if value.chars().count() > MODEL_CHARS_MAX {
+        return err(format!(
+            "model name is longer than {MODEL_CHARS_MAX} characters"
+        ));
     }
     if value.chars().any(char::is_control) {
         return err("model name must not contain control characters");
     }
     Ok(value.to_string())
 }
+
+/// [`price_usd`]'s grammar, bounds included, for the API description.
+pub const PRICE_PATTERN: &str = r"^0*([0-9]{1,6}(\.[0-9]{1,6})?|1000000(\.0{1,6})?)$";
+
+/// [`model`]'s grammar (with at most [`MODEL_CHARS_MAX`] characters).
+pub const MODEL_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]+$";
 
 /// Micro-dollars in a dollar.
 pub const MICROS_PER_USD: i64 = 1_000_000;
@@ -49,12 +58,12 @@ pub const MICROS_PER_USD: i64 = 1_000_000;
 pub const PRICE_MAX_USD: i64 = 1_000_000;
 
 /// A price in USD per million tokens, as typed: digits with at most six
-/// decimals (`2.50`, `0.075`, `15`), from 0 to [`PRICE_MAX_USD`]. Returns
-/// micro-dollars. Parsed digit by digit, so `0.1` is exactly 100,000
-/// micro-dollars; negative, signed, exponent and over-precise forms are
-/// refused.
+/// decimals (`2.50`, `0.075`, `15`), from 0 to [`PRICE_MAX_USD`]
+/// ([`PRICE_PATTERN`]). Returns micro-dollars. Parsed digit by digit, so
+/// `0.1` is exactly 100,000 micro-dollars; negative, signed, exponent,
+/// over-precise forms and white space are refused.
 pub fn price_usd(what: &str, value: &str) -> Result<i64, InputError> {
-    let v = value.trim();
+    let v = value;
     let bad = || {
         InputError(format!(
             "{what} `{}` is not a price in USD: use digits with at most 6 decimals, e.g. 2.50 or 0.075",
@@ -126,11 +135,14 @@ mod tests {
         assert_eq!(model("gpt-4o").unwrap(), "gpt-4o");
         assert_eq!(model("models/gemini 2.5").unwrap(), "models/gemini 2.5");
         assert!(model(&"m".repeat(MODEL_MAX)).is_ok());
+        assert!(
+            model(&"é".repeat(MODEL_MAX)).is_ok(),
+            "characters, not bytes"
+        );
         for bad in [
             String::new(),
-            " ".into(),
-            " gpt".into(),
             "a\nb".into(),
+            "\u{85}".into(),
             "m".repeat(MODEL_MAX + 1),
         ] {
             assert!(model(&bad).is_err(), "{bad:?}");
@@ -147,9 +159,11 @@ mod tests {
         assert_eq!(p("0"), Ok(0));
         assert_eq!(p("000.000001"), Ok(1));
         assert_eq!(p("1000000"), Ok(1_000_000_000_000));
-        assert_eq!(p(" 3.000000 "), Ok(3_000_000));
+        assert_eq!(p("3.000000"), Ok(3_000_000));
         for bad in [
             "",
+            " 3",
+            "3 ",
             "-1",
             "-0.5",
             "+1",
@@ -171,6 +185,31 @@ mod tests {
         assert!(p("-1").unwrap_err().0.contains("negative"));
         assert!(p("1.0000001").unwrap_err().0.contains("6 decimals"));
         assert!(p("2000000").unwrap_err().0.contains("highest"));
+        // The pattern the API declares says the same.
+        let pattern = regex_lite::Regex::new(PRICE_PATTERN).unwrap();
+        for v in [
+            "0",
+            "2.50",
+            "0.075",
+            "000.000001",
+            "1000000",
+            "1000000.000000",
+            "999999.999999",
+            "0001000000",
+            "",
+            " 3",
+            "-1",
+            "1.",
+            ".5",
+            "1e3",
+            "1.0000001",
+            "1000000.000001",
+            "1000001",
+            "2000000",
+            "99999999999999999999",
+        ] {
+            assert_eq!(pattern.is_match(v), p(v).is_ok(), "{v:?}");
+        }
     }
 
     #[test]
