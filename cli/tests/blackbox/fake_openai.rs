@@ -1,5 +1,5 @@
 //! A fake OpenAI-compatible chat completions endpoint for the test
-//! upstream (`…/chat/completions`): a fixed answer with fixed usage, as
+//! upstream (`…/fake-openai/…/chat/completions`): a fixed answer with fixed usage, as
 //! JSON, or streamed as server-sent events in several frames (one event
 //! split across two), with the usage chunk only when the request asked
 //! for it (`stream_options.include_usage`), as OpenAI does.

@@ -120,7 +120,7 @@ on_both_backends! {
 
 fn run(srv: TestServer, python: &std::path::Path) {
     let n = Native::start(srv);
-    let upstream = format!("{}/v1", n.upstream.url);
+    let upstream = format!("{}/fake-openai/v1", n.upstream.url);
     n.cli.json(&[
         "route",
         "add",

@@ -9,8 +9,8 @@
 //! * `…/redirect`   — 302 to the absolute URL of `…/landing?x=1`
 //! * `…/slow`       — answers after 3 s
 //! * `…/fixed`      — a fixed chat-completion-like JSON
-//! * `…/chat/completions` — a fake OpenAI-compatible chat API (see
-//!   `fake_openai`), JSON or streamed, reporting fixed usage
+//! * `…/fake-openai/…/chat/completions` — a fake OpenAI-compatible chat
+//!   API (see `fake_openai`), JSON or streamed, reporting fixed usage
 
 use bytes::Bytes;
 use http_body::{Body, Frame};
@@ -54,7 +54,7 @@ async fn handle(base: String, req: Request<Incoming>) -> Result<Response<Out>, I
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_default();
-    if path.ends_with("/chat/completions") {
+    if path.contains("/fake-openai/") && path.ends_with("/chat/completions") {
         return Ok(crate::fake_openai::chat(req).await);
     }
     if path.ends_with("/sse") {

@@ -19,7 +19,7 @@ pub fn llm_usage_is_read_from_answers_and_priced(s: &mut dyn GatewayUnderTest) {
         "--path",
         "/api/llm",
         "--upstream",
-        &format!("{upstream}/v1"),
+        &format!("{upstream}/fake-openai/v1"),
         "--auth",
         "bearer:UPSTREAM_KEY",
         "--timeout",
