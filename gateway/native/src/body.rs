@@ -338,3 +338,24 @@ impl Drop for ProxyBody {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body read whole before forwarding says its exact length, and
+    /// sends it in one frame.
+    #[tokio::test]
+    async fn a_body_read_whole_is_sent_with_its_length() {
+        use http_body_util::BodyExt;
+        let count = Arc::new(AtomicU64::new(0));
+        let body = CountingBody::prefixed(Bytes::from_static(b"{\"a\":1}"), None, count);
+        assert_eq!(body.size_hint().exact(), Some(7));
+        assert!(!body.is_end_stream());
+        let collected = body.collect().await.unwrap().to_bytes();
+        assert_eq!(&collected[..], b"{\"a\":1}");
+        let empty = CountingBody::prefixed(Bytes::new(), None, Arc::default());
+        assert!(empty.is_end_stream());
+        assert_eq!(empty.size_hint().exact(), Some(0));
+    }
+}
