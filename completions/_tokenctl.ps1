@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'Your admin credentials')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The audit log of every change')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Usage reports: calls, errors, latency, trends (tables and sparklines)')
+            [CompletionResult]::new('price', 'price', [CompletionResultType]::ParameterValue, 'Model prices in USD per million tokens, for the costs in usage reports')
             [CompletionResult]::new('overview', 'overview', [CompletionResultType]::ParameterValue, 'The dashboard: counts, tokens per team, tokens expiring soon, recent activity')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'The server''s (and gateways'') detailed health; exits 1 when degraded')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find tokens, routes, teams and users you may see')
@@ -392,6 +393,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Upstream timeout')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
             [CompletionResult]::new('--team', '--team', [CompletionResultType]::ParameterName, 'A team whose tokens may use the route (repeatable)')
+            [CompletionResult]::new('--llm', '--llm', [CompletionResultType]::ParameterName, 'The upstream is an LLM API: record the model and token counts of its calls (openai, anthropic, none)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -457,6 +459,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'timeout')
             [CompletionResult]::new('--description', '--description', [CompletionResultType]::ParameterName, 'description')
             [CompletionResult]::new('--alert-error-rate', '--alert-error-rate', [CompletionResultType]::ParameterName, 'Send the `route.error_rate` webhook event when the share of 5xx answers in a window is above this (0.2 is 20 %); `none` stops it')
+            [CompletionResult]::new('--llm', '--llm', [CompletionResultType]::ParameterName, 'Mark the upstream as an LLM API (openai, anthropic) whose token counts are recorded, or not (none)')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
             [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
@@ -1300,6 +1303,80 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
         'tokenctl;usage;help;help' {
             break
         }
+        'tokenctl;price' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a model''s price in USD per million input and output tokens')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the priced models, each with its price in force now')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show a model''s prices, newest first')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;price;set' {
+            [CompletionResult]::new('--in', '--in', [CompletionResultType]::ParameterName, 'USD per million input tokens, e.g. 2.50')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'USD per million output tokens, e.g. 10')
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'From when the price applies: a date or an RFC 3339 time (default: now)')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;price;list' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;price;history' {
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
+            [CompletionResult]::new('--token', '--token', [CompletionResultType]::ParameterName, 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Profile to use (one per server you manage)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colours in tables: only on a terminal (auto), always, or never')
+            [CompletionResult]::new('--ca-cert', '--ca-cert', [CompletionResultType]::ParameterName, 'PEM file of CA certificates to trust for the server''s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'tokenctl;price;help' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a model''s price in USD per million input and output tokens')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the priced models, each with its price in force now')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show a model''s prices, newest first')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'tokenctl;price;help;set' {
+            break
+        }
+        'tokenctl;price;help;list' {
+            break
+        }
+        'tokenctl;price;help;history' {
+            break
+        }
+        'tokenctl;price;help;help' {
+            break
+        }
         'tokenctl;overview' {
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Refresh interval for --watch')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Server URL [default: the profile''s, else http://127.0.0.1:7700]')
@@ -1650,6 +1727,7 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             [CompletionResult]::new('credential', 'credential', [CompletionResultType]::ParameterValue, 'Your admin credentials')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'The audit log of every change')
             [CompletionResult]::new('usage', 'usage', [CompletionResultType]::ParameterValue, 'Usage reports: calls, errors, latency, trends (tables and sparklines)')
+            [CompletionResult]::new('price', 'price', [CompletionResultType]::ParameterValue, 'Model prices in USD per million tokens, for the costs in usage reports')
             [CompletionResult]::new('overview', 'overview', [CompletionResultType]::ParameterValue, 'The dashboard: counts, tokens per team, tokens expiring soon, recent activity')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'The server''s (and gateways'') detailed health; exits 1 when degraded')
             [CompletionResult]::new('search', 'search', [CompletionResultType]::ParameterValue, 'Find tokens, routes, teams and users you may see')
@@ -1885,6 +1963,21 @@ Register-ArgumentCompleter -Native -CommandName 'tokenctl' -ScriptBlock {
             break
         }
         'tokenctl;help;usage;recent' {
+            break
+        }
+        'tokenctl;help;price' {
+            [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set a model''s price in USD per million input and output tokens')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the priced models, each with its price in force now')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show a model''s prices, newest first')
+            break
+        }
+        'tokenctl;help;price;set' {
+            break
+        }
+        'tokenctl;help;price;list' {
+            break
+        }
+        'tokenctl;help;price;history' {
             break
         }
         'tokenctl;help;overview' {

@@ -84,6 +84,9 @@ enum Command {
     Audit(commands::audit::Command),
     /// Usage reports: calls, errors, latency, trends (tables and sparklines)
     Usage(commands::usage::Args),
+    /// Model prices in USD per million tokens, for the costs in usage reports
+    #[command(subcommand)]
+    Price(commands::price::Command),
     /// The dashboard: counts, tokens per team, tokens expiring soon, recent activity
     Overview(commands::usage::Watch),
     /// The server's (and gateways') detailed health; exits 1 when degraded
@@ -132,6 +135,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Credential(c) => commands::credential::run(g, c).await,
         Command::Audit(c) => commands::audit::run(g, c).await,
         Command::Usage(args) => commands::usage::run(g, args).await,
+        Command::Price(c) => commands::price::run(g, c).await,
         Command::Overview(watch) => commands::usage::overview(g, watch).await,
         Command::Health(args) => commands::health::run(g, args).await,
         Command::Search(args) => commands::search::run(g, args).await,

@@ -31,6 +31,7 @@ fn route(n: u128, path: &str, upstream: &str) -> RouteEntry {
         all_teams: true,
         teams: vec![],
         upstream_access: Default::default(),
+        llm: None,
     }
 }
 

@@ -70,6 +70,10 @@ fuzz_target!(|input: Input<'_>| {
             error_code: raw.error_code.map(str::to_string),
             at: now() + TimeDelta::seconds(i64::from(raw.offset_secs)),
             count: raw.count,
+            model: None,
+            input_tokens: None,
+            output_tokens: None,
+            cached_input_tokens: None,
         };
         next_id += 1;
         e.normalise(now());

@@ -56,6 +56,8 @@ pub enum Action {
     SyncManage,
     /// Add, list, test and remove webhooks; read their deliveries.
     WebhookManage,
+    /// Set model prices (every signed-in user may read them).
+    PriceSet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,6 +246,12 @@ pub const RULES: &[Rule] = &[
         Scope::Global,
         Role::Admin,
         "Add, list, test and remove webhooks, read their deliveries",
+    ),
+    rule(
+        Action::PriceSet,
+        Scope::Global,
+        Role::Admin,
+        "Set model prices (every signed-in user may read them and the costs in usage reports)",
     ),
 ];
 

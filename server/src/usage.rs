@@ -4,6 +4,9 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::BTreeMap;
+
+pub mod cost;
+pub mod tokens;
 use tokenctl_gateway::usage::UsageEvent;
 use uuid::Uuid;
 
@@ -131,6 +134,15 @@ impl Level {
             Level::Minute => "usage_minute",
             Level::Hour => "usage_hour",
             Level::Day => "usage_day",
+        }
+    }
+
+    /// The table of this level's LLM token rollups.
+    pub fn tokens_table(self) -> &'static str {
+        match self {
+            Level::Minute => "usage_tokens_minute",
+            Level::Hour => "usage_tokens_hour",
+            Level::Day => "usage_tokens_day",
         }
     }
 

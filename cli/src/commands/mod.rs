@@ -9,6 +9,7 @@ pub mod gateway_key;
 pub mod health;
 pub mod login;
 pub mod man;
+pub mod price;
 pub mod route;
 pub mod search;
 pub mod secret;

@@ -35,7 +35,11 @@ Who may add what (roles in the system team):
   admin      a route whose upstream is (or resolves to) a loopback, private, link-local or
              unique-local address, or this server; it is approved for private addresses.
 Cloud metadata upstreams (169.254.169.254, fd00:ec2::254, ...) are refused unless the server
-runs with --allow-metadata-upstreams.")]
+runs with --allow-metadata-upstreams.
+
+LLM APIs: --llm openai (OpenAI and compatible APIs) or --llm anthropic makes the gateways record
+the model and the input, output and cached tokens of every call, read from the responses as they
+stream (see `tokenctl usage` and `tokenctl price`).")]
     Add(AddArgs),
     /// List routes, by name, a page at a time
     List(PageArgs),
@@ -51,6 +55,11 @@ route in its place (`tokenctl token create --scope NAME`).")]
     /// List the tags in use, with the routes carrying each (for `tag:` scopes)
     Tags,
     /// Change a route; renaming it renames it in the scopes of its tokens
+    #[command(after_long_help = "\
+Examples:
+  tokenctl route update openai --timeout 2m
+  tokenctl route update openai --llm openai      # record model and token counts
+  tokenctl route update openai --llm none        # stop recording them")]
     Update(UpdateArgs),
     /// Remove a route (refused while tokens scope it by name, unless --force)
     Remove(RemoveArgs),
@@ -122,6 +131,10 @@ pub struct AddArgs {
     /// resolve its upstream (system admins)
     #[arg(long)]
     private_upstream: bool,
+    /// The upstream is an LLM API: record the model and token counts of its
+    /// calls (openai, anthropic, none)
+    #[arg(long, value_name = "API", default_value = "none")]
+    llm: String,
 }
 
 impl From<AddArgs> for CreateRoute {
@@ -137,6 +150,7 @@ impl From<AddArgs> for CreateRoute {
             teams: a.teams,
             all_teams: a.all_teams,
             private_upstream: a.private_upstream,
+            llm: Some(a.llm),
         }
     }
 }
@@ -171,6 +185,10 @@ pub struct UpdateArgs {
     /// answers in a window is above this (0.2 is 20 %); `none` stops it
     #[arg(long, value_name = "SHARE")]
     alert_error_rate: Option<String>,
+    /// Mark the upstream as an LLM API (openai, anthropic) whose token
+    /// counts are recorded, or not (none)
+    #[arg(long, value_name = "API")]
+    llm: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -193,6 +211,7 @@ fn validate(command: &Command) -> CliResult {
             input::upstream_url(&a.upstream)?;
             input::upstream_auth(&a.auth)?;
             input::duration("timeout", &a.timeout)?;
+            input::llm(&a.llm)?;
             for t in &a.tags {
                 input::tag(t)?;
             }
@@ -220,6 +239,9 @@ fn validate(command: &Command) -> CliResult {
             }
             if let Some(t) = &a.timeout {
                 input::duration("timeout", t)?;
+            }
+            if let Some(l) = &a.llm {
+                input::llm(l)?;
             }
             for t in a.tags.iter().chain(&a.add_tags) {
                 input::tag(t)?;
@@ -252,7 +274,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 noun: "routes",
                 empty: Some("No routes yet. Add one with `tokenctl route add`."),
                 header: &[
-                    "NAME", "PATH", "UPSTREAM", "AUTH", "TAGS", "TEAMS", "TIMEOUT",
+                    "NAME", "PATH", "UPSTREAM", "AUTH", "TAGS", "TEAMS", "TIMEOUT", "LLM",
                 ],
                 row: &|r: &Route| {
                     vec![
@@ -263,6 +285,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                         output::list(&r.tags),
                         teams_cell(r),
                         format!("{}s", r.timeout_ms as f64 / 1000.0),
+                        llm_cell(r),
                     ]
                 },
                 csv: None,
@@ -312,6 +335,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 description: a.description,
                 private_upstream: a.private_upstream,
                 alert_error_rate: a.alert_error_rate,
+                llm: a.llm,
             };
             let route: Route = client
                 .patch(&object_path("routes", &a.reference), &[], &body)
@@ -458,6 +482,11 @@ fn teams_cell(r: &Route) -> String {
     }
 }
 
+/// The LLM API, or `-`.
+fn llm_cell(r: &Route) -> String {
+    r.llm.map_or_else(|| "-".into(), |p| p.to_string())
+}
+
 /// The upstream, marked when approved for private addresses.
 fn upstream_cell(r: &Route) -> String {
     match r.upstream_access {
@@ -492,6 +521,13 @@ fn print_route(out: &Output, r: &Route) {
             "alert error rate",
             r.alert_error_rate
                 .map_or_else(|| "-".to_string(), |x| format!("above {}", x)),
+        ),
+        (
+            "llm",
+            r.llm.map_or_else(
+                || "no (not an LLM API)".into(),
+                |p| format!("{p} (model and tokens recorded)"),
+            ),
         ),
         (
             "description",

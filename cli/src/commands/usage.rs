@@ -1,6 +1,8 @@
 //! `tokenctl usage …` and `tokenctl overview`: who calls what, how often,
 //! how fast, how badly — as tables and sparklines, or JSON/CSV for scripts.
 
+mod spend;
+
 use crate::client::{segment, Client, Globals};
 use crate::error::{CliError, CliResult, Exit};
 use crate::output::{self, count, millis, percent, sparkline, Output};
@@ -350,6 +352,10 @@ fn rows_table(out: &Output, rows: &[UsageRow], what: &str, trend: bool) -> Strin
         "P95",
         "LAST USED",
     ];
+    let llm = spend::any(rows);
+    if llm {
+        header.extend(["TOKENS IN", "TOKENS OUT", "COST"]);
+    }
     if trend {
         header.push("TREND");
     }
@@ -364,6 +370,9 @@ fn rows_table(out: &Output, rows: &[UsageRow], what: &str, trend: bool) -> Strin
             millis(r.p95_ms),
             output::ago(r.last_used_at, "never"),
         ];
+        if llm {
+            cells.extend(spend::cells(r));
+        }
         if trend {
             cells.push(output::sparkline_fit(&r.timeline, 24));
         }
@@ -414,6 +423,7 @@ fn render_summary(out: &Output, s: &UsageSummary) -> CliResult<String> {
         let _ = write!(text, "\n{}\n", out.bold("Top routes"));
         text.push_str(&rows_table(out, &s.top_routes, "ROUTE", false));
     }
+    text.push_str(&spend::section(out, &s.llm));
     Ok(text)
 }
 
@@ -507,6 +517,7 @@ fn render_token(out: &Output, u: &TokenUsage) -> CliResult<String> {
         t.add_row(vec![s.status.to_string(), count(s.calls)]);
     }
     let _ = writeln!(text, "{t}");
+    text.push_str(&spend::section(out, &u.llm));
     text.push_str(&render_calls(out, &u.recent, "Recent calls")?);
     Ok(text)
 }
@@ -526,6 +537,7 @@ fn render_route(out: &Output, u: &RouteUsage) -> CliResult<String> {
     ));
     let _ = write!(text, "\n{}\n", out.bold("Top tokens"));
     text.push_str(&rows_table(out, &u.top_tokens, "TOKEN", false));
+    text.push_str(&spend::section(out, &u.llm));
     text.push_str(&render_calls(out, &u.recent, "Recent calls")?);
     Ok(text)
 }

@@ -4,6 +4,7 @@
 
 mod common;
 mod fake_kv;
+mod fake_openai;
 mod own_postgres;
 mod prometheus_text;
 mod upstream;
@@ -23,6 +24,7 @@ mod least_privilege;
 mod login;
 mod meta;
 mod metrics;
+mod openai_sdk;
 mod operator_views;
 mod paging;
 mod permissions;
@@ -33,6 +35,7 @@ mod secrets;
 mod security;
 mod settings;
 mod slowloris;
+mod spend;
 mod teams;
 mod tls;
 mod tokens;

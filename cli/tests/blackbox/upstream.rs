@@ -9,6 +9,8 @@
 //! * `…/redirect`   — 302 to the absolute URL of `…/landing?x=1`
 //! * `…/slow`       — answers after 3 s
 //! * `…/fixed`      — a fixed chat-completion-like JSON
+//! * `…/fake-openai/…/chat/completions` — a fake OpenAI-compatible chat
+//!   API (see `fake_openai`), JSON or streamed, reporting fixed usage
 
 use bytes::Bytes;
 use http_body::{Body, Frame};
@@ -39,7 +41,7 @@ impl Body for ChannelBody {
     }
 }
 
-type Out = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+pub type Out = http_body_util::combinators::BoxBody<Bytes, Infallible>;
 
 fn full(v: impl Into<Bytes>) -> Out {
     Full::new(v.into()).boxed()
@@ -52,6 +54,9 @@ async fn handle(base: String, req: Request<Incoming>) -> Result<Response<Out>, I
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_default();
+    if path.contains("/fake-openai/") && path.ends_with("/chat/completions") {
+        return Ok(crate::fake_openai::chat(req).await);
+    }
     if path.ends_with("/sse") {
         let (tx, rx) = mpsc::channel::<Bytes>(4);
         tokio::spawn(async move {

@@ -147,6 +147,9 @@ pub struct Allowed {
     pub timeout: Duration,
     /// Which addresses the front-end may connect to for this request.
     pub upstream_access: UpstreamAccess,
+    /// The route's LLM API, if it is one: the front-end then reads the
+    /// token counts of the exchange (see [`crate::llm`]).
+    pub llm: Option<crate::llm::Provider>,
 }
 
 impl fmt::Debug for Allowed {
@@ -165,6 +168,7 @@ impl fmt::Debug for Allowed {
             .field("inject_headers", &injected)
             .field("timeout", &self.timeout)
             .field("upstream_access", &self.upstream_access)
+            .field("llm", &self.llm)
             .finish()
     }
 }
@@ -522,6 +526,7 @@ impl Gateway {
             timeout: Duration::from_millis(route.timeout_ms),
             inject_headers: inject_headers.clone(),
             upstream_access: route.upstream_access,
+            llm: route.llm,
             upstream_url: matched.into_upstream_url(),
         })
     }

@@ -43,6 +43,16 @@ impl Failure {
                   contact the route's operators",
         retry_after_secs: None,
     };
+    /// The client's request body broke off (or stalled past the route's
+    /// timeout) while the gateway read it, before anything was forwarded:
+    /// on an LLM route the gateway reads a small JSON body whole (see
+    /// [`crate::llm`]).
+    pub const CLIENT_BODY_INCOMPLETE: Failure = Failure {
+        status: 400,
+        code: code::CLIENT_CLOSED,
+        message: "the request body ended before it was complete",
+        retry_after_secs: None,
+    };
     /// Nothing is decided on a configuration the server has not confirmed
     /// for longer than `--max-stale`, not even a revoked token.
     pub const CONFIG_STALE: Failure = Failure {

@@ -239,6 +239,7 @@ mod tests {
             all_teams: true,
             teams: vec![],
             upstream_access: Default::default(),
+            llm: None,
         }
     }
 

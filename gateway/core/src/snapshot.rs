@@ -7,6 +7,7 @@
 //! fields default to empty so a newer gateway can read an older snapshot.
 
 use crate::address::UpstreamAccess;
+use crate::llm::Provider;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -238,6 +239,11 @@ pub struct RouteEntry {
     /// [`crate::address`]).
     #[serde(default)]
     pub upstream_access: UpstreamAccess,
+    /// The LLM API the upstream speaks, if the route is one: gateways then
+    /// read the token counts of its responses (see [`crate::llm`]). Absent
+    /// (an older control plane, or not an LLM route): none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<Provider>,
 }
 
 impl fmt::Display for RateLimit {

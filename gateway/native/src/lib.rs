@@ -8,6 +8,7 @@ mod body;
 mod control;
 mod follower;
 mod ladder;
+mod llm;
 mod metrics;
 mod proxy;
 mod resolve;

@@ -26,7 +26,7 @@ use tokenctl_gateway::headers::{
     UpstreamHeaderPlan, UpstreamHeaders,
 };
 use tokenctl_gateway::timing::{server_timing, SERVER_TIMING};
-use tokenctl_gateway::usage::Answered;
+use tokenctl_gateway::usage::{Answered, LlmOutcome};
 use tokenctl_gateway::{code, Allowed, Denied, Failure, RequestInfo, UpstreamAccess};
 
 pub type HttpsClient = Client<
@@ -162,6 +162,7 @@ impl RequestFacts {
             bytes_out: 0,
             client_ip: self.client_ip_text().clone(),
             user_agent: self.user_agent.clone(),
+            llm: None,
         }
     }
 }
@@ -401,7 +402,33 @@ impl Proxy {
             self.upstream_headers(facts, installed, &allowed, &mut headers, &parts.uri);
         }
         let bytes_in = Arc::new(AtomicU64::new(0));
-        let mut upstream_req = Request::new(CountingBody::new(body, bytes_in.clone()));
+        let (body, llm_request) = match allowed.llm {
+            None => (CountingBody::new(body, bytes_in.clone()), None),
+            Some(provider) => {
+                let prepared = crate::llm::prepare(
+                    provider,
+                    uri.path(),
+                    &mut headers,
+                    body,
+                    &bytes_in,
+                    allowed.timeout,
+                )
+                .await;
+                match prepared {
+                    Ok((body, request)) => (body, Some(request)),
+                    Err(crate::llm::BodyIncomplete) => {
+                        return self.gateway_error(
+                            facts,
+                            &allowed,
+                            &Failure::CLIENT_BODY_INCOMPLETE,
+                            verify,
+                            None,
+                        )
+                    }
+                }
+            }
+        };
+        let mut upstream_req = Request::new(body);
         *upstream_req.method_mut() = parts.method;
         *upstream_req.uri_mut() = uri;
         *upstream_req.version_mut() = Version::HTTP_11;
@@ -461,13 +488,27 @@ impl Proxy {
                 body: rbody,
                 usage: None,
                 bytes: 0,
+                llm: None,
+                rest: None,
             };
             return Response::from_parts(rparts, body);
         }
         let mut record = facts.record(Answered::forwarded(&allowed, rparts.status.as_u16()));
         record.upstream_latency = Some(upstream);
+        let scan = llm_request.as_ref().and_then(|request| {
+            let scan = crate::llm::scan(request, &mut rparts.headers);
+            if scan.is_none() {
+                // Unreadable (compressed, not JSON): the model asked for,
+                // no counts.
+                record.llm = Some(Box::new(LlmOutcome {
+                    requested_model: request.model.clone(),
+                    usage: None,
+                }));
+            }
+            scan
+        });
         let usage = self.pending(facts, record, bytes_in);
-        Response::from_parts(rparts, ProxyBody::upstream(rbody, usage))
+        Response::from_parts(rparts, ProxyBody::upstream(rbody, usage, scan))
     }
 }
 

@@ -19,7 +19,12 @@ fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
     Err(InputError(msg.into()))
 }
 
+mod llm;
 pub mod webhooks;
+pub use llm::{
+    format_micros, llm, model, price_usd, LLM_NONE, MICROS_PER_USD, MODEL_CHARS_MAX, MODEL_PATTERN,
+    PRICE_MAX_USD, PRICE_PATTERN,
+};
 
 /// Names of tokens, routes, secrets, credentials and gateway keys:
 /// 1-64 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit, and not
@@ -690,6 +695,46 @@ pub mod schema {
 
     pub fn cidrs_or_null() -> Array {
         cidr_list(true)
+    }
+
+    /// [`super::price_usd`].
+    pub fn price() -> Object {
+        text(
+            super::PRICE_PATTERN,
+            false,
+            "USD per million tokens: digits with at most 6 decimals, from 0 to 1000000, e.g. `2.50`",
+        )
+        .examples(["2.50"])
+        .build()
+    }
+
+    /// [`super::model`].
+    pub fn model() -> Object {
+        text(
+            super::MODEL_PATTERN,
+            false,
+            "The model as the provider's answers name it, e.g. `gpt-4o-2024-08-06`: 1-256 characters, no control characters",
+        )
+        .min_length(Some(1))
+        .max_length(Some(super::MODEL_CHARS_MAX))
+        .examples(["gpt-4o-2024-08-06"])
+        .build()
+    }
+
+    /// [`super::llm`].
+    pub fn llm_or_null() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .enum_values(Some([
+                serde_json::Value::from("openai"),
+                "anthropic".into(),
+                super::LLM_NONE.into(),
+                serde_json::Value::Null,
+            ]))
+            .description(Some(
+                "`openai` or `anthropic` for an LLM API, `none` for a route that is not one",
+            ))
+            .build()
     }
 
     const TAG_TEXT: &str = "1-64 of `A-Z a-z 0-9 . _ -` (stored lowercased)";

@@ -3,6 +3,7 @@
 use super::{Candidate, UpstreamAccess, UpstreamAuth};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use tokenctl_gateway::llm::Provider;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -26,6 +27,11 @@ pub struct Route {
     /// event fires; `null`: none.
     #[serde(default)]
     pub alert_error_rate: Option<f64>,
+    /// The LLM API the upstream speaks (`openai`, `anthropic`): gateways
+    /// then record the model and token counts of each call. `null`: not an
+    /// LLM route.
+    #[serde(default)]
+    pub llm: Option<Provider>,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -68,6 +74,11 @@ pub struct CreateRoute {
     /// the server cannot resolve it (system admins only).
     #[serde(default)]
     pub private_upstream: bool,
+    /// `openai` or `anthropic`: the upstream is an LLM API whose token
+    /// counts gateways record; `none` (default): it is not.
+    #[serde(default)]
+    #[schema(schema_with = super::input::schema::llm_or_null)]
+    pub llm: Option<String>,
 }
 
 /// Teams to grant a route to, or to withdraw it from.
@@ -113,6 +124,10 @@ pub struct UpdateRoute {
     /// this (`0.2`), or `none` to stop.
     #[schema(schema_with = super::input::webhooks::schema::error_rate_or_null)]
     pub alert_error_rate: Option<String>,
+    /// `openai` or `anthropic`: mark the route as an LLM API; `none`: no
+    /// longer one.
+    #[schema(schema_with = super::input::schema::llm_or_null)]
+    pub llm: Option<String>,
 }
 
 /// What removing a route did or would do.

@@ -47,6 +47,40 @@ pub struct UsageTotals {
     pub bytes_out: i64,
 }
 
+/// LLM tokens and their cost for one model (see `docs/spend.md`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ModelSpend {
+    /// The model the responses named; `null` when they named none.
+    pub model: Option<String>,
+    /// Calls that reported token counts.
+    pub calls: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    /// Of `input_tokens`, those read from the provider's prompt cache.
+    pub cached_input_tokens: i64,
+    /// Exact decimal USD of the calls priced (each bucket at the price in
+    /// force at its start), e.g. `0.001234`; `null` when none was priced.
+    pub cost_usd: Option<String>,
+    /// Calls with token counts whose model had no price at the time.
+    pub unpriced_calls: i64,
+}
+
+/// LLM tokens and cost in a report: the totals and one entry per model.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct LlmSpend {
+    /// Calls that reported token counts.
+    pub calls: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cached_input_tokens: i64,
+    /// Exact decimal USD of the priced calls; `null` when none was priced.
+    pub cost_usd: Option<String>,
+    /// Calls with token counts whose model had no price at the time.
+    pub unpriced_calls: i64,
+    /// Most input and output tokens first.
+    pub by_model: Vec<ModelSpend>,
+}
+
 /// One token or route in a usage list.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UsageRow {
@@ -63,6 +97,14 @@ pub struct UsageRow {
     pub last_used_at: Option<DateTime<Utc>>,
     /// Calls per timeline bucket.
     pub timeline: Vec<i64>,
+    /// LLM input and output tokens, and their cost (exact decimal USD;
+    /// `null` when no call was priced).
+    #[serde(default)]
+    pub input_tokens: i64,
+    #[serde(default)]
+    pub output_tokens: i64,
+    #[serde(default)]
+    pub cost_usd: Option<String>,
 }
 
 /// `GET /v1/usage`: the overview.
@@ -79,6 +121,9 @@ pub struct UsageSummary {
     pub p95_timeline: Vec<Option<f64>>,
     pub top_tokens: Vec<UsageRow>,
     pub top_routes: Vec<UsageRow>,
+    /// LLM tokens per model and their cost.
+    #[serde(default)]
+    pub llm: LlmSpend,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -134,6 +179,9 @@ pub struct TokenUsage {
     pub by_route: Vec<UsageRow>,
     pub by_status: Vec<StatusCount>,
     pub recent: Vec<UsageCall>,
+    /// LLM tokens per model and their cost.
+    #[serde(default)]
+    pub llm: LlmSpend,
 }
 
 /// `GET /v1/usage/routes/{reference}`.
@@ -148,6 +196,9 @@ pub struct RouteUsage {
     pub p95_timeline: Vec<Option<f64>>,
     pub top_tokens: Vec<UsageRow>,
     pub recent: Vec<UsageCall>,
+    /// LLM tokens per model and their cost.
+    #[serde(default)]
+    pub llm: LlmSpend,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

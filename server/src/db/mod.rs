@@ -155,6 +155,18 @@ pub struct NewRoute {
     pub teams: Vec<Uuid>,
     /// What the upstream needs (from resolving it), or more if approved.
     pub upstream_access: api::UpstreamAccess,
+    /// The LLM API the upstream speaks, if any.
+    pub llm: Option<tokenctl_gateway::llm::Provider>,
+}
+
+/// A validated new model price.
+#[derive(Debug, Clone)]
+pub struct NewPrice {
+    pub model: String,
+    /// Micro-dollars per million tokens.
+    pub input_micros: i64,
+    pub output_micros: i64,
+    pub effective_from: DateTime<Utc>,
 }
 
 /// A validated route change.
@@ -175,6 +187,8 @@ pub struct RouteChange {
     pub approve_private: bool,
     /// `Some(None)` clears the threshold of `route.error_rate`.
     pub alert_error_rate: Option<Option<f64>>,
+    /// A new LLM API (`Some(None)`: not an LLM route any more).
+    pub llm: Option<Option<tokenctl_gateway::llm::Provider>>,
 }
 
 /// What the caller may do to routes beyond the rule it was admitted by,
@@ -507,7 +521,14 @@ forward! {
 }
 
 forward! {
+    fn set_price(&self, actor: &Actor, price: NewPrice) -> ApiResult<api::ModelPrice>;
+    fn all_prices(&self) -> ApiResult<Vec<api::ModelPrice>>;
+    fn price_history(&self, model: String) -> ApiResult<Vec<api::ModelPrice>>;
+}
+
+forward! {
     fn usage_rollups(&self, scope: UsageScope, level: crate::usage::Level, since: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<Vec<(crate::usage::Key, crate::usage::Agg)>>;
+    fn usage_token_rollups(&self, scope: UsageScope, level: crate::usage::Level, since: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<Vec<(crate::usage::tokens::TokenKey, crate::usage::tokens::TokenAgg)>>;
     fn usage_recent(&self, scope: UsageScope, status: Option<u16>, limit: u32) -> ApiResult<Vec<api::UsageCall>>;
     fn usage_retention(&self, raw: DateTime<Utc>, minute: DateTime<Utc>, hour: DateTime<Utc>, day: DateTime<Utc>) -> anyhow::Result<u64>;
     fn overview_counts(&self, readable: Option<Vec<Uuid>>, now: DateTime<Utc>) -> ApiResult<api::OverviewCounts>;
@@ -561,6 +582,7 @@ macro_rules! queries {
         include!("queries/config_feed.rs");
         include!("queries/kv_sync.rs");
         include!("queries/usage.rs");
+        include!("queries/prices.rs");
         include!("queries/search.rs");
         include!("queries/webhooks.rs");
     };

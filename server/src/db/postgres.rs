@@ -73,18 +73,23 @@ async fn insert_usage_events(
         .iter()
         .map(|e| i32::try_from(e.count).unwrap_or(i32::MAX))
         .collect();
+    let model: Vec<Option<String>> = events.iter().map(|e| e.model.clone()).collect();
+    let tokens = |f: fn(&UsageEvent) -> Option<u64>| -> Vec<Option<i64>> {
+        events.iter().map(|e| f(e).map(clamp_i64)).collect()
+    };
     sqlx::query_scalar(
         "INSERT INTO usage_events (id, at, received_at, gateway_key_id, token_id, route_id, method, \
          status, latency_ms, upstream_latency_ms, bytes_in, bytes_out, client_ip, user_agent, error_code, team_id, \
-         requests) \
+         requests, model, input_tokens, output_tokens, cached_input_tokens) \
          SELECT u.id, u.at, $14, $15, u.token_id, u.route_id, u.method, u.status, u.latency_ms, \
          u.upstream_latency_ms, u.bytes_in, u.bytes_out, u.client_ip, u.user_agent, u.error_code, u.team_id, \
-         u.requests \
+         u.requests, u.model, u.input_tokens, u.output_tokens, u.cached_input_tokens \
          FROM UNNEST($1::uuid[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::text[], $6::int4[], \
          $7::float8[], $8::float8[], $9::int8[], $10::int8[], $11::text[], $12::text[], $13::text[], $16::uuid[], \
-         $17::int4[]) \
+         $17::int4[], $18::text[], $19::int8[], $20::int8[], $21::int8[]) \
          AS u(id, at, token_id, route_id, method, status, latency_ms, upstream_latency_ms, bytes_in, \
-         bytes_out, client_ip, user_agent, error_code, team_id, requests) \
+         bytes_out, client_ip, user_agent, error_code, team_id, requests, model, input_tokens, \
+         output_tokens, cached_input_tokens) \
          ON CONFLICT (id) DO NOTHING RETURNING id",
     )
     .bind(ids)
@@ -104,6 +109,10 @@ async fn insert_usage_events(
     .bind(gateway_key_id)
     .bind(team)
     .bind(requests)
+    .bind(model)
+    .bind(tokens(|e| e.input_tokens))
+    .bind(tokens(|e| e.output_tokens))
+    .bind(tokens(|e| e.cached_input_tokens))
     .fetch_all(&mut **tx)
     .await
 }
@@ -191,10 +200,6 @@ async fn serialize_ingest(tx: &mut Tx) -> sqlx::Result<()> {
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-fn clamp_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// The column that orders usage events by insertion.

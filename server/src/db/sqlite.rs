@@ -52,7 +52,8 @@ async fn insert_usage_events(
         let mut q = QueryBuilder::<Db>::new(
             "INSERT OR IGNORE INTO usage_events (id, at, received_at, gateway_key_id, token_id, \
              route_id, method, status, latency_ms, upstream_latency_ms, bytes_in, bytes_out, \
-             client_ip, user_agent, error_code, team_id, requests) ",
+             client_ip, user_agent, error_code, team_id, requests, model, input_tokens, \
+             output_tokens, cached_input_tokens) ",
         );
         q.push_values(chunk, |mut row, e| {
             row.push_bind(e.id)
@@ -65,13 +66,17 @@ async fn insert_usage_events(
                 .push_bind(i64::from(e.status))
                 .push_bind(e.latency_ms)
                 .push_bind(e.upstream_latency_ms)
-                .push_bind(i64::try_from(e.bytes_in).unwrap_or(i64::MAX))
-                .push_bind(i64::try_from(e.bytes_out).unwrap_or(i64::MAX))
+                .push_bind(clamp_i64(e.bytes_in))
+                .push_bind(clamp_i64(e.bytes_out))
                 .push_bind(e.client_ip.clone())
                 .push_bind(e.user_agent.clone())
                 .push_bind(e.error_code.clone())
                 .push_bind(e.token_id.and_then(|t| teams.get(&t).copied()))
-                .push_bind(i64::from(e.count));
+                .push_bind(i64::from(e.count))
+                .push_bind(e.model.clone())
+                .push_bind(e.input_tokens.map(clamp_i64))
+                .push_bind(e.output_tokens.map(clamp_i64))
+                .push_bind(e.cached_input_tokens.map(clamp_i64));
         });
         q.push(" RETURNING id");
         inserted.extend(q.build_query_scalar::<Uuid>().fetch_all(&mut **tx).await?);

@@ -8,9 +8,11 @@ mod credentials;
 mod gateway;
 mod health;
 mod paging;
+mod prices;
 mod routes;
 mod search;
 mod secrets;
+mod spend;
 mod sync;
 mod teams;
 mod tokens;
@@ -204,6 +206,7 @@ fn routers() -> (Router<AppState>, utoipa::openapi::OpenApi) {
                 .merge(teams::router())
                 .merge(users::router())
                 .merge(usage::router())
+                .merge(prices::router())
                 .merge(search::router())
                 .merge(webhooks::router()),
         )

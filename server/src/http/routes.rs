@@ -199,6 +199,7 @@ async fn create_route(
         all_teams: req.all_teams,
         teams,
         upstream_access,
+        llm: req.llm.as_deref().map(input::llm).transpose()?.flatten(),
     };
     let route = state
         .db
@@ -275,6 +276,7 @@ async fn update_route(
             .as_deref()
             .map(input::webhooks::error_rate)
             .transpose()?,
+        llm: req.llm.as_deref().map(input::llm).transpose()?,
     };
     let route = resolve(&state, &reference).await?;
     require_private_route_rights(&caller, &route)?;

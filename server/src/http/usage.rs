@@ -252,6 +252,9 @@ fn usage_row(
         p99_ms: agg.hist.quantile(0.99),
         last_used_at,
         timeline: vec![],
+        input_tokens: 0,
+        output_tokens: 0,
+        cost_usd: None,
     }
 }
 
@@ -445,13 +448,16 @@ async fn summary(
     let mut all = tally_all(&ctx, &rows, true);
     let hists = all.hists.take().unwrap_or_default();
     let tokens = token_rows_for(&state, &caller, &ctx, &rows).await?;
-    let top_tokens = busiest(&ctx, &rows, false, tokens, 5);
-    let top_routes = if allowed(&caller.principal, Action::RouteRead, None) {
+    let priced = super::spend::priced(&state, &ctx.scope, &ctx.plan).await?;
+    let mut top_tokens = busiest(&ctx, &rows, false, tokens, 5);
+    priced.fill(&mut top_tokens, false);
+    let mut top_routes = if allowed(&caller.principal, Action::RouteRead, None) {
         let routes = route_rows_for(&state, &rows).await?;
         busiest(&ctx, &rows, true, routes, 5)
     } else {
         vec![]
     };
+    priced.fill(&mut top_routes, true);
     Ok(Json(UsageSummary {
         window: window(&ctx.plan),
         totals: all.totals(),
@@ -461,6 +467,7 @@ async fn summary(
         p95_timeline: hists.iter().map(|h| h.quantile(0.95)).collect(),
         top_tokens,
         top_routes,
+        llm: priced.summary(),
     }))
 }
 
@@ -475,7 +482,10 @@ async fn token_rows(
     let limit = input::report_limit(q.limit.unwrap_or(input::MAX_REPORT_ROWS))?;
     let ctx = context(&state, &caller, &q.window()).await?;
     let rows = rollups(&state, &ctx).await?;
-    let out = token_rows_for(&state, &caller, &ctx, &rows).await?;
+    let mut out = token_rows_for(&state, &caller, &ctx, &rows).await?;
+    super::spend::priced(&state, &ctx.scope, &ctx.plan)
+        .await?
+        .fill(&mut out, false);
     Ok(Json(list(
         &ctx,
         &rows,
@@ -499,7 +509,10 @@ async fn route_rows(
     let limit = input::report_limit(q.limit.unwrap_or(input::MAX_REPORT_ROWS))?;
     let ctx = context(&state, &caller, &q.window()).await?;
     let rows = rollups(&state, &ctx).await?;
-    let out = route_rows_for(&state, &rows).await?;
+    let mut out = route_rows_for(&state, &rows).await?;
+    super::spend::priced(&state, &ctx.scope, &ctx.plan)
+        .await?
+        .fill(&mut out, true);
     Ok(Json(list(
         &ctx,
         &rows,
@@ -550,7 +563,9 @@ async fn token_detail(
     let rows = rollups(&state, &ctx).await?;
     let all = tally_all(&ctx, &rows, false);
     let routes = route_rows_for(&state, &rows).await?;
-    let by_route = busiest(&ctx, &rows, true, routes, input::MAX_REPORT_ROWS);
+    let mut by_route = busiest(&ctx, &rows, true, routes, input::MAX_REPORT_ROWS);
+    let priced = super::spend::priced(&state, &ctx.scope, &ctx.plan).await?;
+    priced.fill(&mut by_route, true);
     let by_status = all
         .by_status
         .iter()
@@ -572,6 +587,7 @@ async fn token_detail(
         by_route,
         by_status,
         recent,
+        llm: priced.summary(),
     }))
 }
 
@@ -596,7 +612,9 @@ async fn route_detail(
     let rows = rollups(&state, &ctx).await?;
     let mut all = tally_all(&ctx, &rows, true);
     let tokens = token_rows_for(&state, &caller, &ctx, &rows).await?;
-    let top_tokens = busiest(&ctx, &rows, false, tokens, 5);
+    let mut top_tokens = busiest(&ctx, &rows, false, tokens, 5);
+    let priced = super::spend::priced(&state, &ctx.scope, &ctx.plan).await?;
+    priced.fill(&mut top_tokens, false);
     let hists = all.hists.take().unwrap_or_default();
     let recent = state
         .db
@@ -611,6 +629,7 @@ async fn route_detail(
         p95_timeline: hists.iter().map(|h| h.quantile(0.95)).collect(),
         top_tokens,
         recent,
+        llm: priced.summary(),
     }))
 }
 

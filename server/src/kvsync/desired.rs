@@ -285,6 +285,7 @@ mod tests {
             all_teams: false,
             teams: vec![Uuid::from_u128(0xaa)],
             upstream_access: UpstreamAccess::Private,
+            llm: None,
         };
         let d = routes_entry(6, &[route(2, "/b"), route(1, "/a")]);
         let v: RoutesValue = serde_json::from_str(&d.value).unwrap();

@@ -323,6 +323,10 @@ fn roll_up_aggregates_events_of_any_time() {
         error_code: None,
         at,
         count: 1,
+        model: None,
+        input_tokens: None,
+        output_tokens: None,
+        cached_input_tokens: None,
     };
     let events = [
         event(at("1600-01-01T00:00:30Z")),

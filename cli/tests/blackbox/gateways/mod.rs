@@ -13,7 +13,7 @@
 //! a change arrives, caches), a scenario asks the gateway under test
 //! ([`GatewayUnderTest::kind`]) and says why in a comment.
 
-mod native_gateway;
+pub mod native_gateway;
 mod scenarios;
 mod worker_gateway;
 mod workerd;
@@ -156,6 +156,9 @@ gateway_scenarios! {
         // An 18-character method without a token costs nothing else; no
         // tokenctl secret in any header reaches the upstream.
         hostile_requests_cost_nothing_else,
+        // LLM routes: token counts of JSON and streamed answers, priced;
+        // streams byte-identical, the usage the gateway asked for removed.
+        llm_usage_is_read_from_answers_and_priced,
     ]
     native_only: [
         ten_thousand_requests_survive_server_outage_and_gateway_restart =>

@@ -72,6 +72,38 @@ pub(super) fn rows() -> Vec<Row> {
             200,
             fixed("/v1/usage/tokens"),
         ),
+        // Prices: global admins set them, every signed-in user reads them.
+        row(
+            "set a model price",
+            "POST",
+            "/v1/prices",
+            users(GLOBAL, Forbidden),
+            201,
+            |_, _| {
+                Request::new(
+                    "/v1/prices",
+                    Some(
+                        json!({"model": unique("m"), "input_usd_per_1m": "2.50", "output_usd_per_1m": "10"}),
+                    ),
+                )
+            },
+        ),
+        row(
+            "list model prices",
+            "GET",
+            "/v1/prices",
+            users(EVERY_USER, Forbidden),
+            200,
+            fixed("/v1/prices"),
+        ),
+        row(
+            "a model's price history",
+            "GET",
+            "/v1/prices/history",
+            users(EVERY_USER, Forbidden),
+            200,
+            fixed("/v1/prices/history?model=gpt-4o"),
+        ),
         row(
             "list gateway keys",
             "GET",

@@ -304,6 +304,7 @@ mod tests {
                 .collect(),
             timeout: std::time::Duration::from_secs(1),
             upstream_access: crate::UpstreamAccess::Public,
+            llm: None,
         }
     }
 

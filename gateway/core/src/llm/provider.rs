@@ -11,6 +11,7 @@ use std::str::FromStr;
 ///
 /// [`inspect_request`]: super::inspect_request
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     /// The OpenAI API, or one compatible with it: chat completions,

@@ -191,6 +191,10 @@ impl DenialAggregator {
                 error_code: Some(key.error_code),
                 at: t.first_at,
                 count: t.count,
+                model: None,
+                input_tokens: None,
+                output_tokens: None,
+                cached_input_tokens: None,
             })
             .collect()
     }
@@ -220,6 +224,10 @@ mod tests {
             error_code: Some(code.into()),
             at: at(when),
             count: 1,
+            model: None,
+            input_tokens: None,
+            output_tokens: None,
+            cached_input_tokens: None,
         }
     }
 

@@ -36,6 +36,10 @@ pub const MAX_FUTURE: TimeDelta = TimeDelta::hours(1);
 /// Events older than this are refused: a spool or queue that old is better
 /// dead-lettered than written into buckets long reported.
 pub const MAX_AGE: TimeDelta = TimeDelta::days(90);
+/// Most LLM tokens one event may report per counter (input, output, cached
+/// input): a billion, some hundred times the largest context window. A
+/// count above it is a bug or a forgery, and would skew every report.
+pub const TOKENS_MAX: u64 = 1_000_000_000;
 
 /// One handled request (or, with `count` > 1, several alike: see
 /// [`DenialAggregator`](crate::usage::DenialAggregator)).
@@ -78,6 +82,21 @@ pub struct UsageEvent {
     /// denials.
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub count: u32,
+    /// On an LLM route: the model that answered (as the response named it,
+    /// else as the request asked), at most
+    /// [`MODEL_MAX`](crate::llm::MODEL_MAX) bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// On an LLM route whose response reported its usage: every input
+    /// (prompt) token, cached or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<u64>,
+    /// Every output token, reasoning included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<u64>,
+    /// Of `input_tokens`, those read from the provider's prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_input_tokens: Option<u64>,
 }
 
 fn one() -> u32 {
@@ -117,6 +136,8 @@ pub enum EventProblem {
     Future,
     /// `at` lies more than [`MAX_AGE`] back.
     TooOld,
+    /// A token count is above [`TOKENS_MAX`].
+    Tokens,
 }
 
 impl fmt::Display for EventProblem {
@@ -146,6 +167,7 @@ impl fmt::Display for EventProblem {
                 "`at` lies more than {} days in the past",
                 MAX_AGE.num_days()
             ),
+            EventProblem::Tokens => write!(f, "token counts must be at most {TOKENS_MAX}"),
         }
     }
 }
@@ -175,6 +197,14 @@ fn latency_ok(ms: f64) -> bool {
 
 fn text_ok(value: Option<&str>, max: usize) -> bool {
     value.is_none_or(|v| v.len() <= max && !v.chars().any(char::is_control))
+}
+
+fn model_ok(model: Option<&str>) -> bool {
+    model.is_none_or(|m| !m.is_empty() && text_ok(Some(m), crate::llm::MODEL_MAX))
+}
+
+fn tokens_ok(n: Option<u64>) -> bool {
+    n.is_none_or(|n| n <= TOKENS_MAX)
 }
 
 fn error_code_ok(code: Option<&str>) -> bool {
@@ -230,6 +260,19 @@ impl UsageEvent {
         if !(1..=COUNT_MAX).contains(&self.count) {
             return Err(EventProblem::Count);
         }
+        if !model_ok(self.model.as_deref()) {
+            return Err(EventProblem::Text("model"));
+        }
+        if ![
+            self.input_tokens,
+            self.output_tokens,
+            self.cached_input_tokens,
+        ]
+        .into_iter()
+        .all(tokens_ok)
+        {
+            return Err(EventProblem::Tokens);
+        }
         if self.at > now + MAX_FUTURE {
             return Err(EventProblem::Future);
         }
@@ -252,6 +295,8 @@ impl UsageEvent {
     /// * `User-Agent` loses control characters and is cut to
     ///   [`USER_AGENT_MAX`] bytes; an over-long client address or a
     ///   malformed error code is dropped;
+    /// * an empty, over-long or control-character model name is dropped,
+    ///   token counts are clamped to [`TOKENS_MAX`];
     /// * `at` is pulled into the accepted window around `now`.
     ///
     /// Only the id cannot be repaired here (the core generates none): a
@@ -281,6 +326,16 @@ impl UsageEvent {
         if !error_code_ok(self.error_code.as_deref()) {
             self.error_code = None;
         }
+        if !model_ok(self.model.as_deref()) {
+            self.model = None;
+        }
+        for n in [
+            &mut self.input_tokens,
+            &mut self.output_tokens,
+            &mut self.cached_input_tokens,
+        ] {
+            *n = n.map(|n| n.min(TOKENS_MAX));
+        }
         if self.at > now + MAX_FUTURE || self.at < now - MAX_AGE {
             self.at = now;
         }
@@ -308,6 +363,10 @@ mod tests {
             error_code: Some("rate_limited".into()),
             at: "2026-11-26T12:00:00.123Z".parse().unwrap(),
             count: 1,
+            model: None,
+            input_tokens: None,
+            output_tokens: None,
+            cached_input_tokens: None,
         }
     }
 
@@ -334,6 +393,31 @@ mod tests {
             serde_json::from_value::<UsageEvent>(json).unwrap(),
             aggregated
         );
+    }
+
+    #[test]
+    fn llm_fields_are_omitted_when_absent_and_round_trip() {
+        let json = serde_json::to_value(event()).unwrap();
+        for field in [
+            "model",
+            "input_tokens",
+            "output_tokens",
+            "cached_input_tokens",
+        ] {
+            assert!(json.get(field).is_none(), "{field}");
+        }
+        let llm = UsageEvent {
+            model: Some("gpt-4o-2024-08-06".into()),
+            input_tokens: Some(1200),
+            output_tokens: Some(34),
+            cached_input_tokens: Some(1024),
+            ..event()
+        };
+        let json = serde_json::to_value(&llm).unwrap();
+        assert_eq!(json["model"], "gpt-4o-2024-08-06");
+        assert_eq!(json["input_tokens"], 1200);
+        assert_eq!(json["cached_input_tokens"], 1024);
+        assert_eq!(serde_json::from_value::<UsageEvent>(json).unwrap(), llm);
     }
 
     #[test]
@@ -410,6 +494,27 @@ mod tests {
                 EventProblem::Future,
             ),
             (|e| e.at = now() - TimeDelta::days(91), EventProblem::TooOld),
+            (
+                |e| e.model = Some(String::new()),
+                EventProblem::Text("model"),
+            ),
+            (
+                |e| e.model = Some("m".repeat(crate::llm::MODEL_MAX + 1)),
+                EventProblem::Text("model"),
+            ),
+            (
+                |e| e.model = Some("a\nb".into()),
+                EventProblem::Text("model"),
+            ),
+            (
+                |e| e.input_tokens = Some(TOKENS_MAX + 1),
+                EventProblem::Tokens,
+            ),
+            (|e| e.output_tokens = Some(u64::MAX), EventProblem::Tokens),
+            (
+                |e| e.cached_input_tokens = Some(TOKENS_MAX + 1),
+                EventProblem::Tokens,
+            ),
         ];
         for (i, (break_it, problem)) in cases.into_iter().enumerate() {
             let mut e = event();
@@ -421,6 +526,10 @@ mod tests {
         edge.user_agent = Some("é".repeat(USER_AGENT_MAX / 2));
         edge.count = COUNT_MAX;
         edge.at = now() + MAX_FUTURE;
+        edge.model = Some("m".repeat(crate::llm::MODEL_MAX));
+        edge.input_tokens = Some(TOKENS_MAX);
+        edge.output_tokens = Some(0);
+        edge.cached_input_tokens = Some(TOKENS_MAX);
         assert_eq!(edge.check(now()), Ok(()));
     }
 
@@ -460,9 +569,19 @@ mod tests {
                 -200_000_000_000i64..200_000_000_000,
                 any::<u32>(),
             ),
+            (
+                proptest::option::of(".{0,300}"),
+                proptest::option::of(any::<u64>()),
+                proptest::option::of(any::<u64>()),
+                proptest::option::of(any::<u64>()),
+            ),
         )
             .prop_map(
-                |((id, method, status, lat, up, bi, bo), (ip, ua, code, secs, count))| UsageEvent {
+                |(
+                    (id, method, status, lat, up, bi, bo),
+                    (ip, ua, code, secs, count),
+                    (model, input, output, cached),
+                )| UsageEvent {
                     id: Uuid::from_u128(id),
                     token_id: None,
                     route_id: None,
@@ -477,6 +596,10 @@ mod tests {
                     error_code: code,
                     at: DateTime::from_timestamp(secs, 0).unwrap_or_default(),
                     count,
+                    model,
+                    input_tokens: input,
+                    output_tokens: output,
+                    cached_input_tokens: cached,
                 },
             )
     }

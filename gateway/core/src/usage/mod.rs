@@ -24,4 +24,4 @@ pub mod request;
 pub use denials::DenialAggregator;
 pub use event::{EventProblem, UsageEvent};
 pub use ingest::{IngestAnswer, IngestResult, RefusedEvent};
-pub use request::{event_id, Answered, RequestUsage};
+pub use request::{event_id, Answered, LlmOutcome, RequestUsage};

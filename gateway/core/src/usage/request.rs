@@ -4,6 +4,7 @@
 
 use super::UsageEvent;
 use crate::failure::Failure;
+use crate::llm::LlmUsage;
 use crate::{Allowed, Denied};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
@@ -81,6 +82,19 @@ impl Answered {
     }
 }
 
+/// What a request to an LLM route used, as far as the gateway could read
+/// it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LlmOutcome {
+    /// The model the request asked for (see
+    /// [`LlmRequest::model`](crate::llm::LlmRequest::model)).
+    pub requested_model: Option<String>,
+    /// What the response reported (see
+    /// [`Finished::usage`](crate::llm::Finished::usage)); `None` when it
+    /// reported nothing readable.
+    pub usage: Option<LlmUsage>,
+}
+
 /// Everything one request's usage event says, as the front-end knows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestUsage<'a> {
@@ -103,6 +117,8 @@ pub struct RequestUsage<'a> {
     pub bytes_in: u64,
     /// Response body bytes sent to the client.
     pub bytes_out: u64,
+    /// On an LLM route: the model and token counts; `None` elsewhere.
+    pub llm: Option<LlmOutcome>,
 }
 
 impl RequestUsage<'_> {
@@ -125,7 +141,24 @@ impl RequestUsage<'_> {
             error_code: self.answered.error_code.map(str::to_string),
             at: self.at,
             count: 1,
+            model: None,
+            input_tokens: None,
+            output_tokens: None,
+            cached_input_tokens: None,
         };
+        if let Some(llm) = &self.llm {
+            let usage = llm.usage.as_ref();
+            // The response names the model precisely (`gpt-4o-2024-08-06`
+            // for `gpt-4o`); the request's is the fallback.
+            event.model = usage
+                .and_then(|u| u.model.clone())
+                .or_else(|| llm.requested_model.clone());
+            if let Some(u) = usage {
+                event.input_tokens = Some(u.input_tokens);
+                event.output_tokens = Some(u.output_tokens);
+                event.cached_input_tokens = Some(u.cache_read_tokens);
+            }
+        }
         event.normalise(now);
         event
     }
@@ -154,6 +187,7 @@ mod tests {
             inject_headers: Vec::new().into(),
             timeout: Duration::from_secs(1),
             upstream_access: crate::UpstreamAccess::Public,
+            llm: None,
         }
     }
 
@@ -212,6 +246,7 @@ mod tests {
             upstream_latency: Some(Duration::from_micros(1250)),
             bytes_in: 3,
             bytes_out: 4,
+            llm: None,
         };
         let id = event_id(at, &[7; 10]);
         let event = usage.event(id, at);
@@ -228,6 +263,55 @@ mod tests {
         assert_eq!((event.bytes_in, event.bytes_out, event.count), (3, 4, 1));
         assert_eq!(event.client_ip.as_deref(), Some("203.0.113.7"));
         assert_eq!(event.check(at), Ok(()));
+    }
+
+    #[test]
+    fn llm_usage_fills_model_and_tokens() {
+        let at: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
+        let mut usage = RequestUsage {
+            at,
+            method: "POST",
+            client_ip: None,
+            user_agent: None,
+            answered: Answered::forwarded(&allowed(), 200),
+            latency: Duration::from_millis(10),
+            upstream_latency: None,
+            bytes_in: 3,
+            bytes_out: 4,
+            llm: Some(LlmOutcome {
+                requested_model: Some("gpt-4o".into()),
+                usage: Some(LlmUsage {
+                    model: Some("gpt-4o-2024-08-06".into()),
+                    input_tokens: 120,
+                    output_tokens: 7,
+                    cache_read_tokens: 100,
+                    complete: true,
+                    ..LlmUsage::default()
+                }),
+            }),
+        };
+        let event = usage.event(event_id(at, &[1; 10]), at);
+        assert_eq!(event.model.as_deref(), Some("gpt-4o-2024-08-06"));
+        assert_eq!(
+            (
+                event.input_tokens,
+                event.output_tokens,
+                event.cached_input_tokens
+            ),
+            (Some(120), Some(7), Some(100))
+        );
+        // No usage read: the requested model, no counts.
+        usage.llm = Some(LlmOutcome {
+            requested_model: Some("gpt-4o".into()),
+            usage: None,
+        });
+        let event = usage.event(event_id(at, &[1; 10]), at);
+        assert_eq!(event.model.as_deref(), Some("gpt-4o"));
+        assert_eq!((event.input_tokens, event.output_tokens), (None, None));
+        // Not an LLM route.
+        usage.llm = None;
+        let event = usage.event(event_id(at, &[1; 10]), at);
+        assert_eq!((event.model, event.input_tokens), (None, None));
     }
 
     #[test]

@@ -217,6 +217,7 @@ mod tests {
             bytes_out: 0,
             client_ip: "127.0.0.1".into(),
             user_agent: None,
+            llm: None,
         }
     }
 

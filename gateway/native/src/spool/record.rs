@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokenctl_gateway::usage::event::USER_AGENT_MAX;
-use tokenctl_gateway::usage::{event_id, Answered, RequestUsage};
+use tokenctl_gateway::usage::{event_id, Answered, LlmOutcome, RequestUsage};
 use tokenctl_gateway::UsageEvent;
 
 /// One request's usage, as the request path knows it: cheap to build
@@ -28,6 +28,8 @@ pub struct UsageRecord {
     /// At most [`USER_AGENT_MAX`] bytes, copied out of the request (see
     /// [`UsageRecord::user_agent`]).
     pub user_agent: Option<Box<str>>,
+    /// On an LLM route: the model and token counts read.
+    pub llm: Option<Box<LlmOutcome>>,
 }
 
 impl UsageRecord {
@@ -53,6 +55,7 @@ impl UsageRecord {
             upstream_latency: self.upstream_latency,
             bytes_in: self.bytes_in,
             bytes_out: self.bytes_out,
+            llm: self.llm.map(|llm| *llm),
         }
         .event(new_event_id(self.at), now)
     }

@@ -7,6 +7,8 @@
 //! * [`usage`] — the `queue` handler and the usage path to the control
 //!   plane;
 //! * [`health`] — `/_gateway/health`;
+//! * [`scanned`] — LLM routes: the request body read for the core, the
+//!   response streamed through its usage scanner;
 //! * [`counted`] and [`runtime`] — byte-counting streams and small runtime
 //!   wrappers.
 //!
@@ -26,6 +28,7 @@ mod health;
 mod kv;
 mod proxy;
 mod runtime;
+mod scanned;
 mod state;
 mod usage;
 

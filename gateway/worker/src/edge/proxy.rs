@@ -5,6 +5,7 @@
 use super::counted::Counted;
 use super::kv::{current_config, lookup_token};
 use super::runtime::{datetime, header, header_entries, json_response, now_ms, random10};
+use super::scanned::{self, Scanned};
 use super::state::{with_state, Config};
 use super::usage::{record, send_usage};
 use crate::plain::{authority, client_ip, duration_from_ms, scheme, split_url, HEALTH_PATH};
@@ -15,8 +16,9 @@ use tokenctl_gateway::headers::{
     client_ip_text, redirect_location, response_headers_to_drop, Forwarding, UpstreamHeaderPlan,
     UpstreamHeaders,
 };
+use tokenctl_gateway::llm::{Inspection, LlmRequest, ResponseKind};
 use tokenctl_gateway::timing::{server_timing, SERVER_TIMING};
-use tokenctl_gateway::usage::{event_id, Answered, RequestUsage};
+use tokenctl_gateway::usage::{event_id, Answered, LlmOutcome, RequestUsage};
 use tokenctl_gateway::{code, Allowed, Denied, Failure, PresentedToken, RequestInfo, UsageEvent};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -48,6 +50,7 @@ impl Facts {
             upstream_latency: None,
             bytes_in: 0,
             bytes_out: 0,
+            llm: None,
         }
     }
 
@@ -251,10 +254,43 @@ async fn forward(
     init.set_method(&facts.method);
     init.set_headers(&request_headers);
     init.set_redirect(web_sys::RequestRedirect::Manual);
-    // The body streams through; only a body of unknown length is counted
-    // on the way (a declared length is taken as the count).
+    // On an LLM route, a short JSON body is read whole for the core (see
+    // `scanned`), and the answer is asked for uncompressed, to be read.
+    let mut llm_request: Option<LlmRequest> = None;
+    if let Some(provider) = allowed.llm {
+        request_headers.set("accept-encoding", "identity")?;
+        let readable = scanned::readable(
+            header(&request_headers, "content-type").as_deref(),
+            header(&request_headers, "content-encoding").as_deref(),
+            facts.request_length,
+        );
+        if readable && req.body().is_some() {
+            let (path, _) = split_url(&allowed.upstream_url);
+            match scanned::read_request(&req, provider, path).await {
+                Ok((request, send)) => {
+                    // `fetch` sets the length of the body it is given.
+                    request_headers.delete("content-length")?;
+                    init.set_body(&js_sys::Uint8Array::from(send.as_slice()));
+                    llm_request = Some(request);
+                }
+                Err(_) => {
+                    let failure = &Failure::CLIENT_BODY_INCOMPLETE;
+                    return gateway_error(env, ctx, &facts, &allowed, failure, verify, None);
+                }
+            }
+        } else {
+            llm_request = Some(LlmRequest::default());
+        }
+        init.set_headers(&request_headers);
+    }
+    // The body streams through (unless it was read above); only a body of
+    // unknown length is counted on the way (a declared length is taken as
+    // the count).
+    let body_read = llm_request
+        .as_ref()
+        .is_some_and(|r| r.inspection != Inspection::NotInspected);
     let mut upload = None;
-    if let Some(body) = req.body() {
+    if let Some(body) = req.body().filter(|_| !body_read) {
         if facts.request_length.is_some() {
             init.set_body(&body);
         } else {
@@ -325,6 +361,18 @@ async fn forward(
             }
         }
     }
+    let scanner = llm_request.as_ref().and_then(|request| {
+        let kind = ResponseKind::from_headers(
+            header(&headers, "content-type").as_deref(),
+            header(&headers, "content-encoding").as_deref(),
+        )?;
+        Some(request.scanner(kind))
+    });
+    if scanner.is_some() && llm_request.as_ref().is_some_and(|r| r.usage_added) {
+        // What the gateway asked for is removed: the answer gets shorter.
+        headers.delete("content-length")?;
+        response_length = None;
+    }
     headers.set(SERVER_TIMING, &server_timing(verify, Some(upstream)))?;
     let init = web_sys::ResponseInit::new();
     init.set_status(status);
@@ -337,14 +385,21 @@ async fn forward(
     // A body of known length passes through untouched (its length is the
     // count); one of unknown length (server-sent events, chunked) is
     // counted as it streams, and the usage event waits for its end.
-    let (client_body, download) = match body {
-        Some(b) if response_length.is_none() => {
-            let counted = Counted::pipe(&b)?;
-            (Some(counted.readable.clone()), Some(counted))
+    // An LLM answer that can be read streams through the usage scan.
+    let requested_model = llm_request.as_ref().and_then(|r| r.model.clone());
+    let (client_body, download, scan) = match (body, scanner) {
+        (Some(b), Some(scanner)) => {
+            let scan = Scanned::pipe(&b, scanner, requested_model.clone())?;
+            (Some(scan.readable.clone()), None, Some(scan))
         }
-        Some(b) => (Some(b), None),
-        None => (None, None),
+        (Some(b), None) if response_length.is_none() => {
+            let counted = Counted::pipe(&b)?;
+            (Some(counted.readable.clone()), Some(counted), None)
+        }
+        (Some(b), None) => (Some(b), None, None),
+        (None, _) => (None, None, None),
     };
+    let is_llm = llm_request.is_some();
     let response =
         web_sys::Response::new_with_opt_readable_stream_and_init(client_body.as_ref(), &init)?;
     let known_out = if client_body.is_some() {
@@ -361,16 +416,30 @@ async fn forward(
             Some(up) => up.bytes(),
             None => facts.request_length.unwrap_or(0),
         };
-        let (bytes_out, latency) = match &download {
-            Some(down) => {
+        let (bytes_out, latency) = match (&download, &scan) {
+            (Some(down), _) => {
                 if !down.finished().await {
                     answered.cut_short(code::CLIENT_CLOSED);
                 }
                 (down.bytes(), facts.since_started())
             }
-            None => (known_out, upstream + duration_from_ms(sent - facts.started)),
+            (None, Some(scan)) => {
+                if !scan.finished().await {
+                    answered.cut_short(code::CLIENT_CLOSED);
+                }
+                (scan.bytes(), facts.since_started())
+            }
+            (None, None) => (known_out, upstream + duration_from_ms(sent - facts.started)),
         };
         let mut usage = facts.usage(answered);
+        usage.llm = match &scan {
+            Some(scan) => Some(scan.outcome()),
+            None if is_llm => Some(LlmOutcome {
+                requested_model,
+                usage: None,
+            }),
+            None => None,
+        };
         usage.upstream_latency = Some(upstream);
         usage.bytes_in = bytes_in;
         usage.bytes_out = bytes_out;

@@ -19,9 +19,9 @@ use crate::db::constraints::{
     ROUTE_SECRET, SECRET_NAME, TEAM_NAME, TOKEN_NAME, USER_NAME,
 };
 use crate::db::{
-    Actor, AuditFilter, GatewayConfig, KeyState, NewCredential, NewInvitation, NewRoute, NewToken,
-    Principal, Rotation, RouteAuthority, RouteChange, SealedSecret, SecretChange, TokenChange,
-    UsageIngest, UsageScope,
+    Actor, AuditFilter, GatewayConfig, KeyState, NewCredential, NewInvitation, NewPrice, NewRoute,
+    NewToken, Principal, Rotation, RouteAuthority, RouteChange, SealedSecret, SecretChange,
+    TokenChange, UsageIngest, UsageScope,
 };
 use crate::error::{ApiError, ApiResult};
 use chrono::{DateTime, Utc};
@@ -30,6 +30,7 @@ use sqlx::{FromRow, QueryBuilder};
 use std::collections::{BTreeSet, HashMap};
 use tokenctl_gateway::address::UpstreamAccess;
 use tokenctl_gateway::host;
+use tokenctl_gateway::llm::Provider;
 use tokenctl_gateway::snapshot::{RouteEntry, TokenEntry};
 use tokenctl_gateway::token::{hash_secret, Secret, SecretKind};
 use tokenctl_gateway::usage::UsageEvent;
@@ -45,6 +46,11 @@ pub struct Repo {
     changed: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     /// Signalled after usage events were stored, to wake the roll-up job.
     ingested: std::sync::Arc<tokio::sync::Notify>,
+}
+
+/// A count as the signed 64-bit integer both backends store.
+fn clamp_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn dedup(items: impl IntoIterator<Item = String>) -> Vec<String> {

@@ -15,13 +15,15 @@ struct RouteRow {
     all_teams: bool,
     upstream_access: String,
     alert_error_rate: Option<f64>,
+    llm: Option<String>,
     created_by_name: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
 const ROUTE_SELECT: &str = "SELECT r.id, r.name, r.path, r.upstream, r.description, r.tags, \
-     r.auth, r.timeout_ms, r.all_teams, r.upstream_access, r.alert_error_rate, u.name AS created_by_name, \
+     r.auth, r.timeout_ms, r.all_teams, r.upstream_access, r.alert_error_rate, r.llm, \
+     u.name AS created_by_name, \
      r.created_at, r.updated_at FROM routes r LEFT JOIN users u ON u.id = r.created_by";
 
 impl RouteRow {
@@ -30,8 +32,15 @@ impl RouteRow {
         UpstreamAccess::parse(&self.upstream_access).unwrap_or_default()
     }
 
+    /// An unknown value (written by a newer version) reads as no LLM API:
+    /// the route still works, its token counts are not read.
+    fn llm(&self) -> Option<Provider> {
+        self.llm.as_deref().and_then(|p| p.parse().ok())
+    }
+
     fn view(self, grants: &Grants) -> api::Route {
         let upstream_access = self.access();
+        let llm = self.llm();
         let teams = if self.all_teams {
             vec![api::ALL_TEAMS.to_string()]
         } else {
@@ -52,6 +61,7 @@ impl RouteRow {
             teams,
             upstream_access,
             alert_error_rate: self.alert_error_rate,
+            llm,
             created_by: self.created_by_name,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -61,6 +71,7 @@ impl RouteRow {
     /// The route as gateways see it.
     fn entry(self, grants: &Grants) -> RouteEntry {
         let upstream_access = self.access();
+        let llm = self.llm();
         let teams = if self.all_teams {
             vec![]
         } else {
@@ -80,6 +91,7 @@ impl RouteRow {
             all_teams: self.all_teams,
             teams,
             upstream_access,
+            llm,
         }
     }
 }
@@ -130,8 +142,8 @@ impl Repo {
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO routes (id, name, path, upstream, description, tags, auth, timeout_ms, \
-             all_teams, upstream_access, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+             all_teams, upstream_access, llm, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
         )
         .bind(id)
         .bind(&new.name)
@@ -143,6 +155,7 @@ impl Repo {
         .bind(i64::try_from(new.timeout_ms).unwrap_or(i64::MAX))
         .bind(new.all_teams)
         .bind(new.upstream_access.as_str())
+        .bind(new.llm.map(Provider::as_str))
         .bind(actor.user_id)
         .bind(now)
         .execute(&mut *tx)
@@ -277,7 +290,7 @@ impl Repo {
         sqlx::query(
             "UPDATE routes SET name = $1, path = $2, upstream = $3, description = $4, tags = $5, \
              auth = $6, timeout_ms = $7, upstream_access = $8, updated_at = $9, \
-             alert_error_rate = $11 WHERE id = $10",
+             alert_error_rate = $11, llm = $12 WHERE id = $10",
         )
         .bind(&name)
         .bind(&path)
@@ -290,6 +303,7 @@ impl Repo {
         .bind(now)
         .bind(id)
         .bind(change.alert_error_rate.unwrap_or(before.alert_error_rate))
+        .bind(change.llm.unwrap_or(before.llm).map(Provider::as_str))
         .execute(&mut *tx)
         .await
         .on_constraint(ROUTE_NAME, || {

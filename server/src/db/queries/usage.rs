@@ -1,6 +1,7 @@
 // Usage: ingest, the roll-up job, rollup and raw-event reads, retention.
 // Compiled once per backend with the other query files.
 
+use crate::usage::tokens::{self as token_rollup, TokenAgg, TokenKey};
 use crate::usage::{self as rollup, Agg, Histogram, Key, Level};
 
 /// Ids per `IN (…)` list, well under both backends' parameter limits.
@@ -78,6 +79,44 @@ async fn add_rollups(
     }
     let rows: Vec<(Key, Agg)> = groups.into_iter().collect();
     write_rollups(tx, table, &rows).await
+}
+
+/// Adds aggregated token counts to one token rollup level, in place: the
+/// upsert adds to a stored row's sums. Callers hold the roll-up lock.
+async fn add_token_rollups(
+    tx: &mut Tx,
+    level: Level,
+    groups: std::collections::BTreeMap<TokenKey, TokenAgg>,
+) -> sqlx::Result<()> {
+    let table = level.tokens_table();
+    let rows: Vec<(TokenKey, TokenAgg)> = groups.into_iter().collect();
+    // 9 parameters per row, under both backends' limits.
+    for chunk in rows.chunks(500) {
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "INSERT INTO {table} (bucket, team_id, token_id, route_id, model, calls, \
+             input_tokens, output_tokens, cached_input_tokens) "
+        ));
+        q.push_values(chunk, |mut row, (k, a)| {
+            row.push_bind(k.bucket)
+                .push_bind(k.team_id)
+                .push_bind(k.token_id)
+                .push_bind(k.route_id)
+                .push_bind(k.model.clone())
+                .push_bind(a.calls)
+                .push_bind(a.input_tokens)
+                .push_bind(a.output_tokens)
+                .push_bind(a.cached_input_tokens);
+        });
+        q.push(format!(
+            " ON CONFLICT (bucket, team_id, token_id, route_id, model) DO UPDATE SET \
+             calls = {table}.calls + excluded.calls, \
+             input_tokens = {table}.input_tokens + excluded.input_tokens, \
+             output_tokens = {table}.output_tokens + excluded.output_tokens, \
+             cached_input_tokens = {table}.cached_input_tokens + excluded.cached_input_tokens"
+        ));
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 fn push_ids(q: &mut QueryBuilder<'_, Db>, column: &str, ids: &[Uuid]) {
@@ -200,10 +239,15 @@ impl Repo {
             bytes_out: i64,
             at: DateTime<Utc>,
             requests: i32,
+            model: Option<String>,
+            input_tokens: Option<i64>,
+            output_tokens: Option<i64>,
+            cached_input_tokens: Option<i64>,
         }
         let rows = sqlx::query_as::<_, Pending>(&format!(
             "SELECT {EVENT_SEQ} AS seq, token_id, team_id, route_id, status, latency_ms, bytes_in, \
-             bytes_out, at, requests FROM usage_events WHERE {EVENT_SEQ} > $1 ORDER BY {EVENT_SEQ} LIMIT $2"
+             bytes_out, at, requests, model, input_tokens, output_tokens, cached_input_tokens \
+             FROM usage_events WHERE {EVENT_SEQ} > $1 ORDER BY {EVENT_SEQ} LIMIT $2"
         ))
         .bind(cursor)
         .bind(i64::from(limit))
@@ -235,12 +279,22 @@ impl Repo {
                     error_code: None,
                     at: r.at,
                     count: u32::try_from(r.requests).unwrap_or(1),
+                    model: r.model.clone(),
+                    input_tokens: r.input_tokens.and_then(|n| u64::try_from(n).ok()),
+                    output_tokens: r.output_tokens.and_then(|n| u64::try_from(n).ok()),
+                    cached_input_tokens: r.cached_input_tokens.and_then(|n| u64::try_from(n).ok()),
                 }
             })
             .collect();
         let refs: Vec<&UsageEvent> = events.iter().collect();
         for level in Level::ALL {
             add_rollups(&mut tx, level, rollup::aggregate(&refs, level, &teams)).await?;
+            add_token_rollups(
+                &mut tx,
+                level,
+                token_rollup::aggregate(&refs, level, &teams),
+            )
+            .await?;
         }
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ('usage_rollup_seq', $1) \
@@ -325,6 +379,69 @@ impl Repo {
             .collect())
     }
 
+    /// Token rollup rows of one level in `[since, until)`, limited as
+    /// [`Repo::usage_rollups`] is.
+    pub async fn usage_token_rollups(
+        &self,
+        scope: UsageScope,
+        level: Level,
+        since: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> ApiResult<Vec<(TokenKey, TokenAgg)>> {
+        #[derive(FromRow)]
+        struct Row {
+            bucket: DateTime<Utc>,
+            team_id: Uuid,
+            token_id: Uuid,
+            route_id: Uuid,
+            model: String,
+            calls: i64,
+            input_tokens: i64,
+            output_tokens: i64,
+            cached_input_tokens: i64,
+        }
+        let mut q = QueryBuilder::<Db>::new(format!(
+            "SELECT bucket, team_id, token_id, route_id, model, calls, input_tokens, \
+             output_tokens, cached_input_tokens FROM {} WHERE bucket >= ",
+            level.tokens_table()
+        ));
+        q.push_bind(since).push(" AND bucket < ").push_bind(until);
+        if let Some(teams) = &scope.teams {
+            if teams.is_empty() {
+                return Ok(vec![]);
+            }
+            push_ids(&mut q, "team_id", teams);
+        }
+        if let Some(token) = scope.token {
+            q.push(" AND token_id = ").push_bind(token);
+        }
+        if let Some(route) = scope.route {
+            q.push(" AND route_id = ").push_bind(route);
+        }
+        Ok(q.build_query_as::<Row>()
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    TokenKey {
+                        bucket: r.bucket,
+                        team_id: r.team_id,
+                        token_id: r.token_id,
+                        route_id: r.route_id,
+                        model: r.model,
+                    },
+                    TokenAgg {
+                        calls: r.calls,
+                        input_tokens: r.input_tokens,
+                        output_tokens: r.output_tokens,
+                        cached_input_tokens: r.cached_input_tokens,
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// The most recent calls, newest first.
     pub async fn usage_recent(
         &self,
@@ -393,6 +510,9 @@ impl Repo {
             ("DELETE FROM usage_minute WHERE bucket < $1", minute),
             ("DELETE FROM usage_hour WHERE bucket < $1", hour),
             ("DELETE FROM usage_day WHERE bucket < $1", day),
+            ("DELETE FROM usage_tokens_minute WHERE bucket < $1", minute),
+            ("DELETE FROM usage_tokens_hour WHERE bucket < $1", hour),
+            ("DELETE FROM usage_tokens_day WHERE bucket < $1", day),
         ] {
             deleted += sqlx::query(sql)
                 .bind(before)

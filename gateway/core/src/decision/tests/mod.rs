@@ -46,6 +46,7 @@ fn route(n: u128, name: &str, path: &str, upstream: &str, auth: UpstreamAuth) ->
         all_teams: true,
         teams: vec![],
         upstream_access: UpstreamAccess::Public,
+        llm: None,
     }
 }
 
