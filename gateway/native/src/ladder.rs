@@ -101,6 +101,7 @@ pub fn minimal_decision(
         inject_headers: Default::default(),
         timeout: std::time::Duration::from_millis(route.timeout_ms),
         upstream_access: route.upstream_access,
+        llm: None,
     })
 }
 
