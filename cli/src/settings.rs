@@ -259,6 +259,56 @@ fn check(arg: &Arg, values: &[String]) -> Result<(), String> {
     }
 }
 
+/// Declares a secret setting given either as a value (`--NAME`, whose
+/// variable's value `--help` hides) or in a file (`--NAME-file`, e.g. a
+/// systemd credential), never both: a clap struct of the two flags, to
+/// flatten into a command, whose `read` returns the secret.
+macro_rules! secret_flags {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident($what:literal) {
+            $value:ident = $env:literal, $value_name:literal;
+            $(#[doc = $file_doc:literal])*
+            $file:ident = $file_env:literal;
+        }
+    ) => {
+        #[derive(Debug, Clone, clap::Args)]
+        pub struct $name {
+            $(#[doc = $doc])*
+            #[arg(long, env = $env, hide_env_values = true, value_name = $value_name)]
+            pub $value: Option<String>,
+            $(#[doc = $file_doc])*
+            #[arg(long, env = $file_env, value_name = "PATH")]
+            pub $file: Option<std::path::PathBuf>,
+        }
+
+        impl $name {
+            /// The secret (see [`crate::settings::secret`]) and the
+            /// setting it came from, for messages; `None` if not given.
+            pub fn read(
+                &self,
+                origins: &crate::settings::Origins,
+            ) -> crate::error::CliResult<Option<(String, String)>> {
+                let (value_id, file_id) = (stringify!($value), stringify!($file));
+                let value = crate::settings::secret(
+                    $what,
+                    self.$value.as_deref(),
+                    value_id,
+                    self.$file.as_deref(),
+                    file_id,
+                    origins,
+                )?;
+                let source = match self.$file {
+                    Some(_) => origins.describe(file_id),
+                    None => origins.describe(value_id),
+                };
+                Ok(value.map(|v| (v, source)))
+            }
+        }
+    };
+}
+pub(crate) use secret_flags;
+
 /// A secret given as a value (flag, variable or config file) or as a file
 /// path, not both: the value, or the file's content, with surrounding
 /// whitespace (a trailing newline) removed. An empty value counts as not

@@ -53,19 +53,8 @@ pub struct Args {
     /// flags and variables beat it
     #[arg(long, env = "TOKENCTL_GATEWAY_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Gateway key (tkg_…) from `tokenctl gateway-key create`; this or
-    /// --key-file is required. Prefer --key-file: command lines are visible
-    /// to other users
-    #[arg(
-        long,
-        env = "TOKENCTL_GATEWAY_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
-    pub key: Option<String>,
-    /// File holding the gateway key (e.g. a systemd credential)
-    #[arg(long, env = "TOKENCTL_GATEWAY_KEY_FILE", value_name = "PATH")]
-    pub key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub key: GatewayKeyFlags,
     /// Address to listen on
     #[arg(
         long,
@@ -150,17 +139,23 @@ pub struct Args {
     pub origins: crate::settings::Origins,
 }
 
+crate::settings::secret_flags! {
+    /// Gateway key (tkg_…) from `tokenctl gateway-key create`; this or
+    /// --key-file is required. Prefer --key-file: command lines are visible
+    /// to other users
+    GatewayKeyFlags("gateway key") {
+        key = "TOKENCTL_GATEWAY_KEY", "KEY";
+        /// File holding the gateway key (e.g. a systemd credential)
+        key_file = "TOKENCTL_GATEWAY_KEY_FILE";
+    }
+}
+
 /// The gateway key from --key (or its variable) or from --key-file, not both.
 fn gateway_key(args: &Args) -> CliResult<String> {
-    crate::settings::secret(
-        "gateway key",
-        args.key.as_deref(),
-        "key",
-        args.key_file.as_deref(),
-        "key_file",
-        &args.origins,
-    )?
-    .ok_or_else(|| {
+    args.key
+        .read(&args.origins)?
+        .map(|(key, _)| key)
+        .ok_or_else(|| {
         CliError::usage(
             "no gateway key: give --key-file PATH or set TOKENCTL_GATEWAY_KEY (or `key-file` in the --config file)",
         )

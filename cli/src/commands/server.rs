@@ -62,19 +62,8 @@ pub struct Args {
         value_name = "ADDR"
     )]
     pub listen: SocketAddr,
-    /// Master key encrypting upstream secrets: 64 hex characters (32
-    /// bytes), e.g. from `openssl rand -hex 32`. Without one the server
-    /// cannot store secrets. Prefer --master-key-file
-    #[arg(
-        long,
-        env = "TOKENCTL_MASTER_KEY",
-        hide_env_values = true,
-        value_name = "HEX"
-    )]
-    pub master_key: Option<String>,
-    /// File holding the master key (e.g. a systemd credential)
-    #[arg(long, env = "TOKENCTL_MASTER_KEY_FILE", value_name = "PATH")]
-    pub master_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub master_key: MasterKeyFlags,
     /// How long raw usage events are kept (rollups are kept longer:
     /// per-minute 7d, per-hour 180d, per-day 2 years)
     #[arg(
@@ -141,19 +130,8 @@ pub struct Args {
     pub allow_metadata_upstreams: bool,
     #[command(flatten)]
     pub log: LogArgs,
-    /// Admin credential (tkc_…, from `tokenctl credential generate`) for the
-    /// first user on an empty database; ignored once a user exists. Prefer
-    /// --bootstrap-token-file
-    #[arg(
-        long,
-        env = "TOKENCTL_BOOTSTRAP_TOKEN",
-        hide_env_values = true,
-        value_name = "CREDENTIAL"
-    )]
-    pub bootstrap_token: Option<String>,
-    /// File holding the bootstrap credential
-    #[arg(long, env = "TOKENCTL_BOOTSTRAP_TOKEN_FILE", value_name = "PATH")]
-    pub bootstrap_token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub bootstrap_token: BootstrapTokenFlags,
     /// Serve HTTPS with this PEM certificate chain (leaf first); needs
     /// --tls-key. Reloaded on SIGHUP
     #[arg(long, env = "TOKENCTL_TLS_CERT", value_name = "FILE")]
@@ -202,18 +180,8 @@ pub struct KvArgs {
     /// the namespace id are all given
     #[arg(long, env = "CF_ACCOUNT_ID", value_name = "ID")]
     pub cf_account_id: Option<String>,
-    /// Cloudflare API token with the Workers KV Storage Write permission.
-    /// Prefer --cf-api-token-file
-    #[arg(
-        long,
-        env = "CF_API_TOKEN",
-        hide_env_values = true,
-        value_name = "TOKEN"
-    )]
-    pub cf_api_token: Option<String>,
-    /// File holding the Cloudflare API token
-    #[arg(long, env = "CF_API_TOKEN_FILE", value_name = "PATH")]
-    pub cf_api_token_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub cf_api_token: CfApiTokenFlags,
     /// The KV namespace the Worker reads (dedicated to tokenctl)
     #[arg(long, env = "CF_KV_NAMESPACE_ID", value_name = "ID")]
     pub cf_kv_namespace_id: Option<String>,
@@ -223,19 +191,51 @@ pub struct KvArgs {
     /// Timeout of each request to Cloudflare, 100ms to 5m
     #[arg(long, env = "TOKENCTL_KV_TIMEOUT", default_value = "30s", value_parser = KvConfig::parse_request_timeout, value_name = "DURATION")]
     pub kv_timeout: std::time::Duration,
+    #[command(flatten)]
+    pub edge_key: EdgeKeyFlags,
+}
+
+settings::secret_flags! {
+    /// Master key encrypting upstream secrets: 64 hex characters (32
+    /// bytes), e.g. from `openssl rand -hex 32`. Without one the server
+    /// cannot store secrets. Prefer --master-key-file
+    MasterKeyFlags("master key") {
+        master_key = "TOKENCTL_MASTER_KEY", "HEX";
+        /// File holding the master key (e.g. a systemd credential)
+        master_key_file = "TOKENCTL_MASTER_KEY_FILE";
+    }
+}
+
+settings::secret_flags! {
+    /// Admin credential (tkc_…, from `tokenctl credential generate`) for the
+    /// first user on an empty database; ignored once a user exists. Prefer
+    /// --bootstrap-token-file
+    BootstrapTokenFlags("bootstrap credential") {
+        bootstrap_token = "TOKENCTL_BOOTSTRAP_TOKEN", "CREDENTIAL";
+        /// File holding the bootstrap credential
+        bootstrap_token_file = "TOKENCTL_BOOTSTRAP_TOKEN_FILE";
+    }
+}
+
+settings::secret_flags! {
+    /// Cloudflare API token with the Workers KV Storage Write permission.
+    /// Prefer --cf-api-token-file
+    CfApiTokenFlags("Cloudflare API token") {
+        cf_api_token = "CF_API_TOKEN", "TOKEN";
+        /// File holding the Cloudflare API token
+        cf_api_token_file = "CF_API_TOKEN_FILE";
+    }
+}
+
+settings::secret_flags! {
     /// Edge key sealing upstream secrets for the Worker, which holds the
     /// same key: 64 hex characters (32 bytes). Without it secrets are not
     /// written to KV. Prefer --edge-key-file
-    #[arg(
-        long,
-        env = "TOKENCTL_EDGE_KEY",
-        hide_env_values = true,
-        value_name = "HEX"
-    )]
-    pub edge_key: Option<String>,
-    /// File holding the edge key
-    #[arg(long, env = "TOKENCTL_EDGE_KEY_FILE", value_name = "PATH")]
-    pub edge_key_file: Option<PathBuf>,
+    EdgeKeyFlags("edge key") {
+        edge_key = "TOKENCTL_EDGE_KEY", "HEX";
+        /// File holding the edge key
+        edge_key_file = "TOKENCTL_EDGE_KEY_FILE";
+    }
 }
 
 /// When the server looks for webhook events, and their thresholds.
@@ -461,38 +461,20 @@ pub fn connection_limits(
 
 /// The master key from `--master-key` or `--master-key-file` (not both).
 pub fn master_key(args: &Args) -> CliResult<Option<MasterKey>> {
-    let from = |id| args.origins.describe(id);
-    let value = settings::secret(
-        "master key",
-        args.master_key.as_deref(),
-        "master_key",
-        args.master_key_file.as_deref(),
-        "master_key_file",
-        &args.origins,
-    )?;
-    let source = if args.master_key_file.is_some() {
-        from("master_key_file")
-    } else {
-        from("master_key")
-    };
-    value
-        .map(|hex| MasterKey::from_hex(&hex))
+    args.master_key
+        .read(&args.origins)?
+        .map(|(hex, source)| {
+            MasterKey::from_hex(&hex)
+                .map_err(|e| CliError::usage(format!("the master key from {source}: {e}")))
+        })
         .transpose()
-        .map_err(|e| CliError::usage(format!("the master key from {source}: {e}")))
 }
 
 /// The bootstrap credential from `--bootstrap-token` or
 /// `--bootstrap-token-file` (not both).
 pub fn bootstrap_credential(args: &Args) -> CliResult<Option<String>> {
-    let value = settings::secret(
-        "bootstrap credential",
-        args.bootstrap_token.as_deref(),
-        "bootstrap_token",
-        args.bootstrap_token_file.as_deref(),
-        "bootstrap_token_file",
-        &args.origins,
-    )?;
-    if let (Some(value), Some(path)) = (&value, &args.bootstrap_token_file) {
+    let value = args.bootstrap_token.read(&args.origins)?.map(|(v, _)| v);
+    if let (Some(value), Some(path)) = (&value, &args.bootstrap_token.bootstrap_token_file) {
         use tokenctl_gateway::token::{Secret, SecretKind};
         Secret::parse(SecretKind::AdminCredential, value).map_err(|e| {
             CliError::usage(format!(
@@ -512,14 +494,7 @@ pub fn kv_sync_config(kv: &KvArgs, origins: &Origins) -> CliResult<Option<KvConf
             .filter(|v| !v.is_empty())
             .map(str::to_string)
     };
-    let api_token = settings::secret(
-        "Cloudflare API token",
-        kv.cf_api_token.as_deref(),
-        "cf_api_token",
-        kv.cf_api_token_file.as_deref(),
-        "cf_api_token_file",
-        origins,
-    )?;
+    let api_token = kv.cf_api_token.read(origins)?.map(|(v, _)| v);
     let parts = [
         (
             "--cf-account-id (CF_ACCOUNT_ID)",
@@ -565,23 +540,13 @@ pub fn kv_sync_config(kv: &KvArgs, origins: &Origins) -> CliResult<Option<KvConf
 
 /// The edge key from `--edge-key` or `--edge-key-file` (not both).
 pub fn edge_key(kv: &KvArgs, origins: &Origins) -> CliResult<Option<EdgeKey>> {
-    let value = settings::secret(
-        "edge key",
-        kv.edge_key.as_deref(),
-        "edge_key",
-        kv.edge_key_file.as_deref(),
-        "edge_key_file",
-        origins,
-    )?;
-    let source = if kv.edge_key_file.is_some() {
-        origins.describe("edge_key_file")
-    } else {
-        origins.describe("edge_key")
-    };
-    value
-        .map(|hex| EdgeKey::parse(&hex))
+    kv.edge_key
+        .read(origins)?
+        .map(|(hex, source)| {
+            EdgeKey::parse(&hex)
+                .map_err(|e| CliError::usage(format!("the edge key from {source}: {e}")))
+        })
         .transpose()
-        .map_err(|e| CliError::usage(format!("the edge key from {source}: {e}")))
 }
 
 /// The certificate and key of `--tls-cert`/`--tls-key` (both or neither),

@@ -412,10 +412,11 @@ async fn route_rows_for(state: &AppState, rows: &[(Key, Agg)]) -> ApiResult<Vec<
     Ok(out)
 }
 
-/// A usage list: sorted, limited (1-1000 rows, default 1000), and only the
-/// rows returned get a timeline, so a report's memory does not grow with
-/// the number of tokens times the number of buckets.
-fn list(
+/// A usage list: priced, sorted, limited (1-1000 rows, default 1000), and
+/// only the rows returned get a timeline, so a report's memory does not
+/// grow with the number of tokens times the number of buckets.
+async fn list(
+    state: &AppState,
     ctx: &Ctx,
     rows: &[(Key, Agg)],
     by_route: bool,
@@ -423,6 +424,9 @@ fn list(
     sort: Option<&str>,
     limit: usize,
 ) -> ApiResult<UsageRows> {
+    super::spend::priced(state, &ctx.scope, &ctx.plan)
+        .await?
+        .fill(&mut out, by_route);
     sort_rows(&mut out, sort)?;
     let total = out.len();
     out.truncate(limit);
@@ -482,18 +486,11 @@ async fn token_rows(
     let limit = input::report_limit(q.limit.unwrap_or(input::MAX_REPORT_ROWS))?;
     let ctx = context(&state, &caller, &q.window()).await?;
     let rows = rollups(&state, &ctx).await?;
-    let mut out = token_rows_for(&state, &caller, &ctx, &rows).await?;
-    super::spend::priced(&state, &ctx.scope, &ctx.plan)
-        .await?
-        .fill(&mut out, false);
-    Ok(Json(list(
-        &ctx,
-        &rows,
-        false,
-        out,
-        q.sort.as_deref(),
-        limit,
-    )?))
+    let out = token_rows_for(&state, &caller, &ctx, &rows).await?;
+    let sort = q.sort.as_deref();
+    Ok(Json(
+        list(&state, &ctx, &rows, false, out, sort, limit).await?,
+    ))
 }
 
 /// One row per route, including routes without calls; counts only calls of
@@ -509,18 +506,11 @@ async fn route_rows(
     let limit = input::report_limit(q.limit.unwrap_or(input::MAX_REPORT_ROWS))?;
     let ctx = context(&state, &caller, &q.window()).await?;
     let rows = rollups(&state, &ctx).await?;
-    let mut out = route_rows_for(&state, &rows).await?;
-    super::spend::priced(&state, &ctx.scope, &ctx.plan)
-        .await?
-        .fill(&mut out, true);
-    Ok(Json(list(
-        &ctx,
-        &rows,
-        true,
-        out,
-        q.sort.as_deref(),
-        limit,
-    )?))
+    let out = route_rows_for(&state, &rows).await?;
+    let sort = q.sort.as_deref();
+    Ok(Json(
+        list(&state, &ctx, &rows, true, out, sort, limit).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

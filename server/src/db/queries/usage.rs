@@ -119,6 +119,35 @@ async fn add_token_rollups(
     Ok(())
 }
 
+/// `select` (a rollup table's) limited to buckets in `[since, until)` and
+/// to the scope's teams, token and route; `None` when the scope allows no
+/// team at all.
+fn rollups_in(
+    select: String,
+    scope: &UsageScope,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Option<QueryBuilder<'static, Db>> {
+    let mut q = QueryBuilder::<Db>::new(select);
+    q.push(" WHERE bucket >= ")
+        .push_bind(since)
+        .push(" AND bucket < ")
+        .push_bind(until);
+    if let Some(teams) = &scope.teams {
+        if teams.is_empty() {
+            return None;
+        }
+        push_ids(&mut q, "team_id", teams);
+    }
+    if let Some(token) = scope.token {
+        q.push(" AND token_id = ").push_bind(token);
+    }
+    if let Some(route) = scope.route {
+        q.push(" AND route_id = ").push_bind(route);
+    }
+    Some(q)
+}
+
 fn push_ids(q: &mut QueryBuilder<'_, Db>, column: &str, ids: &[Uuid]) {
     q.push(format!(" AND {column} IN ("));
     let mut sep = q.separated(", ");
@@ -354,23 +383,10 @@ impl Repo {
         since: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> ApiResult<Vec<(Key, Agg)>> {
-        let mut q = QueryBuilder::<Db>::new(format!(
-            "SELECT {ROLLUP_COLUMNS} FROM {} WHERE bucket >= ",
-            level.table()
-        ));
-        q.push_bind(since).push(" AND bucket < ").push_bind(until);
-        if let Some(teams) = &scope.teams {
-            if teams.is_empty() {
-                return Ok(vec![]);
-            }
-            push_ids(&mut q, "team_id", teams);
-        }
-        if let Some(token) = scope.token {
-            q.push(" AND token_id = ").push_bind(token);
-        }
-        if let Some(route) = scope.route {
-            q.push(" AND route_id = ").push_bind(route);
-        }
+        let select = format!("SELECT {ROLLUP_COLUMNS} FROM {}", level.table());
+        let Some(mut q) = rollups_in(select, &scope, since, until) else {
+            return Ok(vec![]);
+        };
         Ok(q.build_query_as::<RollupRow>()
             .fetch_all(&self.pool)
             .await?
@@ -400,24 +416,14 @@ impl Repo {
             output_tokens: i64,
             cached_input_tokens: i64,
         }
-        let mut q = QueryBuilder::<Db>::new(format!(
+        let select = format!(
             "SELECT bucket, team_id, token_id, route_id, model, calls, input_tokens, \
-             output_tokens, cached_input_tokens FROM {} WHERE bucket >= ",
+             output_tokens, cached_input_tokens FROM {}",
             level.tokens_table()
-        ));
-        q.push_bind(since).push(" AND bucket < ").push_bind(until);
-        if let Some(teams) = &scope.teams {
-            if teams.is_empty() {
-                return Ok(vec![]);
-            }
-            push_ids(&mut q, "team_id", teams);
-        }
-        if let Some(token) = scope.token {
-            q.push(" AND token_id = ").push_bind(token);
-        }
-        if let Some(route) = scope.route {
-            q.push(" AND route_id = ").push_bind(route);
-        }
+        );
+        let Some(mut q) = rollups_in(select, &scope, since, until) else {
+            return Ok(vec![]);
+        };
         Ok(q.build_query_as::<Row>()
             .fetch_all(&self.pool)
             .await?
