@@ -1,25 +1,9 @@
 //! The LLM part of usage reports for people: tokens in and out per model
 //! and their cost, shown only where a report has LLM calls.
 
-use crate::output::Output;
+use crate::output::{count, Output};
 use std::fmt::Write;
 use tokenctl_server::api::{LlmSpend, UsageRow};
-
-/// `12,345` — counts are easier to read grouped.
-fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        out.insert(0, '-');
-    }
-    out
-}
 
 /// `$0.001234`, or `-` when nothing was priced.
 pub(super) fn cost(usd: Option<&str>) -> String {
@@ -52,10 +36,10 @@ pub(super) fn section(out: &Output, llm: &LlmSpend) -> String {
         }
         t.add_row(vec![
             m.model.clone().unwrap_or_else(|| "(unnamed)".into()),
-            grouped(m.calls),
-            grouped(m.input_tokens),
-            grouped(m.cached_input_tokens),
-            grouped(m.output_tokens),
+            count(m.calls),
+            count(m.input_tokens),
+            count(m.cached_input_tokens),
+            count(m.output_tokens),
             price,
         ]);
     }
@@ -63,15 +47,15 @@ pub(super) fn section(out: &Output, llm: &LlmSpend) -> String {
     let _ = write!(
         text,
         "Total: {} tokens in, {} out, cost {}",
-        grouped(llm.input_tokens),
-        grouped(llm.output_tokens),
+        count(llm.input_tokens),
+        count(llm.output_tokens),
         cost(llm.cost_usd.as_deref())
     );
     if llm.unpriced_calls > 0 {
         let _ = write!(
             text,
             " ({} calls of unpriced models; set prices with `tokenctl price set`)",
-            grouped(llm.unpriced_calls)
+            count(llm.unpriced_calls)
         );
     }
     text.push('\n');
@@ -87,8 +71,8 @@ pub(super) fn any(rows: &[UsageRow]) -> bool {
 /// The cells of a list row's LLM columns.
 pub(super) fn cells(r: &UsageRow) -> [String; 3] {
     [
-        grouped(r.input_tokens),
-        grouped(r.output_tokens),
+        count(r.input_tokens),
+        count(r.output_tokens),
         cost(r.cost_usd.as_deref()),
     ]
 }
@@ -98,11 +82,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_are_grouped() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1000), "1,000");
-        assert_eq!(grouped(-1234567), "-1,234,567");
+    fn counts_are_count() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(-1234567), "-1,234,567");
         assert_eq!(cost(Some("0.000370")), "$0.000370");
         assert_eq!(cost(None), "-");
     }
