@@ -272,7 +272,7 @@ macro_rules! secret_flags {
             $file:ident = $file_env:literal;
         }
     ) => {
-        #[derive(Debug, Clone, clap::Args)]
+        #[derive(Clone, clap::Args)]
         pub struct $name {
             $(#[doc = $doc])*
             #[arg(long, env = $env, hide_env_values = true, value_name = $value_name)]
@@ -280,6 +280,16 @@ macro_rules! secret_flags {
             $(#[doc = $file_doc])*
             #[arg(long, env = $file_env, value_name = "PATH")]
             pub $file: Option<std::path::PathBuf>,
+        }
+
+        /// The value is never printed, the file's path is.
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field(stringify!($value), &self.$value.as_ref().map(|_| "<redacted>"))
+                    .field(stringify!($file), &self.$file)
+                    .finish()
+            }
         }
 
         impl $name {
@@ -377,6 +387,20 @@ mod tests {
             .chain(list.iter().copied())
             .map(String::from)
             .collect()
+    }
+
+    #[test]
+    fn a_secret_flag_never_shows_its_value_in_debug_output() {
+        let flags = crate::commands::server::MasterKeyFlags {
+            master_key: Some("00ff".repeat(16)),
+            master_key_file: Some(PathBuf::from("/run/key")),
+        };
+        let shown = format!("{flags:?}");
+        assert!(!shown.contains("00ff"), "{shown}");
+        assert!(
+            shown.contains("<redacted>") && shown.contains("/run/key"),
+            "{shown}"
+        );
     }
 
     /// A file removed on drop.
