@@ -64,10 +64,16 @@ pub const PRICE_MAX_USD: i64 = 1_000_000;
 /// over-precise forms and white space are refused.
 pub fn price_usd(what: &str, value: &str) -> Result<i64, InputError> {
     let v = value;
+    // Echoed in messages, so never longer than a price can be.
+    let shown = v
+        .chars()
+        .take(40)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
     let bad = || {
         InputError(format!(
-            "{what} `{}` is not a price in USD: use digits with at most 6 decimals, e.g. 2.50 or 0.075",
-            v.chars().take(40).collect::<String>().escape_debug()
+            "{what} `{shown}` is not a price in USD: use digits with at most 6 decimals, e.g. 2.50 or 0.075"
         ))
     };
     if v.starts_with('-') {
@@ -83,7 +89,7 @@ pub fn price_usd(what: &str, value: &str) -> Result<i64, InputError> {
     }
     if frac.len() > 6 {
         return err(format!(
-            "{what} `{v}` has more than 6 decimals (prices are kept in micro-dollars)"
+            "{what} `{shown}` has more than 6 decimals (prices are kept in micro-dollars)"
         ));
     }
     let whole = whole.trim_start_matches('0');
