@@ -5449,7 +5449,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__update)
-            opts="-o -h --name --description --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --name --description --quota --quota-tokens --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5460,6 +5460,14 @@ _tokenctl() {
                     return 0
                     ;;
                 --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quota-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5541,7 +5549,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__create)
-            opts="-o -h --name --scope --team --expires --description --allow-ip --rate --allow-unknown-scope --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --name --scope --team --expires --description --allow-ip --rate --quota --quota-tokens --allow-unknown-scope --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5572,6 +5580,14 @@ _tokenctl() {
                     return 0
                     ;;
                 --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quota-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5931,7 +5947,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__update)
-            opts="-o -h --team --name --description --scope --add-scope --remove-scope --expires --allow-ip --allow-any-ip --rate --allow-unknown-scope --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --team --name --description --scope --add-scope --remove-scope --expires --allow-ip --allow-any-ip --rate --quota --quota-tokens --allow-unknown-scope --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5970,6 +5986,14 @@ _tokenctl() {
                     return 0
                     ;;
                 --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quota)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --quota-tokens)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

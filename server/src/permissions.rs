@@ -19,11 +19,16 @@ pub enum Action {
     TokenManageOwn,
     /// Update, rotate or revoke any token of the team.
     TokenManageAny,
+    /// Set, change or remove a token's quotas (on create or update): a
+    /// spend control, so not the token's creator's to lift.
+    TokenQuotaSet,
     AuditRead,
     TeamRead,
     TeamCreate,
     /// Rename a team, change its description.
     TeamUpdate,
+    /// Set, change or remove a team's quotas.
+    TeamQuotaSet,
     TeamDelete,
     /// Add, remove, or change the role of developers and viewers.
     MemberManage,
@@ -116,6 +121,12 @@ pub const RULES: &[Rule] = &[
         "Update, rotate, revoke any token of the team",
     ),
     rule(
+        Action::TokenQuotaSet,
+        Scope::Team,
+        Role::Manager,
+        "Set, change or remove quotas of the team's tokens (`--quota`, `--quota-tokens`)",
+    ),
+    rule(
         Action::AuditRead,
         Scope::Team,
         Role::Viewer,
@@ -138,6 +149,12 @@ pub const RULES: &[Rule] = &[
         Scope::Team,
         Role::Admin,
         "Rename a team, change its description",
+    ),
+    rule(
+        Action::TeamQuotaSet,
+        Scope::Global,
+        Role::Admin,
+        "Set, change or remove a team's quotas (`team update --quota`)",
     ),
     rule(
         Action::TeamDelete,

@@ -10,6 +10,7 @@ pub mod health;
 pub mod login;
 pub mod man;
 pub mod price;
+mod quotas;
 pub mod route;
 pub mod search;
 pub mod secret;

@@ -30,7 +30,16 @@ Examples:
     List(PageArgs),
     /// Show a team and its members
     Show { team: String },
-    /// Rename a team or change its description (team admins)
+    /// Rename a team or change its description (team admins), or its quotas (global admins)
+    #[command(after_long_help = "\
+Examples:
+  tokenctl team update platform --description 'Platform engineering'
+  tokenctl team update research --quota 50000/month      # all the team's tokens together
+  tokenctl team update research --quota-tokens none
+
+Quotas: N/PERIOD with PERIOD hour, day or month (calendar periods in UTC), or `none`.
+A request must fit both its token's and its team's quotas; over either, the gateway
+answers 429 quota_exceeded until the period ends.")]
     Update(UpdateArgs),
     /// Delete a team (team admins); refused while it has tokens that are not revoked
     ///
@@ -58,6 +67,12 @@ pub struct UpdateArgs {
     name: Option<String>,
     #[arg(long)]
     description: Option<String>,
+    /// Requests of all the team's tokens per calendar period (UTC), e.g. 50000/month, or `none`
+    #[arg(long, value_name = "N/PERIOD")]
+    quota: Option<String>,
+    /// LLM tokens of the team per calendar period, e.g. 20000000/month, or `none`
+    #[arg(long, value_name = "N/PERIOD")]
+    quota_tokens: Option<String>,
 }
 
 impl From<UpdateArgs> for UpdateTeam {
@@ -65,6 +80,8 @@ impl From<UpdateArgs> for UpdateTeam {
         UpdateTeam {
             name: a.name,
             description: a.description,
+            quota: a.quota,
+            quota_tokens: a.quota_tokens,
         }
     }
 }
@@ -129,8 +146,11 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 input::description(d)?;
             }
         }
-        Command::Update(UpdateArgs { name: Some(n), .. }) => {
-            input::team_name(n)?;
+        Command::Update(a) => {
+            if let Some(n) = &a.name {
+                input::team_name(n)?;
+            }
+            super::token::validate_quotas(a.quota.as_deref(), a.quota_tokens.as_deref())?;
         }
         _ => {}
     }
@@ -270,6 +290,7 @@ fn print_team(out: &Output, t: &TeamDetail) {
                 }
             ),
             ("tokens", format!("{} not revoked", t.live_tokens)),
+            ("quotas", super::quotas::summary(&t.team.quotas)),
             ("created", output::when(Some(t.team.created_at), "")),
         ])
     );

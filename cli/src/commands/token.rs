@@ -18,9 +18,12 @@ Examples:
   tokenctl token create --name n8n-prod --scope openai --expires 90d
   tokenctl token create --name ci --scope tag:llm --scope internal --team platform -o json
   tokenctl token create --name office --scope '*' --allow-ip 203.0.113.0/24 --rate 100/1m
+  tokenctl token create --name batch --scope openai --quota 1000/day --quota-tokens 2000000/month
 
 Scopes: `*` (every route), a route name, or `tag:TAG` (every route with that tag).
-Expiry: a duration (30d, 12h), a date (2027-01-31 = 00:00 UTC), an RFC 3339 time, or never.")]
+Expiry: a duration (30d, 12h), a date (2027-01-31 = 00:00 UTC), an RFC 3339 time, or never.
+Quotas count per calendar period in UTC (hour, day, month); a used-up quota is answered
+429 quota_exceeded until the period ends. `token show` prints what is used and left.")]
     Create(CreateArgs),
     /// List tokens, by name, a page at a time
     #[command(after_long_help = "\
@@ -30,10 +33,19 @@ Examples:
   tokenctl token list --all -o jsonl | jq -r .name
   tokenctl token list --all -o json > tokens.json")]
     List(ListArgs),
-    /// Show one token: status, masked secret, scopes, last use, rotation grace.
+    /// Show one token: status, masked secret, scopes, last use, rotation grace,
+    /// quotas with what is used and left this period.
     /// Given a token's own secret (`ntk_…`), finds the token it belongs to
     Show(RefArgs),
-    /// Change a token's name, description, scopes, expiry, IP allow-list or rate limit
+    /// Change a token's name, description, scopes, expiry, IP allow-list, rate limit or quotas
+    #[command(after_long_help = "\
+Examples:
+  tokenctl token update n8n-prod --add-scope tag:llm
+  tokenctl token update n8n-prod --quota 100/day         # requests per UTC day
+  tokenctl token update n8n-prod --quota-tokens 500000/month --quota none
+
+Quotas: N/PERIOD with PERIOD hour, day or month (calendar periods in UTC), or `none`
+to remove one. --quota counts requests, --quota-tokens LLM tokens (input plus output).")]
     Update(UpdateArgs),
     /// Revoke a token (it stays listed with status `revoked`, for audit and usage history)
     Revoke(RevokeArgs),
@@ -78,6 +90,12 @@ pub struct CreateArgs {
     /// Rate limit N/PERIOD, e.g. 100/1m
     #[arg(long, value_name = "N/PERIOD")]
     rate: Option<String>,
+    /// Requests per calendar period (UTC): N/hour, N/day or N/month, e.g. 100/day
+    #[arg(long, value_name = "N/PERIOD")]
+    quota: Option<String>,
+    /// LLM tokens (input plus output) per calendar period, e.g. 2000000/month
+    #[arg(long, value_name = "N/PERIOD")]
+    quota_tokens: Option<String>,
     /// Accept scopes that name no existing route or tag
     #[arg(long)]
     allow_unknown_scope: bool,
@@ -93,6 +111,8 @@ impl From<CreateArgs> for CreateToken {
             expires: Some(a.expires),
             allow_ips: a.allow_ips,
             rate: a.rate,
+            quota: a.quota,
+            quota_tokens: a.quota_tokens,
             allow_unknown_scope: a.allow_unknown_scope,
         }
     }
@@ -171,6 +191,12 @@ pub struct UpdateArgs {
     /// New rate limit N/PERIOD, or `none`
     #[arg(long, value_name = "N/PERIOD")]
     rate: Option<String>,
+    /// Requests per calendar period (UTC), e.g. 100/day, or `none`
+    #[arg(long, value_name = "N/PERIOD")]
+    quota: Option<String>,
+    /// LLM tokens per calendar period, e.g. 2000000/month, or `none`
+    #[arg(long, value_name = "N/PERIOD")]
+    quota_tokens: Option<String>,
     #[arg(long)]
     allow_unknown_scope: bool,
 }
@@ -283,6 +309,8 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                     (!a.allow_ips.is_empty()).then_some(a.allow_ips)
                 },
                 rate: a.rate,
+                quota: a.quota,
+                quota_tokens: a.quota_tokens,
                 allow_unknown_scope: a.allow_unknown_scope,
             };
             let token: Token = client
@@ -358,6 +386,7 @@ fn validate(command: &Command) -> CliResult {
             if let Some(r) = &a.rate {
                 input::rate_limit(r)?;
             }
+            validate_quotas(a.quota.as_deref(), a.quota_tokens.as_deref())?;
             if let Some(d) = &a.description {
                 input::description(d)?;
             }
@@ -378,6 +407,7 @@ fn validate(command: &Command) -> CliResult {
             if let Some(r) = a.rate.as_deref().filter(|r| r.trim() != "none") {
                 input::rate_limit(r)?;
             }
+            validate_quotas(a.quota.as_deref(), a.quota_tokens.as_deref())?;
         }
         Command::Rotate(a) => {
             if let Some(grace) = &a.grace {
@@ -390,6 +420,20 @@ fn validate(command: &Command) -> CliResult {
             }
         }
         Command::List(_) | Command::Revoke(_) => {}
+    }
+    Ok(())
+}
+
+/// `--quota` and `--quota-tokens` by the server's own rules.
+pub(super) fn validate_quotas(quota: Option<&str>, quota_tokens: Option<&str>) -> CliResult {
+    use tokenctl_gateway::quota::QuotaKind;
+    for (kind, value) in [
+        (QuotaKind::Requests, quota),
+        (QuotaKind::LlmTokens, quota_tokens),
+    ] {
+        if let Some(v) = value {
+            input::quota(kind, v)?;
+        }
     }
     Ok(())
 }
@@ -462,6 +506,7 @@ fn print_token(out: &Output, t: &Token) {
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| "none".into()),
         ),
+        ("quotas", super::quotas::summary(&t.quotas)),
         (
             "description",
             if t.description.is_empty() {
@@ -486,4 +531,7 @@ fn print_token(out: &Output, t: &Token) {
         rows.push(("revoked", output::when(Some(r), "")));
     }
     println!("{}", out.fields(rows));
+    if let Some(usage) = t.quota_usage.as_deref().filter(|u| !u.is_empty()) {
+        println!("\n{}", super::quotas::table(out, usage));
+    }
 }

@@ -509,6 +509,14 @@ fn render_token(out: &Output, u: &TokenUsage) -> CliResult<String> {
         Opening::Whole(text) => return Ok(text),
         Opening::Head(text) => text,
     };
+    if !u.quotas.is_empty() {
+        let _ = write!(
+            text,
+            "\n{}\n{}\n",
+            out.bold("Quotas this period"),
+            super::quotas::table(out, &u.quotas)
+        );
+    }
     let _ = write!(text, "\n{}\n", out.bold("By route"));
     text.push_str(&rows_table(out, &u.by_route, "ROUTE", false));
     let _ = write!(text, "\n{}\n", out.bold("By status"));

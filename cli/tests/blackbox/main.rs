@@ -29,6 +29,7 @@ mod operator_views;
 mod paging;
 mod permissions;
 mod privilege;
+mod quotas;
 mod routes;
 mod search;
 mod secrets;

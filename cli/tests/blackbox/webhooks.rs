@@ -6,6 +6,7 @@
 //! events the server finds by itself (tokens expiring, the KV sync
 //! failing, roll-ups lagging, a route's error rate).
 
+mod quotas;
 mod receiver;
 
 use crate::common::{Backend, Cli, TestServer};
@@ -92,7 +93,10 @@ both!(
     kv_sync_failing,
     rollup_lagging,
     slow_receiver_does_not_delay_another,
+    quota_warning_and_exhaustion_arrive_once,
 );
+
+use quotas::quota_warning_and_exhaustion_arrive_once;
 
 /// `webhook test`: one signed POST with the documented payload and
 /// headers; the secret shown once and stored only encrypted.

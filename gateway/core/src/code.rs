@@ -32,6 +32,9 @@ pub const UPSTREAM_FORBIDDEN: &str = "upstream_forbidden";
 pub const UPSTREAM_AUTH_UNAVAILABLE: &str = "upstream_auth_unavailable";
 /// The token's rate limit is exhausted.
 pub const RATE_LIMITED: &str = "rate_limited";
+/// A quota or budget of the token or of its team is used up for the
+/// current period.
+pub const QUOTA_EXCEEDED: &str = "quota_exceeded";
 
 // Answers a front-end gives itself (see `crate::failure`).
 

@@ -23,6 +23,7 @@
 //! | 9 | an IP-literal upstream is an address the route may reach | 502 | `upstream_forbidden` |
 //! | 10 | the route's upstream credentials are available (and bound to its host) | 502 | `upstream_auth_unavailable` |
 //! | 11 | the token's rate limit allows it       | 429 | `rate_limited` |
+//! | 12 | the token's and its team's quotas and budgets are not used up ([`Gateway::check_quotas`]) | 429 | `quota_exceeded` |
 //!
 //! Authentication comes first so that an unauthenticated client learns
 //! nothing about routes or paths. Path problems are reported as their own
@@ -32,6 +33,10 @@
 //! from a made-up one. A route not granted to the token's team answers
 //! exactly like one its scopes do not name. The upstream checks precede
 //! rate limiting so a misconfigured route does not eat the client's quota.
+//! Check 12 is a separate call on the [`Allowed`] request because its
+//! counters ([`QuotaCounter`](crate::quota::QuotaCounter)) are kept apart,
+//! like the rate limiter's, and a front-end that looks tokens up itself
+//! also looks their quota state up itself.
 //!
 //! Check 9 covers upstreams written as IP addresses; an upstream named by
 //! a host name is checked by the front-end where it resolves the name (the
@@ -57,6 +62,7 @@
 use crate::address::{self, UpstreamAccess};
 use crate::headers::HOP_BY_HOP;
 use crate::host;
+use crate::quota::QuotaState;
 use crate::ratelimit::RateLimiter;
 use crate::route::{RouteError, RouteTable};
 use crate::scope;
@@ -252,6 +258,8 @@ pub struct Gateway {
     /// Per route: whether its upstream is an IP address the route's
     /// access does not allow.
     route_forbidden: Vec<bool>,
+    /// Published quota state by subject (token or team id).
+    quotas: HashMap<Uuid, QuotaState>,
     warnings: Vec<SnapshotWarning>,
 }
 
@@ -284,6 +292,7 @@ impl Gateway {
             routes,
             secrets,
             secret_hosts,
+            quotas,
         } = snapshot;
         let mut warnings = Vec::new();
 
@@ -344,6 +353,7 @@ impl Gateway {
             routes,
             route_auth,
             route_forbidden,
+            quotas: quotas.into_iter().map(|q| (q.subject, q)).collect(),
             warnings,
         }
     }
@@ -739,5 +749,7 @@ fn is_injectable_header(name: &str) -> bool {
             .any(|h| h.eq_ignore_ascii_case(name))
 }
 
+mod quota_check;
+pub use quota_check::check_quotas;
 #[cfg(test)]
 mod tests;

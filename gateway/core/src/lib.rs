@@ -18,6 +18,9 @@
 //! * [`scope`] — which routes a token's scopes grant, among those granted
 //!   to its team;
 //! * [`ratelimit`] — per-token GCRA rate limiting;
+//! * [`quota`] — quotas and budgets per calendar period (UTC): the
+//!   `N/PERIOD` form, the state the control plane publishes, and a
+//!   gateway's local counter between publications;
 //! * [`decision`] — the whole per-request decision ([`Gateway::authorize`]);
 //! * [`code`] — every error code a gateway answers with or records;
 //! * [`failure`] — the answers a front-end gives itself (upstream timeout,
@@ -88,6 +91,7 @@ pub mod kv;
 pub mod llm;
 pub mod location;
 pub mod path;
+pub mod quota;
 pub mod ratelimit;
 pub mod route;
 pub mod scope;

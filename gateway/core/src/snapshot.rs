@@ -8,6 +8,7 @@
 
 use crate::address::UpstreamAccess;
 use crate::llm::Provider;
+use crate::quota::QuotaState;
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,10 @@ pub struct Snapshot {
     /// A secret without an entry may be sent nowhere.
     #[serde(default)]
     pub secret_hosts: SecretHosts,
+    /// Quota state per subject (token or team) that has quotas, kept apart
+    /// from the tokens (see [`crate::quota`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotas: Vec<QuotaState>,
 }
 
 /// Secret name → the host patterns the secret may be sent to.
@@ -61,6 +66,7 @@ impl Snapshot {
                 routes: update.routes,
                 secrets: update.secrets,
                 secret_hosts: update.secret_hosts,
+                quotas: update.quotas,
             };
             return Ok(());
         }
@@ -78,6 +84,8 @@ impl Snapshot {
         self.secret_hosts.extend(update.secret_hosts);
         remove_ids(&mut self.tokens, &update.removed_tokens, |t| t.id);
         remove_ids(&mut self.routes, &update.removed_routes, |r| r.id);
+        upsert_by_id(&mut self.quotas, update.quotas, |q| q.subject);
+        remove_ids(&mut self.quotas, &update.removed_quotas, |q| q.subject);
         for name in &update.removed_secrets {
             self.secrets.0.remove(name);
             self.secret_hosts.remove(name);
@@ -142,6 +150,13 @@ pub struct ConfigUpdate {
     /// Names of secrets to forget.
     #[serde(default)]
     pub removed_secrets: Vec<String>,
+    /// Quota state of subjects added or changed (all subjects with quotas
+    /// when `full`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quotas: Vec<QuotaState>,
+    /// Subjects (token or team ids) that no longer have quotas.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed_quotas: Vec<Uuid>,
 }
 
 /// An incremental update older than the snapshot it was applied to.
@@ -600,6 +615,8 @@ mod tests {
             secrets: UpstreamSecrets::default(),
             secret_hosts: SecretHosts::default(),
             removed_secrets: vec![],
+            quotas: vec![],
+            removed_quotas: vec![],
         }
     }
 

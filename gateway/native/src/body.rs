@@ -118,10 +118,16 @@ pub struct PendingUsage {
     pub started: Instant,
     pub bytes_in: Arc<AtomicU64>,
     pub sink: UsageSink,
+    /// Where the answer's LLM tokens count, on an LLM route whose token or
+    /// team has an LLM-token quota.
+    pub quota: Option<crate::quota::LlmTokenCharge>,
 }
 
 impl PendingUsage {
     fn finish(mut self, bytes_out: u64, error_code: Option<&'static str>) {
+        if let (Some(charge), Some(llm)) = (&self.quota, &self.record.llm) {
+            charge.record(llm, self.record.at);
+        }
         self.record.latency = self.started.elapsed();
         self.record.bytes_in = self.bytes_in.load(Ordering::Relaxed);
         self.record.bytes_out = bytes_out;

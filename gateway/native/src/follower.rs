@@ -230,6 +230,7 @@ async fn follow_feed(
                             routes: vec![],
                             secrets: Default::default(),
                             secret_hosts: Default::default(),
+                            quotas: Default::default(),
                         };
                         fresh.apply(update).expect("a full update always applies");
                         fresh

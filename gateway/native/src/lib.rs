@@ -11,6 +11,7 @@ mod ladder;
 mod llm;
 mod metrics;
 mod proxy;
+mod quota;
 mod resolve;
 mod spool;
 mod state;
@@ -158,6 +159,7 @@ impl NativeGateway {
         let shared = Arc::new(state::Shared {
             gateway: Default::default(),
             limiter: Mutex::new(RateLimiter::new()),
+            quotas: Arc::default(),
             usage: sink,
             health: state::Health::new(spool.stats.clone(), settings.max_stale),
             connections: listener.stats(),

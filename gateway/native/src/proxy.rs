@@ -212,7 +212,16 @@ impl Proxy {
                 Some(allowed) => Ok(allowed),
                 None => {
                     let mut limiter = self.shared.limiter.lock().expect("not poisoned");
-                    installed.gateway.authorize(&mut limiter, &info, facts.at)
+                    installed
+                        .gateway
+                        .authorize(&mut limiter, &info, facts.at)
+                        .and_then(|allowed| {
+                            let mut quotas = self.shared.quotas.lock().expect("not poisoned");
+                            installed
+                                .gateway
+                                .check_quotas(&mut quotas, &allowed, facts.at)
+                                .map(|()| allowed)
+                        })
                 }
             }
         };
@@ -287,6 +296,7 @@ impl Proxy {
             started: facts.started,
             bytes_in,
             sink: self.shared.usage.clone(),
+            quota: None,
         }
     }
 
@@ -507,7 +517,10 @@ impl Proxy {
             }
             scan
         });
-        let usage = self.pending(facts, record, bytes_in);
+        let mut usage = self.pending(facts, record, bytes_in);
+        if scan.is_some() {
+            usage.quota = crate::quota::LlmTokenCharge::of(&self.shared, installed, &allowed);
+        }
         Response::from_parts(rparts, ProxyBody::upstream(rbody, usage, scan))
     }
 }

@@ -5,6 +5,7 @@ use arc_swap::ArcSwapOption;
 use serde::Serialize;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use tokenctl_gateway::quota::QuotaCounter;
 use tokenctl_gateway::{Allowed, Gateway, RateLimiter};
 
 /// A config ready for the request path: the core's index plus what this
@@ -72,6 +73,9 @@ pub struct Shared {
     pub gateway: ArcSwapOption<Installed>,
     /// Rate-limit state outlives config swaps.
     pub limiter: Mutex<RateLimiter>,
+    /// Local quota counts outlive config swaps too (shared with the
+    /// responses that report LLM tokens).
+    pub quotas: Arc<Mutex<QuotaCounter>>,
     pub usage: UsageSink,
     pub health: Health,
     /// The client-facing listener's counters.

@@ -73,4 +73,7 @@ pub struct Team {
     /// The system team owns routes and upstream secrets.
     pub system: bool,
     pub created_at: DateTime<Utc>,
+    /// Quotas of the whole team: every token's consumption together.
+    #[serde(default)]
+    pub quotas: Vec<super::Quota>,
 }

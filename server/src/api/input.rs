@@ -20,11 +20,13 @@ fn err<T>(msg: impl Into<String>) -> Result<T, InputError> {
 }
 
 mod llm;
+mod quota;
 pub mod webhooks;
 pub use llm::{
     format_micros, llm, model, price_usd, LLM_NONE, MICROS_PER_USD, MODEL_CHARS_MAX, MODEL_PATTERN,
     PRICE_MAX_USD, PRICE_PATTERN,
 };
+pub use quota::{quota, quota_field, QUOTA_NONE};
 
 /// Names of tokens, routes, secrets, credentials and gateway keys:
 /// 1-64 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit, and not

@@ -25,6 +25,14 @@ pub struct UpdateTeam {
     pub name: Option<String>,
     #[schema(schema_with = super::input::schema::description_or_null)]
     pub description: Option<String>,
+    /// `N/PERIOD` requests of all the team's tokens together per calendar
+    /// period in UTC (`hour`, `day`, `month`), e.g. `50000/month`; `none`
+    /// removes it (global admins).
+    #[schema(example = "50000/month")]
+    pub quota: Option<String>,
+    /// `N/PERIOD` LLM tokens (input plus output) of the team, or `none`.
+    #[schema(example = "20000000/month")]
+    pub quota_tokens: Option<String>,
 }
 
 /// A team in `GET /v1/teams`, with counts of what the caller may see.

@@ -55,6 +55,13 @@ pub struct Token {
     #[schema(value_type = Vec<String>)]
     pub allow_ips: Vec<IpNet>,
     pub rate_limit: Option<RateLimit>,
+    /// Quotas and budgets of the token (its team's are on the team).
+    #[serde(default)]
+    pub quotas: Vec<super::Quota>,
+    /// The token's and its team's quotas with what they counted in the
+    /// current period; only in `GET /v1/tokens/{reference}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_usage: Option<Vec<super::QuotaStatus>>,
     pub expires_at: Option<DateTime<Utc>>,
     /// User name of the creator.
     pub created_by: Option<String>,
@@ -97,6 +104,15 @@ pub struct CreateToken {
     #[serde(default)]
     #[schema(example = "100/1m")]
     pub rate: Option<String>,
+    /// `N/PERIOD` requests per calendar period in UTC (`hour`, `day`,
+    /// `month`), e.g. `100/day`.
+    #[serde(default)]
+    #[schema(example = "100/day")]
+    pub quota: Option<String>,
+    /// `N/PERIOD` LLM tokens (input plus output), e.g. `2000000/month`.
+    #[serde(default)]
+    #[schema(example = "2000000/month")]
+    pub quota_tokens: Option<String>,
     /// Accept scopes that name no existing route or tag.
     #[serde(default)]
     pub allow_unknown_scope: bool,
@@ -132,6 +148,13 @@ pub struct UpdateToken {
     /// `N/PERIOD`, or `none` to remove the limit.
     #[schema(example = "100/1m")]
     pub rate: Option<String>,
+    /// `N/PERIOD` requests per calendar period in UTC (`hour`, `day`,
+    /// `month`), e.g. `100/day`; `none` removes it.
+    #[schema(example = "100/day")]
+    pub quota: Option<String>,
+    /// `N/PERIOD` LLM tokens (input plus output), e.g. `2000000/month`, or `none`.
+    #[schema(example = "2000000/month")]
+    pub quota_tokens: Option<String>,
     pub allow_unknown_scope: bool,
 }
 

@@ -182,6 +182,10 @@ pub struct TokenUsage {
     /// LLM tokens per model and their cost.
     #[serde(default)]
     pub llm: LlmSpend,
+    /// The token's and its team's quotas with what they counted in the
+    /// current period (whatever the report's window).
+    #[serde(default)]
+    pub quotas: Vec<super::QuotaStatus>,
 }
 
 /// `GET /v1/usage/routes/{reference}`.

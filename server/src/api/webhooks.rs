@@ -28,10 +28,12 @@ pub enum WebhookEvent {
     /// `alert_error_rate`.
     #[serde(rename = "route.error_rate")]
     RouteErrorRate,
-    /// Reserved: fires once quotas exist.
+    /// A token's or team's request or LLM-token quota reached 80 % of its
+    /// period's amount (once per subject and period).
     #[serde(rename = "quota.80_percent")]
     Quota80Percent,
-    /// Reserved: fires once quotas exist.
+    /// A token's or team's quota is used up for its period (once per
+    /// subject and period).
     #[serde(rename = "quota.exhausted")]
     QuotaExhausted,
     /// Reserved: fires once budgets exist.

@@ -86,6 +86,7 @@ pub struct NewToken {
     pub expires_at: Option<DateTime<Utc>>,
     pub allow_ips: Vec<ipnet::IpNet>,
     pub rate_limit: Option<api::RateLimit>,
+    pub quotas: Vec<api::Quota>,
 }
 
 /// A validated token change; `None` leaves a field as it is.
@@ -100,6 +101,8 @@ pub struct TokenChange {
     pub expires_at: Option<Option<DateTime<Utc>>>,
     pub allow_ips: Option<Vec<ipnet::IpNet>>,
     pub rate_limit: Option<Option<api::RateLimit>>,
+    /// Quotas to set (`Some`) or remove (`None`), by kind.
+    pub quotas: Vec<(api::QuotaKind, Option<api::Quota>)>,
 }
 
 /// A validated rotation request.
@@ -259,6 +262,9 @@ pub struct GatewayConfig {
     /// Names, sealed (encrypted) values and hosts.
     pub secrets: Vec<SealedSecret>,
     pub removed_secrets: Vec<String>,
+    /// Quota state of subjects (tokens, teams) with quotas.
+    pub quotas: Vec<tokenctl_gateway::quota::QuotaState>,
+    pub removed_quotas: Vec<Uuid>,
 }
 
 /// Whose usage a report may include: these teams (`None` = all), and
@@ -465,6 +471,8 @@ forward! {
     /// All gateway config (`after` = None), or the changes after a position.
     fn gateway_config(&self, after: Option<u64>) -> ApiResult<GatewayConfig>;
     fn ingest_usage(&self, gateway_key_id: Uuid, events: Vec<tokenctl_gateway::usage::UsageEvent>) -> ApiResult<UsageIngest>;
+    /// A token's and its team's quotas with their current-period consumption.
+    fn quota_status(&self, token: Uuid, team: Uuid) -> ApiResult<Vec<api::QuotaStatus>>;
 
     fn create_credential(&self, actor: &Actor, user_id: Uuid, name: String, expires_at: Option<DateTime<Utc>>, secret: &Secret) -> ApiResult<api::Credential>;
     fn list_credentials(&self, user_id: Uuid) -> ApiResult<Vec<api::Credential>>;
@@ -474,7 +482,7 @@ forward! {
 forward! {
     fn create_team(&self, actor: &Actor, name: String, description: String, admin: Option<Uuid>) -> ApiResult<api::TeamDetail>;
     fn team_detail(&self, id: Uuid) -> ApiResult<Option<api::TeamDetail>>;
-    fn update_team(&self, actor: &Actor, id: Uuid, name: Option<String>, description: Option<String>) -> ApiResult<api::Team>;
+    fn update_team(&self, actor: &Actor, id: Uuid, name: Option<String>, description: Option<String>, quotas: Vec<(api::QuotaKind, Option<api::Quota>)>) -> ApiResult<api::Team>;
     fn delete_team(&self, actor: &Actor, id: Uuid, revoke_tokens: bool) -> ApiResult<api::TeamDeleted>;
     fn member_role(&self, team: Uuid, user: Uuid) -> ApiResult<Option<Role>>;
     fn set_member(&self, actor: &Actor, team: Uuid, user: Uuid, role: Role, expected: Option<Role>) -> ApiResult<api::TeamMember>;
@@ -580,6 +588,8 @@ macro_rules! queries {
         include!("queries/secrets.rs");
         include!("queries/gateway_keys.rs");
         include!("queries/config_feed.rs");
+        include!("queries/quotas.rs");
+        include!("queries/quota_events.rs");
         include!("queries/kv_sync.rs");
         include!("queries/usage.rs");
         include!("queries/prices.rs");
@@ -600,6 +610,8 @@ mod queries {
     mod invitations;
     mod kv_sync;
     mod memberships;
+    mod quota_events;
+    mod quotas;
     mod repo;
     mod route_checks;
     mod route_grants;

@@ -204,6 +204,8 @@ fn to_update(state: &AppState, config: crate::db::GatewayConfig) -> ConfigUpdate
         secrets,
         secret_hosts,
         removed_secrets: config.removed_secrets,
+        quotas: config.quotas,
+        removed_quotas: config.removed_quotas,
     }
 }
 

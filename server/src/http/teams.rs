@@ -161,12 +161,16 @@ async fn update_team(
         .as_deref()
         .map(input::description)
         .transpose()?;
+    let quotas = super::tokens::quota_changes(req.quota.as_deref(), req.quota_tokens.as_deref())?;
     let team = visible_team(&state, &caller, &team).await?;
     require(&caller.principal, Action::TeamUpdate, Some(team.id))?;
+    if !quotas.is_empty() {
+        require(&caller.principal, Action::TeamQuotaSet, Some(team.id))?;
+    }
     Ok(Json(
         state
             .db
-            .update_team(&caller.actor, team.id, name, description)
+            .update_team(&caller.actor, team.id, name, description, quotas)
             .await?,
     ))
 }

@@ -186,6 +186,22 @@ fn scopes(list: &[String]) -> ApiResult<Vec<String>> {
         .collect::<Result<_, _>>()?)
 }
 
+/// The quotas a create or update request sets (`Some`) or removes
+/// (`None`), by kind, in kind order.
+pub(super) fn quota_changes(
+    quota: Option<&str>,
+    quota_tokens: Option<&str>,
+) -> ApiResult<Vec<(api::QuotaKind, Option<api::Quota>)>> {
+    [
+        (api::QuotaKind::Requests, quota),
+        (api::QuotaKind::LlmTokens, quota_tokens),
+    ]
+    .into_iter()
+    .filter_map(|(kind, value)| value.map(|v| (kind, v)))
+    .map(|(kind, v)| Ok((kind, input::quota(kind, v)?)))
+    .collect()
+}
+
 fn cidrs(list: &[String]) -> ApiResult<Vec<ipnet::IpNet>> {
     Ok(list
         .iter()
@@ -214,8 +230,15 @@ async fn create_token(
     };
     let allow_ips = cidrs(&req.allow_ips)?;
     let rate_limit = req.rate.as_deref().map(input::rate_limit).transpose()?;
+    let quotas: Vec<api::Quota> = quota_changes(req.quota.as_deref(), req.quota_tokens.as_deref())?
+        .into_iter()
+        .filter_map(|(_, quota)| quota)
+        .collect();
     let team = resolve_team(&state, &caller, req.team.as_deref()).await?;
     require(&caller.principal, Action::TokenCreate, Some(team.id))?;
+    if !quotas.is_empty() {
+        require(&caller.principal, Action::TokenQuotaSet, Some(team.id))?;
+    }
     let secret = Secret::generate(SecretKind::ApiToken, &mut rand::rngs::OsRng);
     let info = state
         .db
@@ -230,6 +253,7 @@ async fn create_token(
                 expires_at,
                 allow_ips,
                 rate_limit,
+                quotas,
             },
             &secret,
         )
@@ -305,9 +329,9 @@ async fn show_token(
     ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<TeamQuery>,
 ) -> ApiResult<Json<Token>> {
-    Ok(Json(
-        resolve_token(&state, &caller, &reference, q.team.as_deref()).await?,
-    ))
+    let mut token = resolve_token(&state, &caller, &reference, q.team.as_deref()).await?;
+    token.quota_usage = Some(state.db.quota_status(token.id, token.team_id).await?);
+    Ok(Json(token))
 }
 
 /// Change a token's name, description, scopes, expiry, IP allow-list or rate limit.
@@ -352,9 +376,17 @@ async fn update_token(
             Some("none") => Some(None),
             Some(r) => Some(Some(input::rate_limit(r)?)),
         },
+        quotas: quota_changes(req.quota.as_deref(), req.quota_tokens.as_deref())?,
     };
     let token = resolve_token(&state, &caller, &reference, q.team.as_deref()).await?;
     require_manage(&state, &caller, &token).await?;
+    if !change.quotas.is_empty() {
+        require(
+            &caller.principal,
+            Action::TokenQuotaSet,
+            Some(token.team_id),
+        )?;
+    }
     Ok(Json(
         state
             .db

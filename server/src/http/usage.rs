@@ -568,6 +568,7 @@ async fn token_detail(
         .db
         .usage_recent(ctx.scope.clone(), None, q.recent.unwrap_or(20))
         .await?;
+    let quotas = state.db.quota_status(token.id, token.team_id).await?;
     Ok(Json(TokenUsage {
         window: window(&ctx.plan),
         token,
@@ -578,6 +579,7 @@ async fn token_detail(
         by_status,
         recent,
         llm: priced.summary(),
+        quotas,
     }))
 }
 

@@ -39,6 +39,15 @@ pub(super) fn rows() -> Vec<Row> {
             200,
             |_, _| Request::new("/v1/teams/alpha", Some(json!({"description": unique("d")}))),
         ),
+        // A team's quota caps its admins' own spending: global admins set it.
+        row(
+            "set alpha's quota",
+            "PATCH",
+            "/v1/teams/{team}",
+            users(GLOBAL, HiddenOutsideAlpha),
+            200,
+            |_, _| Request::new("/v1/teams/alpha", Some(json!({"quota": "1000000/month"}))),
+        ),
         // Alpha has live tokens, so whoever may delete it is told to revoke
         // them first (409), and the fixture stays.
         row(

@@ -139,6 +139,49 @@ pub(super) fn rows(fx: &Fixture) -> Vec<Row> {
                 )
             },
         ),
+        // Quotas are a spend control: a token's creator may not set or lift
+        // them, the team's managers may.
+        row(
+            "create an alpha token with a quota",
+            "POST",
+            "/v1/tokens",
+            users(ALPHA_MANAGERS, HiddenOutsideAlpha),
+            201,
+            |_, _| {
+                Request::new(
+                    "/v1/tokens",
+                    Some(
+                        json!({"name": unique("t"), "team": "alpha", "scopes": ["*"], "quota": "10/day"}),
+                    ),
+                )
+            },
+        ),
+        row(
+            "set the quota of a token you created",
+            "PATCH",
+            "/v1/tokens/{reference}",
+            users(ALPHA_MANAGERS, HiddenOutsideAlpha),
+            200,
+            |api, c| {
+                Request::new(
+                    format!("/v1/tokens/{}", own_token(api, c)),
+                    Some(json!({"quota": "10/day"})),
+                )
+            },
+        ),
+        row(
+            "lift the LLM-token quota of a token someone else created",
+            "PATCH",
+            "/v1/tokens/{reference}",
+            users(ALPHA_MANAGERS, HiddenOutsideAlpha),
+            200,
+            |api, _| {
+                Request::new(
+                    format!("/v1/tokens/{}", admins_token(api)),
+                    Some(json!({"quota_tokens": "none"})),
+                )
+            },
+        ),
         row(
             "usage of an alpha token",
             "GET",

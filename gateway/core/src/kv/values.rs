@@ -61,6 +61,7 @@ pub fn routes_gateway(
         routes: routes.routes.clone(),
         secrets,
         secret_hosts,
+        quotas: Default::default(),
     })
 }
 

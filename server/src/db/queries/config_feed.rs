@@ -96,6 +96,7 @@ impl Repo {
                 .into_iter()
                 .map(Into::into)
                 .collect();
+            config.quotas = all_quota_states(&mut tx, now).await?;
         } else if let Some(after) = after.filter(|a| *a < latest) {
             let changed: Vec<(String, String)> = sqlx::query_as(
                 "SELECT DISTINCT entity_type, entity_id FROM config_changes WHERE seq > $1",
@@ -132,6 +133,13 @@ impl Repo {
                                 config.routes.push(r.entry(&grants));
                             }
                             None => config.removed_routes.push(uuid),
+                        }
+                    }
+                    "quota" => {
+                        let uuid = Uuid::parse_str(&id).map_err(anyhow::Error::from)?;
+                        match subject_quota_state(&mut tx, uuid, now).await? {
+                            Some(state) => config.quotas.push(state),
+                            None => config.removed_quotas.push(uuid),
                         }
                     }
                     _ => {

@@ -147,7 +147,7 @@ impl Repo {
         limit: usize,
     ) -> ApiResult<Vec<api::Team>> {
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT id, name, description, is_system, created_at FROM teams \
+            "SELECT id, name, description, is_system, created_at, quotas FROM teams \
              WHERE deleted_at IS NULL AND ",
         );
         push_matches(&mut q, &["name", "description"], "id", &text);

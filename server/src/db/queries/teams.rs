@@ -7,6 +7,7 @@ struct TeamRow {
     description: String,
     is_system: bool,
     created_at: DateTime<Utc>,
+    quotas: QuotaList,
 }
 
 impl From<TeamRow> for api::Team {
@@ -17,6 +18,7 @@ impl From<TeamRow> for api::Team {
             description: r.description,
             system: r.is_system,
             created_at: r.created_at,
+            quotas: r.quotas.map(|q| q.0).unwrap_or_default(),
         }
     }
 }
@@ -30,7 +32,7 @@ async fn system_team_id(tx: &mut Tx) -> sqlx::Result<Option<Uuid>> {
 
 async fn team_row(tx: &mut Tx, id: Uuid) -> sqlx::Result<Option<api::Team>> {
     Ok(sqlx::query_as::<_, TeamRow>(
-        "SELECT id, name, description, is_system, created_at FROM teams \
+        "SELECT id, name, description, is_system, created_at, quotas FROM teams \
          WHERE id = $1 AND deleted_at IS NULL",
     )
     .bind(id)
@@ -49,7 +51,7 @@ impl Repo {
         fetch: u32,
     ) -> ApiResult<Vec<api::Team>> {
         let mut q = QueryBuilder::<Db>::new(
-            "SELECT id, name, description, is_system, created_at FROM teams WHERE deleted_at IS NULL",
+            "SELECT id, name, description, is_system, created_at, quotas FROM teams WHERE deleted_at IS NULL",
         );
         if let Some(ids) = readable {
             if ids.is_empty() {
@@ -73,7 +75,7 @@ impl Repo {
     pub async fn find_team(&self, reference: &str) -> ApiResult<Option<api::Team>> {
         let id = Uuid::parse_str(reference).unwrap_or(Uuid::nil());
         let row = sqlx::query_as::<_, TeamRow>(
-            "SELECT id, name, description, is_system, created_at FROM teams \
+            "SELECT id, name, description, is_system, created_at, quotas FROM teams \
              WHERE (id = $1 OR name = $2) AND deleted_at IS NULL",
         )
         .bind(id)
@@ -150,6 +152,7 @@ impl Repo {
         id: Uuid,
         name: Option<String>,
         description: Option<String>,
+        quotas: Vec<(api::QuotaKind, Option<api::Quota>)>,
     ) -> ApiResult<api::Team> {
         let mut tx = begin_write(&self.pool).await?;
         let before = team_row(&mut tx, id)
@@ -157,11 +160,16 @@ impl Repo {
             .ok_or_else(|| ApiError::not_found("team", &id.to_string()))?;
         let name = name.unwrap_or_else(|| before.name.clone());
         let description = description.unwrap_or_else(|| before.description.clone());
-        sqlx::query("UPDATE teams SET name = $1, description = $2, updated_at = $3 WHERE id = $4")
+        let quotas = merge_quotas(&before.quotas, &quotas);
+        let quotas_changed = quotas.as_deref().unwrap_or_default() != before.quotas.as_slice();
+        sqlx::query(
+            "UPDATE teams SET name = $1, description = $2, updated_at = $3, quotas = $5 WHERE id = $4",
+        )
             .bind(&name)
             .bind(&description)
             .bind(api::now())
             .bind(id)
+            .bind(quotas.map(Json))
             .execute(&mut *tx)
             .await
             .on_constraint(TEAM_NAME, || {
@@ -187,6 +195,9 @@ impl Repo {
         .await?;
         for t in tokens {
             record_change(&mut tx, "token", t.to_string()).await?;
+        }
+        if quotas_changed {
+            record_change(&mut tx, "quota", id.to_string()).await?;
         }
         self.commit_config(tx).await?;
         Ok(after)

@@ -11,6 +11,7 @@ struct TokenRow {
     scopes: Json<Vec<String>>,
     allow_ips: Json<Vec<ipnet::IpNet>>,
     rate_limit: Option<Json<api::RateLimit>>,
+    quotas: QuotaList,
     secret_hint: String,
     previous_hint: Option<String>,
     previous_expires_at: Option<DateTime<Utc>>,
@@ -24,7 +25,7 @@ struct TokenRow {
 }
 
 const TOKEN_SELECT: &str = "SELECT t.id, t.team_id, tm.name AS team_name, t.name, t.description, \
-     t.scopes, t.allow_ips, t.rate_limit, t.secret_hint, t.previous_hint, t.previous_expires_at, \
+     t.scopes, t.allow_ips, t.rate_limit, t.quotas, t.secret_hint, t.previous_hint, t.previous_expires_at, \
      t.expires_at, u.name AS created_by_name, t.created_at, t.updated_at, \
      t.rotated_at, t.revoked_at, t.last_used_at \
      FROM tokens t JOIN teams tm ON tm.id = t.team_id LEFT JOIN users u ON u.id = t.created_by";
@@ -56,6 +57,8 @@ impl TokenRow {
             previous_secret,
             allow_ips: self.allow_ips.0,
             rate_limit: self.rate_limit.map(|r| r.0),
+            quotas: self.quotas.map(|q| q.0).unwrap_or_default(),
+            quota_usage: None,
             expires_at: self.expires_at,
             created_by: self.created_by_name,
             created_at: self.created_at,
@@ -268,8 +271,8 @@ impl Repo {
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO tokens (id, team_id, name, description, scopes, allow_ips, rate_limit, \
-             secret_hash, secret_hint, expires_at, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+             secret_hash, secret_hint, expires_at, created_by, created_at, updated_at, quotas) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
         )
         .bind(id)
         .bind(new.team_id)
@@ -283,6 +286,7 @@ impl Repo {
         .bind(new.expires_at)
         .bind(actor.user_id)
         .bind(now)
+        .bind((!new.quotas.is_empty()).then_some(Json(&new.quotas)))
         .execute(&mut *tx)
         .await
         .on_constraint(TOKEN_NAME, || {
@@ -299,6 +303,9 @@ impl Repo {
         )
         .await?;
         record_change(&mut tx, "token", id.to_string()).await?;
+        if !new.quotas.is_empty() {
+            record_change(&mut tx, "quota", id.to_string()).await?;
+        }
         self.commit_config(tx).await?;
         Ok(token)
     }
@@ -477,9 +484,11 @@ impl Repo {
             .clone()
             .unwrap_or_else(|| before.allow_ips.clone());
         let rate_limit = change.rate_limit.unwrap_or(before.rate_limit);
+        let quotas = merge_quotas(&before.quotas, &change.quotas);
+        let quotas_changed = quotas.as_deref().unwrap_or_default() != before.quotas.as_slice();
         sqlx::query(
             "UPDATE tokens SET name = $1, description = $2, scopes = $3, expires_at = $4, \
-             allow_ips = $5, rate_limit = $6, updated_at = $7 WHERE id = $8",
+             allow_ips = $5, rate_limit = $6, updated_at = $7, quotas = $9 WHERE id = $8",
         )
         .bind(&name)
         .bind(&description)
@@ -489,12 +498,16 @@ impl Repo {
         .bind(rate_limit.map(Json))
         .bind(now)
         .bind(id)
+        .bind(quotas.map(Json))
         .execute(&mut *tx)
         .await
         .on_constraint(TOKEN_NAME, || {
             format!("a token named `{name}` already exists in this team")
         })?;
         let after = token_changed(&mut tx, actor, "token.update", &before, now).await?;
+        if quotas_changed {
+            record_change(&mut tx, "quota", id.to_string()).await?;
+        }
         self.commit_config(tx).await?;
         Ok(after)
     }

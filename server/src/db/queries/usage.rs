@@ -218,7 +218,15 @@ impl Repo {
             .map(|(t, at)| (t, api::trunc_micros(at)))
             .collect();
         update_last_used(&mut tx, &last_used).await?;
-        tx.commit().await?;
+        let counted: Vec<&UsageEvent> =
+            events.iter().filter(|e| inserted.contains(&e.id)).collect();
+        let (announced, crossings) = count_quota_usage(&mut tx, &counted, api::now()).await?;
+        queue_quota_events(&mut tx, &crossings).await?;
+        if announced {
+            self.commit_config(tx).await?;
+        } else {
+            tx.commit().await?;
+        }
         self.ingested.notify_one();
         Ok(UsageIngest {
             received,

@@ -11,6 +11,7 @@ fn single(routes: Vec<RouteEntry>, secrets: &[(&str, &str)], bound: SecretHosts)
         routes,
         secrets: secrets.iter().copied().collect(),
         secret_hosts: bound,
+        quotas: Default::default(),
     })
 }
 
@@ -57,6 +58,7 @@ fn scopes_reach_only_routes_granted_to_the_team() {
         routes: vec![mine, theirs, nobody, everyone],
         secrets: Default::default(),
         secret_hosts: Default::default(),
+        quotas: Default::default(),
     });
     for n in [1, 2, 3] {
         let s = secret(n);

@@ -96,6 +96,7 @@ fn unusable_snapshot_entries_are_dropped_with_warnings() {
             ("user", "c.example"),
             ("nl", "n.example"),
         ]),
+        quotas: Default::default(),
     });
     let w = gw.warnings();
     assert_eq!(w.len(), 7, "{w:#?}");
@@ -148,6 +149,7 @@ fn authorize_token_decides_exactly_like_authorize() {
         .into_iter()
         .collect(),
         secret_hosts: fixture_hosts(),
+        quotas: Default::default(),
     };
     let routes_only = Gateway::new(snapshot);
     let (mut l1, mut l2) = (RateLimiter::new(), RateLimiter::new());

@@ -160,6 +160,7 @@ fn gateway() -> Gateway {
         .into_iter()
         .collect(),
         secret_hosts: fixture_hosts(),
+        quotas: Default::default(),
     };
     // An internal service, approved as such.
     snapshot.routes[2].upstream_access = UpstreamAccess::Private;
