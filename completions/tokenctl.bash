@@ -6293,7 +6293,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__routes)
-            opts="-o -h --since --until --team --sort --limit --watch --interval --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --since --until --team --sort --limit --all --page-size --cursor --watch --interval --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6316,6 +6316,14 @@ _tokenctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cursor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6421,7 +6429,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__tokens)
-            opts="-o -h --since --until --team --sort --limit --watch --interval --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --since --until --team --sort --limit --all --page-size --cursor --watch --interval --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6444,6 +6452,14 @@ _tokenctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cursor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -42,4 +42,5 @@ mod tokens;
 mod trusted_proxies;
 mod upgrade;
 mod usage;
+mod usage_paging;
 mod webhooks;

@@ -429,6 +429,11 @@ forward! {
     fn create_token(&self, actor: &Actor, new: NewToken, secret: &Secret) -> ApiResult<api::Token>;
     fn list_tokens(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>, status: api::StatusFilter) -> ApiResult<Vec<api::Token>>;
     fn tokens_page(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>, status: api::StatusFilter, after: Option<(String, Uuid)>, fetch: u32) -> ApiResult<Vec<api::Token>>;
+    fn tokens_by_name(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>, with_revoked: bool, after: Option<(String, Uuid)>, fetch: u32) -> ApiResult<Vec<api::Token>>;
+    fn count_unrevoked_tokens(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>) -> ApiResult<i64>;
+    fn tokens_by_ids(&self, readable: Option<Vec<Uuid>>, ids: &[Uuid]) -> ApiResult<Vec<api::Token>>;
+    fn tokens_expiring_soonest(&self, readable: Option<Vec<Uuid>>, until: DateTime<Utc>, limit: u32) -> ApiResult<Vec<api::Token>>;
+    fn tokens_created_since(&self, readable: Option<Vec<Uuid>>, since: DateTime<Utc>) -> ApiResult<Vec<DateTime<Utc>>>;
     /// Tokens matching an id, a plaintext secret or a name.
     fn find_tokens(&self, reference: &str, readable: Option<Vec<Uuid>>, team: Option<Uuid>) -> ApiResult<Vec<api::Token>>;
     fn token_creator(&self, id: Uuid) -> ApiResult<Option<Uuid>>;
