@@ -19,6 +19,7 @@ mod faults;
 mod gateways;
 mod hostile;
 mod hostile_reports;
+mod kv_scale;
 mod kvsync;
 mod least_privilege;
 mod login;
