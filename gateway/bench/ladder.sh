@@ -53,6 +53,10 @@ wait_serving() { # url
 echo "climbing the cost ladder…" >&2
 for entry in "${LADDER_RUNGS[@]}"; do
   rung=${entry%% *}
+  # LADDER_ONLY="0 8": only these rungs.
+  if [ -n "${LADDER_ONLY:-}" ] && [[ " $LADDER_ONLY " != *" $rung "* ]]; then
+    continue
+  fi
   echo "  rung $rung" >&2
   pid=$(start_rung "$rung" 127.0.0.1:18095 "$WORK/ladder-$rung")
   wait_serving "http://127.0.0.1:18095/v1/chat/completions"
