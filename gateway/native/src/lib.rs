@@ -12,6 +12,7 @@ mod llm;
 mod metrics;
 mod proxy;
 mod resolve;
+mod snapshot_store;
 mod spool;
 mod state;
 mod upstream;
@@ -172,14 +173,14 @@ impl NativeGateway {
         if let Some(s) = &snapshot {
             // A snapshot from before confirmation times were kept was
             // certainly current when the server generated it.
-            let confirmed = store.load_confirmed().unwrap_or(s.generated_at);
+            let confirmed = store.load_confirmed().unwrap_or(s.generated_at());
             shared.health.confirmed(confirmed);
             tracing::info!(
-                version = s.version,
+                version = s.version(),
                 confirmed_at = %confirmed,
                 "serving the stored config snapshot until the server answers"
             );
-            follower::install(&shared, s);
+            follower::install(&shared, s.clone());
         }
         let control = control::ControlPlane::new(
             settings.server.clone(),

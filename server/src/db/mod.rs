@@ -469,6 +469,8 @@ forward! {
     fn authenticate_gateway(&self, secret_hash: &str, now: DateTime<Utc>) -> anyhow::Result<Option<api::GatewayKey>>;
     /// All gateway config (`after` = None), or the changes after a position.
     fn gateway_config(&self, after: Option<u64>) -> ApiResult<GatewayConfig>;
+    /// All gateway config, its tokens sent one at a time (see the query).
+    fn stream_gateway_config(&self, tokens: tokio::sync::mpsc::Sender<tokenctl_gateway::snapshot::TokenEntry>) -> ApiResult<GatewayConfig>;
     fn ingest_usage(&self, gateway_key_id: Uuid, events: Vec<tokenctl_gateway::usage::UsageEvent>) -> ApiResult<UsageIngest>;
 
     fn create_credential(&self, actor: &Actor, user_id: Uuid, name: String, expires_at: Option<DateTime<Utc>>, secret: &Secret) -> ApiResult<api::Credential>;

@@ -73,7 +73,7 @@ pub fn enforces_route_grants_secret_hosts_and_upstream_addresses(s: &mut dyn Gat
     let ml_url = s.url("/api/ml/x");
     let echo_url = s.url("/api/echo/x");
     let limit = s.follow_limit();
-    // Every token created above has arrived once the last one is known.
+    // Each token may arrive with its own change: wait for the last one.
     eventually("config at the gateway", limit, || {
         call(s, &ml_url, &ml).0 == 200 && call(s, &ml_url, &web_tag).0 != 401
     });
