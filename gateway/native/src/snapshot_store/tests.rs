@@ -13,7 +13,7 @@ fn token(n: u128) -> TokenEntry {
         previous_expires_at: None,
         scopes: vec!["*".into()],
         expires_at: None,
-        revoked: n % 7 == 0,
+        revoked: n.is_multiple_of(7),
         allow_ips: vec![],
         rate_limit: None,
     }
