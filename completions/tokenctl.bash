@@ -1435,7 +1435,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__gateway)
-            opts="-o -h --config --key --key-file --listen --state-dir --spool-max --max-stale --header-read-timeout --keep-alive-timeout --max-connections --trusted-proxy --log-format --log-filter --tls-cert --tls-key --metrics-listen --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --config --key --key-file --listen --state-dir --spool-max --max-stale --header-read-timeout --keep-alive-timeout --max-connections --workers --trusted-proxy --log-format --log-filter --tls-cert --tls-key --metrics-listen --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1478,6 +1478,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --max-connections)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6317,7 +6321,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__routes)
-            opts="-o -h --since --until --team --sort --limit --watch --interval --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --since --until --team --sort --limit --all --page-size --cursor --watch --interval --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6340,6 +6344,14 @@ _tokenctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cursor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -6445,7 +6457,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__usage__subcmd__tokens)
-            opts="-o -h --since --until --team --sort --limit --watch --interval --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --since --until --team --sort --limit --all --page-size --cursor --watch --interval --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -6468,6 +6480,14 @@ _tokenctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --page-size)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cursor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

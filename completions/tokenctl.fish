@@ -120,6 +120,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l max-stale 
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l header-read-timeout -d 'Longest a client may take to send a request\'s headers, or its first request on a new connection; slower clients are disconnected' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l keep-alive-timeout -d 'A connection with no traffic for this long is closed (a request in flight is finished first)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l max-connections -d 'Most client connections open at once; at the limit the connection idle longest without a request in flight is closed to make room [default: derived from the file-descriptor limit, two per connection]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l workers -d 'Threads serving clients, 1 to 1024: each runs a runtime of its own and, with more than one, accepts on a socket of its own bound to --listen with SO_REUSEPORT, so a request stays on one thread [default: the number of CPUs the process may run on]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l trusted-proxy -d 'A reverse proxy in front of the gateway (TLS terminator, load balancer), as an address or CIDR; repeat for several. Only requests from these peers have their Forwarded / X-Forwarded-For / X-Forwarded-Proto believed, for IP allow-lists, usage and the headers sent upstream. Without it the TCP peer is the client' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand gateway" -l log-format -d 'Log format' -r -f -a "text\t''
 json\t''"
@@ -975,7 +976,9 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l until -d 'End: same forms [default: now]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l team -d 'Only this team' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l sort -d 'calls, errors, p95, name or last_used' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l limit -d 'At most this many rows, 1-1000 [default: 1000]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l limit -d 'Print at most N rows (fetched a page at a time) [default: 100]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l page-size -d 'Rows per request to the server (1-1000)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l cursor -d 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l interval -d 'Refresh interval for --watch' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
@@ -988,13 +991,16 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l all -d 'Print every row, page by page as they arrive'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from tokens" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l since -d 'Start: 1h, 24h, 7d, 30d, a date or an RFC 3339 time' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l until -d 'End: same forms [default: now]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l team -d 'Only this team' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l sort -d 'calls, errors, p95, name or last_used' -r
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l limit -d 'At most this many rows, 1-1000 [default: 1000]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l limit -d 'Print at most N rows (fetched a page at a time) [default: 100]' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l page-size -d 'Rows per request to the server (1-1000)' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l cursor -d 'Continue a listing where it stopped: the cursor its hint printed (valid with the same filters only)' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l interval -d 'Refresh interval for --watch' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
@@ -1007,6 +1013,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen
 always\t''
 never\t''"
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l ca-cert -d 'PEM file of CA certificates to trust for the server\'s https:// URL, besides the bundled Mozilla roots (e.g. a private CA)' -r -F
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l all -d 'Print every row, page by page as they arrive'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -l watch -d 'Redraw every --interval until Ctrl-C'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from routes" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand usage; and __fish_seen_subcommand_from token" -l since -d 'Start: 1h, 24h, 7d, 30d, a date or an RFC 3339 time' -r

@@ -26,18 +26,18 @@ use tokenctl_server::api::{input, Page};
 pub struct PageArgs {
     /// Print at most N rows (fetched a page at a time) [default: 100]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    limit: Option<u64>,
+    pub(crate) limit: Option<u64>,
     /// Print every row, page by page as they arrive
     #[arg(long, conflicts_with = "limit")]
-    all: bool,
+    pub(crate) all: bool,
     /// Rows per request to the server (1-1000)
     #[arg(long, value_name = "N", default_value_t = MAX_PAGE,
           value_parser = clap::value_parser!(u32).range(1..=MAX_PAGE as i64))]
-    page_size: u32,
+    pub(crate) page_size: u32,
     /// Continue a listing where it stopped: the cursor its hint printed
     /// (valid with the same filters only)
     #[arg(long, value_name = "CURSOR", value_parser = cursor)]
-    cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
 }
 
 /// A cursor is checked by the server; here only its form, to fail early.

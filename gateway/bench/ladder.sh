@@ -29,7 +29,7 @@ start_rung() { # rung addr state-dir wrapper...
     metrics=(--metrics-listen 127.0.0.1:18096)
   fi
   TOKENCTL_BENCH_RUNG=$top TOKENCTL_GATEWAY_KEY=$GW_KEY TOKIO_WORKER_THREADS=1 TOKENCTL_LOG=warn \
-    taskset -c 0 "$@" "$WORK/bin/tokenctl-ladder" gateway --listen "$addr" --state-dir "$dir" \
+    taskset -c 0 "$@" "$WORK/bin/tokenctl-ladder" gateway --listen "$addr" --workers 1 --state-dir "$dir" \
     "${metrics[@]}" >>"$WORK/logs/ladder.log" 2>&1 &
   echo $!
 }
@@ -53,6 +53,10 @@ wait_serving() { # url
 echo "climbing the cost ladder…" >&2
 for entry in "${LADDER_RUNGS[@]}"; do
   rung=${entry%% *}
+  # LADDER_ONLY="0 8": only these rungs.
+  if [ -n "${LADDER_ONLY:-}" ] && [[ " $LADDER_ONLY " != *" $rung "* ]]; then
+    continue
+  fi
   echo "  rung $rung" >&2
   pid=$(start_rung "$rung" 127.0.0.1:18095 "$WORK/ladder-$rung")
   wait_serving "http://127.0.0.1:18095/v1/chat/completions"

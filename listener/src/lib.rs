@@ -58,7 +58,7 @@ use hyper_util::server::conn::auto;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -80,17 +80,32 @@ const ACCEPT_LOG_INTERVAL: Duration = Duration::from_secs(60);
 pub struct Listener {
     tcp: TcpListener,
     limits: Limits,
-    stats: Arc<Stats>,
     tls: Option<Arc<Tls>>,
+    /// The open connections, shared with this listener's siblings.
+    registry: Arc<Registry>,
 }
 
 impl Listener {
     pub fn new(tcp: TcpListener, limits: Limits) -> Listener {
         Listener {
             tcp,
-            stats: Arc::new(Stats::new(limits.max_connections)),
+            registry: Arc::new(Registry::new(Arc::new(Stats::new(limits.max_connections)))),
             limits,
             tls: None,
+        }
+    }
+
+    /// Another listener, e.g. a socket bound to the same address with
+    /// `SO_REUSEPORT` and served on another thread, that shares this one's
+    /// limits, TLS, counters and open connections: the connection limit,
+    /// eviction and graceful shutdown apply to all their connections
+    /// together.
+    pub fn sibling(&self, tcp: TcpListener) -> Listener {
+        Listener {
+            tcp,
+            limits: self.limits,
+            tls: self.tls.clone(),
+            registry: self.registry.clone(),
         }
     }
 
@@ -99,6 +114,14 @@ impl Listener {
     pub fn with_tls(mut self, tls: Option<Arc<Tls>>) -> Listener {
         self.tls = tls;
         self
+    }
+
+    /// The same listener, its socket registered with the runtime of the
+    /// calling thread instead of the one it was bound in; for serving it
+    /// on a runtime of its own.
+    pub fn move_to_current_runtime(self) -> std::io::Result<Listener> {
+        let tcp = TcpListener::from_std(self.tcp.into_std()?)?;
+        Ok(Listener { tcp, ..self })
     }
 
     /// Whether connections are TLS.
@@ -116,7 +139,7 @@ impl Listener {
 
     /// The live counters, to hand to a health endpoint before serving.
     pub fn stats(&self) -> Arc<Stats> {
-        self.stats.clone()
+        self.registry.stats.clone()
     }
 
     /// Serves HTTP/1.1 and HTTP/2 (h2c, or h2 over TLS) until `shutdown`
@@ -137,8 +160,8 @@ impl Listener {
         let Listener {
             tcp,
             limits,
-            stats,
             tls,
+            registry,
         } = self;
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder
@@ -147,16 +170,9 @@ impl Listener {
             .header_read_timeout(limits.header_read_timeout);
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
-        let registry = Arc::new(Registry {
-            conns: Mutex::new(HashMap::new()),
-            stats,
-            slot_freed: Notify::new(),
-        });
-        let epoch = Instant::now();
         let (phase_tx, phase_rx) = watch::channel(Phase::Serving);
         let mut backoff = Backoff::default();
         let mut log = LogLimiter::new(ACCEPT_LOG_INTERVAL);
-        let mut next_id = 0;
         tracing::info!(
             tls = tls.is_some(),
             max_connections = limits.max_connections,
@@ -211,8 +227,8 @@ impl Listener {
                 }
             };
             let _ = stream.set_nodelay(true);
-            next_id += 1;
-            let state = Arc::new(ConnState::new(next_id, epoch));
+            let id = registry.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+            let state = Arc::new(ConnState::new(id, registry.epoch));
             registry.insert(state.clone());
             let service = TrackedService::new(make_service(peer), state.clone());
             let io = TrackedIo::new(stream, state.clone());
@@ -242,15 +258,29 @@ enum Phase {
     Closing,
 }
 
-/// The open connections.
+/// The open connections (of a listener and its siblings).
 struct Registry {
     conns: Mutex<HashMap<u64, Arc<ConnState>>>,
     stats: Arc<Stats>,
     /// Signalled whenever a connection closes.
     slot_freed: Notify,
+    /// The last connection's id.
+    next_id: AtomicU64,
+    /// Connection times are milliseconds after this.
+    epoch: Instant,
 }
 
 impl Registry {
+    fn new(stats: Arc<Stats>) -> Registry {
+        Registry {
+            conns: Mutex::new(HashMap::new()),
+            stats,
+            slot_freed: Notify::new(),
+            next_id: AtomicU64::new(0),
+            epoch: Instant::now(),
+        }
+    }
+
     fn open(&self) -> usize {
         self.stats.open.load(Ordering::Acquire)
     }
@@ -267,6 +297,9 @@ impl Registry {
     fn remove(&self, id: u64) {
         self.conns.lock().expect("not poisoned").remove(&id);
         self.stats.open.fetch_sub(1, Ordering::AcqRel);
+        // Every waiter: siblings' accept loops and drains share the
+        // registry. The stored permit covers a waiter about to wait.
+        self.slot_freed.notify_waiters();
         self.slot_freed.notify_one();
     }
 
@@ -304,6 +337,8 @@ impl Registry {
         while self.open() > 0 {
             tokio::select! {
                 () = self.slot_freed.notified() => {}
+                // A sibling may have taken the wake-up.
+                () = tokio::time::sleep(SLOT_RECHECK) => {}
                 () = tokio::time::sleep_until(deadline) => return self.open() == 0,
             }
         }

@@ -146,6 +146,7 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         server: url.parse().expect("valid URL"),
         key: key.into(),
         listen: args.gateway_listen,
+        workers: 1,
         state_dir: dir.join("gateway"),
         spool_max_bytes: tokenctl_gateway_native::DEFAULT_SPOOL_MAX_BYTES,
         max_stale: Some(tokenctl_gateway_native::DEFAULT_MAX_STALE),

@@ -107,6 +107,12 @@ pub struct Args {
     /// [default: derived from the file-descriptor limit, two per connection]
     #[arg(long, env = "TOKENCTL_GATEWAY_MAX_CONNECTIONS", value_parser = super::server::parse_max_connections, value_name = "N")]
     pub max_connections: Option<usize>,
+    /// Threads serving clients, 1 to 1024: each runs a runtime of its own
+    /// and, with more than one, accepts on a socket of its own bound to
+    /// --listen with SO_REUSEPORT, so a request stays on one thread
+    /// [default: the number of CPUs the process may run on]
+    #[arg(long, env = "TOKENCTL_GATEWAY_WORKERS", value_parser = parse_workers, value_name = "N")]
+    pub workers: Option<usize>,
     /// A reverse proxy in front of the gateway (TLS terminator, load
     /// balancer), as an address or CIDR; repeat for several. Only requests
     /// from these peers have their Forwarded / X-Forwarded-For /
@@ -179,6 +185,14 @@ fn parse_max_stale(value: &str) -> Result<MaxStale, String> {
     Ok(MaxStale(Some(d)))
 }
 
+/// `--workers`: 1 to 1024 threads.
+fn parse_workers(value: &str) -> Result<usize, String> {
+    match value.trim().parse::<usize>() {
+        Ok(n @ 1..=1024) => Ok(n),
+        _ => Err("must be a whole number of threads, 1 to 1024".into()),
+    }
+}
+
 /// A size such as `512MiB`, `2GB` or `1048576` (bytes), at least 1 MiB.
 fn parse_size(value: &str) -> Result<u64, String> {
     let size: bytesize::ByteSize = value
@@ -203,6 +217,9 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
         server: server.clone(),
         key: key.into(),
         listen: args.listen,
+        workers: args.workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        }),
         state_dir: args.state_dir,
         spool_max_bytes: args.spool_max,
         max_stale: args.max_stale.0,

@@ -1,6 +1,7 @@
 //! `tokenctl usage …` and `tokenctl overview`: who calls what, how often,
 //! how fast, how badly — as tables and sparklines, or JSON/CSV for scripts.
 
+mod lists;
 mod spend;
 
 use crate::client::{segment, Client, Globals};
@@ -9,8 +10,8 @@ use crate::output::{self, count, millis, percent, sparkline, Output};
 use std::fmt::Write as _;
 use std::time::Duration;
 use tokenctl_server::api::{
-    input, Overview, RouteUsage, TokenUsage, UsageCall, UsageRow, UsageRows, UsageSummary,
-    UsageTotals, UsageWindow,
+    input, Overview, RouteUsage, TokenUsage, UsageCall, UsageRow, UsageSummary, UsageTotals,
+    UsageWindow,
 };
 
 #[derive(Debug, clap::Args)]
@@ -25,6 +26,7 @@ coarser buckets: per-minute data is kept 7 days, per-hour 180 days, per-day 2 ye
 Examples:
   tokenctl usage                                  # the last 24 hours
   tokenctl usage tokens --since 7d --sort p95 --limit 20
+  tokenctl usage tokens --since 30d --all -o jsonl | jq -r 'select(.calls == 0) | .name'
   tokenctl usage token n8n-prod --since 1h --watch
   tokenctl usage routes --since 30d -o csv > routes.csv
   tokenctl usage recent --status 502"
@@ -82,9 +84,8 @@ struct ListArgs {
     /// calls, errors, p95, name or last_used
     #[arg(long, default_value = "calls")]
     sort: String,
-    /// At most this many rows, 1-1000 [default: 1000]
-    #[arg(long)]
-    limit: Option<usize>,
+    #[command(flatten)]
+    page: crate::listing::PageArgs,
     #[command(flatten)]
     watch: Watch,
 }
@@ -195,8 +196,12 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
             })
             .await
         }
-        Some(Command::Tokens(a)) => list(&client, &out, "/v1/usage/tokens", "TOKEN", a).await,
-        Some(Command::Routes(a)) => list(&client, &out, "/v1/usage/routes", "ROUTE", a).await,
+        Some(Command::Tokens(a)) => {
+            lists::print(&client, &out, "/v1/usage/tokens", "TOKEN", a).await
+        }
+        Some(Command::Routes(a)) => {
+            lists::print(&client, &out, "/v1/usage/routes", "ROUTE", a).await
+        }
         Some(Command::Token(a)) => {
             let mut q = window_query(&a.window)?;
             q.push(("recent", a.recent.to_string()));
@@ -238,19 +243,6 @@ pub async fn run(g: &Globals, args: Args) -> CliResult {
             .await
         }
     }
-}
-
-async fn list(client: &Client, out: &Output, path: &str, what: &str, a: ListArgs) -> CliResult {
-    let mut q = window_query(&a.window)?;
-    q.push(("sort", a.sort.clone()));
-    if let Some(l) = a.limit {
-        q.push(("limit", input::report_limit(l)?.to_string()));
-    }
-    show(out, &a.watch, || async {
-        let rows: UsageRows = client.get(path, &q).await?;
-        render_rows(out, &rows, what)
-    })
-    .await
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -342,8 +334,8 @@ fn totals_rows(
     format!("{}\n", out.fields(rows))
 }
 
-fn rows_table(out: &Output, rows: &[UsageRow], what: &str, trend: bool) -> String {
-    let mut header = vec![
+fn rows_table(out: &Output, rows: &[UsageRow], what: &str, trend: bool, header: bool) -> String {
+    let mut columns = vec![
         what,
         "TEAM",
         "CALLS",
@@ -354,12 +346,16 @@ fn rows_table(out: &Output, rows: &[UsageRow], what: &str, trend: bool) -> Strin
     ];
     let llm = spend::any(rows);
     if llm {
-        header.extend(["TOKENS IN", "TOKENS OUT", "COST"]);
+        columns.extend(["TOKENS IN", "TOKENS OUT", "COST"]);
     }
     if trend {
-        header.push("TREND");
+        columns.push("TREND");
     }
-    let mut t = out.table(&header);
+    let mut t = if header {
+        out.table(&columns)
+    } else {
+        out.headless_table()
+    };
     for r in rows {
         let mut cells = vec![
             r.name.clone(),
@@ -418,10 +414,10 @@ fn render_summary(out: &Output, s: &UsageSummary) -> CliResult<String> {
         ));
     }
     let _ = write!(text, "\n{}\n", out.bold("Top tokens"));
-    text.push_str(&rows_table(out, &s.top_tokens, "TOKEN", false));
+    text.push_str(&rows_table(out, &s.top_tokens, "TOKEN", false, true));
     if !s.top_routes.is_empty() {
         let _ = write!(text, "\n{}\n", out.bold("Top routes"));
-        text.push_str(&rows_table(out, &s.top_routes, "ROUTE", false));
+        text.push_str(&rows_table(out, &s.top_routes, "ROUTE", false, true));
     }
     text.push_str(&spend::section(out, &s.llm));
     Ok(text)
@@ -437,64 +433,6 @@ fn csv(fields: &[(&str, String)]) -> CliResult<String> {
         &header,
         [fields.iter().map(|(_, v)| v.clone()).collect()],
     )?)
-}
-
-fn render_rows(out: &Output, rows: &UsageRows, what: &str) -> CliResult<String> {
-    if out.json() {
-        return Ok(json(rows));
-    }
-    if out.csv() {
-        let header = [
-            "id",
-            "name",
-            "team",
-            "calls",
-            "errors",
-            "success_rate",
-            "p50_ms",
-            "p95_ms",
-            "p99_ms",
-            "last_used_at",
-        ];
-        let lines = rows.rows.iter().map(|r| {
-            vec![
-                r.id.map(|i| i.to_string()).unwrap_or_default(),
-                r.name.clone(),
-                r.team.clone().unwrap_or_default(),
-                r.calls.to_string(),
-                r.errors.to_string(),
-                opt(r.success_rate),
-                opt(r.p50_ms),
-                opt(r.p95_ms),
-                opt(r.p99_ms),
-                r.last_used_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            ]
-        });
-        return Ok(output::csv_text(&header, lines)?);
-    }
-    let mut text = heading(out, &rows.window);
-    if rows.rows.is_empty() {
-        text.push_str("Nothing to show.\n");
-        return Ok(text);
-    }
-    if rows.rows.iter().all(|r| r.calls == 0) {
-        let _ = writeln!(
-            text,
-            "{} (every row below has zero calls).",
-            no_data(&rows.window).trim_end_matches('.')
-        );
-    }
-    text.push_str(&rows_table(out, &rows.rows, what, true));
-    if rows.total > rows.rows.len() {
-        let _ = writeln!(
-            text,
-            "Showing {} of {} rows; --limit sets how many (at most {}), --team narrows the list.",
-            rows.rows.len(),
-            rows.total,
-            input::MAX_REPORT_ROWS
-        );
-    }
-    Ok(text)
 }
 
 fn render_token(out: &Output, u: &TokenUsage) -> CliResult<String> {
@@ -518,7 +456,7 @@ fn render_token(out: &Output, u: &TokenUsage) -> CliResult<String> {
         );
     }
     let _ = write!(text, "\n{}\n", out.bold("By route"));
-    text.push_str(&rows_table(out, &u.by_route, "ROUTE", false));
+    text.push_str(&rows_table(out, &u.by_route, "ROUTE", false, true));
     let _ = write!(text, "\n{}\n", out.bold("By status"));
     let mut t = out.table(&["STATUS", "CALLS"]);
     for s in &u.by_status {
@@ -544,7 +482,7 @@ fn render_route(out: &Output, u: &RouteUsage) -> CliResult<String> {
         &u.p95_timeline,
     ));
     let _ = write!(text, "\n{}\n", out.bold("Top tokens"));
-    text.push_str(&rows_table(out, &u.top_tokens, "TOKEN", false));
+    text.push_str(&rows_table(out, &u.top_tokens, "TOKEN", false, true));
     text.push_str(&spend::section(out, &u.llm));
     text.push_str(&render_calls(out, &u.recent, "Recent calls")?);
     Ok(text)

@@ -195,7 +195,15 @@ fn the_systemd_units_start_the_real_server_and_gateway() {
         assert!(Instant::now() < deadline, "no config:\n{}", gateway.log());
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert!(state.join("tokenctl-gateway/snapshot.sealed").exists());
+    // Written off the request path, just after the config is installed.
+    while !state.join("tokenctl-gateway/snapshot.sealed").exists() {
+        assert!(
+            Instant::now() < deadline,
+            "no snapshot on disk:\n{}",
+            gateway.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert!(
         !gateway.log().contains(&key),
         "the gateway key is not logged"

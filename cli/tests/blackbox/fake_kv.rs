@@ -10,6 +10,10 @@
 //! Errors use Cloudflare's codes: 10000 authentication, 10013 namespace not
 //! found, 10009 key not found, 10001 bad request, 971 rate limited.
 //!
+//! Cloudflare's rate limit can be enforced (`enforce_rate_limit`: 1,200
+//! requests per 5 minutes per API token, then 429 / 971 with
+//! `Retry-After`; counted in `rate_limited`).
+//!
 //! Faults can be injected at a rate: 429 with `Retry-After`, 500, a
 //! timeout (the answer comes later than the client waits; half of them
 //! after applying the write), and for bulk calls a partial failure
@@ -81,6 +85,10 @@ struct Inner {
     faults: Faults,
     counts: Counts,
     rng: rand::rngs::StdRng,
+    /// When set, the documented limit: at most `.0` requests in any
+    /// window of `.1`; the times of the requests inside the window.
+    limit: Option<(usize, Duration)>,
+    recent: std::collections::VecDeque<std::time::Instant>,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -140,6 +148,8 @@ impl FakeKv {
             },
             counts: Counts::default(),
             rng: rand::rngs::StdRng::seed_from_u64(7),
+            limit: None,
+            recent: std::collections::VecDeque::new(),
         }));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -194,6 +204,13 @@ impl FakeKv {
 
     pub fn set_faults(&self, faults: Faults) {
         self.inner.lock().unwrap().faults = faults;
+    }
+
+    /// Enforces Cloudflare's documented API rate limit: 1,200 requests per
+    /// 5 minutes; a request over it is refused with 429 (code 971) and a
+    /// `Retry-After` of the seconds until the window has room again.
+    pub fn enforce_rate_limit(&self) {
+        self.inner.lock().unwrap().limit = Some((1200, Duration::from_secs(300)));
     }
 
     pub fn counts(&self) -> Counts {
@@ -260,6 +277,31 @@ fn admit(
             10000,
             "Authentication error",
         )));
+    }
+    if let Some((most, window)) = s.limit {
+        let now = std::time::Instant::now();
+        while s
+            .recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= window)
+        {
+            s.recent.pop_front();
+        }
+        if s.recent.len() >= most {
+            s.counts.rate_limited += 1;
+            let room = window.saturating_sub(now.duration_since(s.recent[0]));
+            let mut answer = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                971,
+                "Please wait and consider throttling your request speed",
+            );
+            answer.headers_mut().insert(
+                "retry-after",
+                (room.as_secs() + 1).to_string().parse().unwrap(),
+            );
+            return Err(Box::new(answer));
+        }
+        s.recent.push_back(now);
     }
     if account != ACCOUNT || namespace != NAMESPACE {
         return Err(Box::new(error(

@@ -480,7 +480,11 @@ on_both_backends! {
             assert!(Instant::now() < deadline, "no config with the key file:\n{}", gateway.log());
             std::thread::sleep(Duration::from_millis(50));
         }
-        assert!(dir.path().join("state/snapshot.sealed").exists(), "the state directory of the file");
+        // Written off the request path, just after the config is installed.
+        while !dir.path().join("state/snapshot.sealed").exists() {
+            assert!(Instant::now() < deadline, "no snapshot in the state directory of the file");
+            std::thread::sleep(Duration::from_millis(50));
+        }
         assert!(!gateway.log().contains(&key), "the gateway key is not logged");
         drop(gateway);
 

@@ -1,9 +1,11 @@
 //! The per-request decision: may this request pass, and if so, where to and
 //! with which credentials.
 //!
-//! [`Gateway`] is an immutable index over one [`Snapshot`]; a front-end
-//! builds a new one whenever a new snapshot arrives and swaps it in. Rate
-//! limit state lives in a separate [`RateLimiter`] so it survives the swap.
+//! [`Gateway`] is an immutable index over one config; a front-end derives
+//! the next one from it with each update of the config feed
+//! ([`Gateway::apply`], in proportion to the update's size: the tokens are
+//! a persistent [`TokenStore`]) and swaps it in. Rate limit state lives in
+//! a separate [`RateLimiter`] so it survives the swap.
 //!
 //! # Order of checks
 //!
@@ -54,25 +56,25 @@
 //!
 //! # Cost
 //!
-//! One SHA-256 of the presented token, one hash-map lookup, one trie step
+//! One SHA-256 of the presented token, two binary searches in shards of
+//! about a thousand entries at a million tokens, one trie step
 //! per path segment, one GCRA update. The only allocations are the
 //! returned [`Allowed`] (or [`Denied`]) and, for paths that are not already
 //! canonical, the normalised path.
 
-use crate::address::{self, UpstreamAccess};
-use crate::headers::HOP_BY_HOP;
-use crate::host;
+use crate::address::UpstreamAccess;
 use crate::quota::QuotaState;
 use crate::ratelimit::RateLimiter;
 use crate::route::{RouteError, RouteTable};
 use crate::scope;
 use crate::snapshot::{
-    Redacted, RouteEntry, SecretHosts, Snapshot, SnapshotWarning, TokenEntry, UpstreamAuth,
-    UpstreamSecrets,
+    ConfigUpdate, Redacted, RouteEntry, Snapshot, SnapshotWarning, StaleUpdate, StreamedUpdate,
+    TokenEntry,
 };
 use crate::token::{self, SecretKind};
-use base64::Engine as _;
+use crate::token_store::{decode_hash, TokenStore};
 use chrono::{DateTime, Utc};
+use ipnet::IpNet;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
@@ -211,7 +213,7 @@ impl Denied {
         }
     }
 
-    fn token(mut self, token: &TokenEntry) -> Denied {
+    fn token(mut self, token: &TokenFacts<'_>) -> Denied {
         self.token_id = Some(token.id);
         self
     }
@@ -235,31 +237,19 @@ impl fmt::Display for Denied {
 
 impl std::error::Error for Denied {}
 
-/// Which secret of a token a hash belongs to.
-#[derive(Debug, Clone, Copy)]
-struct Credential {
-    token: usize,
-    previous: bool,
-}
-
-/// An immutable, indexed snapshot that decides requests.
+/// An immutable, indexed config that decides requests.
+///
+/// Cheap to derive a successor from: [`Gateway::apply`] shares the tokens
+/// a change does not touch (see [`crate::token_store`]).
+#[derive(Clone)]
 pub struct Gateway {
     version: u64,
     generated_at: DateTime<Utc>,
-    tokens: Vec<TokenEntry>,
-    /// SHA-256 of a secret (raw bytes, so the presented token never needs
-    /// hex-encoding) → token.
-    by_hash: HashMap<[u8; 32], Credential>,
-    routes: RouteTable,
-    /// Per route (same order as `routes.routes()`): the headers to inject,
-    /// or `None` when a secret is missing, unusable or not bound to the
-    /// route's upstream host.
-    route_auth: Vec<Option<InjectHeaders>>,
-    /// Per route: whether its upstream is an IP address the route's
-    /// access does not allow.
-    route_forbidden: Vec<bool>,
-    /// Published quota state by subject (token or team id).
-    quotas: HashMap<Uuid, QuotaState>,
+    tokens: TokenStore,
+    routes: Arc<RouteIndex>,
+    /// Published quota state by subject (token or team id); shared by
+    /// the gateways of updates that do not change it.
+    quotas: Arc<HashMap<Uuid, QuotaState>>,
     warnings: Vec<SnapshotWarning>,
 }
 
@@ -269,9 +259,21 @@ impl fmt::Debug for Gateway {
             .field("version", &self.version)
             .field("generated_at", &self.generated_at)
             .field("tokens", &self.tokens.len())
-            .field("routes", &self.routes.routes().len())
+            .field("routes", &self.routes.table.routes().len())
             .field("warnings", &self.warnings)
             .finish_non_exhaustive()
+    }
+}
+
+impl Default for Gateway {
+    /// No tokens, no routes, version 0.
+    fn default() -> Gateway {
+        Gateway::from_parts(
+            0,
+            DateTime::UNIX_EPOCH,
+            TokenStore::default(),
+            RouteConfig::default(),
+        )
     }
 }
 
@@ -283,7 +285,9 @@ impl Gateway {
     /// Tokens are indexed by `secret_hash`, and by `previous_hash` when a
     /// `previous_expires_at` is set (whether the grace still runs is
     /// decided per request, against `now`). A current secret wins over a
-    /// previous one with the same hash, then the first entry wins.
+    /// previous one with the same hash, then the first entry wins (see
+    /// [`crate::token_store`]). Of two entries with one id, the later one
+    /// is kept, in the place of the first.
     pub fn new(snapshot: Snapshot) -> Gateway {
         let Snapshot {
             version,
@@ -294,68 +298,137 @@ impl Gateway {
             secret_hosts,
             quotas,
         } = snapshot;
-        let mut warnings = Vec::new();
+        Gateway::from_parts(
+            version,
+            generated_at,
+            tokens.into_iter().collect(),
+            RouteConfig {
+                routes,
+                secrets,
+                secret_hosts,
+            },
+        )
+        .with_quotas(quotas)
+    }
 
-        let mut by_hash = HashMap::with_capacity(tokens.len());
-        let current = tokens
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (i, Some(&t.secret_hash), false, "secret_hash"));
-        let previous = tokens.iter().enumerate().map(|(i, t)| {
-            let hash = t
-                .previous_hash
-                .as_ref()
-                .filter(|_| t.previous_expires_at.is_some());
-            (i, hash, true, "previous_hash")
-        });
-        for (i, hash, previous, field) in current.chain(previous) {
-            let Some(hash) = hash else { continue };
-            let mut key = [0u8; 32];
-            if hex::decode_to_slice(hash, &mut key).is_err() {
-                warnings.push(SnapshotWarning::InvalidSecretHash {
-                    token: tokens[i].id,
-                    field,
-                });
-                continue;
-            }
-            match by_hash.get(&key) {
-                Some(&Credential { token: kept, .. }) => {
-                    warnings.push(SnapshotWarning::DuplicateSecretHash {
-                        token: tokens[i].id,
-                        field,
-                        kept: tokens[kept].id,
-                    });
-                }
-                None => {
-                    by_hash.insert(key, Credential { token: i, previous });
-                }
-            }
-        }
+    /// This gateway with `quotas` as the published quota state (e.g. as
+    /// stored beside the tokens).
+    pub fn with_quotas(mut self, quotas: Vec<QuotaState>) -> Gateway {
+        self.quotas = Arc::new(quotas.into_iter().map(|q| (q.subject, q)).collect());
+        self
+    }
 
-        let routes = RouteTable::new(routes);
-        warnings.extend_from_slice(routes.warnings());
-        let route_auth = routes
-            .routes()
-            .iter()
-            .map(|r| auth_headers(r, &secrets, &secret_hosts, &mut warnings).map(Arc::from))
-            .collect();
-        let route_forbidden = routes
-            .routes()
-            .iter()
-            .map(|r| ip_literal_forbidden(r, &mut warnings))
-            .collect();
+    /// A gateway from tokens already indexed (e.g. by a [`TokenStoreBuilder`]
+    /// fed while a snapshot was decoded) and the routes.
+    pub fn from_parts(
+        version: u64,
+        generated_at: DateTime<Utc>,
+        tokens: TokenStore,
+        routes: RouteConfig,
+    ) -> Gateway {
+        Gateway::assemble(
+            version,
+            generated_at,
+            tokens,
+            Arc::new(RouteIndex::new(routes)),
+            Arc::default(),
+        )
+    }
 
+    fn assemble(
+        version: u64,
+        generated_at: DateTime<Utc>,
+        tokens: TokenStore,
+        routes: Arc<RouteIndex>,
+        quotas: Arc<HashMap<Uuid, QuotaState>>,
+    ) -> Gateway {
+        let mut warnings = routes.warnings.clone();
+        warnings.extend(tokens.warnings());
         Gateway {
             version,
             generated_at,
             tokens,
-            by_hash,
             routes,
-            route_auth,
-            route_forbidden,
-            quotas: quotas.into_iter().map(|q| (q.subject, q)).collect(),
+            quotas,
             warnings,
         }
+    }
+
+    /// The gateway after an update from the config feed, with the rules of
+    /// [`Snapshot::apply`]: a `full` update replaces everything whatever its
+    /// version; an incremental one older than this gateway is refused;
+    /// otherwise upserts by id (secrets by name), then removals. An
+    /// incremental update costs in proportion to what it changes; routes
+    /// and secrets are re-indexed only when it changes them.
+    pub fn apply(&self, mut update: ConfigUpdate) -> Result<Gateway, StaleUpdate> {
+        let tokens = std::mem::take(&mut update.tokens).into_iter().collect();
+        self.apply_streamed(StreamedUpdate { update, tokens })
+    }
+
+    /// [`Gateway::apply`] for an update whose tokens were indexed as it
+    /// was decoded.
+    pub fn apply_streamed(&self, streamed: StreamedUpdate) -> Result<Gateway, StaleUpdate> {
+        let StreamedUpdate {
+            update,
+            tokens: upserts,
+        } = streamed;
+        if update.full {
+            return Ok(Gateway::from_parts(
+                update.version,
+                update.generated_at,
+                upserts.finish(),
+                RouteConfig {
+                    routes: update.routes,
+                    secrets: update.secrets,
+                    secret_hosts: update.secret_hosts,
+                },
+            )
+            .with_quotas(update.quotas));
+        }
+        if update.version < self.version {
+            return Err(StaleUpdate {
+                current: self.version,
+                update: update.version,
+            });
+        }
+        let routes_change = !update.routes.is_empty()
+            || !update.removed_routes.is_empty()
+            || !update.secrets.0.is_empty()
+            || !update.secret_hosts.is_empty()
+            || !update.removed_secrets.is_empty();
+        let routes = if routes_change {
+            let mut config = self.routes.config.clone();
+            config.apply(
+                update.routes,
+                &update.removed_routes,
+                update.secrets,
+                update.secret_hosts,
+                &update.removed_secrets,
+            );
+            Arc::new(RouteIndex::new(config))
+        } else {
+            self.routes.clone()
+        };
+        let tokens = self
+            .tokens
+            .apply_records(upserts.into_records(), &update.removed_tokens);
+        let quotas = if update.quotas.is_empty() && update.removed_quotas.is_empty() {
+            self.quotas.clone()
+        } else {
+            let mut quotas = (*self.quotas).clone();
+            quotas.extend(update.quotas.into_iter().map(|q| (q.subject, q)));
+            for subject in &update.removed_quotas {
+                quotas.remove(subject);
+            }
+            Arc::new(quotas)
+        };
+        Ok(Gateway::assemble(
+            update.version,
+            update.generated_at,
+            tokens,
+            routes,
+            quotas,
+        ))
     }
 
     /// The snapshot's version.
@@ -368,14 +441,19 @@ impl Gateway {
         self.generated_at
     }
 
-    /// All tokens of the snapshot.
-    pub fn tokens(&self) -> &[TokenEntry] {
+    /// All tokens of the config.
+    pub fn tokens(&self) -> &TokenStore {
         &self.tokens
     }
 
     /// The usable routes.
     pub fn routes(&self) -> &RouteTable {
-        &self.routes
+        &self.routes.table
+    }
+
+    /// Routes and secrets as received, usable or not.
+    pub fn route_config(&self) -> &RouteConfig {
+        &self.routes.config
     }
 
     /// Snapshot entries that were dropped or will fail, for logging.
@@ -393,12 +471,11 @@ impl Gateway {
         now: DateTime<Utc>,
     ) -> Result<Allowed, Denied> {
         let presented = PresentedToken::from_request(req)?;
-        let credential = *self
-            .by_hash
-            .get(&presented.hash)
+        let (token, previous) = self
+            .tokens
+            .find(&presented.hash)
             .ok_or_else(invalid_token)?;
-        let token = &self.tokens[credential.token];
-        self.decide(limiter, req, now, token, credential.previous)
+        self.decide(limiter, req, now, &token.into(), previous)
     }
 
     /// Decides one request whose token the front-end looked up itself, by
@@ -422,10 +499,7 @@ impl Gateway {
         token: Option<&TokenEntry>,
     ) -> Result<Allowed, Denied> {
         let token = token.ok_or_else(invalid_token)?;
-        let is = |hash: Option<&String>| {
-            let mut key = [0u8; 32];
-            hash.is_some_and(|h| hex::decode_to_slice(h, &mut key).is_ok() && key == presented.hash)
-        };
+        let is = |hash: Option<&String>| hash.and_then(|h| decode_hash(h)) == Some(presented.hash);
         let previous = if is(Some(&token.secret_hash)) {
             false
         } else if token.previous_expires_at.is_some() && is(token.previous_hash.as_ref()) {
@@ -433,7 +507,7 @@ impl Gateway {
         } else {
             return Err(invalid_token());
         };
-        self.decide(limiter, req, now, token, previous)
+        self.decide(limiter, req, now, &token.into(), previous)
     }
 
     /// Checks 3–11 for an identified token (`previous`: the presented secret
@@ -443,7 +517,7 @@ impl Gateway {
         limiter: &mut RateLimiter,
         req: &RequestInfo<'_>,
         now: DateTime<Utc>,
-        token: &TokenEntry,
+        token: &TokenFacts<'_>,
         previous: bool,
     ) -> Result<Allowed, Denied> {
         let grace_over = previous && token.previous_expires_at.is_none_or(|end| now >= end);
@@ -458,6 +532,7 @@ impl Gateway {
 
         let matched = self
             .routes
+            .table
             .resolve(req.raw_path, req.query)
             .map_err(|e| match e {
                 RouteError::BadPath(e) => {
@@ -472,7 +547,7 @@ impl Gateway {
             .map_err(|d| d.token(token))?;
         let route = matched.route;
 
-        if !scope::grants(&token.scopes, token.team_id, route) {
+        if !scope::grants(token.scopes, token.team_id, route) {
             return Err(Denied::new(
                 403,
                 code::SCOPE_DENIED,
@@ -482,7 +557,7 @@ impl Gateway {
             .route(route));
         }
 
-        if !ip_allowed(token, req.client_ip) {
+        if !ip_allowed(token.allow_ips, req.client_ip) {
             return Err(Denied::new(
                 403,
                 code::IP_DENIED,
@@ -492,7 +567,7 @@ impl Gateway {
             .route(route));
         }
 
-        if self.route_forbidden[matched.index] {
+        if self.routes.forbidden[matched.index] {
             return Err(Denied::new(
                 502,
                 code::UPSTREAM_FORBIDDEN,
@@ -502,7 +577,7 @@ impl Gateway {
             .route(route));
         }
 
-        let Some(inject_headers) = &self.route_auth[matched.index] else {
+        let Some(inject_headers) = &self.routes.auth[matched.index] else {
             return Err(Denied::new(
                 502,
                 code::UPSTREAM_AUTH_UNAVAILABLE,
@@ -611,145 +686,23 @@ fn presented_token<'a>(req: &RequestInfo<'a>) -> Result<&'a str, Denied> {
 /// An empty allow-list allows everywhere; otherwise the client IP must be
 /// known and inside one of the networks. IPv4-mapped IPv6 addresses (as
 /// seen on dual-stack sockets) are compared as IPv4.
-fn ip_allowed(token: &TokenEntry, client_ip: Option<IpAddr>) -> bool {
-    if token.allow_ips.is_empty() {
+fn ip_allowed(allow_ips: &[IpNet], client_ip: Option<IpAddr>) -> bool {
+    if allow_ips.is_empty() {
         return true;
     }
     let Some(ip) = client_ip.map(|ip| ip.to_canonical()) else {
         return false;
     };
-    token.allow_ips.iter().any(|net| net.contains(&ip))
+    allow_ips.iter().any(|net| net.contains(&ip))
 }
 
-/// Whether the route's upstream is an IP literal its access does not allow
-/// (with a warning). A host that ends in a number but is no valid IPv4
-/// address is refused too: it cannot be reached safely.
-fn ip_literal_forbidden(route: &RouteEntry, warnings: &mut Vec<SnapshotWarning>) -> bool {
-    let Some(host) = host::upstream_host(&route.upstream) else {
-        return true;
-    };
-    let allowed = match address::upstream_ip(&host) {
-        Ok(None) => return false,
-        Ok(Some(ip)) => route.upstream_access.allows(address::classify(ip)),
-        Err(()) => false,
-    };
-    if !allowed {
-        warnings.push(SnapshotWarning::UpstreamAddressForbidden {
-            route: route.name.clone(),
-            host,
-            access: route.upstream_access,
-        });
-    }
-    !allowed
-}
-
-/// Builds the headers a route injects, or `None` (with a warning) when a
-/// secret is missing, could not be sent in a header, or may not be sent to
-/// the route's upstream host.
-fn auth_headers(
-    route: &RouteEntry,
-    secrets: &UpstreamSecrets,
-    secret_hosts: &SecretHosts,
-    warnings: &mut Vec<SnapshotWarning>,
-) -> Option<Vec<(String, String)>> {
-    let upstream_host = host::upstream_host(&route.upstream).unwrap_or_default();
-    let mut secret = |name: &str| {
-        let value = usable_secret(route, secrets, name, warnings)?;
-        let bound = secret_hosts
-            .get(name)
-            .is_some_and(|hosts| host::matches_any(hosts, &upstream_host));
-        if !bound {
-            warnings.push(SnapshotWarning::SecretHostNotAllowed {
-                route: route.name.clone(),
-                secret: name.to_string(),
-                host: upstream_host.clone(),
-            });
-            return None;
-        }
-        Some(value)
-    };
-    let headers = match &route.auth {
-        UpstreamAuth::None => vec![],
-        UpstreamAuth::Bearer { secret: name } => {
-            let value = secret(name)?;
-            vec![("authorization".into(), format!("Bearer {value}"))]
-        }
-        UpstreamAuth::Header {
-            header,
-            secret: name,
-        } => {
-            let value = secret(name);
-            if !is_injectable_header(header) {
-                warnings.push(SnapshotWarning::InvalidAuthHeader {
-                    route: route.name.clone(),
-                    header: header.clone(),
-                });
-                return None;
-            }
-            vec![(header.to_ascii_lowercase(), value?.to_string())]
-        }
-        UpstreamAuth::Basic {
-            username_secret,
-            password_secret,
-        } => {
-            let user = secret(username_secret);
-            let password = secret(password_secret);
-            let (user, password) = (user?, password?);
-            if user.contains(':') {
-                // RFC 7617: the user-id cannot contain a colon; the upstream
-                // would split it at the wrong place.
-                warnings.push(SnapshotWarning::UpstreamSecretUnusable {
-                    route: route.name.clone(),
-                    secret: username_secret.clone(),
-                    problem: "contains `:`, which a Basic auth user name cannot",
-                });
-                return None;
-            }
-            let encoded =
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-            vec![("authorization".into(), format!("Basic {encoded}"))]
-        }
-    };
-    Some(headers)
-}
-
-/// The value of the secret `name` if it can be sent in a header; otherwise
-/// records why not.
-fn usable_secret<'s>(
-    route: &RouteEntry,
-    secrets: &'s UpstreamSecrets,
-    name: &str,
-    warnings: &mut Vec<SnapshotWarning>,
-) -> Option<&'s str> {
-    let problem = match secrets.get(name) {
-        None => "is missing from the snapshot",
-        Some("") => "is empty",
-        Some(v) if v.bytes().any(|b| b.is_ascii_control()) => {
-            "contains control characters, which cannot be sent in a header"
-        }
-        Some(v) => return Some(v),
-    };
-    warnings.push(SnapshotWarning::UpstreamSecretUnusable {
-        route: route.name.clone(),
-        secret: name.to_string(),
-        problem,
-    });
-    None
-}
-
-/// An RFC 9110 token that a front-end will actually send: not a header the
-/// HTTP stack owns (`host`, framing, hop-by-hop).
-fn is_injectable_header(name: &str) -> bool {
-    let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    !name.is_empty()
-        && name.bytes().all(is_tchar)
-        && !["host", "content-length"]
-            .iter()
-            .chain(HOP_BY_HOP.iter())
-            .any(|h| h.eq_ignore_ascii_case(name))
-}
-
+mod facts;
 mod quota_check;
+mod routes;
 pub use quota_check::check_quotas;
 #[cfg(test)]
 mod tests;
+
+use facts::TokenFacts;
+pub use routes::RouteConfig;
+use routes::RouteIndex;

@@ -99,12 +99,17 @@ pub mod sealed;
 pub mod snapshot;
 pub mod timing;
 pub mod token;
+pub mod token_store;
 pub mod usage;
 
 pub use address::UpstreamAccess;
-pub use decision::{Allowed, Denied, Gateway, PresentedToken, RequestInfo};
+pub use decision::{Allowed, Denied, Gateway, PresentedToken, RequestInfo, RouteConfig};
 pub use failure::Failure;
 pub use ratelimit::{RateLimiter, RetryAfter};
 pub use route::{RouteError, RouteMatch, RouteTable};
-pub use snapshot::{RateLimit, RouteEntry, Snapshot, SnapshotWarning, TokenEntry, UpstreamAuth};
+pub use snapshot::{
+    ConfigUpdate, RateLimit, RouteEntry, Snapshot, SnapshotWarning, StaleUpdate, TokenEntry,
+    UpstreamAuth,
+};
+pub use token_store::{TokenRecord, TokenStore, TokenStoreBuilder};
 pub use usage::UsageEvent;

@@ -16,6 +16,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use uuid::Uuid;
 
+mod streamed;
+pub use streamed::StreamedUpdate;
+
 /// Everything a gateway needs, as of `generated_at`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
@@ -94,7 +97,7 @@ impl Snapshot {
     }
 }
 
-fn upsert_by_id<T>(items: &mut Vec<T>, updates: Vec<T>, id: impl Fn(&T) -> Uuid) {
+pub(crate) fn upsert_by_id<T>(items: &mut Vec<T>, updates: Vec<T>, id: impl Fn(&T) -> Uuid) {
     let mut position: HashMap<Uuid, usize> =
         items.iter().enumerate().map(|(i, t)| (id(t), i)).collect();
     for item in updates {
@@ -108,7 +111,7 @@ fn upsert_by_id<T>(items: &mut Vec<T>, updates: Vec<T>, id: impl Fn(&T) -> Uuid)
     }
 }
 
-fn remove_ids<T>(items: &mut Vec<T>, removed: &[Uuid], id: impl Fn(&T) -> Uuid) {
+pub(crate) fn remove_ids<T>(items: &mut Vec<T>, removed: &[Uuid], id: impl Fn(&T) -> Uuid) {
     if !removed.is_empty() {
         let removed: HashSet<Uuid> = removed.iter().copied().collect();
         items.retain(|t| !removed.contains(&id(t)));

@@ -5,6 +5,7 @@
 //! response chunk passes through the core's usage scanner on its way out.
 
 use crate::spool::{UsageRecord, UsageSink};
+use crate::upstream::UpstreamBody;
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use http_body_util::Full;
@@ -147,7 +148,7 @@ pub enum ProxyBody {
         bytes: u64,
     },
     Upstream {
-        body: Incoming,
+        body: UpstreamBody,
         usage: Option<PendingUsage>,
         bytes: u64,
         /// On an LLM route whose response can be read.
@@ -167,7 +168,7 @@ impl ProxyBody {
         }
     }
 
-    pub fn upstream(body: Incoming, usage: PendingUsage, llm: Option<LlmScan>) -> ProxyBody {
+    pub fn upstream(body: UpstreamBody, usage: PendingUsage, llm: Option<LlmScan>) -> ProxyBody {
         ProxyBody::Upstream {
             body,
             usage: Some(usage),

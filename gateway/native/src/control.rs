@@ -2,8 +2,11 @@
 //! authenticated with the gateway key.
 
 use std::time::Duration;
-use tokenctl_gateway::snapshot::ConfigUpdate;
+use tokenctl_gateway::snapshot::StreamedUpdate;
 use url::Url;
+
+/// Body chunks in flight between the network and the config decoder.
+const CONFIG_CHUNKS_IN_FLIGHT: usize = 16;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
@@ -18,6 +21,8 @@ pub enum ControlError {
         #[source]
         source: reqwest::Error,
     },
+    #[error("cannot read the config the server at {url} sent: {message}")]
+    BadConfig { url: String, message: String },
 }
 
 #[derive(Clone)]
@@ -72,11 +77,15 @@ impl ControlPlane {
 
     /// Everything (`after` = None) or the changes after a version, waiting
     /// up to `wait` for one.
+    ///
+    /// The answer is decoded as it arrives, on a blocking thread, each
+    /// token indexed as soon as it is read: a full snapshot is never held
+    /// whole, neither as bytes nor as decoded entries.
     pub async fn config(
         &self,
         after: Option<u64>,
         wait: Duration,
-    ) -> Result<ConfigUpdate, ControlError> {
+    ) -> Result<StreamedUpdate, ControlError> {
         let url = self.url("/v1/gateway/config");
         let mut req = self
             .http
@@ -86,21 +95,49 @@ impl ControlPlane {
         if let Some(after) = after {
             req = req.query(&[("after", after), ("wait", wait.as_secs())]);
         }
-        let resp = req
-            .send()
-            .await
-            .map_err(|source| ControlError::Unreachable {
-                url: self.base.to_string(),
-                source,
-            })?;
-        Self::check(resp)
-            .await?
-            .json()
-            .await
-            .map_err(|source| ControlError::Unreachable {
-                url: self.base.to_string(),
-                source,
+        let unreachable = |source| ControlError::Unreachable {
+            url: self.base.to_string(),
+            source,
+        };
+        let mut resp = Self::check(req.send().await.map_err(unreachable)?).await?;
+        let (chunks, received) = tokio::sync::mpsc::channel(CONFIG_CHUNKS_IN_FLIGHT);
+        let decoder = tokio::task::spawn_blocking(move || {
+            StreamedUpdate::from_reader(ChunkReader {
+                received,
+                current: bytes::Bytes::new(),
             })
+        });
+        let mut failed = None;
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if chunks.send(chunk).await.is_err() {
+                        break; // the decoder stopped: it says why
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(chunks);
+        let decoded = decoder.await;
+        if let Some(e) = failed {
+            return Err(unreachable(e));
+        }
+        match decoded {
+            Ok(Ok(update)) => Ok(update),
+            Ok(Err(e)) => Err(ControlError::BadConfig {
+                url: self.base.to_string(),
+                message: e.to_string(),
+            }),
+            Err(e) => Err(ControlError::BadConfig {
+                url: self.base.to_string(),
+                message: e.to_string(),
+            }),
+        }
     }
 
     /// Posts a batch of usage events, already serialised as a JSON array,
@@ -125,5 +162,25 @@ impl ControlPlane {
         let status = resp.status().as_u16();
         let body = resp.bytes().await.map_err(unreachable)?;
         Ok((status, body))
+    }
+}
+
+/// Reads the body chunks the network side hands over, blocking.
+struct ChunkReader {
+    received: tokio::sync::mpsc::Receiver<bytes::Bytes>,
+    current: bytes::Bytes,
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.received.blocking_recv() {
+                Some(chunk) => self.current = chunk,
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len());
+        buf[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
     }
 }

@@ -1,18 +1,21 @@
 //! Keeps the gateway's config current: a full snapshot first, then the
-//! server's change feed (long poll). The last good snapshot is kept on disk,
-//! encrypted, so the gateway can restart and serve while the server is down.
+//! server's change feed (long poll). Each change is applied to the config
+//! the request path reads in proportion to its size (see
+//! [`Gateway::apply`]); the follower keeps no other copy. The last config
+//! is also kept on disk, sealed ([`SnapshotStore`]), so the gateway can
+//! restart and serve while the server is down: written by a task of its
+//! own, off the path of a revocation, and only the newest config when
+//! changes come faster than it writes.
 
 use crate::control::{ControlError, ControlPlane};
+pub use crate::snapshot_store::SnapshotStore;
 use crate::state::Shared;
 use backon::{BackoffBuilder, ExponentialBuilder};
-use chrono::{DateTime, Utc};
-use hmac::{Hmac, Mac};
-use rand::RngCore;
-use sha2::Sha256;
-use std::path::PathBuf;
+use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
-use tokenctl_gateway::{Gateway, Snapshot};
+use tokenctl_gateway::Gateway;
+use tokio::sync::watch;
 
 /// How long one long poll waits for a change. It bounds the config age the
 /// health endpoint reports while the server is reachable.
@@ -30,89 +33,28 @@ const FEED_RETRY: ExponentialBuilder = ExponentialBuilder::new()
     .with_max_delay(MAX_BACKOFF)
     .without_max_times();
 
-/// The snapshot on disk, sealed with AES-256-GCM under a key derived from
-/// the gateway key: it holds upstream secrets. Next to it, sealed the same
-/// way, when the server last confirmed it was current, so a restart during
-/// an outage does not make an old config look fresh.
-pub struct SnapshotStore {
-    path: PathBuf,
-    key: [u8; 32],
-}
-
-/// The sealed file's associated data for the confirmation time.
-const CONFIRMED_AAD: &[u8] = b"confirmed-at";
 /// The confirmation time is written at most this often.
 const PERSIST_CONFIRMED_EVERY: Duration = Duration::from_secs(5);
 /// While the config is older than this, a warning is logged once per this.
 const STALE_WARN_EVERY: Duration = Duration::from_secs(60);
 
-impl SnapshotStore {
-    pub fn new(path: PathBuf, gateway_key: &str) -> SnapshotStore {
-        let mut mac =
-            <Hmac<Sha256> as Mac>::new_from_slice(gateway_key.as_bytes()).expect("any key length");
-        mac.update(b"tokenctl gateway snapshot v1");
-        SnapshotStore {
-            path,
-            key: mac.finalize().into_bytes().into(),
-        }
-    }
-
-    pub fn load(&self) -> Option<Snapshot> {
-        let sealed = std::fs::read(&self.path).ok()?;
-        let plain = match tokenctl_gateway::sealed::open(&self.key, b"", &sealed) {
-            Some(p) => p,
-            None => {
-                tracing::warn!(path = %self.path.display(), "stored snapshot does not open with this gateway key; ignoring it");
-                return None;
-            }
-        };
-        serde_json::from_slice(&plain).ok()
-    }
-
-    pub fn save(&self, snapshot: &Snapshot) -> std::io::Result<()> {
-        let plain = serde_json::to_vec(snapshot).expect("snapshots serialise");
-        let mut nonce = [0u8; tokenctl_gateway::sealed::NONCE_LEN];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let sealed = tokenctl_gateway::sealed::seal(&self.key, b"", &plain, nonce);
-        crate::write_private_atomic(&self.path, &sealed)
-    }
-
-    pub fn remove(&self) {
-        let _ = std::fs::remove_file(&self.path);
-        let _ = std::fs::remove_file(self.confirmed_path());
-    }
-
-    fn confirmed_path(&self) -> PathBuf {
-        self.path.with_extension("confirmed")
-    }
-
-    /// When the server last confirmed the stored snapshot.
-    pub fn load_confirmed(&self) -> Option<DateTime<Utc>> {
-        let sealed = std::fs::read(self.confirmed_path()).ok()?;
-        let plain = tokenctl_gateway::sealed::open(&self.key, CONFIRMED_AAD, &sealed)?;
-        std::str::from_utf8(&plain).ok()?.parse().ok()
-    }
-
-    pub fn save_confirmed(&self, at: DateTime<Utc>) -> std::io::Result<()> {
-        let mut nonce = [0u8; tokenctl_gateway::sealed::NONCE_LEN];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let text = at.to_rfc3339();
-        let sealed =
-            tokenctl_gateway::sealed::seal(&self.key, CONFIRMED_AAD, text.as_bytes(), nonce);
-        crate::write_private_atomic(&self.confirmed_path(), &sealed)
-    }
+/// What the disk writer should do next.
+#[derive(Clone)]
+enum Persist {
+    Nothing,
+    Save(Gateway),
+    Remove,
 }
 
-/// Indexes a snapshot and swaps it in for the request path.
-pub fn install(shared: &Shared, snapshot: &Snapshot) {
-    let gateway = Gateway::new(snapshot.clone());
+/// Swaps a config in for the request path.
+pub fn install(shared: &Shared, gateway: Gateway) {
     for warning in gateway.warnings() {
         tracing::warn!(%warning, "snapshot entry ignored");
     }
     tracing::debug!(
-        version = snapshot.version,
-        tokens = snapshot.tokens.len(),
-        routes = snapshot.routes.len(),
+        version = gateway.version(),
+        tokens = gateway.tokens().len(),
+        routes = gateway.route_config().routes.len(),
         "config installed"
     );
     if let Some(metrics) = &shared.metrics {
@@ -129,12 +71,38 @@ pub async fn follow(
     shared: Arc<Shared>,
     control: ControlPlane,
     store: SnapshotStore,
-    snapshot: Option<Snapshot>,
+    stored: Option<Gateway>,
 ) {
+    let (persist, to_persist) = watch::channel(Persist::Nothing);
     tokio::join!(
-        follow_feed(&shared, control, store, snapshot),
+        follow_feed(&shared, control, &store, &persist, stored),
+        persist_config(store.clone(), to_persist),
         warn_while_stale(&shared)
     );
+}
+
+/// Writes the newest config to disk whenever it changes. A `watch`
+/// channel keeps only the latest value, so changes that arrive while a
+/// write runs are coalesced into the next write.
+async fn persist_config(store: SnapshotStore, mut next: watch::Receiver<Persist>) {
+    while next.changed().await.is_ok() {
+        let job = next.borrow_and_update().clone();
+        let store = store.clone();
+        let written = tokio::task::spawn_blocking(move || match job {
+            Persist::Nothing => Ok(()),
+            Persist::Save(gateway) => store.save(&gateway),
+            Persist::Remove => {
+                store.remove();
+                Ok(())
+            }
+        })
+        .await;
+        match written {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "cannot persist the config snapshot"),
+            Err(e) => tracing::warn!(error = %e, "the config snapshot writer failed"),
+        }
+    }
 }
 
 /// Logs a warning once a minute while the server has not confirmed the
@@ -175,8 +143,9 @@ async fn warn_while_stale(shared: &Shared) {
 async fn follow_feed(
     shared: &Shared,
     control: ControlPlane,
-    store: SnapshotStore,
-    mut snapshot: Option<Snapshot>,
+    store: &SnapshotStore,
+    persist: &watch::Sender<Persist>,
+    mut current: Option<Gateway>,
 ) {
     let mut retries = FEED_RETRY.build();
     let mut persisted: Option<std::time::Instant> = None;
@@ -185,7 +154,7 @@ async fn follow_feed(
     // after a long poll.
     let mut failing = false;
     loop {
-        let after = snapshot.as_ref().map(|s| s.version);
+        let after = current.as_ref().map(|g| g.version());
         let wait = if failing { Duration::ZERO } else { WAIT };
         match control.config(after, wait).await {
             Ok(update) => {
@@ -199,49 +168,29 @@ async fn follow_feed(
                     }
                     persisted = Some(std::time::Instant::now());
                 }
-                let changed = update.full
-                    || !update.tokens.is_empty()
-                    || !update.removed_tokens.is_empty()
-                    || !update.routes.is_empty()
-                    || !update.removed_routes.is_empty()
-                    || !update.secrets.0.is_empty()
-                    || !update.removed_secrets.is_empty()
-                    || after != Some(update.version);
-                if !changed {
+                if !update.changes_anything(after) {
                     continue;
                 }
-                let next = match snapshot.take() {
-                    Some(mut current) => match current.apply(update) {
-                        Ok(()) => current,
+                let next = match &current {
+                    Some(gateway) => match gateway.apply_streamed(update) {
+                        Ok(next) => next,
                         Err(stale) => {
                             tracing::warn!(
                                 ?stale,
                                 "stale config update ignored; refetching everything"
                             );
-                            snapshot = None;
+                            current = None;
                             continue;
                         }
                     },
-                    None if update.full => {
-                        let mut fresh = Snapshot {
-                            version: 0,
-                            generated_at: update.generated_at,
-                            tokens: vec![],
-                            routes: vec![],
-                            secrets: Default::default(),
-                            secret_hosts: Default::default(),
-                            quotas: Default::default(),
-                        };
-                        fresh.apply(update).expect("a full update always applies");
-                        fresh
-                    }
+                    None if update.update.full => Gateway::default()
+                        .apply_streamed(update)
+                        .expect("a full update always applies"),
                     None => continue,
                 };
-                install(shared, &next);
-                if let Err(e) = store.save(&next) {
-                    tracing::warn!(error = %e, "cannot persist the config snapshot");
-                }
-                snapshot = Some(next);
+                install(shared, next.clone());
+                persist.send_replace(Persist::Save(next.clone()));
+                current = Some(next);
                 // Benchmark only (`crate::ladder`): the first snapshot, then no feed.
                 if !crate::ladder::has(crate::ladder::Rung::Follower) {
                     std::future::pending::<()>().await;
@@ -255,8 +204,10 @@ async fn follow_feed(
                     .health
                     .contact_failed(format!("gateway key rejected: {message}"));
                 shared.gateway.store(None);
-                store.remove();
-                snapshot = None;
+                // Through the writer, so a write under way cannot bring
+                // the file back after it is removed.
+                persist.send_replace(Persist::Remove);
+                current = None;
                 failing = true;
                 tokio::time::sleep(MAX_BACKOFF).await;
             }

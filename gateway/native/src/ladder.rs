@@ -74,15 +74,7 @@ pub fn minimal_decision(
         gateway
             .tokens()
             .iter()
-            .filter_map(|t| {
-                let hex = t.secret_hash.as_bytes();
-                let mut key = [0u8; 32];
-                for (i, byte) in key.iter_mut().enumerate() {
-                    let pair = std::str::from_utf8(hex.get(2 * i..2 * i + 2)?).ok()?;
-                    *byte = u8::from_str_radix(pair, 16).ok()?;
-                }
-                Some(key)
-            })
+            .filter_map(|t| t.secret_hash)
             .collect()
     });
     let presented = tokenctl_gateway::PresentedToken::from_request(req).ok()?;

@@ -13,12 +13,13 @@ mod metrics;
 mod proxy;
 mod quota;
 mod resolve;
+mod snapshot_store;
 mod spool;
 mod state;
+mod upstream;
+mod workers;
 
 use anyhow::Context;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioExecutor;
 use secrecy::{ExposeSecret, SecretString};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,9 @@ pub struct Settings {
     /// The gateway key (`tkg_…`).
     pub key: SecretString,
     pub listen: SocketAddr,
+    /// Threads serving clients, each with a runtime and a listening socket
+    /// of its own (`SO_REUSEPORT`) when more than one; at least 1.
+    pub workers: usize,
     /// Holds the encrypted config snapshot and the usage spool.
     pub state_dir: PathBuf,
     /// Most bytes of usage events the spool holds (see `spool`).
@@ -78,18 +82,18 @@ pub(crate) fn write_private_atomic(path: &Path, contents: &[u8]) -> std::io::Res
     Ok(())
 }
 
-/// One client (and connection pool) per upstream access, so that a route
+/// One connector (and connection pool) per upstream access, so that a route
 /// approved for private addresses never lends its connections, or its
 /// resolver's leniency, to a route that is not.
-fn https_clients() -> anyhow::Result<proxy::Clients> {
-    Ok(proxy::Clients {
-        public: https_client(UpstreamAccess::Public)?,
-        private: https_client(UpstreamAccess::Private)?,
-        metadata: https_client(UpstreamAccess::Metadata)?,
-    })
+fn upstream_pools() -> anyhow::Result<upstream::Pools> {
+    Ok(upstream::Pools::new(
+        connector(UpstreamAccess::Public)?,
+        connector(UpstreamAccess::Private)?,
+        connector(UpstreamAccess::Metadata)?,
+    ))
 }
 
-fn https_client(access: UpstreamAccess) -> anyhow::Result<proxy::HttpsClient> {
+fn connector(access: UpstreamAccess) -> anyhow::Result<upstream::Connector> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = hyper_rustls::HttpsConnectorBuilder::new();
     let builder = match builder.with_provider_and_native_roots(provider.clone()) {
@@ -106,18 +110,13 @@ fn https_client(access: UpstreamAccess) -> anyhow::Result<proxy::HttpsClient> {
     );
     http.set_nodelay(true);
     http.enforce_http(false);
-    let connector = builder.https_or_http().enable_http1().wrap_connector(http);
-    Ok(
-        hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .pool_max_idle_per_host(1024)
-            .build(connector),
-    )
+    Ok(builder.https_or_http().enable_http1().wrap_connector(http))
 }
 
 /// A gateway that is bound and ready to serve.
 pub struct NativeGateway {
-    listener: tokenctl_listener::Listener,
+    /// One per worker, sharing their connections' registry.
+    listeners: Vec<tokenctl_listener::Listener>,
     proxy: Arc<proxy::Proxy>,
     spool: spool::Spool,
     writer: std::thread::JoinHandle<()>,
@@ -138,11 +137,14 @@ impl NativeGateway {
             .connections
             .validate()
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let listener = tokio::net::TcpListener::bind(settings.listen)
+        let mut sockets = workers::bind(settings.listen, settings.workers.max(1))
             .await
-            .with_context(|| format!("cannot listen on {}", settings.listen))?;
-        let listener = tokenctl_listener::Listener::new(listener, settings.connections)
+            .with_context(|| format!("cannot listen on {}", settings.listen))?
+            .into_iter();
+        let first = sockets.next().expect("at least one socket");
+        let listener = tokenctl_listener::Listener::new(first, settings.connections)
             .with_tls(settings.tls.clone());
+        let siblings: Vec<_> = sockets.map(|s| listener.sibling(s)).collect();
         let metrics = match settings.metrics_listen {
             None => None,
             Some(addr) => Some(
@@ -173,14 +175,14 @@ impl NativeGateway {
         if let Some(s) = &snapshot {
             // A snapshot from before confirmation times were kept was
             // certainly current when the server generated it.
-            let confirmed = store.load_confirmed().unwrap_or(s.generated_at);
+            let confirmed = store.load_confirmed().unwrap_or(s.generated_at());
             shared.health.confirmed(confirmed);
             tracing::info!(
-                version = s.version,
+                version = s.version(),
                 confirmed_at = %confirmed,
                 "serving the stored config snapshot until the server answers"
             );
-            follower::install(&shared, s);
+            follower::install(&shared, s.clone());
         }
         let control = control::ControlPlane::new(
             settings.server.clone(),
@@ -195,11 +197,12 @@ impl NativeGateway {
         ));
         let proxy = Arc::new(proxy::Proxy {
             shared,
-            clients: https_clients()?,
+            upstreams: upstream_pools()?,
             trusted_proxies: settings.trusted_proxies.clone(),
         });
+        let listeners = std::iter::once(listener).chain(siblings).collect();
         Ok(NativeGateway {
-            listener,
+            listeners,
             proxy,
             spool,
             writer,
@@ -210,7 +213,7 @@ impl NativeGateway {
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
-        self.listener.local_addr()
+        self.listeners[0].local_addr()
     }
 
     /// Where the metrics endpoint listens, when there is one.
@@ -244,19 +247,8 @@ impl NativeGateway {
                 let _ = metrics_stopped.await;
             }))
         });
-        let proxy = self.proxy.clone();
-        let https = self.listener.is_tls();
         // Finishes in-flight requests (for up to 30s) before it returns.
-        self.listener
-            .serve(
-                move |peer| {
-                    let proxy = proxy.clone();
-                    let peer = Arc::new(proxy::Peer::new(peer, https));
-                    service_fn(move |req| proxy.clone().handle(req, peer.clone()))
-                },
-                shutdown,
-            )
-            .await;
+        let served = workers::serve(self.listeners, self.proxy.clone(), shutdown).await;
         drop(stop_metrics);
         if let Some(metrics) = metrics {
             let _ = metrics.await;
@@ -273,7 +265,7 @@ impl NativeGateway {
         {
             tracing::warn!("usage not fully sent; it stays in the spool for the next start");
         }
-        Ok(())
+        served
     }
 }
 

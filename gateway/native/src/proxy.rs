@@ -15,7 +15,6 @@ use http::header::{
 };
 use http::{HeaderMap, Request, Response, StatusCode, Uri, Version};
 use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::AtomicU64;
@@ -27,31 +26,7 @@ use tokenctl_gateway::headers::{
 };
 use tokenctl_gateway::timing::{server_timing, SERVER_TIMING};
 use tokenctl_gateway::usage::{Answered, LlmOutcome};
-use tokenctl_gateway::{code, Allowed, Denied, Failure, RequestInfo, UpstreamAccess};
-
-pub type HttpsClient = Client<
-    hyper_rustls::HttpsConnector<
-        hyper_util::client::legacy::connect::HttpConnector<crate::resolve::GuardedResolver>,
-    >,
-    CountingBody,
->;
-
-/// A client per upstream access (see `crate::resolve`).
-pub struct Clients {
-    pub public: HttpsClient,
-    pub private: HttpsClient,
-    pub metadata: HttpsClient,
-}
-
-impl Clients {
-    fn for_access(&self, access: UpstreamAccess) -> &HttpsClient {
-        match access {
-            UpstreamAccess::Public => &self.public,
-            UpstreamAccess::Private => &self.private,
-            UpstreamAccess::Metadata => &self.metadata,
-        }
-    }
-}
+use tokenctl_gateway::{code, Allowed, Denied, Failure, RequestInfo};
 
 pub const HEALTH_PATH: &str = "/_gateway/health";
 
@@ -60,7 +35,7 @@ static SERVER_TIMING_HEADER: HeaderName = HeaderName::from_static(SERVER_TIMING)
 
 pub struct Proxy {
     pub shared: Arc<Shared>,
-    pub clients: Clients,
+    pub upstreams: crate::upstream::Pools,
     /// Peers whose forwarding headers are believed (`--trusted-proxy`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
 }
@@ -445,8 +420,11 @@ impl Proxy {
         *upstream_req.headers_mut() = headers;
 
         let sent = Instant::now();
-        let client = self.clients.for_access(allowed.upstream_access);
-        let result = tokio::time::timeout(allowed.timeout, client.request(upstream_req)).await;
+        let result = tokio::time::timeout(
+            allowed.timeout,
+            self.upstreams.send(allowed.upstream_access, upstream_req),
+        )
+        .await;
         let upstream = sent.elapsed();
         let resp = match result {
             Err(_) => {

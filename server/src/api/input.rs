@@ -240,18 +240,8 @@ pub fn moment(what: &str, value: &str, now: DateTime<Utc>) -> Result<DateTime<Ut
     Ok(at)
 }
 
-/// The most rows a usage list (`usage tokens`, `usage routes`) returns.
+/// The most rows of a report's breakdown (a token's calls by route).
 pub const MAX_REPORT_ROWS: usize = 1000;
-
-/// A usage list's `limit`: 1 to [`MAX_REPORT_ROWS`].
-pub fn report_limit(value: usize) -> Result<usize, InputError> {
-    if !(1..=MAX_REPORT_ROWS).contains(&value) {
-        return err(format!(
-            "limit {value} is out of range; a usage list has 1 to {MAX_REPORT_ROWS} rows"
-        ));
-    }
-    Ok(value)
-}
 
 /// A list's `limit`: rows per page, 1 to [`schema::MAX_PAGE`].
 pub fn page_limit(value: u32) -> Result<u32, InputError> {

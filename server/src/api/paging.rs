@@ -2,7 +2,9 @@
 //!
 //! Every list that can grow (`GET /v1/tokens`, `/v1/users`, `/v1/routes`,
 //! `/v1/teams`, `/v1/audit`) takes `limit` (1 to [`MAX_PAGE`], default
-//! [`DEFAULT_PAGE`]) and `cursor`, and answers a [`Page`]. Pages are cut by
+//! [`DEFAULT_PAGE`]) and `cursor`, and answers a [`Page`]; the usage lists
+//! (`/v1/usage/tokens`, `/v1/usage/routes`) take the same and answer their
+//! report with a `next_cursor`. Pages are cut by
 //! keyset (`WHERE (sort key, id) > (last row's) ORDER BY … LIMIT n + 1`),
 //! never by offset, so a row created or deleted while a client pages
 //! shifts no other row into or out of view.
@@ -55,6 +57,8 @@ pub enum List {
     Teams,
     Audit,
     WebhookDeliveries,
+    UsageTokens,
+    UsageRoutes,
 }
 
 impl List {
@@ -66,6 +70,8 @@ impl List {
             List::Teams => "teams",
             List::Audit => "audit",
             List::WebhookDeliveries => "webhook deliveries",
+            List::UsageTokens => "usage tokens",
+            List::UsageRoutes => "usage routes",
         }
     }
 }

@@ -129,10 +129,16 @@ pub struct UsageSummary {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UsageRows {
     pub window: UsageWindow,
-    /// Rows before `limit` was applied (servers before this field: absent).
+    /// Rows in the whole list, on every page (servers before this field:
+    /// absent).
     #[serde(default)]
     pub total: usize,
+    /// This page's rows, in the list's order.
     pub rows: Vec<UsageRow>,
+    /// Pass as `cursor`, with the same filters, for the next page; null on
+    /// the last page (servers before this field: absent).
+    #[serde(default)]
+    pub next_cursor: Option<String>,
 }
 
 /// One call, from the raw events.
@@ -228,7 +234,8 @@ pub struct Overview {
     /// Tokens per team the caller may see, by status, by team name.
     #[serde(default)]
     pub tokens_per_team: Vec<TeamTokens>,
-    /// Tokens that expire in the next 30 days, soonest first.
+    /// Active tokens that expire in the next 30 days, soonest first, at
+    /// most 100.
     pub expiring_soon: Vec<Token>,
     /// Tokens created per day over the last 7 days (oldest first).
     pub created_per_day: Vec<DayCount>,

@@ -435,6 +435,11 @@ forward! {
     fn create_token(&self, actor: &Actor, new: NewToken, secret: &Secret) -> ApiResult<api::Token>;
     fn list_tokens(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>, status: api::StatusFilter) -> ApiResult<Vec<api::Token>>;
     fn tokens_page(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>, status: api::StatusFilter, after: Option<(String, Uuid)>, fetch: u32) -> ApiResult<Vec<api::Token>>;
+    fn tokens_by_name(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>, with_revoked: bool, after: Option<(String, Uuid)>, fetch: u32) -> ApiResult<Vec<api::Token>>;
+    fn count_unrevoked_tokens(&self, readable: Option<Vec<Uuid>>, team: Option<Uuid>) -> ApiResult<i64>;
+    fn tokens_by_ids(&self, readable: Option<Vec<Uuid>>, ids: &[Uuid]) -> ApiResult<Vec<api::Token>>;
+    fn tokens_expiring_soonest(&self, readable: Option<Vec<Uuid>>, until: DateTime<Utc>, limit: u32) -> ApiResult<Vec<api::Token>>;
+    fn tokens_created_since(&self, readable: Option<Vec<Uuid>>, since: DateTime<Utc>) -> ApiResult<Vec<DateTime<Utc>>>;
     /// Tokens matching an id, a plaintext secret or a name.
     fn find_tokens(&self, reference: &str, readable: Option<Vec<Uuid>>, team: Option<Uuid>) -> ApiResult<Vec<api::Token>>;
     fn token_creator(&self, id: Uuid) -> ApiResult<Option<Uuid>>;
@@ -470,6 +475,8 @@ forward! {
     fn authenticate_gateway(&self, secret_hash: &str, now: DateTime<Utc>) -> anyhow::Result<Option<api::GatewayKey>>;
     /// All gateway config (`after` = None), or the changes after a position.
     fn gateway_config(&self, after: Option<u64>) -> ApiResult<GatewayConfig>;
+    /// All gateway config, its tokens sent one at a time (see the query).
+    fn stream_gateway_config(&self, tokens: tokio::sync::mpsc::Sender<tokenctl_gateway::snapshot::TokenEntry>) -> ApiResult<GatewayConfig>;
     fn ingest_usage(&self, gateway_key_id: Uuid, events: Vec<tokenctl_gateway::usage::UsageEvent>) -> ApiResult<UsageIngest>;
     /// A token's and its team's quotas with their current-period consumption.
     fn quota_status(&self, token: Uuid, team: Uuid) -> ApiResult<Vec<api::QuotaStatus>>;

@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::permissions::{require, Action};
 use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -149,12 +150,15 @@ async fn gateway_config(
     State(state): State<AppState>,
     _gateway: GatewayCaller,
     ApiQuery(q): ApiQuery<ConfigQuery>,
-) -> ApiResult<Json<ConfigUpdate>> {
+) -> ApiResult<Response> {
     let after = q
         .after
         .map(u64::try_from)
         .transpose()
         .map_err(|_| ApiError::invalid("`after` is a config version, never negative"))?;
+    if after.is_none() {
+        return super::config_stream::full_config(state).await;
+    }
     let wait = Duration::from_secs(u64::from(q.wait.unwrap_or(0).min(60)));
     let deadline = tokio::time::Instant::now() + wait;
     let mut changes = state.db.subscribe_changes();
@@ -163,7 +167,7 @@ async fn gateway_config(
         let config = state.db.gateway_config(after).await?;
         let current = after.is_some_and(|a| a == config.version) && !config.full;
         if !current || tokio::time::Instant::now() >= deadline {
-            return Ok(Json(to_update(&state, config)));
+            return Ok(Json(to_update(&state, config)).into_response());
         }
         // Woken at once by changes this process commits; other server
         // processes' changes are picked up by the short poll.
@@ -175,7 +179,7 @@ async fn gateway_config(
     }
 }
 
-fn to_update(state: &AppState, config: crate::db::GatewayConfig) -> ConfigUpdate {
+pub(super) fn to_update(state: &AppState, config: crate::db::GatewayConfig) -> ConfigUpdate {
     let mut secret_hosts = SecretHosts::new();
     let secrets: UpstreamSecrets = config
         .secrets

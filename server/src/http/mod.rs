@@ -3,6 +3,7 @@
 
 mod answers;
 mod audit;
+mod config_stream;
 mod contract;
 mod credentials;
 mod gateway;

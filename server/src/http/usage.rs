@@ -7,7 +7,7 @@ use super::tokens::resolve_team;
 use super::{ApiPath, ApiQuery, AppState};
 use crate::api::{
     self, input, ErrorBody, Overview, RouteUsage, StatusCount, TokenUsage, UsageCall, UsageRow,
-    UsageRows, UsageSummary, UsageTotals, UsageWindow,
+    UsageSummary, UsageTotals, UsageWindow,
 };
 use crate::auth::Caller;
 use crate::db::{AuditFilter, UsageScope};
@@ -22,11 +22,13 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+mod lists;
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(summary))
-        .routes(routes!(token_rows))
-        .routes(routes!(route_rows))
+        .routes(routes!(lists::token_rows))
+        .routes(routes!(lists::route_rows))
         .routes(routes!(token_detail))
         .routes(routes!(route_detail))
         .routes(routes!(recent))
@@ -44,47 +46,6 @@ struct WindowQuery {
     until: Option<String>,
     /// Only this team (name or id).
     team: Option<String>,
-}
-
-/// How a usage list is sorted.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-#[allow(dead_code)] // Only describes `ListQuery::sort` in the OpenAPI document.
-enum UsageSort {
-    Calls,
-    Errors,
-    P95,
-    Name,
-    LastUsed,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct ListQuery {
-    /// `1h`, `24h` (default), `7d`, `30d`, a date or an RFC 3339 time.
-    #[param(example = "24h")]
-    since: Option<String>,
-    /// Same forms; default now.
-    #[param(example = "1h")]
-    until: Option<String>,
-    /// Only this team (name or id).
-    team: Option<String>,
-    /// `calls` (default), `errors`, `p95`, `name`, `last_used`.
-    #[param(value_type = Option<UsageSort>, inline)]
-    sort: Option<String>,
-    /// At most this many rows, 1-1000 (default 1000).
-    #[param(minimum = 1, maximum = 1000)]
-    limit: Option<usize>,
-}
-
-impl ListQuery {
-    fn window(&self) -> WindowQuery {
-        WindowQuery {
-            since: self.since.clone(),
-            until: self.until.clone(),
-            team: self.team.clone(),
-        }
-    }
 }
 
 struct Ctx {
@@ -286,6 +247,20 @@ fn tally_all(ctx: &Ctx, rows: &[(Key, Agg)], with_hists: bool) -> Tally {
     all
 }
 
+/// Rows of the tokens with calls in the window (the calls without a valid
+/// token among them).
+async fn active_tokens(
+    state: &AppState,
+    ctx: &Ctx,
+    rows: &[(Key, Agg)],
+) -> ApiResult<Vec<UsageRow>> {
+    Ok(lists::active_token_rows(state, ctx, rows)
+        .await?
+        .into_iter()
+        .map(|(row, _)| row)
+        .collect())
+}
+
 fn most_calls_first(a: &UsageRow, b: &UsageRow) -> std::cmp::Ordering {
     b.calls.cmp(&a.calls).then(a.name.cmp(&b.name))
 }
@@ -305,139 +280,6 @@ fn busiest(
     list
 }
 
-fn sort_rows(rows: &mut [UsageRow], sort: Option<&str>) -> ApiResult<()> {
-    match sort.unwrap_or("calls") {
-        "calls" => rows.sort_by(most_calls_first),
-        "errors" => rows.sort_by(|a, b| b.errors.cmp(&a.errors).then(a.name.cmp(&b.name))),
-        "p95" => rows.sort_by(|a, b| {
-            b.p95_ms
-                .partial_cmp(&a.p95_ms)
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.name.cmp(&b.name))
-        }),
-        "name" => rows.sort_by(|a, b| a.name.cmp(&b.name)),
-        "last_used" | "last-used" => rows.sort_by(|a, b| {
-            b.last_used_at
-                .cmp(&a.last_used_at)
-                .then(a.name.cmp(&b.name))
-        }),
-        other => {
-            return Err(ApiError::invalid(format!(
-                "cannot sort by `{other}`; use calls, errors, p95, name or last_used"
-            )))
-        }
-    }
-    Ok(())
-}
-
-/// Rows (without timelines) for every visible token, with zeros for tokens
-/// without calls.
-async fn token_rows_for(
-    state: &AppState,
-    caller: &Caller,
-    ctx: &Ctx,
-    rows: &[(Key, Agg)],
-) -> ApiResult<Vec<UsageRow>> {
-    let mut sums = sums(rows, false);
-    let team = ctx
-        .scope
-        .teams
-        .as_ref()
-        .filter(|t| t.len() == 1)
-        .map(|t| t[0]);
-    let tokens = state
-        .db
-        .list_tokens(
-            caller.principal.readable_teams(),
-            team,
-            api::StatusFilter::All,
-        )
-        .await?;
-    let mut out = Vec::with_capacity(tokens.len());
-    for t in tokens {
-        let sum = sums.remove(&t.id);
-        if sum.is_none() && t.status == api::TokenStatus::Revoked {
-            continue; // revoked and unused in the window: not worth a row
-        }
-        let sum = sum.unwrap_or_default();
-        out.push(usage_row(
-            Some(t.id),
-            t.name,
-            Some(t.team),
-            t.last_used_at,
-            &sum,
-        ));
-    }
-    // Calls without a known token (missing or invalid tokens), for those who may see them.
-    if let Some(sum) = sums.remove(&Uuid::nil()) {
-        out.push(usage_row(
-            None,
-            "(no valid token)".into(),
-            None,
-            sum.last_at,
-            &sum,
-        ));
-    }
-    Ok(out)
-}
-
-/// Rows (without timelines) for every route, with zeros for routes without
-/// calls.
-async fn route_rows_for(state: &AppState, rows: &[(Key, Agg)]) -> ApiResult<Vec<UsageRow>> {
-    let mut sums = sums(rows, true);
-    let mut out = Vec::new();
-    for r in state.db.list_routes().await? {
-        let sum = sums.remove(&r.id).unwrap_or_default();
-        out.push(usage_row(Some(r.id), r.name, None, sum.last_at, &sum));
-    }
-    if let Some(sum) = sums.remove(&Uuid::nil()) {
-        out.push(usage_row(
-            None,
-            "(no route)".into(),
-            None,
-            sum.last_at,
-            &sum,
-        ));
-    }
-    // Routes removed since: their calls still count.
-    for (id, sum) in sums {
-        out.push(usage_row(
-            Some(id),
-            "(removed route)".into(),
-            None,
-            sum.last_at,
-            &sum,
-        ));
-    }
-    Ok(out)
-}
-
-/// A usage list: priced, sorted, limited (1-1000 rows, default 1000), and
-/// only the rows returned get a timeline, so a report's memory does not
-/// grow with the number of tokens times the number of buckets.
-async fn list(
-    state: &AppState,
-    ctx: &Ctx,
-    rows: &[(Key, Agg)],
-    by_route: bool,
-    mut out: Vec<UsageRow>,
-    sort: Option<&str>,
-    limit: usize,
-) -> ApiResult<UsageRows> {
-    super::spend::priced(state, &ctx.scope, &ctx.plan)
-        .await?
-        .fill(&mut out, by_route);
-    sort_rows(&mut out, sort)?;
-    let total = out.len();
-    out.truncate(limit);
-    add_timelines(&ctx.plan, rows, by_route, &mut out);
-    Ok(UsageRows {
-        window: window(&ctx.plan),
-        total,
-        rows: out,
-    })
-}
-
 /// Overview: calls, success rate, errors by class, latency percentiles,
 /// timelines of calls, errors and p50/p95 latency, top 5 tokens and routes.
 #[utoipa::path(get, path = "/usage", tag = "usage", params(WindowQuery),
@@ -451,12 +293,12 @@ async fn summary(
     let rows = rollups(&state, &ctx).await?;
     let mut all = tally_all(&ctx, &rows, true);
     let hists = all.hists.take().unwrap_or_default();
-    let tokens = token_rows_for(&state, &caller, &ctx, &rows).await?;
+    let tokens = active_tokens(&state, &ctx, &rows).await?;
     let priced = super::spend::priced(&state, &ctx.scope, &ctx.plan).await?;
     let mut top_tokens = busiest(&ctx, &rows, false, tokens, 5);
     priced.fill(&mut top_tokens, false);
     let mut top_routes = if allowed(&caller.principal, Action::RouteRead, None) {
-        let routes = route_rows_for(&state, &rows).await?;
+        let routes = lists::route_rows_for(&state, &rows).await?;
         busiest(&ctx, &rows, true, routes, 5)
     } else {
         vec![]
@@ -473,44 +315,6 @@ async fn summary(
         top_routes,
         llm: priced.summary(),
     }))
-}
-
-/// One row per token the caller can read, including tokens without calls.
-#[utoipa::path(get, path = "/usage/tokens", tag = "usage", params(ListQuery),
-    responses((status = 200, body = UsageRows), (status = 404, description = "No such team (`team`)", body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn token_rows(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<UsageRows>> {
-    let limit = input::report_limit(q.limit.unwrap_or(input::MAX_REPORT_ROWS))?;
-    let ctx = context(&state, &caller, &q.window()).await?;
-    let rows = rollups(&state, &ctx).await?;
-    let out = token_rows_for(&state, &caller, &ctx, &rows).await?;
-    let sort = q.sort.as_deref();
-    Ok(Json(
-        list(&state, &ctx, &rows, false, out, sort, limit).await?,
-    ))
-}
-
-/// One row per route, including routes without calls; counts only calls of
-/// tokens the caller can read.
-#[utoipa::path(get, path = "/usage/routes", tag = "usage", params(ListQuery),
-    responses((status = 200, body = UsageRows), (status = 403, body = ErrorBody), (status = 404, description = "No such team (`team`)", body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn route_rows(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> ApiResult<Json<UsageRows>> {
-    require(&caller.principal, Action::RouteRead, None)?;
-    let limit = input::report_limit(q.limit.unwrap_or(input::MAX_REPORT_ROWS))?;
-    let ctx = context(&state, &caller, &q.window()).await?;
-    let rows = rollups(&state, &ctx).await?;
-    let out = route_rows_for(&state, &rows).await?;
-    let sort = q.sort.as_deref();
-    Ok(Json(
-        list(&state, &ctx, &rows, true, out, sort, limit).await?,
-    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -552,7 +356,7 @@ async fn token_detail(
     ctx.scope.token = Some(token.id);
     let rows = rollups(&state, &ctx).await?;
     let all = tally_all(&ctx, &rows, false);
-    let routes = route_rows_for(&state, &rows).await?;
+    let routes = lists::route_rows_for(&state, &rows).await?;
     let mut by_route = busiest(&ctx, &rows, true, routes, input::MAX_REPORT_ROWS);
     let priced = super::spend::priced(&state, &ctx.scope, &ctx.plan).await?;
     priced.fill(&mut by_route, true);
@@ -603,7 +407,7 @@ async fn route_detail(
     ctx.scope.route = Some(route.id);
     let rows = rollups(&state, &ctx).await?;
     let mut all = tally_all(&ctx, &rows, true);
-    let tokens = token_rows_for(&state, &caller, &ctx, &rows).await?;
+    let tokens = active_tokens(&state, &ctx, &rows).await?;
     let mut top_tokens = busiest(&ctx, &rows, false, tokens, 5);
     let priced = super::spend::priced(&state, &ctx.scope, &ctx.plan).await?;
     priced.fill(&mut top_tokens, false);
@@ -685,8 +489,11 @@ async fn recent(
     ))
 }
 
+/// The most tokens the overview lists as expiring soon.
+const EXPIRING_SOON_MAX: u32 = 100;
+
 /// The dashboard: counts (in total, and tokens per team), tokens expiring
-/// within 30 days, tokens created per day over 7 days, recent audit
+/// within 30 days (the 100 soonest), tokens created per day over 7 days, recent audit
 /// activity — all scoped to the caller.
 #[utoipa::path(get, path = "/overview", tag = "usage", responses((status = 200, body = Overview)))]
 async fn overview(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Overview>> {
@@ -718,31 +525,28 @@ async fn overview(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
             .await?
             .len() as i64;
     }
-    let tokens = state
+    let expiring_soon = state
         .db
-        .list_tokens(readable.clone(), None, api::StatusFilter::All)
+        .tokens_expiring_soonest(
+            readable.clone(),
+            now + chrono::Duration::days(30),
+            EXPIRING_SOON_MAX,
+        )
         .await?;
-    let mut expiring_soon: Vec<api::Token> = tokens
-        .iter()
-        .filter(|t| {
-            t.status == api::TokenStatus::Active
-                && t.expires_at
-                    .is_some_and(|e| e <= now + chrono::Duration::days(30))
-        })
-        .cloned()
-        .collect();
-    expiring_soon.sort_by_key(|t| t.expires_at);
     let today = now.date_naive();
+    let first_day = today - chrono::Duration::days(6);
+    let since = first_day.and_time(chrono::NaiveTime::MIN).and_utc();
+    let created = state
+        .db
+        .tokens_created_since(readable.clone(), since)
+        .await?;
     let created_per_day = (0..7)
         .rev()
         .map(|d| {
             let date = today - chrono::Duration::days(d);
             api::DayCount {
                 date,
-                count: tokens
-                    .iter()
-                    .filter(|t| t.created_at.date_naive() == date)
-                    .count() as i64,
+                count: created.iter().filter(|t| t.date_naive() == date).count() as i64,
             }
         })
         .collect();

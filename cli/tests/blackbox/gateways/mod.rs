@@ -171,8 +171,5 @@ gateway_scenarios! {
         without_a_queue_posts_usage_directly { queue: false } =>
             "Worker only: a deployment without the USAGE Queue binding; the \
              native gateway has no Queue (it spools to disk).",
-        cpu_per_request { token_cache_secs: 5, config_cache_secs: 30 } =>
-            "Worker only: the CPU accounting of workerd's processes (the native \
-             gateway's per-request cost is measured by its own benchmarks).",
     ]
 }

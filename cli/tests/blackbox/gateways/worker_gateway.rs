@@ -175,14 +175,28 @@ pub fn without_a_queue_posts_usage_directly(s: &mut Worker) {
     assert_eq!(s.health().1["usage"]["buffered"], 0);
 }
 
+/// The Worker's CPU per request: a measurement, not a test (its figures
+/// move with the machine), run by `gateway/bench/worker` with the
+/// production cache settings, so a hot token costs no KV read.
+#[test]
+#[ignore = "a measurement: gateway/bench/worker runs it"]
+fn worker_cpu_per_request() {
+    run_worker_only(
+        Opts {
+            token_cache_secs: 5,
+            config_cache_secs: 30,
+            ..Opts::default()
+        },
+        cpu_per_request,
+    );
+}
+
 /// CPU per request under workerd, from the kernel's accounting (utime +
 /// stime in /proc) of the processes `wrangler dev` runs, over `N` requests
 /// on one keep-alive connection, read after the Queue delivered their usage
 /// (so the consumer's batched POSTs are included). Compared with a health
 /// request, which does no gateway work and records no usage.
-pub fn cpu_per_request(s: &mut Worker) {
-    // Started with the production cache settings (see the list): a hot
-    // token costs no KV read.
+fn cpu_per_request(s: &mut Worker) {
     let n: usize = std::env::var("TOKENCTL_WORKER_BENCH_REQUESTS")
         .ok()
         .and_then(|v| v.parse().ok())

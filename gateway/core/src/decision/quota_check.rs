@@ -27,6 +27,11 @@ impl Gateway {
     pub fn quota_state(&self, subject: uuid::Uuid) -> Option<&QuotaState> {
         self.quotas.get(&subject)
     }
+
+    /// Every subject's published quota state, in no particular order.
+    pub fn quota_states(&self) -> impl Iterator<Item = &QuotaState> {
+        self.quotas.values()
+    }
 }
 
 /// Check 12 on quota states the front-end found itself (the Worker reads

@@ -67,6 +67,48 @@ impl GatewayTokenRow {
 }
 
 impl Repo {
+    /// Everything gateways enforce, like [`Repo::gateway_config`] without
+    /// `after`, but the tokens are sent to `tokens` one at a time as they
+    /// are read rather than collected: the returned config has none. All
+    /// from one consistent read. Stops early, without error, when `tokens`
+    /// is closed (the gateway went away).
+    pub async fn stream_gateway_config(
+        &self,
+        tokens: tokio::sync::mpsc::Sender<TokenEntry>,
+    ) -> ApiResult<GatewayConfig> {
+        use futures_util::TryStreamExt;
+        let mut tx = begin_consistent_read(&self.pool).await?;
+        let now = api::now();
+        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM config_changes")
+            .fetch_one(&mut *tx)
+            .await?;
+        let mut config = GatewayConfig {
+            version: u64::try_from(latest.unwrap_or(0)).unwrap_or(0),
+            full: true,
+            ..GatewayConfig::default()
+        };
+        let select = format!("{GATEWAY_TOKEN_SELECT} WHERE t.revoked_at IS NULL");
+        {
+            let mut rows = sqlx::query_as::<_, GatewayTokenRow>(&select).fetch(&mut *tx);
+            while let Some(row) = rows.try_next().await? {
+                if tokens.send(row.entry(now)).await.is_err() {
+                    return Ok(config);
+                }
+            }
+        }
+        drop(tokens);
+        config.routes = route_entries(&mut tx, "").await?;
+        config.secrets = sqlx::query_as::<_, SealedRow>(SEALED_SELECT)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        config.quotas = all_quota_states(&mut tx, now).await?;
+        tx.commit().await?;
+        Ok(config)
+    }
+
     /// Everything gateways enforce, consistent with change-log position `version`.
     pub async fn gateway_config(&self, after: Option<u64>) -> ApiResult<GatewayConfig> {
         let mut tx = begin_consistent_read(&self.pool).await?;

@@ -358,6 +358,118 @@ impl Repo {
         Ok(rows.into_iter().map(|r| r.view(now)).collect())
     }
 
+    /// The usage lists' tokens without calls in a window: tokens of
+    /// `readable` teams (all: `None`), optionally one `team`, revoked ones
+    /// only `with_revoked`, by name then id after `after`, at most `fetch`.
+    /// Served by the same indexes as [`Repo::tokens_page`].
+    pub async fn tokens_by_name(
+        &self,
+        readable: Option<Vec<Uuid>>,
+        team: Option<Uuid>,
+        with_revoked: bool,
+        after: Option<(String, Uuid)>,
+        fetch: u32,
+    ) -> ApiResult<Vec<api::Token>> {
+        let now = api::now();
+        let mut q = QueryBuilder::<Db>::new(TOKEN_SELECT);
+        if !push_token_filters(&mut q, readable, team, api::StatusFilter::All, now) {
+            return Ok(vec![]);
+        }
+        if !with_revoked {
+            q.push(" AND t.revoked_at IS NULL");
+        }
+        if let Some((name, id)) = after {
+            q.push(" AND (t.name, t.id) > (")
+                .push_bind(name)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        q.push(" ORDER BY t.name, t.id LIMIT ")
+            .push_bind(i64::from(fetch));
+        let rows = q.build_query_as::<TokenRow>().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| r.view(now)).collect())
+    }
+
+    /// How many tokens of `readable` teams (or one `team`) are not revoked.
+    pub async fn count_unrevoked_tokens(
+        &self,
+        readable: Option<Vec<Uuid>>,
+        team: Option<Uuid>,
+    ) -> ApiResult<i64> {
+        let mut q = QueryBuilder::<Db>::new("SELECT COUNT(*) FROM tokens t");
+        if !push_token_filters(&mut q, readable, team, api::StatusFilter::All, api::now()) {
+            return Ok(0);
+        }
+        q.push(" AND t.revoked_at IS NULL");
+        Ok(q.build_query_scalar::<i64>().fetch_one(&self.pool).await?)
+    }
+
+    /// The tokens with these ids among `readable` teams' (all: `None`), in
+    /// no particular order; ids of other teams' tokens are left out.
+    pub async fn tokens_by_ids(
+        &self,
+        readable: Option<Vec<Uuid>>,
+        ids: &[Uuid],
+    ) -> ApiResult<Vec<api::Token>> {
+        let now = api::now();
+        let mut out = Vec::with_capacity(ids.len());
+        // Bound the statement's parameters (SQLite allows 32,766).
+        for chunk in ids.chunks(500) {
+            let mut q = QueryBuilder::<Db>::new(TOKEN_SELECT);
+            if !push_token_filters(&mut q, readable.clone(), None, api::StatusFilter::All, now) {
+                return Ok(vec![]);
+            }
+            q.push(" AND t.id IN (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            q.push(")");
+            let rows = q.build_query_as::<TokenRow>().fetch_all(&self.pool).await?;
+            out.extend(rows.into_iter().map(|r| r.view(now)));
+        }
+        Ok(out)
+    }
+
+    /// The active tokens of `readable` teams (all: `None`) that expire
+    /// before `until`, soonest first, at most `limit`.
+    pub async fn tokens_expiring_soonest(
+        &self,
+        readable: Option<Vec<Uuid>>,
+        until: DateTime<Utc>,
+        limit: u32,
+    ) -> ApiResult<Vec<api::Token>> {
+        let now = api::now();
+        let mut q = QueryBuilder::<Db>::new(TOKEN_SELECT);
+        if !push_token_filters(&mut q, readable, None, api::StatusFilter::Active, now) {
+            return Ok(vec![]);
+        }
+        q.push(" AND t.expires_at <= ")
+            .push_bind(until)
+            .push(" ORDER BY t.expires_at, t.id LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows = q.build_query_as::<TokenRow>().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| r.view(now)).collect())
+    }
+
+    /// When each token of `readable` teams (all: `None`) created at or
+    /// after `since` was created.
+    pub async fn tokens_created_since(
+        &self,
+        readable: Option<Vec<Uuid>>,
+        since: DateTime<Utc>,
+    ) -> ApiResult<Vec<DateTime<Utc>>> {
+        let mut q = QueryBuilder::<Db>::new("SELECT t.created_at FROM tokens t");
+        if !push_token_filters(&mut q, readable, None, api::StatusFilter::All, api::now()) {
+            return Ok(vec![]);
+        }
+        q.push(" AND t.created_at >= ").push_bind(since);
+        Ok(q.build_query_scalar::<DateTime<Utc>>()
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     pub async fn find_tokens(
         &self,
         reference: &str,

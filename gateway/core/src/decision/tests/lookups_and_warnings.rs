@@ -134,7 +134,7 @@ fn kv_lookup<'t>(tokens: &'t [TokenEntry], hash: &str) -> Option<&'t TokenEntry>
 #[test]
 fn authorize_token_decides_exactly_like_authorize() {
     let full = gateway();
-    let tokens = full.tokens().to_vec();
+    let tokens: Vec<TokenEntry> = full.tokens().entries().collect();
     let snapshot = Snapshot {
         version: 3,
         generated_at: now(),
@@ -205,7 +205,8 @@ fn authorize_token_decides_exactly_like_authorize() {
 #[test]
 fn authorize_token_refuses_entries_that_do_not_match_the_secret() {
     let gw = gateway();
-    let tokens = gw.tokens();
+    let mut tokens: Vec<TokenEntry> = gw.tokens().entries().collect();
+    tokens.sort_by_key(|t| t.id);
     let mut limiter = RateLimiter::new();
     let s = secret(1);
     let r = req("/open", Some(&s));

@@ -1,11 +1,12 @@
 //! The decision's unit tests, one concern per file, on the fixtures below.
 
 mod checks;
+mod incremental;
 mod least_privilege;
 mod lookups_and_warnings;
 
 use super::*;
-use crate::snapshot::RateLimit;
+use crate::snapshot::{RateLimit, SecretHosts, UpstreamAuth, UpstreamSecrets};
 use crate::token::Secret;
 use chrono::TimeZone;
 

@@ -1,0 +1,397 @@
+//! The upstream connection pool: HTTP/1.1 connections of our own (hyper's
+//! `client::conn::http1`), kept idle per upstream origin and driven in the
+//! task of the request that uses them.
+//!
+//! `hyper-util`'s pool hashes its key on every checkout and return, and
+//! runs each connection in a task of its own that the request talks to
+//! through channels, a wake-up between tasks each way. Here a connection
+//! is polled by whoever holds it: the request's future until the answer's
+//! head, then the answer's body ([`UpstreamBody`]), which hands the
+//! connection back to the pool once the answer has ended and the
+//! connection can take another request. An idle connection is polled by
+//! no one; a dead one is noticed and dropped when it is next taken. Idle
+//! connections are kept per worker thread, whose runtime they belong to.
+//!
+//! The address policy stays at connect time: connections are made by the
+//! route access's connector, whose resolver is
+//! [`crate::resolve::GuardedResolver`], and an origin's idle connections
+//! are kept apart per access.
+
+use crate::body::CountingBody;
+use bytes::Bytes;
+use http::header::HOST;
+use http::uri::{Authority, Scheme};
+use http::{HeaderValue, Request, Response, Uri};
+use http_body::{Body, Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper::client::conn::http1::{self, Connection, SendRequest};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioIo;
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+use tokenctl_gateway::UpstreamAccess;
+use tokio::net::TcpStream;
+use tower_service::Service;
+
+type Io = hyper_rustls::MaybeHttpsStream<TokioIo<TcpStream>>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Connects to an upstream over TCP, TLS where the scheme says so, through
+/// an address-policy resolver.
+pub type Connector = hyper_rustls::HttpsConnector<HttpConnector<crate::resolve::GuardedResolver>>;
+
+/// An idle connection unused for this long is closed.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Most idle connections kept per origin.
+const MAX_IDLE_PER_ORIGIN: usize = 1024;
+
+/// Why an upstream request failed before its answer's head.
+#[derive(Debug)]
+pub enum UpstreamError {
+    /// No connection could be made (resolution, the address policy, TCP,
+    /// TLS).
+    Connect(BoxError),
+    /// The connection failed while the request was sent or the answer read.
+    Http(hyper::Error),
+    /// The connection ended without answering.
+    Closed,
+}
+
+impl std::fmt::Display for UpstreamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UpstreamError::Connect(e) => write!(f, "cannot connect: {e}"),
+            UpstreamError::Http(e) => write!(f, "{e}"),
+            UpstreamError::Closed => f.write_str("the connection closed before an answer"),
+        }
+    }
+}
+
+impl std::error::Error for UpstreamError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            UpstreamError::Connect(e) => Some(&**e),
+            UpstreamError::Http(e) => Some(e),
+            UpstreamError::Closed => None,
+        }
+    }
+}
+
+/// One HTTP/1.1 connection to an upstream: the request end and the
+/// connection itself, which makes progress only while it is polled.
+struct Upstream {
+    sender: SendRequest<CountingBody>,
+    conn: Connection<Io, CountingBody>,
+}
+
+impl Upstream {
+    /// Lets the connection read and write what it can; `false` once it has
+    /// ended (closed by either side, or failed).
+    fn drive(&mut self, cx: &mut Context<'_>) -> bool {
+        Pin::new(&mut self.conn).poll(cx).is_pending()
+    }
+
+    /// Whether the connection is alive and can take a request now.
+    fn usable(&mut self, cx: &mut Context<'_>) -> bool {
+        self.drive(cx) && self.sender.is_ready()
+    }
+}
+
+struct Idle {
+    upstream: Box<Upstream>,
+    since: Instant,
+}
+
+/// Which connections may serve a request: those to one origin, made for
+/// one upstream access.
+#[derive(PartialEq, Eq)]
+struct OriginKey {
+    access: UpstreamAccess,
+    scheme: Scheme,
+    authority: Authority,
+}
+
+/// The idle connections to one origin.
+struct Origin {
+    key: Arc<OriginKey>,
+    idle: VecDeque<Idle>,
+}
+
+thread_local! {
+    /// This thread's idle connections, per origin in the order first used.
+    /// Per thread because a connection belongs to the runtime (reactor) of
+    /// the worker that made it (see `crate::workers`). Never shrinks
+    /// (origins come from routes, a short list), so an index into it
+    /// stays valid.
+    static IDLE: RefCell<Vec<Origin>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Closes this thread's idle connections (before its runtime goes).
+pub fn close_idle() {
+    IDLE.with_borrow_mut(Vec::clear);
+}
+
+/// This thread's index of `uri`'s origin for `access`, and its key. A
+/// linear search: a gateway has a handful of upstreams, and comparing them
+/// is cheaper than hashing.
+fn origin(access: UpstreamAccess, uri: &Uri) -> Option<(usize, Arc<OriginKey>)> {
+    let scheme = uri.scheme()?;
+    let authority = uri.authority()?;
+    IDLE.with_borrow_mut(|origins| {
+        if let Some(i) = origins.iter().position(|o| {
+            o.key.access == access && o.key.authority == *authority && o.key.scheme == *scheme
+        }) {
+            return Some((i, origins[i].key.clone()));
+        }
+        let key = Arc::new(OriginKey {
+            access,
+            scheme: scheme.clone(),
+            authority: authority.clone(),
+        });
+        origins.push(Origin {
+            key: key.clone(),
+            idle: VecDeque::new(),
+        });
+        Some((origins.len() - 1, key))
+    })
+}
+
+/// The most recently used idle connection to origin `slot` that is still
+/// alive, dropping dead and expired ones on the way.
+async fn checkout(slot: usize) -> Option<Box<Upstream>> {
+    loop {
+        let idle = IDLE.with_borrow_mut(|origins| origins[slot].idle.pop_back())?;
+        let mut upstream = idle.upstream;
+        if idle.since.elapsed() >= IDLE_TIMEOUT {
+            continue;
+        }
+        if poll_fn(|cx| Poll::Ready(upstream.usable(cx))).await {
+            return Some(upstream);
+        }
+    }
+}
+
+/// Keeps an idle connection for the next request to its origin (on this
+/// thread; a connection released on another thread is closed).
+fn checkin(slot: usize, key: &Arc<OriginKey>, upstream: Box<Upstream>) {
+    let now = Instant::now();
+    IDLE.with_borrow_mut(|origins| {
+        let Some(origin) = origins.get_mut(slot).filter(|o| Arc::ptr_eq(&o.key, key)) else {
+            return;
+        };
+        let idle = &mut origin.idle;
+        while idle
+            .front()
+            .is_some_and(|i| now.duration_since(i.since) >= IDLE_TIMEOUT)
+        {
+            idle.pop_front();
+        }
+        if idle.len() >= MAX_IDLE_PER_ORIGIN {
+            idle.pop_front();
+        }
+        idle.push_back(Idle {
+            upstream,
+            since: now,
+        });
+    });
+}
+
+/// Makes connections to every upstream, per access (see `crate::resolve`:
+/// a route approved for private addresses never lends its connections to a
+/// route that is not).
+pub struct Pools {
+    public: Connector,
+    private: Connector,
+    metadata: Connector,
+}
+
+impl Pools {
+    pub fn new(public: Connector, private: Connector, metadata: Connector) -> Pools {
+        Pools {
+            public,
+            private,
+            metadata,
+        }
+    }
+
+    fn connector(&self, access: UpstreamAccess) -> &Connector {
+        match access {
+            UpstreamAccess::Public => &self.public,
+            UpstreamAccess::Private => &self.private,
+            UpstreamAccess::Metadata => &self.metadata,
+        }
+    }
+
+    /// A new connection, boxed once so that moving it between the pool
+    /// and an answer's body is cheap.
+    async fn connect(
+        &self,
+        access: UpstreamAccess,
+        uri: Uri,
+    ) -> Result<Box<Upstream>, UpstreamError> {
+        let io = self
+            .connector(access)
+            .clone()
+            .call(uri)
+            .await
+            .map_err(UpstreamError::Connect)?;
+        let (sender, conn) = http1::Builder::new()
+            .handshake(io)
+            .await
+            .map_err(UpstreamError::Http)?;
+        Ok(Box::new(Upstream { sender, conn }))
+    }
+
+    /// Sends `req` (its URI the upstream's absolute URL) on an idle
+    /// connection to its origin, or a new one; resolves with the answer's
+    /// head. A request that a reused connection failed to send before any
+    /// of it was written is sent again on a new connection.
+    pub async fn send(
+        &self,
+        access: UpstreamAccess,
+        mut req: Request<CountingBody>,
+    ) -> Result<Response<UpstreamBody>, UpstreamError> {
+        let target = req.uri().clone();
+        let Some((slot, key)) = origin(access, &target) else {
+            return Err(UpstreamError::Connect("not an absolute URL".into()));
+        };
+        if !req.headers().contains_key(HOST) {
+            if let Some(host) = target
+                .authority()
+                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+            {
+                req.headers_mut().insert(HOST, host);
+            }
+        }
+        // The request line carries the path; the connection is the origin.
+        *req.uri_mut() = target
+            .path_and_query()
+            .map_or_else(|| Uri::from_static("/"), |p| Uri::from(p.clone()));
+        let mut reused = checkout(slot).await;
+        loop {
+            let fresh = reused.is_none();
+            let mut upstream = match reused.take() {
+                Some(upstream) => upstream,
+                None => self.connect(access, target.clone()).await?,
+            };
+            let mut answer = std::pin::pin!(upstream.sender.try_send_request(req));
+            let mut alive = true;
+            let result = poll_fn(|cx| {
+                alive = alive && upstream.drive(cx);
+                match answer.as_mut().poll(cx) {
+                    Poll::Pending if !alive => Poll::Ready(None),
+                    Poll::Pending => Poll::Pending,
+                    Poll::Ready(r) => Poll::Ready(Some(r)),
+                }
+            })
+            .await;
+            match result {
+                None => return Err(UpstreamError::Closed),
+                Some(Ok(resp)) => {
+                    let lease = alive.then(|| Lease {
+                        upstream,
+                        slot,
+                        key,
+                    });
+                    return Ok(resp.map(|body| UpstreamBody::new(body, lease)));
+                }
+                Some(Err(mut e)) => match e.take_message() {
+                    Some(unsent) if !fresh => req = unsent,
+                    _ => return Err(UpstreamError::Http(e.into_error())),
+                },
+            }
+        }
+    }
+}
+
+/// A connection lent to one answer until its body ends.
+struct Lease {
+    upstream: Box<Upstream>,
+    slot: usize,
+    key: Arc<OriginKey>,
+}
+
+impl Lease {
+    /// Back to the pool if the connection can take another request.
+    fn release(mut self, cx: &mut Context<'_>) {
+        if self.upstream.usable(cx) {
+            checkin(self.slot, &self.key, self.upstream);
+        }
+    }
+}
+
+/// An upstream answer's body, which drives its connection while it is read
+/// and returns it to the pool at its end.
+pub struct UpstreamBody {
+    inner: Incoming,
+    /// `None` once returned (or when the connection ended with the head).
+    lease: Option<Lease>,
+}
+
+impl UpstreamBody {
+    fn new(inner: Incoming, lease: Option<Lease>) -> UpstreamBody {
+        let mut body = UpstreamBody { inner, lease };
+        if body.inner.is_end_stream() {
+            // No body to read (e.g. 204): nobody may poll this one.
+            body.release(&mut Context::from_waker(Waker::noop()));
+        }
+        body
+    }
+
+    fn release(&mut self, cx: &mut Context<'_>) {
+        if let Some(lease) = self.lease.take() {
+            lease.release(cx);
+        }
+    }
+}
+
+impl Body for UpstreamBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = &mut *self;
+        if let Some(lease) = &mut this.lease {
+            if !lease.upstream.drive(cx) {
+                // Ended: what it read is in `inner`; it is not reused.
+                this.lease = None;
+            }
+        }
+        let poll = Pin::new(&mut this.inner).poll_frame(cx);
+        match &poll {
+            Poll::Ready(None) => this.release(cx),
+            Poll::Ready(Some(Ok(_))) if this.inner.is_end_stream() => this.release(cx),
+            Poll::Ready(Some(Err(_))) => this.lease = None,
+            _ => {}
+        }
+        poll
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+impl Drop for UpstreamBody {
+    fn drop(&mut self) {
+        // Read to its end but never polled past it: the connection is
+        // still good. Otherwise dropping it closes the connection, the
+        // only way to abandon an HTTP/1 answer.
+        if self.inner.is_end_stream() {
+            self.release(&mut Context::from_waker(Waker::noop()));
+        }
+    }
+}
