@@ -113,17 +113,19 @@ impl SnapshotStore {
             return None;
         }
         let head = head?;
-        Some(Gateway::from_parts(
-            head.version,
-            head.generated_at,
-            tokens.finish(),
-            RouteConfig {
-                routes: head.routes,
-                secrets: head.secrets,
-                secret_hosts: head.secret_hosts,
-            },
+        Some(
+            Gateway::from_parts(
+                head.version,
+                head.generated_at,
+                tokens.finish(),
+                RouteConfig {
+                    routes: head.routes,
+                    secrets: head.secrets,
+                    secret_hosts: head.secret_hosts,
+                },
+            )
+            .with_quotas(head.quotas),
         )
-        .with_quotas(head.quotas))
     }
 
     /// Writes `gateway`'s config, streamed, replacing the stored one

@@ -285,7 +285,7 @@ fn quota_state_follows_updates() {
             used,
         }],
     };
-    let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    let (a, b) = (uuid::Uuid::from_u128(0xa), uuid::Uuid::from_u128(0xb));
     let mut snapshot = fixture_snapshot();
     snapshot.quotas = vec![state(a, 1)];
     let gw = Gateway::new(snapshot);
@@ -298,17 +298,28 @@ fn quota_state_follows_updates() {
     assert_eq!(gw.quota_state(b), Some(&state(b, 2)));
 
     let gw = gw.apply(update(gw.version() + 1)).unwrap();
-    assert_eq!(gw.quota_state(b), Some(&state(b, 2)), "kept by an update without quotas");
+    assert_eq!(
+        gw.quota_state(b),
+        Some(&state(b, 2)),
+        "kept by an update without quotas"
+    );
 
     let mut change = update(gw.version() + 1);
     change.quotas = vec![state(b, 3)];
     change.removed_quotas = vec![a, b];
     let gw = gw.apply(change).unwrap();
-    assert_eq!((gw.quota_state(a), gw.quota_state(b)), (None, None), "removals come last");
+    assert_eq!(
+        (gw.quota_state(a), gw.quota_state(b)),
+        (None, None),
+        "removals come last"
+    );
 
     let mut full = update(1);
     full.full = true;
     full.quotas = vec![state(b, 9)];
     let gw = gw.apply(full).unwrap();
-    assert_eq!((gw.quota_state(a), gw.quota_state(b)), (None, Some(&state(b, 9))));
+    assert_eq!(
+        (gw.quota_state(a), gw.quota_state(b)),
+        (None, Some(&state(b, 9)))
+    );
 }
