@@ -345,17 +345,7 @@ impl Repo {
         if !push_token_filters(&mut q, readable, team, status, now) {
             return Ok(vec![]);
         }
-        if let Some((name, id)) = after {
-            q.push(" AND (t.name, t.id) > (")
-                .push_bind(name)
-                .push(", ")
-                .push_bind(id)
-                .push(")");
-        }
-        q.push(" ORDER BY t.name, t.id LIMIT ")
-            .push_bind(i64::from(fetch));
-        let rows = q.build_query_as::<TokenRow>().fetch_all(&self.pool).await?;
-        Ok(rows.into_iter().map(|r| r.view(now)).collect())
+        self.page_by_name(q, after, fetch, now).await
     }
 
     /// The usage lists' tokens without calls in a window: tokens of
@@ -378,6 +368,19 @@ impl Repo {
         if !with_revoked {
             q.push(" AND t.revoked_at IS NULL");
         }
+        self.page_by_name(q, after, fetch, now).await
+    }
+
+    /// One page of the filtered tokens of `q` by name, then id, after
+    /// `after`, at most `fetch` (keyset on `tokens_name` or
+    /// `tokens_team_name`).
+    async fn page_by_name<'q>(
+        &self,
+        mut q: QueryBuilder<'q, Db>,
+        after: Option<(String, Uuid)>,
+        fetch: u32,
+        now: DateTime<Utc>,
+    ) -> ApiResult<Vec<api::Token>> {
         if let Some((name, id)) = after {
             q.push(" AND (t.name, t.id) > (")
                 .push_bind(name)
