@@ -66,6 +66,24 @@ impl GatewayTokenRow {
     }
 }
 
+/// Everything of a full config but its tokens: every route, secret and
+/// quota state, read in `tx` (so consistent with the tokens read there).
+async fn full_sections(
+    tx: &mut Tx,
+    config: &mut GatewayConfig,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    config.routes = route_entries(tx, "").await?;
+    config.secrets = sqlx::query_as::<_, SealedRow>(SEALED_SELECT)
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    config.quotas = all_quota_states(tx, now).await?;
+    Ok(())
+}
+
 impl Repo {
     /// Everything gateways enforce, like [`Repo::gateway_config`] without
     /// `after`, but the tokens are sent to `tokens` one at a time as they
@@ -97,14 +115,7 @@ impl Repo {
             }
         }
         drop(tokens);
-        config.routes = route_entries(&mut tx, "").await?;
-        config.secrets = sqlx::query_as::<_, SealedRow>(SEALED_SELECT)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        config.quotas = all_quota_states(&mut tx, now).await?;
+        full_sections(&mut tx, &mut config, now).await?;
         tx.commit().await?;
         Ok(config)
     }
@@ -131,14 +142,7 @@ impl Repo {
             .into_iter()
             .map(|r| r.entry(now))
             .collect();
-            config.routes = route_entries(&mut tx, "").await?;
-            config.secrets = sqlx::query_as::<_, SealedRow>(SEALED_SELECT)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect();
-            config.quotas = all_quota_states(&mut tx, now).await?;
+            full_sections(&mut tx, &mut config, now).await?;
         } else if let Some(after) = after.filter(|a| *a < latest) {
             let changed: Vec<(String, String)> = sqlx::query_as(
                 "SELECT DISTINCT entity_type, entity_id FROM config_changes WHERE seq > $1",
