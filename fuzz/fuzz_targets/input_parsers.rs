@@ -10,6 +10,7 @@
 use arbitrary::Arbitrary;
 use chrono::{DateTime, Utc};
 use libfuzzer_sys::fuzz_target;
+use tokenctl_gateway::quota::QuotaKind;
 use tokenctl_server::api::input;
 use tokenctl_server::usage::{Level, Plan, Retention, WindowLimits};
 
@@ -21,7 +22,7 @@ struct Input<'a> {
     now_secs: i64,
     now_nanos: u32,
     real_clock: bool,
-    limit: usize,
+    limit: u32,
     longest_days: u16,
     max_buckets: u16,
 }
@@ -39,7 +40,19 @@ fuzz_target!(|input: Input<'_>| {
     let _ = input::upstream_auth(a);
     let _ = input::scope(a);
     let _ = input::tag(a);
-    let _ = input::report_limit(input.limit);
+    if let Ok(limit) = input::page_limit(input.limit) {
+        assert_eq!(limit, input.limit);
+    }
+    // Quotas and budgets: an accepted one, written back as the CLI shows
+    // it, parses to the same limit.
+    for kind in [QuotaKind::Requests, QuotaKind::LlmTokens, QuotaKind::Budget] {
+        if let Ok(limit) = kind.parse(a) {
+            assert!(limit.amount >= 1);
+            let shown = format!("{}/{}", kind.format_amount(limit.amount), limit.period);
+            assert_eq!(kind.parse(&shown), Ok(limit), "{shown}");
+        }
+        let _ = input::quota(kind, a);
+    }
     // Webhooks: an accepted receiver URL is a fixed point within the
     // length limit; thresholds and warnings stay in their bounds.
     if let Ok(url) = input::webhooks::url(a) {
