@@ -124,7 +124,7 @@ pub const RULES: &[Rule] = &[
         Action::TokenQuotaSet,
         Scope::Team,
         Role::Manager,
-        "Set, change or remove quotas of the team's tokens (`--quota`, `--quota-tokens`)",
+        "Set, change or remove quotas of the team's tokens (`--quota`, `--quota-tokens`, `--budget`)",
     ),
     rule(
         Action::AuditRead,
@@ -154,7 +154,7 @@ pub const RULES: &[Rule] = &[
         Action::TeamQuotaSet,
         Scope::Global,
         Role::Admin,
-        "Set, change or remove a team's quotas (`team update --quota`)",
+        "Set, change or remove a team's quotas and budget (`team update --quota`, `--budget`)",
     ),
     rule(
         Action::TeamDelete,

@@ -32,24 +32,44 @@ fn amount(kind: QuotaKind, n: u64) -> String {
     }
 }
 
-/// One row per quota: whose, what, the limit, used, left, period end.
+/// One row per quota: whose, what, the limit, used, left, period end;
+/// then, for budgets, a note of the calls no price counted.
 pub(super) fn table(out: &Output, usage: &[QuotaStatus]) -> String {
     let mut t = out.table(&["QUOTA", "OF", "LIMIT", "USED", "LEFT", "PERIOD ENDS"]);
+    let mut notes = Vec::new();
     for s in usage {
         let k = s.quota.kind;
+        // Budgets show the exact dollars (sub-micro-dollar digits too).
+        let exact = |usd: &Option<String>, micros: u64| match usd {
+            Some(usd) => format!("${usd}"),
+            None => amount(k, micros),
+        };
         let left = if s.remaining == 0 {
             out.red("0 (used up)")
         } else {
-            amount(k, s.remaining)
+            exact(&s.remaining_usd, s.remaining)
         };
         t.add_row(vec![
             noun(k).to_string(),
             s.subject.clone(),
             format!("{}/{}", amount(k, s.quota.amount), s.quota.period),
-            amount(k, s.used),
+            exact(&s.used_usd, s.used),
             left,
             when(Some(s.period_end), ""),
         ]);
+        if let Some(n) = s.unpriced_calls.filter(|n| *n > 0) {
+            notes.push(format!(
+                "{} calls of unpriced models this period cost nothing toward the {}'s budget \
+                 (tokenctl price set MODEL)",
+                count(i64::try_from(n).unwrap_or(i64::MAX)),
+                s.subject
+            ));
+        }
     }
-    t.to_string()
+    let mut text = t.to_string();
+    for note in notes {
+        text.push('\n');
+        text.push_str(&note);
+    }
+    text
 }

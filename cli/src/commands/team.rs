@@ -30,14 +30,17 @@ Examples:
     List(PageArgs),
     /// Show a team and its members
     Show { team: String },
-    /// Rename a team or change its description (team admins), or its quotas (global admins)
+    /// Rename a team or change its description (team admins), or its quotas and budget
+    /// (global admins)
     #[command(after_long_help = "\
 Examples:
   tokenctl team update platform --description 'Platform engineering'
   tokenctl team update research --quota 50000/month      # all the team's tokens together
   tokenctl team update research --quota-tokens none
+  tokenctl team update research --budget 500/month       # USD of LLM calls, all tokens
 
 Quotas: N/PERIOD with PERIOD hour, day or month (calendar periods in UTC), or `none`.
+Budgets: USD/PERIOD (at most six decimals) at the model prices in force, or `none`.
 A request must fit both its token's and its team's quotas; over either, the gateway
 answers 429 quota_exceeded until the period ends.")]
     Update(UpdateArgs),
@@ -73,6 +76,10 @@ pub struct UpdateArgs {
     /// LLM tokens of the team per calendar period, e.g. 20000000/month, or `none`
     #[arg(long, value_name = "N/PERIOD")]
     quota_tokens: Option<String>,
+    /// USD the LLM calls of all the team's tokens may cost per calendar period,
+    /// e.g. 500/month, or `none`
+    #[arg(long, value_name = "USD/PERIOD")]
+    budget: Option<String>,
 }
 
 impl From<UpdateArgs> for UpdateTeam {
@@ -82,6 +89,7 @@ impl From<UpdateArgs> for UpdateTeam {
             description: a.description,
             quota: a.quota,
             quota_tokens: a.quota_tokens,
+            budget: a.budget,
         }
     }
 }
@@ -150,7 +158,11 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
             if let Some(n) = &a.name {
                 input::team_name(n)?;
             }
-            super::token::validate_quotas(a.quota.as_deref(), a.quota_tokens.as_deref())?;
+            super::token::validate_quotas(
+                a.quota.as_deref(),
+                a.quota_tokens.as_deref(),
+                a.budget.as_deref(),
+            )?;
         }
         _ => {}
     }
@@ -294,6 +306,9 @@ fn print_team(out: &Output, t: &TeamDetail) {
             ("created", output::when(Some(t.team.created_at), "")),
         ])
     );
+    if let Some(usage) = t.quota_usage.as_deref().filter(|u| !u.is_empty()) {
+        println!("\n{}", super::quotas::table(out, usage));
+    }
     if t.members.is_empty() {
         println!("\nNo members.");
         return;

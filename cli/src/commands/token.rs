@@ -19,11 +19,14 @@ Examples:
   tokenctl token create --name ci --scope tag:llm --scope internal --team platform -o json
   tokenctl token create --name office --scope '*' --allow-ip 203.0.113.0/24 --rate 100/1m
   tokenctl token create --name batch --scope openai --quota 1000/day --quota-tokens 2000000/month
+  tokenctl token create --name agent --scope openai --budget 25/month
 
 Scopes: `*` (every route), a route name, or `tag:TAG` (every route with that tag).
 Expiry: a duration (30d, 12h), a date (2027-01-31 = 00:00 UTC), an RFC 3339 time, or never.
-Quotas count per calendar period in UTC (hour, day, month); a used-up quota is answered
-429 quota_exceeded until the period ends. `token show` prints what is used and left.")]
+Quotas and budgets count per calendar period in UTC (hour, day, month); a used-up one is
+answered 429 quota_exceeded until the period ends. A budget counts what LLM calls cost at
+the model prices in force (`tokenctl price set`); calls of unpriced models cost nothing.
+`token show` prints what is used and left.")]
     Create(CreateArgs),
     /// List tokens, by name, a page at a time
     #[command(after_long_help = "\
@@ -37,15 +40,18 @@ Examples:
     /// quotas with what is used and left this period.
     /// Given a token's own secret (`ntk_…`), finds the token it belongs to
     Show(RefArgs),
-    /// Change a token's name, description, scopes, expiry, IP allow-list, rate limit or quotas
+    /// Change a token's name, description, scopes, expiry, IP allow-list, rate limit, quotas or budget
     #[command(after_long_help = "\
 Examples:
   tokenctl token update n8n-prod --add-scope tag:llm
   tokenctl token update n8n-prod --quota 100/day         # requests per UTC day
   tokenctl token update n8n-prod --quota-tokens 500000/month --quota none
+  tokenctl token update n8n-prod --budget 0.50/day       # USD of LLM calls per UTC day
 
 Quotas: N/PERIOD with PERIOD hour, day or month (calendar periods in UTC), or `none`
-to remove one. --quota counts requests, --quota-tokens LLM tokens (input plus output).")]
+to remove one. --quota counts requests, --quota-tokens LLM tokens (input plus output).
+--budget USD/PERIOD counts what LLM calls cost at the prices in force (at most six
+decimals); the call that crosses it completes, the next one is refused.")]
     Update(UpdateArgs),
     /// Revoke a token (it stays listed with status `revoked`, for audit and usage history)
     Revoke(RevokeArgs),
@@ -96,6 +102,10 @@ pub struct CreateArgs {
     /// LLM tokens (input plus output) per calendar period, e.g. 2000000/month
     #[arg(long, value_name = "N/PERIOD")]
     quota_tokens: Option<String>,
+    /// USD the token's LLM calls may cost per calendar period, at the model
+    /// prices in force (`tokenctl price set`), e.g. 25/month or 0.50/day
+    #[arg(long, value_name = "USD/PERIOD")]
+    budget: Option<String>,
     /// Accept scopes that name no existing route or tag
     #[arg(long)]
     allow_unknown_scope: bool,
@@ -113,6 +123,7 @@ impl From<CreateArgs> for CreateToken {
             rate: a.rate,
             quota: a.quota,
             quota_tokens: a.quota_tokens,
+            budget: a.budget,
             allow_unknown_scope: a.allow_unknown_scope,
         }
     }
@@ -197,6 +208,9 @@ pub struct UpdateArgs {
     /// LLM tokens per calendar period, e.g. 2000000/month, or `none`
     #[arg(long, value_name = "N/PERIOD")]
     quota_tokens: Option<String>,
+    /// USD of LLM calls per calendar period, e.g. 25/month, or `none`
+    #[arg(long, value_name = "USD/PERIOD")]
+    budget: Option<String>,
     #[arg(long)]
     allow_unknown_scope: bool,
 }
@@ -311,6 +325,7 @@ pub async fn run(g: &Globals, command: Command) -> CliResult {
                 rate: a.rate,
                 quota: a.quota,
                 quota_tokens: a.quota_tokens,
+                budget: a.budget,
                 allow_unknown_scope: a.allow_unknown_scope,
             };
             let token: Token = client
@@ -386,7 +401,11 @@ fn validate(command: &Command) -> CliResult {
             if let Some(r) = &a.rate {
                 input::rate_limit(r)?;
             }
-            validate_quotas(a.quota.as_deref(), a.quota_tokens.as_deref())?;
+            validate_quotas(
+                a.quota.as_deref(),
+                a.quota_tokens.as_deref(),
+                a.budget.as_deref(),
+            )?;
             if let Some(d) = &a.description {
                 input::description(d)?;
             }
@@ -407,7 +426,11 @@ fn validate(command: &Command) -> CliResult {
             if let Some(r) = a.rate.as_deref().filter(|r| r.trim() != "none") {
                 input::rate_limit(r)?;
             }
-            validate_quotas(a.quota.as_deref(), a.quota_tokens.as_deref())?;
+            validate_quotas(
+                a.quota.as_deref(),
+                a.quota_tokens.as_deref(),
+                a.budget.as_deref(),
+            )?;
         }
         Command::Rotate(a) => {
             if let Some(grace) = &a.grace {
@@ -424,12 +447,17 @@ fn validate(command: &Command) -> CliResult {
     Ok(())
 }
 
-/// `--quota` and `--quota-tokens` by the server's own rules.
-pub(super) fn validate_quotas(quota: Option<&str>, quota_tokens: Option<&str>) -> CliResult {
+/// `--quota`, `--quota-tokens` and `--budget` by the server's own rules.
+pub(super) fn validate_quotas(
+    quota: Option<&str>,
+    quota_tokens: Option<&str>,
+    budget: Option<&str>,
+) -> CliResult {
     use tokenctl_gateway::quota::QuotaKind;
     for (kind, value) in [
         (QuotaKind::Requests, quota),
         (QuotaKind::LlmTokens, quota_tokens),
+        (QuotaKind::Budget, budget),
     ] {
         if let Some(v) = value {
             input::quota(kind, v)?;

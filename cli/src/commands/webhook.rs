@@ -17,8 +17,10 @@ Events:
   kvsync.failing         the Cloudflare KV sync has failed for a while
   usage.rollup_lagging   usage roll-ups are behind
   route.error_rate       a route's 5xx share is above its --alert-error-rate
-  quota.80_percent, quota.exhausted, budget.80_percent, budget.exhausted
-                         reserved: fire once quotas and budgets exist
+  quota.80_percent, quota.exhausted
+                         a token's or team's request or LLM-token quota reached 80 % / is used up
+  budget.80_percent, budget.exhausted
+                         a token's or team's budget (USD) reached 80 % / is used up
   webhook.test           sent by `tokenctl webhook test`
 
 Each delivery is a JSON POST signed like Stripe's: `Tokenctl-Signature: t=UNIX,v1=HEX`,

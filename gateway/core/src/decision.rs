@@ -63,7 +63,7 @@
 //! canonical, the normalised path.
 
 use crate::address::UpstreamAccess;
-use crate::quota::QuotaState;
+use crate::quota::{PriceEntry, PriceTable, QuotaState};
 use crate::ratelimit::RateLimiter;
 use crate::route::{RouteError, RouteTable};
 use crate::scope;
@@ -250,6 +250,8 @@ pub struct Gateway {
     /// Published quota state by subject (token or team id); shared by
     /// the gateways of updates that do not change it.
     quotas: Arc<HashMap<Uuid, QuotaState>>,
+    /// Published model prices, to count LLM calls' cost toward budgets.
+    prices: Arc<PriceTable>,
     warnings: Vec<SnapshotWarning>,
 }
 
@@ -297,6 +299,7 @@ impl Gateway {
             secrets,
             secret_hosts,
             quotas,
+            prices,
         } = snapshot;
         Gateway::from_parts(
             version,
@@ -309,6 +312,19 @@ impl Gateway {
             },
         )
         .with_quotas(quotas)
+        .with_prices(prices)
+    }
+
+    /// This gateway with `prices` as the published model prices.
+    pub fn with_prices(mut self, prices: Vec<PriceEntry>) -> Gateway {
+        self.prices = Arc::new(PriceTable::new(prices));
+        self
+    }
+
+    /// The published model prices (see [`PriceTable::llm_cost_pico`]),
+    /// shared: a front-end may keep them until a request's answer ends.
+    pub fn prices(&self) -> &Arc<PriceTable> {
+        &self.prices
     }
 
     /// This gateway with `quotas` as the published quota state (e.g. as
@@ -332,6 +348,7 @@ impl Gateway {
             tokens,
             Arc::new(RouteIndex::new(routes)),
             Arc::default(),
+            Arc::default(),
         )
     }
 
@@ -341,6 +358,7 @@ impl Gateway {
         tokens: TokenStore,
         routes: Arc<RouteIndex>,
         quotas: Arc<HashMap<Uuid, QuotaState>>,
+        prices: Arc<PriceTable>,
     ) -> Gateway {
         let mut warnings = routes.warnings.clone();
         warnings.extend(tokens.warnings());
@@ -350,6 +368,7 @@ impl Gateway {
             tokens,
             routes,
             quotas,
+            prices,
             warnings,
         }
     }
@@ -383,7 +402,8 @@ impl Gateway {
                     secret_hosts: update.secret_hosts,
                 },
             )
-            .with_quotas(update.quotas));
+            .with_quotas(update.quotas)
+            .with_prices(update.prices));
         }
         if update.version < self.version {
             return Err(StaleUpdate {
@@ -422,12 +442,20 @@ impl Gateway {
             }
             Arc::new(quotas)
         };
+        let prices = if update.prices.is_empty() {
+            self.prices.clone()
+        } else {
+            let mut prices = (*self.prices).clone();
+            prices.upsert(update.prices);
+            Arc::new(prices)
+        };
         Ok(Gateway::assemble(
             update.version,
             update.generated_at,
             tokens,
             routes,
             quotas,
+            prices,
         ))
     }
 

@@ -8,7 +8,7 @@
 
 use crate::address::UpstreamAccess;
 use crate::llm::Provider;
-use crate::quota::QuotaState;
+use crate::quota::{PriceEntry, QuotaState};
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
@@ -45,6 +45,11 @@ pub struct Snapshot {
     /// from the tokens (see [`crate::quota`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quotas: Vec<QuotaState>,
+    /// Model prices, so a gateway can count what LLM calls cost toward
+    /// budgets between publications: per model, the price in force and
+    /// any later ones (see [`crate::quota::PriceTable`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prices: Vec<PriceEntry>,
 }
 
 /// Secret name → the host patterns the secret may be sent to.
@@ -70,6 +75,7 @@ impl Snapshot {
                 secrets: update.secrets,
                 secret_hosts: update.secret_hosts,
                 quotas: update.quotas,
+                prices: update.prices,
             };
             return Ok(());
         }
@@ -89,6 +95,12 @@ impl Snapshot {
         remove_ids(&mut self.routes, &update.removed_routes, |r| r.id);
         upsert_by_id(&mut self.quotas, update.quotas, |q| q.subject);
         remove_ids(&mut self.quotas, &update.removed_quotas, |q| q.subject);
+        if !update.prices.is_empty() {
+            // A model listed replaces its whole list.
+            let models: HashSet<&str> = update.prices.iter().map(|p| p.model.as_str()).collect();
+            self.prices.retain(|p| !models.contains(p.model.as_str()));
+            self.prices.extend(update.prices);
+        }
         for name in &update.removed_secrets {
             self.secrets.0.remove(name);
             self.secret_hosts.remove(name);
@@ -160,6 +172,11 @@ pub struct ConfigUpdate {
     /// Subjects (token or team ids) that no longer have quotas.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed_quotas: Vec<Uuid>,
+    /// Model prices (every published one when `full`): per model listed,
+    /// the price in force and any later ones, replacing what the gateway
+    /// had for that model. Prices are never removed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prices: Vec<PriceEntry>,
 }
 
 /// An incremental update older than the snapshot it was applied to.
@@ -620,6 +637,7 @@ mod tests {
             removed_secrets: vec![],
             quotas: vec![],
             removed_quotas: vec![],
+            prices: vec![],
         }
     }
 

@@ -120,8 +120,8 @@ pub struct PendingUsage {
     pub bytes_in: Arc<AtomicU64>,
     pub sink: UsageSink,
     /// Where the answer's LLM tokens count, on an LLM route whose token or
-    /// team has an LLM-token quota.
-    pub quota: Option<crate::quota::LlmTokenCharge>,
+    /// team has an LLM-token quota or a budget.
+    pub quota: Option<crate::quota::LlmCharge>,
 }
 
 impl PendingUsage {

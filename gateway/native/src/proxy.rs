@@ -497,7 +497,7 @@ impl Proxy {
         });
         let mut usage = self.pending(facts, record, bytes_in);
         if scan.is_some() {
-            usage.quota = crate::quota::LlmTokenCharge::of(&self.shared, installed, &allowed);
+            usage.quota = crate::quota::LlmCharge::of(&self.shared, installed, &allowed);
         }
         Response::from_parts(rparts, ProxyBody::upstream(rbody, usage, scan))
     }

@@ -124,7 +124,8 @@ impl SnapshotStore {
                     secret_hosts: head.secret_hosts,
                 },
             )
-            .with_quotas(head.quotas),
+            .with_quotas(head.quotas)
+            .with_prices(head.prices),
         )
     }
 
@@ -154,6 +155,7 @@ impl SnapshotStore {
             secrets: routes.secrets.clone(),
             secret_hosts: routes.secret_hosts.clone(),
             quotas: gateway.quota_states().cloned().collect(),
+            prices: gateway.prices().entries().cloned().collect(),
         };
         chunks.line(&head)?;
         // In the snapshot's order, which decides between tokens that claim

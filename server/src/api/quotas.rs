@@ -32,7 +32,9 @@ impl Quota {
 pub struct QuotaStatus {
     #[serde(flatten)]
     pub quota: Quota,
-    /// Consumed in the current period (as ingested so far).
+    /// Consumed in the current period (as ingested so far); for a budget,
+    /// whole micro-dollars (the exact cost rounded down; `used_usd` is
+    /// exact).
     pub used: u64,
     /// `amount - used`, at least 0.
     pub remaining: u64,
@@ -41,4 +43,21 @@ pub struct QuotaStatus {
     pub period_start: DateTime<Utc>,
     /// When the next period starts and the quota is whole again.
     pub period_end: DateTime<Utc>,
+    /// Budgets only: the limit in USD, an exact decimal string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "0.010000")]
+    pub limit_usd: Option<String>,
+    /// Budgets only: what the period's priced calls cost, exact (at least
+    /// six decimals, more where needed: `"0.000370075"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "0.000370")]
+    pub used_usd: Option<String>,
+    /// Budgets only: `limit_usd - used_usd`, at least 0, exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "0.009630")]
+    pub remaining_usd: Option<String>,
+    /// Budgets only: calls this period with token counts whose model had
+    /// no price at the time; they cost nothing toward the budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unpriced_calls: Option<u64>,
 }

@@ -33,6 +33,10 @@ pub struct UpdateTeam {
     /// `N/PERIOD` LLM tokens (input plus output) of the team, or `none`.
     #[schema(example = "20000000/month")]
     pub quota_tokens: Option<String>,
+    /// `USD/PERIOD` budget for the LLM calls of all the team's tokens
+    /// together, e.g. `500/month`, or `none`.
+    #[schema(example = "500/month")]
+    pub budget: Option<String>,
 }
 
 /// A team in `GET /v1/teams`, with counts of what the caller may see.
@@ -64,6 +68,10 @@ pub struct TeamDetail {
     pub members: Vec<TeamMember>,
     /// Tokens of the team that are not revoked (active or expired).
     pub live_tokens: i64,
+    /// The team's quotas and budget with what they counted in the current
+    /// period (only in `GET /v1/teams/{team}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_usage: Option<Vec<super::QuotaStatus>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

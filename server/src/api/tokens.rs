@@ -113,6 +113,12 @@ pub struct CreateToken {
     #[serde(default)]
     #[schema(example = "2000000/month")]
     pub quota_tokens: Option<String>,
+    /// `USD/PERIOD`: what the token's LLM calls may cost per calendar
+    /// period in UTC, at the model prices in force (at most six decimals),
+    /// e.g. `25/month`, `0.50/day`.
+    #[serde(default)]
+    #[schema(example = "25/month")]
+    pub budget: Option<String>,
     /// Accept scopes that name no existing route or tag.
     #[serde(default)]
     pub allow_unknown_scope: bool,
@@ -155,6 +161,9 @@ pub struct UpdateToken {
     /// `N/PERIOD` LLM tokens (input plus output), e.g. `2000000/month`, or `none`.
     #[schema(example = "2000000/month")]
     pub quota_tokens: Option<String>,
+    /// `USD/PERIOD` budget for LLM calls, e.g. `25/month`, or `none`.
+    #[schema(example = "25/month")]
+    pub budget: Option<String>,
     pub allow_unknown_scope: bool,
 }
 

@@ -7,8 +7,7 @@ use std::fmt;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// What a webhook can be told about. The quota and budget events are
-/// reserved: they fire once quotas and budgets exist.
+/// What a webhook can be told about.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
 )]
@@ -36,10 +35,12 @@ pub enum WebhookEvent {
     /// subject and period).
     #[serde(rename = "quota.exhausted")]
     QuotaExhausted,
-    /// Reserved: fires once budgets exist.
+    /// A token's or team's budget reached 80 % of its period's amount
+    /// (once per subject and period).
     #[serde(rename = "budget.80_percent")]
     Budget80Percent,
-    /// Reserved: fires once budgets exist.
+    /// A token's or team's budget is used up for its period (once per
+    /// subject and period).
     #[serde(rename = "budget.exhausted")]
     BudgetExhausted,
     /// Sent by `tokenctl webhook test`, whatever the webhook subscribes to.

@@ -265,6 +265,8 @@ pub struct GatewayConfig {
     /// Quota state of subjects (tokens, teams) with quotas.
     pub quotas: Vec<tokenctl_gateway::quota::QuotaState>,
     pub removed_quotas: Vec<Uuid>,
+    /// Per model: the price in force and any later ones.
+    pub prices: Vec<tokenctl_gateway::quota::PriceEntry>,
 }
 
 /// Whose usage a report may include: these teams (`None` = all), and
@@ -480,6 +482,7 @@ forward! {
     fn ingest_usage(&self, gateway_key_id: Uuid, events: Vec<tokenctl_gateway::usage::UsageEvent>) -> ApiResult<UsageIngest>;
     /// A token's and its team's quotas with their current-period consumption.
     fn quota_status(&self, token: Uuid, team: Uuid) -> ApiResult<Vec<api::QuotaStatus>>;
+    fn team_quota_status(&self, team: Uuid) -> ApiResult<Vec<api::QuotaStatus>>;
 
     fn create_credential(&self, actor: &Actor, user_id: Uuid, name: String, expires_at: Option<DateTime<Utc>>, secret: &Secret) -> ApiResult<api::Credential>;
     fn list_credentials(&self, user_id: Uuid) -> ApiResult<Vec<api::Credential>>;

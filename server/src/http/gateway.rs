@@ -210,6 +210,7 @@ pub(super) fn to_update(state: &AppState, config: crate::db::GatewayConfig) -> C
         removed_secrets: config.removed_secrets,
         quotas: config.quotas,
         removed_quotas: config.removed_quotas,
+        prices: config.prices,
     }
 }
 

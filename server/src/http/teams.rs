@@ -126,7 +126,8 @@ async fn create_team(
     Ok(created(team))
 }
 
-/// Show a team with its members.
+/// Show a team with its members, and its quotas and budget with what they
+/// counted this period.
 #[utoipa::path(get, path = "/teams/{team}", tag = "teams",
     params(("team" = String, Path, description = "Team name or id", example = "platform")),
     responses((status = 200, body = TeamDetail), (status = 404, body = ErrorBody)))]
@@ -136,11 +137,12 @@ async fn show_team(
     ApiPath(team): ApiPath<String>,
 ) -> ApiResult<Json<TeamDetail>> {
     let team = visible_team(&state, &caller, &team).await?;
-    let detail = state
+    let mut detail = state
         .db
         .team_detail(team.id)
         .await?
         .ok_or_else(|| ApiError::not_found("team", &team.name))?;
+    detail.quota_usage = Some(state.db.team_quota_status(team.id).await?);
     Ok(Json(detail))
 }
 
@@ -161,7 +163,11 @@ async fn update_team(
         .as_deref()
         .map(input::description)
         .transpose()?;
-    let quotas = super::tokens::quota_changes(req.quota.as_deref(), req.quota_tokens.as_deref())?;
+    let quotas = super::tokens::quota_changes(
+        req.quota.as_deref(),
+        req.quota_tokens.as_deref(),
+        req.budget.as_deref(),
+    )?;
     let team = visible_team(&state, &caller, &team).await?;
     require(&caller.principal, Action::TeamUpdate, Some(team.id))?;
     if !quotas.is_empty() {

@@ -191,10 +191,12 @@ fn scopes(list: &[String]) -> ApiResult<Vec<String>> {
 pub(super) fn quota_changes(
     quota: Option<&str>,
     quota_tokens: Option<&str>,
+    budget: Option<&str>,
 ) -> ApiResult<Vec<(api::QuotaKind, Option<api::Quota>)>> {
     [
         (api::QuotaKind::Requests, quota),
         (api::QuotaKind::LlmTokens, quota_tokens),
+        (api::QuotaKind::Budget, budget),
     ]
     .into_iter()
     .filter_map(|(kind, value)| value.map(|v| (kind, v)))
@@ -230,10 +232,14 @@ async fn create_token(
     };
     let allow_ips = cidrs(&req.allow_ips)?;
     let rate_limit = req.rate.as_deref().map(input::rate_limit).transpose()?;
-    let quotas: Vec<api::Quota> = quota_changes(req.quota.as_deref(), req.quota_tokens.as_deref())?
-        .into_iter()
-        .filter_map(|(_, quota)| quota)
-        .collect();
+    let quotas: Vec<api::Quota> = quota_changes(
+        req.quota.as_deref(),
+        req.quota_tokens.as_deref(),
+        req.budget.as_deref(),
+    )?
+    .into_iter()
+    .filter_map(|(_, quota)| quota)
+    .collect();
     let team = resolve_team(&state, &caller, req.team.as_deref()).await?;
     require(&caller.principal, Action::TokenCreate, Some(team.id))?;
     if !quotas.is_empty() {
@@ -376,7 +382,11 @@ async fn update_token(
             Some("none") => Some(None),
             Some(r) => Some(Some(input::rate_limit(r)?)),
         },
-        quotas: quota_changes(req.quota.as_deref(), req.quota_tokens.as_deref())?,
+        quotas: quota_changes(
+            req.quota.as_deref(),
+            req.quota_tokens.as_deref(),
+            req.budget.as_deref(),
+        )?,
     };
     let token = resolve_token(&state, &caller, &reference, q.team.as_deref()).await?;
     require_manage(&state, &caller, &token).await?;

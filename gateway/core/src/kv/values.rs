@@ -62,6 +62,7 @@ pub fn routes_gateway(
         secrets,
         secret_hosts,
         quotas: Default::default(),
+        prices: Default::default(),
     })
 }
 

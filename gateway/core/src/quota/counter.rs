@@ -23,7 +23,7 @@
 //! [`Gateway`](crate::Gateway) so it survives snapshot swaps; no clock is
 //! read, time is passed in.
 
-use super::{QuotaKind, QuotaState, QuotaUsage};
+use super::{PicoCarry, QuotaKind, QuotaState, QuotaUsage};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -57,6 +57,8 @@ struct LocalCount {
     since_published: u64,
     /// The published `used` last seen (for this period).
     published_used: u64,
+    /// For a budget: the sub-micro-dollar rest of the costs recorded.
+    carry: PicoCarry,
 }
 
 impl LocalCount {
@@ -83,6 +85,7 @@ impl LocalCount {
             total: 0,
             since_published: 0,
             published_used: usage.used_at(now),
+            carry: PicoCarry::default(),
         }
     }
 
@@ -167,6 +170,19 @@ impl QuotaCounter {
         if let Some(count) = self.counts.get_mut(&(subject, kind)) {
             if count.period_start <= at && at < count.period_end {
                 count.add(amount);
+            }
+        }
+    }
+
+    /// Counts an answer's cost, in pico-dollars, against the subject's
+    /// budget, like [`QuotaCounter::record`]. Whole micro-dollars count at
+    /// once; the rest is carried to the next cost, so many small calls
+    /// lose nothing.
+    pub fn record_cost(&mut self, subject: Uuid, pico: u128, at: DateTime<Utc>) {
+        if let Some(count) = self.counts.get_mut(&(subject, QuotaKind::Budget)) {
+            if count.period_start <= at && at < count.period_end {
+                let micros = count.carry.add(pico);
+                count.add(micros);
             }
         }
     }

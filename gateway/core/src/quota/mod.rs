@@ -8,13 +8,16 @@
 //!   period allows, written `N/PERIOD` (`USD/PERIOD` for budgets), with the
 //!   one parser the CLI and the control plane share;
 //! * [`QuotaState`] — what the control plane publishes per subject;
-//! * [`QuotaCounter`] — a gateway's local count, surviving snapshot swaps.
+//! * [`QuotaCounter`] — a gateway's local count, surviving snapshot swaps;
+//! * [`PriceTable`] and [`cost_pico`] — what an LLM call costs toward a
+//!   budget, computed alike by the control plane and the gateways.
 //!
 //! The decision's quota check is [`Gateway::check_quotas`](crate::Gateway::check_quotas).
 
 mod counter;
 mod limit;
 mod period;
+mod price;
 mod state;
 
 pub use counter::{Exhausted, QuotaCounter};
@@ -22,6 +25,7 @@ pub use limit::{
     format_usd, QuotaError, QuotaKind, QuotaLimit, MAX_BUDGET_MICRO_USD, MAX_COUNT, MICRO_PER_USD,
 };
 pub use period::{Period, UnknownPeriod};
+pub use price::{cost_pico, PicoCarry, PriceEntry, PriceTable, PICO_PER_MICRO};
 pub use state::{QuotaState, QuotaUsage};
 
 #[cfg(test)]

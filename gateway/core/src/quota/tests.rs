@@ -143,6 +143,38 @@ fn llm_tokens_count_after_the_answer() {
 }
 
 #[test]
+fn budgets_count_costs_after_the_answer_carrying_sub_micro_dollars() {
+    let now = t("2026-12-03T12:00:00Z");
+    let mut counter = QuotaCounter::new();
+    // $0.01, and calls of $0.001066666661 (1,066,666,661 pico-dollars).
+    let published = state(1, QuotaKind::Budget, 10_000, 0, now);
+    let call = cost_pico(17, 5, 33_333_333, 100_000_000);
+    assert_eq!(call, 1_066_666_661);
+    for i in 0..10 {
+        assert!(counter.admit(&[&published], now).is_ok(), "call {i}");
+        counter.record_cost(Uuid::from_u128(1), call, now);
+    }
+    // The tenth crossed the budget and completed; the eleventh is refused.
+    let refused = counter.admit(&[&published], now).unwrap_err();
+    assert_eq!(refused.kind, QuotaKind::Budget);
+    // Whole micro-dollars of the exact sum, not ten rounded calls.
+    assert_eq!(
+        counter.local_total(Uuid::from_u128(1), QuotaKind::Budget, now),
+        10_666
+    );
+    // A million calls of a pico-dollar are a micro-dollar.
+    let mut counter = QuotaCounter::new();
+    counter.admit(&[&published], now).unwrap();
+    for _ in 0..1_000_000 {
+        counter.record_cost(Uuid::from_u128(1), 1, now);
+    }
+    assert_eq!(
+        counter.local_total(Uuid::from_u128(1), QuotaKind::Budget, now),
+        1
+    );
+}
+
+#[test]
 fn retry_after_is_the_latest_exhausted_period_end() {
     let now = t("2026-12-03T12:30:00Z");
     let mut counter = QuotaCounter::new();

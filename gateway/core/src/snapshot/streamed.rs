@@ -47,6 +47,7 @@ impl StreamedUpdate {
             || !u.removed_routes.is_empty()
             || !u.secrets.0.is_empty()
             || !u.removed_secrets.is_empty()
+            || !u.prices.is_empty()
             || after != Some(u.version)
     }
 }

@@ -28,6 +28,7 @@ fn snapshot(tokens: u128) -> Snapshot {
         secrets: [("key", "sk-secret")].into_iter().collect(),
         secret_hosts: [("key".to_string(), vec!["api.example".to_string()])].into(),
         quotas: vec![quota(Uuid::from_u128(0xaa))],
+        prices: vec![],
     }
 }
 

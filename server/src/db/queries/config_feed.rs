@@ -66,8 +66,9 @@ impl GatewayTokenRow {
     }
 }
 
-/// Everything of a full config but its tokens: every route, secret and
-/// quota state, read in `tx` (so consistent with the tokens read there).
+/// Everything of a full config but its tokens: every route, secret,
+/// quota state and published price, read in `tx` (so consistent with the
+/// tokens read there).
 async fn full_sections(
     tx: &mut Tx,
     config: &mut GatewayConfig,
@@ -81,6 +82,7 @@ async fn full_sections(
         .map(Into::into)
         .collect();
     config.quotas = all_quota_states(tx, now).await?;
+    config.prices = published_prices(tx, None, now).await?;
     Ok(())
 }
 
@@ -180,6 +182,11 @@ impl Repo {
                             }
                             None => config.removed_routes.push(uuid),
                         }
+                    }
+                    "price" => {
+                        config
+                            .prices
+                            .extend(published_prices(&mut tx, Some(&id), now).await?);
                     }
                     "quota" => {
                         let uuid = Uuid::parse_str(&id).map_err(anyhow::Error::from)?;

@@ -1,5 +1,58 @@
-// Model prices: set (audited, history kept), the prices in force, a
-// model's history, and every price for pricing reports.
+// Model prices: set (audited, history kept, announced to gateways), the
+// prices in force, a model's history, every price for pricing reports, and
+// the prices gateways and budgets count with.
+
+/// Per model (all, or `model`), the price in force at `now` and any later
+/// ones: what a gateway needs to price the calls it lets through.
+async fn published_prices(
+    tx: &mut Tx,
+    model: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<PriceEntry>> {
+    let all = price_entries(tx, model.map(|m| vec![m.to_string()]).as_deref()).await?;
+    // Oldest first per model: keep an entry unless the next one of its
+    // model also took effect by `now`.
+    Ok(all
+        .iter()
+        .enumerate()
+        .filter(|(i, e)| {
+            all.get(i + 1)
+                .is_none_or(|next| next.model != e.model || next.effective_from > now)
+        })
+        .map(|(_, e)| e.clone())
+        .collect())
+}
+
+/// Every price of `models` (all: `None`), by model, oldest first.
+async fn price_entries(tx: &mut Tx, models: Option<&[String]>) -> sqlx::Result<Vec<PriceEntry>> {
+    let mut q = QueryBuilder::<Db>::new(
+        "SELECT model, effective_from, input_micros, output_micros FROM model_prices WHERE 1 = 1",
+    );
+    if let Some(models) = models {
+        if models.is_empty() {
+            return Ok(vec![]);
+        }
+        q.push(" AND model IN (");
+        let mut list = q.separated(", ");
+        for m in models {
+            list.push_bind(m.clone());
+        }
+        list.push_unseparated(")");
+    }
+    q.push(" ORDER BY model, effective_from");
+    Ok(q
+        .build_query_as::<(String, DateTime<Utc>, i64, i64)>()
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(model, effective_from, input, output)| PriceEntry {
+            model,
+            effective_from,
+            input_micros_per_1m: u64::try_from(input).unwrap_or(0),
+            output_micros_per_1m: u64::try_from(output).unwrap_or(0),
+        })
+        .collect())
+}
 
 #[derive(FromRow)]
 struct PriceRow {
@@ -77,7 +130,9 @@ impl Repo {
             team: FiledUnder::Team(None),
         };
         audited(&mut tx, actor, Audit::new("price.set", target).after(&row)).await?;
-        tx.commit().await?;
+        // Gateways count budgets with the prices they were sent.
+        record_change(&mut tx, "price", row.model.clone()).await?;
+        self.commit_config(tx).await?;
         Ok(row)
     }
 

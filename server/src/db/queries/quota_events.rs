@@ -43,7 +43,7 @@ async fn queue_quota_events(tx: &mut Tx, crossings: &[QuotaCrossing]) -> sqlx::R
             q.period,
             crossing.period_start.timestamp()
         );
-        let data = serde_json::json!({
+        let mut data = serde_json::json!({
             "subject": subject,
             "subject_id": crossing.subject,
             "name": name,
@@ -55,6 +55,12 @@ async fn queue_quota_events(tx: &mut Tx, crossings: &[QuotaCrossing]) -> sqlx::R
             "period_end": q.period.end(crossing.period_start),
             "used": crossing.used,
         });
+        if q.kind == api::QuotaKind::Budget {
+            // Exact dollars beside the micro-dollars.
+            let used = i128::from(crossing.used) * 1_000_000 + i128::from(crossing.used_pico_rest);
+            data["limit_usd"] = crate::usage::cost::usd(i128::from(q.amount) * 1_000_000).into();
+            data["used_usd"] = crate::usage::cost::usd(used).into();
+        }
         for id in subscribed {
             insert_delivery(tx, id, event, &dedup_key, &data, now).await?;
         }

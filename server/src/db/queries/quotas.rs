@@ -6,6 +6,12 @@
 // per usage batch: a subject's state is announced when one of its quotas
 // becomes exhausted (or whole again), and otherwise at most once per
 // `QUOTA_PUBLISH_EVERY`. Gateways count locally in between.
+//
+// Budgets count what LLM calls cost at the price in force at each event's
+// time, exactly: whole micro-dollars in `used`, the sub-micro rest in
+// `used_pico_rest` (so `used` is the exact sum rounded down, however small
+// the calls). Calls of unpriced models count nothing but are counted in
+// `unpriced_calls`.
 
 /// The longest a changed `used` waits before the config feed announces it
 /// (unless the quota became exhausted, which is announced at once).
@@ -34,17 +40,29 @@ fn merge_quotas(
     (!by_kind.is_empty()).then(|| by_kind.into_values().collect())
 }
 
-/// Current-period `used` per (subject, kind, period), for subjects in
+/// What a quota counted in a period.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counted {
+    /// Requests, LLM tokens or whole micro-dollars.
+    used: u64,
+    /// For a budget, the rest below a micro-dollar, in pico-dollars.
+    pico_rest: u64,
+    /// For a budget, calls with token counts of models without a price.
+    unpriced_calls: u64,
+}
+
+/// Current-period counts per (subject, kind, period), for subjects in
 /// `subjects` (all: `None`), as of `now`.
 async fn current_quota_usage(
     tx: &mut Tx,
     subjects: Option<&[Uuid]>,
     now: DateTime<Utc>,
-) -> sqlx::Result<HashMap<(Uuid, String, String), u64>> {
+) -> sqlx::Result<HashMap<(Uuid, String, String), Counted>> {
     // Every current period starts at or after the current month's start.
     let since = api::Period::Month.start(now);
     let mut q = QueryBuilder::<Db>::new(
-        "SELECT subject_id, kind, period, period_start, used FROM quota_usage WHERE period_start >= ",
+        "SELECT subject_id, kind, period, period_start, used, used_pico_rest, unpriced_calls \
+         FROM quota_usage WHERE period_start >= ",
     );
     q.push_bind(since);
     if let Some(ids) = subjects {
@@ -54,18 +72,24 @@ async fn current_quota_usage(
         push_ids(&mut q, "subject_id", ids);
     }
     let rows = q
-        .build_query_as::<(Uuid, String, String, DateTime<Utc>, i64)>()
+        .build_query_as::<(Uuid, String, String, DateTime<Utc>, i64, i64, i64)>()
         .fetch_all(&mut **tx)
         .await?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
     Ok(rows
         .into_iter()
-        .filter(|(_, _, period, start, _)| {
+        .filter(|(_, _, period, start, ..)| {
             period
                 .parse::<api::Period>()
                 .is_ok_and(|p| p.start(now) == *start)
         })
-        .map(|(subject, kind, period, _, used)| {
-            ((subject, kind, period), u64::try_from(used).unwrap_or(0))
+        .map(|(subject, kind, period, _, used, rest, unpriced)| {
+            let counted = Counted {
+                used: n(used),
+                pico_rest: n(rest),
+                unpriced_calls: n(unpriced),
+            };
+            ((subject, kind, period), counted)
         })
         .collect())
 }
@@ -73,7 +97,7 @@ async fn current_quota_usage(
 fn quota_state(
     subject: Uuid,
     quotas: &[api::Quota],
-    used: &HashMap<(Uuid, String, String), u64>,
+    used: &HashMap<(Uuid, String, String), Counted>,
     now: DateTime<Utc>,
 ) -> QuotaState {
     QuotaState {
@@ -87,8 +111,7 @@ fn quota_state(
                 period_start: q.period.start(now),
                 used: used
                     .get(&(subject, q.kind.to_string(), q.period.to_string()))
-                    .copied()
-                    .unwrap_or(0),
+                    .map_or(0, |c| c.used),
             })
             .collect(),
     }
@@ -157,8 +180,64 @@ pub struct QuotaCrossing {
     pub quota: api::Quota,
     pub period_start: DateTime<Utc>,
     pub used: u64,
+    /// For a budget, the rest below a micro-dollar, in pico-dollars.
+    pub used_pico_rest: u64,
     /// Crossed 80 % (`false`) or 100 % (`true`).
     pub exhausted: bool,
+}
+
+/// What one event adds to a quota: requests, LLM tokens or, for a
+/// budget, pico-dollars.
+#[derive(Debug, Clone, Copy, Default)]
+struct Increment {
+    amount: u128,
+    /// For a budget: calls with token counts whose model had no price.
+    unpriced_calls: u64,
+}
+
+/// What `e` adds to a quota of `kind`. A budget counts what its tokens cost
+/// at the price of its model in force at its time (the same arithmetic as
+/// the gateways', [`PriceTable::llm_cost_pico`]); an unpriced call costs
+/// nothing and is counted as unpriced.
+fn event_increment(e: &UsageEvent, kind: api::QuotaKind, prices: &PriceTable) -> Increment {
+    let amount = match kind {
+        api::QuotaKind::Requests => {
+            if tokenctl_gateway::quota::counts_as_request(e.error_code.as_deref()) {
+                u64::from(e.count)
+            } else {
+                0
+            }
+        }
+        api::QuotaKind::LlmTokens => e
+            .input_tokens
+            .unwrap_or(0)
+            .saturating_add(e.output_tokens.unwrap_or(0)),
+        api::QuotaKind::Budget => {
+            if e.input_tokens.is_none() && e.output_tokens.is_none() {
+                return Increment::default();
+            }
+            let price = e.model.as_deref().and_then(|m| prices.at(m, e.at));
+            return match price {
+                Some(p) => Increment {
+                    amount: cost_pico(
+                        e.input_tokens.unwrap_or(0),
+                        e.output_tokens.unwrap_or(0),
+                        p.input_micros_per_1m,
+                        p.output_micros_per_1m,
+                    ),
+                    unpriced_calls: 0,
+                },
+                None => Increment {
+                    amount: 0,
+                    unpriced_calls: u64::from(e.count),
+                },
+            };
+        }
+    };
+    Increment {
+        amount: u128::from(amount),
+        unpriced_calls: 0,
+    }
 }
 
 /// Counts ingested events against the quotas of their tokens and teams,
@@ -193,7 +272,19 @@ async fn count_quota_usage(
     if quotas_of.is_empty() {
         return Ok((false, vec![]));
     }
-    let mut increments: std::collections::BTreeMap<CountKey, (api::Quota, u64)> =
+    let budgeted = quotas_of.values().any(|(quotas, _, team_quotas)| {
+        quotas
+            .iter()
+            .chain(team_quotas)
+            .any(|q| q.kind == api::QuotaKind::Budget)
+    });
+    let prices = if budgeted {
+        let models = dedup(events.iter().filter_map(|e| e.model.clone()));
+        PriceTable::new(price_entries(tx, Some(&models)).await?)
+    } else {
+        PriceTable::default()
+    };
+    let mut increments: std::collections::BTreeMap<CountKey, (api::Quota, Increment)> =
         Default::default();
     for e in events {
         let Some((quotas, team, team_quotas)) = e.token_id.and_then(|t| quotas_of.get(&t)) else {
@@ -205,54 +296,69 @@ async fn count_quota_usage(
         ];
         for (subject, quotas) in subjects {
             for quota in quotas {
-                let amount = match quota.kind {
-                    api::QuotaKind::Requests => {
-                        if tokenctl_gateway::quota::counts_as_request(e.error_code.as_deref()) {
-                            u64::from(e.count)
-                        } else {
-                            0
-                        }
-                    }
-                    api::QuotaKind::LlmTokens => e
-                        .input_tokens
-                        .unwrap_or(0)
-                        .saturating_add(e.output_tokens.unwrap_or(0)),
-                    // Budgets are not counted by the control plane yet.
-                    api::QuotaKind::Budget => 0,
-                };
-                if amount == 0 {
+                let add = event_increment(e, quota.kind, &prices);
+                if add.amount == 0 && add.unpriced_calls == 0 {
                     continue;
                 }
                 let key = (subject, quota.kind, quota.period, quota.period.start(e.at));
-                let entry = increments.entry(key).or_insert((*quota, 0));
-                entry.1 = entry.1.saturating_add(amount);
+                let entry = increments
+                    .entry(key)
+                    .or_insert((*quota, Increment::default()));
+                entry.1.amount = entry.1.amount.saturating_add(add.amount);
+                entry.1.unpriced_calls += add.unpriced_calls;
             }
         }
     }
     let mut announce = BTreeSet::new();
     let mut crossings = Vec::new();
-    for ((subject, kind, period, start), (quota, amount)) in increments {
-        let (used, published_used, published_at): (i64, i64, Option<DateTime<Utc>>) =
-            sqlx::query_as(
-                "INSERT INTO quota_usage (subject_id, kind, period, period_start, used) \
-                 VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (subject_id, kind, period, period_start) \
-                 DO UPDATE SET used = quota_usage.used + excluded.used \
-                 RETURNING used, published_used, published_at",
-            )
-            .bind(subject)
-            .bind(kind.as_str())
-            .bind(period.as_str())
-            .bind(start)
-            .bind(clamp_i64(amount))
-            .fetch_one(&mut **tx)
-            .await?;
+    for ((subject, kind, period, start), (quota, add)) in increments {
+        // A budget's amount is pico-dollars: whole micro-dollars go to
+        // `used`, the rest to `used_pico_rest`, carried over in the update.
+        let (whole, rest) = match kind {
+            api::QuotaKind::Budget => (
+                add.amount / PICO_PER_MICRO,
+                u64::try_from(add.amount % PICO_PER_MICRO).unwrap_or(0),
+            ),
+            _ => (add.amount, 0),
+        };
+        let (used, used_rest, published_used, published_at): (
+            i64,
+            i64,
+            i64,
+            Option<DateTime<Utc>>,
+        ) = sqlx::query_as(
+            "INSERT INTO quota_usage (subject_id, kind, period, period_start, used, \
+             used_pico_rest, unpriced_calls) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (subject_id, kind, period, period_start) \
+             DO UPDATE SET used = quota_usage.used + excluded.used \
+               + (quota_usage.used_pico_rest + excluded.used_pico_rest) / 1000000, \
+             used_pico_rest = (quota_usage.used_pico_rest + excluded.used_pico_rest) % 1000000, \
+             unpriced_calls = quota_usage.unpriced_calls + excluded.unpriced_calls \
+             RETURNING used, used_pico_rest, published_used, published_at",
+        )
+        .bind(subject)
+        .bind(kind.as_str())
+        .bind(period.as_str())
+        .bind(start)
+        .bind(clamp_i64(u64::try_from(whole).unwrap_or(u64::MAX)))
+        .bind(clamp_i64(rest))
+        .bind(clamp_i64(add.unpriced_calls))
+        .fetch_one(&mut **tx)
+        .await?;
         if start != period.start(now) {
             // A late event of an ended period: counted, never announced.
             continue;
         }
         let used = u64::try_from(used).unwrap_or(0);
-        let before = used.saturating_sub(amount);
+        // What was counted before this batch, in the quota's unit.
+        let before = match kind {
+            api::QuotaKind::Budget => {
+                let total = u128::from(used) * PICO_PER_MICRO
+                    + u128::from(u64::try_from(used_rest).unwrap_or(0));
+                u64::try_from(total.saturating_sub(add.amount) / PICO_PER_MICRO).unwrap_or(0)
+            }
+            _ => used.saturating_sub(u64::try_from(add.amount).unwrap_or(u64::MAX)),
+        };
         let limit = quota.amount;
         // 80 %, rounded up: the first count at or above four fifths.
         let warn_at = u64::try_from((u128::from(limit) * 4).div_ceil(5)).unwrap_or(limit);
@@ -263,6 +369,7 @@ async fn count_quota_usage(
                     quota,
                     period_start: start,
                     used,
+                    used_pico_rest: u64::try_from(used_rest).unwrap_or(0),
                     exhausted,
                 });
             }
@@ -296,30 +403,73 @@ impl Repo {
     /// A token's and its team's quotas with what they counted in the
     /// current period.
     pub async fn quota_status(&self, token: Uuid, team: Uuid) -> ApiResult<Vec<api::QuotaStatus>> {
+        self.subjects_quota_status(&[(token, "token"), (team, "team")])
+            .await
+    }
+
+    /// A team's quotas with what they counted in the current period.
+    pub async fn team_quota_status(&self, team: Uuid) -> ApiResult<Vec<api::QuotaStatus>> {
+        self.subjects_quota_status(&[(team, "team")]).await
+    }
+
+    /// The quotas of `subjects` (id, `token` or `team`), in that order,
+    /// with what they counted in the current period.
+    async fn subjects_quota_status(
+        &self,
+        subjects: &[(Uuid, &str)],
+    ) -> ApiResult<Vec<api::QuotaStatus>> {
         let mut tx = begin_consistent_read(&self.pool).await?;
         let now = api::now();
-        let token_quotas = subject_quotas(&mut tx, token).await?;
-        let team_quotas = subject_quotas(&mut tx, team).await?;
-        let used = current_quota_usage(&mut tx, Some(&[token, team]), now).await?;
-        tx.commit().await?;
-        let status = |subject: Uuid, whose: &str, q: &api::Quota| {
-            let used = used
-                .get(&(subject, q.kind.to_string(), q.period.to_string()))
-                .copied()
-                .unwrap_or(0);
-            api::QuotaStatus {
-                quota: *q,
-                used,
-                remaining: q.amount.saturating_sub(used),
-                subject: whose.to_string(),
-                period_start: q.period.start(now),
-                period_end: q.period.end(now),
+        let mut quotas = Vec::new();
+        for (subject, whose) in subjects {
+            for q in subject_quotas(&mut tx, *subject).await? {
+                quotas.push((*subject, *whose, q));
             }
-        };
-        Ok(token_quotas
-            .iter()
-            .map(|q| status(token, "token", q))
-            .chain(team_quotas.iter().map(|q| status(team, "team", q)))
+        }
+        let ids: Vec<Uuid> = subjects.iter().map(|(id, _)| *id).collect();
+        let used = current_quota_usage(&mut tx, Some(&ids), now).await?;
+        tx.commit().await?;
+        Ok(quotas
+            .into_iter()
+            .map(|(subject, whose, q)| {
+                let counted = used
+                    .get(&(subject, q.kind.to_string(), q.period.to_string()))
+                    .copied()
+                    .unwrap_or_default();
+                quota_status(whose, &q, counted, now)
+            })
             .collect())
     }
+}
+
+/// A quota's status: for budgets also the exact dollars and the unpriced
+/// calls.
+fn quota_status(
+    whose: &str,
+    q: &api::Quota,
+    counted: Counted,
+    now: DateTime<Utc>,
+) -> api::QuotaStatus {
+    let mut status = api::QuotaStatus {
+        quota: *q,
+        used: counted.used,
+        remaining: q.amount.saturating_sub(counted.used),
+        subject: whose.to_string(),
+        period_start: q.period.start(now),
+        period_end: q.period.end(now),
+        limit_usd: None,
+        used_usd: None,
+        remaining_usd: None,
+        unpriced_calls: None,
+    };
+    if q.kind == api::QuotaKind::Budget {
+        let pico = |micros: u64| i128::from(micros) * 1_000_000;
+        let used_pico = pico(counted.used) + i128::from(counted.pico_rest);
+        let limit_pico = pico(q.amount);
+        status.limit_usd = Some(crate::usage::cost::usd(limit_pico));
+        status.used_usd = Some(crate::usage::cost::usd(used_pico));
+        status.remaining_usd = Some(crate::usage::cost::usd((limit_pico - used_pico).max(0)));
+        status.unpriced_calls = Some(counted.unpriced_calls);
+    }
+    status
 }

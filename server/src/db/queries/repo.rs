@@ -31,7 +31,9 @@ use std::collections::{BTreeSet, HashMap};
 use tokenctl_gateway::address::UpstreamAccess;
 use tokenctl_gateway::host;
 use tokenctl_gateway::llm::Provider;
-use tokenctl_gateway::quota::{QuotaState, QuotaUsage};
+use tokenctl_gateway::quota::{
+    cost_pico, PriceEntry, PriceTable, QuotaState, QuotaUsage, PICO_PER_MICRO,
+};
 use tokenctl_gateway::snapshot::{RouteEntry, TokenEntry};
 use tokenctl_gateway::token::{hash_secret, Secret, SecretKind};
 use tokenctl_gateway::usage::UsageEvent;

@@ -115,6 +115,7 @@ impl Repo {
             team: team_row(&mut tx, id).await?.expect("just inserted"),
             members: members(&mut tx, id).await?,
             live_tokens: 0,
+            quota_usage: None,
         };
         audited(
             &mut tx,
@@ -141,6 +142,7 @@ impl Repo {
             team,
             members: members(&mut tx, id).await?,
             live_tokens,
+            quota_usage: None,
         };
         tx.commit().await?;
         Ok(Some(detail))

@@ -186,6 +186,7 @@ fn previous_secret_without_grace_end_is_not_accepted() {
         secrets: Default::default(),
         secret_hosts: Default::default(),
         quotas: Default::default(),
+        prices: Default::default(),
     });
     let s = secret(2);
     assert_eq!(
@@ -312,6 +313,7 @@ fn checks_run_in_the_documented_order() {
         secrets: Default::default(),
         secret_hosts: Default::default(),
         quotas: Default::default(),
+        prices: Default::default(),
     });
     let mut limiter = RateLimiter::new();
     let (s, s2) = (secret(1), secret(2));

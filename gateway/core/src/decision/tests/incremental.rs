@@ -19,6 +19,7 @@ fn update(version: u64) -> ConfigUpdate {
         removed_secrets: vec![],
         quotas: vec![],
         removed_quotas: vec![],
+        prices: vec![],
     }
 }
 
@@ -35,6 +36,7 @@ fn fixture_snapshot() -> Snapshot {
         secrets: routes.secrets,
         secret_hosts: routes.secret_hosts,
         quotas: vec![],
+        prices: vec![],
     }
 }
 
@@ -322,4 +324,47 @@ fn quota_state_follows_updates() {
         (gw.quota_state(a), gw.quota_state(b)),
         (None, Some(&state(b, 9)))
     );
+}
+
+/// Prices travel with updates: a model listed replaces that model's list,
+/// the others stay; an update without prices keeps them; a full update
+/// replaces them all. The snapshot applies them alike.
+#[test]
+fn prices_follow_updates() {
+    use crate::quota::PriceEntry;
+    let price = |model: &str, input: u64| PriceEntry {
+        model: model.into(),
+        effective_from: "2026-01-01T00:00:00Z".parse().unwrap(),
+        input_micros_per_1m: input,
+        output_micros_per_1m: 0,
+    };
+    let input_of =
+        |gw: &Gateway, model: &str| gw.prices().at(model, now()).map(|p| p.input_micros_per_1m);
+    let mut snapshot = fixture_snapshot();
+    snapshot.prices = vec![price("m", 1), price("n", 2)];
+    let gw = Gateway::new(snapshot.clone());
+    assert_eq!((input_of(&gw, "m"), input_of(&gw, "n")), (Some(1), Some(2)));
+
+    let mut change = update(gw.version() + 1);
+    change.prices = vec![price("m", 3)];
+    snapshot.apply(change.clone()).unwrap();
+    let gw = gw.apply(change).unwrap();
+    assert_eq!((input_of(&gw, "m"), input_of(&gw, "n")), (Some(3), Some(2)));
+    let gw = gw.apply(update(gw.version() + 1)).unwrap();
+    assert_eq!(
+        input_of(&gw, "m"),
+        Some(3),
+        "kept by an update without prices"
+    );
+    assert_eq!(
+        Gateway::new(snapshot).prices(),
+        gw.prices(),
+        "the snapshot applies them alike"
+    );
+
+    let mut full = update(1);
+    full.full = true;
+    full.prices = vec![price("n", 5)];
+    let gw = gw.apply(full).unwrap();
+    assert_eq!((input_of(&gw, "m"), input_of(&gw, "n")), (None, Some(5)));
 }

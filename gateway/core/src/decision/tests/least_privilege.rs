@@ -12,6 +12,7 @@ fn single(routes: Vec<RouteEntry>, secrets: &[(&str, &str)], bound: SecretHosts)
         secrets: secrets.iter().copied().collect(),
         secret_hosts: bound,
         quotas: Default::default(),
+        prices: Default::default(),
     })
 }
 
@@ -59,6 +60,7 @@ fn scopes_reach_only_routes_granted_to_the_team() {
         secrets: Default::default(),
         secret_hosts: Default::default(),
         quotas: Default::default(),
+        prices: Default::default(),
     });
     for n in [1, 2, 3] {
         let s = secret(n);

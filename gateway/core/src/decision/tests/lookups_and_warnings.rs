@@ -97,6 +97,7 @@ fn unusable_snapshot_entries_are_dropped_with_warnings() {
             ("nl", "n.example"),
         ]),
         quotas: Default::default(),
+        prices: Default::default(),
     });
     let w = gw.warnings();
     assert_eq!(w.len(), 7, "{w:#?}");
@@ -150,6 +151,7 @@ fn authorize_token_decides_exactly_like_authorize() {
         .collect(),
         secret_hosts: fixture_hosts(),
         quotas: Default::default(),
+        prices: Default::default(),
     };
     let routes_only = Gateway::new(snapshot);
     let (mut l1, mut l2) = (RateLimiter::new(), RateLimiter::new());

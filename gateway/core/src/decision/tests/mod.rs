@@ -162,6 +162,7 @@ fn gateway() -> Gateway {
         .collect(),
         secret_hosts: fixture_hosts(),
         quotas: Default::default(),
+        prices: Default::default(),
     };
     // An internal service, approved as such.
     snapshot.routes[2].upstream_access = UpstreamAccess::Private;
