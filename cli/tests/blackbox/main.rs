@@ -10,6 +10,7 @@ mod prometheus_text;
 mod upstream;
 
 mod api_contract;
+mod budgets;
 mod concurrency;
 mod credentials;
 mod deploy;

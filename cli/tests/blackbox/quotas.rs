@@ -31,7 +31,7 @@ pub fn wait_known(http: &Http, gateway: &str, secret: &str) {
 }
 
 /// Seconds from now to the next midnight UTC.
-fn secs_to_midnight() -> i64 {
+pub(crate) fn secs_to_midnight() -> i64 {
     let now = Utc::now();
     let midnight = (now + TimeDelta::days(1))
         .with_hour(0)
@@ -43,14 +43,14 @@ fn secs_to_midnight() -> i64 {
 }
 
 /// The entry of `usage` (a `quota_usage` list) of `subject`.
-fn u_of<'a>(usage: &'a Value, subject: &str) -> &'a Value {
+pub(crate) fn u_of<'a>(usage: &'a Value, subject: &str) -> &'a Value {
     usage
         .as_array()
         .and_then(|u| u.iter().find(|q| q["subject"] == subject))
         .unwrap_or(&Value::Null)
 }
 
-fn quota_usage(srv: &TestServer, name: &str) -> Value {
+pub(crate) fn quota_usage(srv: &TestServer, name: &str) -> Value {
     srv.cli().json(&["token", "show", name])["quota_usage"].clone()
 }
 

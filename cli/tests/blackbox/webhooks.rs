@@ -6,6 +6,7 @@
 //! events the server finds by itself (tokens expiring, the KV sync
 //! failing, roll-ups lagging, a route's error rate).
 
+mod budgets;
 mod quotas;
 mod receiver;
 
@@ -94,8 +95,10 @@ both!(
     rollup_lagging,
     slow_receiver_does_not_delay_another,
     quota_warning_and_exhaustion_arrive_once,
+    budget_warning_and_exhaustion_arrive_once,
 );
 
+use budgets::budget_warning_and_exhaustion_arrive_once;
 use quotas::quota_warning_and_exhaustion_arrive_once;
 
 /// `webhook test`: one signed POST with the documented payload and
