@@ -5453,7 +5453,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__team__subcmd__update)
-            opts="-o -h --name --description --quota --quota-tokens --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --name --description --quota --quota-tokens --budget --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5472,6 +5472,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --quota-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5553,7 +5557,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__create)
-            opts="-o -h --name --scope --team --expires --description --allow-ip --rate --quota --quota-tokens --allow-unknown-scope --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --name --scope --team --expires --description --allow-ip --rate --quota --quota-tokens --budget --allow-unknown-scope --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5592,6 +5596,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --quota-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5951,7 +5959,7 @@ _tokenctl() {
             return 0
             ;;
         tokenctl__subcmd__token__subcmd__update)
-            opts="-o -h --team --name --description --scope --add-scope --remove-scope --expires --allow-ip --allow-any-ip --rate --quota --quota-tokens --allow-unknown-scope --server --token --profile --output --color --ca-cert --help"
+            opts="-o -h --team --name --description --scope --add-scope --remove-scope --expires --allow-ip --allow-any-ip --rate --quota --quota-tokens --budget --allow-unknown-scope --server --token --profile --output --color --ca-cert --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5998,6 +6006,10 @@ _tokenctl() {
                     return 0
                     ;;
                 --quota-tokens)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

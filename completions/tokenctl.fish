@@ -231,7 +231,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "list" -d 'List tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace, quotas with what is used and left this period. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list, rate limit or quotas'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list, rate limit, quotas or budget'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "rotate" -d 'Give a token a new secret, keeping its id, scopes and history'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and not __fish_seen_subcommand_from create list show update revoke rotate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -244,6 +244,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l rate -d 'Rate limit N/PERIOD, e.g. 100/1m' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l quota -d 'Requests per calendar period (UTC): N/hour, N/day or N/month, e.g. 100/day' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l quota-tokens -d 'LLM tokens (input plus output) per calendar period, e.g. 2000000/month' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l budget -d 'USD the token\'s LLM calls may cost per calendar period, at the model prices in force (`tokenctl price set`), e.g. 25/month or 0.50/day' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from create" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -302,6 +303,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l rate -d 'New rate limit N/PERIOD, or `none`' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l quota -d 'Requests per calendar period (UTC), e.g. 100/day, or `none`' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l quota-tokens -d 'LLM tokens per calendar period, e.g. 2000000/month, or `none`' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l budget -d 'USD of LLM calls per calendar period, e.g. 25/month, or `none`' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from update" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -348,7 +350,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "list" -d 'List tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace, quotas with what is used and left this period. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list, rate limit or quotas'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list, rate limit, quotas or budget'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Give a token a new secret, keeping its id, scopes and history'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand token; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -585,7 +587,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_s
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "create" -d 'Create a team (global admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "list" -d 'List the teams you can see, with their members and active tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "show" -d 'Show a team and its members'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "update" -d 'Rename a team or change its description (team admins), or its quotas (global admins)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "update" -d 'Rename a team or change its description (team admins), or its quotas and budget (global admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "delete" -d 'Delete a team (team admins); refused while it has tokens that are not revoked'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "member" -d 'Add, change or remove team members'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and not __fish_seen_subcommand_from create list show update delete member help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -635,6 +637,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l description -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l quota -d 'Requests of all the team\'s tokens per calendar period (UTC), e.g. 50000/month, or `none`' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l quota-tokens -d 'LLM tokens of the team per calendar period, e.g. 20000000/month, or `none`' -r
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l budget -d 'USD the LLM calls of all the team\'s tokens may cost per calendar period, e.g. 500/month, or `none`' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l server -d 'Server URL [default: the profile\'s, else http://127.0.0.1:7700]' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l token -d 'Admin credential (tkc_…), overriding the stored one. Prefer the environment variable: command lines are visible to other users' -r
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from update" -l profile -d 'Profile to use (one per server you manage)' -r
@@ -680,7 +683,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "create" -d 'Create a team (global admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the teams you can see, with their members and active tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show a team and its members'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "update" -d 'Rename a team or change its description (team admins), or its quotas (global admins)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "update" -d 'Rename a team or change its description (team admins), or its quotas and budget (global admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a team (team admins); refused while it has tokens that are not revoked'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "member" -d 'Add, change or remove team members'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand team; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -1447,7 +1450,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and not __fish_s
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "create" -d 'Issue a token; its secret is printed once and never again'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "list" -d 'List tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "show" -d 'Show one token: status, masked secret, scopes, last use, rotation grace, quotas with what is used and left this period. Given a token\'s own secret (`ntk_…`), finds the token it belongs to'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list, rate limit or quotas'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "update" -d 'Change a token\'s name, description, scopes, expiry, IP allow-list, rate limit, quotas or budget'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "revoke" -d 'Revoke a token (it stays listed with status `revoked`, for audit and usage history)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from token" -f -a "rotate" -d 'Give a token a new secret, keeping its id, scopes and history'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from route" -f -a "add" -d 'Add a route: a path prefix on the gateway forwarded to an upstream'
@@ -1464,7 +1467,7 @@ complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "create" -d 'Create a team (global admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "list" -d 'List the teams you can see, with their members and active tokens, by name, a page at a time'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "show" -d 'Show a team and its members'
-complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "update" -d 'Rename a team or change its description (team admins), or its quotas (global admins)'
+complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "update" -d 'Rename a team or change its description (team admins), or its quotas and budget (global admins)'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "delete" -d 'Delete a team (team admins); refused while it has tokens that are not revoked'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from team" -f -a "member" -d 'Add, change or remove team members'
 complete -c tokenctl -n "__fish_tokenctl_using_subcommand help; and __fish_seen_subcommand_from user" -f -a "create" -d 'Create a user (global admins); prints their first credential once'
