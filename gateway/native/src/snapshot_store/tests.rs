@@ -28,7 +28,12 @@ fn snapshot(tokens: u128) -> Snapshot {
         secrets: [("key", "sk-secret")].into_iter().collect(),
         secret_hosts: [("key".to_string(), vec!["api.example".to_string()])].into(),
         quotas: vec![quota(Uuid::from_u128(0xaa))],
-        prices: vec![],
+        prices: vec![tokenctl_gateway::quota::PriceEntry {
+            model: "gpt-4o".into(),
+            effective_from: "2026-12-01T00:00:00Z".parse().unwrap(),
+            input_micros_per_1m: 2_500_000,
+            output_micros_per_1m: 10_000_000,
+        }],
     }
 }
 
@@ -77,6 +82,12 @@ fn round_trips_a_config_larger_than_a_chunk() {
         Some(&quota(Uuid::from_u128(0xaa))),
         "the published quota state survives a restart"
     );
+    assert_eq!(
+        loaded.prices(),
+        gateway.prices(),
+        "so do the prices budgets are counted with"
+    );
+    assert!(!loaded.prices().is_empty());
     assert!(!std::fs::read(dir.path().join("snapshot.sealed"))
         .unwrap()
         .windows(9)
