@@ -2,7 +2,7 @@
 //! the fake OpenAI upstream, at the prices set with `price set`: the call
 //! that crosses the budget completes, the next is refused until midnight
 //! UTC; what `token show` and `team show` report, exactly; unpriced calls
-//! cost nothing; hostile input.
+//! cost nothing; the overshoot with two gateways; hostile input.
 
 use crate::gateways::native_gateway::Native;
 use crate::gateways::{eventually, token};
@@ -171,6 +171,35 @@ on_both_backends! {
         assert_eq!(budget_of(&usage, "team")["remaining_usd"], "0.000000", "{usage}");
         let audit = s.cli.json(&["audit", "list", "--action", "team.update"]);
         assert!(audit.as_array().unwrap().iter().any(|e| e["after"]["quotas"][0]["kind"] == "budget"), "{audit}");
+    }
+
+    fn two_gateways_overshoot_a_budget_within_the_documented_bound(srv) {
+        let s = Native::start(srv);
+        llm_route(&s);
+        s.cli.json(&["price", "set", MODEL, "--in", PRICE_IN, "--out", PRICE_OUT]);
+        let second = crate::common::TestGateway::start(&s.srv);
+        second.wait_ready();
+        // $0.05 is 46.9 calls: one gateway alone passes 47.
+        let t = token(&s.cli, "shared", &["--scope", "llm", "--budget", "0.05/day"]);
+        wait_known(&s.http, &s.gw.url, &t);
+        wait_known(&s.http, &second.url, &t);
+        let gateways = [s.gw.url.clone(), second.url.clone()];
+        let mut passed = 0u64;
+        for i in 0..200 {
+            let url = format!("{}/api/llm/chat/completions", gateways[i % 2]);
+            let headers = [("x-api-key", t.as_str()), ("content-type", "application/json")];
+            let r = s.http.send("POST", &url, &headers, r#"{"model":"gpt-4o","messages":[]}"#);
+            match r.status {
+                200 => passed += 1,
+                429 => assert_eq!(r.code(), "quota_exceeded"),
+                other => panic!("status {other}"),
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        println!("two native gateways, budget 0.05/day (47 calls alone): {passed} calls passed at ~40 calls/s");
+        // Each gateway passes at most the budget on its own count, plus
+        // the call that crosses it.
+        assert!((47..=94).contains(&passed), "{passed}");
     }
 
     fn invalid_budgets_are_refused_and_nothing_is_stored(srv) {
