@@ -8,15 +8,19 @@
 //!   period allows, written `N/PERIOD` (`USD/PERIOD` for budgets), with the
 //!   one parser the CLI and the control plane share;
 //! * [`QuotaState`] — what the control plane publishes per subject;
-//! * [`QuotaCounter`] — a gateway's local count, surviving snapshot swaps.
+//! * [`QuotaCounter`] — a gateway's local count, surviving snapshot swaps;
+//! * [`LlmTokenCharge`] — an answer's LLM tokens counted against the
+//!   token's and the team's LLM-token quotas, by both gateways alike.
 //!
 //! The decision's quota check is [`Gateway::check_quotas`](crate::Gateway::check_quotas).
 
+mod charge;
 mod counter;
 mod limit;
 mod period;
 mod state;
 
+pub use charge::LlmTokenCharge;
 pub use counter::{Exhausted, QuotaCounter};
 pub use limit::{
     format_usd, QuotaError, QuotaKind, QuotaLimit, MAX_BUDGET_MICRO_USD, MAX_COUNT, MICRO_PER_USD,
