@@ -164,6 +164,9 @@ gateway_scenarios! {
         // to midnight UTC; a team's counts its tokens together; removing
         // them follows the server.
         quotas_limit_tokens_and_teams_and_follow_the_server,
+        // LLM-token quotas: the answer that crosses the limit completes,
+        // the next request is refused.
+        llm_token_quotas_count_the_answers,
     ]
     native_only: [
         ten_thousand_requests_survive_server_outage_and_gateway_restart =>

@@ -139,3 +139,64 @@ pub fn quotas_limit_tokens_and_teams_and_follow_the_server(s: &mut dyn GatewayUn
         assert_eq!(s.http().get(&url, Some(&capped_a)).status, 200);
     }
 }
+
+/// An LLM-token quota counts what the answers reported (input plus
+/// output), once each answer has streamed: the request that crosses the
+/// limit completes and the next is refused (docs/spend.md §4).
+pub fn llm_token_quotas_count_the_answers(s: &mut dyn GatewayUnderTest) {
+    let upstream = s.upstream().url.clone();
+    s.cli().json(&[
+        "route",
+        "add",
+        "llm",
+        "--all-teams",
+        "--path",
+        "/api/llm",
+        "--upstream",
+        &format!("{upstream}/fake-openai/v1"),
+        "--auth",
+        "bearer:UPSTREAM_KEY",
+        "--llm",
+        "openai",
+    ]);
+    // Every answer of the fake reports 17 + 5 = 22 tokens: the third
+    // crosses 50.
+    let t = token(
+        s.cli(),
+        "chat",
+        &["--scope", "llm", "--quota-tokens", "50/day"],
+    );
+    s.sync();
+    wait_known(s, &t);
+    let url = s.url("/api/llm/chat/completions");
+    let headers = [
+        ("x-api-key", t.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let send = || {
+        s.http().send(
+            "POST",
+            &url,
+            &headers,
+            r#"{"model":"gpt-4o","messages":[]}"#,
+        )
+    };
+    for i in 0..3 {
+        let r = send();
+        assert_eq!(
+            r.status,
+            200,
+            "answer {i}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    let r = send();
+    assert_eq!(
+        (r.status, r.code()),
+        (429, "quota_exceeded".to_string()),
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let message = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(message.contains("daily LLM token quota"), "{message}");
+}
