@@ -10,8 +10,8 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokenctl_gateway::kv::{
-    open_secrets, routes_gateway, token_key, EdgeKey, MetaValue, RoutesValue, SecretsValue,
-    TokenValue, META_KEY, ROUTES_KEY, SECRETS_KEY,
+    open_secrets, quota_key, routes_gateway, token_key, EdgeKey, MetaValue, QuotaValue,
+    RoutesValue, SecretsValue, TokenValue, META_KEY, ROUTES_KEY, SECRETS_KEY,
 };
 use tokenctl_gateway::token::hash_secret;
 use tokenctl_gateway::{PresentedToken, RateLimiter, RequestInfo};
@@ -38,6 +38,7 @@ on_both_backends_with_kv!(
     grace_end_deletes_the_old_key,
     one_process_syncs,
     the_worker_reads_what_the_sync_writes,
+    quota_states_reach_kv_without_rewriting_meta,
 );
 
 fn edge_key() -> String {
@@ -797,4 +798,105 @@ fn the_worker_reads_what_the_sync_writes(backend: Backend) {
     );
     assert_eq!(decide(&revoked, "/openai/chat"), Err("invalid_token"));
     assert_eq!(decide(&kept, "/elsewhere"), Err("route_not_found"));
+}
+
+/// A token's quota state is its own key (docs/kv-layout.md): written with
+/// the quota, rewritten when the server publishes what it counted, without
+/// rewriting `meta` or the token's key, and deleted with the quota.
+fn quota_states_reach_kv_without_rewriting_meta(backend: Backend) {
+    let kv = FakeKv::start(API_TOKEN);
+    let Some(srv) = start(backend, &kv_env(&kv, API_TOKEN, true)) else {
+        return;
+    };
+    let cli = srv.cli();
+    let created = cli.json(&[
+        "token",
+        "create",
+        "--name",
+        "capped",
+        "--scope",
+        "*",
+        "--allow-unknown-scope",
+        "--quota",
+        "100/day",
+    ]);
+    let id: uuid::Uuid = created["id"].as_str().unwrap().parse().unwrap();
+    let token_hash = hash_secret(created["token"].as_str().unwrap());
+    cli.json(&["sync", "push"]);
+    let key = quota_key(id);
+    let read = |store: &BTreeMap<String, crate::fake_kv::Entry>| {
+        let raw = String::from_utf8(store[&key].value.clone()).unwrap();
+        QuotaValue::decode(id, &raw).expect("the Worker reads it")
+    };
+    let store = kv.snapshot();
+    let q = read(&store).quota;
+    assert_eq!(
+        (q.limits.len(), q.limits[0].limit, q.limits[0].used),
+        (1, 100, 0)
+    );
+    let meta_before = store[META_KEY].value.clone();
+    let token_before = store[&tok(&token_hash)].value.clone();
+
+    // Usage arrives; the server publishes the count; the sync writes it.
+    let gateway_key = cli.json(&["gateway-key", "create", "quota-kv"])["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events: Vec<Value> = (0..3)
+        .map(|_| {
+            json!({
+                "id": uuid::Uuid::now_v7(), "token_id": id, "method": "GET", "status": 200,
+                "latency_ms": 1.0, "bytes_in": 0, "bytes_out": 1, "at": chrono::Utc::now(),
+            })
+        })
+        .collect();
+    let resp = crate::upstream::Http::new().send(
+        "POST",
+        &format!("{}/v1/usage/events", srv.url),
+        &[
+            ("authorization", &format!("Bearer {gateway_key}")),
+            ("content-type", "application/json"),
+        ],
+        &Value::from(events).to_string(),
+    );
+    assert_eq!(resp.status, 200, "{}", String::from_utf8_lossy(&resp.body));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while read(&kv.snapshot()).quota.limits[0].used != 3 {
+        assert!(
+            Instant::now() < deadline,
+            "the published count never reached KV"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    wait_synced(&srv, Duration::from_secs(10));
+    let store = kv.snapshot();
+    assert_eq!(
+        store[META_KEY].value, meta_before,
+        "meta is not rewritten for quota states"
+    );
+    assert_eq!(
+        store[&tok(&token_hash)].value,
+        token_before,
+        "nor the token"
+    );
+    // A full reconcile finds everything in place and brings `meta` up.
+    let full = cli.json(&["sync", "push", "--full"]);
+    assert_eq!(
+        (full["written"].as_u64(), full["deleted"].as_u64()),
+        (Some(0), Some(0)),
+        "{full}"
+    );
+    let meta: MetaValue = serde_json::from_slice(&kv.snapshot()[META_KEY].value).unwrap();
+    assert_eq!(meta.v, full["version"].as_u64().unwrap());
+
+    // Removing the quota removes the key.
+    cli.json(&["token", "update", "capped", "--quota", "none"]);
+    cli.json(&["sync", "push"]);
+    assert!(!kv.snapshot().contains_key(&key));
+    let full = cli.json(&["sync", "push", "--full"]);
+    assert_eq!(
+        (full["written"].as_u64(), full["deleted"].as_u64()),
+        (Some(0), Some(0)),
+        "{full}"
+    );
 }

@@ -1,24 +1,23 @@
 //! LLM-token quotas and budgets on the native gateway: an answer's token
 //! counts, and so its cost, are known once it has streamed, so they are
 //! counted against the token's and the team's quotas then, by the response
-//! body (request quotas are counted by the decision itself).
+//! body (request quotas are counted by the decision itself). What is
+//! counted is the core's [`LlmTokenCharge`](Charge), which the Worker uses
+//! too.
 
 use crate::state::{Installed, Shared};
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, Mutex};
-use tokenctl_gateway::quota::{PriceTable, QuotaCounter, QuotaKind};
+use tokenctl_gateway::quota::{LlmTokenCharge as Charge, PriceTable, QuotaCounter};
 use tokenctl_gateway::usage::LlmOutcome;
 use tokenctl_gateway::Allowed;
-use uuid::Uuid;
 
-/// The subjects an allowed request's LLM tokens and cost count against.
+/// The subjects an allowed request's LLM tokens and cost count against,
+/// the gateway's counter, and the prices published when the request was
+/// admitted.
 pub struct LlmCharge {
     counter: Arc<Mutex<QuotaCounter>>,
-    /// Subjects with an LLM-token quota.
-    token_subjects: Vec<Uuid>,
-    /// Subjects with a budget.
-    budget_subjects: Vec<Uuid>,
-    /// The prices published when the request was admitted.
+    charge: Charge,
     prices: Arc<PriceTable>,
 }
 
@@ -26,24 +25,15 @@ impl LlmCharge {
     /// `None` unless the token or its team has an LLM-token quota or a
     /// budget.
     pub fn of(shared: &Shared, installed: &Installed, allowed: &Allowed) -> Option<LlmCharge> {
-        let with = |kind: QuotaKind| -> Vec<Uuid> {
-            [allowed.token_id, allowed.team_id]
-                .into_iter()
-                .filter(|s| {
-                    installed
-                        .gateway
-                        .quota_state(*s)
-                        .is_some_and(|q| q.limits.iter().any(|l| l.kind == kind))
-                })
-                .collect()
-        };
-        let token_subjects = with(QuotaKind::LlmTokens);
-        let budget_subjects = with(QuotaKind::Budget);
-        (!token_subjects.is_empty() || !budget_subjects.is_empty()).then(|| LlmCharge {
+        let gateway = &installed.gateway;
+        let charge = Charge::of([
+            gateway.quota_state(allowed.token_id),
+            gateway.quota_state(allowed.team_id),
+        ])?;
+        Some(LlmCharge {
             counter: shared.quotas.clone(),
-            token_subjects,
-            budget_subjects,
-            prices: installed.gateway.prices().clone(),
+            charge,
+            prices: gateway.prices().clone(),
         })
     }
 
@@ -51,23 +41,7 @@ impl LlmCharge {
     /// price in force at `at`, if it reported them (a call of an unpriced
     /// model costs nothing toward a budget).
     pub fn record(&self, llm: &LlmOutcome, at: DateTime<Utc>) {
-        let Some(usage) = &llm.usage else {
-            return;
-        };
-        let tokens = usage.input_tokens.saturating_add(usage.output_tokens);
-        let cost = if self.budget_subjects.is_empty() {
-            None
-        } else {
-            self.prices.llm_cost_pico(llm, at)
-        };
         let mut counter = self.counter.lock().expect("not poisoned");
-        for subject in &self.token_subjects {
-            counter.record(*subject, QuotaKind::LlmTokens, tokens, at);
-        }
-        if let Some(pico) = cost {
-            for subject in &self.budget_subjects {
-                counter.record_cost(*subject, pico, at);
-            }
-        }
+        self.charge.record(&mut counter, &self.prices, llm, at);
     }
 }

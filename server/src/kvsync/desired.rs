@@ -12,9 +12,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use tokenctl_gateway::kv::{
-    token_key, EdgeKey, MetaValue, RoutesValue, SecretsValue, TokenValue, META_KEY, ROUTES_KEY,
-    SECRETS_KEY,
+    quota_key, token_key, EdgeKey, MetaValue, QuotaValue, RoutesValue, SecretsValue, TokenValue,
+    META_KEY, ROUTES_KEY, SECRETS_KEY,
 };
+use tokenctl_gateway::quota::QuotaState;
 use tokenctl_gateway::snapshot::{RouteEntry, SecretHosts, TokenEntry};
 use uuid::Uuid;
 
@@ -87,6 +88,25 @@ pub fn token_entries(version: u64, token: &TokenEntry) -> Vec<Desired> {
         });
     }
     out
+}
+
+/// One subject's published quota state (`quota:<uuid>`). Its hash covers
+/// `used`, so a publication that counted more rewrites it, and one that
+/// changed nothing (the same state published again) does not.
+pub fn quota_entry(version: u64, state: &QuotaState) -> Desired {
+    let hash = content_hash(&to_json(state));
+    Desired {
+        key: quota_key(state.subject),
+        value: QuotaValue {
+            v: version,
+            quota: state.clone(),
+        }
+        .encode(),
+        metadata: serde_json::json!({"v": version, "h": hash}),
+        hash: Some(hash),
+        grace_end: None,
+        token_id: None,
+    }
 }
 
 /// The whole route table.
@@ -227,6 +247,38 @@ mod tests {
 
         t.revoked = true;
         assert!(token_entries(9, &t).is_empty());
+    }
+
+    #[test]
+    fn quota_states_are_written_for_the_worker() {
+        use tokenctl_gateway::quota::{Period, QuotaKind, QuotaUsage};
+        let mut state = QuotaState {
+            subject: Uuid::from_u128(5),
+            limits: vec![QuotaUsage {
+                kind: QuotaKind::Requests,
+                limit: 5,
+                period: Period::Day,
+                period_start: "2026-12-03T00:00:00Z".parse().unwrap(),
+                used: 1,
+            }],
+        };
+        let d = quota_entry(9, &state);
+        assert_eq!(d.key, format!("quota:{}", Uuid::from_u128(5)));
+        // What the Worker reads.
+        let read = QuotaValue::decode(Uuid::from_u128(5), &d.value).unwrap();
+        assert_eq!((read.v, &read.quota), (9, &state));
+        // The same state at a later version is up to date; more used is not.
+        assert!(listed_up_to_date(
+            Some(&d.metadata),
+            &quota_entry(10, &state),
+            10
+        ));
+        state.limits[0].used = 2;
+        assert!(!listed_up_to_date(
+            Some(&d.metadata),
+            &quota_entry(10, &state),
+            10
+        ));
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! An incremental round: writes what changed after the synced position.
 
-use super::desired::{meta_entry, routes_entry, secrets_entry, token_entries, token_keys, Desired};
+use super::desired::{
+    meta_entry, quota_entry, routes_entry, secrets_entry, token_entries, token_keys, Desired,
+};
 use super::{KvSync, RoundError};
 use crate::api;
 use crate::db::KvSyncState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use tokenctl_gateway::kv::{token_key, EdgeKey};
+use tokenctl_gateway::kv::{quota_key, token_key, EdgeKey};
 use uuid::Uuid;
 
 impl KvSync {
@@ -48,6 +50,17 @@ impl KvSync {
         }
         for id in &config.removed_tokens {
             deletes.extend(known.get(id).into_iter().flatten().cloned());
+            // A revoked token's quota state goes with it.
+            deletes.insert(quota_key(*id));
+        }
+        // Quota states: each publication rewrites only its subject's key;
+        // a subject whose quotas were removed loses its key.
+        for state in &config.quotas {
+            let d = quota_entry(version, state);
+            writes.insert(d.key.clone(), d);
+        }
+        for id in &config.removed_quotas {
+            deletes.insert(quota_key(*id));
         }
         // Also the hashes the database still has for removed tokens, in case
         // a key reached KV some other way (an older export, say).
@@ -82,8 +95,22 @@ impl KvSync {
         self.db.kv_remember_keys(token_keys(&writes)).await?;
         self.delete_all(&deletes, |_| {}).await?;
         self.put_all(&writes, |_| {}).await?;
-        let meta = meta_entry(version, api::now());
-        self.put_all(&[&meta], |_| {}).await?;
+        // `meta` marks the configuration (tokens, routes, secrets) KV
+        // reflects. Quota states are published up to once a second per
+        // subject, and each round's meta write would double the API calls
+        // of such a round; the Worker reads quota keys directly and needs
+        // no marker, so a round that carried only quota states leaves
+        // `meta` alone (the next other round, or a reconcile, moves it).
+        let quota_only = config.tokens.is_empty()
+            && config.removed_tokens.is_empty()
+            && config.routes.is_empty()
+            && config.removed_routes.is_empty()
+            && config.secrets.is_empty()
+            && config.removed_secrets.is_empty();
+        if !quota_only {
+            let meta = meta_entry(version, api::now());
+            self.put_all(&[&meta], |_| {}).await?;
+        }
         self.db.kv_forget_keys(deletes.clone()).await?;
         let cf = self.cloudflare();
         self.db

@@ -4,8 +4,8 @@
 
 use super::client::ListedKey;
 use super::desired::{
-    listed_up_to_date, meta_entry, routes_entry, secrets_entry, secrets_match, token_entries,
-    token_keys, Desired,
+    listed_up_to_date, meta_entry, quota_entry, routes_entry, secrets_entry, secrets_match,
+    token_entries, token_keys, Desired,
 };
 use super::{KvSync, RoundError};
 use crate::api;
@@ -66,6 +66,10 @@ impl KvSync {
             for d in token_entries(version, token) {
                 keys.insert(d.key.clone(), d);
             }
+        }
+        for state in &config.quotas {
+            let d = quota_entry(version, state);
+            keys.insert(d.key.clone(), d);
         }
         let routes = routes_entry(version, &config.routes);
         keys.insert(routes.key.clone(), routes);

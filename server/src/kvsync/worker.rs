@@ -14,7 +14,8 @@ use tokenctl_gateway::kv::{EdgeKey, META_KEY};
 /// How often an idle worker checks for changes made by other processes.
 const POLL: Duration = Duration::from_secs(2);
 /// KV allows one write per second to a key: rounds start at least this far
-/// apart (every round writes `meta`).
+/// apart (every round writes `meta`, or quota states that may be
+/// published again a second later).
 const MIN_ROUND_INTERVAL: Duration = Duration::from_millis(1_100);
 /// While idle, a cheap read this often shows whether Cloudflare is reachable
 /// and the API token still valid.

@@ -159,6 +159,14 @@ gateway_scenarios! {
         // LLM routes: token counts of JSON and streamed answers, priced;
         // streams byte-identical, the usage the gateway asked for removed.
         llm_usage_is_read_from_answers_and_priced,
+        // Quotas: a token's passes exactly its quota (the Worker: at most
+        // the quota per isolate), then 429 quota_exceeded with Retry-After
+        // to midnight UTC; a team's counts its tokens together; removing
+        // them follows the server.
+        quotas_limit_tokens_and_teams_and_follow_the_server,
+        // LLM-token quotas: the answer that crosses the limit completes,
+        // the next request is refused.
+        llm_token_quotas_count_the_answers,
     ]
     native_only: [
         ten_thousand_requests_survive_server_outage_and_gateway_restart =>
@@ -171,5 +179,9 @@ gateway_scenarios! {
         without_a_queue_posts_usage_directly { queue: false } =>
             "Worker only: a deployment without the USAGE Queue binding; the \
              native gateway has no Queue (it spools to disk).",
+        a_burst_passes_at_most_the_quota_per_isolate =>
+            "Worker only: the per-isolate bound with the published state \
+             arriving through KV mid-burst; the native gateway's bounds are \
+             measured in quotas.rs.",
     ]
 }

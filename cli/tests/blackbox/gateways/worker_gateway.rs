@@ -175,6 +175,53 @@ pub fn without_a_queue_posts_usage_directly(s: &mut Worker) {
     assert_eq!(s.health().1["usage"]["buffered"], 0);
 }
 
+/// A client as fast as it can go through the Worker against `--quota
+/// 100/day`, while the server's published quota state is written to KV
+/// every 20 requests (as the KV sync does about once a second): the
+/// isolate's own count and the published count are combined, never added
+/// twice, so at most the quota passes per isolate. Prints the figures
+/// (docs/spend.md, "The Cloudflare Worker").
+pub fn a_burst_passes_at_most_the_quota_per_isolate(s: &mut Worker) {
+    use super::scenarios::WORKERD_ISOLATES;
+    let t = token(&s.cli, "burst", &["--scope", "echo", "--quota", "100/day"]);
+    s.sync();
+    let url = s.url("/api/echo/b");
+    eventually("the token at the Worker", s.follow_limit(), || {
+        s.http.get(&s.url("/no-such-route"), Some(&t)).status == 404
+    });
+    let started = Instant::now();
+    let (mut passed, mut refused, mut sent) = (0u64, 0u64, 0u64);
+    let mut published = Vec::new();
+    while refused < 20 {
+        let r = s.http.get(&url, Some(&t));
+        sent += 1;
+        match r.status {
+            200 => passed += 1,
+            429 => {
+                assert_eq!(r.code(), "quota_exceeded");
+                refused += 1;
+            }
+            other => panic!("HTTP {other}: {}", String::from_utf8_lossy(&r.body)),
+        }
+        assert!(passed <= 100 * WORKERD_ISOLATES, "{passed} passed");
+        if sent % 20 == 0 {
+            s.write_kv();
+            let shown = s.cli.json(&["token", "show", "burst"]);
+            published.push(shown["quota_usage"][0]["used"].as_u64().unwrap_or(0));
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "quota 100/day, one client as fast as it goes through workerd ({WORKERD_ISOLATES} \
+         isolate): {passed} passed, {refused} refused of {sent} in {secs:.1} s; the server's \
+         count when KV was written: {published:?}"
+    );
+    assert!(
+        (100..=100 * WORKERD_ISOLATES).contains(&passed),
+        "{passed} passed"
+    );
+}
+
 /// The Worker's CPU per request: a measurement, not a test (its figures
 /// move with the machine), run by `gateway/bench/worker` with the
 /// production cache settings, so a hot token costs no KV read.

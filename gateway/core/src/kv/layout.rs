@@ -5,6 +5,9 @@
 /// hash and, while a rotation grace runs, its previous one. Absent means
 /// unknown or revoked.
 pub const TOKEN_PREFIX: &str = "tok:";
+/// `quota:<uuid>`: the published quota state of one subject (a token or
+/// a team, by id) with quotas. Absent means no quotas.
+pub const QUOTA_PREFIX: &str = "quota:";
 /// The whole route table.
 pub const ROUTES_KEY: &str = "routes";
 /// Every upstream secret, sealed under the edge key.
@@ -19,10 +22,19 @@ pub fn token_key(secret_hash: &str) -> String {
     format!("{TOKEN_PREFIX}{secret_hash}")
 }
 
+/// The key of a subject's quota state (a token's or a team's id).
+pub fn quota_key(subject: uuid::Uuid) -> String {
+    format!("{QUOTA_PREFIX}{subject}")
+}
+
 /// Whether `key` belongs to this layout: the sync deletes orphans only
 /// among these.
 pub fn is_ours(key: &str) -> bool {
-    key.starts_with(TOKEN_PREFIX) || key == ROUTES_KEY || key == SECRETS_KEY || key == META_KEY
+    key.starts_with(TOKEN_PREFIX)
+        || key.starts_with(QUOTA_PREFIX)
+        || key == ROUTES_KEY
+        || key == SECRETS_KEY
+        || key == META_KEY
 }
 
 #[cfg(test)]
@@ -32,10 +44,22 @@ mod tests {
     #[test]
     fn keys_of_the_layout() {
         assert_eq!(token_key("ab"), "tok:ab");
-        for ours in ["tok:ab", "routes", "secrets", "meta"] {
+        assert_eq!(
+            quota_key(uuid::Uuid::from_u128(1)),
+            "quota:00000000-0000-0000-0000-000000000001"
+        );
+        for ours in ["tok:ab", "quota:x", "routes", "secrets", "meta"] {
             assert!(is_ours(ours), "{ours}");
         }
-        for other in ["tok", "TOK:ab", "routes2", "metadata", "my-app:config"] {
+        for other in [
+            "tok",
+            "TOK:ab",
+            "quota",
+            "quotas",
+            "routes2",
+            "metadata",
+            "my-app:config",
+        ] {
             assert!(!is_ours(other), "{other}");
         }
     }

@@ -2,10 +2,12 @@
 //! the Cloudflare Worker reads, defined once for both
 //! (`docs/kv-layout.md` describes it for people).
 //!
-//! * [`layout`] — the key names (`tok:<hash>`, `routes`, `secrets`,
-//!   `meta`);
+//! * [`layout`] — the key names (`tok:<hash>`, `quota:<uuid>`, `routes`,
+//!   `secrets`, `meta`);
 //! * [`values`] — the JSON value under each key, and the core
 //!   [`Gateway`](crate::Gateway) a Worker builds from them;
+//! * [`quotas`] — the `quota:<uuid>` value: a subject's published quota
+//!   state;
 //! * [`edge_key`] — the edge key (`TOKENCTL_EDGE_KEY`) and its `key_id`;
 //! * [`secrets`] — sealing upstream secrets into the `secrets` value under
 //!   that key, and opening them again.
@@ -33,10 +35,14 @@
 
 pub mod edge_key;
 pub mod layout;
+pub mod quotas;
 pub mod secrets;
 pub mod values;
 
 pub use edge_key::{EdgeKey, MalformedEdgeKey};
-pub use layout::{is_ours, token_key, META_KEY, ROUTES_KEY, SECRETS_KEY, TOKEN_PREFIX};
+pub use layout::{
+    is_ours, quota_key, token_key, META_KEY, QUOTA_PREFIX, ROUTES_KEY, SECRETS_KEY, TOKEN_PREFIX,
+};
+pub use quotas::{QuotaValue, QuotaValueError};
 pub use secrets::{open_secrets, SecretsValue};
 pub use values::{routes_gateway, MetaValue, RoutesValue, TokenValue};

@@ -10,16 +10,21 @@
 //! * [`QuotaState`] — what the control plane publishes per subject;
 //! * [`QuotaCounter`] — a gateway's local count, surviving snapshot swaps;
 //! * [`PriceTable`] and [`cost_pico`] — what an LLM call costs toward a
-//!   budget, computed alike by the control plane and the gateways.
+//!   budget, computed alike by the control plane and the gateways;
+//! * [`LlmTokenCharge`] — an answer's LLM tokens (and their cost)
+//!   counted against the token's and the team's quotas and budgets, by
+//!   both gateways alike.
 //!
 //! The decision's quota check is [`Gateway::check_quotas`](crate::Gateway::check_quotas).
 
+mod charge;
 mod counter;
 mod limit;
 mod period;
 mod price;
 mod state;
 
+pub use charge::LlmTokenCharge;
 pub use counter::{Exhausted, QuotaCounter};
 pub use limit::{
     format_usd, QuotaError, QuotaKind, QuotaLimit, MAX_BUDGET_MICRO_USD, MAX_COUNT, MICRO_PER_USD,

@@ -243,3 +243,44 @@ proptest! {
         prop_assert!(passed <= limit + publish_every, "{} passed", passed);
     }
 }
+
+#[test]
+fn an_answers_llm_tokens_count_against_the_subjects_with_such_a_quota() {
+    use crate::llm::LlmUsage;
+    use crate::usage::LlmOutcome;
+    let now = t("2026-12-03T13:00:00Z");
+    let token = state(1, QuotaKind::LlmTokens, 100, 0, now);
+    let team = state(2, QuotaKind::Requests, 100, 0, now);
+    assert_eq!(LlmTokenCharge::of([None, Some(&team)]), None);
+    let charge = LlmTokenCharge::of([Some(&token), Some(&team)]).unwrap();
+    assert_eq!(
+        charge.subjects().copied().collect::<Vec<_>>(),
+        [Uuid::from_u128(1)]
+    );
+
+    let mut counter = QuotaCounter::new();
+    counter.admit(&[&token, &team], now).unwrap();
+    let answer = LlmOutcome {
+        requested_model: None,
+        usage: Some(LlmUsage {
+            input_tokens: 70,
+            output_tokens: 40,
+            ..LlmUsage::default()
+        }),
+    };
+    let prices = PriceTable::default();
+    charge.record(&mut counter, &prices, &LlmOutcome::default(), now);
+    assert_eq!(
+        counter.local_total(Uuid::from_u128(1), QuotaKind::LlmTokens, now),
+        0,
+        "nothing reported, nothing counted"
+    );
+    charge.record(&mut counter, &prices, &answer, now);
+    assert_eq!(
+        counter.local_total(Uuid::from_u128(1), QuotaKind::LlmTokens, now),
+        110
+    );
+    // The request that crossed the limit completed; the next is refused.
+    let refused = counter.admit(&[&token, &team], now).unwrap_err();
+    assert_eq!(refused.kind, QuotaKind::LlmTokens);
+}

@@ -1,16 +1,19 @@
 //! Reading Workers KV: the routes and sealed secrets (opened with the
-//! edge key and indexed by the core into a `Gateway`), and one token at a
-//! time by the hash of its secret, each through the isolate's cache.
+//! edge key and indexed by the core into a `Gateway`), one token at a
+//! time by the hash of its secret, and the quota states of an allowed
+//! request's token and team, each through the isolate's cache.
 
 use super::runtime::{datetime, now_ms};
 use super::state::{with_state, Config, Settings};
 use futures_util::future;
 use std::rc::Rc;
 use tokenctl_gateway::kv::{
-    open_secrets, routes_gateway, token_key, MetaValue, RoutesValue, SecretsValue, TokenValue,
-    META_KEY, ROUTES_KEY, SECRETS_KEY,
+    open_secrets, quota_key, routes_gateway, token_key, MetaValue, QuotaValue, RoutesValue,
+    SecretsValue, TokenValue, META_KEY, ROUTES_KEY, SECRETS_KEY,
 };
-use tokenctl_gateway::{PresentedToken, TokenEntry};
+use tokenctl_gateway::quota::QuotaState;
+use tokenctl_gateway::{Allowed, PresentedToken, TokenEntry};
+use uuid::Uuid;
 use worker::{console_error, console_warn, Env};
 
 pub(super) const KV_BINDING: &str = "TOKENCTL_KV";
@@ -149,4 +152,53 @@ pub(super) async fn lookup_token(
         s.tokens.insert(*presented.hash(), entry.clone(), now)
     });
     Ok(entry)
+}
+
+/// The published quota states of an allowed request's token and team
+/// (`None`: no quotas), read together: from the isolate cache while
+/// younger than the token TTL (absence is cached too), else from KV.
+/// A value that cannot be read is an error, not "no quota": a spend
+/// control must not lapse because of a bad value.
+pub(super) async fn lookup_quotas(
+    env: &Env,
+    allowed: &Allowed,
+) -> Result<[Option<Rc<QuotaState>>; 2], String> {
+    let (token, team) = future::join(
+        lookup_quota(env, allowed.token_id),
+        lookup_quota(env, allowed.team_id),
+    )
+    .await;
+    Ok([token?, team?])
+}
+
+async fn lookup_quota(env: &Env, subject: Uuid) -> Result<Option<Rc<QuotaState>>, String> {
+    let now = now_ms();
+    let (settings, hit) = with_state(env, |s| {
+        (s.settings.clone(), s.quota_states.get(&subject, now))
+    });
+    if let Some(hit) = hit {
+        return Ok(hit);
+    }
+    let kv = env.kv(KV_BINDING).map_err(kv_error)?;
+    let text = kv
+        .get(&quota_key(subject))
+        .cache_ttl(settings.kv_cache_ttl_secs)
+        .text()
+        .await
+        .map_err(kv_error)?;
+    let state = match text {
+        None => None,
+        Some(t) => match QuotaValue::decode(subject, &t) {
+            Ok(v) => Some(Rc::new(v.quota)),
+            Err(e) => {
+                console_error!(
+                    "tokenctl worker: {e} (key {}); refusing",
+                    quota_key(subject)
+                );
+                return Err(e.to_string());
+            }
+        },
+    };
+    with_state(env, |s| s.quota_states.insert(subject, state.clone(), now));
+    Ok(state)
 }

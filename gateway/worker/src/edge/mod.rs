@@ -18,10 +18,12 @@
 //! |---|---|---|
 //! | a token (or its absence) by secret hash | `TOKEN_CACHE_SECS`, default 5 s | `KV_CACHE_TTL_SECS`, default 60 s |
 //! | routes + opened secrets (+ `meta`) | `CONFIG_CACHE_SECS`, default 30 s | same |
+//! | the quota state of a token and of its team (or its absence) | `TOKEN_CACHE_SECS` | same |
 //!
 //! so a hot token costs no KV read, and a change reaches a request at most
 //! KV propagation (≤ 60 s) + `cacheTtl` + the isolate TTL after the control
-//! plane wrote it. Rate-limit state is per isolate too.
+//! plane wrote it. Rate-limit state and the quota counter (what this
+//! isolate let through) are per isolate too.
 
 mod counted;
 mod health;

@@ -3,7 +3,7 @@
 //! this file moves bytes between the runtime and the upstream.
 
 use super::counted::Counted;
-use super::kv::{current_config, lookup_token};
+use super::kv::{current_config, lookup_quotas, lookup_token};
 use super::runtime::{datetime, header, header_entries, json_response, now_ms, random10};
 use super::scanned::{self, Scanned};
 use super::state::{with_state, Config};
@@ -12,11 +12,13 @@ use crate::plain::{authority, client_ip, duration_from_ms, scheme, split_url, HE
 use chrono::{DateTime, Utc};
 use futures_util::future::{self, Either};
 use std::time::Duration;
+use tokenctl_gateway::decision::check_quotas;
 use tokenctl_gateway::headers::{
     client_ip_text, redirect_location, response_headers_to_drop, Forwarding, UpstreamHeaderPlan,
     UpstreamHeaders,
 };
 use tokenctl_gateway::llm::{Inspection, LlmRequest, ResponseKind};
+use tokenctl_gateway::quota::LlmTokenCharge;
 use tokenctl_gateway::timing::{server_timing, SERVER_TIMING};
 use tokenctl_gateway::usage::{event_id, Answered, LlmOutcome, RequestUsage};
 use tokenctl_gateway::{code, Allowed, Denied, Failure, PresentedToken, RequestInfo, UsageEvent};
@@ -128,11 +130,44 @@ pub async fn fetch(
             )
         }),
     };
+    // Check 12, after the rate limit as on the native gateway: the
+    // quotas of the token and its team, read from KV now that their ids
+    // are known, against this isolate's own count.
+    let (decision, charge) = match decision {
+        Err(denied) => (Err(denied), None),
+        Ok(allowed) => match lookup_quotas(&env, &allowed).await {
+            Err(_) => return Ok(failure_response(&Failure::CONFIG_UNREADABLE)?),
+            Ok([token_quotas, team_quotas]) => {
+                let states = [token_quotas.as_deref(), team_quotas.as_deref()];
+                let checked = with_state(&env, |s| {
+                    check_quotas(&mut s.quotas, &allowed, states, facts.at)
+                });
+                (checked.map(|()| allowed), LlmTokenCharge::of(states))
+            }
+        },
+    };
     let verify = duration_from_ms(now_ms() - started);
     match decision {
         Err(denied) => Ok(deny(&env, &ctx, &facts, &denied, verify)?),
-        Ok(allowed) => Ok(forward(req, &env, &ctx, facts, &config, allowed, verify, &url).await?),
+        Ok(allowed) => {
+            let allowed = Forwarded {
+                allowed,
+                charge,
+                verify,
+            };
+            Ok(forward(req, &env, &ctx, facts, &config, allowed, &url).await?)
+        }
     }
+}
+
+/// An allowed request on its way upstream.
+struct Forwarded {
+    allowed: Allowed,
+    /// Where its answer's LLM tokens count, when the token or its team has
+    /// an LLM-token quota.
+    charge: Option<LlmTokenCharge>,
+    /// The time the decision took.
+    verify: Duration,
 }
 
 fn deny(
@@ -238,17 +273,20 @@ fn upstream_headers(
     Ok(out)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn forward(
     req: web_sys::Request,
     env: &Env,
     ctx: &Context,
     facts: Facts,
     config: &Config,
-    allowed: Allowed,
-    verify: Duration,
+    forwarded: Forwarded,
     url: &str,
 ) -> Result<web_sys::Response, JsValue> {
+    let Forwarded {
+        allowed,
+        charge,
+        verify,
+    } = forwarded;
     let request_headers = upstream_headers(&req, &facts, &allowed, url)?;
     let init = web_sys::RequestInit::new();
     init.set_method(&facts.method);
@@ -440,6 +478,14 @@ async fn forward(
             }),
             None => None,
         };
+        if let (Some(charge), Some(llm)) = (&charge, &usage.llm) {
+            // Prices do not reach KV yet: the Worker enforces budgets on the
+            // published count alone.
+            let prices = tokenctl_gateway::quota::PriceTable::default();
+            with_state(&env, |s| {
+                charge.record(&mut s.quotas, &prices, llm, facts.at)
+            });
+        }
         usage.upstream_latency = Some(upstream);
         usage.bytes_in = bytes_in;
         usage.bytes_out = bytes_out;

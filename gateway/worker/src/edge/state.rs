@@ -1,6 +1,6 @@
 //! The per-isolate state: settings read from the bindings once, the
-//! cached configuration and tokens, the rate limiter, and the usage
-//! buffers. Nothing here is held across an `.await` while borrowed: the
+//! cached configuration, tokens and quota states, the rate limiter and
+//! quota counter, and the usage buffers. Nothing here is held across an `.await` while borrowed: the
 //! runtime interleaves the requests of one isolate at await points.
 
 use super::usage::{DENIAL_ADDRESSES, DENIAL_WINDOW};
@@ -9,8 +9,10 @@ use crate::plain::secs_var;
 use std::cell::RefCell;
 use std::rc::Rc;
 use tokenctl_gateway::kv::{EdgeKey, MetaValue};
+use tokenctl_gateway::quota::{QuotaCounter, QuotaState};
 use tokenctl_gateway::usage::DenialAggregator;
 use tokenctl_gateway::{Gateway, RateLimiter, TokenEntry};
+use uuid::Uuid;
 use worker::{console_error, Env};
 
 const DEFAULT_TOKEN_CACHE_SECS: u64 = 5;
@@ -19,6 +21,8 @@ const DEFAULT_CONFIG_CACHE_SECS: u64 = 30;
 const DEFAULT_KV_CACHE_TTL_SECS: u64 = 60;
 /// Tokens remembered per isolate (a few hundred bytes each).
 const TOKEN_CACHE_CAPACITY: usize = 10_000;
+/// Quota states remembered per isolate (a token's and its team's each).
+const QUOTA_CACHE_CAPACITY: usize = 2 * TOKEN_CACHE_CAPACITY;
 
 pub(super) struct Settings {
     pub(super) server_url: Option<String>,
@@ -83,7 +87,12 @@ pub(super) struct State {
     pub(super) config_error: Option<String>,
     pub(super) meta: Option<MetaValue>,
     pub(super) tokens: TtlCache<[u8; 32], Option<Rc<TokenEntry>>>,
+    /// `quota:<uuid>` as read (absence too), for the token TTL.
+    pub(super) quota_states: TtlCache<Uuid, Option<Rc<QuotaState>>>,
     pub(super) limiter: RateLimiter,
+    /// What this isolate let through per quota: exact for the isolate,
+    /// blind to other isolates until the control plane publishes.
+    pub(super) quotas: QuotaCounter,
     pub(super) direct: Vec<String>,
     pub(super) direct_flushing: bool,
     pub(super) direct_error: Option<String>,
@@ -111,12 +120,17 @@ pub(super) fn with_state<R>(env: &Env, f: impl FnOnce(&mut State) -> R) -> R {
                     settings.token_ttl_secs as f64 * 1000.0,
                     TOKEN_CACHE_CAPACITY,
                 ),
+                quota_states: TtlCache::new(
+                    settings.token_ttl_secs as f64 * 1000.0,
+                    QUOTA_CACHE_CAPACITY,
+                ),
                 settings: Rc::new(settings),
                 config: None,
                 config_checked_ms: f64::NEG_INFINITY,
                 config_error: None,
                 meta: None,
                 limiter: RateLimiter::new(),
+                quotas: QuotaCounter::new(),
                 direct: Vec::new(),
                 direct_flushing: false,
                 direct_error: None,
