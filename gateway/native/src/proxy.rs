@@ -32,6 +32,11 @@ pub const HEALTH_PATH: &str = "/_gateway/health";
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
 static SERVER_TIMING_HEADER: HeaderName = HeaderName::from_static(SERVER_TIMING);
+/// The forwarding headers the core's plan sets, made once: a name built at
+/// run time is parsed and checked on every request.
+static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
 
 pub struct Proxy {
     pub shared: Arc<Shared>,
@@ -524,8 +529,14 @@ impl UpstreamHeaders for UpstreamHeaderMap<'_> {
         if !ladder::has(Rung::Forwarded) {
             return;
         }
+        let name = match name {
+            "x-forwarded-for" => X_FORWARDED_FOR.clone(),
+            "x-forwarded-proto" => X_FORWARDED_PROTO.clone(),
+            "x-forwarded-host" => X_FORWARDED_HOST.clone(),
+            other => HeaderName::from_static(other),
+        };
         if let Ok(v) = HeaderValue::from_str(value) {
-            self.headers.insert(HeaderName::from_static(name), v);
+            self.headers.insert(name, v);
         }
     }
 

@@ -51,8 +51,10 @@ pub struct UsageEvent {
     pub id: Uuid,
     /// The token, when one was identified (also for most denials, see
     /// [`Denied::token_id`](crate::Denied::token_id)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_id: Option<Uuid>,
     /// The matched route, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route_id: Option<Uuid>,
     /// HTTP method.
     pub method: String,
@@ -62,17 +64,21 @@ pub struct UsageEvent {
     /// aggregated event, the mean).
     pub latency_ms: f64,
     /// Time spent waiting on the upstream, when the request was forwarded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upstream_latency_ms: Option<f64>,
     /// Request body bytes received from the client.
     pub bytes_in: u64,
     /// Response body bytes sent to the client.
     pub bytes_out: u64,
     /// Client address as the front-end determined it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_ip: Option<String>,
     /// The client's `User-Agent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     /// The gateway's error code (e.g. `rate_limited`) when it answered
     /// itself, `None` when the upstream answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// When the request was received (for an aggregated event, the first
     /// of them).
