@@ -15,7 +15,12 @@ pub fn server_timing(verify: Duration, upstream: Option<Duration>) -> String {
         let us = d.as_micros();
         out.push_str(itoa::Buffer::new().format(us / 1000));
         let frac = us % 1000;
-        let digits = [b'.', digit(frac / 100), digit(frac / 10 % 10), digit(frac % 10)];
+        let digits = [
+            b'.',
+            digit(frac / 100),
+            digit(frac / 10 % 10),
+            digit(frac % 10),
+        ];
         out.push_str(std::str::from_utf8(&digits).expect("ASCII"));
     }
     fn digit(d: u128) -> u8 {

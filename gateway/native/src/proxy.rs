@@ -557,11 +557,16 @@ impl UpstreamHeaders for UpstreamHeaderMap<'_> {
 
 /// Drops the upstream response's hop-by-hop headers (the core's list).
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    let names: Vec<HeaderName> =
-        response_headers_to_drop(|| headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))
-            .into_iter()
-            .filter_map(|n| HeaderName::from_bytes(n.as_bytes()).ok())
-            .collect();
+    let drop = response_headers_to_drop(|| headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
+    if drop.is_empty() {
+        return;
+    }
+    // The map's own names, cloned rather than parsed again from text.
+    let names: Vec<HeaderName> = headers
+        .keys()
+        .filter(|k| drop.contains(&k.as_str()))
+        .cloned()
+        .collect();
     for name in names {
         headers.remove(name);
     }
