@@ -3,6 +3,7 @@
 //! concrete sqlx types (`postgres.rs`, `sqlite.rs`), behind the
 //! [`Database`] enum that the HTTP layer uses.
 
+mod begin;
 mod constraints;
 mod kv;
 mod postgres;

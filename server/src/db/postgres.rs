@@ -15,7 +15,8 @@ const SKIP_LOCKED: &str = " FOR UPDATE SKIP LOCKED";
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
 async fn begin_write(pool: &sqlx::Pool<Db>) -> sqlx::Result<Tx> {
-    pool.begin().await
+    let pool = pool.clone();
+    crate::db::begin::to_completion(async move { pool.begin().await }).await
 }
 
 async fn lock_bootstrap(tx: &mut Tx) -> sqlx::Result<()> {
@@ -37,8 +38,12 @@ async fn serialize_changes(tx: &mut Tx) -> sqlx::Result<()> {
 
 async fn begin_consistent_read(pool: &sqlx::Pool<Db>) -> sqlx::Result<Tx> {
     // One snapshot for every statement, so the data matches the change-log position.
-    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        .await
+    let pool = pool.clone();
+    crate::db::begin::to_completion(async move {
+        pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+    })
+    .await
 }
 
 /// One statement per batch: the columns travel as arrays and UNNEST turns

@@ -20,7 +20,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite"
 async fn begin_write(pool: &sqlx::Pool<Db>) -> sqlx::Result<Tx> {
     // Taking the write lock up front avoids SQLITE_BUSY on lock upgrade,
     // which the busy timeout cannot wait out.
-    pool.begin_with("BEGIN IMMEDIATE").await
+    let pool = pool.clone();
+    crate::db::begin::to_completion(async move { pool.begin_with("BEGIN IMMEDIATE").await }).await
 }
 
 async fn lock_bootstrap(_tx: &mut Tx) -> sqlx::Result<()> {
@@ -35,7 +36,8 @@ async fn serialize_changes(_tx: &mut Tx) -> sqlx::Result<()> {
 
 async fn begin_consistent_read(pool: &sqlx::Pool<Db>) -> sqlx::Result<Tx> {
     // A SQLite read transaction in WAL mode sees one snapshot throughout.
-    pool.begin().await
+    let pool = pool.clone();
+    crate::db::begin::to_completion(async move { pool.begin().await }).await
 }
 
 /// Multi-row `INSERT OR IGNORE`, in chunks that stay under SQLite's

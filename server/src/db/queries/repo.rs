@@ -95,7 +95,8 @@ impl Repo {
     }
 
     async fn read(&self) -> sqlx::Result<Tx> {
-        self.pool.begin().await
+        let pool = self.pool.clone();
+        crate::db::begin::to_completion(async move { pool.begin().await }).await
     }
 
     pub async fn ping(&self) -> anyhow::Result<()> {
