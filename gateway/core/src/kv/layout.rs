@@ -10,6 +10,9 @@ pub const TOKEN_PREFIX: &str = "tok:";
 pub const QUOTA_PREFIX: &str = "quota:";
 /// The whole route table.
 pub const ROUTES_KEY: &str = "routes";
+/// The model prices published to gateways, for counting budgets. Absent
+/// means no model has a price.
+pub const PRICES_KEY: &str = "prices";
 /// Every upstream secret, sealed under the edge key.
 pub const SECRETS_KEY: &str = "secrets";
 /// When the control plane last completed a sync round; written last.
@@ -33,6 +36,7 @@ pub fn is_ours(key: &str) -> bool {
     key.starts_with(TOKEN_PREFIX)
         || key.starts_with(QUOTA_PREFIX)
         || key == ROUTES_KEY
+        || key == PRICES_KEY
         || key == SECRETS_KEY
         || key == META_KEY
 }
@@ -48,7 +52,7 @@ mod tests {
             quota_key(uuid::Uuid::from_u128(1)),
             "quota:00000000-0000-0000-0000-000000000001"
         );
-        for ours in ["tok:ab", "quota:x", "routes", "secrets", "meta"] {
+        for ours in ["tok:ab", "quota:x", "routes", "prices", "secrets", "meta"] {
             assert!(is_ours(ours), "{ours}");
         }
         for other in [
@@ -57,6 +61,7 @@ mod tests {
             "quota",
             "quotas",
             "routes2",
+            "prices:x",
             "metadata",
             "my-app:config",
         ] {

@@ -3,11 +3,13 @@
 //! (`docs/kv-layout.md` describes it for people).
 //!
 //! * [`layout`] — the key names (`tok:<hash>`, `quota:<uuid>`, `routes`,
-//!   `secrets`, `meta`);
+//!   `prices`, `secrets`, `meta`);
 //! * [`values`] — the JSON value under each key, and the core
 //!   [`Gateway`](crate::Gateway) a Worker builds from them;
 //! * [`quotas`] — the `quota:<uuid>` value: a subject's published quota
 //!   state;
+//! * [`prices`] — the `prices` value: the model prices published to
+//!   gateways, which budgets are counted with;
 //! * [`edge_key`] — the edge key (`TOKENCTL_EDGE_KEY`) and its `key_id`;
 //! * [`secrets`] — sealing upstream secrets into the `secrets` value under
 //!   that key, and opening them again.
@@ -35,14 +37,17 @@
 
 pub mod edge_key;
 pub mod layout;
+pub mod prices;
 pub mod quotas;
 pub mod secrets;
 pub mod values;
 
 pub use edge_key::{EdgeKey, MalformedEdgeKey};
 pub use layout::{
-    is_ours, quota_key, token_key, META_KEY, QUOTA_PREFIX, ROUTES_KEY, SECRETS_KEY, TOKEN_PREFIX,
+    is_ours, quota_key, token_key, META_KEY, PRICES_KEY, QUOTA_PREFIX, ROUTES_KEY, SECRETS_KEY,
+    TOKEN_PREFIX,
 };
+pub use prices::{PricesValue, PricesValueError};
 pub use quotas::{QuotaValue, QuotaValueError};
 pub use secrets::{open_secrets, SecretsValue};
 pub use values::{routes_gateway, MetaValue, RoutesValue, TokenValue};

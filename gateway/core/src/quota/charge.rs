@@ -74,6 +74,12 @@ impl LlmTokenCharge {
         }
     }
 
+    /// Whether the answer's cost counts toward a budget: only then does a
+    /// gateway need the prices.
+    pub fn counts_cost(&self) -> bool {
+        !self.budget_subjects.is_empty()
+    }
+
     /// The subjects charged: those with an LLM-token quota, then those
     /// with a budget.
     pub fn subjects(&self) -> impl Iterator<Item = &Uuid> {

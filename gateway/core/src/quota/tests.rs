@@ -257,6 +257,11 @@ fn an_answers_llm_tokens_count_against_the_subjects_with_such_a_quota() {
         charge.subjects().copied().collect::<Vec<_>>(),
         [Uuid::from_u128(1)]
     );
+    assert!(!charge.counts_cost(), "no budget: no prices needed");
+    let budget = state(3, QuotaKind::Budget, 100, 0, now);
+    assert!(LlmTokenCharge::of([Some(&budget), None])
+        .unwrap()
+        .counts_cost());
 
     let mut counter = QuotaCounter::new();
     counter.admit(&[&token, &team], now).unwrap();
