@@ -526,6 +526,7 @@ forward! {
     fn kv_release_lease(&self, holder: String) -> anyhow::Result<()>;
     fn kv_record_grace_ends(&self, now: DateTime<Utc>) -> anyhow::Result<usize>;
     fn kv_routes(&self) -> anyhow::Result<(u64, Vec<tokenctl_gateway::snapshot::RouteEntry>)>;
+    fn kv_prices(&self, now: DateTime<Utc>) -> anyhow::Result<(u64, Vec<tokenctl_gateway::quota::PriceEntry>)>;
     fn kv_secrets(&self) -> anyhow::Result<(u64, Vec<SealedSecret>)>;
     fn kv_token_hashes(&self, ids: Vec<Uuid>) -> anyhow::Result<Vec<TokenHashes>>;
     fn kv_known_keys(&self, tokens: Option<Vec<Uuid>>) -> anyhow::Result<Vec<KvTokenKey>>;

@@ -12,10 +12,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use tokenctl_gateway::kv::{
-    quota_key, token_key, EdgeKey, MetaValue, QuotaValue, RoutesValue, SecretsValue, TokenValue,
-    META_KEY, ROUTES_KEY, SECRETS_KEY,
+    quota_key, token_key, EdgeKey, MetaValue, PricesValue, QuotaValue, RoutesValue, SecretsValue,
+    TokenValue, META_KEY, PRICES_KEY, ROUTES_KEY, SECRETS_KEY,
 };
-use tokenctl_gateway::quota::QuotaState;
+use tokenctl_gateway::quota::{PriceEntry, QuotaState};
 use tokenctl_gateway::snapshot::{RouteEntry, SecretHosts, TokenEntry};
 use uuid::Uuid;
 
@@ -121,6 +121,24 @@ pub fn routes_entry(version: u64, routes: &[RouteEntry]) -> Desired {
         grace_end: None,
         token_id: None,
     }
+}
+
+/// The prices published to gateways, for the Worker to count budgets
+/// with; `None` (no key) while no model has a price.
+pub fn prices_entry(version: u64, prices: &[PriceEntry]) -> Option<Desired> {
+    if prices.is_empty() {
+        return None;
+    }
+    let value = PricesValue::ordered(version, prices);
+    let hash = content_hash(&to_json(&value.prices));
+    Some(Desired {
+        key: PRICES_KEY.into(),
+        value: value.encode(),
+        metadata: serde_json::json!({"v": version, "h": hash}),
+        hash: Some(hash),
+        grace_end: None,
+        token_id: None,
+    })
 }
 
 /// Every upstream secret (plaintext values, by name), sealed under the
@@ -279,6 +297,28 @@ mod tests {
             &quota_entry(10, &state),
             10
         ));
+    }
+
+    #[test]
+    fn prices_are_written_for_the_worker() {
+        let entry = |model: &str, input: u64| PriceEntry {
+            model: model.into(),
+            effective_from: "2026-12-01T00:00:00Z".parse().unwrap(),
+            input_micros_per_1m: input,
+            output_micros_per_1m: 1,
+        };
+        assert!(prices_entry(3, &[]).is_none(), "no prices, no key");
+        let d = prices_entry(9, &[entry("b", 2), entry("a", 1)]).unwrap();
+        assert_eq!(d.key, "prices");
+        // What the Worker reads.
+        let read = PricesValue::decode(&d.value).unwrap();
+        assert_eq!((read.v, read.prices[0].model.as_str()), (9, "a"));
+        // The same prices in another order at a later version are up to
+        // date; another price is not.
+        let again = prices_entry(10, &[entry("a", 1), entry("b", 2)]).unwrap();
+        assert!(listed_up_to_date(Some(&d.metadata), &again, 10));
+        let changed = prices_entry(10, &[entry("a", 1), entry("b", 3)]).unwrap();
+        assert!(!listed_up_to_date(Some(&d.metadata), &changed, 10));
     }
 
     #[test]

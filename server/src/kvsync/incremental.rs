@@ -1,13 +1,14 @@
 //! An incremental round: writes what changed after the synced position.
 
 use super::desired::{
-    meta_entry, quota_entry, routes_entry, secrets_entry, token_entries, token_keys, Desired,
+    meta_entry, prices_entry, quota_entry, routes_entry, secrets_entry, token_entries, token_keys,
+    Desired,
 };
 use super::{KvSync, RoundError};
 use crate::api;
 use crate::db::KvSyncState;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use tokenctl_gateway::kv::{quota_key, token_key, EdgeKey};
+use tokenctl_gateway::kv::{quota_key, token_key, EdgeKey, PRICES_KEY};
 use uuid::Uuid;
 
 impl KvSync {
@@ -79,6 +80,19 @@ impl KvSync {
             let d = routes_entry(v.max(version), &routes);
             writes.insert(d.key.clone(), d);
         }
+        // A price set: the whole published table, like the routes (one
+        // key, rewritten whole).
+        if !config.prices.is_empty() {
+            let (v, prices) = self.db.kv_prices(api::now()).await?;
+            match prices_entry(v.max(version), &prices) {
+                Some(d) => {
+                    writes.insert(d.key.clone(), d);
+                }
+                None => {
+                    deletes.insert(PRICES_KEY.into());
+                }
+            }
+        }
         if !config.secrets.is_empty() || !config.removed_secrets.is_empty() {
             if let Some(edge) = &self.edge_key {
                 let (v, sealed) = self.db.kv_secrets().await?;
@@ -98,16 +112,17 @@ impl KvSync {
         // `meta` marks the configuration (tokens, routes, secrets) KV
         // reflects. Quota states are published up to once a second per
         // subject, and each round's meta write would double the API calls
-        // of such a round; the Worker reads quota keys directly and needs
-        // no marker, so a round that carried only quota states leaves
-        // `meta` alone (the next other round, or a reconcile, moves it).
-        let quota_only = config.tokens.is_empty()
+        // of such a round; the Worker reads quota keys and `prices`
+        // directly and needs no marker, so a round that carried only quota
+        // states and prices leaves `meta` alone (the next other round, or
+        // a reconcile, moves it).
+        let published_only = config.tokens.is_empty()
             && config.removed_tokens.is_empty()
             && config.routes.is_empty()
             && config.removed_routes.is_empty()
             && config.secrets.is_empty()
             && config.removed_secrets.is_empty();
-        if !quota_only {
+        if !published_only {
             let meta = meta_entry(version, api::now());
             self.put_all(&[&meta], |_| {}).await?;
         }

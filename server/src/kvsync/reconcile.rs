@@ -4,8 +4,8 @@
 
 use super::client::ListedKey;
 use super::desired::{
-    listed_up_to_date, meta_entry, quota_entry, routes_entry, secrets_entry, secrets_match,
-    token_entries, token_keys, Desired,
+    listed_up_to_date, meta_entry, prices_entry, quota_entry, routes_entry, secrets_entry,
+    secrets_match, token_entries, token_keys, Desired,
 };
 use super::{KvSync, RoundError};
 use crate::api;
@@ -73,6 +73,9 @@ impl KvSync {
         }
         let routes = routes_entry(version, &config.routes);
         keys.insert(routes.key.clone(), routes);
+        if let Some(d) = prices_entry(version, &config.prices) {
+            keys.insert(d.key.clone(), d);
+        }
         let mut secrets = None;
         if let Some(edge) = &self.edge_key {
             if let Some((plain, hosts)) = self.open_secrets(config.secrets) {

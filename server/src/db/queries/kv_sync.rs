@@ -176,6 +176,18 @@ impl Repo {
         Ok((seq_from_db(latest.unwrap_or(0)), routes))
     }
 
+    /// The prices published to gateways at `now` (per model, the one in
+    /// force and any later ones), with the change-log position they reflect.
+    pub async fn kv_prices(&self, now: DateTime<Utc>) -> anyhow::Result<(u64, Vec<PriceEntry>)> {
+        let mut tx = begin_consistent_read(&self.pool).await?;
+        let latest: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM config_changes")
+            .fetch_one(&mut *tx)
+            .await?;
+        let prices = published_prices(&mut tx, None, now).await?;
+        tx.commit().await?;
+        Ok((seq_from_db(latest.unwrap_or(0)), prices))
+    }
+
     /// Every upstream secret (name, sealed under the master key, hosts),
     /// with the change-log position it reflects.
     pub async fn kv_secrets(&self) -> anyhow::Result<(u64, Vec<SealedSecret>)> {
