@@ -1,17 +1,18 @@
 //! Reading Workers KV: the routes and sealed secrets (opened with the
 //! edge key and indexed by the core into a `Gateway`), one token at a
-//! time by the hash of its secret, and the quota states of an allowed
-//! request's token and team, each through the isolate's cache.
+//! time by the hash of its secret, the quota states of an allowed
+//! request's token and team, and the prices its answer's cost is counted
+//! with, each through the isolate's cache.
 
 use super::runtime::{datetime, now_ms};
 use super::state::{with_state, Config, Settings};
 use futures_util::future;
 use std::rc::Rc;
 use tokenctl_gateway::kv::{
-    open_secrets, quota_key, routes_gateway, token_key, MetaValue, QuotaValue, RoutesValue,
-    SecretsValue, TokenValue, META_KEY, ROUTES_KEY, SECRETS_KEY,
+    open_secrets, quota_key, routes_gateway, token_key, MetaValue, PricesValue, QuotaValue,
+    RoutesValue, SecretsValue, TokenValue, META_KEY, PRICES_KEY, ROUTES_KEY, SECRETS_KEY,
 };
-use tokenctl_gateway::quota::QuotaState;
+use tokenctl_gateway::quota::{PriceTable, QuotaState};
 use tokenctl_gateway::{Allowed, PresentedToken, TokenEntry};
 use uuid::Uuid;
 use worker::{console_error, console_warn, Env};
@@ -201,4 +202,53 @@ async fn lookup_quota(env: &Env, subject: Uuid) -> Result<Option<Rc<QuotaState>>
     };
     with_state(env, |s| s.quota_states.insert(subject, state.clone(), now));
     Ok(state)
+}
+
+/// The published prices, for counting an answer's cost toward budgets:
+/// from the isolate cache while younger than the token TTL, else from KV
+/// (absent: no prices). Never an error: without readable prices this
+/// isolate counts no cost locally (logged once until a read succeeds), and
+/// budgets are enforced on the control plane's published count alone.
+pub(super) async fn current_prices(env: &Env) -> Rc<PriceTable> {
+    let now = now_ms();
+    let (settings, hit) = with_state(env, |s| (s.settings.clone(), s.prices.get(&(), now)));
+    if let Some(hit) = hit {
+        return hit;
+    }
+    let read = match env.kv(KV_BINDING) {
+        Err(e) => Err(kv_error(e)),
+        Ok(kv) => kv
+            .get(PRICES_KEY)
+            .cache_ttl(settings.kv_cache_ttl_secs)
+            .text()
+            .await
+            .map_err(kv_error),
+    };
+    let table = match read.and_then(|text| match text {
+        None => Ok(PriceTable::default()),
+        Some(t) => PricesValue::decode(&t)
+            .map(|v| v.table())
+            .map_err(|e| e.to_string()),
+    }) {
+        Ok(table) => {
+            with_state(env, |s| s.prices_problem = None);
+            table
+        }
+        Err(e) => {
+            let first = with_state(env, |s| {
+                let first = s.prices_problem.as_ref() != Some(&e);
+                s.prices_problem = Some(e.clone());
+                first
+            });
+            if first {
+                console_error!(
+                    "tokenctl worker: cannot read the `{PRICES_KEY}` key ({e}); budgets count only the published cost"
+                );
+            }
+            PriceTable::default()
+        }
+    };
+    let table = Rc::new(table);
+    with_state(env, |s| s.prices.insert((), table.clone(), now));
+    table
 }

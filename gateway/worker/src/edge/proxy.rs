@@ -3,7 +3,7 @@
 //! this file moves bytes between the runtime and the upstream.
 
 use super::counted::Counted;
-use super::kv::{current_config, lookup_quotas, lookup_token};
+use super::kv::{current_config, current_prices, lookup_quotas, lookup_token};
 use super::runtime::{datetime, header, header_entries, json_response, now_ms, random10};
 use super::scanned::{self, Scanned};
 use super::state::{with_state, Config};
@@ -11,6 +11,7 @@ use super::usage::{record, send_usage};
 use crate::plain::{authority, client_ip, duration_from_ms, scheme, split_url, HEALTH_PATH};
 use chrono::{DateTime, Utc};
 use futures_util::future::{self, Either};
+use std::rc::Rc;
 use std::time::Duration;
 use tokenctl_gateway::decision::check_quotas;
 use tokenctl_gateway::headers::{
@@ -18,7 +19,7 @@ use tokenctl_gateway::headers::{
     UpstreamHeaders,
 };
 use tokenctl_gateway::llm::{Inspection, LlmRequest, ResponseKind};
-use tokenctl_gateway::quota::LlmTokenCharge;
+use tokenctl_gateway::quota::{LlmTokenCharge, PriceTable};
 use tokenctl_gateway::timing::{server_timing, SERVER_TIMING};
 use tokenctl_gateway::usage::{event_id, Answered, LlmOutcome, RequestUsage};
 use tokenctl_gateway::{code, Allowed, Denied, Failure, PresentedToken, RequestInfo, UsageEvent};
@@ -146,6 +147,13 @@ pub async fn fetch(
             }
         },
     };
+    // The prices its answer's cost counts with, when it counts toward a
+    // budget: read now (cached per isolate), so the count is made as soon
+    // as the answer has streamed.
+    let prices = match (&decision, &charge) {
+        (Ok(_), Some(c)) if c.counts_cost() => Some(current_prices(&env).await),
+        _ => None,
+    };
     let verify = duration_from_ms(now_ms() - started);
     match decision {
         Err(denied) => Ok(deny(&env, &ctx, &facts, &denied, verify)?),
@@ -153,6 +161,7 @@ pub async fn fetch(
             let allowed = Forwarded {
                 allowed,
                 charge,
+                prices,
                 verify,
             };
             Ok(forward(req, &env, &ctx, facts, &config, allowed, &url).await?)
@@ -163,9 +172,11 @@ pub async fn fetch(
 /// An allowed request on its way upstream.
 struct Forwarded {
     allowed: Allowed,
-    /// Where its answer's LLM tokens count, when the token or its team has
-    /// an LLM-token quota.
+    /// Where its answer's LLM tokens and cost count, when the token or its
+    /// team has an LLM-token quota or a budget.
     charge: Option<LlmTokenCharge>,
+    /// The published prices, when the charge counts a cost.
+    prices: Option<Rc<PriceTable>>,
     /// The time the decision took.
     verify: Duration,
 }
@@ -285,6 +296,7 @@ async fn forward(
     let Forwarded {
         allowed,
         charge,
+        prices,
         verify,
     } = forwarded;
     let request_headers = upstream_headers(&req, &facts, &allowed, url)?;
@@ -479,11 +491,10 @@ async fn forward(
             None => None,
         };
         if let (Some(charge), Some(llm)) = (&charge, &usage.llm) {
-            // Prices do not reach KV yet: the Worker enforces budgets on the
-            // published count alone.
-            let prices = tokenctl_gateway::quota::PriceTable::default();
+            let none = PriceTable::default();
+            let prices = prices.as_deref().unwrap_or(&none);
             with_state(&env, |s| {
-                charge.record(&mut s.quotas, &prices, llm, facts.at)
+                charge.record(&mut s.quotas, prices, llm, facts.at)
             });
         }
         usage.upstream_latency = Some(upstream);

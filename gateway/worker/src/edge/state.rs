@@ -1,5 +1,5 @@
 //! The per-isolate state: settings read from the bindings once, the
-//! cached configuration, tokens and quota states, the rate limiter and
+//! cached configuration, tokens, quota states and prices, the rate limiter and
 //! quota counter, and the usage buffers. Nothing here is held across an `.await` while borrowed: the
 //! runtime interleaves the requests of one isolate at await points.
 
@@ -9,7 +9,7 @@ use crate::plain::secs_var;
 use std::cell::RefCell;
 use std::rc::Rc;
 use tokenctl_gateway::kv::{EdgeKey, MetaValue};
-use tokenctl_gateway::quota::{QuotaCounter, QuotaState};
+use tokenctl_gateway::quota::{PriceTable, QuotaCounter, QuotaState};
 use tokenctl_gateway::usage::DenialAggregator;
 use tokenctl_gateway::{Gateway, RateLimiter, TokenEntry};
 use uuid::Uuid;
@@ -89,6 +89,12 @@ pub(super) struct State {
     pub(super) tokens: TtlCache<[u8; 32], Option<Rc<TokenEntry>>>,
     /// `quota:<uuid>` as read (absence too), for the token TTL.
     pub(super) quota_states: TtlCache<Uuid, Option<Rc<QuotaState>>>,
+    /// `prices` as read (absence, or an unreadable value, as no prices),
+    /// for the token TTL.
+    pub(super) prices: TtlCache<(), Rc<PriceTable>>,
+    /// Why the last read of `prices` failed, logged once until a read
+    /// succeeds.
+    pub(super) prices_problem: Option<String>,
     pub(super) limiter: RateLimiter,
     /// What this isolate let through per quota: exact for the isolate,
     /// blind to other isolates until the control plane publishes.
@@ -124,6 +130,8 @@ pub(super) fn with_state<R>(env: &Env, f: impl FnOnce(&mut State) -> R) -> R {
                     settings.token_ttl_secs as f64 * 1000.0,
                     QUOTA_CACHE_CAPACITY,
                 ),
+                prices: TtlCache::new(settings.token_ttl_secs as f64 * 1000.0, 1),
+                prices_problem: None,
                 settings: Rc::new(settings),
                 config: None,
                 config_checked_ms: f64::NEG_INFINITY,
