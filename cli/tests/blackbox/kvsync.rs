@@ -10,8 +10,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokenctl_gateway::kv::{
-    open_secrets, quota_key, routes_gateway, token_key, EdgeKey, MetaValue, QuotaValue,
-    RoutesValue, SecretsValue, TokenValue, META_KEY, ROUTES_KEY, SECRETS_KEY,
+    open_secrets, quota_key, routes_gateway, token_key, EdgeKey, MetaValue, PricesValue,
+    QuotaValue, RoutesValue, SecretsValue, TokenValue, META_KEY, PRICES_KEY, ROUTES_KEY,
+    SECRETS_KEY,
 };
 use tokenctl_gateway::token::hash_secret;
 use tokenctl_gateway::{PresentedToken, RateLimiter, RequestInfo};
@@ -39,6 +40,7 @@ on_both_backends_with_kv!(
     one_process_syncs,
     the_worker_reads_what_the_sync_writes,
     quota_states_reach_kv_without_rewriting_meta,
+    prices_reach_kv_without_rewriting_meta,
 );
 
 fn edge_key() -> String {
@@ -899,4 +901,102 @@ fn quota_states_reach_kv_without_rewriting_meta(backend: Backend) {
         (Some(0), Some(0)),
         "{full}"
     );
+}
+
+/// The published prices are one key (docs/kv-layout.md): absent while no
+/// model has a price, written by a `price set`, rewritten whole by the
+/// next, without rewriting `meta`; the Worker's reader prices calls with it.
+fn prices_reach_kv_without_rewriting_meta(backend: Backend) {
+    let kv = FakeKv::start(API_TOKEN);
+    let Some(srv) = start(backend, &kv_env(&kv, API_TOKEN, true)) else {
+        return;
+    };
+    let cli = srv.cli();
+    cli.json(&["sync", "push"]);
+    wait_synced(&srv, Duration::from_secs(10));
+    let store = kv.snapshot();
+    assert!(!store.contains_key(PRICES_KEY), "no prices, no key");
+    let meta_before = store[META_KEY].value.clone();
+    let read = || {
+        let store = kv.snapshot();
+        let raw = String::from_utf8(store[PRICES_KEY].value.clone()).unwrap();
+        PricesValue::decode(&raw).expect("the Worker reads it")
+    };
+
+    cli.json(&["price", "set", "gpt-4o", "--in", "2.50", "--out", "10"]);
+    cli.json(&["sync", "push"]);
+    wait_synced(&srv, Duration::from_secs(10));
+    let first = read();
+    assert_eq!(first.prices.len(), 1, "{first:?}");
+    let p = &first.prices[0];
+    assert_eq!(
+        (
+            p.model.as_str(),
+            p.input_micros_per_1m,
+            p.output_micros_per_1m
+        ),
+        ("gpt-4o", 2_500_000, 10_000_000)
+    );
+    assert_eq!(
+        kv.snapshot()[META_KEY].value,
+        meta_before,
+        "meta is not rewritten for prices"
+    );
+
+    // A later price of the model and another model's: the key is
+    // rewritten with all of them, each model's oldest first.
+    cli.json(&[
+        "price",
+        "set",
+        "gpt-4o",
+        "--in",
+        "5",
+        "--out",
+        "20",
+        "--from",
+        "2099-01-01",
+    ]);
+    cli.json(&["price", "set", "claude-x", "--in", "3", "--out", "15"]);
+    cli.json(&["sync", "push"]);
+    wait_synced(&srv, Duration::from_secs(10));
+    let second = read();
+    assert!(second.v > first.v, "{} then {}", first.v, second.v);
+    let shown: Vec<(&str, u64)> = second
+        .prices
+        .iter()
+        .map(|p| (p.model.as_str(), p.input_micros_per_1m))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("claude-x", 3_000_000),
+            ("gpt-4o", 2_500_000),
+            ("gpt-4o", 5_000_000)
+        ]
+    );
+    assert_eq!(
+        kv.snapshot()[META_KEY].value,
+        meta_before,
+        "meta is not rewritten for prices"
+    );
+    // The Worker prices a call at the price in force now.
+    let table = second.table();
+    let now = chrono::Utc::now();
+    assert_eq!(
+        table.at("gpt-4o", now).unwrap().input_micros_per_1m,
+        2_500_000
+    );
+
+    // A full reconcile finds everything in place.
+    let full = cli.json(&["sync", "push", "--full"]);
+    assert_eq!(
+        (full["written"].as_u64(), full["deleted"].as_u64()),
+        (Some(0), Some(0)),
+        "{full}"
+    );
+    // And rewrites the key when someone else overwrote it.
+    kv.put_raw(PRICES_KEY, "garbage", None);
+    let full = cli.json(&["sync", "push", "--full"]);
+    assert_eq!(full["written"].as_u64(), Some(1), "{full}");
+    assert_eq!(read().prices, second.prices);
 }

@@ -167,6 +167,10 @@ gateway_scenarios! {
         // LLM-token quotas: the answer that crosses the limit completes,
         // the next request is refused.
         llm_token_quotas_count_the_answers,
+        // Budgets: each answer's cost at the published prices counts as
+        // soon as it streamed; the Worker, never sent a publication, stops
+        // at the same call as one native gateway.
+        budgets_count_each_answers_cost_at_the_published_prices,
     ]
     native_only: [
         ten_thousand_requests_survive_server_outage_and_gateway_restart =>

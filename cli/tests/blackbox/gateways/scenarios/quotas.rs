@@ -32,7 +32,7 @@ fn secs_to_midnight() -> i64 {
 
 /// Waits until the gateway knows the token: a path no route matches is
 /// then `route_not_found` (which counts against no quota).
-fn wait_known(s: &dyn GatewayUnderTest, secret: &str) {
+pub(super) fn wait_known(s: &dyn GatewayUnderTest, secret: &str) {
     let url = s.url("/no-such-route");
     eventually("the token at the gateway", s.follow_limit(), || {
         s.http().get(&url, Some(secret)).status == 404
