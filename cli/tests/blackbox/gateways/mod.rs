@@ -183,6 +183,9 @@ gateway_scenarios! {
         without_a_queue_posts_usage_directly { queue: false } =>
             "Worker only: a deployment without the USAGE Queue binding; the \
              native gateway has no Queue (it spools to disk).",
+        unreadable_prices_count_no_cost_and_fail_nothing =>
+            "Worker only: a bad `prices` value in KV; the native gateway gets \
+             its prices on the config feed, never from KV.",
         a_burst_passes_at_most_the_quota_per_isolate =>
             "Worker only: the per-isolate bound with the published state \
              arriving through KV mid-burst; the native gateway's bounds are \

@@ -175,6 +175,60 @@ pub fn without_a_queue_posts_usage_directly(s: &mut Worker) {
     assert_eq!(s.health().1["usage"]["buffered"], 0);
 }
 
+/// A `prices` value the Worker cannot read (docs/kv-layout.md): it counts
+/// no cost of its own and fails no request, and the budget still holds on
+/// the server's published count once that reaches KV.
+pub fn unreadable_prices_count_no_cost_and_fail_nothing(s: &mut Worker) {
+    use super::scenarios::{chat, llm_route};
+    use crate::budgets::{MODEL, PRICE_IN, PRICE_OUT};
+    llm_route(s);
+    s.cli
+        .json(&["price", "set", MODEL, "--in", PRICE_IN, "--out", PRICE_OUT]);
+    // $0.002 is under two calls: with readable prices the third is refused.
+    let t = token(
+        &s.cli,
+        "agent",
+        &["--scope", "llm", "--budget", "0.002/day"],
+    );
+    let mut export = s.cli.json(&["sync", "export"]);
+    let prices = export
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|e| e["key"] == "prices")
+        .expect("the export holds the prices");
+    prices["value"] = "{\"v\":1,\"prices\":[{\"model\":\"gpt-4o\"}]}".into();
+    s.project.kv_replace(&export);
+    eventually("the token at the Worker", s.follow_limit(), || {
+        s.http.get(&s.url("/no-such-route"), Some(&t)).status == 404
+    });
+    for i in 0..5 {
+        let r = chat(s, &t);
+        assert_eq!(
+            r.status,
+            200,
+            "call {i}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    // The server counted them; once its published count is in KV, the
+    // budget holds.
+    eventually(
+        "the cost counted by the server",
+        Duration::from_secs(20),
+        || {
+            let shown = s.cli.json(&["token", "show", "agent"]);
+            shown["quota_usage"][0]["used"].as_u64().unwrap_or(0) >= 5_000
+        },
+    );
+    s.write_kv();
+    eventually(
+        "the published count at the Worker",
+        s.follow_limit(),
+        || chat(s, &t).status == 429,
+    );
+}
+
 /// A client as fast as it can go through the Worker against `--quota
 /// 100/day`, while the server's published quota state is written to KV
 /// every 20 requests (as the KV sync does about once a second): the

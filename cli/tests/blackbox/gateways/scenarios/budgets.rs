@@ -13,7 +13,8 @@ use super::quotas::wait_known;
 use crate::budgets::{MODEL, PRICE_IN, PRICE_OUT};
 use crate::gateways::{token, GatewayUnderTest};
 
-pub fn budgets_count_each_answers_cost_at_the_published_prices(s: &mut dyn GatewayUnderTest) {
+/// Adds the LLM route `llm` (`/api/llm`) to the fake OpenAI upstream.
+pub fn llm_route(s: &dyn GatewayUnderTest) {
     let upstream = s.upstream().url.clone();
     s.cli().json(&[
         "route",
@@ -29,6 +30,21 @@ pub fn budgets_count_each_answers_cost_at_the_published_prices(s: &mut dyn Gatew
         "--llm",
         "openai",
     ]);
+}
+
+/// One chat completion through the gateway with `secret`.
+pub fn chat(s: &dyn GatewayUnderTest, secret: &str) -> crate::upstream::Reply {
+    let headers = [("x-api-key", secret), ("content-type", "application/json")];
+    s.http().send(
+        "POST",
+        &s.url("/api/llm/chat/completions"),
+        &headers,
+        r#"{"model":"gpt-4o","messages":[]}"#,
+    )
+}
+
+pub fn budgets_count_each_answers_cost_at_the_published_prices(s: &mut dyn GatewayUnderTest) {
+    llm_route(s);
     s.cli()
         .json(&["price", "set", MODEL, "--in", PRICE_IN, "--out", PRICE_OUT]);
     let t = token(
@@ -38,19 +54,7 @@ pub fn budgets_count_each_answers_cost_at_the_published_prices(s: &mut dyn Gatew
     );
     s.sync();
     wait_known(s, &t);
-    let url = s.url("/api/llm/chat/completions");
-    let headers = [
-        ("x-api-key", t.as_str()),
-        ("content-type", "application/json"),
-    ];
-    let send = || {
-        s.http().send(
-            "POST",
-            &url,
-            &headers,
-            r#"{"model":"gpt-4o","messages":[]}"#,
-        )
-    };
+    let send = || chat(s, &t);
     // Every answer costs $0.001066666661 (crate::budgets): $0.01 is 9.4
     // calls, so nine leave it unspent, the tenth crosses it and completes,
     // the eleventh is refused (the native figure of budgets.rs).

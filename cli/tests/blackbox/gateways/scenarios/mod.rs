@@ -11,7 +11,7 @@ mod refusals;
 mod usage;
 
 pub use access::enforces_route_grants_secret_hosts_and_upstream_addresses;
-pub use budgets::budgets_count_each_answers_cost_at_the_published_prices;
+pub use budgets::{budgets_count_each_answers_cost_at_the_published_prices, chat, llm_route};
 pub use llm::llm_usage_is_read_from_answers_and_priced;
 pub use proxying::{forwards_with_the_upstream_credential, streams_bodies_and_rewrites_redirects};
 pub use quotas::{
