@@ -34,21 +34,7 @@ pub fn budget_of(usage: &Value, subject: &str) -> Value {
 
 /// Adds the LLM route `llm` to the fake OpenAI upstream.
 pub fn llm_route(s: &Native) {
-    let upstream = s.upstream.url.clone();
-    s.cli.json(&[
-        "route",
-        "add",
-        "llm",
-        "--all-teams",
-        "--path",
-        "/api/llm",
-        "--upstream",
-        &format!("{upstream}/fake-openai/v1"),
-        "--auth",
-        "bearer:UPSTREAM_KEY",
-        "--llm",
-        "openai",
-    ]);
+    crate::fake_openai::add_llm_route(&s.cli, &s.upstream.url, &[]);
 }
 
 /// One chat completion through the gateway with `secret`: its status and

@@ -98,3 +98,26 @@ pub async fn chat(req: Request<Incoming>) -> Response<crate::upstream::Out> {
         .body(crate::upstream::ChannelBody(rx).boxed())
         .unwrap()
 }
+
+/// Adds the LLM route `llm` (`/api/llm`, every team, `--llm openai`) in
+/// front of this fake on the test upstream at `upstream_url`, with
+/// `extra` flags (e.g. `--timeout`).
+pub fn add_llm_route(cli: &crate::common::Cli, upstream_url: &str, extra: &[&str]) -> Value {
+    let upstream = format!("{upstream_url}/fake-openai/v1");
+    let mut args = vec![
+        "route",
+        "add",
+        "llm",
+        "--all-teams",
+        "--path",
+        "/api/llm",
+        "--upstream",
+        &upstream,
+        "--auth",
+        "bearer:UPSTREAM_KEY",
+        "--llm",
+        "openai",
+    ];
+    args.extend_from_slice(extra);
+    cli.json(&args)
+}

@@ -121,22 +121,7 @@ on_both_backends! {
 fn run(srv: TestServer, python: &std::path::Path) {
     let n = Native::start(srv);
     let upstream = format!("{}/fake-openai/v1", n.upstream.url);
-    n.cli.json(&[
-        "route",
-        "add",
-        "llm",
-        "--all-teams",
-        "--path",
-        "/api/llm",
-        "--upstream",
-        &upstream,
-        "--auth",
-        "bearer:UPSTREAM_KEY",
-        "--timeout",
-        "10s",
-        "--llm",
-        "openai",
-    ]);
+    crate::fake_openai::add_llm_route(&n.cli, &n.upstream.url, &["--timeout", "10s"]);
     n.cli.json(&[
         "price",
         "set",

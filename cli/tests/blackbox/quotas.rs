@@ -199,11 +199,7 @@ on_both_backends! {
 
     fn an_llm_token_quota_refuses_once_the_answers_used_it_up(srv) {
         let s = Native::start(srv);
-        let upstream = s.upstream.url.clone();
-        s.cli.json(&[
-            "route", "add", "llm", "--all-teams", "--path", "/api/llm", "--upstream",
-            &format!("{upstream}/fake-openai/v1"), "--auth", "bearer:UPSTREAM_KEY", "--llm", "openai",
-        ]);
+        crate::fake_openai::add_llm_route(&s.cli, &s.upstream.url, &[]);
         // Every answer reports 17 + 5 = 22 tokens: the third crosses 50.
         let t = token(&s.cli, "chat", &["--scope", "llm", "--quota-tokens", "50/day"]);
         wait_known(&s.http, &s.gw.url, &t);

@@ -15,21 +15,7 @@ use crate::gateways::{token, GatewayUnderTest};
 
 /// Adds the LLM route `llm` (`/api/llm`) to the fake OpenAI upstream.
 pub fn llm_route(s: &dyn GatewayUnderTest) {
-    let upstream = s.upstream().url.clone();
-    s.cli().json(&[
-        "route",
-        "add",
-        "llm",
-        "--all-teams",
-        "--path",
-        "/api/llm",
-        "--upstream",
-        &format!("{upstream}/fake-openai/v1"),
-        "--auth",
-        "bearer:UPSTREAM_KEY",
-        "--llm",
-        "openai",
-    ]);
+    crate::fake_openai::add_llm_route(s.cli(), &s.upstream().url, &[]);
 }
 
 /// One chat completion through the gateway with `secret`.

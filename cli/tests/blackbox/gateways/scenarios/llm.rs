@@ -9,24 +9,8 @@ use serde_json::Value;
 use std::time::Duration;
 
 pub fn llm_usage_is_read_from_answers_and_priced(s: &mut dyn GatewayUnderTest) {
-    let upstream = s.upstream().url.clone();
     let cli = s.cli();
-    cli.json(&[
-        "route",
-        "add",
-        "llm",
-        "--all-teams",
-        "--path",
-        "/api/llm",
-        "--upstream",
-        &format!("{upstream}/fake-openai/v1"),
-        "--auth",
-        "bearer:UPSTREAM_KEY",
-        "--timeout",
-        "5s",
-        "--llm",
-        "openai",
-    ]);
+    crate::fake_openai::add_llm_route(cli, &s.upstream().url, &["--timeout", "5s"]);
     cli.json(&[
         "price",
         "set",

@@ -144,21 +144,7 @@ pub fn quotas_limit_tokens_and_teams_and_follow_the_server(s: &mut dyn GatewayUn
 /// output), once each answer has streamed: the request that crosses the
 /// limit completes and the next is refused (docs/spend.md §4).
 pub fn llm_token_quotas_count_the_answers(s: &mut dyn GatewayUnderTest) {
-    let upstream = s.upstream().url.clone();
-    s.cli().json(&[
-        "route",
-        "add",
-        "llm",
-        "--all-teams",
-        "--path",
-        "/api/llm",
-        "--upstream",
-        &format!("{upstream}/fake-openai/v1"),
-        "--auth",
-        "bearer:UPSTREAM_KEY",
-        "--llm",
-        "openai",
-    ]);
+    super::budgets::llm_route(s);
     // Every answer of the fake reports 17 + 5 = 22 tokens: the third
     // crosses 50.
     let t = token(
