@@ -443,10 +443,13 @@ fn render_token(out: &Output, u: &TokenUsage) -> CliResult<String> {
         u.token.team
     );
     let timelines = (&u.calls_timeline[..], &u.errors_timeline[..]);
-    let mut text = match one_item(out, u, &u.recent, title, &u.window, &u.totals, timelines)? {
-        Opening::Whole(text) => return Ok(text),
-        Opening::Head(text) => text,
-    };
+    let (mut text, no_calls) =
+        match one_item(out, u, &u.recent, title, &u.window, &u.totals, timelines)? {
+            Opening::Whole(text) => return Ok(text),
+            Opening::NoCalls(text) => (text, true),
+            Opening::Head(text) => (text, false),
+        };
+    // The current period's quotas, whatever window the report shows.
     if !u.quotas.is_empty() {
         let _ = write!(
             text,
@@ -454,6 +457,9 @@ fn render_token(out: &Output, u: &TokenUsage) -> CliResult<String> {
             out.bold("Quotas this period"),
             super::quotas::table(out, &u.quotas)
         );
+    }
+    if no_calls {
+        return Ok(text);
     }
     let _ = write!(text, "\n{}\n", out.bold("By route"));
     text.push_str(&rows_table(out, &u.by_route, "ROUTE", false, true));
@@ -472,7 +478,7 @@ fn render_route(out: &Output, u: &RouteUsage) -> CliResult<String> {
     let title = format!("{} {} ({})", out.bold("Route"), u.route.name, u.route.path);
     let timelines = (&u.calls_timeline[..], &[][..]);
     let mut text = match one_item(out, u, &u.recent, title, &u.window, &u.totals, timelines)? {
-        Opening::Whole(text) => return Ok(text),
+        Opening::Whole(text) | Opening::NoCalls(text) => return Ok(text),
         Opening::Head(text) => text,
     };
     text.push_str(&latency_trend(
@@ -490,8 +496,11 @@ fn render_route(out: &Output, u: &RouteUsage) -> CliResult<String> {
 
 /// How a report on one token or route begins.
 enum Opening {
-    /// All there is to print: JSON, CSV, or an empty window.
+    /// All there is to print: JSON or CSV.
     Whole(String),
+    /// For people, a window without calls: the title, the window and "No
+    /// data".
+    NoCalls(String),
     /// The title, window and totals, for the sections that follow.
     Head(String),
 }
@@ -518,7 +527,7 @@ fn one_item<T: serde::Serialize>(
     text.push_str(&heading(out, window));
     if totals.calls == 0 {
         let _ = writeln!(text, "{}", no_data(window));
-        return Ok(Opening::Whole(text));
+        return Ok(Opening::NoCalls(text));
     }
     text.push_str(&totals_rows(out, totals, window, calls, errors));
     Ok(Opening::Head(text))

@@ -58,6 +58,9 @@ on_both_backends! {
     fn one_gateway_passes_exactly_the_quota_then_refuses_until_midnight(srv) {
         let s = Native::start(srv);
         let daily = token(&s.cli, "daily", &["--scope", "echo", "--quota", "100/day"]);
+        // Before any call the report has no data, and still shows the quota.
+        let table = s.cli.run(&["usage", "token", "daily"]).ok().stdout.clone();
+        assert!(table.contains("Quotas this period") && table.contains("100/day"), "{table}");
         wait_known(&s.http, &s.gw.url, &daily);
         let url = format!("{}/api/echo/q", s.gw.url);
         for i in 0..100 {
