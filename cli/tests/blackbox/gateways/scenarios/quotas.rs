@@ -10,25 +10,13 @@
 //! with one isolate, so there too the bound is the quota itself.
 
 use crate::gateways::{eventually, token, GatewayUnderTest, Kind};
+use crate::quotas::secs_to_midnight;
 use crate::upstream::Reply;
-use chrono::{Duration as TimeDelta, Timelike, Utc};
 
 /// Isolates that serve the Worker under `wrangler dev` (one workerd
 /// process): what passes a quota there is at most this many times the
 /// quota (docs/spend.md, "The Cloudflare Worker").
 pub const WORKERD_ISOLATES: u64 = 1;
-
-/// Seconds from now to the next midnight UTC.
-fn secs_to_midnight() -> i64 {
-    let now = Utc::now();
-    let midnight = (now + TimeDelta::days(1))
-        .with_hour(0)
-        .and_then(|t| t.with_minute(0))
-        .and_then(|t| t.with_second(0))
-        .and_then(|t| t.with_nanosecond(0))
-        .unwrap();
-    (midnight - now).num_seconds()
-}
 
 /// Waits until the gateway knows the token: a path no route matches is
 /// then `route_not_found` (which counts against no quota).
