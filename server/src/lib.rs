@@ -259,6 +259,10 @@ async fn upgrade_0007(db: &Database, policy: &upstream::UpstreamPolicy) -> anyho
 /// Adds stored usage events to the rollups as they arrive.
 async fn roll_up_usage(db: Database) {
     loop {
+        // Each second at least (the wait below), alongside the roll-up.
+        if let Err(e) = db.publish_held_quotas(api::now()).await {
+            tracing::warn!(error = %e, "publishing held-back quota counts failed");
+        }
         match db.roll_up(20_000).await {
             // A full chunk: more may be waiting.
             Ok(n) if n >= 20_000 => continue,

@@ -120,6 +120,40 @@ on_both_backends! {
             && e["after"]["quotas"][0]["amount"] == 105), "{audit}");
     }
 
+    fn a_count_the_throttle_held_back_is_published_without_more_traffic(srv) {
+        // The first usage batch is published at once; a second one within
+        // a second of it is held back by the throttle, and no batch follows
+        // it. The other gateway must still hear of it within the lag.
+        let s = Native::start(srv);
+        let second = TestGateway::start(&s.srv);
+        second.wait_ready();
+        let secret = token(&s.cli, "held", &["--scope", "echo", "--quota", "10/day"]);
+        wait_known(&s.http, &s.gw.url, &secret);
+        wait_known(&s.http, &second.url, &secret);
+        let first = format!("{}/api/echo/q", s.gw.url);
+        assert_eq!(s.http.get(&first, Some(&secret)).status, 200);
+        eventually("the first request counted", Duration::from_secs(15), || {
+            quota_usage(&s.srv, "held")[0]["used"] == 1
+        });
+        for _ in 0..2 {
+            assert_eq!(s.http.get(&first, Some(&secret)).status, 200);
+        }
+        eventually("all three counted", Duration::from_secs(15), || {
+            quota_usage(&s.srv, "held")[0]["used"] == 3
+        });
+        // Publication and the feed take about a second; give them 4.
+        std::thread::sleep(Duration::from_secs(4));
+        // The second gateway passes what is left of the 10, quickly (no
+        // publication in between): 7 when it knows of all three.
+        let url = format!("{}/api/echo/q", second.url);
+        let mut passed = 0;
+        while s.http.get(&url, Some(&secret)).status == 200 {
+            passed += 1;
+            assert!(passed <= 10, "the quota is 10");
+        }
+        assert_eq!(passed, 7, "the second gateway had not heard of all three");
+    }
+
     fn two_gateways_overshoot_within_the_documented_bound(srv) {
         let s = Native::start(srv);
         let second = TestGateway::start(&s.srv);

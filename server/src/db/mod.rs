@@ -482,6 +482,8 @@ forward! {
     fn stream_gateway_config(&self, tokens: tokio::sync::mpsc::Sender<tokenctl_gateway::snapshot::TokenEntry>) -> ApiResult<GatewayConfig>;
     fn ingest_usage(&self, gateway_key_id: Uuid, events: Vec<tokenctl_gateway::usage::UsageEvent>) -> ApiResult<UsageIngest>;
     /// A token's and its team's quotas with their current-period consumption.
+    /// Announces the quota counts publication held back (every second).
+    fn publish_held_quotas(&self, now: DateTime<Utc>) -> anyhow::Result<usize>;
     fn quota_status(&self, token: Uuid, team: Uuid) -> ApiResult<Vec<api::QuotaStatus>>;
     fn team_quota_status(&self, team: Uuid) -> ApiResult<Vec<api::QuotaStatus>>;
 

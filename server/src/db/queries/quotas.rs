@@ -5,7 +5,10 @@
 // Publication is throttled so a busy token does not add a change-log entry
 // per usage batch: a subject's state is announced when one of its quotas
 // becomes exhausted (or whole again), and otherwise at most once per
-// `QUOTA_PUBLISH_EVERY`. Gateways count locally in between.
+// `QUOTA_PUBLISH_EVERY`. Gateways count locally in between. What the
+// throttle held back is published by `publish_held_quotas`, which the
+// roll-up loop runs every second: otherwise a subject's last batch would
+// wait for its next one, however long that takes.
 //
 // Budgets count what LLM calls cost at the price in force at each event's
 // time, exactly: whole micro-dollars in `used`, the sub-micro rest in
@@ -400,6 +403,66 @@ async fn count_quota_usage(
 }
 
 impl Repo {
+    /// Publishes the counts the throttle held back: rows whose `used`
+    /// moved since their last publication, which is at least
+    /// `QUOTA_PUBLISH_EVERY` old. Returns how many subjects were announced.
+    pub async fn publish_held_quotas(&self, now: DateTime<Utc>) -> anyhow::Result<usize> {
+        // Few rows differ at any time: the partial index
+        // `quota_usage_unpublished` holds only those.
+        #[derive(FromRow)]
+        struct Held {
+            subject_id: Uuid,
+            kind: String,
+            period: String,
+            period_start: DateTime<Utc>,
+            used: i64,
+            published_at: Option<DateTime<Utc>>,
+        }
+        let held: Vec<Held> = sqlx::query_as(
+            "SELECT subject_id, kind, period, period_start, used, published_at \
+             FROM quota_usage WHERE used <> published_used",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let due: Vec<Held> = held
+            .into_iter()
+            .filter(|h| {
+                h.published_at
+                    .is_none_or(|at| now - at >= QUOTA_PUBLISH_EVERY)
+            })
+            .collect();
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let mut announce = BTreeSet::new();
+        for h in due {
+            // Only what was read: a batch counted since is published by
+            // its own ingest or the next sweep.
+            let updated = sqlx::query(
+                "UPDATE quota_usage SET published_used = $1, published_at = $2 \
+                 WHERE subject_id = $3 AND kind = $4 AND period = $5 AND period_start = $6 \
+                 AND used = $1",
+            )
+            .bind(h.used)
+            .bind(now)
+            .bind(h.subject_id)
+            .bind(&h.kind)
+            .bind(&h.period)
+            .bind(h.period_start)
+            .execute(&mut *tx)
+            .await?;
+            if updated.rows_affected() > 0 {
+                announce.insert(h.subject_id);
+            }
+        }
+        for subject in &announce {
+            record_change(&mut tx, "quota", subject.to_string()).await?;
+        }
+        self.commit_config(tx).await?;
+        Ok(announce.len())
+    }
+
     /// A token's and its team's quotas with what they counted in the
     /// current period.
     pub async fn quota_status(&self, token: Uuid, team: Uuid) -> ApiResult<Vec<api::QuotaStatus>> {
