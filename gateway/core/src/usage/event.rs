@@ -117,7 +117,12 @@ fn is_one(n: &u32) -> bool {
 /// string first: chrono's streams through the serializer one character at
 /// a time, and gateways serialize one event per request.
 fn rfc3339<S: serde::Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    serializer.serialize_str(&rfc3339_text(at))
+}
+
+/// `at` as chrono's `Serialize` writes it.
+pub(super) fn rfc3339_text(at: &DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// Why ingest refuses an event. Its `Display` is the reason sent back to

@@ -7,6 +7,8 @@
 //!
 //! * [`event`] — [`UsageEvent`], its limits, [`UsageEvent::normalise`]
 //!   (gateways, when recording) and [`UsageEvent::check`] (ingest);
+//! * [`encode`] — [`UsageEvent::write_json`], the event's JSON written
+//!   directly, as gateways do once per request;
 //! * [`denials`] — [`DenialAggregator`]: requests refused without a valid
 //!   token are counted per client IP, reason and window instead of stored
 //!   one by one, so anonymous traffic cannot fill disks and tables;
@@ -17,6 +19,7 @@
 //!   refused and why) and how a sender reads it ([`IngestAnswer`]).
 
 pub mod denials;
+pub mod encode;
 pub mod event;
 pub mod ingest;
 pub mod request;

@@ -100,7 +100,7 @@ impl Writer {
     /// Adds one event to the buffer if the spool's cap policy lets it in.
     fn append(&mut self, event: &UsageEvent, denied: bool) {
         let start = self.buf.len();
-        serde_json::to_writer(&mut self.buf, event).expect("events serialise");
+        event.write_json(&mut self.buf);
         self.buf.push(b'\n');
         let pending = self.buf.len() as u64;
         if !self.stats.fits(pending, denied) {

@@ -87,13 +87,9 @@ async fn flush_denials(env: &Env) {
 
 /// Hands one event to the Queue (or, without one, to the direct batcher).
 pub(super) async fn send_usage(env: &Env, event: UsageEvent) {
-    let json = match serde_json::to_string(&event) {
-        Ok(j) => j,
-        Err(e) => {
-            console_error!("tokenctl worker: usage event not serialisable: {e}");
-            return;
-        }
-    };
+    let mut encoded = Vec::with_capacity(320);
+    event.write_json(&mut encoded);
+    let json = String::from_utf8(encoded).expect("JSON is UTF-8");
     match env.queue(QUEUE_BINDING) {
         Ok(queue) => {
             if let Err(e) = queue.send(json.clone()).await {
