@@ -41,8 +41,13 @@ impl HopByHop {
 
     /// Whether the header `name` must be dropped when forwarding.
     pub fn is_hop_by_hop(&self, name: &str) -> bool {
+        HopByHop::is_always(name) || self.named.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether `name` is on the fixed [`HOP_BY_HOP`] list: hop-by-hop in
+    /// every message, whatever its `Connection` header says.
+    pub fn is_always(name: &str) -> bool {
         HOP_BY_HOP.iter().any(|h| h.eq_ignore_ascii_case(name))
-            || self.named.iter().any(|h| h.eq_ignore_ascii_case(name))
     }
 }
 

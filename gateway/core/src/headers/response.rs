@@ -4,26 +4,39 @@
 
 use super::hop_by_hop::HopByHop;
 use super::rewrite_location;
+use super::upstream::push_once;
 use crate::{Allowed, Gateway};
 
 /// The upstream response headers a front-end removes before passing the
 /// response on: the hop-by-hop ones ([`HopByHop`], with whatever the
 /// response's `Connection` names). `headers` yields every `(name, value)`
-/// of the response, duplicates included; it is called twice. The names come back as the
-/// response spells them, each once.
+/// of the response, duplicates included; it is called once, or twice when
+/// the response has a `Connection` header. The names come back as the
+/// response spells them, each once, in the response's order.
 pub fn response_headers_to_drop<'a, I>(headers: impl Fn() -> I) -> Vec<&'a str>
 where
     I: Iterator<Item = (&'a str, &'a [u8])>,
 {
+    let mut drop: Vec<&'a str> = Vec::new();
+    let mut connection = false;
+    for (name, _) in headers() {
+        connection |= name.eq_ignore_ascii_case("connection");
+        if HopByHop::is_always(name) {
+            push_once(&mut drop, name);
+        }
+    }
+    if !connection {
+        return drop;
+    }
     let hop = HopByHop::from_connection(
         headers()
             .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
             .filter_map(|(_, v)| std::str::from_utf8(v).ok()),
     );
-    let mut drop: Vec<&'a str> = Vec::new();
+    drop.clear();
     for (name, _) in headers() {
-        if hop.is_hop_by_hop(name) && !drop.iter().any(|d| d.eq_ignore_ascii_case(name)) {
-            drop.push(name);
+        if hop.is_hop_by_hop(name) {
+            push_once(&mut drop, name);
         }
     }
     drop
@@ -54,6 +67,17 @@ mod tests {
         assert_eq!(
             response_headers_to_drop(|| headers.iter().copied()),
             ["Connection", "x-upstream-hop", "Transfer-Encoding"]
+        );
+        let without_connection: [(&str, &[u8]); 5] = [
+            ("Transfer-Encoding", b"chunked"),
+            ("content-type", b"application/json"),
+            ("Keep-Alive", b"timeout=5"),
+            ("x-upstream-hop", b"1"),
+            ("TRANSFER-ENCODING", b"gzip"),
+        ];
+        assert_eq!(
+            response_headers_to_drop(|| without_connection.iter().copied()),
+            ["Transfer-Encoding", "Keep-Alive"]
         );
     }
 }

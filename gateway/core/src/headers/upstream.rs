@@ -2,12 +2,13 @@
 //! dropped, the `X-Forwarded-*` headers, and the one ordered plan every
 //! front-end applies.
 
-use super::hop_by_hop::HopByHop;
+use super::hop_by_hop::{HopByHop, HOP_BY_HOP};
 use super::secrets::carries_tokenctl_secret;
 use crate::Allowed;
+use std::borrow::Cow;
 
-/// The client headers a front-end removes before forwarding a request, as
-/// lower-case names, each once, in the order of the rules that catch them:
+/// The client headers a front-end removes before forwarding a request,
+/// each once, in the order the request has them:
 ///
 /// 1. `host`: the upstream gets its own;
 /// 2. `forwarded` and `x-forwarded-*`: set again by [`forwarded_headers`],
@@ -20,32 +21,76 @@ use crate::Allowed;
 ///    any case, whichever token the decision used.
 ///
 /// `headers` yields every `(name, value)` of the request, duplicates
-/// included; it is called twice (once for `Connection`). The names come
-/// back as the request spells them.
+/// included; it is called once, or twice when the request has a
+/// `Connection` header. The names come back as the request spells them.
 pub fn client_headers_to_drop<'a, I>(headers: impl Fn() -> I) -> Vec<&'a str>
 where
     I: Iterator<Item = (&'a str, &'a [u8])>,
 {
-    let hop = HopByHop::from_connection(
-        headers()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
-            .filter_map(|(_, v)| std::str::from_utf8(v).ok()),
-    );
-    let mut drop: Vec<&'a str> = Vec::new();
-    for (name, value) in headers() {
-        let gone = name.eq_ignore_ascii_case("host")
+    let always = |name: &str, value: &[u8]| {
+        name.eq_ignore_ascii_case("host")
             || name.eq_ignore_ascii_case("forwarded")
             || name
                 .get(..12)
                 .is_some_and(|p| p.eq_ignore_ascii_case("x-forwarded-"))
             || name.eq_ignore_ascii_case("x-api-key")
-            || hop.is_hop_by_hop(name)
-            || carries_tokenctl_secret(value);
-        if gone && !drop.iter().any(|d| d.eq_ignore_ascii_case(name)) {
-            drop.push(name);
+            || HopByHop::is_always(name)
+            || carries_tokenctl_secret(value)
+    };
+    let mut drop: Vec<&'a str> = Vec::new();
+    let mut connection = false;
+    for (name, value) in headers() {
+        connection |= name.eq_ignore_ascii_case("connection");
+        if always(name, value) {
+            push_once(&mut drop, name);
+        }
+    }
+    if !connection {
+        return drop;
+    }
+    // What `Connection` names is dropped too, in the request's order.
+    let hop = HopByHop::from_connection(
+        headers()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+            .filter_map(|(_, v)| std::str::from_utf8(v).ok()),
+    );
+    drop.clear();
+    for (name, value) in headers() {
+        if always(name, value) || hop.is_hop_by_hop(name) {
+            push_once(&mut drop, name);
         }
     }
     drop
+}
+
+/// Adds `name` unless it is there already, in any case.
+pub(super) fn push_once<'a>(names: &mut Vec<&'a str>, name: &'a str) {
+    if !names.iter().any(|d| d.eq_ignore_ascii_case(name)) {
+        names.push(name);
+    }
+}
+
+/// `name` in lower case, without a copy for the names requests usually
+/// lose (so a plan costs no allocation per dropped header).
+fn lower_case_name(name: &str) -> Cow<'static, str> {
+    const USUAL: [&str; 8] = [
+        "host",
+        "authorization",
+        "x-api-key",
+        "cookie",
+        "forwarded",
+        "x-forwarded-for",
+        "x-forwarded-proto",
+        "x-forwarded-host",
+    ];
+    USUAL
+        .iter()
+        .chain(&HOP_BY_HOP)
+        .find(|usual| usual.eq_ignore_ascii_case(name))
+        .map_or_else(
+            || Cow::Owned(name.to_ascii_lowercase()),
+            |usual| Cow::Borrowed(*usual),
+        )
 }
 
 /// The `X-Forwarded-*` headers to set (replacing any the client sent) on a
@@ -124,8 +169,8 @@ pub trait UpstreamHeaders {
 /// header value of the client's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpstreamHeaderPlan {
-    /// [`client_headers_to_drop`], owned.
-    drop: Vec<String>,
+    /// [`client_headers_to_drop`], in lower case.
+    drop: Vec<Cow<'static, str>>,
     /// [`forwarded_headers`].
     forwarded: Vec<(&'static str, String)>,
 }
@@ -141,7 +186,7 @@ impl UpstreamHeaderPlan {
         UpstreamHeaderPlan {
             drop: client_headers_to_drop(headers)
                 .into_iter()
-                .map(str::to_string)
+                .map(lower_case_name)
                 .collect(),
             forwarded: forwarded_headers(
                 forwarding.forwarded_for,
@@ -154,7 +199,8 @@ impl UpstreamHeaderPlan {
 
     /// Edits `out` in the one order every front-end follows:
     ///
-    /// 1. remove every header [`client_headers_to_drop`] names (the token
+    /// 1. remove every header [`client_headers_to_drop`] names, by its
+    ///    lower-case name (the token
     ///    headers, anything carrying a tokenctl secret, hop-by-hop headers,
     ///    `Host` and the client's own `Forwarded`/`X-Forwarded-*`);
     /// 2. set [`forwarded_headers`];
@@ -183,6 +229,7 @@ mod tests {
     use super::*;
     use crate::headers::client_ip_text;
     use crate::token::SecretKind;
+    use proptest::prelude::*;
 
     #[test]
     fn drops_every_header_that_carries_a_tokenctl_secret() {
@@ -227,6 +274,89 @@ mod tests {
             ["x-api-key"]
         );
     }
+    #[test]
+    fn without_a_connection_header_the_fixed_rules_still_drop() {
+        let token = secret(SecretKind::ApiToken);
+        let bearer = format!("Bearer {token}");
+        let headers: Vec<(&str, &[u8])> = vec![
+            ("host", b"gw.example"),
+            ("TE", b"trailers"),
+            ("authorization", bearer.as_bytes()),
+            ("X-Forwarded-Proto", b"https"),
+            ("Authorization", b"Basic dXNlcjpwYXNz"),
+            ("Keep-Alive", b"timeout=5"),
+            ("content-type", b"application/json"),
+            ("HOST", b"again.example"),
+        ];
+        assert_eq!(
+            client_headers_to_drop(|| headers.iter().copied()),
+            [
+                "host",
+                "TE",
+                "authorization",
+                "X-Forwarded-Proto",
+                "Keep-Alive"
+            ]
+        );
+    }
+
+    /// The rules of [`client_headers_to_drop`], written out one header at
+    /// a time as its documentation states them.
+    fn dropped_by_the_rules(headers: &[(String, Vec<u8>)]) -> Vec<String> {
+        let named: Vec<String> = headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+            .filter_map(|(_, v)| std::str::from_utf8(v).ok())
+            .flat_map(|v| v.split(','))
+            .map(|n| n.trim().to_ascii_lowercase())
+            .collect();
+        let mut out: Vec<String> = Vec::new();
+        for (name, value) in headers {
+            let lower = name.to_ascii_lowercase();
+            let dropped = lower == "host"
+                || lower == "forwarded"
+                || lower.starts_with("x-forwarded-")
+                || lower == "x-api-key"
+                || crate::headers::HOP_BY_HOP.contains(&lower.as_str())
+                || named.contains(&lower)
+                || carries_tokenctl_secret(value);
+            if dropped && !out.iter().any(|o| o.eq_ignore_ascii_case(name)) {
+                out.push(name.clone());
+            }
+        }
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn drops_exactly_what_the_rules_name(
+            headers in proptest::collection::vec(
+                (
+                    prop_oneof![
+                        "(host|Host|connection|Connection|te|x-forwarded-for|X-Api-Key|forwarded)",
+                        // What the `Connection` values below name.
+                        "(x-a|X-A|x-b|Content-Type|cookie)",
+                        "[a-zA-Z-]{1,12}",
+                    ],
+                    prop_oneof![
+                        "[ -~]{0,30}".prop_map(String::into_bytes),
+                        "(keep-alive|close|x-a|X-B|te)(, ?(x-a|content-type|Cookie))?"
+                            .prop_map(String::into_bytes),
+                        Just(format!("Bearer {}", secret(SecretKind::ApiToken)).into_bytes()),
+                    ],
+                ),
+                0..12,
+            )
+        ) {
+            let pairs: Vec<(&str, &[u8])> =
+                headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
+            prop_assert_eq!(
+                client_headers_to_drop(|| pairs.iter().copied()),
+                dropped_by_the_rules(&headers)
+            );
+        }
+    }
+
     #[test]
     fn forwarded_headers_append_the_client() {
         let v4 = client_ip_text("203.0.113.7".parse().unwrap());
@@ -341,11 +471,11 @@ mod tests {
         assert_eq!(
             out.edits,
             [
-                "remove Host",
-                "remove X-API-Key",
-                "remove Connection",
-                "remove Authorization",
-                "remove X-Forwarded-For",
+                "remove host",
+                "remove x-api-key",
+                "remove connection",
+                "remove authorization",
+                "remove x-forwarded-for",
                 "set x-forwarded-for",
                 "set x-forwarded-proto",
                 "set x-forwarded-host",
