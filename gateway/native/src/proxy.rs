@@ -11,7 +11,7 @@ use crate::spool::UsageRecord;
 use crate::state::{Installed, RouteHeaders, Shared};
 use chrono::Utc;
 use http::header::{
-    HeaderName, HeaderValue, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER, USER_AGENT,
+    HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER, USER_AGENT,
 };
 use http::{HeaderMap, Request, Response, StatusCode, Uri, Version};
 use hyper::body::Incoming;
@@ -37,6 +37,7 @@ static SERVER_TIMING_HEADER: HeaderName = HeaderName::from_static(SERVER_TIMING)
 static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+static X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 
 pub struct Proxy {
     pub shared: Arc<Shared>,
@@ -178,10 +179,8 @@ impl Proxy {
                 method: req.method().as_str(),
                 raw_path: req.uri().path(),
                 query: req.uri().query(),
-                api_key_header: headers.get("x-api-key").and_then(|v| v.to_str().ok()),
-                authorization_header: headers
-                    .get(http::header::AUTHORIZATION)
-                    .and_then(|v| v.to_str().ok()),
+                api_key_header: headers.get(&X_API_KEY).and_then(|v| v.to_str().ok()),
+                authorization_header: headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()),
                 client_ip: Some(facts.client_ip()),
             };
             // Benchmark only (`crate::ladder`): the minimal proxy's decision.
@@ -347,7 +346,7 @@ impl Proxy {
             let (forwarded_for, proto) = match &facts.origin {
                 Some(o) => (o.forwarded_for_before.as_deref(), o.proto),
                 None => (
-                    headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+                    headers.get(&X_FORWARDED_FOR).and_then(|v| v.to_str().ok()),
                     facts.peer.scheme,
                 ),
             };
@@ -373,12 +372,13 @@ impl Proxy {
         &self,
         facts: &RequestFacts,
         installed: &Installed,
-        allowed: Allowed,
+        mut allowed: Allowed,
         req: Request<Incoming>,
         verify: Duration,
     ) -> Response<ProxyBody> {
         let (mut parts, body) = req.into_parts();
-        let Ok(uri) = allowed.upstream_url.parse::<Uri>() else {
+        // Taken, not copied: nothing below reads the URL again.
+        let Ok(uri) = Uri::try_from(std::mem::take(&mut allowed.upstream_url)) else {
             return self.gateway_error(
                 facts,
                 &allowed,
@@ -395,14 +395,16 @@ impl Proxy {
         let (body, llm_request) = match allowed.llm {
             None => (CountingBody::new(body, bytes_in.clone()), None),
             Some(provider) => {
-                let prepared = crate::llm::prepare(
+                // Boxed, like connecting upstream: only LLM routes read a
+                // body first, and every request's future would carry it.
+                let prepared = Box::pin(crate::llm::prepare(
                     provider,
                     uri.path(),
                     &mut headers,
                     body,
                     &bytes_in,
                     allowed.timeout,
-                )
+                ))
                 .await;
                 match prepared {
                     Ok((body, request)) => (body, Some(request)),
@@ -522,7 +524,18 @@ struct UpstreamHeaderMap<'a> {
 
 impl UpstreamHeaders for UpstreamHeaderMap<'_> {
     fn remove(&mut self, name: &str) {
-        self.headers.remove(name);
+        // The names requests usually lose, without parsing them again.
+        let usual = match name {
+            "host" => Some(&HOST),
+            "authorization" => Some(&AUTHORIZATION),
+            "x-api-key" => Some(&X_API_KEY),
+            "x-forwarded-for" => Some(&X_FORWARDED_FOR),
+            _ => None,
+        };
+        match usual {
+            Some(name) => self.headers.remove(name),
+            None => self.headers.remove(name),
+        };
     }
 
     fn set(&mut self, name: &'static str, value: &str) {

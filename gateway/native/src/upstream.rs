@@ -278,7 +278,10 @@ impl Pools {
             let fresh = reused.is_none();
             let mut upstream = match reused.take() {
                 Some(upstream) => upstream,
-                None => self.connect(access, target.clone()).await?,
+                // Boxed: connecting is rare, and its large state would
+                // otherwise be part of every request's future, and copied
+                // with it.
+                None => Box::pin(self.connect(access, target.clone())).await?,
             };
             let mut answer = std::pin::pin!(upstream.sender.try_send_request(req));
             let mut alive = true;
