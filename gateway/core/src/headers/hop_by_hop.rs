@@ -17,25 +17,29 @@ pub const HOP_BY_HOP: [&str; 9] = [
 ];
 
 /// The hop-by-hop headers of one message: the fixed [`HOP_BY_HOP`] list
-/// plus whatever its `Connection` header names.
+/// plus whatever its `Connection` header names. Borrows the names from the
+/// `Connection` values: a response's usual `Connection: keep-alive` costs
+/// no allocation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HopByHop {
-    named: Vec<String>,
+pub struct HopByHop<'a> {
+    /// Names `Connection` lists beyond the fixed list, as written.
+    named: Vec<&'a str>,
 }
 
-impl HopByHop {
+impl<'a> HopByHop<'a> {
     /// Reads the values of every `Connection` header of a message
     /// (comma-separated header names; `close`/`keep-alive` are harmless
     /// extras).
-    pub fn from_connection<'a>(values: impl IntoIterator<Item = &'a str>) -> HopByHop {
-        let mut named: Vec<String> = values
-            .into_iter()
-            .flat_map(|v| v.split(','))
-            .map(|n| n.trim().to_ascii_lowercase())
-            .filter(|n| !n.is_empty())
-            .collect();
-        named.sort_unstable();
-        named.dedup();
+    pub fn from_connection(values: impl IntoIterator<Item = &'a str>) -> HopByHop<'a> {
+        let mut named: Vec<&'a str> = Vec::new();
+        for name in values.into_iter().flat_map(|v| v.split(',')).map(str::trim) {
+            if !name.is_empty()
+                && !HopByHop::is_always(name)
+                && !named.iter().any(|n| n.eq_ignore_ascii_case(name))
+            {
+                named.push(name);
+            }
+        }
         HopByHop { named }
     }
 
