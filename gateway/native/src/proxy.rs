@@ -68,15 +68,20 @@ pub struct Peer {
     pub ip: IpAddr,
     /// `ip` as reported upstream (`X-Forwarded-For`) and in usage events.
     pub ip_text: Arc<str>,
+    /// `ip_text` as a header value, for a client that sends no
+    /// `X-Forwarded-For` of its own.
+    ip_header: HeaderValue,
     /// `X-Forwarded-Proto`: how the client reached the gateway.
     pub scheme: &'static str,
 }
 
 impl Peer {
     pub fn new(addr: SocketAddr, https: bool) -> Peer {
+        let ip_text = client_ip_text(addr.ip());
         Peer {
             ip: addr.ip(),
-            ip_text: client_ip_text(addr.ip()).into(),
+            ip_header: HeaderValue::from_str(&ip_text).expect("an address is a header value"),
+            ip_text: ip_text.into(),
             scheme: if https { "https" } else { "http" },
         }
     }
@@ -338,9 +343,10 @@ impl Proxy {
         headers: &mut HeaderMap,
         uri: &Uri,
     ) {
+        let client_host = headers.get(HOST).cloned();
         let plan = {
-            let host = headers
-                .get(HOST)
+            let host = client_host
+                .as_ref()
                 .and_then(|v| v.to_str().ok())
                 .or_else(|| uri.authority().map(|a| a.as_str()));
             let (forwarded_for, proto) = match &facts.origin {
@@ -361,9 +367,20 @@ impl Proxy {
                 forwarding,
             )
         };
+        // Values the plan usually sets, as header values already made: the
+        // client's own `Host` (for `X-Forwarded-Host`) and, without a
+        // trusted proxy, its address (for `X-Forwarded-For`).
+        let mut known: [Option<(&str, HeaderValue)>; 2] = [None, None];
+        if facts.origin.is_none() {
+            known[0] = Some((&facts.peer.ip_text, facts.peer.ip_header.clone()));
+        }
+        if let Some(host) = &client_host {
+            known[1] = host.to_str().ok().map(|text| (text, host.clone()));
+        }
         let mut out = UpstreamHeaderMap {
             headers,
             route: installed.route_headers(allowed),
+            known,
         };
         plan.apply(allowed, &mut out);
     }
@@ -520,6 +537,26 @@ fn status(status: u16) -> StatusCode {
 struct UpstreamHeaderMap<'a> {
     headers: &'a mut HeaderMap,
     route: &'a RouteHeaders,
+    /// Texts whose header value exists already (see `upstream_headers`).
+    known: [Option<(&'a str, HeaderValue)>; 2],
+}
+
+impl UpstreamHeaderMap<'_> {
+    /// `value` as a header value: one made already, a static one, or a
+    /// new one (`None`: not a valid header value).
+    fn value(&self, value: &str) -> Option<HeaderValue> {
+        match value {
+            "http" => return Some(HeaderValue::from_static("http")),
+            "https" => return Some(HeaderValue::from_static("https")),
+            _ => {}
+        }
+        self.known
+            .iter()
+            .flatten()
+            .find(|(text, _)| *text == value)
+            .map(|(_, made)| made.clone())
+            .or_else(|| HeaderValue::from_str(value).ok())
+    }
 }
 
 impl UpstreamHeaders for UpstreamHeaderMap<'_> {
@@ -548,7 +585,7 @@ impl UpstreamHeaders for UpstreamHeaderMap<'_> {
             "x-forwarded-host" => X_FORWARDED_HOST.clone(),
             other => HeaderName::from_static(other),
         };
-        if let Ok(v) = HeaderValue::from_str(value) {
+        if let Some(v) = self.value(value) {
             self.headers.insert(name, v);
         }
     }
