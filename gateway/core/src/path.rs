@@ -75,15 +75,38 @@ pub fn normalize_path(raw: &str) -> Result<Cow<'_, str>, PathError> {
     if !raw.starts_with('/') {
         return Err(PathError::NotAbsolute);
     }
-    if raw.bytes().all(|b| b == b'/' || is_plain(b)) && !raw.contains("//") {
-        // Every byte is already in its canonical spelling and there is no
-        // empty segment to collapse: only segment-level checks remain.
-        for segment in raw.split('/').filter(|s| !s.is_empty()) {
-            check_segment(segment)?;
+    if spelled_canonically(raw.as_bytes()) {
+        // No escape (so nothing hidden under one) and no empty segment to
+        // collapse: only dot segments remain to refuse.
+        if raw.as_bytes().split(|&b| b == b'/').any(is_dot_segment) {
+            return Err(PathError::DotSegment);
         }
         return Ok(Cow::Borrowed(raw));
     }
     normalize_slow(raw).map(Cow::Owned)
+}
+
+/// Whether every byte of `path` is `/` or [`is_plain`] and no `/` follows
+/// another: one pass over a table, as every request's path takes it.
+fn spelled_canonically(path: &[u8]) -> bool {
+    const RAW: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = b == b'/' as usize || is_plain(b as u8);
+            b += 1;
+        }
+        table
+    };
+    let mut after_slash = false;
+    for &b in path {
+        let slash = b == b'/';
+        if !RAW[b as usize] || (slash && after_slash) {
+            return false;
+        }
+        after_slash = slash;
+    }
+    true
 }
 
 /// Checks a query string (without the `?`) that will be forwarded
@@ -243,13 +266,13 @@ fn is_control(b: u8) -> bool {
 }
 
 /// RFC 3986 `unreserved`.
-fn is_unreserved(b: u8) -> bool {
+const fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
 /// Bytes that appear raw in a canonical segment: RFC 3986 `pchar` minus
 /// `%` (escapes are handled separately).
-fn is_plain(b: u8) -> bool {
+const fn is_plain(b: u8) -> bool {
     is_unreserved(b)
         || matches!(
             b,
