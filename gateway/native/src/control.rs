@@ -7,6 +7,8 @@ use url::Url;
 
 /// Body chunks in flight between the network and the config decoder.
 const CONFIG_CHUNKS_IN_FLIGHT: usize = 16;
+/// What the config decoder reads from the network side at a time.
+const DECODE_BUFFER: usize = 64 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
@@ -102,10 +104,15 @@ impl ControlPlane {
         let mut resp = Self::check(req.send().await.map_err(unreachable)?).await?;
         let (chunks, received) = tokio::sync::mpsc::channel(CONFIG_CHUNKS_IN_FLIGHT);
         let decoder = tokio::task::spawn_blocking(move || {
-            StreamedUpdate::from_reader(ChunkReader {
-                received,
-                current: bytes::Bytes::new(),
-            })
+            // The JSON decoder reads a byte at a time: buffered, that is a
+            // copy from a buffer rather than a call into the reader.
+            StreamedUpdate::from_reader(std::io::BufReader::with_capacity(
+                DECODE_BUFFER,
+                ChunkReader {
+                    received,
+                    current: bytes::Bytes::new(),
+                },
+            ))
         });
         let mut failed = None;
         loop {
@@ -180,7 +187,8 @@ impl std::io::Read for ChunkReader {
             }
         }
         let n = buf.len().min(self.current.len());
-        buf[..n].copy_from_slice(&self.current.split_to(n));
+        buf[..n].copy_from_slice(&self.current[..n]);
+        bytes::Buf::advance(&mut self.current, n);
         Ok(n)
     }
 }
