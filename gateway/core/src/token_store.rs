@@ -140,10 +140,23 @@ impl TokenStoreBuilder {
     /// with the same id the later one wins, in the place of the first, as
     /// with an upsert.
     pub fn push(&mut self, entry: TokenEntry) {
-        let mut record = self.interner.record(entry);
+        let record = self.interner.record(entry);
+        self.push_record(record);
+    }
+
+    /// [`TokenStoreBuilder::push`] for a token already in compact form.
+    /// Its team and scopes are kept as given: take them from
+    /// [`TokenStoreBuilder::interner`] so that tokens share them.
+    pub fn push_record(&mut self, mut record: TokenRecord) {
         record.position = self.pushed;
         self.pushed += 1;
         self.by_id[id_shard(&record.id)].push(record);
+    }
+
+    /// The interner the store will keep, for team names and scope lists
+    /// of records given to [`TokenStoreBuilder::push_record`].
+    pub fn interner(&mut self) -> &mut Interner {
+        &mut self.interner
     }
 
     /// How many entries were pushed.

@@ -3,12 +3,17 @@
 //!
 //! It holds upstream secrets, so it is sealed with AES-256-GCM under a key
 //! derived from the gateway key. It is written and read as a stream, never
-//! whole in memory: a header, then chunks of at most [`CHUNK_BYTES`] of
-//! JSON lines (the routes and secrets first, then one token a line), each
-//! chunk sealed on its own. A chunk's associated data binds it to its file
-//! (a random id in the header), its position, and whether it is the last,
-//! so chunks cannot be reordered, spliced from another file, dropped or
-//! cut off without the file failing to open.
+//! whole in memory: a header, then chunks of at most about [`CHUNK_BYTES`]
+//! of items ([`item`]: the routes and secrets first, then the tokens, in
+//! a compact binary form), each chunk sealed on its own. A chunk's
+//! associated data binds it to its file (a random id in the header), its
+//! position, and whether it is the last, so chunks cannot be reordered,
+//! spliced from another file, dropped or cut off without the file failing
+//! to open.
+//!
+//! Files of the older formats are still read: the same chunks holding JSON
+//! lines (one token a line), and before that one sealed JSON document. The
+//! next write replaces them with the current format.
 //!
 //! Next to it, sealed the same way, is when the server last confirmed the
 //! config was current, so a restart during an outage does not make an old
@@ -16,22 +21,27 @@
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
+use item::{Item, ItemReader, ItemWriter};
 use rand::RngCore;
 use sha2::Sha256;
 use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use tokenctl_gateway::sealed::{self, NONCE_LEN};
-use tokenctl_gateway::{Gateway, RouteConfig, Snapshot, TokenEntry, TokenStoreBuilder};
+use tokenctl_gateway::{Gateway, RouteConfig, Snapshot};
 
-/// What a streamed file starts with; a file without it is the older
-/// format, one sealed JSON document.
-const MAGIC: &[u8] = b"tokenctl-snapshot-stream-1\n";
+mod item;
+
+/// What a file of the current format starts with.
+const MAGIC: &[u8] = b"tokenctl-snapshot-stream-2\n";
+/// The older streamed format, its chunks made of JSON lines. A file that
+/// starts with neither is the oldest format, one sealed JSON document.
+const MAGIC_JSON_LINES: &[u8] = b"tokenctl-snapshot-stream-1\n";
 const FILE_ID_LEN: usize = 16;
 /// Plaintext per chunk: large enough that sealing costs little, small
 /// enough that neither side holds much.
 const CHUNK_BYTES: usize = 64 * 1024;
 /// A sealed chunk's length is refused above this (a chunk holds at most
-/// one line past `CHUNK_BYTES`).
+/// one item past `CHUNK_BYTES`).
 const MAX_SEALED_CHUNK: u32 = 16 * 1024 * 1024;
 /// The sealed file's associated data for the confirmation time.
 const CONFIRMED_AAD: &[u8] = b"confirmed-at";
@@ -58,11 +68,14 @@ impl SnapshotStore {
         let file = std::fs::File::open(&self.path).ok()?;
         let mut reader = BufReader::with_capacity(CHUNK_BYTES, file);
         let mut magic = vec![0u8; MAGIC.len()];
-        let streamed = reader.read_exact(&mut magic).is_ok() && magic == MAGIC;
-        let loaded = if streamed {
-            self.read_stream(&mut reader)
-        } else {
-            self.read_whole()
+        let format = match reader.read_exact(&mut magic) {
+            Ok(()) if magic == MAGIC => Some(Format::Items),
+            Ok(()) if magic == MAGIC_JSON_LINES => Some(Format::JsonLines),
+            _ => None,
+        };
+        let loaded = match format {
+            Some(format) => self.read_stream(&mut reader, format),
+            None => self.read_whole(),
         };
         if loaded.is_none() {
             tracing::warn!(path = %self.path.display(), "stored snapshot does not open with this gateway key or is damaged; ignoring it");
@@ -70,7 +83,7 @@ impl SnapshotStore {
         loaded
     }
 
-    /// The older format: one sealed JSON snapshot.
+    /// The oldest format: one sealed JSON snapshot.
     fn read_whole(&self) -> Option<Gateway> {
         let sealed = std::fs::read(&self.path).ok()?;
         let plain = sealed::open(&self.key, b"", &sealed)?;
@@ -78,11 +91,10 @@ impl SnapshotStore {
         Some(Gateway::new(snapshot))
     }
 
-    fn read_stream(&self, reader: &mut impl Read) -> Option<Gateway> {
+    fn read_stream(&self, reader: &mut impl Read, format: Format) -> Option<Gateway> {
         let mut file_id = [0u8; FILE_ID_LEN];
         reader.read_exact(&mut file_id).ok()?;
-        let mut head: Option<Snapshot> = None;
-        let mut tokens = TokenStoreBuilder::default();
+        let mut items = ItemReader::default();
         for index in 0u64.. {
             let mut frame = [0u8; 5];
             reader.read_exact(&mut frame).ok()?;
@@ -98,10 +110,23 @@ impl SnapshotStore {
             let mut chunk = vec![0u8; len as usize];
             reader.read_exact(&mut chunk).ok()?;
             let plain = sealed::open(&self.key, &chunk_aad(&file_id, index, last), &chunk)?;
-            for line in plain.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-                match head {
-                    None => head = Some(serde_json::from_slice(line).ok()?),
-                    Some(_) => tokens.push(serde_json::from_slice::<TokenEntry>(line).ok()?),
+            match format {
+                Format::Items => {
+                    let mut rest = plain.as_slice();
+                    while !rest.is_empty() {
+                        let (item, after) = postcard::take_from_bytes::<Item>(rest).ok()?;
+                        items.read(item)?;
+                        rest = after;
+                    }
+                }
+                Format::JsonLines => {
+                    for line in plain.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                        let line = std::str::from_utf8(line).ok()?;
+                        match items.head {
+                            None => items.read(Item::Head(line))?,
+                            Some(_) => items.read(Item::Entry(line))?,
+                        }
+                    }
                 }
             }
             if last {
@@ -112,6 +137,7 @@ impl SnapshotStore {
         if reader.read(&mut [0u8; 1]).ok()? != 0 {
             return None;
         }
+        let ItemReader { head, tokens, .. } = items;
         let head = head?;
         Some(
             Gateway::from_parts(
@@ -157,11 +183,13 @@ impl SnapshotStore {
             quotas: gateway.quota_states().cloned().collect(),
             prices: gateway.prices().entries().cloned().collect(),
         };
-        chunks.line(&head)?;
+        let head = serde_json::to_string(&head).map_err(std::io::Error::other)?;
+        chunks.item(&Item::Head(&head))?;
         // In the snapshot's order, which decides between tokens that claim
         // one secret hash.
+        let mut items = ItemWriter::default();
         for token in gateway.tokens().in_listed_order() {
-            chunks.line(&token.to_entry())?;
+            items.token(token, |item| chunks.item(&item))?;
         }
         chunks.finish()?;
         let file = out.into_inner().map_err(|e| e.into_error())?;
@@ -204,7 +232,16 @@ fn chunk_aad(file_id: &[u8; FILE_ID_LEN], index: u64, last: bool) -> Vec<u8> {
     aad
 }
 
-/// Collects JSON lines and writes them out sealed, a chunk at a time.
+/// Which items a streamed file's chunks hold.
+#[derive(Clone, Copy)]
+enum Format {
+    /// The current format ([`item`]).
+    Items,
+    /// The older one: the config's head, then one token a line, as JSON.
+    JsonLines,
+}
+
+/// Collects items and writes them out sealed, a chunk at a time.
 struct ChunkWriter<'a, W: Write> {
     key: &'a [u8; 32],
     file_id: [u8; FILE_ID_LEN],
@@ -214,9 +251,13 @@ struct ChunkWriter<'a, W: Write> {
 }
 
 impl<W: Write> ChunkWriter<'_, W> {
-    fn line(&mut self, value: &impl serde::Serialize) -> std::io::Result<()> {
-        serde_json::to_writer(&mut self.plain, value).map_err(std::io::Error::other)?;
-        self.plain.push(b'\n');
+    fn item(&mut self, item: &Item<'_>) -> std::io::Result<()> {
+        postcard::to_io(item, &mut self.plain).map_err(std::io::Error::other)?;
+        self.end_item()
+    }
+
+    /// Starts a new chunk once this one is full: an item never spans two.
+    fn end_item(&mut self) -> std::io::Result<()> {
         if self.plain.len() >= CHUNK_BYTES {
             self.flush(false)?;
         }

@@ -63,6 +63,29 @@ pub struct RareFields {
 }
 
 impl TokenRecord {
+    /// A token with these fields, and no secret hash, no expiry, not
+    /// revoked, none of the rare fields: set those through the fields.
+    pub fn new(
+        id: Uuid,
+        team_id: Uuid,
+        team: Arc<str>,
+        name: Box<str>,
+        scopes: Arc<[String]>,
+    ) -> TokenRecord {
+        TokenRecord {
+            id,
+            team_id,
+            team,
+            name,
+            secret_hash: None,
+            scopes,
+            expires_at: None,
+            revoked: false,
+            rare: None,
+            position: 0,
+        }
+    }
+
     /// The current secret's SHA-256, whichever way its hex was spelled;
     /// `None` when it is not a hex SHA-256.
     pub fn current_hash(&self) -> Option<[u8; 32]> {
@@ -131,7 +154,8 @@ pub struct Interner {
 }
 
 impl Interner {
-    fn team(&mut self, name: String) -> Arc<str> {
+    /// The shared copy of this team name.
+    pub fn team(&mut self, name: String) -> Arc<str> {
         if let Some(shared) = self.teams.get(name.as_str()) {
             return shared.clone();
         }
@@ -140,7 +164,8 @@ impl Interner {
         shared
     }
 
-    fn scopes(&mut self, scopes: Vec<String>) -> Arc<[String]> {
+    /// The shared copy of this scope list.
+    pub fn scopes(&mut self, scopes: Vec<String>) -> Arc<[String]> {
         if let Some(shared) = self.scopes.get(scopes.as_slice()) {
             return shared.clone();
         }
