@@ -31,15 +31,15 @@ impl<'a> HopByHop<'a> {
     /// (comma-separated header names; `close`/`keep-alive` are harmless
     /// extras).
     pub fn from_connection(values: impl IntoIterator<Item = &'a str>) -> HopByHop<'a> {
-        let mut named: Vec<&'a str> = Vec::new();
-        for name in values.into_iter().flat_map(|v| v.split(',')).map(str::trim) {
-            if !name.is_empty()
-                && !HopByHop::is_always(name)
-                && !named.iter().any(|n| n.eq_ignore_ascii_case(name))
-            {
-                named.push(name);
-            }
-        }
+        // Duplicates are kept: removing them would cost a comparison of
+        // each name with every other, and a client can send a `Connection`
+        // header of many thousands of names.
+        let named = values
+            .into_iter()
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|name| !name.is_empty() && !HopByHop::is_always(name))
+            .collect();
         HopByHop { named }
     }
 
