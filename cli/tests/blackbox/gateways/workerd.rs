@@ -123,6 +123,35 @@ impl Project {
         }
     }
 
+    /// A throwaway copy of the pass-through Worker of the Worker benchmark
+    /// (`gateway/bench/worker-passthrough`: plain JavaScript, no KV, no
+    /// Queue), checked to run on the gateway's compatibility date.
+    pub fn passthrough(tools: Tools) -> Project {
+        let source = tools.worker_dir.join("../bench/worker-passthrough");
+        let dir = temp_dir();
+        let compat = |file: &Path| {
+            std::fs::read_to_string(file)
+                .unwrap()
+                .lines()
+                .find(|l| l.starts_with("compatibility_date"))
+                .map(str::to_string)
+        };
+        let config = source.join("wrangler.toml");
+        assert_eq!(
+            compat(&config),
+            compat(&tools.worker_dir.join("wrangler.toml")),
+            "the pass-through Worker must run on the gateway's compatibility date"
+        );
+        for file in ["wrangler.toml", "index.js"] {
+            std::fs::copy(source.join(file), dir.path().join(file)).unwrap();
+        }
+        Project {
+            tools,
+            dir,
+            kv_keys: BTreeSet::new(),
+        }
+    }
+
     fn state(&self) -> PathBuf {
         self.dir.path().join("state")
     }
@@ -342,6 +371,24 @@ impl Edge {
         )
     }
 
+    /// Ends `wrangler dev` (its whole process group); a no-op once done.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let group = format!("-{}", child.id());
+        let _ = Command::new("kill").args(["-INT", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = child.wait();
+        if std::thread::panicking() {
+            eprintln!("--- wrangler dev log ---\n{}", self.log());
+        }
+    }
+
     /// Peak resident memory of the group's workerd processes, KiB.
     pub fn workerd_peak_rss_kib(&self) -> u64 {
         self.processes()
@@ -359,19 +406,6 @@ impl Edge {
 
 impl Drop for Edge {
     fn drop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        let group = format!("-{}", child.id());
-        let _ = Command::new("kill").args(["-INT", "--", &group]).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = child.wait();
-        if std::thread::panicking() {
-            eprintln!("--- wrangler dev log ---\n{}", self.log());
-        }
+        self.stop();
     }
 }
