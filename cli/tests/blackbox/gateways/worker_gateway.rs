@@ -284,158 +284,233 @@ pub fn a_burst_passes_at_most_the_quota_per_isolate(s: &mut Worker) {
 fn worker_cpu_per_request() {
     run_worker_only(
         Opts {
-            token_cache_secs: 5,
-            config_cache_secs: 30,
+            token_cache_secs: BENCH_CACHE_SECS.0,
+            config_cache_secs: BENCH_CACHE_SECS.1,
             ..Opts::default()
         },
         cpu_per_request,
     );
 }
 
-/// CPU ms per request of the Worker runtime (the workerd that runs the
-/// Worker) over `n` GETs of `url` on the client's keep-alive connection,
-/// each answered `status`; `settle` runs before the second reading (to wait
-/// for the usage the requests sent). Prints the figures of `what`.
-#[allow(clippy::too_many_arguments)]
-fn runtime_cpu_ms(
-    edge: &Edge,
-    http: &Http,
-    n: usize,
-    what: &str,
-    url: &str,
-    token: Option<&str>,
+/// The token and config cache lifetimes of the measurement: production's.
+const BENCH_CACHE_SECS: (u64, u64) = (5, 30);
+
+/// One kind of request of the measurement, and what it cost so far.
+struct Probe<'a> {
+    what: &'static str,
+    edge: &'a Edge,
+    url: String,
+    token: Option<&'a str>,
     status: u16,
-    settle: impl FnOnce(),
-) -> f64 {
-    let before = edge.cpu_split();
-    let started = Instant::now();
-    for _ in 0..n {
-        assert_eq!(http.get(url, token).status, status);
+    /// Its usage events are waited for before the CPU is read (requests
+    /// with a token: one event each, through the Queue or posted directly).
+    events: bool,
+    requests: usize,
+    /// CPU ms of the Worker runtime, wrangler's front workerd, its node.
+    cpu: (f64, f64, f64),
+    wall_ms: f64,
+}
+
+impl<'a> Probe<'a> {
+    fn new(
+        what: &'static str,
+        edge: &'a Edge,
+        path: &str,
+        token: Option<&'a str>,
+        status: u16,
+        events: bool,
+    ) -> Probe<'a> {
+        Probe {
+            what,
+            edge,
+            url: format!("{}{path}", edge.url),
+            token,
+            status,
+            events,
+            requests: 0,
+            cpu: (0.0, 0.0, 0.0),
+            wall_ms: 0.0,
+        }
     }
-    let wall = started.elapsed().as_secs_f64() * 1000.0 / n as f64;
-    settle();
-    let after = edge.cpu_split();
-    let per = |a: f64, b: f64| (a - b) / n as f64;
-    let (runtime, front, node) = (
-        per(after.0, before.0),
-        per(after.1, before.1),
-        per(after.2, before.2),
-    );
-    eprintln!(
-        "CPU per request, {what} ({n} requests): Worker runtime (workerd) {runtime:.3} ms, \
-         wrangler's front workerd {front:.3} ms, wrangler's node {node:.3} ms; wall {wall:.2} ms"
-    );
-    runtime
+
+    /// `n` requests on the client's keep-alive connection; `settle` waits
+    /// for their usage when they send some.
+    fn run(&mut self, http: &Http, n: usize, settle: impl FnOnce(usize)) {
+        let before = self.edge.cpu_split();
+        let started = Instant::now();
+        for _ in 0..n {
+            assert_eq!(http.get(&self.url, self.token).status, self.status);
+        }
+        self.wall_ms += started.elapsed().as_secs_f64() * 1000.0;
+        if self.events {
+            settle(n);
+        }
+        let after = self.edge.cpu_split();
+        self.requests += n;
+        self.cpu.0 += after.0 - before.0;
+        self.cpu.1 += after.1 - before.1;
+        self.cpu.2 += after.2 - before.2;
+    }
+
+    /// CPU ms per request of the Worker runtime (the workerd that runs the
+    /// Worker), printed with the rest.
+    fn report(&self) -> f64 {
+        let per = |v: f64| v / self.requests as f64;
+        let (runtime, front, node) = (per(self.cpu.0), per(self.cpu.1), per(self.cpu.2));
+        eprintln!(
+            "CPU per request, {} ({} requests): Worker runtime (workerd) {runtime:.3} ms, \
+             wrangler's front workerd {front:.3} ms, wrangler's node {node:.3} ms; wall {:.2} ms",
+            self.what,
+            self.requests,
+            per(self.wall_ms)
+        );
+        runtime
+    }
 }
 
 /// CPU per request under workerd, from the kernel's accounting (utime +
-/// stime in /proc) of the processes `wrangler dev` runs, over `N` requests
-/// on one keep-alive connection, read after the Queue delivered their usage
-/// (so the consumer's batched POSTs are included). Compared with a health
-/// request, which does no gateway work and records no usage.
+/// stime in /proc) of the Worker runtime process of `wrangler dev`, over
+/// `N` requests of each kind on one keep-alive connection per Worker.
+/// Requests that send usage are read after it was delivered (so the
+/// Queue's consumer and its batched POSTs are included); refusals without
+/// a token are counted per client address and 10-second window, one event
+/// per window. Compared with a health request, which does no gateway work
+/// and records no usage.
 ///
-/// Then the same for a pass-through Worker (`gateway/bench/worker-
-/// passthrough`: `fetch` the same upstream URL with the same request and
-/// return its Response) under the same wrangler, against the same upstream:
-/// what its proxied request costs over its own trivial answer is workerd's
-/// local subrequest machinery (its HTTP client, Miniflare's outbound
-/// handling, in the same process), which Cloudflare does not count as CPU
-/// time. The gateway's own work on a proxied request is what the allowed
-/// request adds over health minus that.
+/// Beside the gateway run two others under the same wrangler against the
+/// same upstream: the same gateway without a Queue (usage posted from
+/// isolate memory in batches), which shows what the Queue, simulated by
+/// Miniflare in the same process, adds; and a pass-through Worker
+/// (`gateway/bench/worker-passthrough`: `fetch` the same upstream URL with
+/// the same request and return its Response). What the pass-through's
+/// proxied request costs over its own trivial answer is workerd's local
+/// subrequest machinery (its HTTP client, Miniflare's outbound handling, in
+/// the same process), which Cloudflare does not count as CPU time; the
+/// gateway's own work on a proxied request is what its allowed request adds
+/// over health minus that. The kinds take turns in rounds, so that a change
+/// of the machine's load during the run spreads over all of them.
 fn cpu_per_request(s: &mut Worker) {
     let n: usize = std::env::var("TOKENCTL_WORKER_BENCH_REQUESTS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(500);
+    const ROUNDS: usize = 5;
     let t = token(&s.cli, "bench", &["--scope", "echo"]);
     s.sync();
-    let fixed = s.url("/api/echo/fixed");
-    let health = s.url("/_gateway/health");
-    for _ in 0..50 {
-        assert_eq!(s.http.get(&fixed, Some(&t)).status, 200);
-    }
-    eventually("warm-up usage", Duration::from_secs(30), || {
-        s.srv.usage_counts().0 >= 50
-    });
-    std::thread::sleep(Duration::from_secs(1));
 
-    let srv = &s.srv;
-    let mut usage = 50;
-    let mut wait_for_usage = || {
-        usage += n as i64;
-        // Requests, not rows: refusals without a token arrive as counts.
+    // The same gateway without a Queue, and the pass-through Worker.
+    let mut project = s.project.variant(false);
+    project.kv_replace(&s.cli.json(&["sync", "export"]));
+    let caches = (
+        BENCH_CACHE_SECS.0.to_string(),
+        BENCH_CACHE_SECS.1.to_string(),
+    );
+    let direct = Edge::start(
+        &project,
+        &[
+            ("SERVER_URL", &s.srv.url),
+            ("TOKEN_CACHE_SECS", &caches.0),
+            ("CONFIG_CACHE_SECS", &caches.1),
+        ],
+    );
+    let passthrough = Project::passthrough(tools().expect("TOKENCTL_TEST_WORKER=1"));
+    let upstream = format!("{}/base", s.upstream.url);
+    let passthrough = Edge::start(
+        &passthrough,
+        &[("UPSTREAM", &upstream), ("PREFIX", "/api/echo")],
+    );
+
+    let (srv, http) = (&s.srv, &s.http);
+    // Usage delivered for requests with a token (refusals without one
+    // arrive as counts, later).
+    let with_token = || srv.usage_total().1 - srv.usage_of(None).1;
+    let expected = std::cell::Cell::new(0);
+    let wait_for_usage = |requests: usize| {
+        expected.set(expected.get() + requests as i64);
         eventually("usage", Duration::from_secs(120), || {
-            srv.usage_total().1 >= usage
+            with_token() >= expected.get()
         });
         // Let the consumer's last batch finish.
         std::thread::sleep(Duration::from_millis(500));
     };
-    let (edge, http) = (&s.edge, &s.http);
-    let health = runtime_cpu_ms(
-        edge,
-        http,
-        n,
-        "tokenctl health (no gateway work)",
-        &health,
-        None,
-        200,
-        || {},
-    );
-    let allowed = runtime_cpu_ms(
-        edge,
-        http,
-        n,
-        "tokenctl allowed + proxied, usage via Queue",
-        &fixed,
-        Some(&t),
-        200,
-        &mut wait_for_usage,
-    );
-    let refused = runtime_cpu_ms(
-        edge,
-        http,
-        n,
-        "tokenctl refused (missing_token), usage via Queue",
-        &fixed,
-        None,
-        401,
-        &mut wait_for_usage,
-    );
-    assert!(allowed < 50.0, "{allowed} ms of CPU per request");
-
-    // The baseline, alone on the machine: the gateway's wrangler stopped.
-    s.edge.stop();
-    let project = Project::passthrough(tools().expect("TOKENCTL_TEST_WORKER=1"));
-    let upstream = format!("{}/base", s.upstream.url);
-    let edge = Edge::start(
-        &project,
-        &[("UPSTREAM", &upstream), ("PREFIX", "/api/echo")],
-    );
-    let (fixed, floor) = (edge.url.clone() + "/api/echo/fixed", edge.url.clone() + "/");
-    for _ in 0..50 {
-        assert_eq!(s.http.get(&fixed, Some(&t)).status, 200);
+    let fixed = "/api/echo/fixed";
+    let mut probes = [
+        Probe::new(
+            "tokenctl health (no gateway work)",
+            &s.edge,
+            "/_gateway/health",
+            None,
+            200,
+            false,
+        ),
+        Probe::new(
+            "tokenctl allowed + proxied, usage via Queue",
+            &s.edge,
+            fixed,
+            Some(&t),
+            200,
+            true,
+        ),
+        Probe::new(
+            "tokenctl refused (missing_token), usage via Queue",
+            &s.edge,
+            fixed,
+            None,
+            401,
+            false,
+        ),
+        Probe::new(
+            "tokenctl without a Queue, health",
+            &direct,
+            "/_gateway/health",
+            None,
+            200,
+            false,
+        ),
+        Probe::new(
+            "tokenctl without a Queue, allowed + proxied, usage posted directly",
+            &direct,
+            fixed,
+            Some(&t),
+            200,
+            true,
+        ),
+        Probe::new(
+            "pass-through floor (no subrequest)",
+            &passthrough,
+            "/",
+            None,
+            200,
+            false,
+        ),
+        Probe::new(
+            "pass-through proxied",
+            &passthrough,
+            fixed,
+            Some(&t),
+            200,
+            false,
+        ),
+    ];
+    // Warm-up: every kind once over, their usage delivered.
+    for probe in &probes {
+        for _ in 0..50 {
+            assert_eq!(http.get(&probe.url, probe.token).status, probe.status);
+        }
+        if probe.events {
+            wait_for_usage(50);
+        }
     }
     std::thread::sleep(Duration::from_secs(1));
-    let floor = runtime_cpu_ms(
-        &edge,
-        &s.http,
-        n,
-        "pass-through floor (no subrequest)",
-        &floor,
-        None,
-        200,
-        || {},
-    );
-    let proxied = runtime_cpu_ms(
-        &edge,
-        &s.http,
-        n,
-        "pass-through proxied",
-        &fixed,
-        Some(&t),
-        200,
-        || {},
-    );
+    for round in 0..ROUNDS {
+        let k = n / ROUNDS + usize::from(round < n % ROUNDS);
+        for probe in &mut probes {
+            probe.run(http, k, &wait_for_usage);
+        }
+    }
+    let [health, allowed, refused, direct_health, direct_allowed, floor, proxied] =
+        probes.each_ref().map(Probe::report);
+    assert!(allowed < 50.0, "{allowed} ms of CPU per request");
 
     let (refused_own, allowed_over) = (refused - health, allowed - health);
     let subrequest = proxied - floor;
@@ -451,5 +526,12 @@ fn cpu_per_request(s: &mut Worker) {
         "Worker runtime CPU, the gateway's own work: proxied {:.3} ms \
          (= {allowed_over:.3} - {subrequest:.3}), refused {refused_own:.3} ms",
         allowed_over - subrequest
+    );
+    let direct_over = direct_allowed - direct_health;
+    eprintln!(
+        "Worker runtime CPU without a Queue: allowed + proxied over health {direct_over:.3} ms, \
+         the gateway's own work on it {:.3} ms; the Queue's share {:.3} ms",
+        direct_over - subrequest,
+        allowed_over - direct_over
     );
 }

@@ -12,6 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, Once};
 use std::time::{Duration, Instant};
 
+#[derive(Clone)]
 pub struct Tools {
     node: PathBuf,
     wrangler: PathBuf,
@@ -121,6 +122,14 @@ impl Project {
             dir,
             kv_keys: BTreeSet::new(),
         }
+    }
+
+    /// Another throwaway copy of the same Worker with the same secrets,
+    /// with or without its Queue bindings, and an empty KV.
+    pub fn variant(&self, queue: bool) -> Project {
+        let vars = std::fs::read_to_string(self.dir.path().join(".dev.vars")).unwrap();
+        let secrets: Vec<(&str, &str)> = vars.lines().filter_map(|l| l.split_once('=')).collect();
+        Project::new(self.tools.clone(), queue, &secrets)
     }
 
     /// A throwaway copy of the pass-through Worker of the Worker benchmark
