@@ -333,9 +333,17 @@ impl<'a> Probe<'a> {
         }
     }
 
-    /// `n` requests on the client's keep-alive connection; `settle` waits
-    /// for their usage when they send some.
-    fn run(&mut self, http: &Http, n: usize, settle: impl FnOnce(usize)) {
+    /// `n` requests on one keep-alive connection; `settle` waits for their
+    /// usage when they send some. The connection is a new one, opened
+    /// before the CPU is read by a request that sends no usage (`idle`):
+    /// one kept across the other kinds' turns may be closed as idle by
+    /// wrangler just as a request goes out.
+    fn run(&mut self, idle: &str, n: usize, settle: impl FnOnce(usize)) {
+        let http = Http::new();
+        assert_eq!(
+            http.get(&format!("{}{idle}", self.edge.url), None).status,
+            200
+        );
         let before = self.edge.cpu_split();
         let started = Instant::now();
         for _ in 0..n {
@@ -370,7 +378,8 @@ impl<'a> Probe<'a> {
 
 /// CPU per request under workerd, from the kernel's accounting (utime +
 /// stime in /proc) of the Worker runtime process of `wrangler dev`, over
-/// `N` requests of each kind on one keep-alive connection per Worker.
+/// `N` requests of each kind, each turn of a kind on one keep-alive
+/// connection.
 /// Requests that send usage are read after it was delivered (so the
 /// Queue's consumer and its batched POSTs are included); refusals without
 /// a token are counted per client address and 10-second window, one event
@@ -505,7 +514,12 @@ fn cpu_per_request(s: &mut Worker) {
     for round in 0..ROUNDS {
         let k = n / ROUNDS + usize::from(round < n % ROUNDS);
         for probe in &mut probes {
-            probe.run(http, k, &wait_for_usage);
+            let idle = if std::ptr::eq(probe.edge, &passthrough) {
+                "/"
+            } else {
+                "/_gateway/health"
+            };
+            probe.run(idle, k, wait_for_usage);
         }
     }
     let [health, allowed, refused, direct_health, direct_allowed, floor, proxied] =
