@@ -164,10 +164,9 @@ impl Listener {
             registry,
         } = self;
         let mut builder = auto::Builder::new(TokioExecutor::new());
-        builder
-            .http1()
-            .timer(TokioTimer::new())
-            .header_read_timeout(limits.header_read_timeout);
+        // The header-read timeout is the watchdog's (see `drive`): hyper's
+        // own arms a timer for every request.
+        builder.http1().header_read_timeout(None);
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
         let (phase_tx, phase_rx) = watch::channel(Phase::Serving);
@@ -464,7 +463,10 @@ where
 }
 
 /// Drives one HTTP connection and its watchdog: the first-request deadline,
-/// the keep-alive idle timeout, eviction and shutdown.
+/// the header-read timeout between HTTP/1.1 requests, the keep-alive idle
+/// timeout, eviction and shutdown. The watchdog reads the times the
+/// connection's wrappers note ([`ConnState`]); nothing re-arms a timer per
+/// read or per request.
 async fn drive<I, S, B>(
     connection: auto::Connection<'static, TokioIo<I>, TrackedService<S>, TokioExecutor>,
     state: &ConnState,
@@ -482,10 +484,9 @@ async fn drive<I, S, B>(
 {
     let stats = &registry.stats;
     let idle_ms = track::millis(limits.keep_alive_timeout);
+    let header_ms = track::millis(limits.header_read_timeout);
     let (first_request_by, first_wakeup) = first_deadline(state, limits);
     let mut shutting_down = false;
-    // Counted already as closed for being idle.
-    let mut idle_closed = false;
     tokio::pin!(connection);
     let watchdog = tokio::time::sleep_until(state.at(first_wakeup));
     tokio::pin!(watchdog);
@@ -493,14 +494,6 @@ async fn drive<I, S, B>(
         tokio::select! {
             result = connection.as_mut() => {
                 if let Err(e) = result {
-                    if !idle_closed && e.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_timeout) {
-                        // hyper's HTTP/1 header timer also runs between requests.
-                        if state.idle_between_requests() {
-                            Stats::count(&stats.idle_closed);
-                        } else {
-                            Stats::count(&stats.timed_out);
-                        }
-                    }
                     tracing::debug!(error = %e, "connection ended with an error");
                 }
                 return;
@@ -535,6 +528,16 @@ async fn drive<I, S, B>(
                     Stats::count(&stats.timed_out);
                     return;
                 }
+                let next_head_by = state.next_head_by(header_ms);
+                if next_head_by.is_some_and(|by| now >= by) {
+                    // Closed like hyper's own timer closed it: at once.
+                    if state.idle_between_requests() {
+                        Stats::count(&stats.idle_closed);
+                    } else {
+                        Stats::count(&stats.timed_out);
+                    }
+                    return;
+                }
                 let idle_until = state.last_activity_ms().saturating_add(idle_ms);
                 if !shutting_down && now >= idle_until {
                     Stats::count(&stats.idle_closed);
@@ -543,13 +546,17 @@ async fn drive<I, S, B>(
                         return;
                     }
                     shutting_down = true;
-                    idle_closed = true;
                     connection.as_mut().graceful_shutdown();
                 }
                 let next = match (waiting_for_first, shutting_down) {
                     (true, false) => first_request_by.min(idle_until),
                     (true, true) => first_request_by,
-                    (false, false) => idle_until,
+                    // A response that ends after this wake-up sets a new
+                    // head deadline, at most `header_ms` after it: waking
+                    // at least that often finds every one in time.
+                    (false, false) => idle_until
+                        .min(next_head_by.unwrap_or(u64::MAX))
+                        .min(now.saturating_add(header_ms)),
                     // Only the connection's own end is left to wait for.
                     (false, true) => u64::MAX,
                 };

@@ -15,10 +15,11 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// How long a client may take to send a request's headers, and to send
-    /// its first request at all (on any protocol). On HTTP/1.1 hyper's
-    /// timer also runs while a kept-alive connection waits for its next
-    /// request, so an idle HTTP/1.1 connection is closed after the shorter
-    /// of this and `keep_alive_timeout`.
+    /// its first request at all (on any protocol). On HTTP/1.1 it also runs
+    /// while a kept-alive connection waits for its next request (from the
+    /// end of the last response, as hyper's own timer did), so an idle
+    /// HTTP/1.1 connection is closed after the shorter of this and
+    /// `keep_alive_timeout`.
     pub header_read_timeout: Duration,
     /// A connection on which nothing was read or written for this long is
     /// shut down gracefully (a request in flight is finished first; HTTP/2

@@ -30,6 +30,8 @@ pub struct ConnState {
     last_response_end_ms: AtomicU64,
     in_flight: AtomicUsize,
     requests: AtomicU64,
+    /// Its requests came over HTTP/2 (known from the first one).
+    http2: AtomicBool,
     /// Chosen for eviction and not yet closed: not to be chosen again.
     pub evicting: AtomicBool,
     /// Asks the connection's task to close the connection.
@@ -48,6 +50,7 @@ impl ConnState {
             last_response_end_ms: AtomicU64::new(now),
             in_flight: AtomicUsize::new(0),
             requests: AtomicU64::new(0),
+            http2: AtomicBool::new(false),
             evicting: AtomicBool::new(false),
             evict: Notify::new(),
         }
@@ -74,6 +77,23 @@ impl ConnState {
             && self.in_flight() == 0
             && self.last_read_ms.load(Ordering::Relaxed)
                 <= self.last_response_end_ms.load(Ordering::Relaxed)
+    }
+
+    /// When an HTTP/1.1 connection between requests must have sent its
+    /// next request's headers: `header_ms` after its last response ended
+    /// (hyper's own header timer, which is not used because it arms a
+    /// timer per request, ran from there too). `None` before the first
+    /// request (see the first-request deadline), while one is in flight,
+    /// and on HTTP/2, whose idle connections only the keep-alive timeout
+    /// ends.
+    pub fn next_head_by(&self, header_ms: u64) -> Option<u64> {
+        (self.requests() > 0 && self.in_flight() == 0 && !self.http2.load(Ordering::Relaxed)).then(
+            || {
+                self.last_response_end_ms
+                    .load(Ordering::Relaxed)
+                    .saturating_add(header_ms)
+            },
+        )
     }
 
     pub fn last_activity_ms(&self) -> u64 {
@@ -260,6 +280,9 @@ where
         // Counted before the handler runs, so a connection whose request
         // has arrived is never taken for an idle one.
         let guard = InFlight::start(&self.conn);
+        if req.version() == http::Version::HTTP_2 {
+            self.conn.http2.store(true, Ordering::Relaxed);
+        }
         TrackedFuture {
             inner: self.inner.call(req),
             guard: Some(guard),

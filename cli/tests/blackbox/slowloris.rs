@@ -211,6 +211,28 @@ fn check_timeouts(url: &str, path: &str) {
             })
         })
         .collect();
+    // Dribbling the second request's headers after a whole first request
+    // on the same kept-alive connection: the header-read timeout holds for
+    // every request, not only the first.
+    let dribbling_again: Vec<_> = (0..2)
+        .map(|_| {
+            let mut s = TcpStream::connect(addr(url)).unwrap();
+            let path = path.to_string();
+            std::thread::spawn(move || {
+                assert_eq!(exchange(&mut s, &path), 200);
+                let since = Instant::now();
+                s.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").unwrap();
+                while started.elapsed() < limit {
+                    if s.write_all(b"a").is_err()
+                        || closes_within(&mut s, Duration::from_millis(300))
+                    {
+                        return Some(since.elapsed());
+                    }
+                }
+                None
+            })
+        })
+        .collect();
     // Idle after one request.
     let mut idle = TcpStream::connect(addr(url)).unwrap();
     assert_eq!(exchange(&mut idle, path), 200);
@@ -252,6 +274,19 @@ fn check_timeouts(url: &str, path: &str) {
             "dribbling connection {i} closed late: {at:?}"
         );
     }
+    for (i, closed) in dribbling_again.into_iter().enumerate() {
+        let at = closed.join().unwrap().unwrap_or_else(|| {
+            panic!("connection {i} dribbling its second request still open after {limit:?}")
+        });
+        assert!(
+            at >= Duration::from_millis(1500),
+            "connection {i} dribbling its second request closed before the header-read timeout: {at:?}"
+        );
+        assert!(
+            at < Duration::from_secs(5),
+            "connection {i} dribbling its second request closed late: {at:?}"
+        );
+    }
     let at = idle
         .join()
         .unwrap()
@@ -264,8 +299,8 @@ fn check_timeouts(url: &str, path: &str) {
 
 fn check_timeout_counters(stats: &Value) {
     assert!(
-        count(stats, "timed_out") >= 5,
-        "dribblers time out: {stats}"
+        count(stats, "timed_out") >= 7,
+        "dribblers time out, on a first request and on a later one: {stats}"
     );
     assert!(
         count(stats, "idle_closed") >= 16,
