@@ -118,7 +118,10 @@ fn run_worker(
                 move |peer| {
                     let proxy = proxy.clone();
                     let peer = Arc::new(Peer::new(peer, https));
-                    service_fn(move |req| proxy.clone().handle(req, peer.clone()))
+                    // Boxed per request: hyper keeps a connection's
+                    // request future in an allocation of its size for the
+                    // connection's whole life, idle or not.
+                    service_fn(move |req| Box::pin(proxy.clone().handle(req, peer.clone())))
                 },
                 async move {
                     let _ = stop.wait_for(|stopped| *stopped).await;
