@@ -389,15 +389,21 @@ async fn run_connection<S, B>(
                 .into_owned();
             drive(connection, &state, &registry, limits, phase).await;
         }
+        // Boxed: a TLS connection's state (rustls's, the handshake's) would
+        // otherwise be part of every plain connection's task too, which
+        // lives as long as the connection.
         Some(acceptor) => {
-            let Some(io) = handshake(acceptor, io, &state, &registry, limits, &mut phase).await
-            else {
-                return;
-            };
-            let connection = builder
-                .serve_connection(TokioIo::new(io), service)
-                .into_owned();
-            drive(connection, &state, &registry, limits, phase).await;
+            Box::pin(async move {
+                let Some(io) = handshake(acceptor, io, &state, &registry, limits, &mut phase).await
+                else {
+                    return;
+                };
+                let connection = builder
+                    .serve_connection(TokioIo::new(io), service)
+                    .into_owned();
+                drive(connection, &state, &registry, limits, phase).await;
+            })
+            .await;
         }
     }
 }
