@@ -54,6 +54,17 @@ fn closes_within(s: &mut TcpStream, wait: Duration) -> bool {
     }
 }
 
+/// Sends one more header byte every 300 ms, so the connection is never
+/// idle, until the server closes it (`true`) or `limit` after `started`.
+fn dribble(s: &mut TcpStream, started: Instant, limit: Duration) -> bool {
+    while started.elapsed() < limit {
+        if s.write_all(b"a").is_err() || closes_within(s, Duration::from_millis(300)) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Waits (on its own thread) for the server to close `s`; the time from
 /// `since` until it did, or `None` if it was still open at `limit`.
 fn watch_close(
@@ -200,14 +211,7 @@ fn check_timeouts(url: &str, path: &str) {
         .map(|mut s| {
             std::thread::spawn(move || {
                 let _ = s.write_all(b"X-Slow: ");
-                while started.elapsed() < limit {
-                    if s.write_all(b"a").is_err()
-                        || closes_within(&mut s, Duration::from_millis(300))
-                    {
-                        return Some(started.elapsed());
-                    }
-                }
-                None
+                dribble(&mut s, started, limit).then(|| started.elapsed())
             })
         })
         .collect();
@@ -222,14 +226,7 @@ fn check_timeouts(url: &str, path: &str) {
                 assert_eq!(exchange(&mut s, &path), 200);
                 let since = Instant::now();
                 s.write_all(b"GET / HTTP/1.1\r\nX-Slow: ").unwrap();
-                while started.elapsed() < limit {
-                    if s.write_all(b"a").is_err()
-                        || closes_within(&mut s, Duration::from_millis(300))
-                    {
-                        return Some(since.elapsed());
-                    }
-                }
-                None
+                dribble(&mut s, started, limit).then(|| since.elapsed())
             })
         })
         .collect();
