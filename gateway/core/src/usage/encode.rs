@@ -11,6 +11,7 @@
 //! so the contract stays the derived `Serialize`.
 
 use super::UsageEvent;
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use uuid::Uuid;
 
 impl UsageEvent {
@@ -56,7 +57,7 @@ impl UsageEvent {
         out.extend_from_slice(b",\"at\":\"");
         // RFC 3339 text is digits, `-`, `:`, `.`, `T` and `Z`: nothing to
         // escape.
-        out.extend_from_slice(super::event::rfc3339_text(&self.at).as_bytes());
+        rfc3339(out, &self.at);
         out.push(b'"');
         if self.count != 1 {
             out.extend_from_slice(b",\"count\":");
@@ -77,6 +78,56 @@ impl UsageEvent {
             }
         }
         out.push(b'}');
+    }
+}
+
+/// `at` as chrono writes it for the event (`rfc3339_text`: RFC 3339 in
+/// UTC with `Z`, the fraction in 0, 3, 6 or 9 digits, the fewest that hold
+/// it), without the formatting machinery and the allocation, for years
+/// 0–9999 without a leap second: every event's, after normalisation. The
+/// rest goes through chrono.
+fn rfc3339(out: &mut Vec<u8>, at: &DateTime<Utc>) {
+    let (date, time) = (at.date_naive(), at.time());
+    let Ok(year @ 0..=9999) = u32::try_from(date.year()) else {
+        out.extend_from_slice(super::event::rfc3339_text(at).as_bytes());
+        return;
+    };
+    let nanos = time.nanosecond();
+    if nanos >= 1_000_000_000 {
+        out.extend_from_slice(super::event::rfc3339_text(at).as_bytes());
+        return;
+    }
+    let mut text = *b"0000-00-00T00:00:00.000000000Z";
+    digits(&mut text[0..4], year);
+    digits(&mut text[5..7], date.month());
+    digits(&mut text[8..10], date.day());
+    digits(&mut text[11..13], time.hour());
+    digits(&mut text[14..16], time.minute());
+    digits(&mut text[17..19], time.second());
+    let end = match nanos {
+        0 => 19,
+        n if n % 1_000_000 == 0 => {
+            digits(&mut text[20..23], n / 1_000_000);
+            23
+        }
+        n if n % 1_000 == 0 => {
+            digits(&mut text[20..26], n / 1_000);
+            26
+        }
+        n => {
+            digits(&mut text[20..29], n);
+            29
+        }
+    };
+    out.extend_from_slice(&text[..end]);
+    out.push(b'Z');
+}
+
+/// `n` in decimal, right-aligned in `place` (which holds enough digits).
+fn digits(place: &mut [u8], mut n: u32) {
+    for digit in place.iter_mut().rev() {
+        *digit = b'0' + (n % 10) as u8;
+        n /= 10;
     }
 }
 
@@ -119,7 +170,6 @@ fn text(out: &mut Vec<u8>, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::DateTime;
     use proptest::prelude::*;
 
     fn encoded(event: &UsageEvent) -> String {
@@ -228,6 +278,34 @@ mod tests {
     }
 
     proptest! {
+        /// Times as chrono writes them, with fractions of every length
+        /// (whole seconds, milli-, micro- and nanoseconds), years from
+        /// before 0 to after 9999, and leap seconds.
+        #[test]
+        fn times_read_as_chrono_writes_them(
+            secs in prop_oneof![
+                -100_000_000_000i64..300_000_000_000,
+                1_700_000_000i64..1_900_000_000,
+            ],
+            nanos in prop_oneof![
+                0u32..2_000_000_000,
+                (0u32..1_000).prop_map(|n| n * 1_000_000),
+                (0u32..1_000_000).prop_map(|n| n * 1_000),
+                Just(0u32),
+            ],
+        ) {
+            // A leap second only at :59 (chrono refuses it elsewhere).
+            let at = DateTime::from_timestamp(secs, nanos)
+                .or_else(|| DateTime::from_timestamp(secs - secs.rem_euclid(60) + 59, nanos))
+                .unwrap_or_default();
+            let mut ours = Vec::new();
+            rfc3339(&mut ours, &at);
+            prop_assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                super::super::event::rfc3339_text(&at)
+            );
+        }
+
         /// The contract is the derived `Serialize`: the same bytes for
         /// every event, whatever its text holds.
         #[test]
