@@ -246,44 +246,27 @@ fn check_timeouts(url: &str, path: &str) {
         std::thread::sleep(Duration::from_millis(300));
     }
 
-    for (i, closed) in silent.into_iter().enumerate() {
-        let at = closed.join().unwrap();
-        let at = at.unwrap_or_else(|| panic!("silent connection {i} still open after {limit:?}"));
-        assert!(
-            at >= Duration::from_millis(800),
-            "silent connection {i} closed early: {at:?}"
-        );
-        assert!(
-            at < Duration::from_secs(4),
-            "silent connection {i} closed late: {at:?}"
-        );
-    }
-    for (i, closed) in dribblers.into_iter().enumerate() {
-        let at = closed.join().unwrap();
-        let at =
-            at.unwrap_or_else(|| panic!("dribbling connection {i} still open after {limit:?}"));
-        assert!(
-            at >= Duration::from_millis(1500),
-            "dribbling connection {i} closed before the header-read timeout: {at:?}"
-        );
-        assert!(
-            at < Duration::from_secs(5),
-            "dribbling connection {i} closed late: {at:?}"
-        );
-    }
-    for (i, closed) in dribbling_again.into_iter().enumerate() {
-        let at = closed.join().unwrap().unwrap_or_else(|| {
-            panic!("connection {i} dribbling its second request still open after {limit:?}")
-        });
-        assert!(
-            at >= Duration::from_millis(1500),
-            "connection {i} dribbling its second request closed before the header-read timeout: {at:?}"
-        );
-        assert!(
-            at < Duration::from_secs(5),
-            "connection {i} dribbling its second request closed late: {at:?}"
-        );
-    }
+    closed_between(
+        "silent connection",
+        silent,
+        Duration::from_millis(800),
+        Duration::from_secs(4),
+        limit,
+    );
+    closed_between(
+        "dribbling connection",
+        dribblers,
+        Duration::from_millis(1500),
+        Duration::from_secs(5),
+        limit,
+    );
+    closed_between(
+        "connection dribbling its second request",
+        dribbling_again,
+        Duration::from_millis(1500),
+        Duration::from_secs(5),
+        limit,
+    );
     let at = idle
         .join()
         .unwrap()
@@ -292,6 +275,25 @@ fn check_timeouts(url: &str, path: &str) {
         at >= Duration::from_millis(800) && at < Duration::from_secs(3),
         "idle keep-alive connection closed after {at:?}, not after the 1 s keep-alive timeout"
     );
+}
+
+/// Every connection watched by `closes` was closed at least `early` and
+/// less than `late` after its start.
+fn closed_between(
+    what: &str,
+    closes: Vec<std::thread::JoinHandle<Option<Duration>>>,
+    early: Duration,
+    late: Duration,
+    limit: Duration,
+) {
+    for (i, closed) in closes.into_iter().enumerate() {
+        let at = closed
+            .join()
+            .unwrap()
+            .unwrap_or_else(|| panic!("{what} {i} still open after {limit:?}"));
+        assert!(at >= early, "{what} {i} closed early: {at:?}");
+        assert!(at < late, "{what} {i} closed late: {at:?}");
+    }
 }
 
 fn check_timeout_counters(stats: &Value) {
