@@ -246,27 +246,24 @@ fn check_timeouts(url: &str, path: &str) {
         std::thread::sleep(Duration::from_millis(300));
     }
 
-    closed_between(
-        "silent connection",
-        silent,
-        Duration::from_millis(800),
-        Duration::from_secs(4),
-        limit,
-    );
-    closed_between(
-        "dribbling connection",
-        dribblers,
-        Duration::from_millis(1500),
-        Duration::from_secs(5),
-        limit,
-    );
-    closed_between(
-        "connection dribbling its second request",
-        dribbling_again,
-        Duration::from_millis(1500),
-        Duration::from_secs(5),
-        limit,
-    );
+    for (what, closes, early, late) in [
+        ("silent connection", silent, 800, 4000),
+        ("dribbling connection", dribblers, 1500, 5000),
+        (
+            "connection dribbling its second request",
+            dribbling_again,
+            1500,
+            5000,
+        ),
+    ] {
+        closed_between(
+            what,
+            closes,
+            Duration::from_millis(early),
+            Duration::from_millis(late),
+            limit,
+        );
+    }
     let at = idle
         .join()
         .unwrap()
