@@ -88,15 +88,14 @@ impl UsageEvent {
 /// rest goes through chrono.
 fn rfc3339(out: &mut Vec<u8>, at: &DateTime<Utc>) {
     let (date, time) = (at.date_naive(), at.time());
-    let Ok(year @ 0..=9999) = u32::try_from(date.year()) else {
-        out.extend_from_slice(super::event::rfc3339_text(at).as_bytes());
-        return;
-    };
     let nanos = time.nanosecond();
-    if nanos >= 1_000_000_000 {
-        out.extend_from_slice(super::event::rfc3339_text(at).as_bytes());
-        return;
-    }
+    let year = match u32::try_from(date.year()) {
+        Ok(year @ 0..=9999) if nanos < 1_000_000_000 => year,
+        _ => {
+            out.extend_from_slice(super::event::rfc3339_text(at).as_bytes());
+            return;
+        }
+    };
     let mut text = *b"0000-00-00T00:00:00.000000000Z";
     digits(&mut text[0..4], year);
     digits(&mut text[5..7], date.month());
