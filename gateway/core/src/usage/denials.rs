@@ -10,6 +10,7 @@
 //! isolate may be evicted at any time) and when to flush.
 
 use super::event::{UsageEvent, COUNT_MAX};
+use super::EventView;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -64,14 +65,14 @@ impl DenialAggregator {
     /// Whether this aggregator counts `event` rather than letting it be
     /// stored: the gateway answered it itself (an error code) and no token
     /// was identified.
-    pub fn takes(event: &UsageEvent) -> bool {
+    pub fn takes(event: &EventView<'_>) -> bool {
         event.token_id.is_none() && event.error_code.is_some()
     }
 
     /// Counts `event` if [`takes`](Self::takes) says so; otherwise hands
     /// it back to be stored as it is.
     pub fn offer(&mut self, event: UsageEvent) -> Option<UsageEvent> {
-        if !Self::takes(&event) {
+        if !Self::takes(&event.view()) {
             return Some(event);
         }
         let secs = event.at.timestamp();

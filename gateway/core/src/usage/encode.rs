@@ -10,13 +10,22 @@
 //! `serde_json`. The property test below holds the two to the same bytes,
 //! so the contract stays the derived `Serialize`.
 
-use super::UsageEvent;
+use super::{EventView, UsageEvent};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use uuid::Uuid;
 
 impl UsageEvent {
     /// Appends the event's compact JSON object to `out`: byte for byte what
     /// `serde_json::to_writer(out, self)` writes.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        self.view().write_json(out);
+    }
+}
+
+impl EventView<'_> {
+    /// Appends the event's compact JSON object to `out`: what
+    /// [`UsageEvent::write_json`] writes for [`to_event`](Self::to_event),
+    /// without the copy.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"id\":");
         uuid(out, &self.id);

@@ -190,11 +190,11 @@ fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-fn method_ok(m: &str) -> bool {
+pub(super) fn method_ok(m: &str) -> bool {
     (1..=METHOD_MAX).contains(&m.len()) && m.bytes().all(is_tchar)
 }
 
-fn clamp_latency(ms: f64) -> f64 {
+pub(super) fn clamp_latency(ms: f64) -> f64 {
     if ms.is_nan() {
         0.0
     } else {
@@ -206,11 +206,11 @@ fn latency_ok(ms: f64) -> bool {
     ms.is_finite() && (0.0..=LATENCY_MAX_MS).contains(&ms)
 }
 
-fn text_ok(value: Option<&str>, max: usize) -> bool {
+pub(super) fn text_ok(value: Option<&str>, max: usize) -> bool {
     value.is_none_or(|v| v.len() <= max && !v.chars().any(char::is_control))
 }
 
-fn model_ok(model: Option<&str>) -> bool {
+pub(super) fn model_ok(model: Option<&str>) -> bool {
     model.is_none_or(|m| !m.is_empty() && text_ok(Some(m), crate::llm::MODEL_MAX))
 }
 
@@ -218,7 +218,7 @@ fn tokens_ok(n: Option<u64>) -> bool {
     n.is_none_or(|n| n <= TOKENS_MAX)
 }
 
-fn error_code_ok(code: Option<&str>) -> bool {
+pub(super) fn error_code_ok(code: Option<&str>) -> bool {
     code.is_none_or(|c| {
         (1..=ERROR_CODE_MAX).contains(&c.len())
             && c.bytes()
@@ -228,7 +228,7 @@ fn error_code_ok(code: Option<&str>) -> bool {
 
 /// `s` without control characters, cut to at most `max` bytes at a
 /// character boundary.
-fn clean_text(s: &str, max: usize) -> String {
+pub(super) fn clean_text(s: &str, max: usize) -> String {
     let mut out = String::with_capacity(s.len().min(max));
     for c in s.chars().filter(|c| !c.is_control()) {
         if out.len() + c.len_utf8() > max {
@@ -291,65 +291,6 @@ impl UsageEvent {
             return Err(EventProblem::TooOld);
         }
         Ok(())
-    }
-
-    /// Brings an event a front-end is recording within the limits of
-    /// [`check`](Self::check) (at the front-end's time `now`), so a client
-    /// cannot make its own request's event one that ingest refuses:
-    ///
-    /// * a method that is not a token of at most [`METHOD_MAX`] characters
-    ///   becomes [`OTHER_METHOD`];
-    /// * a status outside 100–599 becomes 599 (an upstream's nonsense
-    ///   status is a server-side failure);
-    /// * latencies are clamped to 0–[`LATENCY_MAX_MS`] (not-a-number: 0);
-    /// * byte counts are clamped to `i64::MAX`, `count` to 1–[`COUNT_MAX`];
-    /// * `User-Agent` loses control characters and is cut to
-    ///   [`USER_AGENT_MAX`] bytes; an over-long client address or a
-    ///   malformed error code is dropped;
-    /// * an empty, over-long or control-character model name is dropped,
-    ///   token counts are clamped to [`TOKENS_MAX`];
-    /// * `at` is pulled into the accepted window around `now`.
-    ///
-    /// Only the id cannot be repaired here (the core generates none): a
-    /// nil id stays refused.
-    pub fn normalise(&mut self, now: DateTime<Utc>) {
-        if !method_ok(&self.method) {
-            self.method = OTHER_METHOD.to_string();
-        }
-        if !(100..=599).contains(&self.status) {
-            self.status = 599;
-        }
-        self.latency_ms = clamp_latency(self.latency_ms);
-        self.upstream_latency_ms = self.upstream_latency_ms.map(clamp_latency);
-        let max = i64::MAX as u64;
-        self.bytes_in = self.bytes_in.min(max);
-        self.bytes_out = self.bytes_out.min(max);
-        self.count = self.count.clamp(1, COUNT_MAX);
-        if !text_ok(self.user_agent.as_deref(), USER_AGENT_MAX) {
-            self.user_agent = self
-                .user_agent
-                .as_deref()
-                .map(|ua| clean_text(ua, USER_AGENT_MAX));
-        }
-        if !text_ok(self.client_ip.as_deref(), CLIENT_IP_MAX) {
-            self.client_ip = None;
-        }
-        if !error_code_ok(self.error_code.as_deref()) {
-            self.error_code = None;
-        }
-        if !model_ok(self.model.as_deref()) {
-            self.model = None;
-        }
-        for n in [
-            &mut self.input_tokens,
-            &mut self.output_tokens,
-            &mut self.cached_input_tokens,
-        ] {
-            *n = n.map(|n| n.min(TOKENS_MAX));
-        }
-        if self.at > now + MAX_FUTURE || self.at < now - MAX_AGE {
-            self.at = now;
-        }
     }
 }
 

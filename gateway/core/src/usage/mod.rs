@@ -5,9 +5,13 @@
 //! Both gateways (native and Worker) and the control plane use this module,
 //! so what a gateway records is exactly what ingest accepts:
 //!
-//! * [`event`] — [`UsageEvent`], its limits, [`UsageEvent::normalise`]
-//!   (gateways, when recording) and [`UsageEvent::check`] (ingest);
-//! * [`encode`] — [`UsageEvent::write_json`], the event's JSON written
+//! * [`event`] — [`UsageEvent`], its limits and [`UsageEvent::check`]
+//!   (ingest);
+//! * [`view`] — [`EventView`], an event with borrowed text, and the
+//!   normalisation rules ([`EventView::normalise`], which
+//!   [`UsageEvent::normalise`] applies to an owned event) gateways apply
+//!   when recording;
+//! * [`encode`] — [`EventView::write_json`], the event's JSON written
 //!   directly, as gateways do once per request;
 //! * [`denials`] — [`DenialAggregator`]: requests refused without a valid
 //!   token are counted per client IP, reason and window instead of stored
@@ -23,8 +27,10 @@ pub mod encode;
 pub mod event;
 pub mod ingest;
 pub mod request;
+pub mod view;
 
 pub use denials::DenialAggregator;
 pub use event::{EventProblem, UsageEvent};
 pub use ingest::{IngestAnswer, IngestResult, RefusedEvent};
 pub use request::{event_id, Answered, LlmOutcome, RequestUsage};
+pub use view::EventView;

@@ -2,11 +2,12 @@
 //! how it was answered (decided by the core's types, the same in every
 //! front-end) and what the front-end measured.
 
-use super::UsageEvent;
+use super::{EventView, UsageEvent};
 use crate::failure::Failure;
 use crate::llm::LlmUsage;
 use crate::{Allowed, Denied};
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -118,27 +119,29 @@ pub struct RequestUsage<'a> {
     /// Response body bytes sent to the client.
     pub bytes_out: u64,
     /// On an LLM route: the model and token counts; `None` elsewhere.
-    pub llm: Option<LlmOutcome>,
+    pub llm: Option<&'a LlmOutcome>,
 }
 
 impl RequestUsage<'_> {
     /// The event to report, with the id `id` (see [`event_id`]),
-    /// normalised by the core's rules at the front-end's time `now`.
-    pub fn event(&self, id: Uuid, now: DateTime<Utc>) -> UsageEvent {
+    /// normalised by the core's rules at the front-end's time `now`, its
+    /// text borrowed from `self`: what a front-end writes
+    /// ([`EventView::write_json`]) without an owned event in between.
+    pub fn view(&self, id: Uuid, now: DateTime<Utc>) -> EventView<'_> {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let mut event = UsageEvent {
+        let mut view = EventView {
             id,
             token_id: self.answered.token_id,
             route_id: self.answered.route_id,
-            method: self.method.to_string(),
+            method: self.method,
             status: self.answered.status,
             latency_ms: ms(self.latency),
             upstream_latency_ms: self.upstream_latency.map(ms),
             bytes_in: self.bytes_in,
             bytes_out: self.bytes_out,
-            client_ip: self.client_ip.map(str::to_string),
-            user_agent: self.user_agent.map(str::to_string),
-            error_code: self.answered.error_code.map(str::to_string),
+            client_ip: self.client_ip,
+            user_agent: self.user_agent.map(Cow::Borrowed),
+            error_code: self.answered.error_code,
             at: self.at,
             count: 1,
             model: None,
@@ -146,21 +149,26 @@ impl RequestUsage<'_> {
             output_tokens: None,
             cached_input_tokens: None,
         };
-        if let Some(llm) = &self.llm {
+        if let Some(llm) = self.llm {
             let usage = llm.usage.as_ref();
             // The response names the model precisely (`gpt-4o-2024-08-06`
             // for `gpt-4o`); the request's is the fallback.
-            event.model = usage
-                .and_then(|u| u.model.clone())
-                .or_else(|| llm.requested_model.clone());
+            view.model = usage
+                .and_then(|u| u.model.as_deref())
+                .or(llm.requested_model.as_deref());
             if let Some(u) = usage {
-                event.input_tokens = Some(u.input_tokens);
-                event.output_tokens = Some(u.output_tokens);
-                event.cached_input_tokens = Some(u.cache_read_tokens);
+                view.input_tokens = Some(u.input_tokens);
+                view.output_tokens = Some(u.output_tokens);
+                view.cached_input_tokens = Some(u.cache_read_tokens);
             }
         }
-        event.normalise(now);
-        event
+        view.normalise(now);
+        view
+    }
+
+    /// [`view`](Self::view), owned.
+    pub fn event(&self, id: Uuid, now: DateTime<Utc>) -> UsageEvent {
+        self.view(id, now).to_event()
     }
 }
 
@@ -268,6 +276,17 @@ mod tests {
     #[test]
     fn llm_usage_fills_model_and_tokens() {
         let at: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().unwrap();
+        let read = LlmOutcome {
+            requested_model: Some("gpt-4o".into()),
+            usage: Some(LlmUsage {
+                model: Some("gpt-4o-2024-08-06".into()),
+                input_tokens: 120,
+                output_tokens: 7,
+                cache_read_tokens: 100,
+                complete: true,
+                ..LlmUsage::default()
+            }),
+        };
         let mut usage = RequestUsage {
             at,
             method: "POST",
@@ -278,17 +297,7 @@ mod tests {
             upstream_latency: None,
             bytes_in: 3,
             bytes_out: 4,
-            llm: Some(LlmOutcome {
-                requested_model: Some("gpt-4o".into()),
-                usage: Some(LlmUsage {
-                    model: Some("gpt-4o-2024-08-06".into()),
-                    input_tokens: 120,
-                    output_tokens: 7,
-                    cache_read_tokens: 100,
-                    complete: true,
-                    ..LlmUsage::default()
-                }),
-            }),
+            llm: Some(&read),
         };
         let event = usage.event(event_id(at, &[1; 10]), at);
         assert_eq!(event.model.as_deref(), Some("gpt-4o-2024-08-06"));
@@ -301,10 +310,11 @@ mod tests {
             (Some(120), Some(7), Some(100))
         );
         // No usage read: the requested model, no counts.
-        usage.llm = Some(LlmOutcome {
+        let unread = LlmOutcome {
             requested_model: Some("gpt-4o".into()),
             usage: None,
-        });
+        };
+        usage.llm = Some(&unread);
         let event = usage.event(event_id(at, &[1; 10]), at);
         assert_eq!(event.model.as_deref(), Some("gpt-4o"));
         assert_eq!((event.input_tokens, event.output_tokens), (None, None));
@@ -312,6 +322,71 @@ mod tests {
         usage.llm = None;
         let event = usage.event(event_id(at, &[1; 10]), at);
         assert_eq!((event.model, event.input_tokens), (None, None));
+    }
+
+    proptest::proptest! {
+        /// What a front-end writes from the view is the owned event's JSON
+        /// as `serde_json` writes it, and ingest takes it: whatever the
+        /// client sent (method, `User-Agent`), and whatever the upstream
+        /// and the clock said.
+        #[test]
+        fn the_view_writes_the_event_ingest_takes(
+            method in ".{0,24}",
+            agent in proptest::option::of(".{0,300}"),
+            ip in proptest::option::of(".{0,70}"),
+            status in proptest::prelude::any::<u16>(),
+            latency_us in proptest::prelude::any::<u64>(),
+            upstream_us in proptest::option::of(proptest::prelude::any::<u64>()),
+            bytes in proptest::prelude::any::<(u64, u64)>(),
+            secs in -10_000_000_000i64..10_000_000_000,
+            model in proptest::option::of(".{0,300}"),
+            tokens in proptest::option::of(proptest::prelude::any::<(u64, u64, u64)>()),
+            anonymous in proptest::prelude::any::<bool>(),
+        ) {
+            let now: DateTime<Utc> = "2026-12-04T12:00:00Z".parse().unwrap();
+            let at = DateTime::from_timestamp(secs, 0).unwrap_or(now);
+            let mut answered = Answered::forwarded(&allowed(), status);
+            if anonymous {
+                answered = Answered {
+                    status,
+                    token_id: None,
+                    route_id: None,
+                    error_code: Some(code::INVALID_TOKEN),
+                    refused: true,
+                };
+            }
+            let llm = model.map(|model| LlmOutcome {
+                requested_model: Some(model),
+                usage: tokens.map(|(input, output, cached)| LlmUsage {
+                    input_tokens: input,
+                    output_tokens: output,
+                    cache_read_tokens: cached,
+                    ..LlmUsage::default()
+                }),
+            });
+            let usage = RequestUsage {
+                at,
+                method: &method,
+                client_ip: ip.as_deref(),
+                user_agent: agent.as_deref(),
+                answered,
+                latency: Duration::from_micros(latency_us),
+                upstream_latency: upstream_us.map(Duration::from_micros),
+                bytes_in: bytes.0,
+                bytes_out: bytes.1,
+                llm: llm.as_ref(),
+            };
+            let id = event_id(at, &[3; 10]);
+            let mut written = Vec::new();
+            usage.view(id, now).write_json(&mut written);
+            let event = usage.event(id, now);
+            proptest::prop_assert_eq!(
+                String::from_utf8(written.clone()).unwrap(),
+                serde_json::to_string(&event).unwrap()
+            );
+            let read: UsageEvent = serde_json::from_slice(&written).unwrap();
+            proptest::prop_assert_eq!(read.check(now), Ok(()));
+        }
     }
 
     #[test]

@@ -221,6 +221,12 @@ mod tests {
         }
     }
 
+    fn event_of(record: &UsageRecord) -> tokenctl_gateway::UsageEvent {
+        record
+            .usage()
+            .event(record::new_event_id(record.at), chrono::Utc::now())
+    }
+
     fn events_on_disk(dir: &Path) -> Vec<tokenctl_gateway::UsageEvent> {
         ready_files(dir)
             .iter()
@@ -265,8 +271,7 @@ mod tests {
         }
         // A leftover `current` (a crash) with a torn last line is recovered.
         std::fs::write(dir.join("current.jsonl"), {
-            let mut s =
-                serde_json::to_string(&record(9999, false).into_event(chrono::Utc::now())).unwrap();
+            let mut s = serde_json::to_string(&event_of(&record(9999, false))).unwrap();
             s.push_str("\n{\"id\":\"trunc");
             s
         })
@@ -284,7 +289,7 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().to_path_buf();
         let line_of = |denied| {
-            serde_json::to_vec(&record(1, denied).into_event(chrono::Utc::now()))
+            serde_json::to_vec(&event_of(&record(1, denied)))
                 .unwrap()
                 .len() as u64
                 + 1

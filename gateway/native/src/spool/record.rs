@@ -6,7 +6,6 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokenctl_gateway::usage::event::USER_AGENT_MAX;
 use tokenctl_gateway::usage::{event_id, Answered, LlmOutcome, RequestUsage};
-use tokenctl_gateway::UsageEvent;
 
 /// One request's usage, as the request path knows it: cheap to build
 /// (no string formatting, no id generation). The writer thread turns it
@@ -42,9 +41,9 @@ impl UsageRecord {
         Some(String::from_utf8_lossy(cut).into())
     }
 
-    /// The event ingest receives: built and normalised by the core's rules
-    /// at the gateway's time `now`, with a fresh time-ordered id.
-    pub fn into_event(self, now: chrono::DateTime<chrono::Utc>) -> UsageEvent {
+    /// The request's usage, borrowed: the core builds and normalises the
+    /// event ingest receives from it.
+    pub fn usage(&self) -> RequestUsage<'_> {
         RequestUsage {
             at: self.at,
             method: self.method.as_str(),
@@ -55,9 +54,8 @@ impl UsageRecord {
             upstream_latency: self.upstream_latency,
             bytes_in: self.bytes_in,
             bytes_out: self.bytes_out,
-            llm: self.llm.map(|llm| *llm),
+            llm: self.llm.as_deref(),
         }
-        .event(new_event_id(self.at), now)
     }
 }
 

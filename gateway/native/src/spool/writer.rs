@@ -1,4 +1,5 @@
-//! The writer thread: records → events → `current.jsonl` → ready files.
+//! The writer thread: records → events (written from the record, not
+//! copied into an owned event first) → `current.jsonl` → ready files.
 
 use super::record::{new_event_id, UsageSink};
 use super::{open_private_append, ready_name, SpoolStats, FILE_EVENTS};
@@ -9,8 +10,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokenctl_gateway::usage::DenialAggregator;
-use tokenctl_gateway::UsageEvent;
+use tokenctl_gateway::usage::{DenialAggregator, EventView};
 
 /// A partly filled `current` is closed after this long.
 const FLUSH_AFTER: Duration = Duration::from_millis(500);
@@ -71,13 +71,16 @@ impl Writer {
             }
             let now = Utc::now();
             for record in records {
-                let denied = record.answered.refused;
-                if let Some(event) = self.denials.offer(record.into_event(now)) {
-                    self.append(&event, denied);
+                let usage = record.usage();
+                let event = usage.view(new_event_id(record.at), now);
+                if DenialAggregator::takes(&event) {
+                    self.denials.offer(event.to_event());
+                } else {
+                    self.append(&event, record.answered.refused);
                 }
             }
             for event in self.denials.flush_due(now, new_event_id) {
-                self.append(&event, true);
+                self.append(&event.view(), true);
             }
             self.stats
                 .denials_pending
@@ -89,7 +92,7 @@ impl Writer {
             self.drops.report(&self.stats);
         }
         for event in self.denials.flush_all(new_event_id) {
-            self.append(&event, true);
+            self.append(&event.view(), true);
         }
         self.stats.denials_pending.store(0, Ordering::Relaxed);
         self.write_buffered();
@@ -98,7 +101,7 @@ impl Writer {
     }
 
     /// Adds one event to the buffer if the spool's cap policy lets it in.
-    fn append(&mut self, event: &UsageEvent, denied: bool) {
+    fn append(&mut self, event: &EventView<'_>, denied: bool) {
         let start = self.buf.len();
         event.write_json(&mut self.buf);
         self.buf.push(b'\n');

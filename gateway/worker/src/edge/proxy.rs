@@ -7,7 +7,7 @@ use super::kv::{current_config, current_prices, lookup_quotas, lookup_token};
 use super::runtime::{datetime, header, header_entries, json_response, now_ms, random10};
 use super::scanned::{self, Scanned};
 use super::state::{with_state, Config};
-use super::usage::{record, send_usage};
+use super::usage::{json_of, record, send_usage};
 use crate::plain::{authority, client_ip, duration_from_ms, scheme, split_url, HEALTH_PATH};
 use chrono::{DateTime, Utc};
 use futures_util::future::{self, Either};
@@ -21,8 +21,8 @@ use tokenctl_gateway::headers::{
 use tokenctl_gateway::llm::{Inspection, LlmRequest, ResponseKind};
 use tokenctl_gateway::quota::{LlmTokenCharge, PriceTable};
 use tokenctl_gateway::timing::{server_timing, SERVER_TIMING};
-use tokenctl_gateway::usage::{event_id, Answered, LlmOutcome, RequestUsage};
-use tokenctl_gateway::{code, Allowed, Denied, Failure, PresentedToken, RequestInfo, UsageEvent};
+use tokenctl_gateway::usage::{event_id, Answered, EventView, LlmOutcome, RequestUsage};
+use tokenctl_gateway::{code, Allowed, Denied, Failure, PresentedToken, RequestInfo};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -58,8 +58,8 @@ impl Facts {
     }
 
     /// The event of `usage`, built and normalised by the core.
-    fn event(&self, usage: &RequestUsage<'_>) -> UsageEvent {
-        usage.event(event_id(self.at, &random10()), datetime(now_ms()))
+    fn event<'u>(&self, usage: &'u RequestUsage<'_>) -> EventView<'u> {
+        usage.view(event_id(self.at, &random10()), datetime(now_ms()))
     }
 
     fn since_started(&self) -> Duration {
@@ -481,8 +481,7 @@ async fn forward(
             }
             (None, None) => (known_out, upstream + duration_from_ms(sent - facts.started)),
         };
-        let mut usage = facts.usage(answered);
-        usage.llm = match &scan {
+        let llm = match &scan {
             Some(scan) => Some(scan.outcome()),
             None if is_llm => Some(LlmOutcome {
                 requested_model,
@@ -490,6 +489,8 @@ async fn forward(
             }),
             None => None,
         };
+        let mut usage = facts.usage(answered);
+        usage.llm = llm.as_ref();
         if let (Some(charge), Some(llm)) = (&charge, &usage.llm) {
             let none = PriceTable::default();
             let prices = prices.as_deref().unwrap_or(&none);
@@ -501,7 +502,7 @@ async fn forward(
         usage.bytes_in = bytes_in;
         usage.bytes_out = bytes_out;
         usage.latency = latency;
-        let event = facts.event(&usage);
+        let event = json_of(&facts.event(&usage));
         send_usage(&env, event).await;
     });
     Ok(response)

@@ -9,8 +9,7 @@ use super::state::{with_state, Settings};
 use crate::plain::{batch_body, ingest_url};
 use futures_util::future::{self, Either};
 use std::time::Duration;
-use tokenctl_gateway::usage::{event_id, DenialAggregator, IngestAnswer, IngestResult};
-use tokenctl_gateway::UsageEvent;
+use tokenctl_gateway::usage::{event_id, DenialAggregator, EventView, IngestAnswer, IngestResult};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -45,9 +44,10 @@ pub(super) const DIRECT_NOTE: &str =
 /// Records one request's event (built and normalised by the core, see
 /// `RequestUsage`): either counted (a refusal without a valid token, see
 /// [`DenialAggregator`]) or sent.
-pub(super) fn record(env: &Env, ctx: &Context, event: UsageEvent) {
+pub(super) fn record(env: &Env, ctx: &Context, event: EventView<'_>) {
     let env = env.clone();
     if DenialAggregator::takes(&event) {
+        let event = event.to_event();
         let schedule = with_state(&env, |s| {
             s.denials.offer(event);
             !std::mem::replace(&mut s.denials_flushing, true)
@@ -57,7 +57,15 @@ pub(super) fn record(env: &Env, ctx: &Context, event: UsageEvent) {
         }
         return;
     }
-    ctx.wait_until(async move { send_usage(&env, event).await });
+    let json = json_of(&event);
+    ctx.wait_until(async move { send_usage(&env, json).await });
+}
+
+/// The event's JSON, as ingest reads it (the core's encoder).
+pub(super) fn json_of(event: &EventView<'_>) -> String {
+    let mut encoded = Vec::with_capacity(320);
+    event.write_json(&mut encoded);
+    String::from_utf8(encoded).expect("JSON is UTF-8")
 }
 
 /// Waits for the open denial windows to end, then sends their counts,
@@ -77,7 +85,7 @@ async fn flush_denials(env: &Env) {
             (events, more)
         });
         for event in events {
-            send_usage(env, event).await;
+            send_usage(env, json_of(&event.view())).await;
         }
         if !more {
             return;
@@ -85,11 +93,9 @@ async fn flush_denials(env: &Env) {
     }
 }
 
-/// Hands one event to the Queue (or, without one, to the direct batcher).
-pub(super) async fn send_usage(env: &Env, event: UsageEvent) {
-    let mut encoded = Vec::with_capacity(320);
-    event.write_json(&mut encoded);
-    let json = String::from_utf8(encoded).expect("JSON is UTF-8");
+/// Hands one event's JSON to the Queue (or, without one, to the direct
+/// batcher).
+pub(super) async fn send_usage(env: &Env, json: String) {
     match env.queue(QUEUE_BINDING) {
         Ok(queue) => {
             if let Err(e) = queue.send(json.clone()).await {
