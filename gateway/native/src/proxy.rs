@@ -8,7 +8,7 @@
 use crate::body::{CountingBody, PendingUsage, ProxyBody};
 use crate::ladder::{self, Rung};
 use crate::spool::UsageRecord;
-use crate::state::{Installed, RouteHeaders, Shared};
+use crate::state::{Installed, RouteUpstream, Shared};
 use chrono::Utc;
 use http::header::{
     HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER, USER_AGENT,
@@ -338,7 +338,7 @@ impl Proxy {
     fn upstream_headers(
         &self,
         facts: &RequestFacts,
-        installed: &Installed,
+        route: &RouteUpstream,
         allowed: &Allowed,
         headers: &mut HeaderMap,
         uri: &Uri,
@@ -379,7 +379,7 @@ impl Proxy {
         }
         let mut out = UpstreamHeaderMap {
             headers,
-            route: installed.route_headers(allowed),
+            route,
             known,
         };
         plan.apply(allowed, &mut out);
@@ -394,8 +394,9 @@ impl Proxy {
         verify: Duration,
     ) -> Response<ProxyBody> {
         let (mut parts, body) = req.into_parts();
+        let route = installed.route_upstream(&allowed);
         // Taken, not copied: nothing below reads the URL again.
-        let Ok(uri) = Uri::try_from(std::mem::take(&mut allowed.upstream_url)) else {
+        let Some((origin, target)) = route.target(std::mem::take(&mut allowed.upstream_url)) else {
             return self.gateway_error(
                 facts,
                 &allowed,
@@ -406,7 +407,7 @@ impl Proxy {
         };
         let mut headers = std::mem::take(&mut parts.headers);
         if ladder::has(Rung::Credential) {
-            self.upstream_headers(facts, installed, &allowed, &mut headers, &parts.uri);
+            self.upstream_headers(facts, route, &allowed, &mut headers, &parts.uri);
         }
         let bytes_in = Arc::new(AtomicU64::new(0));
         let (body, llm_request) = match allowed.llm {
@@ -416,7 +417,7 @@ impl Proxy {
                 // body first, and every request's future would carry it.
                 let prepared = Box::pin(crate::llm::prepare(
                     provider,
-                    uri.path(),
+                    target.path(),
                     &mut headers,
                     body,
                     &bytes_in,
@@ -439,14 +440,15 @@ impl Proxy {
         };
         let mut upstream_req = Request::new(body);
         *upstream_req.method_mut() = parts.method;
-        *upstream_req.uri_mut() = uri;
+        *upstream_req.uri_mut() = target;
         *upstream_req.version_mut() = Version::HTTP_11;
         *upstream_req.headers_mut() = headers;
 
         let sent = Instant::now();
         let result = tokio::time::timeout(
             allowed.timeout,
-            self.upstreams.send(allowed.upstream_access, upstream_req),
+            self.upstreams
+                .send(allowed.upstream_access, origin, upstream_req),
         )
         .await;
         let upstream = sent.elapsed();
@@ -536,7 +538,7 @@ fn status(status: u16) -> StatusCode {
 /// client's header map, and this route's typed `Host` and credential.
 struct UpstreamHeaderMap<'a> {
     headers: &'a mut HeaderMap,
-    route: &'a RouteHeaders,
+    route: &'a RouteUpstream,
     /// Texts whose header value exists already (see `upstream_headers`).
     known: [Option<(&'a str, HeaderValue)>; 2],
 }

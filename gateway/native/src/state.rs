@@ -12,14 +12,18 @@ use tokenctl_gateway::{Allowed, Gateway, RateLimiter};
 /// front-end precomputes per route.
 pub struct Installed {
     pub gateway: Gateway,
-    /// Per route (same order as `gateway.routes().routes()`): the headers
-    /// set on every forwarded request, as typed header values, built on
-    /// first use rather than on every request.
-    route_headers: Vec<OnceLock<RouteHeaders>>,
+    /// Per route (same order as `gateway.routes().routes()`): where its
+    /// requests go and the headers set on every one of them, as typed
+    /// values, built on first use rather than on every request.
+    routes: Vec<OnceLock<RouteUpstream>>,
 }
 
-/// What the request path sets on every request forwarded to one route.
-pub struct RouteHeaders {
+/// What the request path sends to one route's upstream on every request.
+pub struct RouteUpstream {
+    /// The upstream's scheme and authority (`None`: not an absolute URL,
+    /// which the core's validation rules out), so that a request's URL
+    /// needs only its path parsed.
+    pub origin: Option<UpstreamOrigin>,
     /// `Host` for the upstream: its host, plus its port when that is not
     /// the scheme's default.
     pub host: Option<http::HeaderValue>,
@@ -31,18 +35,15 @@ pub struct RouteHeaders {
 
 impl Installed {
     pub fn new(gateway: Gateway) -> Installed {
-        let route_headers = (0..gateway.routes().routes().len())
+        let routes = (0..gateway.routes().routes().len())
             .map(|_| OnceLock::new())
             .collect();
-        Installed {
-            gateway,
-            route_headers,
-        }
+        Installed { gateway, routes }
     }
 
-    /// The headers to set for the allowed request's route.
-    pub fn route_headers(&self, allowed: &Allowed) -> &RouteHeaders {
-        self.route_headers[allowed.route_index].get_or_init(|| {
+    /// Where the allowed request's route forwards to, and what it sets.
+    pub fn route_upstream(&self, allowed: &Allowed) -> &RouteUpstream {
+        self.routes[allowed.route_index].get_or_init(|| {
             let upstream = &self.gateway.routes().routes()[allowed.route_index].upstream;
             let host = url::Url::parse(upstream).ok().and_then(|url| {
                 let host = url.host_str()?;
@@ -63,8 +64,58 @@ impl Installed {
                     ))
                 })
                 .collect();
-            RouteHeaders { host, inject }
+            RouteUpstream {
+                origin: UpstreamOrigin::of(upstream),
+                host,
+                inject,
+            }
         })
+    }
+}
+
+impl RouteUpstream {
+    /// The request line's target for `url`, one of this route's upstream
+    /// URLs ([`Allowed::upstream_url`]: the upstream base, the rest of the
+    /// path and the query): the text after the origin, taken without a
+    /// copy. `None` if it is not a valid target.
+    pub fn target(&self, url: String) -> Option<(&UpstreamOrigin, http::Uri)> {
+        let origin = self.origin.as_ref()?;
+        let mut rest = bytes::Bytes::from(url);
+        if !rest.starts_with(origin.text.as_bytes()) {
+            return None;
+        }
+        bytes::Buf::advance(&mut rest, origin.text.len());
+        let path = if rest.is_empty() {
+            http::uri::PathAndQuery::from_static("/")
+        } else {
+            http::uri::PathAndQuery::from_maybe_shared(rest).ok()?
+        };
+        Some((origin, http::Uri::from(path)))
+    }
+}
+
+/// An upstream's scheme and authority, parsed once per route.
+pub struct UpstreamOrigin {
+    pub scheme: http::uri::Scheme,
+    pub authority: http::uri::Authority,
+    /// How the route's upstream URLs begin: `scheme://authority`, as
+    /// written in the route.
+    text: Box<str>,
+}
+
+impl UpstreamOrigin {
+    fn of(upstream: &str) -> Option<UpstreamOrigin> {
+        let uri = http::Uri::try_from(upstream).ok()?;
+        let (scheme, authority) = (uri.scheme()?.clone(), uri.authority()?.clone());
+        let len = scheme.as_str().len() + "://".len() + authority.as_str().len();
+        let text = upstream.get(..len)?;
+        let written = format!("{scheme}://{authority}");
+        text.eq_ignore_ascii_case(&written)
+            .then(|| UpstreamOrigin {
+                scheme,
+                authority,
+                text: text.into(),
+            })
     }
 }
 

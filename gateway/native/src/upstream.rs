@@ -18,6 +18,7 @@
 //! are kept apart per access.
 
 use crate::body::CountingBody;
+use crate::state::UpstreamOrigin;
 use bytes::Bytes;
 use http::header::HOST;
 use http::uri::{Authority, Scheme};
@@ -137,28 +138,28 @@ pub fn close_idle() {
     IDLE.with_borrow_mut(Vec::clear);
 }
 
-/// This thread's index of `uri`'s origin for `access`, and its key. A
-/// linear search: a gateway has a handful of upstreams, and comparing them
-/// is cheaper than hashing.
-fn origin(access: UpstreamAccess, uri: &Uri) -> Option<(usize, Arc<OriginKey>)> {
-    let scheme = uri.scheme()?;
-    let authority = uri.authority()?;
+/// This thread's index of `origin` for `access`, and its key. A linear
+/// search: a gateway has a handful of upstreams, and comparing them is
+/// cheaper than hashing.
+fn origin(access: UpstreamAccess, origin: &UpstreamOrigin) -> (usize, Arc<OriginKey>) {
     IDLE.with_borrow_mut(|origins| {
         if let Some(i) = origins.iter().position(|o| {
-            o.key.access == access && o.key.authority == *authority && o.key.scheme == *scheme
+            o.key.access == access
+                && o.key.authority == origin.authority
+                && o.key.scheme == origin.scheme
         }) {
-            return Some((i, origins[i].key.clone()));
+            return (i, origins[i].key.clone());
         }
         let key = Arc::new(OriginKey {
             access,
-            scheme: scheme.clone(),
-            authority: authority.clone(),
+            scheme: origin.scheme.clone(),
+            authority: origin.authority.clone(),
         });
         origins.push(Origin {
             key: key.clone(),
             idle: VecDeque::new(),
         });
-        Some((origins.len() - 1, key))
+        (origins.len() - 1, key)
     })
 }
 
@@ -228,15 +229,17 @@ impl Pools {
         }
     }
 
-    /// A new connection, boxed once so that moving it between the pool
-    /// and an answer's body is cheap.
-    async fn connect(
-        &self,
-        access: UpstreamAccess,
-        uri: Uri,
-    ) -> Result<Box<Upstream>, UpstreamError> {
+    /// A new connection to `key`'s origin, boxed once so that moving it
+    /// between the pool and an answer's body is cheap.
+    async fn connect(&self, key: &OriginKey) -> Result<Box<Upstream>, UpstreamError> {
+        let uri = Uri::builder()
+            .scheme(key.scheme.clone())
+            .authority(key.authority.clone())
+            .path_and_query("/")
+            .build()
+            .map_err(|e| UpstreamError::Connect(e.into()))?;
         let io = self
-            .connector(access)
+            .connector(key.access)
             .clone()
             .call(uri)
             .await
@@ -248,31 +251,22 @@ impl Pools {
         Ok(Box::new(Upstream { sender, conn }))
     }
 
-    /// Sends `req` (its URI the upstream's absolute URL) on an idle
-    /// connection to its origin, or a new one; resolves with the answer's
-    /// head. A request that a reused connection failed to send before any
-    /// of it was written is sent again on a new connection.
+    /// Sends `req` (its URI the request line's target) to `origin`, on an
+    /// idle connection or a new one; resolves with the answer's head. A
+    /// request that a reused connection failed to send before any of it
+    /// was written is sent again on a new connection.
     pub async fn send(
         &self,
         access: UpstreamAccess,
+        origin: &UpstreamOrigin,
         mut req: Request<CountingBody>,
     ) -> Result<Response<UpstreamBody>, UpstreamError> {
-        let target = req.uri().clone();
-        let Some((slot, key)) = origin(access, &target) else {
-            return Err(UpstreamError::Connect("not an absolute URL".into()));
-        };
+        let (slot, key) = self::origin(access, origin);
         if !req.headers().contains_key(HOST) {
-            if let Some(host) = target
-                .authority()
-                .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-            {
+            if let Ok(host) = HeaderValue::from_str(origin.authority.as_str()) {
                 req.headers_mut().insert(HOST, host);
             }
         }
-        // The request line carries the path; the connection is the origin.
-        *req.uri_mut() = target
-            .path_and_query()
-            .map_or_else(|| Uri::from_static("/"), |p| Uri::from(p.clone()));
         let mut reused = checkout(slot).await;
         loop {
             let fresh = reused.is_none();
@@ -281,7 +275,7 @@ impl Pools {
                 // Boxed: connecting is rare, and its large state would
                 // otherwise be part of every request's future, and copied
                 // with it.
-                None => Box::pin(self.connect(access, target.clone())).await?,
+                None => Box::pin(self.connect(&key)).await?,
             };
             let mut answer = std::pin::pin!(upstream.sender.try_send_request(req));
             let mut alive = true;
