@@ -38,7 +38,7 @@ impl EventView<'_> {
             uuid(out, id);
         }
         out.extend_from_slice(b",\"method\":");
-        text(out, &self.method);
+        text(out, self.method);
         out.extend_from_slice(b",\"status\":");
         integer(out, self.status);
         out.extend_from_slice(b",\"latency_ms\":");
