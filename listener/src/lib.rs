@@ -36,6 +36,7 @@
 mod accept;
 mod limits;
 mod scrape;
+mod signal;
 mod stats;
 pub mod tls;
 mod track;
@@ -55,6 +56,7 @@ use http::{Request, Response};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
+use signal::Ask;
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -63,7 +65,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 use tokio::time::Instant;
 use track::{choose_victim, ConnState, TrackedIo, TrackedService};
 
@@ -169,7 +171,13 @@ impl Listener {
         builder.http1().header_read_timeout(None);
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
-        let (phase_tx, phase_rx) = watch::channel(Phase::Serving);
+        let serve = registry.next_serve.fetch_add(1, Ordering::Relaxed);
+        // However serving ends, this `serve`'s connections close: drained
+        // below, or at once if this future is dropped.
+        let _close_on_drop = CloseOnDrop {
+            registry: registry.clone(),
+            serve,
+        };
         let mut backoff = Backoff::default();
         let mut log = LogLimiter::new(ACCEPT_LOG_INTERVAL);
         tracing::info!(
@@ -227,7 +235,7 @@ impl Listener {
             };
             let _ = stream.set_nodelay(true);
             let id = registry.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-            let state = Arc::new(ConnState::new(id, registry.epoch));
+            let state = Arc::new(ConnState::new(id, serve, registry.epoch));
             registry.insert(state.clone());
             let service = TrackedService::new(make_service(peer), state.clone());
             let io = TrackedIo::new(stream, state.clone());
@@ -239,22 +247,23 @@ impl Listener {
                 state,
                 registry.clone(),
                 limits,
-                phase_rx.clone(),
             ));
         }
         drop(tcp);
-        registry.drain(&phase_tx, limits.shutdown_timeout).await;
+        registry.drain(serve, limits.shutdown_timeout).await;
     }
 }
 
-/// Where the listener is in its life; every connection task watches it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Serving,
-    /// Finish requests in flight, then close.
-    Draining,
-    /// Close now.
-    Closing,
+/// Closes one `serve`'s connections when it ends.
+struct CloseOnDrop {
+    registry: Arc<Registry>,
+    serve: u64,
+}
+
+impl Drop for CloseOnDrop {
+    fn drop(&mut self) {
+        self.registry.ask(self.serve, Ask::Close);
+    }
 }
 
 /// The open connections (of a listener and its siblings).
@@ -265,6 +274,8 @@ struct Registry {
     slot_freed: Notify,
     /// The last connection's id.
     next_id: AtomicU64,
+    /// The next `serve` call's number.
+    next_serve: AtomicU64,
     /// Connection times are milliseconds after this.
     epoch: Instant,
 }
@@ -276,6 +287,7 @@ impl Registry {
             stats,
             slot_freed: Notify::new(),
             next_id: AtomicU64::new(0),
+            next_serve: AtomicU64::new(0),
             epoch: Instant::now(),
         }
     }
@@ -313,20 +325,29 @@ impl Registry {
         if let Some(id) = choose_victim(conns.values().map(|c| c.candidate())) {
             let victim = &conns[&id];
             victim.evicting.store(true, Ordering::Relaxed);
-            victim.evict.notify_one();
+            victim.signal.ask(Ask::Evict);
         }
     }
 
-    /// Asks every connection to finish and close, waits up to `timeout`,
-    /// then closes what is left.
-    async fn drain(&self, phase: &watch::Sender<Phase>, timeout: Duration) {
-        let _ = phase.send(Phase::Draining);
+    /// Asks `ask` of every connection `serve` accepted. Called once that
+    /// `serve` accepts no more, so none can be missed.
+    fn ask(&self, serve: u64, ask: Ask) {
+        let conns = self.conns.lock().expect("not poisoned");
+        for conn in conns.values().filter(|c| c.serve == serve) {
+            conn.signal.ask(ask);
+        }
+    }
+
+    /// Asks every connection `serve` accepted to finish and close, waits
+    /// up to `timeout`, then closes what is left.
+    async fn drain(&self, serve: u64, timeout: Duration) {
+        self.ask(serve, Ask::Drain);
         if !self.wait_until_closed(timeout).await {
             tracing::warn!(
                 open = self.open(),
                 "connections still busy {timeout:?} after shutdown began; closing them"
             );
-            let _ = phase.send(Phase::Closing);
+            self.ask(serve, Ask::Close);
             self.wait_until_closed(Duration::from_secs(1)).await;
         }
     }
@@ -369,7 +390,6 @@ async fn run_connection<S, B>(
     state: Arc<ConnState>,
     registry: Arc<Registry>,
     limits: Limits,
-    mut phase: watch::Receiver<Phase>,
 ) where
     S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
     S::Future: Send + 'static,
@@ -387,21 +407,20 @@ async fn run_connection<S, B>(
             let connection = builder
                 .serve_connection(TokioIo::new(io), service)
                 .into_owned();
-            drive(connection, &state, &registry, limits, phase).await;
+            drive(connection, &state, &registry, limits).await;
         }
         // Boxed: a TLS connection's state (rustls's, the handshake's) would
         // otherwise be part of every plain connection's task too, which
         // lives as long as the connection.
         Some(acceptor) => {
             Box::pin(async move {
-                let Some(io) = handshake(acceptor, io, &state, &registry, limits, &mut phase).await
-                else {
+                let Some(io) = handshake(acceptor, io, &state, &registry, limits).await else {
                     return;
                 };
                 let connection = builder
                     .serve_connection(TokioIo::new(io), service)
                     .into_owned();
-                drive(connection, &state, &registry, limits, phase).await;
+                drive(connection, &state, &registry, limits).await;
             })
             .await;
         }
@@ -429,7 +448,6 @@ async fn handshake<I>(
     state: &ConnState,
     registry: &Registry,
     limits: Limits,
-    phase: &mut watch::Receiver<Phase>,
 ) -> Option<tokio_rustls::server::TlsStream<I>>
 where
     I: AsyncRead + AsyncWrite + Unpin,
@@ -437,33 +455,25 @@ where
     let stats = &registry.stats;
     let (_, deadline) = first_deadline(state, limits);
     let accept = acceptor.accept(io);
-    tokio::pin!(accept);
     let timeout = tokio::time::sleep_until(state.at(deadline));
-    tokio::pin!(timeout);
-    loop {
-        tokio::select! {
-            accepted = &mut accept => {
-                return match accepted {
-                    Ok(stream) => Some(stream),
-                    Err(e) => {
-                        tracing::debug!(error = %e, "TLS handshake failed");
-                        None
-                    }
-                };
+    tokio::select! {
+        accepted = accept => match accepted {
+            Ok(stream) => Some(stream),
+            Err(e) => {
+                tracing::debug!(error = %e, "TLS handshake failed");
+                None
             }
-            () = &mut timeout => {
-                Stats::count(&stats.timed_out);
-                return None;
-            }
-            () = state.evict.notified() => {
+        },
+        () = timeout => {
+            Stats::count(&stats.timed_out);
+            None
+        }
+        // Evicted, or shutting down.
+        asked = state.signal.asked() => {
+            if asked.has(Ask::Evict) {
                 Stats::count(&stats.evicted);
-                return None;
             }
-            changed = phase.changed() => {
-                if changed.is_err() || *phase.borrow_and_update() != Phase::Serving {
-                    return None;
-                }
-            }
+            None
         }
     }
 }
@@ -478,7 +488,6 @@ async fn drive<I, S, B>(
     state: &ConnState,
     registry: &Registry,
     limits: Limits,
-    mut phase: watch::Receiver<Phase>,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     S: hyper::service::Service<Request<Incoming>, Response = Response<B>> + Send + 'static,
@@ -504,27 +513,27 @@ async fn drive<I, S, B>(
                 }
                 return;
             }
-            () = state.evict.notified() => {
-                // A request may have arrived since this one was chosen.
-                if state.in_flight() == 0 {
-                    Stats::count(&stats.evicted);
+            asked = state.signal.asked() => {
+                if asked.has(Ask::Close) {
                     return;
                 }
-                state.evicting.store(false, Ordering::Relaxed);
-            }
-            changed = phase.changed() => {
-                let now = if changed.is_ok() { *phase.borrow_and_update() } else { Phase::Closing };
-                match now {
-                    Phase::Serving => {}
+                if asked.has(Ask::Drain) {
                     // Nothing to finish on a connection that never sent a request.
-                    Phase::Draining if state.requests() == 0 => return,
-                    Phase::Draining => {
-                        if !shutting_down {
-                            shutting_down = true;
-                            connection.as_mut().graceful_shutdown();
-                        }
+                    if state.requests() == 0 {
+                        return;
                     }
-                    Phase::Closing => return,
+                    if !shutting_down {
+                        shutting_down = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
+                if asked.has(Ask::Evict) {
+                    // A request may have arrived since this one was chosen.
+                    if state.in_flight() == 0 {
+                        Stats::count(&stats.evicted);
+                        return;
+                    }
+                    state.evicting.store(false, Ordering::Relaxed);
                 }
             }
             () = &mut watchdog => {

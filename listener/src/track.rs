@@ -3,6 +3,7 @@
 //! wrapper, the service wrapper and the response-body wrapper here keep it
 //! up to date without a timer of their own.
 
+use crate::signal::Signal;
 use http::{Request, Response};
 use http_body::{Body, Frame, SizeHint};
 use hyper::body::Incoming;
@@ -14,7 +15,6 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// The shared state of one connection.
@@ -34,12 +34,15 @@ pub struct ConnState {
     http2: AtomicBool,
     /// Chosen for eviction and not yet closed: not to be chosen again.
     pub evicting: AtomicBool,
-    /// Asks the connection's task to close the connection.
-    pub evict: Notify,
+    /// Which listener's `serve` accepted it: the one whose shutdown
+    /// drains it.
+    pub serve: u64,
+    /// What the listener asks of the connection's task.
+    pub signal: Signal,
 }
 
 impl ConnState {
-    pub fn new(id: u64, epoch: Instant) -> ConnState {
+    pub fn new(id: u64, serve: u64, epoch: Instant) -> ConnState {
         let now = millis(epoch.elapsed());
         ConnState {
             id,
@@ -52,7 +55,8 @@ impl ConnState {
             requests: AtomicU64::new(0),
             http2: AtomicBool::new(false),
             evicting: AtomicBool::new(false),
-            evict: Notify::new(),
+            serve,
+            signal: Signal::default(),
         }
     }
 
@@ -418,7 +422,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_request_is_in_flight_until_its_body_is_dropped() {
-        let conn = Arc::new(ConnState::new(1, Instant::now()));
+        let conn = Arc::new(ConnState::new(1, 0, Instant::now()));
         let guard = InFlight::start(&conn);
         assert_eq!((conn.in_flight(), conn.requests()), (1, 1));
         let body = TrackedBody {

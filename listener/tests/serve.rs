@@ -105,3 +105,18 @@ async fn shutdown_gives_up_on_requests_after_the_shutdown_timeout() {
     assert!(began.elapsed() >= Duration::from_millis(300));
     assert_eq!(read_until_closed(&mut stuck).await, "", "closed unanswered");
 }
+
+#[tokio::test]
+async fn dropping_the_serving_future_closes_its_connections() {
+    let (addr, _stop, serving) = start(Duration::from_secs(60), Duration::from_secs(30)).await;
+    let mut stuck = send_request(addr).await;
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    sleep(Duration::from_millis(50)).await;
+    // No shutdown and no drain: the connections must not outlive it.
+    serving.abort();
+    let _ = serving.await;
+    let began = Instant::now();
+    assert_eq!(read_until_closed(&mut stuck).await, "", "closed unanswered");
+    assert_eq!(read_until_closed(&mut idle).await, "");
+    assert!(began.elapsed() < Duration::from_secs(2));
+}
