@@ -613,11 +613,12 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
     if drop.is_empty() {
         return;
     }
-    // The map's own names, cloned rather than parsed again from text.
-    let names: Vec<HeaderName> = headers
-        .keys()
-        .filter(|k| drop.contains(&k.as_str()))
-        .cloned()
+    // Typed names, made from the map's own lower-case text (a standard
+    // name such as `connection` is a constant, no allocation), so that
+    // the map can be edited once the core's list no longer borrows it.
+    let names: Vec<HeaderName> = drop
+        .iter()
+        .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
         .collect();
     for name in names {
         headers.remove(name);

@@ -110,12 +110,11 @@ impl UpstreamOrigin {
         let len = scheme.as_str().len() + "://".len() + authority.as_str().len();
         let text = upstream.get(..len)?;
         let written = format!("{scheme}://{authority}");
-        text.eq_ignore_ascii_case(&written)
-            .then(|| UpstreamOrigin {
-                scheme,
-                authority,
-                text: text.into(),
-            })
+        text.eq_ignore_ascii_case(&written).then(|| UpstreamOrigin {
+            scheme,
+            authority,
+            text: text.into(),
+        })
     }
 }
 
