@@ -43,6 +43,12 @@ impl<'a> HopByHop<'a> {
         HopByHop { named }
     }
 
+    /// Whether the `Connection` headers named nothing beyond the fixed
+    /// [`HOP_BY_HOP`] list.
+    pub fn names_only_fixed(&self) -> bool {
+        self.named.is_empty()
+    }
+
     /// Whether the header `name` must be dropped when forwarding.
     pub fn is_hop_by_hop(&self, name: &str) -> bool {
         HopByHop::is_always(name) || self.named.iter().any(|h| h.eq_ignore_ascii_case(name))

@@ -10,29 +10,42 @@ use crate::{Allowed, Gateway};
 /// The upstream response headers a front-end removes before passing the
 /// response on: the hop-by-hop ones ([`HopByHop`], with whatever the
 /// response's `Connection` names). `headers` yields every `(name, value)`
-/// of the response, duplicates included; it is called once, or twice when
-/// the response has a `Connection` header. The names come back as the
+/// of the response, duplicates included; it is called once, unless a
+/// `Connection` header names more than the fixed list (or there are
+/// several). The names come back as the
 /// response spells them, each once, in the response's order.
 pub fn response_headers_to_drop<'a, I>(headers: impl Fn() -> I) -> Vec<&'a str>
 where
     I: Iterator<Item = (&'a str, &'a [u8])>,
 {
     let mut drop: Vec<&'a str> = Vec::new();
-    let mut connection = false;
-    for (name, _) in headers() {
-        connection |= name.eq_ignore_ascii_case("connection");
+    // The usual response has one `Connection` header, kept from this pass
+    // so that finding its names needs no second one.
+    let mut connection: Option<&'a [u8]> = None;
+    let mut connections = 0;
+    for (name, value) in headers() {
+        if name.eq_ignore_ascii_case("connection") {
+            connection = Some(value);
+            connections += 1;
+        }
         if HopByHop::is_always(name) {
             push_once(&mut drop, name);
         }
     }
-    if !connection {
+    let hop = match connections {
+        0 => return drop,
+        1 => HopByHop::from_connection(connection.and_then(|v| std::str::from_utf8(v).ok())),
+        _ => HopByHop::from_connection(
+            headers()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+                .filter_map(|(_, v)| std::str::from_utf8(v).ok()),
+        ),
+    };
+    // `Connection: keep-alive` (or `close`) names nothing beyond the fixed
+    // list, which this pass has dropped already.
+    if hop.names_only_fixed() {
         return drop;
     }
-    let hop = HopByHop::from_connection(
-        headers()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
-            .filter_map(|(_, v)| std::str::from_utf8(v).ok()),
-    );
     drop.clear();
     for (name, _) in headers() {
         if hop.is_hop_by_hop(name) {
@@ -79,5 +92,53 @@ mod tests {
             response_headers_to_drop(|| without_connection.iter().copied()),
             ["Transfer-Encoding", "Keep-Alive"]
         );
+    }
+
+    /// What RFC 9110 §7.6.1 asks, written plainly: every header on the
+    /// fixed list or named by a `Connection` header, each name once (as
+    /// first spelt), in the response's order.
+    fn plainly(headers: &[(String, String)]) -> Vec<String> {
+        let named: Vec<String> = headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+            .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_ascii_lowercase()))
+            .collect();
+        let mut out: Vec<String> = Vec::new();
+        for (name, _) in headers {
+            let lower = name.to_ascii_lowercase();
+            let hop = super::super::hop_by_hop::HOP_BY_HOP.contains(&lower.as_str())
+                || named.contains(&lower);
+            if hop && !out.iter().any(|o| o.eq_ignore_ascii_case(name)) {
+                out.push(name.clone());
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn drops_what_the_rfc_says(
+            headers in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![
+                        "Connection", "connection", "Keep-Alive", "transfer-encoding",
+                        "TE", "Content-Type", "x-a", "X-A", "x-b", "upgrade",
+                    ]),
+                    proptest::sample::select(vec![
+                        "keep-alive", "close", "x-a", " X-B , close", "", ",,te", "text/plain",
+                    ]),
+                ),
+                0..8,
+            )
+        ) {
+            let headers: Vec<(String, String)> = headers
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect();
+            let ours = response_headers_to_drop(|| {
+                headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes()))
+            });
+            proptest::prop_assert_eq!(ours, plainly(&headers));
+        }
     }
 }
