@@ -114,6 +114,48 @@ fn joined<'h>(headers: &'h HeaderMap, name: &str) -> Option<std::borrow::Cow<'h,
     }
 }
 
+/// The client's headers the request path reads, found in one pass over
+/// the map: comparing a handful of names costs less than a hashed lookup
+/// for each. The first value of each, as `HeaderMap::get` gives it.
+#[derive(Default)]
+struct ClientHeaders<'h> {
+    api_key: Option<&'h HeaderValue>,
+    authorization: Option<&'h HeaderValue>,
+    user_agent: Option<&'h HeaderValue>,
+    host: Option<&'h HeaderValue>,
+    forwarded_for: Option<&'h HeaderValue>,
+}
+
+impl<'h> ClientHeaders<'h> {
+    fn of(headers: &'h HeaderMap) -> ClientHeaders<'h> {
+        let mut found = ClientHeaders::default();
+        for (name, value) in headers {
+            let slot = if name == AUTHORIZATION {
+                &mut found.authorization
+            } else if name == HOST {
+                &mut found.host
+            } else if name == USER_AGENT {
+                &mut found.user_agent
+            } else if name == X_API_KEY {
+                &mut found.api_key
+            } else if name == X_FORWARDED_FOR {
+                &mut found.forwarded_for
+            } else {
+                continue;
+            };
+            slot.get_or_insert(value);
+        }
+        found
+    }
+}
+
+/// What the upstream request's headers are made from besides the client's
+/// map, read before it is edited.
+struct Forwarded {
+    host: Option<HeaderValue>,
+    forwarded_for: Option<HeaderValue>,
+}
+
 /// What every usage record of one request shares.
 struct RequestFacts {
     started: Instant,
@@ -159,13 +201,14 @@ impl Proxy {
         req: Request<Incoming>,
         peer: Arc<Peer>,
     ) -> Result<Response<ProxyBody>, Infallible> {
+        let client = ClientHeaders::of(req.headers());
         let facts = RequestFacts {
             started: Instant::now(),
             at: Utc::now(),
             method: req.method().clone(),
             origin: self.origin(req.headers(), &peer),
             peer,
-            user_agent: UsageRecord::user_agent(req.headers().get(USER_AGENT)),
+            user_agent: UsageRecord::user_agent(client.user_agent),
         };
         if req.uri().path() == HEALTH_PATH {
             return Ok(self.health());
@@ -179,13 +222,12 @@ impl Proxy {
             return Ok(self.refuse_stale(&facts));
         }
         let decision = {
-            let headers = req.headers();
             let info = RequestInfo {
                 method: req.method().as_str(),
                 raw_path: req.uri().path(),
                 query: req.uri().query(),
-                api_key_header: headers.get(&X_API_KEY).and_then(|v| v.to_str().ok()),
-                authorization_header: headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()),
+                api_key_header: client.api_key.and_then(|v| v.to_str().ok()),
+                authorization_header: client.authorization.and_then(|v| v.to_str().ok()),
                 client_ip: Some(facts.client_ip()),
             };
             // Benchmark only (`crate::ladder`): the minimal proxy's decision.
@@ -212,7 +254,15 @@ impl Proxy {
         let verify = facts.started.elapsed();
         match decision {
             Err(denied) => Ok(self.deny(&facts, &denied, verify)),
-            Ok(allowed) => Ok(self.forward(&facts, &installed, allowed, req, verify).await),
+            Ok(allowed) => {
+                let forwarded = Forwarded {
+                    host: client.host.cloned(),
+                    forwarded_for: client.forwarded_for.cloned(),
+                };
+                Ok(self
+                    .forward(&facts, &installed, allowed, req, forwarded, verify)
+                    .await)
+            }
         }
     }
 
@@ -342,8 +392,9 @@ impl Proxy {
         allowed: &Allowed,
         headers: &mut HeaderMap,
         uri: &Uri,
+        forwarded: Forwarded,
     ) {
-        let client_host = headers.get(HOST).cloned();
+        let client_host = forwarded.host;
         let plan = {
             let host = client_host
                 .as_ref()
@@ -352,7 +403,10 @@ impl Proxy {
             let (forwarded_for, proto) = match &facts.origin {
                 Some(o) => (o.forwarded_for_before.as_deref(), o.proto),
                 None => (
-                    headers.get(&X_FORWARDED_FOR).and_then(|v| v.to_str().ok()),
+                    forwarded
+                        .forwarded_for
+                        .as_ref()
+                        .and_then(|v| v.to_str().ok()),
                     facts.peer.scheme,
                 ),
             };
@@ -391,6 +445,7 @@ impl Proxy {
         installed: &Installed,
         mut allowed: Allowed,
         req: Request<Incoming>,
+        forwarded: Forwarded,
         verify: Duration,
     ) -> Response<ProxyBody> {
         let (mut parts, body) = req.into_parts();
@@ -407,7 +462,7 @@ impl Proxy {
         };
         let mut headers = std::mem::take(&mut parts.headers);
         if ladder::has(Rung::Credential) {
-            self.upstream_headers(facts, route, &allowed, &mut headers, &parts.uri);
+            self.upstream_headers(facts, route, &allowed, &mut headers, &parts.uri, forwarded);
         }
         let bytes_in = Arc::new(AtomicU64::new(0));
         let (body, llm_request) = match allowed.llm {
