@@ -151,7 +151,7 @@ impl<'h> ClientHeaders<'h> {
 
 /// What the upstream request's headers are made from besides the client's
 /// map, read before it is edited.
-struct Forwarded {
+struct ForwardingInputs {
     host: Option<HeaderValue>,
     forwarded_for: Option<HeaderValue>,
 }
@@ -255,7 +255,7 @@ impl Proxy {
         match decision {
             Err(denied) => Ok(self.deny(&facts, &denied, verify)),
             Ok(allowed) => {
-                let forwarded = Forwarded {
+                let forwarded = ForwardingInputs {
                     host: client.host.cloned(),
                     forwarded_for: client.forwarded_for.cloned(),
                 };
@@ -392,7 +392,7 @@ impl Proxy {
         allowed: &Allowed,
         headers: &mut HeaderMap,
         uri: &Uri,
-        forwarded: Forwarded,
+        forwarded: ForwardingInputs,
     ) {
         let client_host = forwarded.host;
         let plan = {
@@ -445,7 +445,7 @@ impl Proxy {
         installed: &Installed,
         mut allowed: Allowed,
         req: Request<Incoming>,
-        forwarded: Forwarded,
+        forwarded: ForwardingInputs,
         verify: Duration,
     ) -> Response<ProxyBody> {
         let (mut parts, body) = req.into_parts();
