@@ -295,3 +295,79 @@ impl Shared {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(upstream: &str) -> RouteUpstream {
+        RouteUpstream {
+            origin: UpstreamOrigin::of(upstream),
+            host: None,
+            inject: Vec::new(),
+        }
+    }
+
+    /// The origin and path-and-query `http` itself reads from the whole
+    /// URL, as the gateway parsed every request's URL before.
+    fn parsed_whole(url: &str) -> (String, String, String) {
+        let uri = http::Uri::try_from(url).unwrap();
+        let target = uri.path_and_query().map_or("", |p| p.as_str()).to_string();
+        (
+            uri.scheme_str().unwrap().to_string(),
+            uri.authority().unwrap().to_string(),
+            target,
+        )
+    }
+
+    #[test]
+    fn a_request_target_is_what_the_whole_url_says() {
+        for (upstream, urls) in [
+            (
+                "http://127.0.0.1:8081/v1",
+                &[
+                    "http://127.0.0.1:8081/v1",
+                    "http://127.0.0.1:8081/v1/chat?x=1&y=%20",
+                ][..],
+            ),
+            (
+                "https://API.example.com",
+                &[
+                    "https://API.example.com",
+                    "https://API.example.com/a/b",
+                    "https://API.example.com?q",
+                ][..],
+            ),
+            ("HTTP://h:80", &["HTTP://h:80/x"][..]),
+        ] {
+            let route = route(upstream);
+            for url in urls {
+                let (origin, target) = route.target(url.to_string()).expect(url);
+                let (scheme, authority, whole) = parsed_whole(url);
+                assert_eq!(
+                    (
+                        origin.scheme.as_str(),
+                        origin.authority.as_str(),
+                        target
+                            .path_and_query()
+                            .map_or("", |p| p.as_str())
+                            .to_string()
+                    ),
+                    (scheme.as_str(), authority.as_str(), whole),
+                    "{url}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_url_of_another_origin_or_no_url_has_no_target() {
+        assert!(route("http://a.example/v1")
+            .target("http://b.example/v1/x".into())
+            .is_none());
+        assert!(route("not a url").target("not a url/x".into()).is_none());
+        assert!(route("http://a.example")
+            .target("http://a.example/bad path".into())
+            .is_none());
+    }
+}
