@@ -73,10 +73,11 @@ impl Writer {
             for record in records {
                 let usage = record.usage();
                 let event = usage.view(new_event_id(record.at), now);
-                if DenialAggregator::takes(&event) {
-                    self.denials.offer(event.to_event());
-                } else {
-                    self.append(&event, record.answered.refused);
+                let denied = record.answered.refused;
+                if !DenialAggregator::takes(&event) {
+                    self.append(&event, denied);
+                } else if let Some(event) = self.denials.offer(event.to_event()) {
+                    self.append(&event.view(), denied);
                 }
             }
             for event in self.denials.flush_due(now, new_event_id) {
