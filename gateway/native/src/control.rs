@@ -151,7 +151,10 @@ impl ControlPlane {
     /// and returns the server's answer (status and body) for the caller to
     /// classify with the core's ingest contract. Only a failure to get any
     /// answer is an error.
-    pub async fn post_usage(&self, body: Vec<u8>) -> Result<(u16, bytes::Bytes), ControlError> {
+    pub async fn post_usage(
+        &self,
+        body: bytes::Bytes,
+    ) -> Result<(u16, bytes::Bytes), ControlError> {
         let unreachable = |source| ControlError::Unreachable {
             url: self.base.to_string(),
             source,

@@ -27,7 +27,8 @@ const SEND_RETRY: ExponentialBuilder = ExponentialBuilder::new()
 
 /// A JSON array of events read from ready files.
 struct Batch {
-    body: Vec<u8>,
+    /// Shared with the ingest call, which would otherwise need a copy.
+    body: bytes::Bytes,
     /// Where each event's line sits in `body`.
     events: Vec<Range<usize>>,
     /// Lines that cannot be events (cut short by a crash).
@@ -39,24 +40,25 @@ struct Batch {
 
 impl Batch {
     fn read(files: &[(u64, PathBuf)]) -> Batch {
-        let mut batch = Batch {
-            body: Vec::with_capacity(files.len() * FILE_EVENTS * 300),
-            events: Vec::new(),
-            torn: Vec::new(),
-            file_bytes: 0,
-            file_lines: 0,
-        };
-        batch.body.push(b'[');
-        for (_, path) in files {
-            let Ok(bytes) = std::fs::read(path) else {
-                continue;
-            };
-            batch.file_bytes += bytes.len() as u64;
-            batch.file_lines += memchr::memchr_iter(b'\n', &bytes).count() as i64;
+        // Read first, so that the body is allocated once at its final size:
+        // each line's newline becomes a comma, plus the brackets.
+        let contents: Vec<Vec<u8>> = files
+            .iter()
+            .filter_map(|(_, path)| std::fs::read(path).ok())
+            .collect();
+        let file_bytes: usize = contents.iter().map(Vec::len).sum();
+        let mut body = Vec::with_capacity(file_bytes + 2);
+        let mut events = Vec::with_capacity(files.len() * FILE_EVENTS);
+        let mut torn = Vec::new();
+        let mut file_lines = 0;
+        body.push(b'[');
+        for bytes in &contents {
             let mut start = 0;
-            let ends = memchr::memchr_iter(b'\n', &bytes).chain(std::iter::once(bytes.len()));
-            for end in ends {
-                let line = &bytes[start..end.min(bytes.len())];
+            for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+                let line = &bytes[start..end];
+                if end < bytes.len() {
+                    file_lines += 1;
+                }
                 start = end + 1;
                 if line.is_empty() {
                     continue;
@@ -64,19 +66,25 @@ impl Batch {
                 // A line cut short by a crash lacks its closing brace
                 // (events are flat objects). The server checks the rest.
                 if !(line.starts_with(b"{") && line.ends_with(b"}")) {
-                    batch.torn.push(line.to_vec());
+                    torn.push(line.to_vec());
                     continue;
                 }
-                if !batch.events.is_empty() {
-                    batch.body.push(b',');
+                if !events.is_empty() {
+                    body.push(b',');
                 }
-                let at = batch.body.len();
-                batch.body.extend_from_slice(line);
-                batch.events.push(at..batch.body.len());
+                let at = body.len();
+                body.extend_from_slice(line);
+                events.push(at..body.len());
             }
         }
-        batch.body.push(b']');
-        batch
+        body.push(b']');
+        Batch {
+            body: body.into(),
+            events,
+            torn,
+            file_bytes: file_bytes as u64,
+            file_lines,
+        }
     }
 }
 
@@ -235,5 +243,42 @@ fn log_retry(what: &str, status: u16, retry_in: Duration) {
             ?retry_in,
             "usage ingest unavailable; events stay in the spool"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_the_files_events_as_one_json_array() {
+        let tmp = tempfile::tempdir().unwrap();
+        let first = tmp.path().join("ready-1.jsonl");
+        let second = tmp.path().join("ready-2.jsonl");
+        // A complete file, then one cut short by a crash mid-line.
+        std::fs::write(&first, "{\"a\":1}\n{\"b\":2}\n").unwrap();
+        std::fs::write(&second, "\n{\"c\":3}\n{\"d\":").unwrap();
+        let missing = tmp.path().join("ready-3.jsonl");
+        let batch = Batch::read(&[(1, first), (2, second), (3, missing)]);
+
+        let body: serde_json::Value = serde_json::from_slice(&batch.body).unwrap();
+        assert_eq!(body, serde_json::json!([{"a": 1}, {"b": 2}, {"c": 3}]));
+        let lines: Vec<&[u8]> = batch
+            .events
+            .iter()
+            .map(|r| &batch.body[r.clone()])
+            .collect();
+        assert_eq!(lines, [&b"{\"a\":1}"[..], b"{\"b\":2}", b"{\"c\":3}"]);
+        assert_eq!(batch.torn, [b"{\"d\":".to_vec()]);
+        // What the files hold on disk, for the spool's depth and size.
+        assert_eq!(batch.file_lines, 4, "newlines: 2 + 2");
+        assert_eq!(batch.file_bytes, 16 + 14);
+    }
+
+    #[test]
+    fn no_files_make_an_empty_array() {
+        let batch = Batch::read(&[]);
+        assert_eq!(&batch.body[..], b"[]");
+        assert!(batch.events.is_empty() && batch.torn.is_empty());
     }
 }
