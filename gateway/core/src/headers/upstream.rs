@@ -103,27 +103,33 @@ fn lower_case_name(name: &str) -> Cow<'static, str> {
 ///   dropped.
 /// * `x-forwarded-proto`: `proto` (`http` or `https`) as the client used.
 /// * `x-forwarded-host`: the `Host` the client used, when known.
-pub fn forwarded_headers(
-    existing_for: Option<&str>,
-    client: Option<&str>,
-    proto: &str,
-    host: Option<&str>,
-) -> Vec<(&'static str, String)> {
+pub fn forwarded_headers<'a>(
+    existing_for: Option<&'a str>,
+    client: Option<&'a str>,
+    proto: &'a str,
+    host: Option<&'a str>,
+) -> Vec<(&'static str, Cow<'a, str>)> {
     let existing = existing_for
         .map(str::trim)
         .filter(|v| !v.is_empty() && v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)));
+    // Borrowed where the value is one of the inputs as it is (the usual
+    // case), so a request's plan allocates no value.
     let chain = match (existing, client) {
-        (Some(e), Some(c)) => Some(format!("{e}, {c}")),
-        (Some(e), None) => Some(e.to_string()),
-        (None, c) => c.map(str::to_string),
+        (Some(e), Some(c)) => Some(Cow::Owned(format!("{e}, {c}"))),
+        (e, c) => e.or(c).map(Cow::Borrowed),
     };
     let mut out = Vec::with_capacity(3);
     if let Some(chain) = chain {
         out.push(("x-forwarded-for", chain));
     }
-    out.push(("x-forwarded-proto", proto.to_ascii_lowercase()));
+    let proto = if proto.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(proto.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(proto)
+    };
+    out.push(("x-forwarded-proto", proto));
     if let Some(host) = host.filter(|h| !h.is_empty()) {
-        out.push(("x-forwarded-host", host.to_string()));
+        out.push(("x-forwarded-host", Cow::Borrowed(host)));
     }
     out
 }
@@ -168,18 +174,18 @@ pub trait UpstreamHeaders {
 /// header map in place. Holds header names and forwarding facts, never a
 /// header value of the client's.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpstreamHeaderPlan {
+pub struct UpstreamHeaderPlan<'f> {
     /// [`client_headers_to_drop`], in lower case.
     drop: Vec<Cow<'static, str>>,
-    /// [`forwarded_headers`].
-    forwarded: Vec<(&'static str, String)>,
+    /// [`forwarded_headers`], borrowing from the [`Forwarding`] facts.
+    forwarded: Vec<(&'static str, Cow<'f, str>)>,
 }
 
-impl UpstreamHeaderPlan {
+impl<'f> UpstreamHeaderPlan<'f> {
     /// The plan for a request whose headers `headers` yields (every
     /// `(name, value)`, duplicates included, as for
     /// [`client_headers_to_drop`]), reached as `forwarding` says.
-    pub fn new<'a, I>(headers: impl Fn() -> I, forwarding: Forwarding<'_>) -> UpstreamHeaderPlan
+    pub fn new<'a, I>(headers: impl Fn() -> I, forwarding: Forwarding<'f>) -> UpstreamHeaderPlan<'f>
     where
         I: Iterator<Item = (&'a str, &'a [u8])>,
     {
@@ -363,23 +369,23 @@ mod tests {
         assert_eq!(
             forwarded_headers(None, Some(&v4), "HTTPS", Some("gw.example:8443")),
             [
-                ("x-forwarded-for", "203.0.113.7".to_string()),
-                ("x-forwarded-proto", "https".to_string()),
-                ("x-forwarded-host", "gw.example:8443".to_string()),
+                ("x-forwarded-for", Cow::from("203.0.113.7")),
+                ("x-forwarded-proto", Cow::from("https")),
+                ("x-forwarded-host", Cow::from("gw.example:8443")),
             ]
         );
         let mapped = client_ip_text("::ffff:198.51.100.1".parse().unwrap());
         assert_eq!(
             forwarded_headers(Some(" 10.0.0.1 "), Some(&mapped), "http", None),
             [
-                ("x-forwarded-for", "10.0.0.1, 198.51.100.1".to_string()),
-                ("x-forwarded-proto", "http".to_string()),
+                ("x-forwarded-for", Cow::from("10.0.0.1, 198.51.100.1")),
+                ("x-forwarded-proto", Cow::from("http")),
             ]
         );
         let v6 = client_ip_text("2001:db8::1".parse().unwrap());
         assert_eq!(
             forwarded_headers(Some("evil\r\nx: y"), Some(&v6), "http", Some(""))[0],
-            ("x-forwarded-for", "2001:db8::1".to_string())
+            ("x-forwarded-for", Cow::from("2001:db8::1"))
         );
         assert_eq!(
             forwarded_headers(Some("1.2.3.4"), None, "http", None)[0].1,
