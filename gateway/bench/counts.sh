@@ -107,3 +107,105 @@ if b and c:
     print(f"(c)/(b) context switches per request: {(c['voluntary'] + c['nonvoluntary']) / (b['voluntary'] + b['nonvoluntary']):.2f}")
 EOF
 }
+
+# Who runs when on CPU 0 (SCHED=1): the scheduler's switch and wake-up
+# events on the shared core (`perf record -e sched:sched_switch -e
+# sched:sched_wakeup -C 0`, which needs tracepoint access: root, or
+# kernel.perf_event_paranoid <= -1) over a fixed pass of SCHED_REQUESTS,
+# reduced to what decides the requests/s of a proxy that shares its core
+# with the upstream: how often the proxy wakes the upstream, how often that
+# wake-up preempts the proxy at once, how many requests the upstream serves
+# per run, and each side's time on the core per request.
+SCHED_REQUESTS=${SCHED_REQUESTS:-5000}
+
+sched_path() { # key label url proxy-pids... -- upstream-pids...
+  local name=$1 label=$2 url=$3 ok
+  shift 3
+  local proxy=() upstream=()
+  while [ "$1" != -- ]; do proxy+=("$1"); shift; done
+  shift
+  upstream=("$@")
+  ok=$(fixed_load "$url" "$COUNT_WARMUP")
+  [ "$ok" = "$COUNT_WARMUP" ] || { echo "error: ($name) warm-up answered $ok of $COUNT_WARMUP with 2xx" >&2; exit 1; }
+  # A large buffer: a lost event would undercount the switches.
+  perf record -q -m 16M -e sched:sched_switch -e sched:sched_wakeup -C 0 -o "$WORK/sched.$name" \
+    -- sleep 3600 2>/dev/null &
+  local perf_pid=$!
+  sleep 1 # recording
+  ok=$(fixed_load "$url" "$SCHED_REQUESTS")
+  kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+  [ "$ok" = "$SCHED_REQUESTS" ] || { echo "error: ($name) answered $ok of $SCHED_REQUESTS with 2xx" >&2; exit 1; }
+  perf script -i "$WORK/sched.$name" -F tid,time,event,trace 2>"$WORK/sched.$name.err" > "$WORK/sched.$name.txt"
+  if grep -qi lost "$WORK/sched.$name.err"; then
+    echo "error: ($name) perf lost scheduler events; see $WORK/sched.$name.err" >&2; exit 1
+  fi
+  python3 - "$name" "$label" "$SCHED_REQUESTS" "$WORK/sched.$name.txt" "${proxy[*]}" "${upstream[*]}" \
+    >> "$WORK/sched.jsonl" <<'PY'
+import json, re, sys
+name, label, n, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+proxy, upstream = set(sys.argv[5].split()), set(sys.argv[6].split())
+switch = re.compile(r"prev_pid=(\d+) .*prev_state=(\S+) ==> .*next_pid=(\d+)")
+wakeup = re.compile(r"sched_wakeup: .*?pid=(\d+)")
+# Only the part of the trace where the load ran: from the first to the last
+# wake-up of the upstream by the proxy.
+events = []
+for line in open(path):
+    fields = line.split()
+    if len(fields) < 4:
+        continue
+    tid, t = fields[0], float(fields[1].rstrip(":"))
+    if "sched_switch" in line:
+        m = switch.search(line)
+        if m:
+            events.append((t, "switch", tid) + m.groups())
+    elif "sched_wakeup" in line:
+        m = wakeup.search(line)
+        if m:
+            events.append((t, "wakeup", tid, m.group(1)))
+wakes = preempting = upstream_runs = 0
+on_cpu = {"proxy": 0.0, "upstream": 0.0}
+running, since = None, None
+for i, e in enumerate(events):
+    if e[1] == "wakeup":
+        if e[2] in proxy and e[3] in upstream:
+            wakes += 1
+            # Preempted at once: the next event switches the proxy out for it.
+            nxt = events[i + 1] if i + 1 < len(events) else None
+            if nxt and nxt[1] == "switch" and nxt[3] in proxy and nxt[4] == "R" and nxt[5] in upstream:
+                preempting += 1
+        continue
+    t, _, _, prev, state, nxt = e
+    if running is not None:
+        role = "proxy" if running in proxy else "upstream" if running in upstream else None
+        if role:
+            on_cpu[role] += t - since
+    running, since = nxt, t
+    if nxt in upstream:
+        upstream_runs += 1
+print(json.dumps({
+    "key": name,
+    "path": label,
+    "wakeups": wakes / n,
+    "preempting": preempting / n,
+    "upstream_runs": upstream_runs / n,
+    "proxy_us": on_cpu["proxy"] * 1e6 / n,
+    "upstream_us": on_cpu["upstream"] * 1e6 / n,
+}))
+PY
+}
+
+print_sched() {
+  python3 - "$WORK/sched.jsonl" "$SCHED_REQUESTS" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+width = max(len(r["path"]) for r in rows)
+print(f"\nCPU 0's scheduler, per proxied request ({int(sys.argv[2]):,} requests, perf sched events):")
+print(f"{'path':{width}} {'wakes upstream':>14} {'preempted by it':>15} {'upstream runs':>13} {'req/run':>7} {'proxy µs *':>10} {'upstream µs *':>13}")
+for r in rows:
+    per_run = 1 / r["upstream_runs"] if r["upstream_runs"] else float("inf")
+    print(f"{r['path']:{width}} {r['wakeups']:>14.2f} {r['preempting']:>15.2f} {r['upstream_runs']:>13.2f} {per_run:>7.1f} {r['proxy_us']:>10.1f} {r['upstream_us']:>13.1f}")
+print("(wakes upstream: the proxy's writes that found the upstream asleep; preempted by it: of those, the")
+print(" ones after which the upstream ran at once; req/run: requests the upstream served per time on the core.")
+print(" * time on CPU 0 from the trace, which moves with the machine's load; the other columns much less)")
+EOF
+}
