@@ -146,8 +146,8 @@ name, label, n, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 proxy, upstream = set(sys.argv[5].split()), set(sys.argv[6].split())
 switch = re.compile(r"prev_pid=(\d+) .*prev_state=(\S+) ==> .*next_pid=(\d+)")
 wakeup = re.compile(r"sched_wakeup: .*?pid=(\d+)")
-# Only the part of the trace where the load ran: from the first to the last
-# wake-up of the upstream by the proxy.
+# Idle time before and after the pass does not matter: every figure is a
+# count, or time on the core of the proxy or the upstream.
 events = []
 for line in open(path):
     fields = line.split()
