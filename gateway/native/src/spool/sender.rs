@@ -40,21 +40,27 @@ struct Batch {
 
 impl Batch {
     fn read(files: &[(u64, PathBuf)]) -> Batch {
-        // Read first, so that the body is allocated once at its final size:
-        // each line's newline becomes a comma, plus the brackets.
-        let contents: Vec<Vec<u8>> = files
+        // Sized from the files (ready files are written once), so that the
+        // body is allocated once: each line's newline becomes a comma, plus
+        // the brackets. The files are read one at a time.
+        let sizes: u64 = files
             .iter()
-            .filter_map(|(_, path)| std::fs::read(path).ok())
-            .collect();
-        let file_bytes: usize = contents.iter().map(Vec::len).sum();
-        let mut body = Vec::with_capacity(file_bytes + 2);
+            .filter_map(|(_, path)| std::fs::metadata(path).ok())
+            .map(|m| m.len())
+            .sum();
+        let mut body = Vec::with_capacity(usize::try_from(sizes).unwrap_or(0) + 2);
         let mut events = Vec::with_capacity(files.len() * FILE_EVENTS);
         let mut torn = Vec::new();
+        let mut file_bytes = 0;
         let mut file_lines = 0;
         body.push(b'[');
-        for bytes in &contents {
+        for (_, path) in files {
+            let Ok(bytes) = std::fs::read(path) else {
+                continue;
+            };
+            file_bytes += bytes.len() as u64;
             let mut start = 0;
-            for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+            for end in memchr::memchr_iter(b'\n', &bytes).chain(std::iter::once(bytes.len())) {
                 let line = &bytes[start..end];
                 if end < bytes.len() {
                     file_lines += 1;
@@ -82,7 +88,7 @@ impl Batch {
             body: body.into(),
             events,
             torn,
-            file_bytes: file_bytes as u64,
+            file_bytes,
             file_lines,
         }
     }
