@@ -135,6 +135,9 @@ sched_path() { # key label url proxy-pids... -- upstream-pids...
   ok=$(fixed_load "$url" "$SCHED_REQUESTS")
   kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
   [ "$ok" = "$SCHED_REQUESTS" ] || { echo "error: ($name) answered $ok of $SCHED_REQUESTS with 2xx" >&2; exit 1; }
+  [ -s "$WORK/sched.$name" ] || {
+    echo "error: ($name) perf recorded nothing: scheduler tracepoints need root or kernel.perf_event_paranoid <= -1" >&2; exit 1
+  }
   perf script -i "$WORK/sched.$name" -F tid,time,event,trace 2>"$WORK/sched.$name.err" > "$WORK/sched.$name.txt"
   if grep -qi lost "$WORK/sched.$name.err"; then
     echo "error: ($name) perf lost scheduler events; see $WORK/sched.$name.err" >&2; exit 1
@@ -206,6 +209,7 @@ for r in rows:
     print(f"{r['path']:{width}} {r['wakeups']:>14.2f} {r['preempting']:>15.2f} {r['upstream_runs']:>13.2f} {per_run:>7.1f} {r['proxy_us']:>10.1f} {r['upstream_us']:>13.1f}")
 print("(wakes upstream: the proxy's writes that found the upstream asleep; preempted by it: of those, the")
 print(" ones after which the upstream ran at once; req/run: requests the upstream served per time on the core.")
-print(" * time on CPU 0 from the trace, which moves with the machine's load; the other columns much less)")
+print(" * time on CPU 0 from the trace, which moves with the machine's speed. Every column changes when")
+print(" anything else runs on CPU 0: measure on a quiet machine)")
 EOF
 }
