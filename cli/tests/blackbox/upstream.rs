@@ -224,6 +224,11 @@ impl Http {
                 .unwrap(),
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                // The runtime runs only inside `send`, so the pool learns
+                // that a server closed an idle connection only when it
+                // reuses it, and the request fails. wrangler's Node.js
+                // front closes them after 5 s: drop them before that.
+                .pool_idle_timeout(std::time::Duration::from_secs(4))
                 .build()
                 .unwrap(),
         }

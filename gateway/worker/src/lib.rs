@@ -13,8 +13,9 @@
 //!   into a core `Gateway` per isolate. The key layout, the values and the
 //!   edge key are the core's ([`tokenctl_gateway::kv`]), shared with the
 //!   control plane's KV sync that writes them;
-//! * usage events go to a Queue whose consumer (this same Worker) posts
-//!   them to the control plane in batches.
+//! * usage events go to a Queue, several to a message
+//!   ([`queue_message`]), whose consumer (this same Worker) posts them to
+//!   the control plane in batches.
 //!
 //! The runtime glue (`edge`, one file per concern: proxy, KV reads, state,
 //! usage, health) exists only on `wasm32`; on the host this crate is its
@@ -27,6 +28,7 @@
 
 pub mod cache;
 pub mod plain;
+pub mod queue_message;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

@@ -30,7 +30,11 @@ pub(super) async fn health(env: &Env) -> Result<web_sys::Response, JsValue> {
             last_error.extend(c.problems.iter().cloned());
         }
         let mut usage = if has_queue {
-            serde_json::json!({"mode": "queue"})
+            serde_json::json!({
+                "mode": "queue",
+                "buffered": s.queued.len(),
+                "dropped": s.queue_dropped,
+            })
         } else {
             serde_json::json!({
                 "mode": "direct",

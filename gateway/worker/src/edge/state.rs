@@ -99,6 +99,11 @@ pub(super) struct State {
     /// What this isolate let through per quota: exact for the isolate,
     /// blind to other isolates until the control plane publishes.
     pub(super) quotas: QuotaCounter,
+    /// With a Queue: events gathered for the next messages.
+    pub(super) queued: Vec<String>,
+    pub(super) queue_gathering: bool,
+    pub(super) queue_dropped: u64,
+    /// Without a Queue: events waiting to be posted.
     pub(super) direct: Vec<String>,
     pub(super) direct_flushing: bool,
     pub(super) direct_error: Option<String>,
@@ -139,6 +144,9 @@ pub(super) fn with_state<R>(env: &Env, f: impl FnOnce(&mut State) -> R) -> R {
                 meta: None,
                 limiter: RateLimiter::new(),
                 quotas: QuotaCounter::new(),
+                queued: Vec::new(),
+                queue_gathering: false,
+                queue_dropped: 0,
                 direct: Vec::new(),
                 direct_flushing: false,
                 direct_error: None,

@@ -1,19 +1,21 @@
 //! Usage: each request's event is counted (refusals without a valid
-//! token, per client address and reason) or handed to the Queue, whose
-//! consumer (this same Worker) posts batches to the control plane; without
-//! a Queue, batches are posted from isolate memory. What the server
-//! refuses goes to the dead-letter queue, by the core's ingest contract.
+//! token, per client address and reason) or handed to the Queue, several
+//! events to a message ([`crate::queue_message`]), whose consumer (this
+//! same Worker) posts batches to the control plane; without a Queue,
+//! batches are posted from isolate memory. What the server refuses goes to
+//! the dead-letter queue, by the core's ingest contract.
 
 use super::runtime::{datetime, js_error_text, now_ms, random10};
 use super::state::{with_state, Settings};
 use crate::plain::{batch_body, ingest_url};
+use crate::queue_message::{events_of, message_body, take_message};
 use futures_util::future::{self, Either};
 use std::time::Duration;
 use tokenctl_gateway::usage::{event_id, DenialAggregator, EventView, IngestAnswer, IngestResult};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use worker::{console_error, Context, Delay, Env, MessageBatch, MessageExt};
+use worker::{console_error, Context, Delay, Env, MessageBatch, MessageExt, Queue};
 
 /// Queue producer for usage events (optional: without it, direct POSTs).
 pub(super) const QUEUE_BINDING: &str = "USAGE";
@@ -21,6 +23,12 @@ pub(super) const QUEUE_BINDING: &str = "USAGE";
 /// they are logged).
 const DEAD_LETTER_BINDING: &str = "USAGE_DEAD_LETTER";
 
+/// With a Queue: an isolate's events are gathered this long after the
+/// first one, then sent several to a message; at most this many wait (the
+/// oldest are dropped, with a log line, beyond that: only when sending
+/// stalls).
+const QUEUE_GATHER: Duration = Duration::from_millis(100);
+const QUEUE_BUFFER: usize = 10_000;
 /// Without a Queue: events are posted from memory this long after the
 /// first one of a batch, at most this many per call, and at most this many
 /// wait (the oldest are dropped, with a log line, beyond that).
@@ -97,26 +105,56 @@ async fn flush_denials(env: &Env) {
 /// batcher).
 pub(super) async fn send_usage(env: &Env, json: String) {
     match env.queue(QUEUE_BINDING) {
-        Ok(queue) => {
-            if let Err(e) = queue.send(json.clone()).await {
-                console_error!(
-                    "tokenctl worker: queue send failed ({e}); posting the event directly"
-                );
-                let settings = with_state(env, |s| s.settings.clone());
-                let events = [json];
-                let (answer, detail) = post_events(&settings, &events).await;
-                match answer {
-                    IngestAnswer::Accepted(result) => {
-                        dead_letter(env, &events, &result, None).await;
+        Ok(queue) => to_queue(env, &queue, json).await,
+        Err(_) => direct(env, json).await,
+    }
+}
+
+/// With a Queue: the event waits in isolate memory with the others of the
+/// moment, and the request that starts a gathering sends them, several to
+/// a message, in its `waitUntil` (which keeps the isolate until they are
+/// sent). A message the Queue does not take is posted directly.
+async fn to_queue(env: &Env, queue: &Queue, json: String) {
+    let gather = with_state(env, |s| {
+        if s.queued.len() >= QUEUE_BUFFER {
+            let lost = s.queued.remove(0);
+            s.queue_dropped += 1;
+            console_error!("tokenctl worker: usage buffer full, event lost: {lost}");
+        }
+        s.queued.push(json);
+        !std::mem::replace(&mut s.queue_gathering, true)
+    });
+    if !gather {
+        return;
+    }
+    Delay::from(QUEUE_GATHER).await;
+    loop {
+        let events = with_state(env, |s| {
+            let events = take_message(&mut s.queued);
+            if events.is_empty() {
+                s.queue_gathering = false;
+            }
+            events
+        });
+        if events.is_empty() {
+            return;
+        }
+        if let Err(e) = queue.send(message_body(&events)).await {
+            console_error!(
+                "tokenctl worker: queue send failed ({e}); posting {} events directly",
+                events.len()
+            );
+            let settings = with_state(env, |s| s.settings.clone());
+            let (answer, detail) = post_events(&settings, &events).await;
+            match answer {
+                IngestAnswer::Accepted(result) => dead_letter(env, &events, &result, None).await,
+                _ => {
+                    for event in &events {
+                        console_error!("tokenctl worker: usage event lost ({detail}): {event}");
                     }
-                    _ => console_error!(
-                        "tokenctl worker: usage event lost ({detail}): {}",
-                        events[0]
-                    ),
                 }
             }
         }
-        Err(_) => direct(env, json).await,
     }
 }
 
@@ -254,56 +292,84 @@ async fn post_events(settings: &Settings, events: &[String]) -> (IngestAnswer, S
     }
 }
 
-/// The Queue consumer: posts each batch to the server. Taken → ack (the
-/// events the server refused go to the dead-letter queue); a payload
-/// refused as a whole → find the refused events one by one (ack the rest,
-/// dead-letter those); anything else → retry the batch (after the
-/// consumer's `retry_delay`; after `max_retries` the dead-letter queue).
+/// The Queue consumer: posts each batch's events to the server. Taken →
+/// ack (the events the server refused go to the dead-letter queue); a
+/// payload refused as a whole → each message alone, and a message refused
+/// as a whole event by event, to find the refused ones (dead-lettered; the
+/// rest acked); anything else → retry (after the consumer's
+/// `retry_delay`; after `max_retries` the dead-letter queue).
 pub async fn consume(batch: MessageBatch<String>, env: Env) -> worker::Result<()> {
     let settings = with_state(&env, |s| s.settings.clone());
     let messages: Vec<_> = batch.raw_iter().collect();
-    let bodies: Vec<String> = messages
+    let per_message: Vec<Vec<String>> = messages
         .iter()
         .map(|m| {
             let body = m.body();
-            body.as_string().unwrap_or_else(|| {
+            let body = body.as_string().unwrap_or_else(|| {
                 js_sys::JSON::stringify(&body)
                     .map(String::from)
                     .unwrap_or_default()
-            })
+            });
+            events_of(&body).map(String::from).collect()
         })
         .collect();
-    let (answer, detail) = post_events(&settings, &bodies).await;
+    let events = per_message.concat();
+    let (answer, detail) = post_events(&settings, &events).await;
     match answer {
         IngestAnswer::Accepted(result) => {
-            dead_letter(&env, &bodies, &result, None).await;
+            dead_letter(&env, &events, &result, None).await;
             batch.ack_all();
         }
         IngestAnswer::Retry => {
             console_error!(
                 "tokenctl worker: usage ingest failed ({detail}); {} events will be retried",
-                bodies.len()
+                events.len()
             );
             batch.retry_all();
         }
         IngestAnswer::Rejected => {
-            for (message, body) in messages.iter().zip(&bodies) {
-                let one = std::slice::from_ref(body);
-                let (answer, detail) = post_events(&settings, one).await;
-                match answer {
-                    IngestAnswer::Accepted(result) => {
-                        dead_letter(&env, one, &result, None).await;
-                        message.ack();
-                    }
-                    IngestAnswer::Rejected => {
-                        let reason = format!("the server refused the event ({detail})");
-                        dead_letter(&env, one, &IngestResult::default(), Some(&reason)).await;
-                        message.ack();
-                    }
-                    IngestAnswer::Retry => message.retry(),
+            for (message, events) in messages.iter().zip(&per_message) {
+                if post_alone(&env, &settings, events).await {
+                    message.ack();
+                } else {
+                    message.retry();
                 }
             }
         }
     }
     Ok(())
+}
+
+/// Posts one message's events after their batch was refused as a whole:
+/// `true` once each is taken or dead-lettered, `false` to retry the
+/// message.
+async fn post_alone(env: &Env, settings: &Settings, events: &[String]) -> bool {
+    let (answer, detail) = post_events(settings, events).await;
+    match answer {
+        IngestAnswer::Accepted(result) => {
+            dead_letter(env, events, &result, None).await;
+            return true;
+        }
+        IngestAnswer::Retry => return false,
+        IngestAnswer::Rejected if events.len() == 1 => {
+            let reason = format!("the server refused the event ({detail})");
+            dead_letter(env, events, &IngestResult::default(), Some(&reason)).await;
+            return true;
+        }
+        IngestAnswer::Rejected => {}
+    }
+    let mut done = true;
+    for event in events {
+        let one = std::slice::from_ref(event);
+        let (answer, detail) = post_events(settings, one).await;
+        match answer {
+            IngestAnswer::Accepted(result) => dead_letter(env, one, &result, None).await,
+            IngestAnswer::Rejected => {
+                let reason = format!("the server refused the event ({detail})");
+                dead_letter(env, one, &IngestResult::default(), Some(&reason)).await;
+            }
+            IngestAnswer::Retry => done = false,
+        }
+    }
+    done
 }

@@ -73,6 +73,13 @@ pub fn usage_is_recorded_exactly_once(s: &mut dyn GatewayUnderTest) {
             assert!(rows
                 .iter()
                 .any(|r| r.1 == 401 && r.4.as_deref() == Some("missing_token")));
+            // The isolate's gathering for the Queue is empty again, and
+            // lost nothing.
+            let usage = s.health().1["usage"].clone();
+            assert_eq!(
+                (&usage["buffered"], &usage["dropped"]),
+                (&0.into(), &0.into())
+            );
         }
     }
     eventually("the 404 counted", Duration::from_secs(10), || {
