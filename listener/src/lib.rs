@@ -167,8 +167,11 @@ impl Listener {
         } = self;
         let mut builder = auto::Builder::new(TokioExecutor::new());
         // The header-read timeout is the watchdog's (see `drive`): hyper's
-        // own arms a timer for every request.
-        builder.http1().header_read_timeout(None);
+        // own arms a timer for every request. An answer's head and body are
+        // copied into one buffer and written with one `write`: for the
+        // small messages that are most of the traffic that costs less than
+        // queueing them for `writev` (about 400 instructions per answer).
+        builder.http1().header_read_timeout(None).writev(false);
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
         let serve = registry.next_serve.fetch_add(1, Ordering::Relaxed);

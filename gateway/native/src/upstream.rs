@@ -244,7 +244,11 @@ impl Pools {
             .call(uri)
             .await
             .map_err(UpstreamError::Connect)?;
+        // Head and body copied into one buffer, one `write`: cheaper than
+        // queueing them for `writev` for the small requests that are most
+        // of the traffic (as on the listener's side).
         let (sender, conn) = http1::Builder::new()
+            .writev(false)
             .handshake(io)
             .await
             .map_err(UpstreamError::Http)?;
