@@ -46,7 +46,8 @@ fn main() {
     std::hint::black_box(seen);
 }
 EOF
-  (cd "$dir" && cargo build --release --quiet --target-dir "$dir/target" 2>/dev/null) || { echo "? ?"; return; }
+  (cd "$dir" && cargo build --release --quiet --target-dir "$dir/target" >"$dir/build.log" 2>&1) ||
+    { echo "? ?"; return; }
   local bin=$dir/target/release/sha-native soft native
   valgrind -q --tool=callgrind --callgrind-out-file="$dir/cg.out" "$bin" "$KEY" >/dev/null 2>&1
   soft=$(callgrind_annotate --inclusive=yes "$dir/cg.out" 2>/dev/null |
