@@ -50,8 +50,9 @@ EOF
     { echo "? ?"; return; }
   local bin=$dir/target/release/sha-native soft native
   valgrind -q --tool=callgrind --callgrind-out-file="$dir/cg.out" "$bin" "$KEY" >/dev/null 2>&1
+  # (awk reads to the end: leaving early would fail the pipeline.)
   soft=$(callgrind_annotate --inclusive=yes "$dir/cg.out" 2>/dev/null |
-    awk '/sha_native::digest_once \[/ {gsub(",", "", $1); print int($1 / 3); exit}')
+    awk '!done && /sha_native::digest_once \[/ {gsub(",", "", $1); print int($1 / 3); done = 1}')
   cat > "$dir/step.py" <<'EOF'
 import gdb
 gdb.execute("set pagination off")
@@ -89,6 +90,6 @@ callgrind_calls() { # callgrind-output function
     awk -v fn="$2" '
       index($0, "< ") && match($0, /\(([0-9,]+)x\)/) {
         calls = substr($0, RSTART + 1, RLENGTH - 3); gsub(",", "", calls); pending += calls; next }
-      index($0, "* ") && index($0, fn) { print pending + 0; exit }
+      !done && index($0, "* ") && index($0, fn) { print pending + 0; done = 1 }
       !index($0, "< ") { pending = 0 }'
 }
