@@ -4,13 +4,14 @@
 # valgrind does not emulate the SHA extensions (SHA-NI): under callgrind the
 # `sha2` crate finds them missing and hashes in software, several times the
 # instructions the CPU runs natively. So the gateway's count under callgrind
-# includes a SHA-256 it never runs. This measures both sides of that one
-# function, the same way, on a throwaway program: one digest of an input as
-# long as the benchmark's key, with the `sha2` version of Cargo.lock,
+# includes a SHA-256 it never runs. This counts that one function both
+# ways on a throwaway program: one digest of an input as long as the
+# benchmark's key, with the `sha2` version of Cargo.lock,
 #
-#   * in software: counted by callgrind, as in the gateway's count;
-#   * natively: counted by single-stepping it in gdb (the third call, after
-#     the CPU features were detected), which runs it on the real CPU;
+#   * in software: under callgrind, as in the gateway's count (the mean of
+#     three calls, the first of which also detects the CPU's features);
+#   * natively: by single-stepping it in gdb (the third call), which runs
+#     it on the real CPU;
 #
 # and `sha_native_per_request` turns a callgrind output of the gateway
 # into the instructions per request it would count with SHA-256 native.
