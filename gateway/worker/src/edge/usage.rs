@@ -116,12 +116,7 @@ pub(super) async fn send_usage(env: &Env, json: String) {
 /// sent). A message the Queue does not take is posted directly.
 async fn to_queue(env: &Env, queue: &Queue, json: String) {
     let gather = with_state(env, |s| {
-        if s.queued.len() >= QUEUE_BUFFER {
-            let lost = s.queued.remove(0);
-            s.queue_dropped += 1;
-            console_error!("tokenctl worker: usage buffer full, event lost: {lost}");
-        }
-        s.queued.push(json);
+        wait_in(&mut s.queued, &mut s.queue_dropped, QUEUE_BUFFER, json);
         !std::mem::replace(&mut s.queue_gathering, true)
     });
     if !gather {
@@ -184,16 +179,22 @@ async fn dead_letter(env: &Env, events: &[String], refused: &IngestResult, whole
     }
 }
 
+/// Adds an event to those waiting in isolate memory, at most `most` of
+/// them: beyond that the oldest is dropped, counted and logged.
+fn wait_in(waiting: &mut Vec<String>, dropped: &mut u64, most: usize, json: String) {
+    if waiting.len() >= most {
+        let lost = waiting.remove(0);
+        *dropped += 1;
+        console_error!("tokenctl worker: usage buffer full, event lost: {lost}");
+    }
+    waiting.push(json);
+}
+
 /// Without a Queue: buffer in isolate memory, and let the request that
 /// starts a batch post it (in its `waitUntil`) a moment later.
 async fn direct(env: &Env, json: String) {
     let (settings, flush) = with_state(env, |s| {
-        if s.direct.len() >= DIRECT_BUFFER {
-            let lost = s.direct.remove(0);
-            s.direct_dropped += 1;
-            console_error!("tokenctl worker: usage buffer full, event lost: {lost}");
-        }
-        s.direct.push(json);
+        wait_in(&mut s.direct, &mut s.direct_dropped, DIRECT_BUFFER, json);
         let flush = !s.direct_flushing;
         s.direct_flushing = true;
         (s.settings.clone(), flush)
@@ -344,19 +345,18 @@ pub async fn consume(batch: MessageBatch<String>, env: Env) -> worker::Result<()
 /// `true` once each is taken or dead-lettered, `false` to retry the
 /// message.
 async fn post_alone(env: &Env, settings: &Settings, events: &[String]) -> bool {
-    let (answer, detail) = post_events(settings, events).await;
-    match answer {
-        IngestAnswer::Accepted(result) => {
-            dead_letter(env, events, &result, None).await;
-            return true;
+    // A message of several events first as a whole; refused as a whole (or
+    // of one event), event by event.
+    if events.len() > 1 {
+        let (answer, _) = post_events(settings, events).await;
+        match answer {
+            IngestAnswer::Accepted(result) => {
+                dead_letter(env, events, &result, None).await;
+                return true;
+            }
+            IngestAnswer::Retry => return false,
+            IngestAnswer::Rejected => {}
         }
-        IngestAnswer::Retry => return false,
-        IngestAnswer::Rejected if events.len() == 1 => {
-            let reason = format!("the server refused the event ({detail})");
-            dead_letter(env, events, &IngestResult::default(), Some(&reason)).await;
-            return true;
-        }
-        IngestAnswer::Rejected => {}
     }
     let mut done = true;
     for event in events {
