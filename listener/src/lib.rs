@@ -38,6 +38,7 @@ mod limits;
 mod scrape;
 mod signal;
 mod stats;
+pub mod timer;
 pub mod tls;
 mod track;
 
@@ -513,7 +514,7 @@ async fn drive<I, S, B>(
     // request. Once polled after being set, the timer holds the task's
     // waker and marks itself elapsed before it wakes the task, so it is
     // polled again only then (`fired`).
-    arm(watchdog.as_mut()).await;
+    timer::arm(watchdog.as_mut()).await;
     loop {
         tokio::select! {
             result = connection.as_mut() => {
@@ -545,7 +546,7 @@ async fn drive<I, S, B>(
                     state.evicting.store(false, Ordering::Relaxed);
                 }
             }
-            () = fired(watchdog.as_mut()) => {
+            () = timer::fired(watchdog.as_mut()) => {
                 let now = state.now_ms();
                 let waiting_for_first = state.requests() == 0;
                 if waiting_for_first && now >= first_request_by {
@@ -585,31 +586,8 @@ async fn drive<I, S, B>(
                     (false, true) => u64::MAX,
                 };
                 watchdog.as_mut().reset(state.at(next.max(now + 1)));
-                arm(watchdog.as_mut()).await;
+                timer::arm(watchdog.as_mut()).await;
             }
         }
     }
-}
-
-/// A timer [`arm`]ed before: ready once it fired, and polled only then.
-fn fired(mut timer: std::pin::Pin<&mut tokio::time::Sleep>) -> impl Future<Output = ()> + use<'_> {
-    std::future::poll_fn(move |cx| {
-        if timer.is_elapsed() {
-            timer.as_mut().poll(cx)
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-}
-
-/// Polls a timer once, which registers it (with the task's waker) without
-/// waiting for it: from then on `Sleep::is_elapsed` says when it fired.
-/// Outside the task's budget: a timer polled with the budget spent would
-/// answer `Pending` without registering, and never fire.
-async fn arm(mut timer: std::pin::Pin<&mut tokio::time::Sleep>) {
-    tokio::task::unconstrained(std::future::poll_fn(|cx| {
-        let _ = timer.as_mut().poll(cx);
-        std::task::Poll::Ready(())
-    }))
-    .await;
 }

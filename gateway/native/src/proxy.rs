@@ -9,6 +9,7 @@ use crate::body::{CountingBody, PendingUsage, ProxyBody};
 use crate::ladder::{self, Rung};
 use crate::spool::UsageRecord;
 use crate::state::{Installed, RouteUpstream, Shared};
+use crate::upstream::UpstreamError;
 use chrono::Utc;
 use http::header::{
     HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, LOCATION, RETRY_AFTER, USER_AGENT,
@@ -507,15 +508,18 @@ impl Proxy {
         // when").
         tokio::task::yield_now().await;
         let sent = Instant::now();
-        let result = tokio::time::timeout(
-            allowed.timeout,
-            self.upstreams
-                .send(allowed.upstream_access, origin, upstream_req),
-        )
-        .await;
+        let result = self
+            .upstreams
+            .send(
+                allowed.upstream_access,
+                origin,
+                upstream_req,
+                deadline(sent, allowed.timeout),
+            )
+            .await;
         let upstream = sent.elapsed();
         let resp = match result {
-            Err(_) => {
+            Err(UpstreamError::TimedOut) => {
                 return self.gateway_error(
                     facts,
                     &allowed,
@@ -524,7 +528,7 @@ impl Proxy {
                     Some(upstream),
                 )
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 if let Some(forbidden) = crate::resolve::forbidden_in(&e) {
                     tracing::warn!(route = %allowed.route_name, reason = %forbidden, "upstream refused by the address policy");
                     return self.gateway_error(
@@ -544,7 +548,7 @@ impl Proxy {
                     Some(upstream),
                 );
             }
-            Ok(Ok(resp)) => resp,
+            Ok(resp) => resp,
         };
         let (mut rparts, rbody) = resp.into_parts();
         // The client's connection has its own protocol version.
@@ -589,6 +593,14 @@ impl Proxy {
         }
         Response::from_parts(rparts, ProxyBody::upstream(rbody, usage, scan))
     }
+}
+
+/// When a request sent at `sent` with `timeout` must have its answer's
+/// head (a timeout too long to add is as good as none).
+fn deadline(sent: Instant, timeout: Duration) -> tokio::time::Instant {
+    const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+    let sent = tokio::time::Instant::from_std(sent);
+    sent.checked_add(timeout).unwrap_or(sent + YEAR)
 }
 
 /// `status` as a status code (every status the core answers with is one).
