@@ -29,7 +29,8 @@ pub use origin::{client_ip_text, client_origin, ClientOrigin};
 pub use response::{redirect_location, response_headers_to_drop};
 pub use secrets::carries_tokenctl_secret;
 pub use upstream::{
-    client_headers_to_drop, forwarded_headers, Forwarding, UpstreamHeaderPlan, UpstreamHeaders,
+    client_headers_to_drop, forwarded_headers, ForwardedHeaders, Forwarding, HeaderNames,
+    UpstreamHeaderPlan, UpstreamHeaders,
 };
 
 /// Upstream redirects into the gateway's paths live in their own module.

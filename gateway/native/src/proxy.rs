@@ -637,15 +637,7 @@ impl UpstreamHeaderMap<'_> {
 
 impl UpstreamHeaders for UpstreamHeaderMap<'_> {
     fn remove(&mut self, name: &str) {
-        // The names requests usually lose, without parsing them again.
-        let usual = match name {
-            "host" => Some(&HOST),
-            "authorization" => Some(&AUTHORIZATION),
-            "x-api-key" => Some(&X_API_KEY),
-            "x-forwarded-for" => Some(&X_FORWARDED_FOR),
-            _ => None,
-        };
-        match usual {
+        match usual_name(name) {
             Some(name) => self.headers.remove(name),
             None => self.headers.remove(name),
         };
@@ -681,19 +673,51 @@ impl UpstreamHeaders for UpstreamHeaderMap<'_> {
     }
 }
 
+/// The header names a request or an answer usually loses, typed already,
+/// for a lower-case name (as a `HeaderMap` spells them): found by
+/// comparing, where parsing the name again would look it up among every
+/// standard name.
+fn usual_name(name: &str) -> Option<HeaderName> {
+    use http::header::{
+        CONNECTION, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRAILER, TRANSFER_ENCODING,
+        UPGRADE,
+    };
+    static KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
+    static PROXY_CONNECTION: HeaderName = HeaderName::from_static("proxy-connection");
+    let usual = match name {
+        "host" => &HOST,
+        "authorization" => &AUTHORIZATION,
+        "x-api-key" => &X_API_KEY,
+        "x-forwarded-for" => &X_FORWARDED_FOR,
+        "connection" => &CONNECTION,
+        "keep-alive" => &KEEP_ALIVE,
+        "te" => &TE,
+        "trailer" => &TRAILER,
+        "transfer-encoding" => &TRANSFER_ENCODING,
+        "upgrade" => &UPGRADE,
+        "proxy-authenticate" => &PROXY_AUTHENTICATE,
+        "proxy-authorization" => &PROXY_AUTHORIZATION,
+        "proxy-connection" => &PROXY_CONNECTION,
+        _ => return None,
+    };
+    Some(usual.clone())
+}
+
 /// Drops the upstream response's hop-by-hop headers (the core's list).
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    let drop = response_headers_to_drop(|| headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
-    if drop.is_empty() {
-        return;
-    }
-    // Typed names, made from the map's own lower-case text (a standard
-    // name such as `connection` is a constant, no allocation), so that
-    // the map can be edited once the core's list no longer borrows it.
-    let names: Vec<HeaderName> = drop
-        .iter()
-        .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
-        .collect();
+    // Typed names, so that the map can be edited once the core's list no
+    // longer borrows it: the usual ones as constants, others made from the
+    // map's own lower-case text.
+    let names: smallvec::SmallVec<[HeaderName; 4]> = {
+        let hop_by_hop =
+            response_headers_to_drop(|| headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())));
+        hop_by_hop
+            .iter()
+            .filter_map(|name| {
+                usual_name(name).or_else(|| HeaderName::from_bytes(name.as_bytes()).ok())
+            })
+            .collect()
+    };
     for name in names {
         headers.remove(name);
     }

@@ -36,6 +36,10 @@ impl<'a> HopByHop<'a> {
         // header of many thousands of names.
         let named = values
             .into_iter()
+            // The usual value is one name of the fixed list
+            // (`keep-alive`), which adds nothing: settled without
+            // splitting it.
+            .filter(|v| !HopByHop::is_always(v))
             .flat_map(|v| v.split(','))
             .map(str::trim)
             .filter(|name| !name.is_empty() && !HopByHop::is_always(name))
@@ -57,13 +61,35 @@ impl<'a> HopByHop<'a> {
     /// Whether `name` is on the fixed [`HOP_BY_HOP`] list: hop-by-hop in
     /// every message, whatever its `Connection` header says.
     pub fn is_always(name: &str) -> bool {
-        HOP_BY_HOP.iter().any(|h| h.eq_ignore_ascii_case(name))
+        // By length first: most headers of a message have a length no name
+        // on the list has, and are then settled without a comparison (this
+        // runs for every header of every request and answer).
+        let same_length: &[&str] = match name.len() {
+            2 => &["te"],
+            7 => &["trailer", "upgrade"],
+            10 => &["connection", "keep-alive"],
+            16 => &["proxy-connection"],
+            17 => &["transfer-encoding"],
+            18 => &["proxy-authenticate"],
+            19 => &["proxy-authorization"],
+            _ => return false,
+        };
+        same_length.iter().any(|h| is_name(name, h))
     }
+}
+
+/// Whether the header name `name` (any case) is `lower`, a lower-case
+/// name. Front-ends usually hand names in lower case already: an equal
+/// name is then found by one comparison of whole strings, not a
+/// byte-by-byte one ignoring case.
+pub(super) fn is_name(name: &str, lower: &str) -> bool {
+    name == lower || name.eq_ignore_ascii_case(lower)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn hop_by_hop_includes_fixed_list_and_connection_names() {
@@ -93,5 +119,26 @@ mod tests {
             assert!(!h.is_hop_by_hop(name), "{name}");
         }
         assert!(!HopByHop::default().is_hop_by_hop("x-internal"));
+    }
+
+    proptest! {
+        /// The lookup by length says what the list says, for names of the
+        /// list in any case and for any other name.
+        #[test]
+        fn is_always_is_the_fixed_list(
+            name in prop_oneof![
+                proptest::sample::select(HOP_BY_HOP.to_vec()).prop_map(String::from),
+                "[a-zA-Z-]{0,20}",
+            ],
+            upper in proptest::collection::vec(any::<bool>(), 20),
+        ) {
+            let name: String = name
+                .chars()
+                .zip(upper.iter().chain(std::iter::repeat(&false)))
+                .map(|(c, &up)| if up { c.to_ascii_uppercase() } else { c })
+                .collect();
+            let on_list = HOP_BY_HOP.iter().any(|h| h.eq_ignore_ascii_case(&name));
+            prop_assert_eq!(HopByHop::is_always(&name), on_list);
+        }
     }
 }

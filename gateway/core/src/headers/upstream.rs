@@ -2,10 +2,20 @@
 //! dropped, the `X-Forwarded-*` headers, and the one ordered plan every
 //! front-end applies.
 
-use super::hop_by_hop::{HopByHop, HOP_BY_HOP};
+use super::hop_by_hop::{is_name, HopByHop, HOP_BY_HOP};
 use super::secrets::carries_tokenctl_secret;
 use crate::Allowed;
+use smallvec::SmallVec;
 use std::borrow::Cow;
+
+/// Header names, as a message spells them: inline up to eight, which is
+/// more than a request or an answer usually loses, so finding them costs
+/// no allocation.
+pub type HeaderNames<'a> = SmallVec<[&'a str; 8]>;
+
+/// The `X-Forwarded-*` headers of one request ([`forwarded_headers`]):
+/// three at most, inline.
+pub type ForwardedHeaders<'a> = SmallVec<[(&'static str, Cow<'a, str>); 3]>;
 
 /// The client headers a front-end removes before forwarding a request,
 /// each once, in the order the request has them:
@@ -23,24 +33,25 @@ use std::borrow::Cow;
 /// `headers` yields every `(name, value)` of the request, duplicates
 /// included; it is called once, or twice when the request has a
 /// `Connection` header. The names come back as the request spells them.
-pub fn client_headers_to_drop<'a, I>(headers: impl Fn() -> I) -> Vec<&'a str>
+pub fn client_headers_to_drop<'a, I>(headers: impl Fn() -> I) -> HeaderNames<'a>
 where
     I: Iterator<Item = (&'a str, &'a [u8])>,
 {
     let always = |name: &str, value: &[u8]| {
-        name.eq_ignore_ascii_case("host")
-            || name.eq_ignore_ascii_case("forwarded")
-            || name
-                .get(..12)
-                .is_some_and(|p| p.eq_ignore_ascii_case("x-forwarded-"))
-            || name.eq_ignore_ascii_case("x-api-key")
-            || HopByHop::is_always(name)
-            || carries_tokenctl_secret(value)
+        // By length first, as `HopByHop::is_always`: every header of every
+        // request passes here.
+        let named = match name.len() {
+            4 => is_name(name, "host"),
+            9 => is_name(name, "forwarded") || is_name(name, "x-api-key"),
+            12.. => name.as_bytes()[..12].eq_ignore_ascii_case(b"x-forwarded-"),
+            _ => false,
+        };
+        named || HopByHop::is_always(name) || carries_tokenctl_secret(value)
     };
-    let mut drop: Vec<&'a str> = Vec::new();
+    let mut drop = HeaderNames::new();
     let mut connection = false;
     for (name, value) in headers() {
-        connection |= name.eq_ignore_ascii_case("connection");
+        connection |= is_name(name, "connection");
         if always(name, value) {
             push_once(&mut drop, name);
         }
@@ -51,7 +62,7 @@ where
     // What `Connection` names is dropped too, in the request's order.
     let hop = HopByHop::from_connection(
         headers()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("connection"))
+            .filter(|(n, _)| is_name(n, "connection"))
             .filter_map(|(_, v)| std::str::from_utf8(v).ok()),
     );
     drop.clear();
@@ -64,7 +75,7 @@ where
 }
 
 /// Adds `name` unless it is there already, in any case.
-pub(super) fn push_once<'a>(names: &mut Vec<&'a str>, name: &'a str) {
+pub(super) fn push_once<'a>(names: &mut HeaderNames<'a>, name: &'a str) {
     if !names.iter().any(|d| d.eq_ignore_ascii_case(name)) {
         names.push(name);
     }
@@ -108,7 +119,7 @@ pub fn forwarded_headers<'a>(
     client: Option<&'a str>,
     proto: &'a str,
     host: Option<&'a str>,
-) -> Vec<(&'static str, Cow<'a, str>)> {
+) -> ForwardedHeaders<'a> {
     let existing = existing_for
         .map(str::trim)
         .filter(|v| !v.is_empty() && v.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)));
@@ -118,7 +129,7 @@ pub fn forwarded_headers<'a>(
         (Some(e), Some(c)) => Some(Cow::Owned(format!("{e}, {c}"))),
         (e, c) => e.or(c).map(Cow::Borrowed),
     };
-    let mut out = Vec::with_capacity(3);
+    let mut out = ForwardedHeaders::new();
     if let Some(chain) = chain {
         out.push(("x-forwarded-for", chain));
     }
@@ -176,9 +187,9 @@ pub trait UpstreamHeaders {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpstreamHeaderPlan<'f> {
     /// [`client_headers_to_drop`], in lower case.
-    drop: Vec<Cow<'static, str>>,
+    drop: SmallVec<[Cow<'static, str>; 4]>,
     /// [`forwarded_headers`], borrowing from the [`Forwarding`] facts.
-    forwarded: Vec<(&'static str, Cow<'f, str>)>,
+    forwarded: ForwardedHeaders<'f>,
 }
 
 impl<'f> UpstreamHeaderPlan<'f> {
@@ -258,7 +269,7 @@ mod tests {
             ("X-Request-Id", b"r-1"),
         ];
         assert_eq!(
-            client_headers_to_drop(|| headers.iter().copied()),
+            client_headers_to_drop(|| headers.iter().copied()).to_vec(),
             [
                 "Host",
                 "X-API-Key",
@@ -276,7 +287,7 @@ mod tests {
             ("authorization", b"Basic dXNlcjpwYXNz"),
         ];
         assert_eq!(
-            client_headers_to_drop(|| only_foreign.iter().copied()),
+            client_headers_to_drop(|| only_foreign.iter().copied()).to_vec(),
             ["x-api-key"]
         );
     }
@@ -295,7 +306,7 @@ mod tests {
             ("HOST", b"again.example"),
         ];
         assert_eq!(
-            client_headers_to_drop(|| headers.iter().copied()),
+            client_headers_to_drop(|| headers.iter().copied()).to_vec(),
             [
                 "host",
                 "TE",
@@ -357,7 +368,7 @@ mod tests {
             let pairs: Vec<(&str, &[u8])> =
                 headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())).collect();
             prop_assert_eq!(
-                client_headers_to_drop(|| pairs.iter().copied()),
+                client_headers_to_drop(|| pairs.iter().copied()).to_vec(),
                 dropped_by_the_rules(&headers)
             );
         }
@@ -367,7 +378,7 @@ mod tests {
     fn forwarded_headers_append_the_client() {
         let v4 = client_ip_text("203.0.113.7".parse().unwrap());
         assert_eq!(
-            forwarded_headers(None, Some(&v4), "HTTPS", Some("gw.example:8443")),
+            forwarded_headers(None, Some(&v4), "HTTPS", Some("gw.example:8443")).to_vec(),
             [
                 ("x-forwarded-for", Cow::from("203.0.113.7")),
                 ("x-forwarded-proto", Cow::from("https")),
@@ -376,7 +387,7 @@ mod tests {
         );
         let mapped = client_ip_text("::ffff:198.51.100.1".parse().unwrap());
         assert_eq!(
-            forwarded_headers(Some(" 10.0.0.1 "), Some(&mapped), "http", None),
+            forwarded_headers(Some(" 10.0.0.1 "), Some(&mapped), "http", None).to_vec(),
             [
                 ("x-forwarded-for", Cow::from("10.0.0.1, 198.51.100.1")),
                 ("x-forwarded-proto", Cow::from("http")),
