@@ -449,7 +449,16 @@ impl Proxy {
         forwarded: ForwardingInputs,
         verify: Duration,
     ) -> Response<ProxyBody> {
-        let (mut parts, body) = req.into_parts();
+        // Taken apart at once: what is kept across the waits below is part
+        // of this future, which is moved whole between the layers above.
+        let (parts, body) = req.into_parts();
+        let http::request::Parts {
+            method,
+            uri,
+            version,
+            mut headers,
+            ..
+        } = parts;
         let route = installed.route_upstream(&allowed);
         // Taken, not copied: nothing below reads the URL again.
         let Some((origin, target)) = route.target(std::mem::take(&mut allowed.upstream_url)) else {
@@ -461,10 +470,10 @@ impl Proxy {
                 None,
             );
         };
-        let mut headers = std::mem::take(&mut parts.headers);
         if ladder::has(Rung::Credential) {
-            self.upstream_headers(facts, route, &allowed, &mut headers, &parts.uri, forwarded);
+            self.upstream_headers(facts, route, &allowed, &mut headers, &uri, forwarded);
         }
+        drop(uri);
         let bytes_in = Arc::new(AtomicU64::new(0));
         let (body, llm_request) = match allowed.llm {
             None => (CountingBody::new(body, bytes_in.clone()), None),
@@ -495,7 +504,7 @@ impl Proxy {
             }
         };
         let mut upstream_req = Request::new(body);
-        *upstream_req.method_mut() = parts.method;
+        *upstream_req.method_mut() = method;
         *upstream_req.uri_mut() = target;
         *upstream_req.version_mut() = Version::HTTP_11;
         *upstream_req.headers_mut() = headers;
@@ -552,7 +561,7 @@ impl Proxy {
         };
         let (mut rparts, rbody) = resp.into_parts();
         // The client's connection has its own protocol version.
-        rparts.version = parts.version;
+        rparts.version = version;
         strip_hop_by_hop(&mut rparts.headers);
         if rparts.status.is_redirection() {
             rewrite_redirect(installed, &allowed, &mut rparts.headers);
