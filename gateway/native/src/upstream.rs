@@ -96,8 +96,8 @@ struct Upstream {
     /// The deadline of the request in flight. One timer per connection,
     /// moved on for each request: while deadlines only grow that is one
     /// atomic update, where a timer per request was registered in tokio's
-    /// timer wheel and taken out again under its lock (about 1,000
-    /// instructions per request). An idle connection's timer may fire
+    /// timer wheel and taken out again under its lock (about 500
+    /// instructions per request more). An idle connection's timer may fire
     /// once; the next request then registers it again.
     deadline: Pin<Box<Sleep>>,
 }
