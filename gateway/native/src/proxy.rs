@@ -646,6 +646,11 @@ impl UpstreamHeaderMap<'_> {
 
 impl UpstreamHeaders for UpstreamHeaderMap<'_> {
     fn remove(&mut self, name: &str) {
+        // `set_upstream_host` replaces every `Host` with the route's, which
+        // is known here: removing it first would be one more lookup.
+        if name == "host" && self.route.host.is_some() {
+            return;
+        }
         match usual_name(name) {
             Some(name) => self.headers.remove(name),
             None => self.headers.remove(name),
