@@ -1,6 +1,7 @@
 //! `tokenctl`: issue, scope, rotate and revoke API tokens for teams, and run
 //! the tokenctl server.
 
+mod allocator;
 mod client;
 mod commands;
 mod config;
@@ -20,7 +21,7 @@ mod build_script;
 /// usage records): mimalloc costs fewer instructions per allocation than
 /// glibc's malloc (`docs/gateway.md`, "Performance").
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::MiMalloc = allocator::MiMalloc;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use client::Globals;
