@@ -509,13 +509,8 @@ impl Proxy {
         *upstream_req.version_mut() = Version::HTTP_11;
         *upstream_req.headers_mut() = headers;
 
-        // Let the other requests that are ready on this worker run up to
-        // here first: their upstream writes then follow one another, and
-        // the answers are read together on the worker's next turn rather
-        // than one between each two requests. On a core shared with the
-        // upstream that saves CPU per request (docs/gateway.md, "Who runs
-        // when").
-        tokio::task::yield_now().await;
+        // The upstream write waits once for the other requests ready on
+        // this worker (`crate::upstream`, `WriteAfterOthers`).
         let sent = Instant::now();
         let result = self
             .upstreams
