@@ -75,20 +75,27 @@ pub fn normalize_path(raw: &str) -> Result<Cow<'_, str>, PathError> {
     if !raw.starts_with('/') {
         return Err(PathError::NotAbsolute);
     }
-    if spelled_canonically(raw.as_bytes()) {
+    match spelling(raw.as_bytes()) {
         // No escape (so nothing hidden under one) and no empty segment to
         // collapse: only dot segments remain to refuse.
-        if raw.as_bytes().split(|&b| b == b'/').any(is_dot_segment) {
-            return Err(PathError::DotSegment);
-        }
-        return Ok(Cow::Borrowed(raw));
+        Spelling::Canonical { dot_segment: false } => Ok(Cow::Borrowed(raw)),
+        Spelling::Canonical { dot_segment: true } => Err(PathError::DotSegment),
+        Spelling::Other => normalize_slow(raw).map(Cow::Owned),
     }
-    normalize_slow(raw).map(Cow::Owned)
 }
 
-/// Whether every byte of `path` is `/` or [`is_plain`] and no `/` follows
-/// another: one pass over a table, as every request's path takes it.
-fn spelled_canonically(path: &[u8]) -> bool {
+/// How a path is spelled, as [`spelling`] finds it.
+enum Spelling {
+    /// Every byte is `/` or [`is_plain`] and no `/` follows another; and
+    /// whether a segment is a dot segment ([`is_dot_segment`]).
+    Canonical { dot_segment: bool },
+    /// Anything else: for [`normalize_slow`].
+    Other,
+}
+
+/// One pass over a table, as every request's path takes it, looking at
+/// the segments that start with `.` on the way.
+fn spelling(path: &[u8]) -> Spelling {
     const RAW: [bool; 256] = {
         let mut table = [false; 256];
         let mut b = 0;
@@ -98,15 +105,23 @@ fn spelled_canonically(path: &[u8]) -> bool {
         }
         table
     };
-    let mut after_slash = false;
-    for &b in path {
+    let dot_segment_at = |start: usize, end: usize| {
+        path.get(start) == Some(&b'.') && is_dot_segment(&path[start..end])
+    };
+    let (mut after_slash, mut segment, mut dot_segment) = (false, 0, false);
+    for (i, &b) in path.iter().enumerate() {
         let slash = b == b'/';
         if !RAW[b as usize] || (slash && after_slash) {
-            return false;
+            return Spelling::Other;
+        }
+        if slash {
+            dot_segment |= dot_segment_at(segment, i);
+            segment = i + 1;
         }
         after_slash = slash;
     }
-    true
+    dot_segment |= dot_segment_at(segment, path.len());
+    Spelling::Canonical { dot_segment }
 }
 
 /// Checks a query string (without the `?`) that will be forwarded
@@ -334,6 +349,7 @@ mod tests {
             ok("/a.b/.well-known/%2eenv/..."),
             "/a.b/.well-known/.env/..."
         );
+        assert_eq!(ok("/.well-known/..x/;./"), "/.well-known/..x/;./");
     }
 
     #[test]
@@ -346,6 +362,10 @@ mod tests {
             ("%2fa", NotAbsolute),
             ("/a/../b", DotSegment),
             ("/a/./b", DotSegment),
+            ("/.", DotSegment),
+            ("/./a", DotSegment),
+            ("/a/.;x", DotSegment),
+            ("/a/..;x/", DotSegment),
             ("/..", DotSegment),
             ("/a/..", DotSegment),
             ("/a/%2e%2e/b", DotSegment),

@@ -34,7 +34,15 @@ where
     }
     let hop = match connections {
         0 => return drop,
-        1 => HopByHop::from_connection(connection.and_then(|v| std::str::from_utf8(v).ok())),
+        1 => {
+            let value = connection.and_then(|v| std::str::from_utf8(v).ok());
+            // The usual answer's `Connection: keep-alive` names one header
+            // of the fixed list, dropped by this pass already.
+            if value.is_some_and(HopByHop::is_always) {
+                return drop;
+            }
+            HopByHop::from_connection(value)
+        }
         _ => HopByHop::from_connection(
             headers()
                 .filter(|(n, _)| is_name(n, "connection"))
