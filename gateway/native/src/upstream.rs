@@ -165,11 +165,84 @@ impl<T: hyper::rt::Write + Unpin> hyper::rt::Write for WriteAfterOthers<T> {
     }
 }
 
+/// The waker an upstream connection and the answer to its request are
+/// polled with: it wakes the task that polled them last, except while
+/// that task polls them itself.
+///
+/// hyper's connection wakes whoever waits on it as it goes: the answer's
+/// head is handed over through a one-shot channel, its body through a
+/// channel whose sender is woken whenever the body takes from it. Here
+/// both ends are polled by the same task, so those wake-ups would poll the
+/// task again for nothing (about 900 instructions per request). A
+/// wake-up that comes while the task itself polls ([`DriveWaker::hold`])
+/// is held back, and passed on only if what the task polled is still
+/// waiting ([`DriveWaker::resume`]): otherwise whoever polls the task's
+/// future polls it again anyway, and an answer's body that finds nothing
+/// to take drives the connection itself.
+#[derive(Default)]
+struct DriveWaker {
+    task: atomic_waker::AtomicWaker,
+    /// Set while the task itself polls the connection, its answer or the
+    /// answer's body.
+    quiet: AtomicBool,
+    /// A wake-up came while `quiet`.
+    held: AtomicBool,
+}
+
+impl DriveWaker {
+    /// Every poll of the connection registers its task first, and a task
+    /// that waits on the connection has polled it last: so a wake-up is
+    /// passed on once, to that task, and one that comes before the next
+    /// poll can be dropped (the task is woken already).
+    fn register(&self, waker: &Waker) {
+        self.task.register(waker);
+    }
+
+    fn wake_task(&self) {
+        self.task.wake();
+    }
+
+    /// Holds back wake-ups until [`DriveWaker::resume`].
+    fn hold(&self) {
+        self.quiet.store(true, Ordering::Release);
+    }
+
+    /// Passes wake-ups on again, and one held back if the caller is still
+    /// waiting (`pending`): otherwise it is polled again anyway.
+    fn resume(&self, pending: bool) {
+        self.quiet.store(false, Ordering::Release);
+        if self.held.swap(false, Ordering::AcqRel) && pending {
+            self.wake_task();
+        }
+    }
+}
+
+impl std::task::Wake for DriveWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        if self.quiet.load(Ordering::Acquire) {
+            self.held.store(true, Ordering::Release);
+            // The take may have ended meanwhile (another thread): then it
+            // is passed on here, unless the take has seen it.
+            if self.quiet.load(Ordering::Acquire) || !self.held.swap(false, Ordering::AcqRel) {
+                return;
+            }
+        }
+        self.wake_task();
+    }
+}
+
 /// One HTTP/1.1 connection to an upstream: the request end and the
 /// connection itself, which makes progress only while it is polled.
 struct Upstream {
     sender: SendRequest<CountingBody>,
     conn: Connection<Io, CountingBody>,
+    /// What the connection wakes ([`DriveWaker`]), and it as a waker.
+    drive_waker: Arc<DriveWaker>,
+    waker: Waker,
     /// Makes the next request's first write wait ([`WriteAfterOthers`]).
     write_after_others: Arc<AtomicBool>,
     /// The deadline of the request in flight. One timer per connection,
@@ -185,7 +258,23 @@ impl Upstream {
     /// Lets the connection read and write what it can; `false` once it has
     /// ended (closed by either side, or failed).
     fn drive(&mut self, cx: &mut Context<'_>) -> bool {
-        Pin::new(&mut self.conn).poll(cx).is_pending()
+        self.drive_waker.register(cx.waker());
+        let mut cx = Context::from_waker(&self.waker);
+        Pin::new(&mut self.conn).poll(&mut cx).is_pending()
+    }
+
+    /// Runs `poll` on the connection with the connection's waker, holding
+    /// back the wake-ups that come meanwhile ([`DriveWaker`]).
+    fn quietly<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: impl FnOnce(&mut Connection<Io, CountingBody>, &mut Context<'_>) -> Poll<T>,
+    ) -> Poll<T> {
+        self.drive_waker.register(cx.waker());
+        self.drive_waker.hold();
+        let result = poll(&mut self.conn, &mut Context::from_waker(&self.waker));
+        self.drive_waker.resume(result.is_pending());
+        result
     }
 
     /// Whether the connection is alive and can take a request now.
@@ -342,6 +431,7 @@ impl Pools {
         // queueing them for `writev` for the small requests that are most
         // of the traffic (as on the listener's side).
         let wait = Arc::new(AtomicBool::new(false));
+        let drive_waker = Arc::new(DriveWaker::default());
         let io = WriteAfterOthers {
             io,
             wait: wait.clone(),
@@ -356,6 +446,8 @@ impl Pools {
             conn,
             write_after_others: wait,
             deadline: Box::pin(tokio::time::sleep_until(deadline)),
+            waker: Waker::from(drive_waker.clone()),
+            drive_waker,
         }))
     }
 
@@ -396,8 +488,11 @@ impl Pools {
             let mut answer = std::pin::pin!(upstream.sender.try_send_request(req));
             let mut alive = true;
             let result = poll_fn(|cx| {
-                alive = alive && upstream.drive(cx);
-                match answer.as_mut().poll(cx) {
+                let answer = upstream.quietly(cx, |conn, cx| {
+                    alive = alive && Pin::new(conn).poll(cx).is_pending();
+                    answer.as_mut().poll(cx)
+                });
+                match answer {
                     Poll::Pending if !alive => Poll::Ready(Err(UpstreamError::Closed)),
                     Poll::Pending if upstream.deadline.is_elapsed() => {
                         Poll::Ready(Err(UpstreamError::TimedOut))
@@ -470,6 +565,20 @@ impl UpstreamBody {
             lease.release(cx);
         }
     }
+
+    /// Polls what the connection has handed over, without the wake-up of
+    /// the connection that taking from it causes ([`DriveWaker`]): when
+    /// this finds nothing, `poll_frame` drives the connection itself.
+    fn take(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let Some(lease) = &self.lease else {
+            return Pin::new(&mut self.inner).poll_frame(cx);
+        };
+        let waker = &lease.upstream.drive_waker;
+        waker.hold();
+        let poll = Pin::new(&mut self.inner).poll_frame(cx);
+        waker.resume(poll.is_pending());
+        poll
+    }
 }
 
 impl Body for UpstreamBody {
@@ -484,14 +593,14 @@ impl Body for UpstreamBody {
         // What the connection has read already is taken first: a small
         // answer arrives with its head, and driving the connection again
         // for it would be a pass through hyper's dispatcher for nothing.
-        let mut poll = Pin::new(&mut this.inner).poll_frame(cx);
+        let mut poll = this.take(cx);
         if poll.is_pending() {
             if let Some(lease) = &mut this.lease {
                 if !lease.upstream.drive(cx) {
                     // Ended: what it read is in `inner`; it is not reused.
                     this.lease = None;
                 }
-                poll = Pin::new(&mut this.inner).poll_frame(cx);
+                poll = this.take(cx);
             }
         }
         match &poll {
