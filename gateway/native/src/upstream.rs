@@ -231,8 +231,9 @@ impl std::task::Wake for DriveWaker {
     fn wake_by_ref(self: &Arc<Self>) {
         if self.quiet.load(Ordering::Acquire) {
             self.held.store(true, Ordering::Release);
-            // The take may have ended meanwhile (another thread): then it
-            // is passed on here, unless the take has seen it.
+            // The poll that holds wake-ups back may have ended meanwhile
+            // (a wake-up from another thread): then this one is passed on
+            // here, unless that poll has seen it.
             if self.quiet.load(Ordering::Acquire) || !self.held.swap(false, Ordering::AcqRel) {
                 return;
             }
