@@ -7,7 +7,11 @@
 #   * voluntary and nonvoluntary context switches per request: the sum over
 #     /proc/PID/task/*/status before and after a separate pass, without
 #     strace (a tracer adds switches of its own);
-#   * CPU µs per request over that same pass (this one does move with load).
+#   * minor page faults per request over that same pass (/proc/PID/stat,
+#     every thread): memory the allocator gave back to the kernel and
+#     touches again costs a fault, which no system call count shows;
+#   * CPU µs per request over that same pass, and how much of it is the
+#     kernel's (these move with load).
 #
 # Each pass is a fixed number of requests (oha -n), after a warm-up.
 
@@ -30,9 +34,17 @@ switches() { # pids...
     "${files[@]}" 2>/dev/null
 }
 
+# Minor page faults, user and system clock ticks, summed over the given
+# processes (each process's /proc/PID/stat counts all of its threads).
+faults_and_ticks() { # pids...
+  local pid
+  for pid in "$@"; do cat "/proc/$pid/stat" 2>/dev/null; done |
+    awk '{f += $10; u += $14; s += $15} END {print f + 0, u + 0, s + 0}'
+}
+
 # Counts one path: appends a JSON line to $WORK/counts.jsonl.
 count_path() { # key label url cpu-pids -- traced-pids
-  local name=$1 label=$2 url=$3 ok pid sw0 sw1 t0 t1 strace_pid
+  local name=$1 label=$2 url=$3 ok pid sw0 sw1 t0 t1 ft0 ft1 strace_pid
   shift 3
   local cpu_pids=() traced=()
   while [ "$1" != -- ]; do cpu_pids+=("$1"); shift; done
@@ -42,9 +54,9 @@ count_path() { # key label url cpu-pids -- traced-pids
   [ "$ok" = "$COUNT_WARMUP" ] || { echo "error: ($name) warm-up answered $ok of $COUNT_WARMUP with 2xx" >&2; exit 1; }
 
   # Pass 1: context switches and CPU, nothing attached.
-  sw0=$(switches "${traced[@]}"); t0=$(cpu_ticks "${cpu_pids[@]}")
+  sw0=$(switches "${traced[@]}"); t0=$(cpu_ticks "${cpu_pids[@]}"); ft0=$(faults_and_ticks "${cpu_pids[@]}")
   ok=$(fixed_load "$url" "$COUNT_REQUESTS")
-  sw1=$(switches "${traced[@]}"); t1=$(cpu_ticks "${cpu_pids[@]}")
+  sw1=$(switches "${traced[@]}"); t1=$(cpu_ticks "${cpu_pids[@]}"); ft1=$(faults_and_ticks "${cpu_pids[@]}")
   [ "$ok" = "$COUNT_REQUESTS" ] || { echo "error: ($name) answered $ok of $COUNT_REQUESTS with 2xx" >&2; exit 1; }
 
   # Pass 2: system calls, strace attached to every thread for the pass only.
@@ -57,12 +69,13 @@ count_path() { # key label url cpu-pids -- traced-pids
   kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null || true
   [ "$ok" = "$COUNT_REQUESTS" ] || { echo "error: ($name) under strace answered $ok of $COUNT_REQUESTS with 2xx" >&2; exit 1; }
 
-  python3 - "$name" "$label" "$COUNT_REQUESTS" "$WORK/strace.$name" "$sw0" "$sw1" "$((t1 - t0))" "$(getconf CLK_TCK)" \
+  python3 - "$name" "$label" "$COUNT_REQUESTS" "$WORK/strace.$name" "$sw0" "$sw1" "$((t1 - t0))" "$(getconf CLK_TCK)" "$ft0" "$ft1" \
     >> "$WORK/counts.jsonl" <<'EOF'
 import json, sys
 name, label, n, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 v0, n0 = map(int, sys.argv[5].split()); v1, n1 = map(int, sys.argv[6].split())
 ticks, hz = int(sys.argv[7]), int(sys.argv[8])
+f0, u0, s0 = map(int, sys.argv[9].split()); f1, u1, s1 = map(int, sys.argv[10].split())
 calls = {}
 for line in open(path):
     f = line.split()
@@ -77,7 +90,9 @@ print(json.dumps({
     "which": {k: v / n for k, v in sorted(calls.items(), key=lambda kv: -kv[1])},
     "voluntary": (v1 - v0) / n,
     "nonvoluntary": (n1 - n0) / n,
+    "faults": (f1 - f0) / n,
     "cpu_us": ticks / hz * 1e6 / n,
+    "system_share": (s1 - s0) / max(1, (u1 - u0) + (s1 - s0)),
 }))
 EOF
 }
@@ -94,12 +109,13 @@ if os.path.exists(sys.argv[4]):
     ins = dict(l.split() for l in open(sys.argv[4]) if l.strip())
 width = max(len(r["path"]) for r in rows)
 print(f"\nper proxied request, {int(n):,} requests after a warm-up, {conns} connections:")
-print(f"{'path':{width}} {'instr.':>7} {'syscalls':>9} {'vol. cs':>8} {'invol. cs':>9} {'CPU µs *':>9}  system calls")
+print(f"{'path':{width}} {'instr.':>7} {'syscalls':>9} {'vol. cs':>8} {'invol. cs':>9} {'faults':>7} {'CPU µs *':>9} {'kernel *':>9}  system calls")
 for r in rows:
     which = ", ".join(f"{k} {v:.2f}" for k, v in r["which"].items() if v >= 0.005)
     i = ins.get(r["key"], "-")
-    print(f"{r['path']:{width}} {i:>7} {r['syscalls']:>9.2f} {r['voluntary']:>8.2f} {r['nonvoluntary']:>9.2f} {r['cpu_us']:>9.1f}  {which}")
-print("* CPU µs moves with the machine's load (and here includes no repetition); the other columns do not")
+    print(f"{r['path']:{width}} {i:>7} {r['syscalls']:>9.2f} {r['voluntary']:>8.2f} {r['nonvoluntary']:>9.2f} {r['faults']:>7.2f} {r['cpu_us']:>9.1f} {r['system_share']:>8.0%}  {which}")
+print("faults: minor page faults; kernel: the share of the proxy's CPU time spent in the kernel")
+print("* CPU µs and its kernel share move with the machine's load (and here include no repetition); the other columns do not")
 b = next((r for r in rows if r["key"] == "b"), None)
 c = next((r for r in rows if r["key"] == "c"), None)
 if b and c:

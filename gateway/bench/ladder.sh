@@ -20,7 +20,7 @@ LADDER_RUNGS=(
 )
 
 # Starts the ladder's gateway at `rung` on `addr` (under `wrapper`, e.g.
-# valgrind); prints its pid.
+# valgrind), in a session of its own as in `run`; prints its pid.
 start_rung() { # rung addr state-dir wrapper...
   local rung=$1 addr=$2 dir=$3 metrics=() top=$1
   shift 3
@@ -29,7 +29,7 @@ start_rung() { # rung addr state-dir wrapper...
     metrics=(--metrics-listen 127.0.0.1:18096)
   fi
   TOKENCTL_BENCH_RUNG=$top TOKENCTL_GATEWAY_KEY=$GW_KEY TOKIO_WORKER_THREADS=1 TOKENCTL_LOG=warn \
-    taskset -c 0 "$@" "$WORK/bin/tokenctl-ladder" gateway --listen "$addr" --workers 1 --state-dir "$dir" \
+    setsid taskset -c 0 "$@" "$WORK/bin/tokenctl-ladder" gateway --listen "$addr" --workers 1 --state-dir "$dir" \
     "${metrics[@]}" >>"$WORK/logs/ladder.log" 2>&1 &
   echo $!
 }
