@@ -139,14 +139,24 @@ fn digits(place: &mut [u8], mut n: u32) {
     }
 }
 
+/// An id as a JSON string, hyphenated and lower-case as `uuid` writes it:
+/// the 16 bytes into hex in one call (a vector at a time where the CPU
+/// has them), where `uuid`'s formatter converts a nibble at a time (about
+/// 300 instructions more for an event's three ids).
 fn uuid(out: &mut Vec<u8>, id: &Uuid) {
-    out.push(b'"');
-    out.extend_from_slice(
-        id.hyphenated()
-            .encode_lower(&mut Uuid::encode_buffer())
-            .as_bytes(),
-    );
-    out.push(b'"');
+    let mut hex = [0u8; 32];
+    const_hex::encode_to_slice(id.as_bytes(), &mut hex).expect("32 bytes hold 16 in hex");
+    let mut text = [b'"'; 38];
+    text[1..9].copy_from_slice(&hex[..8]);
+    text[9] = b'-';
+    text[10..14].copy_from_slice(&hex[8..12]);
+    text[14] = b'-';
+    text[15..19].copy_from_slice(&hex[12..16]);
+    text[19] = b'-';
+    text[20..24].copy_from_slice(&hex[16..20]);
+    text[24] = b'-';
+    text[25..37].copy_from_slice(&hex[20..]);
+    out.extend_from_slice(&text);
 }
 
 fn integer(out: &mut Vec<u8>, n: impl itoa::Integer) {
@@ -219,6 +229,19 @@ mod tests {
                 r#""at":"2026-12-04T12:00:00.123456Z","input_tokens":12}"#
             )
         );
+    }
+
+    #[test]
+    fn ids_read_as_rfc_9562_text() {
+        let mut out = Vec::new();
+        uuid(
+            &mut out,
+            &Uuid::from_u128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210),
+        );
+        assert_eq!(out, br#""01234567-89ab-cdef-fedc-ba9876543210""#);
+        out.clear();
+        uuid(&mut out, &Uuid::max());
+        assert_eq!(out, br#""ffffffff-ffff-ffff-ffff-ffffffffffff""#);
     }
 
     fn arb_text() -> impl Strategy<Value = String> {

@@ -207,7 +207,13 @@ fn latency_ok(ms: f64) -> bool {
 }
 
 pub(super) fn text_ok(value: Option<&str>, max: usize) -> bool {
-    value.is_none_or(|v| v.len() <= max && !v.chars().any(char::is_control))
+    // Printable ASCII (the usual agent or address) holds no control
+    // character, and is checked without decoding characters.
+    let printable = |v: &str| {
+        v.bytes()
+            .fold(true, |ok, b| ok & (b' '..=b'~').contains(&b))
+    };
+    value.is_none_or(|v| v.len() <= max && (printable(v) || !v.chars().any(char::is_control)))
 }
 
 pub(super) fn model_ok(model: Option<&str>) -> bool {
