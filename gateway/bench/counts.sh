@@ -44,7 +44,7 @@ faults_and_ticks() { # pids...
 
 # Counts one path: appends a JSON line to $WORK/counts.jsonl.
 count_path() { # key label url cpu-pids -- traced-pids
-  local name=$1 label=$2 url=$3 ok pid sw0 sw1 t0 t1 ft0 ft1 strace_pid
+  local name=$1 label=$2 url=$3 ok pid sw0 sw1 ft0 ft1 strace_pid
   shift 3
   local cpu_pids=() traced=()
   while [ "$1" != -- ]; do cpu_pids+=("$1"); shift; done
@@ -54,9 +54,9 @@ count_path() { # key label url cpu-pids -- traced-pids
   [ "$ok" = "$COUNT_WARMUP" ] || { echo "error: ($name) warm-up answered $ok of $COUNT_WARMUP with 2xx" >&2; exit 1; }
 
   # Pass 1: context switches and CPU, nothing attached.
-  sw0=$(switches "${traced[@]}"); t0=$(cpu_ticks "${cpu_pids[@]}"); ft0=$(faults_and_ticks "${cpu_pids[@]}")
+  sw0=$(switches "${traced[@]}"); ft0=$(faults_and_ticks "${cpu_pids[@]}")
   ok=$(fixed_load "$url" "$COUNT_REQUESTS")
-  sw1=$(switches "${traced[@]}"); t1=$(cpu_ticks "${cpu_pids[@]}"); ft1=$(faults_and_ticks "${cpu_pids[@]}")
+  sw1=$(switches "${traced[@]}"); ft1=$(faults_and_ticks "${cpu_pids[@]}")
   [ "$ok" = "$COUNT_REQUESTS" ] || { echo "error: ($name) answered $ok of $COUNT_REQUESTS with 2xx" >&2; exit 1; }
 
   # Pass 2: system calls, strace attached to every thread for the pass only.
@@ -69,13 +69,14 @@ count_path() { # key label url cpu-pids -- traced-pids
   kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null || true
   [ "$ok" = "$COUNT_REQUESTS" ] || { echo "error: ($name) under strace answered $ok of $COUNT_REQUESTS with 2xx" >&2; exit 1; }
 
-  python3 - "$name" "$label" "$COUNT_REQUESTS" "$WORK/strace.$name" "$sw0" "$sw1" "$((t1 - t0))" "$(getconf CLK_TCK)" "$ft0" "$ft1" \
+  python3 - "$name" "$label" "$COUNT_REQUESTS" "$WORK/strace.$name" "$sw0" "$sw1" "$(getconf CLK_TCK)" "$ft0" "$ft1" \
     >> "$WORK/counts.jsonl" <<'EOF'
 import json, sys
 name, label, n, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 v0, n0 = map(int, sys.argv[5].split()); v1, n1 = map(int, sys.argv[6].split())
-ticks, hz = int(sys.argv[7]), int(sys.argv[8])
-f0, u0, s0 = map(int, sys.argv[9].split()); f1, u1, s1 = map(int, sys.argv[10].split())
+hz = int(sys.argv[7])
+f0, u0, s0 = map(int, sys.argv[8].split()); f1, u1, s1 = map(int, sys.argv[9].split())
+ticks = (u1 - u0) + (s1 - s0)
 calls = {}
 for line in open(path):
     f = line.split()
@@ -92,7 +93,7 @@ print(json.dumps({
     "nonvoluntary": (n1 - n0) / n,
     "faults": (f1 - f0) / n,
     "cpu_us": ticks / hz * 1e6 / n,
-    "system_share": (s1 - s0) / max(1, (u1 - u0) + (s1 - s0)),
+    "system_share": (s1 - s0) / max(1, ticks),
 }))
 EOF
 }
