@@ -685,7 +685,7 @@ impl PresentedToken {
     /// Lowercase hex SHA-256 of the secret, as in
     /// [`TokenEntry::secret_hash`] (and [`token::hash_secret`]).
     pub fn hash_hex(&self) -> String {
-        hex::encode(self.hash)
+        const_hex::encode(self.hash)
     }
 
     /// The raw SHA-256 of the secret.

@@ -100,7 +100,7 @@ mod tests {
     fn known_answer() {
         let sealed = seal(&[0u8; 32], b"", &[0u8; 16], [0u8; 12]);
         assert_eq!(
-            hex::encode(&sealed[NONCE_LEN..]),
+            const_hex::encode(&sealed[NONCE_LEN..]),
             "cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919"
         );
     }

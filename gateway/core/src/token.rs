@@ -244,7 +244,7 @@ pub fn bearer(authorization: &str) -> Option<&str> {
 
 /// SHA-256 (lowercase hex) of a secret string, as stored and looked up.
 pub fn hash_secret(value: &str) -> String {
-    hex::encode(Sha256::digest(value.as_bytes()))
+    const_hex::encode(Sha256::digest(value.as_bytes()))
 }
 
 /// CRC32 of `body` in 6 fixed-width base62 characters.

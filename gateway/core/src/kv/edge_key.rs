@@ -29,7 +29,7 @@ impl EdgeKey {
     /// newline in a file or secret store) is ignored.
     pub fn parse(hex_key: &str) -> Result<EdgeKey, MalformedEdgeKey> {
         let mut bytes = [0u8; 32];
-        hex::decode_to_slice(hex_key.trim(), &mut bytes).map_err(|_| MalformedEdgeKey)?;
+        const_hex::decode_to_slice(hex_key.trim(), &mut bytes).map_err(|_| MalformedEdgeKey)?;
         Ok(EdgeKey { bytes })
     }
 
@@ -37,7 +37,7 @@ impl EdgeKey {
     /// the SHA-256 of its 32 bytes. Written next to the sealed secrets, so a
     /// Worker holding another key can say so instead of failing to decrypt.
     pub fn key_id(&self) -> String {
-        hex::encode(&Sha256::digest(self.bytes)[..4])
+        const_hex::encode(&Sha256::digest(self.bytes)[..4])
     }
 
     /// AES-256-GCM of `plaintext` with `name` bound as associated data, so

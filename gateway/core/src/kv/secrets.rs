@@ -120,7 +120,7 @@ mod tests {
     use super::*;
 
     fn key(byte: u8) -> EdgeKey {
-        EdgeKey::parse(&hex::encode([byte; 32])).unwrap()
+        EdgeKey::parse(&const_hex::encode([byte; 32])).unwrap()
     }
 
     fn counter() -> impl FnMut() -> [u8; NONCE_LEN] {

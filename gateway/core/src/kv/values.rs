@@ -131,7 +131,7 @@ mod tests {
         use crate::token::{hash_secret, Secret, SecretKind};
         use crate::{PresentedToken, RateLimiter, RequestInfo};
         let raw = [9u8; 32];
-        let key = EdgeKey::parse(&hex::encode(raw)).unwrap();
+        let key = EdgeKey::parse(&const_hex::encode(raw)).unwrap();
         let routes: RoutesValue = serde_json::from_str(
             r#"{"v":7,"routes":[
                 {"id":"00000000-0000-0000-0000-000000000001","name":"openai","path":"/openai",

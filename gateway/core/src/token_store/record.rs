@@ -124,7 +124,7 @@ impl TokenRecord {
             team: self.team.to_string(),
             name: self.name.to_string(),
             secret_hash: match (&self.secret_hash, rare.secret_hash_text) {
-                (Some(hash), _) => hex::encode(hash),
+                (Some(hash), _) => const_hex::encode(hash),
                 (None, text) => text.unwrap_or_default(),
             },
             previous_hash: rare.previous_hash,
@@ -141,7 +141,7 @@ impl TokenRecord {
 /// Decodes a lowercase or uppercase hex SHA-256.
 pub fn decode_hash(text: &str) -> Option<[u8; 32]> {
     let mut key = [0u8; 32];
-    hex::decode_to_slice(text, &mut key).ok()?;
+    const_hex::decode_to_slice(text, &mut key).ok()?;
     Some(key)
 }
 

@@ -4,7 +4,7 @@ use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 
 fn hash_text(n: u8) -> String {
-    hex::encode([n; 32])
+    const_hex::encode([n; 32])
 }
 
 fn entry(id: u8, hash: u8) -> TokenEntry {
