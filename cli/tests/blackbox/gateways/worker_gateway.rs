@@ -7,10 +7,11 @@
 //! `gateway/worker/build.sh` built the Worker and installed Node.js and
 //! wrangler; otherwise every test here says SKIPPED.
 
-use super::workerd::{serial, tools, Edge, Project};
+use super::workerd::{serial, tools, Edge, IsolateProfiler, IsolateSamples, Project};
 use super::{eventually, token, GatewayUnderTest, Kind};
 use crate::common::{Backend, Cli, TestServer};
 use crate::upstream::{add_echo_route, Http, Upstream};
+use std::cell::RefCell;
 use std::sync::MutexGuard;
 use std::time::{Duration, Instant};
 
@@ -295,6 +296,14 @@ fn worker_cpu_per_request() {
 /// The token and config cache lifetimes of the measurement: production's.
 const BENCH_CACHE_SECS: (u64, u64) = (5, 30);
 
+/// A pass of the measurement: CPU from the kernel's accounting, or the
+/// isolates' CPU from V8's profiler (whose own work the kernel would count).
+#[derive(Clone, Copy, PartialEq)]
+enum Pass {
+    Kernel,
+    Isolate,
+}
+
 /// One kind of request of the measurement, and what it cost so far.
 struct Probe<'a> {
     what: &'static str,
@@ -306,15 +315,22 @@ struct Probe<'a> {
     /// with a token: one event each, through the Queue or posted directly).
     events: bool,
     requests: usize,
+    profiled_requests: usize,
     /// CPU ms of the Worker runtime, wrangler's front workerd, its node.
     cpu: (f64, f64, f64),
+    /// The profiler of the isolate of `edge`, and what it counted so far.
+    profiler: &'a RefCell<IsolateProfiler>,
+    isolate: IsolateSamples,
+    /// CPU ms of the Worker runtime in the profiled pass, for the check of
+    /// the profile's scale (the same requests counted both ways).
+    runtime_cpu_profiled: f64,
     wall_ms: f64,
 }
 
 impl<'a> Probe<'a> {
     fn new(
         what: &'static str,
-        edge: &'a Edge,
+        (edge, profiler): (&'a Edge, &'a RefCell<IsolateProfiler>),
         path: &str,
         token: Option<&'a str>,
         status: u16,
@@ -328,7 +344,11 @@ impl<'a> Probe<'a> {
             status,
             events,
             requests: 0,
+            profiled_requests: 0,
             cpu: (0.0, 0.0, 0.0),
+            profiler,
+            isolate: IsolateSamples::default(),
+            runtime_cpu_profiled: 0.0,
             wall_ms: 0.0,
         }
     }
@@ -338,31 +358,47 @@ impl<'a> Probe<'a> {
     /// before the CPU is read by a request that sends no usage (`idle`):
     /// one kept across the other kinds' turns may be closed as idle by
     /// wrangler just as a request goes out.
-    fn run(&mut self, idle: &str, n: usize, settle: impl FnOnce(usize)) {
+    fn run(&mut self, pass: Pass, idle: &str, n: usize, settle: impl FnOnce(usize)) {
         let http = Http::new();
         assert_eq!(
             http.get(&format!("{}{idle}", self.edge.url), None).status,
             200
         );
+        let mut profiler = self.profiler.borrow_mut();
+        if pass == Pass::Isolate {
+            profiler.start();
+        }
         let before = self.edge.cpu_split();
         let started = Instant::now();
         for _ in 0..n {
             assert_eq!(http.get(&self.url, self.token).status, self.status);
         }
-        self.wall_ms += started.elapsed().as_secs_f64() * 1000.0;
+        let wall_ms = started.elapsed().as_secs_f64() * 1000.0;
         if self.events {
             settle(n);
         }
         let after = self.edge.cpu_split();
-        self.requests += n;
-        self.cpu.0 += after.0 - before.0;
-        self.cpu.1 += after.1 - before.1;
-        self.cpu.2 += after.2 - before.2;
+        match pass {
+            Pass::Kernel => {
+                self.wall_ms += wall_ms;
+                self.requests += n;
+                self.cpu.0 += after.0 - before.0;
+                self.cpu.1 += after.1 - before.1;
+                self.cpu.2 += after.2 - before.2;
+            }
+            Pass::Isolate => {
+                self.isolate.add(&profiler.stop());
+                self.profiled_requests += n;
+                self.runtime_cpu_profiled += after.0 - before.0;
+            }
+        }
     }
 
     /// CPU ms per request of the Worker runtime (the workerd that runs the
-    /// Worker), printed with the rest.
-    fn report(&self) -> f64 {
+    /// Worker), of the Worker's isolate (samples times the sampler's
+    /// period), and of the runtime in the profiled pass; printed with the
+    /// rest.
+    fn report(&self) -> (f64, f64, f64) {
         let per = |v: f64| v / self.requests as f64;
         let (runtime, front, node) = (per(self.cpu.0), per(self.cpu.1), per(self.cpu.2));
         eprintln!(
@@ -372,7 +408,34 @@ impl<'a> Probe<'a> {
             self.requests,
             per(self.wall_ms)
         );
-        runtime
+        let (period_us, gaps) = self.profiler.borrow().period_us();
+        let i = &self.isolate;
+        let ms = |samples: u64| samples as f64 * period_us / 1000.0 / self.profiled_requests as f64;
+        eprintln!(
+            "Isolate CPU per request, {}: {:.3} ms (scripts {:.3}, GC {:.3}, the runtime's \
+             work outside scripts {:.3}; idle {:.3}), {} samples, sampler period {period_us:.0} \
+             µs from {gaps} gaps; most samples of their own, per 1,000 requests: {}",
+            self.what,
+            ms(i.busy()),
+            ms(i.js),
+            ms(i.gc),
+            ms(i.program),
+            ms(i.idle),
+            i.busy() + i.idle,
+            i.top
+                .iter()
+                .take(8)
+                .map(|(name, n)| {
+                    format!(
+                        "{name} {:.0}",
+                        *n as f64 * 1000.0 / self.profiled_requests as f64
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let runtime_profiled = self.runtime_cpu_profiled / self.profiled_requests as f64;
+        (runtime, ms(i.busy()), runtime_profiled)
     }
 }
 
@@ -398,6 +461,13 @@ impl<'a> Probe<'a> {
 /// gateway's own work on a proxied request is what its allowed request adds
 /// over health minus that. The kinds take turns in rounds, so that a change
 /// of the machine's load during the run spreads over all of them.
+///
+/// Then the same rounds again with each Worker's isolate profiled by V8's
+/// sampling profiler through the inspector (`IsolateProfiler`): the time
+/// the isolate itself ran (its scripts, its GC, the runtime's work for it
+/// while it is entered), which is what Cloudflare counts as a request's CPU
+/// time, without the rest of the process (Miniflare's own Workers, the
+/// runtime's HTTP client) that the kernel's accounting cannot separate.
 fn cpu_per_request(s: &mut Worker) {
     let n: usize = std::env::var("TOKENCTL_WORKER_BENCH_REQUESTS")
         .ok()
@@ -442,11 +512,15 @@ fn cpu_per_request(s: &mut Worker) {
         // Let the consumer's last batch finish.
         std::thread::sleep(Duration::from_millis(500));
     };
+    let profile = |edge| (edge, RefCell::new(IsolateProfiler::attach(edge)));
+    let (gateway, direct, passthrough) =
+        (profile(&s.edge), profile(&direct), profile(&passthrough));
+    let [gateway, direct, passthrough] = [&gateway, &direct, &passthrough].map(|(e, p)| (*e, p));
     let fixed = "/api/echo/fixed";
     let mut probes = [
         Probe::new(
             "tokenctl health (no gateway work)",
-            &s.edge,
+            gateway,
             "/_gateway/health",
             None,
             200,
@@ -454,7 +528,7 @@ fn cpu_per_request(s: &mut Worker) {
         ),
         Probe::new(
             "tokenctl allowed + proxied, usage via Queue",
-            &s.edge,
+            gateway,
             fixed,
             Some(&t),
             200,
@@ -462,7 +536,7 @@ fn cpu_per_request(s: &mut Worker) {
         ),
         Probe::new(
             "tokenctl refused (missing_token), usage via Queue",
-            &s.edge,
+            gateway,
             fixed,
             None,
             401,
@@ -470,7 +544,7 @@ fn cpu_per_request(s: &mut Worker) {
         ),
         Probe::new(
             "tokenctl without a Queue, health",
-            &direct,
+            direct,
             "/_gateway/health",
             None,
             200,
@@ -478,7 +552,7 @@ fn cpu_per_request(s: &mut Worker) {
         ),
         Probe::new(
             "tokenctl without a Queue, allowed + proxied, usage posted directly",
-            &direct,
+            direct,
             fixed,
             Some(&t),
             200,
@@ -486,7 +560,7 @@ fn cpu_per_request(s: &mut Worker) {
         ),
         Probe::new(
             "pass-through floor (no subrequest)",
-            &passthrough,
+            passthrough,
             "/",
             None,
             200,
@@ -494,9 +568,17 @@ fn cpu_per_request(s: &mut Worker) {
         ),
         Probe::new(
             "pass-through proxied",
-            &passthrough,
+            passthrough,
             fixed,
             Some(&t),
+            200,
+            false,
+        ),
+        Probe::new(
+            "pass-through spin (a fixed loop of script work)",
+            passthrough,
+            "/spin",
+            None,
             200,
             false,
         ),
@@ -511,21 +593,29 @@ fn cpu_per_request(s: &mut Worker) {
         }
     }
     std::thread::sleep(Duration::from_secs(1));
-    for round in 0..ROUNDS {
-        let k = n / ROUNDS + usize::from(round < n % ROUNDS);
-        for probe in &mut probes {
-            let idle = if std::ptr::eq(probe.edge, &passthrough) {
-                "/"
-            } else {
-                "/_gateway/health"
-            };
-            probe.run(idle, k, wait_for_usage);
+    // The kernel's accounting first, then the same rounds again with the
+    // isolates profiled (the profiler's own work would count in the first).
+    for pass in [Pass::Kernel, Pass::Isolate] {
+        for round in 0..ROUNDS {
+            let k = n / ROUNDS + usize::from(round < n % ROUNDS);
+            for probe in &mut probes {
+                let idle = if std::ptr::eq(probe.edge, passthrough.0) {
+                    "/"
+                } else {
+                    "/_gateway/health"
+                };
+                probe.run(pass, idle, k, wait_for_usage);
+            }
         }
     }
-    let [health, allowed, refused, direct_health, direct_allowed, floor, proxied] =
-        probes.each_ref().map(Probe::report);
+    let all = probes.each_ref().map(Probe::report);
+    let isolate = all.map(|(_, cpu, _)| cpu);
+    let [.., floor_profiled, _, spin_profiled] = all.map(|(_, _, cpu)| cpu);
+    let [health, allowed, refused, direct_health, direct_allowed, floor, proxied, spin] =
+        all.map(|(cpu, _, _)| cpu);
     assert!(allowed < 50.0, "{allowed} ms of CPU per request");
-
+    let [health_i, allowed_i, refused_i, direct_health_i, direct_allowed_i, floor_i, proxied_i, spin_i] =
+        isolate;
     let (refused_own, allowed_over) = (refused - health, allowed - health);
     let subrequest = proxied - floor;
     eprintln!(
@@ -547,5 +637,28 @@ fn cpu_per_request(s: &mut Worker) {
          the gateway's own work on it {:.3} ms; the Queue's share {:.3} ms",
         direct_over - subrequest,
         allowed_over - direct_over
+    );
+    eprintln!(
+        "Worker isolate CPU over the health request: allowed + proxied {:.3} ms (without a \
+         Queue {:.3} ms), refused {:.3} ms; the pass-through's proxied request over its floor \
+         {:.3} ms",
+        allowed_i - health_i,
+        direct_allowed_i - direct_health_i,
+        refused_i - health_i,
+        proxied_i - floor_i
+    );
+    // A loop of pure script work costs the same whoever counts it: the
+    // profile's scale checked against the kernel's accounting of the first
+    // pass (in the profiled pass the kernel also counts the profiler's own
+    // work, about 50 µs a sample). The loop is long enough for V8 to have
+    // optimized it during the warm-up.
+    let (spin_isolate, spin_kernel) = (spin_i - floor_i, spin - floor);
+    eprintln!(
+        "Worker isolate CPU, its scale checked: the pass-through's spin over its floor \
+         {spin_isolate:.3} ms by the isolate profile, {spin_kernel:.3} ms by the kernel's \
+         accounting ({:.2}; {:.3} ms by the kernel in the profiled pass, the profiler's own \
+         work included)",
+        spin_isolate / spin_kernel,
+        spin_profiled - floor_profiled
     );
 }

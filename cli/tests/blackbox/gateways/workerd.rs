@@ -259,12 +259,15 @@ pub struct Edge {
     child: Option<Child>,
     pub url: String,
     log: PathBuf,
+    inspector: u16,
+    tools: Tools,
 }
 
 impl Edge {
     pub fn start(project: &Project, vars: &[(&str, &str)]) -> Edge {
         let port = free_port().to_string();
-        let inspector = free_port().to_string();
+        let inspector_port = free_port();
+        let inspector = inspector_port.to_string();
         let log = project.dir.path().join("wrangler-dev.log");
         let state = project.state();
         let mut args = vec![
@@ -296,6 +299,8 @@ impl Edge {
             child: Some(child),
             url: format!("http://127.0.0.1:{port}"),
             log,
+            inspector: inspector_port,
+            tools: project.tools.clone(),
         };
         let deadline = Instant::now() + Duration::from_secs(90);
         while !edge.log().contains("Ready on") {
@@ -410,6 +415,154 @@ impl Edge {
                     .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             })
             .sum()
+    }
+}
+
+/// V8's sampling profiler on a Worker's isolate, through the inspector of
+/// its `wrangler dev` (`gateway/bench/isolate-cpu.mjs`, run by node): the
+/// CPU the isolate itself spends, which the kernel's accounting cannot tell
+/// from the rest of the workerd process (Miniflare's own Workers, the
+/// runtime's HTTP client).
+pub struct IsolateProfiler {
+    child: Child,
+    stdin: std::process::ChildStdin,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    /// Gaps of up to about three ticks between samples, from every profile.
+    close_gaps_us: Vec<f64>,
+}
+
+/// Samples of a profile by what the isolate was doing: its scripts
+/// (JavaScript and WebAssembly, with the runtime APIs they call), its
+/// garbage collection, the runtime's native work for it outside any script
+/// (V8's "(program)"), and idle; and the functions with the most samples of
+/// their own.
+#[derive(Clone, Debug, Default)]
+pub struct IsolateSamples {
+    pub js: u64,
+    pub gc: u64,
+    pub program: u64,
+    pub idle: u64,
+    pub top: Vec<(String, u64)>,
+}
+
+impl IsolateSamples {
+    pub fn add(&mut self, other: &IsolateSamples) {
+        self.js += other.js;
+        self.gc += other.gc;
+        self.program += other.program;
+        self.idle += other.idle;
+        for (name, n) in &other.top {
+            match self.top.iter_mut().find(|(known, _)| known == name) {
+                Some(entry) => entry.1 += n,
+                None => self.top.push((name.clone(), *n)),
+            }
+        }
+        self.top.sort_by_key(|entry| std::cmp::Reverse(entry.1));
+    }
+
+    /// The isolate at work: scripts, GC and the runtime's work for it.
+    pub fn busy(&self) -> u64 {
+        self.js + self.gc + self.program
+    }
+}
+
+impl IsolateProfiler {
+    pub fn attach(edge: &Edge) -> IsolateProfiler {
+        let script = edge.tools.worker_dir.join("../bench/isolate-cpu.mjs");
+        let mut child = Command::new(&edge.tools.node)
+            .arg(script)
+            .arg(edge.inspector.to_string())
+            .arg(sampling_interval_us().to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the isolate profiler");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        IsolateProfiler {
+            child,
+            stdin,
+            stdout,
+            close_gaps_us: Vec::new(),
+        }
+    }
+
+    fn command(&mut self, command: &str) -> Value {
+        use std::io::BufRead;
+        writeln!(self.stdin, "{command}").unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        let answer: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("isolate profiler answered {line:?}: {e}"));
+        assert!(answer.get("error").is_none(), "isolate profiler: {answer}");
+        answer
+    }
+
+    pub fn start(&mut self) {
+        self.command("start");
+    }
+
+    pub fn stop(&mut self) -> IsolateSamples {
+        let answer = self.command("stop");
+        let n = |k: &str| answer["samples"][k].as_u64().unwrap();
+        self.close_gaps_us.extend(
+            answer["close"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap()),
+        );
+        IsolateSamples {
+            js: n("js"),
+            gc: n("gc"),
+            program: n("program"),
+            idle: n("idle"),
+            top: answer["top"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| {
+                    (
+                        f["name"].as_str().unwrap().to_string(),
+                        f["samples"].as_u64().unwrap(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// The sampler's period, µs, and how many gaps it was read from: the
+    /// median of the one-tick gaps between samples of all profiles so far.
+    /// The one-tick cluster is the gaps within half and one and a half times
+    /// the lower quartile of the close gaps (two ticks are about twice it).
+    pub fn period_us(&self) -> (f64, usize) {
+        let mut gaps = self.close_gaps_us.clone();
+        gaps.sort_by(f64::total_cmp);
+        let Some(&quartile) = gaps.get(gaps.len() / 4) else {
+            return (f64::NAN, 0);
+        };
+        let one_tick: Vec<f64> = gaps
+            .into_iter()
+            .filter(|g| (quartile / 2.0..=quartile * 1.5).contains(g))
+            .collect();
+        (one_tick[one_tick.len() / 2], one_tick.len())
+    }
+}
+
+/// What the isolate profiler asks V8's sampler for, µs (its real period is
+/// longer, and measured): 100, or `TOKENCTL_WORKER_BENCH_SAMPLING_US`, to
+/// check that the figures do not depend on it.
+fn sampling_interval_us() -> u32 {
+    std::env::var("TOKENCTL_WORKER_BENCH_SAMPLING_US")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100)
+}
+
+impl Drop for IsolateProfiler {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
