@@ -650,8 +650,9 @@ fn cpu_per_request(s: &mut Worker) {
     // A loop of pure script work costs the same whoever counts it: the
     // profile's scale checked against the kernel's accounting of the first
     // pass (in the profiled pass the kernel also counts the profiler's own
-    // work, about 50 µs a sample). The loop is long enough for V8 to have
-    // optimized it during the warm-up.
+    // work). How far V8 optimizes the loop varies from run to run, and the
+    // kernel also counts a small cost per request outside the isolate, so
+    // the ratio is nearest 1 when the loop is long (docs/gateway.md).
     let (spin_isolate, spin_kernel) = (spin_i - floor_i, spin - floor);
     eprintln!(
         "Worker isolate CPU, its scale checked: the pass-through's spin over its floor \
