@@ -15,10 +15,10 @@
 //          and WebAssembly, with the runtime's APIs they call), "gc" (its
 //          garbage collection), "program" (V8's name for the isolate
 //          entered but in no script: the runtime's own native work for
-//          it), "idle" (entered, marked idle); "close" are the gaps
-//          between samples one tick apart, which give the sampler's
-//          period; "top" lists the functions with the most samples of
-//          their own.
+//          it), "idle" (entered, marked idle); "close" are the short gaps
+//          between samples, among which the one-tick gaps give the
+//          sampler's period; "top" lists the functions with the most
+//          samples of their own.
 import { createInterface } from "node:readline";
 
 const port = process.argv[2];
@@ -108,7 +108,7 @@ function summarize(profile) {
     .filter((dt) => dt > 0 && dt <= 3 * intervalUs + 300);
   const top = [...self.entries()]
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 12)
+    .slice(0, 40)
     .map(([name, n]) => ({ name, samples: n }));
   return { samples, close, top };
 }
