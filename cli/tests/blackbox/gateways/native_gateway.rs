@@ -187,7 +187,11 @@ pub fn ten_thousand_requests_survive_server_outage_and_gateway_restart() {
     assert_eq!(rows - baseline, 10_000, "every request exactly once");
     assert_eq!(rows, requests, "one row per request");
     assert_eq!(all, distinct);
-    assert_eq!(gw.health()["usage"]["spool_depth"], 0);
+    // The server may have stored the last batch before the gateway has read
+    // its answer and let the spool go.
+    eventually_long("the spool emptied", || {
+        gw.health()["usage"]["spool_depth"] == 0
+    });
 }
 
 fn eventually_long(what: &str, mut check: impl FnMut() -> bool) {
