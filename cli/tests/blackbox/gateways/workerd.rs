@@ -556,6 +556,7 @@ fn sampling_interval_us() -> u32 {
     std::env::var("TOKENCTL_WORKER_BENCH_SAMPLING_US")
         .ok()
         .and_then(|v| v.parse().ok())
+        .filter(|&us| us >= 10) // V8 would spin on a zero interval
         .unwrap_or(100)
 }
 
