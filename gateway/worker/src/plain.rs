@@ -77,6 +77,34 @@ pub fn ingest_url(server: &str) -> String {
     format!("{}/v1/usage/events", server.trim().trim_end_matches('/'))
 }
 
+/// A header list as the runtime iterates it (lower-case names, repeated
+/// headers joined except `set-cookie`), handed over as one text: each
+/// name and value followed by a line feed, which neither can contain. One
+/// text costs one crossing out of JavaScript, where reading the list entry
+/// by entry costs several per header.
+pub struct HeaderBlock(String);
+
+impl HeaderBlock {
+    pub fn new(text: String) -> Self {
+        HeaderBlock(text)
+    }
+
+    /// The `(name, value)` pairs in the runtime's order. A text cut short
+    /// (a name without its value) ends the list there.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        let mut lines = self.0.split('\n');
+        std::iter::from_fn(move || {
+            let name = lines.next().filter(|n| !n.is_empty())?;
+            Some((name, lines.next()?))
+        })
+    }
+
+    /// The value of `name` (lower-case), as `Headers.get` gives it.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +182,63 @@ mod tests {
         assert_eq!(secs_var(Some(" 7 ".into()), 5), 7);
         assert_eq!(secs_var(Some("x".into()), 5), 5);
         assert_eq!(secs_var(None, 30), 30);
+    }
+
+    #[test]
+    fn a_header_block_reads_back_its_pairs_in_order() {
+        let block = HeaderBlock::new(
+            "accept\n*/*\nset-cookie\na=1\nset-cookie\nb=2\nx-empty\n\n".to_owned(),
+        );
+        let pairs: Vec<_> = block.iter().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("accept", "*/*"),
+                ("set-cookie", "a=1"),
+                ("set-cookie", "b=2"),
+                ("x-empty", ""),
+            ]
+        );
+        assert_eq!(block.get("set-cookie"), Some("a=1"));
+        assert_eq!(block.get("x-empty"), Some(""));
+        assert_eq!(block.get("missing"), None);
+    }
+
+    #[test]
+    fn an_empty_or_cut_header_block_ends_cleanly() {
+        assert_eq!(HeaderBlock::new(String::new()).iter().count(), 0);
+        let cut = HeaderBlock::new("accept\n*/*\nhost".to_owned());
+        assert_eq!(cut.iter().collect::<Vec<_>>(), [("accept", "*/*")]);
+        assert_eq!(cut.get("host"), None);
+    }
+
+    proptest::proptest! {
+        /// Whatever names and values the runtime can hold, the text the
+        /// Worker's JavaScript builds (`runtime::header_block`: each name and
+        /// value followed by a line feed) reads back as the same pairs.
+        #[test]
+        fn a_header_block_reads_back_what_the_runtime_joined(
+            pairs in proptest::collection::vec(
+                ("[!#$%&'*+.^_`|~0-9a-z-]{1,20}", "[^\\n\\r\\x00]{0,40}"),
+                0..12,
+            )
+        ) {
+            let mut text = String::new();
+            for (name, value) in &pairs {
+                text.push_str(name);
+                text.push('\n');
+                text.push_str(value);
+                text.push('\n');
+            }
+            let block = HeaderBlock::new(text);
+            let read: Vec<(String, String)> = block
+                .iter()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect();
+            proptest::prop_assert_eq!(&read, &pairs);
+            if let Some((name, value)) = pairs.first() {
+                proptest::prop_assert_eq!(block.get(name), Some(value.as_str()));
+            }
+        }
     }
 }

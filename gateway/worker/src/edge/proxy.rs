@@ -4,11 +4,13 @@
 
 use super::counted::Counted;
 use super::kv::{current_config, current_prices, lookup_quotas, lookup_token};
-use super::runtime::{datetime, header, header_entries, json_response, now_ms, random10};
+use super::runtime::{datetime, header, header_block, json_response, now_ms, random10};
 use super::scanned::{self, Scanned};
 use super::state::{with_state, Config};
 use super::usage::{json_of, record, send_usage};
-use crate::plain::{authority, client_ip, duration_from_ms, scheme, split_url, HEALTH_PATH};
+use crate::plain::{
+    authority, client_ip, duration_from_ms, scheme, split_url, HeaderBlock, HEALTH_PATH,
+};
 use chrono::{DateTime, Utc};
 use futures_util::future::{self, Either};
 use std::rc::Rc;
@@ -83,24 +85,25 @@ pub async fn fetch(
     if path == HEALTH_PATH {
         return Ok(super::health::health(&env).await?);
     }
-    let headers = req.headers();
-    let api_key = header(&headers, "x-api-key");
-    let authorization = header(&headers, "authorization");
-    let ip = client_ip(header(&headers, "cf-connecting-ip").as_deref());
+    // Read once, for the decision and for the upstream request's plan.
+    let incoming = header_block(&req.headers());
+    let ip = client_ip(incoming.get("cf-connecting-ip"));
     let facts = Facts {
         started,
         at: datetime(started),
         method: req.method(),
         client_ip_text: ip.map(client_ip_text),
-        user_agent: header(&headers, "user-agent"),
-        request_length: header(&headers, "content-length").and_then(|v| v.trim().parse().ok()),
+        user_agent: incoming.get("user-agent").map(str::to_owned),
+        request_length: incoming
+            .get("content-length")
+            .and_then(|v| v.trim().parse().ok()),
     };
     let info = RequestInfo {
         method: &facts.method,
         raw_path: path,
         query,
-        api_key_header: api_key.as_deref(),
-        authorization_header: authorization.as_deref(),
+        api_key_header: incoming.get("x-api-key"),
+        authorization_header: incoming.get("authorization"),
         client_ip: ip,
     };
 
@@ -164,9 +167,21 @@ pub async fn fetch(
                 prices,
                 verify,
             };
-            Ok(forward(req, &env, &ctx, facts, &config, allowed, &url).await?)
+            let request = Incoming {
+                req,
+                headers: &incoming,
+                url: &url,
+            };
+            Ok(forward(request, &env, &ctx, facts, &config, allowed).await?)
         }
     }
+}
+
+/// The client's request, with its headers as read for the decision.
+struct Incoming<'a> {
+    req: web_sys::Request,
+    headers: &'a HeaderBlock,
+    url: &'a str,
 }
 
 /// An allowed request on its way upstream.
@@ -250,34 +265,27 @@ impl UpstreamHeaders for FetchHeaders<'_> {
 /// carrying a tokenctl secret and hop-by-hop headers; set X-Forwarded-*;
 /// inject the route's credential last).
 fn upstream_headers(
-    req: &web_sys::Request,
+    request: &Incoming<'_>,
     facts: &Facts,
     allowed: &Allowed,
-    url: &str,
 ) -> Result<web_sys::Headers, JsValue> {
-    let incoming = header_entries(&req.headers());
-    let out = web_sys::Headers::new()?;
-    for (name, value) in &incoming {
-        if !name.starts_with("cf-") {
-            out.append(name, value)?;
-        }
+    let incoming = request.headers;
+    // A copy in one call, then the few removals, rather than a call per
+    // header kept.
+    let out = web_sys::Headers::new_with_headers(&request.req.headers())?;
+    for (name, _) in incoming.iter().filter(|(n, _)| n.starts_with("cf-")) {
+        out.delete(name)?;
     }
-    // The runtime joins repeated headers into one entry.
-    let value_of = |wanted: &str| {
-        incoming
-            .iter()
-            .find(|(n, _)| n == wanted)
-            .map(|(_, v)| v.as_str())
-    };
-    let proto = scheme(url);
+    let proto = scheme(request.url);
     let forwarding = Forwarding {
         client_ip: facts.client_ip_text.as_deref(),
-        forwarded_for: value_of("x-forwarded-for"),
+        // The runtime joins repeated headers into one entry.
+        forwarded_for: incoming.get("x-forwarded-for"),
         proto: &proto,
-        host: value_of("host").or_else(|| authority(url)),
+        host: incoming.get("host").or_else(|| authority(request.url)),
     };
     let plan = UpstreamHeaderPlan::new(
-        || incoming.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+        || incoming.iter().map(|(n, v)| (n, v.as_bytes())),
         forwarding,
     );
     plan.apply(allowed, &mut FetchHeaders(&out));
@@ -285,13 +293,12 @@ fn upstream_headers(
 }
 
 async fn forward(
-    req: web_sys::Request,
+    request: Incoming<'_>,
     env: &Env,
     ctx: &Context,
     facts: Facts,
     config: &Config,
     forwarded: Forwarded,
-    url: &str,
 ) -> Result<web_sys::Response, JsValue> {
     let Forwarded {
         allowed,
@@ -299,7 +306,8 @@ async fn forward(
         prices,
         verify,
     } = forwarded;
-    let request_headers = upstream_headers(&req, &facts, &allowed, url)?;
+    let request_headers = upstream_headers(&request, &facts, &allowed)?;
+    let req = request.req;
     let init = web_sys::RequestInit::new();
     init.set_method(&facts.method);
     init.set_headers(&request_headers);
@@ -387,35 +395,29 @@ async fn forward(
     };
 
     let status = resp.status();
-    let upstream_headers = header_entries(&resp.headers());
-    let hop_by_hop = response_headers_to_drop(|| {
-        upstream_headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_bytes()))
-    });
-    let headers = web_sys::Headers::new()?;
-    let mut response_length = None;
-    for (name, value) in &upstream_headers {
-        if hop_by_hop.contains(&name.as_str()) {
-            continue;
-        }
-        if name == "content-length" {
-            response_length = value.trim().parse::<u64>().ok();
-        }
-        headers.append(name, value)?;
+    let upstream_headers = header_block(&resp.headers());
+    let hop_by_hop =
+        response_headers_to_drop(|| upstream_headers.iter().map(|(n, v)| (n, v.as_bytes())));
+    // A copy in one call, then the removals, as for the request.
+    let headers = web_sys::Headers::new_with_headers(&resp.headers())?;
+    for name in &hop_by_hop {
+        headers.delete(name)?;
     }
+    let kept = |name: &str| {
+        upstream_headers
+            .get(name)
+            .filter(|_| !hop_by_hop.contains(&name))
+    };
+    let mut response_length = kept("content-length").and_then(|v| v.trim().parse::<u64>().ok());
     if (300..400).contains(&status) {
-        if let Some(location) = header(&headers, "location") {
-            if let Some(rewritten) = redirect_location(&config.gateway, &allowed, &location) {
+        if let Some(location) = kept("location") {
+            if let Some(rewritten) = redirect_location(&config.gateway, &allowed, location) {
                 headers.set("location", &rewritten)?;
             }
         }
     }
     let scanner = llm_request.as_ref().and_then(|request| {
-        let kind = ResponseKind::from_headers(
-            header(&headers, "content-type").as_deref(),
-            header(&headers, "content-encoding").as_deref(),
-        )?;
+        let kind = ResponseKind::from_headers(kept("content-type"), kept("content-encoding"))?;
         Some(request.scanner(kind))
     });
     if scanner.is_some() && llm_request.as_ref().is_some_and(|r| r.usage_added) {

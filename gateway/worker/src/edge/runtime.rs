@@ -1,6 +1,7 @@
 //! Small wrappers around the JavaScript runtime: its clock, random bytes,
 //! errors, headers and JSON responses.
 
+use crate::plain::HeaderBlock;
 use chrono::{DateTime, Utc};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -56,6 +57,18 @@ pub(super) fn header(headers: &web_sys::Headers, name: &str) -> Option<String> {
     headers.get(name).ok().flatten()
 }
 
-pub(super) fn header_entries(headers: &web_sys::Headers) -> Vec<(String, String)> {
-    worker::Headers(headers.clone()).entries().collect()
+#[wasm_bindgen(inline_js = "export function header_block(headers) {
+  let text = '';
+  for (const [name, value] of headers) text += name + '\\n' + value + '\\n';
+  return text;
+}")]
+extern "C" {
+    /// Every header of `headers` in one text (see [`HeaderBlock`]).
+    #[wasm_bindgen(js_name = header_block)]
+    fn header_block_text(headers: &web_sys::Headers) -> String;
+}
+
+/// Every header of `headers`, read in one call.
+pub(super) fn header_block(headers: &web_sys::Headers) -> HeaderBlock {
+    HeaderBlock::new(header_block_text(headers))
 }
