@@ -99,7 +99,8 @@ impl HeaderBlock {
         })
     }
 
-    /// The value of `name` (lower-case), as `Headers.get` gives it.
+    /// The value of `name` (lower-case), as `Headers.get` gives it; of
+    /// `set-cookie`, which the runtime lists once per value, the first.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
